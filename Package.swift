@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// OpenCV's headers live outside the default search path; SwiftPM drops some pkg-config flags,
+// so the link libraries are named explicitly (see ARCHITECTURE.md).
+let openCVInclude = "-I/usr/include/opencv4"
+let nativeLibraries: [LinkerSetting] = [
+    "opencv_dnn", "opencv_videoio", "opencv_imgcodecs", "opencv_imgproc", "opencv_core",
+    "dlib", "blas", "lapack", "m",
+].map { .linkedLibrary($0) }
+
+let package = Package(
+    name: "Watchpost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge-node", targets: ["EdgeNode"]),
+        .executable(name: "coordinator", targets: ["Coordinator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "CFaceEngine",
+            cxxSettings: [
+                // dlib's network code is header-only: unoptimised it is ~50x slower, so even debug builds use -O2.
+                .unsafeFlags([openCVInclude, "-O2", "-std=c++17", "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: nativeLibraries
+        ),
+        .target(
+            name: "FaceEngine",
+            dependencies: [
+                "CFaceEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "FaceEngine",
+            ]
+        ),
+        .executableTarget(
+            name: "EdgeNode",
+            dependencies: [
+                "FaceEngine", "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "Coordinator",
+            dependencies: [
+                "FaceEngine", "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "Shared"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,85 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Shared
+
+/// `edge-node enrol`: builds a plain watchlist file from a folder of `<subject>/<images>`.
+struct EnrolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrol",
+        abstract: "Build a watchlist file from a folder of <subject>/<images>, one template per accepted photo."
+    )
+
+    @Option(help: "Folder holding one sub-folder per subject (the folder name is the opaque subject id).")
+    var from: String
+
+    @Option(help: "Watchlist file to write (permissions 0600).")
+    var out: String
+
+    @Option(help: "Match threshold to store in the watchlist (L2 distance).")
+    var threshold: Float?
+
+    @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
+    var allowRejections = false
+
+    @OptionGroup var models: ModelOptions
+
+    func run() throws {
+        let logger = bootstrapLogging(verbose: false)
+        let folders = try subjectFolders()
+        let store = ModelStore.locate(explicit: models.directory)
+        let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+        var entries: [WatchlistEntry] = []
+        var refused: [(String, EnrolmentRejection)] = []
+        for (subject, images) in folders {
+            var templates: [Embedding] = []
+            for path in images {
+                switch enroller.enrol(imageAt: path) {
+                case .success(let template): templates.append(template)
+                case .failure(let why): refused.append((path, why))
+                }
+            }
+            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, templates: templates)) }
+        }
+        for (path, why) in refused { printError("refused \(path): \(why)") }
+        guard refused.isEmpty || allowRejections else {
+            throw ValidationError("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
+        }
+        guard !entries.isEmpty else { throw ValidationError("no subject could be enrolled from \(from)") }
+        if let threshold, !(threshold > 0 && threshold < 2) {
+            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
+        }
+        try TemplateWatchlist(threshold: threshold, entries: entries).save(path: out)
+        logger.info("watchlist written", metadata: [
+            "file": "\(out)", "subjects": "\(entries.count)",
+            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "refused": "\(refused.count)"])
+    }
+
+    /// Sub-folders and their image files, sorted by name for a reproducible watchlist.
+    private func subjectFolders() throws -> [(String, [String])] {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: from, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--from \(from) is not a folder: give a folder holding one sub-folder per subject")
+        }
+        let imageTypes: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff"]
+        var result: [(String, [String])] = []
+        for name in try fm.contentsOfDirectory(atPath: from).sorted() where !name.hasPrefix(".") {
+            let folder = from + "/" + name
+            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let images = try fm.contentsOfDirectory(atPath: folder).sorted()
+                .filter { imageTypes.contains(($0 as NSString).pathExtension.lowercased()) }
+                .map { folder + "/" + $0 }
+            if images.isEmpty { printError("skipped \(folder): no image files (jpg, png, ...)") }
+            else { result.append((name, images)) }
+        }
+        guard !result.isEmpty else {
+            throw ValidationError("--from \(from) holds no <subject>/<image> files")
+        }
+        return result
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

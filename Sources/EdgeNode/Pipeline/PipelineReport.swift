@@ -1,0 +1,40 @@
+import FaceEngine
+
+/// Counts and rates of a run: no faces, no embeddings, nothing that identifies anyone.
+struct PipelineReport: Codable {
+    var framesCaptured = 0
+    var framesProcessed = 0
+    var framesDropped = 0
+    var streamStalls = 0
+    var facesDetected = 0
+    var qualityRejections: [String: Int] = Dictionary(uniqueKeysWithValues: QualityRejection.allCases.map { ($0.rawValue, 0) })
+    var embeddingsComputed = 0
+    var tracksStarted = 0
+    var alerts = 0
+    var elapsedSeconds = 0.0
+    var framesPerSecond = 0.0
+    var alertLatencyMsP50: Double?
+    var alertLatencyMsP95: Double?
+    var nonMatchDataLifetimeMaxSeconds: Double?
+    var nonMatchDataLifetimeP95Seconds: Double?
+    var peakRSSMiB = 0.0
+
+    enum CodingKeys: String, CodingKey {
+        case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
+        case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
+        case embeddingsComputed = "embeddings_computed", tracksStarted = "tracks_started", alerts
+        case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"
+        case alertLatencyMsP50 = "alert_latency_ms_p50", alertLatencyMsP95 = "alert_latency_ms_p95"
+        case nonMatchDataLifetimeMaxSeconds = "non_match_data_lifetime_max_s"
+        case nonMatchDataLifetimeP95Seconds = "non_match_data_lifetime_p95_s"
+        case peakRSSMiB = "peak_rss_mib"
+    }
+}
+
+/// The value below which `fraction` of the sorted values lie (nearest rank).
+func percentile(_ values: [Double], _ fraction: Double) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}

@@ -1,0 +1,111 @@
+import FaceEngine
+import Foundation
+import Logging
+
+/// Settings of the recognition path from frame to alert.
+struct PipelineSettings {
+    var detector = DetectorSettings()
+    var quality = QualitySettings()
+    var tracker = TrackerSettings()
+    var embedding = TrackBook.Policy()
+    /// L2 distance at or below which a face matches a subject.
+    var threshold: Float = 0.5
+}
+
+/// Detect → quality → track → embed → match, one frame at a time. Owns the native detector and
+/// embedder, so one task drives it. Faces that do not match stay in RAM only and are wiped with
+/// their frame and, for embeddings, when their track ends.
+final class RecognitionPipeline {
+    private let detector: FaceDetector
+    private let embedder: FaceEmbedder
+    private let gate: QualityGate
+    private let matcher: Matcher
+    private let settings: PipelineSettings
+    private var tracker: Tracker
+    private var book: TrackBook
+    private(set) var report = PipelineReport()
+    private var latenciesMs: [Double] = []
+    private let logger: Logger
+
+    init(models: ModelStore, matcher: Matcher, settings: PipelineSettings, logger: Logger) throws {
+        detector = try models.makeDetector(settings: settings.detector)
+        embedder = try models.makeEmbedder()
+        gate = try QualityGate(settings: settings.quality)
+        try settings.tracker.validate()
+        tracker = Tracker(settings: settings.tracker)
+        book = TrackBook(policy: settings.embedding)
+        self.matcher = matcher
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Processes one frame and returns its alerts; the frame's pixels are wiped afterwards.
+    /// `crop` turns a matched face into the stored evidence (called only for matches).
+    func process(_ frame: Frame, crop: (Image, Box, UUID) -> String?) throws -> [AlertRecord] {
+        defer { frame.image.wipe() }
+        report.framesProcessed += 1
+        let detections = try detector.detect(in: frame.image)
+        report.facesDetected += detections.count
+        let update = tracker.update(with: detections.map(\.box))
+        let now = ContinuousClock.now
+        for id in update.ended { book.end(id, at: now) }
+        for id in update.started { book.start(id, at: frame.capturedAt) }
+        report.tracksStarted += update.started.count
+
+        var batch: [(detection: Detection, track: TrackID, quality: QualityFigures)] = []
+        for (detection, track) in zip(detections, update.assignments) where !book.hasAlerted(track) {
+            let quality = try gate.measure(detection, in: frame.image)
+            if let reason = gate.rejection(for: quality) {
+                report.qualityRejections[reason.rawValue, default: 0] += 1
+                continue
+            }
+            if book.wantsEmbedding(track, rank: quality.rank) { batch.append((detection, track, quality)) }
+        }
+        guard !batch.isEmpty else { return [] }
+        let embeddings = try embedder.embed(batch.map(\.detection), in: frame.image)
+        report.embeddingsComputed += embeddings.count
+
+        var alerts: [AlertRecord] = []
+        for (item, embedding) in zip(batch, embeddings) {
+            let trackMean = book.add(embedding, rank: item.quality.rank, to: item.track)
+            let candidates = [embedding, trackMean].compactMap { matcher.nearest(to: $0) }
+            guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= settings.threshold,
+                  book.recordAlert(best.subject, for: item.track) else { continue }
+            let id = UUID()
+            let latency = (ContinuousClock.now - frame.capturedAt).secondsValue * 1000
+            latenciesMs.append(latency)
+            report.alerts += 1
+            alerts.append(AlertRecord(
+                alertID: id, subject: best.subject, score: best.score(threshold: settings.threshold),
+                distance: best.distance, margin: best.margin, runnerUp: best.runnerUp, frame: frame.index,
+                time: frame.streamTime, capturedAt: Date(), track: item.track.rawValue, box: item.detection.box,
+                quality: item.quality, latencyMs: latency, crop: crop(frame.image, item.detection.box, id)))
+        }
+        return alerts
+    }
+
+    /// Ends every track (end of stream or shutdown), wiping what they held, and completes the report.
+    func finish(capture: CaptureCounters, elapsed: Duration) -> PipelineReport {
+        let now = ContinuousClock.now
+        for id in tracker.endAll() { book.end(id, at: now) }
+        report.framesCaptured = capture.captured
+        report.framesDropped = capture.dropped
+        report.streamStalls = capture.stalls
+        report.elapsedSeconds = elapsed.secondsValue
+        report.framesPerSecond = report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0
+        report.alertLatencyMsP50 = percentile(latenciesMs, 0.5)
+        report.alertLatencyMsP95 = percentile(latenciesMs, 0.95)
+        report.nonMatchDataLifetimeMaxSeconds = book.nonMatchLifetimes.max()
+        report.nonMatchDataLifetimeP95Seconds = percentile(book.nonMatchLifetimes, 0.95)
+        report.peakRSSMiB = peakResidentMiB()
+        return report
+    }
+}
+
+/// Peak resident set size of this process (VmHWM), in MiB.
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
+}

@@ -1,0 +1,75 @@
+import FaceEngine
+
+/// What the edge holds about each live track: its embeddings (RAM only), the best quality seen
+/// and the subjects it has already alerted for. Tracks that end without a match are wiped and
+/// the time their biometric data lived is recorded.
+struct TrackBook {
+    struct Entry {
+        let startedAt: ContinuousClock.Instant
+        var embeddings: [Embedding] = []
+        var bestRank: Float = 0
+        var framesSinceEmbedding = 0
+        var alertedSubjects: Set<String> = []
+    }
+
+    /// How embeddings are spent on a track.
+    struct Policy {
+        /// Most embeddings computed for one track.
+        var maxEmbeddings = 6
+        /// Embed again when the face's quality rank beats the best so far by this factor...
+        var improvement: Float = 1.15
+        /// ...or after this many processed frames, as the pose may have changed.
+        var refreshFrames = 8
+    }
+
+    let policy: Policy
+    private(set) var entries: [TrackID: Entry] = [:]
+    /// Seconds that non-matching biometric data (a track's embeddings) lived in RAM before being wiped.
+    private(set) var nonMatchLifetimes: [Double] = []
+
+    init(policy: Policy) { self.policy = policy }
+
+    mutating func start(_ id: TrackID, at time: ContinuousClock.Instant) {
+        entries[id] = Entry(startedAt: time)
+    }
+
+    func hasAlerted(_ id: TrackID) -> Bool { !(entries[id]?.alertedSubjects.isEmpty ?? true) }
+
+    /// Counts a frame of the track and says whether a face of this rank deserves an embedding.
+    mutating func wantsEmbedding(_ id: TrackID, rank: Float) -> Bool {
+        guard var e = entries[id] else { return false }
+        defer { entries[id] = e }
+        e.framesSinceEmbedding += 1
+        guard e.alertedSubjects.isEmpty, e.embeddings.count < policy.maxEmbeddings else { return false }
+        return e.embeddings.isEmpty || rank > e.bestRank * policy.improvement || e.framesSinceEmbedding >= policy.refreshFrames
+    }
+
+    /// Adds an embedding and returns the track's mean embedding, which is steadier than any single frame.
+    mutating func add(_ embedding: Embedding, rank: Float, to id: TrackID) -> Embedding {
+        guard var e = entries[id] else { return embedding }
+        e.embeddings.append(embedding)
+        e.bestRank = max(e.bestRank, rank)
+        e.framesSinceEmbedding = 0
+        entries[id] = e
+        return Embedding.mean(e.embeddings)
+    }
+
+    /// Records an alert; returns false when this track already alerted for the subject.
+    mutating func recordAlert(_ subject: String, for id: TrackID) -> Bool {
+        entries[id]?.alertedSubjects.insert(subject).inserted ?? false
+    }
+
+    /// Ends a track: overwrites its embeddings and, if it never matched, records how long they lived.
+    mutating func end(_ id: TrackID, at time: ContinuousClock.Instant) {
+        guard var e = entries.removeValue(forKey: id) else { return }
+        for i in e.embeddings.indices { e.embeddings[i].wipe() }
+        if e.alertedSubjects.isEmpty, !e.embeddings.isEmpty {
+            nonMatchLifetimes.append((time - e.startedAt).secondsValue)
+        }
+        e.embeddings.removeAll()
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

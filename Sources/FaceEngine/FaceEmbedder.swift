@@ -1,0 +1,72 @@
+import CFaceEngine
+
+/// A 128-D face embedding from the dlib ResNet model. Distances are Euclidean (L2).
+public struct Embedding: Sendable, Equatable {
+    public static let dimension = Int(WP_EMBEDDING_DIM)
+    public var values: [Float]
+
+    public init(_ values: [Float]) {
+        precondition(values.count == Embedding.dimension, "an embedding has \(Embedding.dimension) values")
+        self.values = values
+    }
+
+    public func distance(to other: Embedding) -> Float {
+        var sum: Float = 0
+        for i in 0..<values.count {
+            let d = values[i] - other.values[i]
+            sum += d * d
+        }
+        return sum.squareRoot()
+    }
+
+    /// The mean of several embeddings (for flip-averaging or several views of one face).
+    public static func mean(_ embeddings: [Embedding]) -> Embedding {
+        var sum = [Float](repeating: 0, count: dimension)
+        for e in embeddings { for i in 0..<dimension { sum[i] += e.values[i] } }
+        return Embedding(sum.map { $0 / Float(embeddings.count) })
+    }
+
+    /// Overwrites the values with zeros; used when a track ends without a match.
+    public mutating func wipe() {
+        for i in values.indices { values[i] = 0 }
+    }
+}
+
+/// dlib 5-point alignment to a 150x150 chip, then the ResNet descriptor.
+/// Not thread-safe: one owner calls it at a time.
+public final class FaceEmbedder {
+    private let handle: OpaquePointer
+
+    public init(shapePredictorPath: String, resnetPath: String) throws {
+        handle = try callEngine { wp_embedder_create(shapePredictorPath, resnetPath, $0) }
+    }
+
+    deinit { wp_embedder_free(handle) }
+
+    /// One embedding per detection, computed in a single batch.
+    public func embed(_ detections: [Detection], in image: Image) throws -> [Embedding] {
+        guard !detections.isEmpty else { return [] }
+        let faces = detections.map(\.cFace)
+        var out = [Float](repeating: 0, count: faces.count * Embedding.dimension)
+        _ = try out.withUnsafeMutableBufferPointer { buffer in
+            try callEngine { error -> Int32? in
+                let n = wp_embedder_embed(handle, image.handle, faces, Int32(faces.count), buffer.baseAddress, error)
+                return n >= 0 ? n : nil
+            }
+        }
+        return (0..<faces.count).map { Embedding(Array(out[$0 * Embedding.dimension..<($0 + 1) * Embedding.dimension])) }
+    }
+
+    /// The dlib 5-point landmarks only (measured separately by the benchmarks).
+    public func landmarks(_ detections: [Detection], in image: Image) throws -> [[Point]] {
+        let faces = detections.map(\.cFace)
+        var out = [Float](repeating: 0, count: faces.count * 10)
+        _ = try out.withUnsafeMutableBufferPointer { buffer in
+            try callEngine { error -> Int32? in
+                let n = wp_embedder_landmarks(handle, image.handle, faces, Int32(faces.count), buffer.baseAddress, error)
+                return n >= 0 ? n : nil
+            }
+        }
+        return (0..<faces.count).map { i in (0..<5).map { Point(x: out[i * 10 + 2 * $0], y: out[i * 10 + 2 * $0 + 1]) } }
+    }
+}

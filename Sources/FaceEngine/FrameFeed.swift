@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+
+/// How frames are captured from a source.
+public struct CaptureSettings: Sendable, Equatable {
+    /// Frames held between capture and processing.
+    public var bufferCapacity: Int = 2
+    /// When processing falls behind: drop the oldest buffered frame (live cameras) or make the
+    /// reader wait (files read as fast as they can be processed).
+    public var dropWhenBehind: Bool
+    /// Pace a file at its own frame rate, as a camera would deliver it.
+    public var realtime: Bool = false
+    /// Backoff before reopening a stalled live source: doubles from `initial` up to `maximum`.
+    public var reconnectInitial: Duration = .milliseconds(500)
+    public var reconnectMaximum: Duration = .seconds(10)
+    /// Network timeouts for opening and reading.
+    public var openTimeout: Duration = .seconds(5)
+    public var readTimeout: Duration = .seconds(5)
+
+    public init(dropWhenBehind: Bool) { self.dropWhenBehind = dropWhenBehind }
+
+    /// Defaults by source kind: live cameras drop, files wait unless paced in real time.
+    public static func defaults(for kind: SourceKind, realtime: Bool = false) -> CaptureSettings {
+        var s = CaptureSettings(dropWhenBehind: kind.isLive || realtime)
+        s.realtime = realtime && !kind.isLive
+        return s
+    }
+}
+
+/// Counters of a feed, for health reports.
+public struct CaptureCounters: Sendable, Equatable {
+    public var captured = 0
+    public var dropped = 0
+    public var stalls = 0
+    public var reconnects = 0
+}
+
+/// What the feed delivers.
+public enum FeedEnd: Sendable, Equatable {
+    /// A file reached its end.
+    case endOfFile
+    /// The feed was stopped.
+    case stopped
+    /// The source could not be opened or read and will not be retried (a file).
+    case failed(FaceEngineError)
+}
+
+/// Reads a source on its own thread (OpenCV reads block) into a small bounded buffer.
+/// Live sources that stall or drop are reopened with backoff and reported, never fatal.
+public final class FrameFeed: @unchecked Sendable {
+    public let source: String
+    public let kind: SourceKind
+    public let settings: CaptureSettings
+    private let logger: Logger
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var buffer: [Frame] = []
+    private var waiter: CheckedContinuation<Frame?, Never>?
+    private var end: FeedEnd?
+    private var stopRequested = false
+    private var counters = CaptureCounters()
+
+    public init(source: String, settings: CaptureSettings, logger: Logger) {
+        self.source = source
+        self.kind = SourceKind(source: source)
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public var snapshot: CaptureCounters { condition.withLock { counters } }
+    /// Why the feed ended, once `next()` has returned nil.
+    public var endReason: FeedEnd? { condition.withLock { end } }
+
+    /// Opens a file source now, so that a wrong path fails before any work starts.
+    public func start() throws {
+        // Handed to the capture thread, which becomes its only user.
+        nonisolated(unsafe) let first: VideoSource? = kind.isLive ? nil
+            : try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
+        let thread = Thread { [self] in run(opened: first) }
+        thread.name = "capture"
+        thread.start()
+    }
+
+    /// Asks the capture thread to finish; `next()` then drains and returns nil.
+    public func stop() {
+        condition.withLock { stopRequested = true; condition.broadcast() }
+        finish(.stopped)
+    }
+
+    /// The next frame, or nil when the feed has ended.
+    public func next() async -> Frame? {
+        await withCheckedContinuation { (c: CheckedContinuation<Frame?, Never>) in
+            condition.lock()
+            if !buffer.isEmpty {
+                let frame = buffer.removeFirst()
+                condition.broadcast()
+                condition.unlock()
+                c.resume(returning: frame)
+            } else if end != nil {
+                condition.unlock()
+                c.resume(returning: nil)
+            } else {
+                waiter = c
+                condition.unlock()
+            }
+        }
+    }
+
+    private var isStopping: Bool { condition.withLock { stopRequested } }
+
+    private func run(opened: VideoSource?) {
+        var video = opened
+        var backoff = settings.reconnectInitial
+        var index = 0
+        let start = ContinuousClock.now
+        let clock = ContinuousClock()
+        while !isStopping {
+            if video == nil {
+                do {
+                    video = try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
+                    if counters.stalls > 0 { condition.withLock { counters.reconnects += 1 } }
+                    logger.info("video source opened", metadata: ["source": "\(redacted(source))"])
+                } catch let error as FaceEngineError {
+                    guard kind.isLive else { return finish(.failed(error)) }
+                    logger.warning("video source unavailable, retrying", metadata: [
+                        "source": "\(redacted(source))", "retry_in_ms": "\(backoff.milliseconds)", "error": "\(error.message)"])
+                    sleepInterruptibly(backoff)
+                    backoff = min(backoff * 2, settings.reconnectMaximum)
+                    continue
+                } catch { return finish(.failed(FaceEngineError(.internal, "\(error)"))) }
+            }
+            let image: Image?
+            do { image = try video!.read() } catch let error as FaceEngineError {
+                guard kind.isLive else { return finish(.failed(error)) }
+                logger.warning("video read failed", metadata: ["error": "\(error.message)"])
+                image = nil
+            } catch { return finish(.failed(FaceEngineError(.internal, "\(error)"))) }
+
+            guard let image else {
+                guard kind.isLive else { return finish(.endOfFile) }
+                condition.withLock { counters.stalls += 1 }
+                logger.warning("video stream stalled or dropped, reopening", metadata: [
+                    "source": "\(redacted(source))", "retry_in_ms": "\(backoff.milliseconds)"])
+                video = nil
+                sleepInterruptibly(backoff)
+                backoff = min(backoff * 2, settings.reconnectMaximum)
+                continue
+            }
+            backoff = settings.reconnectInitial
+            let now = clock.now
+            let fps = video!.framesPerSecond
+            let streamTime = kind.isLive || fps <= 0 ? (now - start).seconds : Double(index) / fps
+            if settings.realtime, fps > 0 {
+                let due = start + .seconds(Double(index) / fps)
+                if due > now { Thread.sleep(forTimeInterval: (due - now).seconds) }
+            }
+            deliver(Frame(image: image, index: index, capturedAt: clock.now, streamTime: streamTime))
+            index += 1
+        }
+        finish(.stopped)
+    }
+
+    private func deliver(_ frame: Frame) {
+        condition.lock()
+        counters.captured += 1
+        if let c = waiter {
+            waiter = nil
+            condition.unlock()
+            c.resume(returning: frame)
+            return
+        }
+        if buffer.count >= settings.bufferCapacity {
+            if settings.dropWhenBehind {
+                let old = buffer.removeFirst()
+                old.image.wipe()
+                counters.dropped += 1
+            } else {
+                while buffer.count >= settings.bufferCapacity && !stopRequested { condition.wait() }
+            }
+        }
+        buffer.append(frame)
+        condition.unlock()
+    }
+
+    private func finish(_ reason: FeedEnd) {
+        condition.lock()
+        if end == nil { end = reason }
+        let c = buffer.isEmpty ? waiter : nil
+        if c != nil { waiter = nil }
+        condition.unlock()
+        c?.resume(returning: nil)
+    }
+
+    private func sleepInterruptibly(_ duration: Duration) {
+        let deadline = Date().addingTimeInterval(duration.seconds)
+        condition.lock()
+        while !stopRequested && Date() < deadline { _ = condition.wait(until: deadline) }
+        condition.unlock()
+    }
+}
+
+/// Hides credentials in `rtsp://user:password@host` before a source is logged.
+func redacted(_ source: String) -> String {
+    guard let at = source.range(of: "@"), let scheme = source.range(of: "://"), scheme.upperBound < at.lowerBound else {
+        return source
+    }
+    return String(source[..<scheme.upperBound]) + "***@" + String(source[at.upperBound...])
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var milliseconds: Int { Int(seconds * 1000) }
+}

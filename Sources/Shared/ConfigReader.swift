@@ -1,0 +1,69 @@
+import Foundation
+
+/// A config file that cannot be used: the file, the key and the reason.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let key: String?
+    public let reason: String
+
+    public init(file: String, key: String?, reason: String) {
+        self.file = file; self.key = key; self.reason = reason
+    }
+
+    public var description: String {
+        key.map { "config \(file): key \($0): \(reason)" } ?? "config \(file): \(reason)"
+    }
+}
+
+/// Reads a JSON config strictly: every key must be known, every value of the right type and range.
+/// Sections are read with `section(_:keys:)`; whatever is left unread is reported as unknown.
+public final class ConfigReader {
+    public let file: String
+    private let root: [String: Any]
+    private var known: Set<String> = []
+
+    public init(path: String) throws {
+        file = path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: nil, reason: "cannot be read: check the path and permissions")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+            throw ConfigError(file: path, key: nil, reason: "is not a JSON object: see config/ for a commented example")
+        }
+        root = dict
+    }
+
+    /// A number at `section.key`, or nil when absent; throws when present but wrong or out of range.
+    public func number(_ section: String, _ key: String, in range: ClosedRange<Double>) throws -> Double? {
+        let path = "\(section).\(key)"
+        known.insert(path)
+        guard let group = root[section] else { return nil }
+        guard let dict = group as? [String: Any] else {
+            throw ConfigError(file: file, key: section, reason: "must be an object of settings")
+        }
+        guard let raw = dict[key] else { return nil }
+        // JSONSerialization gives booleans as NSNumber of ObjC type "c"; they are not numbers here.
+        guard let value = raw as? NSNumber, String(cString: value.objCType) != "c" else {
+            throw ConfigError(file: file, key: path, reason: "must be a number, got \(raw)")
+        }
+        let v = value.doubleValue
+        guard range.contains(v) else {
+            throw ConfigError(file: file, key: path, reason: "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return v
+    }
+
+    /// Throws for any key that no reader asked for: a typo must not silently fall back to a default.
+    public func rejectUnknownKeys() throws {
+        for (section, group) in root.sorted(by: { $0.key < $1.key }) {
+            guard let dict = group as? [String: Any] else {
+                throw ConfigError(file: file, key: section, reason: "is not a known section")
+            }
+            for key in dict.keys.sorted() where !known.contains("\(section).\(key)") {
+                let sections = Set(known.map { $0.split(separator: ".")[0] })
+                let why = sections.contains(Substring(section)) ? "is not a known key" : "is not a known section"
+                throw ConfigError(file: file, key: sections.contains(Substring(section)) ? "\(section).\(key)" : section, reason: why)
+            }
+        }
+    }
+}
