@@ -60,9 +60,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "Shared"]),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared"]),
+        .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
+        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "TestSupport"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -76,6 +76,17 @@ extern "C" wp_image *wp_image_flipped(const wp_image *image, wp_error *error) {
     });
 }
 
+extern "C" wp_image *wp_image_side_by_side(const wp_image *left, const wp_image *right, wp_error *error) {
+    return guarded<wp_image *>(error, nullptr, [&]() -> wp_image * {
+        cv::Mat scaled;
+        int width = std::max(1, right->mat.cols * left->mat.rows / std::max(1, right->mat.rows));
+        cv::resize(right->mat, scaled, cv::Size(width, left->mat.rows), 0, 0, cv::INTER_AREA);
+        auto out = new wp_image;
+        cv::hconcat(left->mat, scaled, out->mat);
+        return out;
+    });
+}
+
 extern "C" void wp_image_free(wp_image *image) { delete image; }
 extern "C" int wp_image_width(const wp_image *image) { return image->mat.cols; }
 extern "C" int wp_image_height(const wp_image *image) { return image->mat.rows; }

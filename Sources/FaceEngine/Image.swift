@@ -31,6 +31,11 @@ public final class Image: @unchecked Sendable {
         Image(handle: try callEngine { wp_image_resized(handle, Int32(width), Int32(height), $0) })
     }
 
+    /// This image and another side by side, the other scaled to this one's height.
+    public func sideBySide(with other: Image) throws -> Image {
+        Image(handle: try callEngine { wp_image_side_by_side(handle, other.handle, $0) })
+    }
+
     /// A mirror image (left and right swapped).
     public func flipped() throws -> Image {
         Image(handle: try callEngine { wp_image_flipped(handle, $0) })

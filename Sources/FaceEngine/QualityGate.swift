@@ -44,8 +44,8 @@ public struct QualityFigures: Sendable, Equatable, Codable {
 /// Bars a face must clear before it is embedded and matched.
 public struct QualitySettings: Sendable, Equatable {
     public var minInterEye: Float = 18
-    public var minSharpness: Float = 25
-    public var minLumaMean: Float = 40
+    public var minSharpness: Float = 4
+    public var minLumaMean: Float = 25
     public var maxLumaMean: Float = 225
     public var minLumaStd: Float = 12
     /// Largest |yaw| (see `QualityFigures.yaw`).

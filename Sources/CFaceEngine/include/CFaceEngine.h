@@ -51,6 +51,8 @@ wp_image *wp_image_load(const char *path, wp_error *error);
 wp_image *wp_image_decode(const uint8_t *bytes, size_t count, wp_error *error);
 wp_image *wp_image_resized(const wp_image *image, int width, int height, wp_error *error);
 wp_image *wp_image_flipped(const wp_image *image, wp_error *error);
+/** The two images side by side, the second scaled to the first's height (to compose test scenes). */
+wp_image *wp_image_side_by_side(const wp_image *left, const wp_image *right, wp_error *error);
 void wp_image_free(wp_image *image);
 int wp_image_width(const wp_image *image);
 int wp_image_height(const wp_image *image);

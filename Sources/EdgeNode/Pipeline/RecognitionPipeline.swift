@@ -57,6 +57,10 @@ final class RecognitionPipeline {
             let quality = try gate.measure(detection, in: frame.image)
             if let reason = gate.rejection(for: quality) {
                 report.qualityRejections[reason.rawValue, default: 0] += 1
+                logger.debug("face below quality bar", metadata: [
+                    "frame": "\(frame.index)", "track": "\(track)", "reason": "\(reason.rawValue)",
+                    "inter_eye": "\(Int(quality.interEye))", "luma": "\(Int(quality.lumaMean))",
+                    "sharpness": "\(Int(quality.sharpness))", "yaw": "\(quality.yaw)"])
                 continue
             }
             if book.wantsEmbedding(track, rank: quality.rank) { batch.append((detection, track, quality)) }
@@ -69,6 +73,9 @@ final class RecognitionPipeline {
         for (item, embedding) in zip(batch, embeddings) {
             let trackMean = book.add(embedding, rank: item.quality.rank, to: item.track)
             let candidates = [embedding, trackMean].compactMap { matcher.nearest(to: $0) }
+            logger.debug("track embedded", metadata: [
+                "frame": "\(frame.index)", "track": "\(item.track)",
+                "nearest_distance": "\(candidates.map(\.distance).min() ?? .infinity)"])
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= settings.threshold,
                   book.recordAlert(best.subject, for: item.track) else { continue }
             let id = UUID()

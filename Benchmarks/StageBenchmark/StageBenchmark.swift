@@ -1,0 +1,94 @@
+import FaceEngine
+import Foundation
+
+/// Per-stage latency of the vision path: median of repeated runs, with ratios against a baseline
+/// run in the same process (1 OpenCV thread for detection; a scalar loop for matching).
+///
+///     swift run -c release StageBenchmark [--repeats N]
+@main
+enum StageBenchmark {
+    static func main() throws {
+        let args = CommandLine.arguments
+        let repeats = args.firstIndex(of: "--repeats").flatMap { Int(args[$0 + 1]) } ?? 15
+        let models = ModelStore.locate()
+        let detector = try models.makeDetector(settings: DetectorSettings(maxSide: 1280))
+        let embedder = try models.makeEmbedder()
+        let scene = try sceneFrame()
+        print("stage benchmark: median of \(repeats) runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(row("stage", "median ms", "baseline ms", "ratio"))
+
+        for (w, h) in [(640, 480), (1280, 720)] {
+            let frame = try scene.resized(width: w, height: h)
+            FaceDetector.setThreads(1)
+            let one = median(repeats) { _ = try detector.detect(in: frame) }
+            FaceDetector.setThreads(2)
+            let two = median(repeats) { _ = try detector.detect(in: frame) }
+            print(row("detect \(w)x\(h) (2 threads vs 1)", two, one, one / two))
+        }
+        let frame = try scene.resized(width: 1280, height: 720)
+        let faces = try detector.detect(in: frame)
+        guard let face = faces.first else { throw FaceEngineError(.invalidArgument, "no face in the benchmark frame") }
+        print(row("landmarks, per face", median(repeats) { _ = try embedder.landmarks([face], in: frame) }))
+        print(row("embedding, per face", median(repeats) { _ = try embedder.embed([face], in: frame) }))
+        let batch = Array(faces.prefix(8))
+        let batched = median(max(3, repeats / 3)) { _ = try embedder.embed(batch, in: frame) } / Double(batch.count)
+        print(row("embedding, per face in a batch of \(batch.count)", batched))
+
+        var generator = SystemRandomNumberGenerator()
+        func randomEmbedding() -> Embedding {
+            let v = (0..<Embedding.dimension).map { _ in Float.random(in: -1...1, using: &generator) }
+            let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return Embedding(v.map { $0 / n })
+        }
+        for count in [1_000, 10_000, 100_000] {
+            let entries = (0..<count).map { WatchlistEntry(subject: "s\($0)", templates: [randomEmbedding()]) }
+            let matcher = Matcher(entries: entries)
+            let probes = (0..<repeats).map { _ in randomEmbedding() }
+            var i = 0
+            let fast = median(repeats) { _ = matcher.nearest(to: probes[i % probes.count]); i += 1 }
+            let slow = median(max(3, repeats / 3)) {
+                _ = entries.min { $0.templates[0].distance(to: probes[0]) < $1.templates[0].distance(to: probes[0]) }
+            }
+            print(row("match \(count) templates (BLAS vs scalar loop)", fast, slow, slow / fast))
+        }
+    }
+
+    /// A real crowd frame when the shared clips are present, else a public test photo.
+    static func sceneFrame() throws -> Image {
+        let datasets = ProcessInfo.processInfo.environment["WATCHPOST_DATASETS"] ?? "../shared/datasets"
+        let clip = datasets + "/videos/facenet-pytorch/video.mp4"
+        if FileManager.default.fileExists(atPath: clip) {
+            let video = try VideoSource(source: clip)
+            for _ in 0..<30 { _ = try video.read() }
+            if let frame = try video.read() { return frame }
+        }
+        print("(crowd clip not found under \(datasets); using .testdata/obama.jpg)")
+        return try Image(contentsOf: ".testdata/obama.jpg")
+    }
+}
+
+/// Median wall time of `runs` calls in milliseconds, after one warm-up call.
+func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        try body()
+        let d = ContinuousClock.now - start
+        times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+func row(_ name: String, _ value: Double, _ baseline: Double? = nil, _ ratio: Double? = nil) -> String {
+    row(name, String(format: "%.3f", value), baseline.map { String(format: "%.3f", $0) } ?? "", ratio.map { String(format: "%.1fx", $0) } ?? "")
+}
+
+func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
+    a.padding(toLength: 48, withPad: " ", startingAt: 0) + b.leftPadded(12) + c.leftPadded(14) + d.leftPadded(8)
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

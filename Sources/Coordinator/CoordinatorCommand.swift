@@ -1,0 +1,12 @@
+import ArgumentParser
+import Logging
+
+/// The `coordinator` executable: runs in the control room.
+@main
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Watchpost coordinator: watchlists, evaluation and the control room.",
+        subcommands: [EvaluateCommand.self]
+    )
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Logging
+import Shared
+
+/// `coordinator evaluate`: measures open-set identification accuracy on a labelled folder dataset.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Measure TPIR/FPIR of the detection + embedding pipeline on a <identity>/<images> dataset.",
+        discussion: """
+        Identities with two or more images are enrolled on their first image (by file name) and probed
+        with their other images (at most --mated-cap each); identities with one image are non-mated
+        probes. Each probe uses the face nearest the image centre.
+        """
+    )
+
+    @Option(help: "Folder of <identity>/<images>.")
+    var dataset: String
+
+    @Option(help: "Write the full report as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write the DET curve (threshold, fpir, fnir) as CSV to this file.")
+    var det: String?
+
+    @Option(help: "Also report the rates at this fixed threshold (L2 distance).")
+    var threshold: Float?
+
+    @Option(help: "Most mated probes per identity.")
+    var matedCap: Int = 10
+
+    @Option(help: "Comma-separated thresholds for the table.")
+    var thresholds: String = "0.30,0.34,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.55,0.60"
+
+    @Option(help: "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches.")
+    var listSizes: String = "10,100,1000"
+
+    @Option(help: "Watchlist size the recommended threshold is chosen for (FPIR <= 1e-3 at that size).")
+    var recommendFor: Int = 100
+
+    @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
+    var embeddingsCache: String?
+
+    @Option(help: "OpenCV worker threads.")
+    var threads: Int = 2
+
+    @OptionGroup var models: ModelOptions
+
+    func validate() throws {
+        guard matedCap >= 1 else { throw ValidationError("--mated-cap must be at least 1") }
+        _ = try parsedThresholds()
+        _ = try parsedListSizes()
+        guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
+        if let threshold, !(threshold > 0 && threshold < 2) {
+            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
+        }
+    }
+
+    private func parsedThresholds() throws -> [Float] {
+        let values = thresholds.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 2 }) else {
+            throw ValidationError("--thresholds \"\(thresholds)\" must be comma-separated numbers between 0 and 2")
+        }
+        return values.map { $0! }
+    }
+
+    private func parsedListSizes() throws -> [Int] {
+        let values = listSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.allSatisfy({ $0 != nil && $0! >= 1 }) else {
+            throw ValidationError("--list-sizes \"\(listSizes)\" must be comma-separated whole numbers >= 1")
+        }
+        return values.map { $0! }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        FaceDetector.setThreads(threads)
+        let data = try FolderDataset(root: dataset)
+        let store = ModelStore.locate(explicit: models.directory)
+        let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+
+        let total = data.enrolled.reduce(0) { $0 + min($1.images.count, matedCap + 1) } + data.singletons.count
+        var progress = ProgressBar(total: total, label: "evaluate")
+        var done = 0
+        var cache = try embeddingsCache.map { try EmbeddingCache(path: $0) }
+        func embed(_ path: String) -> Embedding? {
+            defer { done += 1; progress.update(done) }
+            if let hit = cache?.lookup(path) { return hit }
+            let embedding = computeEmbedding(path)
+            cache?.store(embedding, for: path)
+            return embedding
+        }
+        func computeEmbedding(_ path: String) -> Embedding? {
+            guard let image = try? Image(contentsOf: path), let face = try? enroller.centralFace(in: image) else { return nil }
+            return try? enroller.embedder.embed([face], in: image).first
+        }
+
+        var gallery: [WatchlistEntry] = [], probes: [(identity: String, embedding: Embedding?)] = []
+        var enrolmentFailures = 0
+        for identity in data.enrolled {
+            if let template = embed(identity.images[0]) {
+                gallery.append(WatchlistEntry(subject: identity.name, templates: [template]))
+            } else {
+                enrolmentFailures += 1
+            }
+            for path in identity.images.dropFirst().prefix(matedCap) { probes.append((identity.name, embed(path))) }
+        }
+        let nonMatedProbes = data.singletons.map { embed($0.images[0]) }
+        try cache?.save()
+        let study = ListSizeStudy(gallery: gallery, probes: probes, strangers: nonMatedProbes)
+        let metrics = study.metrics(for: gallery)
+        let recommended = study.metrics(size: recommendFor).metrics.operatingPoint(fpir: 1e-3)?.threshold
+        let fixed = threshold ?? recommended
+        let bySize = try parsedListSizes().map { size -> EvaluationReport.ListSize in
+            let (m, draws) = study.metrics(size: size)
+            return EvaluationReport.ListSize(
+                size: min(size, gallery.count), draws: draws, mated: m.mated.count, nonMated: m.nonMated.count,
+                operatingPoints: [1e-2, 1e-3].compactMap { m.operatingPoint(fpir: $0) },
+                atThreshold: fixed.map { m.rates(at: $0) })
+        }
+
+        let failures = EvaluationReport.DetectionFailures(
+            enrolment: enrolmentFailures, mated: probes.filter { $0.embedding == nil }.count,
+            nonMated: nonMatedProbes.filter { $0 == nil }.count, total: 0, rate: 0)
+        var report = EvaluationReport(
+            dataset: dataset, identitiesEnrolled: gallery.count, mated: metrics.mated.count,
+            nonMated: metrics.nonMated.count, detectionFailures: failures,
+            operatingPoints: [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) },
+            thresholds: try parsedThresholds().map { metrics.rates(at: $0) },
+            fixedThreshold: threshold.map { metrics.rates(at: $0) },
+            recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize)
+        report.detectionFailures.total = failures.enrolment + failures.mated + failures.nonMated
+        report.detectionFailures.rate = Double(report.detectionFailures.total) / Double(max(done, 1))
+
+        print(EvaluationTable.render(report))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if let det {
+            let lines = ["threshold,fpir,fnir"] + metrics.detPoints().map { "\($0.threshold),\($0.fpir),\($0.fnir)" }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: det, atomically: true, encoding: .utf8)
+        }
+    }
+}
+
+/// Options shared by the commands that load models.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .customLong("models"), help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
+    var directory: String?
+}

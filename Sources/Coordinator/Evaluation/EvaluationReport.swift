@@ -1,0 +1,48 @@
+import Shared
+
+/// What `coordinator evaluate --json` writes.
+struct EvaluationReport: Codable {
+    struct DetectionFailures: Codable {
+        var enrolment: Int
+        var mated: Int
+        var nonMated: Int
+        var total: Int
+        var rate: Double
+
+        enum CodingKeys: String, CodingKey { case enrolment, mated, nonMated = "non_mated", total, rate }
+    }
+
+    /// Figures for random watchlists of one size.
+    struct ListSize: Codable {
+        var size: Int
+        var draws: Int
+        var mated: Int
+        var nonMated: Int
+        var operatingPoints: [OperatingPoint]
+        /// Rates at the fixed threshold, or at the recommended one.
+        var atThreshold: RatePoint?
+
+        enum CodingKeys: String, CodingKey {
+            case size, draws, mated, nonMated = "non_mated", operatingPoints = "operating_points", atThreshold = "at_threshold"
+        }
+    }
+
+    var dataset: String
+    var identitiesEnrolled: Int
+    var mated: Int
+    var nonMated: Int
+    var detectionFailures: DetectionFailures
+    var operatingPoints: [OperatingPoint]
+    var thresholds: [RatePoint]
+    var fixedThreshold: RatePoint?
+    var recommendedThreshold: Float?
+    var recommendedFor: Int
+    var listSizes: [ListSize]
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
+        case detectionFailures = "detection_failures", operatingPoints = "operating_points", thresholds
+        case fixedThreshold = "fixed_threshold", recommendedThreshold = "recommended_threshold"
+        case recommendedFor = "recommended_for_list_size", listSizes = "list_sizes"
+    }
+}

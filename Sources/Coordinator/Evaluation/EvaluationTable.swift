@@ -1,0 +1,36 @@
+import Foundation
+import Shared
+
+/// The human-readable form of an evaluation report.
+enum EvaluationTable {
+    static func render(_ r: EvaluationReport) -> String {
+        func pct(_ v: Double) -> String { String(format: "%.4f", v) }
+        func ci(_ v: [Double]) -> String { String(format: "[%.4f, %.4f]", v[0], v[1]) }
+        var lines = [
+            "dataset: \(r.dataset)",
+            "enrolled identities: \(r.identitiesEnrolled)   mated searches: \(r.mated)   non-mated searches: \(r.nonMated)",
+            "detection failures: \(r.detectionFailures.total) (enrolment \(r.detectionFailures.enrolment), mated \(r.detectionFailures.mated), non-mated \(r.detectionFailures.nonMated); rate \(String(format: "%.2f%%", r.detectionFailures.rate * 100)))",
+            "",
+            "threshold   TPIR    TPIR 95% CI          FPIR    FPIR 95% CI",
+        ]
+        for p in r.thresholds + (r.fixedThreshold.map { [$0] } ?? []) {
+            lines.append(String(format: "%9.3f", p.threshold) + "   \(pct(p.tpir))  \(ci(p.tpirInterval))  \(pct(p.fpir))  \(ci(p.fpirInterval))")
+        }
+        lines.append("")
+        for op in r.operatingPoints {
+            lines.append("at FPIR <= \(op.fpir): threshold \(String(format: "%.4f", op.threshold)), TPIR \(pct(op.tpir)) (measured FPIR \(pct(op.measuredFPIR)))")
+        }
+        lines += ["", "by watchlist size (random lists; identities left off add non-mated searches):",
+                  "size  draws   mated  non-mated  thr@FPIR1e-2  TPIR    thr@FPIR1e-3  TPIR    at threshold: TPIR [95% CI], FPIR [95% CI]"]
+        for s in r.listSizes {
+            let ops = s.operatingPoints.map { String(format: "%12.4f  %.4f", $0.threshold, $0.tpir) }.joined(separator: "  ")
+            let at = s.atThreshold.map { String(format: "%.3f: ", $0.threshold) + "\(pct($0.tpir)) \(ci($0.tpirInterval)), \(pct($0.fpir)) \(ci($0.fpirInterval))" } ?? ""
+            lines.append(String(format: "%4d  %5d  %6d  %9d  ", s.size, s.draws, s.mated, s.nonMated) + ops + "    " + at)
+        }
+        if let t = r.recommendedThreshold {
+            lines.append("")
+            lines.append("recommended threshold (FPIR <= 1e-3 for a \(r.recommendedFor)-person watchlist): \(String(format: "%.3f", t))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

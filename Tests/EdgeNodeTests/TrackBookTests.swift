@@ -1,0 +1,54 @@
+@testable import EdgeNode
+import FaceEngine
+import XCTest
+
+final class TrackBookTests: XCTestCase {
+    private let start = ContinuousClock.now
+    private func embedding(_ v: Float) -> Embedding { Embedding([Float](repeating: v, count: Embedding.dimension)) }
+
+    func testEmbeds_firstFace_betterFaces_andAfterRefresh_upToTheCap() {
+        var book = TrackBook(policy: TrackBook.Policy(maxEmbeddings: 3, improvement: 1.2, refreshFrames: 4))
+        let id = TrackID(1)
+        book.start(id, at: start)
+        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.5))
+        _ = book.add(embedding(0.1), rank: 0.5, to: id)
+        XCTAssertFalse(book.wantsEmbedding(id, rank: 0.55), "not better by 20%")
+        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.7), "better by more than 20%")
+        _ = book.add(embedding(0.2), rank: 0.7, to: id)
+        for _ in 0..<3 { XCTAssertFalse(book.wantsEmbedding(id, rank: 0.1)) }
+        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.1), "refresh after 4 frames")
+        _ = book.add(embedding(0.3), rank: 0.1, to: id)
+        XCTAssertFalse(book.wantsEmbedding(id, rank: 5), "cap of 3 reached")
+    }
+
+    func testTrackMean_averagesItsEmbeddings() {
+        var book = TrackBook(policy: TrackBook.Policy())
+        book.start(TrackID(1), at: start)
+        _ = book.add(embedding(0.1), rank: 1, to: TrackID(1))
+        let mean = book.add(embedding(0.3), rank: 1, to: TrackID(1))
+        XCTAssertEqual(mean.values[0], 0.2, accuracy: 1e-6)
+    }
+
+    func testOneAlertPerSubjectPerTrack_andNoMoreEmbeddingsAfterIt() {
+        var book = TrackBook(policy: TrackBook.Policy())
+        book.start(TrackID(1), at: start)
+        XCTAssertTrue(book.recordAlert("s", for: TrackID(1)))
+        XCTAssertFalse(book.recordAlert("s", for: TrackID(1)))
+        XCTAssertTrue(book.hasAlerted(TrackID(1)))
+        XCTAssertFalse(book.wantsEmbedding(TrackID(1), rank: 1))
+    }
+
+    func testEndedTrack_isForgotten_andOnlyNonMatchLifetimesAreRecorded() {
+        var book = TrackBook(policy: TrackBook.Policy())
+        book.start(TrackID(1), at: start)
+        _ = book.add(embedding(0.1), rank: 1, to: TrackID(1))
+        book.start(TrackID(2), at: start)
+        _ = book.add(embedding(0.1), rank: 1, to: TrackID(2))
+        _ = book.recordAlert("s", for: TrackID(2))
+        book.end(TrackID(1), at: start + .milliseconds(1500))
+        book.end(TrackID(2), at: start + .milliseconds(3000))
+        XCTAssertTrue(book.entries.isEmpty)
+        XCTAssertEqual(book.nonMatchLifetimes.count, 1)
+        XCTAssertEqual(book.nonMatchLifetimes[0], 1.5, accuracy: 1e-6)
+    }
+}

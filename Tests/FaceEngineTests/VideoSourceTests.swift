@@ -1,0 +1,57 @@
+import FaceEngine
+import Logging
+import TestSupport
+import XCTest
+
+final class VideoSourceTests: XCTestCase {
+    func testSourceKinds() {
+        XCTAssertEqual(SourceKind(source: "rtsp://cam/1"), .rtsp)
+        XCTAssertEqual(SourceKind(source: "/dev/video0"), .v4l2)
+        XCTAssertEqual(SourceKind(source: "clip.mp4"), .file)
+        XCTAssertFalse(SourceKind.file.isLive)
+    }
+
+    func testMissingFile_isRefusedWithItsPath() {
+        XCTAssertThrowsError(try VideoSource(source: "/nonexistent/clip.mp4")) { error in
+            XCTAssertEqual((error as? FaceEngineError)?.code, .fileUnreadable)
+            XCTAssert("\(error)".contains("/nonexistent/clip.mp4"))
+        }
+    }
+
+    func testFileThatIsNotVideo_isRefused() throws {
+        let path = try Fixtures.temporaryFolder(self) + "/notes.mp4"
+        FileManager.default.createFile(atPath: path, contents: Data("plain text".utf8))
+        XCTAssertThrowsError(try VideoSource(source: path)) { error in
+            XCTAssertEqual((error as? FaceEngineError)?.code, .decodeFailed)
+            XCTAssert("\(error)".contains(path))
+        }
+    }
+
+    func testFeed_deliversEveryFrameOfAFile_thenEnds() async throws {
+        let clip = try Fixtures.dataset("videos/intel-sample-videos/face-demographics-walking.gif")
+        let feed = FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
+        try feed.start()
+        var indices: [Int] = []
+        while let frame = await feed.next() { indices.append(frame.index) }
+        XCTAssertEqual(indices, Array(0..<35))
+        XCTAssertEqual(feed.endReason, .endOfFile)
+        XCTAssertEqual(feed.snapshot.dropped, 0)
+    }
+
+    func testFeed_dropsAndCounts_whenProcessingFallsBehind() async throws {
+        let clip = try Fixtures.dataset("videos/intel-sample-videos/face-demographics-walking.gif")
+        var settings = CaptureSettings.defaults(for: .file, realtime: true)
+        settings.bufferCapacity = 1
+        let feed = FrameFeed(source: clip, settings: settings, logger: Logger(label: "test"))
+        try feed.start()
+        var processed = 0
+        while await feed.next() != nil {
+            processed += 1
+            try await Task.sleep(for: .milliseconds(250))  // slower than the clip's 12.5 fps
+        }
+        let counters = feed.snapshot
+        XCTAssertEqual(counters.captured, 35)
+        XCTAssertGreaterThan(counters.dropped, 10)
+        XCTAssertEqual(processed + counters.dropped, 35, "every frame is either processed or counted as dropped")
+    }
+}

@@ -1,0 +1,61 @@
+import FaceEngine
+import Foundation
+import XCTest
+
+/// Where tests find models, public test photos, the shared research datasets and the built executables.
+public enum Fixtures {
+    /// The repository root (this file is Tests/TestSupport/Fixtures.swift).
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    public static var models: ModelStore {
+        ModelStore.locate(explicit: ProcessInfo.processInfo.environment["WATCHPOST_MODELS"] ?? repository + "/models")
+    }
+
+    /// A photo from the face_recognition 1.3.0 sdist, installed by `scripts/setup.sh --with-test-data`.
+    public static func photo(_ name: String) throws -> String {
+        let folder = ProcessInfo.processInfo.environment["WATCHPOST_TESTDATA"] ?? repository + "/.testdata"
+        let path = folder + "/" + name
+        guard FileManager.default.fileExists(atPath: path) else {
+            XCTFail("test photo \(path) is missing: run scripts/setup.sh --with-test-data")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return path
+    }
+
+    /// A path under the shared research datasets (`$WATCHPOST_DATASETS`, default ../shared/datasets);
+    /// skips the test with a message when they are absent. Never copied into the project.
+    public static func dataset(_ relative: String) throws -> String {
+        let root = ProcessInfo.processInfo.environment["WATCHPOST_DATASETS"] ?? repository + "/../shared/datasets"
+        let path = root + "/" + relative
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("shared dataset \(path) is absent (set WATCHPOST_DATASETS): skipping")
+        }
+        return path
+    }
+
+    /// A built executable of this package (the test runner sits beside them).
+    public static func executable(_ name: String) -> String {
+        let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
+        var dir = here.deletingLastPathComponent()
+        if dir.lastPathComponent == "MacOS" { dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+        return dir.appendingPathComponent(name).path
+    }
+
+    /// A fresh temporary folder, removed when the test ends.
+    public static func temporaryFolder(_ test: XCTestCase) throws -> String {
+        let path = NSTemporaryDirectory() + "watchpost-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    /// A synthetic image without any face: a smooth gradient, encoded as PPM.
+    public static func facelessImage(width: Int = 320, height: Int = 240) throws -> Image {
+        var bytes = Array("P6\n\(width) \(height)\n255\n".utf8)
+        for y in 0..<height {
+            for x in 0..<width { bytes += [UInt8(x * 255 / width), UInt8(y * 255 / height), 128] }
+        }
+        return try Image(encoded: bytes)
+    }
+}
