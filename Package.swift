@@ -60,6 +60,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/StageBenchmark"),
+        .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),

@@ -20,18 +20,18 @@ enum StageBenchmark {
         for (w, h) in [(640, 480), (1280, 720)] {
             let frame = try scene.resized(width: w, height: h)
             FaceDetector.setThreads(1)
-            let one = median(repeats) { _ = try detector.detect(in: frame) }
+            let one = try median(repeats) { _ = try detector.detect(in: frame) }
             FaceDetector.setThreads(2)
-            let two = median(repeats) { _ = try detector.detect(in: frame) }
+            let two = try median(repeats) { _ = try detector.detect(in: frame) }
             print(row("detect \(w)x\(h) (2 threads vs 1)", two, one, one / two))
         }
         let frame = try scene.resized(width: 1280, height: 720)
         let faces = try detector.detect(in: frame)
         guard let face = faces.first else { throw FaceEngineError(.invalidArgument, "no face in the benchmark frame") }
-        print(row("landmarks, per face", median(repeats) { _ = try embedder.landmarks([face], in: frame) }))
-        print(row("embedding, per face", median(repeats) { _ = try embedder.embed([face], in: frame) }))
+        print(row("landmarks, per face", try median(repeats) { _ = try embedder.landmarks([face], in: frame) }))
+        print(row("embedding, per face", try median(repeats) { _ = try embedder.embed([face], in: frame) }))
         let batch = Array(faces.prefix(8))
-        let batched = median(max(3, repeats / 3)) { _ = try embedder.embed(batch, in: frame) } / Double(batch.count)
+        let batched = try median(max(3, repeats / 3)) { _ = try embedder.embed(batch, in: frame) } / Double(batch.count)
         print(row("embedding, per face in a batch of \(batch.count)", batched))
 
         var generator = SystemRandomNumberGenerator()
@@ -45,8 +45,8 @@ enum StageBenchmark {
             let matcher = Matcher(entries: entries)
             let probes = (0..<repeats).map { _ in randomEmbedding() }
             var i = 0
-            let fast = median(repeats) { _ = matcher.nearest(to: probes[i % probes.count]); i += 1 }
-            let slow = median(max(3, repeats / 3)) {
+            let fast = try median(repeats) { _ = matcher.nearest(to: probes[i % probes.count]); i += 1 }
+            let slow = try median(max(3, repeats / 3)) {
                 _ = entries.min { $0.templates[0].distance(to: probes[0]) < $1.templates[0].distance(to: probes[0]) }
             }
             print(row("match \(count) templates (BLAS vs scalar loop)", fast, slow, slow / fast))

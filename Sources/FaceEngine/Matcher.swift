@@ -24,6 +24,10 @@ public struct MatchCandidate: Sendable, Equatable {
     public var runnerUp: String?
     public var runnerUpDistance: Float?
 
+    public init(subject: String, distance: Float, runnerUp: String?, runnerUpDistance: Float?) {
+        self.subject = subject; self.distance = distance; self.runnerUp = runnerUp; self.runnerUpDistance = runnerUpDistance
+    }
+
     public var margin: Float? { runnerUpDistance.map { $0 - distance } }
 
     public func score(threshold: Float) -> Float { 1 - distance / threshold }

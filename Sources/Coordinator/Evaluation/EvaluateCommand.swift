@@ -38,7 +38,7 @@ struct EvaluateCommand: ParsableCommand {
     var listSizes: String = "10,100,1000"
 
     @Option(help: "Watchlist size the recommended threshold is chosen for (FPIR <= 1e-3 at that size).")
-    var recommendFor: Int = 100
+    var recommendFor: Int = 10
 
     @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
     var embeddingsCache: String?

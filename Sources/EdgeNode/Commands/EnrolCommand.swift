@@ -49,6 +49,9 @@ struct EnrolCommand: ParsableCommand {
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
         }
+        if threshold == nil, entries.count > EdgeDefaults.thresholdListSize {
+            logger.warning("the default threshold is chosen for lists of up to \(EdgeDefaults.thresholdListSize) people; false alerts grow with the list: pass --threshold from the README's table for \(entries.count) subjects")
+        }
         try TemplateWatchlist(threshold: threshold, entries: entries).save(path: out)
         logger.info("watchlist written", metadata: [
             "file": "\(out)", "subjects": "\(entries.count)",

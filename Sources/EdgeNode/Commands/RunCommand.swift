@@ -86,6 +86,8 @@ struct RunCommand: AsyncParsableCommand {
 /// Defaults chosen from measurements (see README, "Accuracy").
 enum EdgeDefaults {
     static let threshold: Float = PipelineSettings().threshold
+    /// The largest watchlist for which the default threshold keeps FPIR <= 1e-3.
+    static let thresholdListSize = 10
 }
 
 func summaryMetadata(_ r: PipelineReport) -> Logger.Metadata {

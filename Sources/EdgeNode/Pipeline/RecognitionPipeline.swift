@@ -8,8 +8,9 @@ struct PipelineSettings {
     var quality = QualitySettings()
     var tracker = TrackerSettings()
     var embedding = TrackBook.Policy()
-    /// L2 distance at or below which a face matches a subject.
-    var threshold: Float = 0.5
+    /// L2 distance at or below which a face matches a subject. The default keeps FPIR <= 1e-3 for
+    /// a watchlist of up to 10 people on lfw_dev; larger lists need lower thresholds (README, "Accuracy").
+    var threshold: Float = 0.47
 }
 
 /// Detect → quality → track → embed → match, one frame at a time. Owns the native detector and

@@ -15,7 +15,7 @@ struct TrackBook {
     /// How embeddings are spent on a track.
     struct Policy {
         /// Most embeddings computed for one track.
-        var maxEmbeddings = 6
+        var maxEmbeddings = 10
         /// Embed again when the face's quality rank beats the best so far by this factor...
         var improvement: Float = 1.15
         /// ...or after this many processed frames, as the pose may have changed.

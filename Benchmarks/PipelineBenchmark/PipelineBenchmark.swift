@@ -1,0 +1,137 @@
+import FaceEngine
+import Foundation
+
+/// End-to-end throughput, capture-to-alert latency and peak RSS of the real `edge-node run`
+/// process on the shared clips, and the Python face_recognition loop on the same clips in the
+/// same benchmark run (when scripts/setup-baseline.sh has installed it), with the ratio.
+///
+///     swift run -c release PipelineBenchmark [--repeats N] [--no-baseline]
+@main
+enum PipelineBenchmark {
+    struct Clip {
+        let name: String
+        let path: String
+        /// Photos enrolled for the run, as (subject, image path).
+        let enrol: [(String, String)]
+    }
+
+    static func main() throws {
+        let args = CommandLine.arguments
+        let repeats = args.firstIndex(of: "--repeats").flatMap { Int(args[$0 + 1]) } ?? 3
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let edgeNode = bin + "/edge-node"
+        let datasets = ProcessInfo.processInfo.environment["WATCHPOST_DATASETS"] ?? "../shared/datasets"
+        let videos = datasets + "/videos"
+        guard FileManager.default.fileExists(atPath: videos) else {
+            print("pipeline benchmark: \(videos) not found (set WATCHPOST_DATASETS); nothing to measure")
+            return
+        }
+        let work = NSTemporaryDirectory() + "watchpost-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        let hamilton = Clip(name: "Hamilton 640x360", path: videos + "/face_recognition/short_hamilton_clip.mp4", enrol: [
+            ("Lin_Manuel_Miranda", videos + "/face_recognition/hamilton_enroll/Lin_Manuel_Miranda/lin-manuel-miranda.png"),
+            ("Barack_Obama", videos + "/face_recognition/hamilton_enroll/Barack_Obama/obama.jpg"),
+        ])
+        let crowdPath = videos + "/facenet-pytorch/video.mp4"
+        // Nobody in the crowd clip is known: enrol two of its own faces (frame 40) so that alerts, and their latency, exist.
+        let crowd = Clip(name: "crowd 1920x1080", path: crowdPath, enrol: try facesFromClip(crowdPath, frame: 40, count: 2, into: work))
+        let baseline = args.contains("--no-baseline") ? nil : baselinePython()
+
+        print("pipeline benchmark: edge-node (release) vs face_recognition loop; median of \(repeats) runs")
+        print("clip               | fps (all frames) | alert latency p50/p95 ms (realtime) | dropped (realtime) | peak RSS MiB | alerts | baseline fps | ratio | baseline faces vs ours")
+        for clip in [hamilton, crowd] {
+            let list = try enrolWatchlist(clip, edgeNode: edgeNode, work: work)
+            var fps: [Double] = [], rss: [Double] = [], alerts = 0, faces = 0
+            for _ in 0..<repeats {
+                let r = try runEdge(edgeNode, clip: clip.path, watchlist: list, realtime: false, work: work)
+                fps.append(r["frames_per_second"] as! Double)
+                rss.append(r["peak_rss_mib"] as! Double)
+                alerts = r["alerts"] as! Int
+                faces = r["faces_detected"] as! Int
+            }
+            let live = try runEdge(edgeNode, clip: clip.path, watchlist: list, realtime: true, work: work)
+            let p50 = live["alert_latency_ms_p50"] as? Double, p95 = live["alert_latency_ms_p95"] as? Double
+            var baseFPS = "-", ratio = "-", baseFaces = "-"
+            if let python = baseline {
+                let b = try runBaseline(python, clip: clip.path, known: clip.enrol.map(\.1))
+                let f = b["fps"] as! Double
+                baseFPS = String(format: "%.2f", f)
+                ratio = String(format: "%.1fx", median(fps) / f)
+                baseFaces = "\(b["faces"] as! Int) vs \(faces)"
+            }
+            print([clip.name.padding(toLength: 18, withPad: " ", startingAt: 0),
+                   String(format: "%16.1f", median(fps)),
+                   String(format: "%36@", "\(p50.map { String(format: "%.0f", $0) } ?? "-") / \(p95.map { String(format: "%.0f", $0) } ?? "-")"),
+                   String(format: "%18d", live["frames_dropped"] as! Int),
+                   String(format: "%12.0f", rss.max() ?? 0), String(format: "%6d", alerts),
+                   baseFPS, ratio, baseFaces].joined(separator: " | "))
+        }
+    }
+
+    static func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+
+    /// Crops the largest faces of one frame into temporary enrolment photos (deleted with the work folder).
+    static func facesFromClip(_ clip: String, frame: Int, count: Int, into work: String) throws -> [(String, String)] {
+        guard FileManager.default.fileExists(atPath: clip) else { return [] }
+        let video = try VideoSource(source: clip)
+        for _ in 0..<frame { _ = try video.read() }
+        guard let image = try video.read() else { return [] }
+        let faces = try ModelStore.locate().makeDetector(settings: DetectorSettings(maxSide: 1920)).detect(in: image)
+            .sorted { $0.box.area > $1.box.area }.prefix(count)
+        return try faces.enumerated().map { i, face in
+            let path = "\(work)/crowd-\(i).jpg"
+            FileManager.default.createFile(atPath: path, contents: Data(try image.jpeg(of: face.box.expanded(by: 0.5))))
+            return ("crowd-\(i)", path)
+        }
+    }
+
+    static func enrolWatchlist(_ clip: Clip, edgeNode: String, work: String) throws -> String {
+        let folder = "\(work)/enrol-\(UUID().uuidString)"
+        for (subject, image) in clip.enrol {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(subject)", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(subject)/\((image as NSString).lastPathComponent)", withDestinationPath: image)
+        }
+        let out = folder + ".json"
+        _ = try run(edgeNode, ["enrol", "--from", folder, "--out", out, "--allow-rejections"])
+        return out
+    }
+
+    static func runEdge(_ edgeNode: String, clip: String, watchlist: String, realtime: Bool, work: String) throws -> [String: Any] {
+        let report = "\(work)/report-\(UUID().uuidString).json"
+        _ = try run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--report", report] + (realtime ? ["--realtime"] : []))
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+    }
+
+    static func baselinePython() -> String? {
+        let python = FileManager.default.currentDirectoryPath + "/.venv-baseline/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            print("(baseline not installed: run scripts/setup-baseline.sh for the face_recognition comparison)")
+            return nil
+        }
+        return python
+    }
+
+    static func runBaseline(_ python: String, clip: String, known: [String]) throws -> [String: Any] {
+        let out = try run(python, ["Benchmarks/baseline/face_recognition_loop.py", clip] + known)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+    }
+
+    /// Runs a process to completion, returning its standard output; fails loudly on a non-zero exit.
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(executable) \(arguments.joined(separator: " ")) failed"])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
