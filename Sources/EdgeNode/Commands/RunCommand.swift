@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write the run's counters (no faces) as JSON to this file at the end.")
     var report: String?
 
+    @Option(help: "Seconds between health lines (counts only) on standard error; 0 turns them off.")
+    var healthInterval: Double = 30
+
     @Option(help: "OpenCV worker threads.")
     var threads: Int = 2
 
@@ -44,6 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2 (recommended \(EdgeDefaults.threshold))")
         }
+        guard healthInterval >= 0 else { throw ValidationError("--health-interval must be >= 0 seconds") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads) is out of range: use 1...64") }
     }
 
@@ -67,12 +71,21 @@ struct RunCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        var lastHealth = started
         while let frame = await feed.next() {
             let alerts = try pipeline.process(frame) { image, box, id in
                 crops.flatMap { writeCrop(image, box: box, id: id, folder: $0, logger: logger) }
             }
             for alert in alerts {
                 FileHandle.standardOutput.write(try encoder.encode(alert) + Data("\n".utf8))
+            }
+            if healthInterval > 0, ContinuousClock.now - lastHealth >= .seconds(healthInterval) {
+                lastHealth = ContinuousClock.now
+                let capture = feed.snapshot
+                logger.info("health", metadata: [
+                    "frames_processed": "\(pipeline.report.framesProcessed)", "frames_dropped": "\(capture.dropped)",
+                    "stream_stalls": "\(capture.stalls)", "faces": "\(pipeline.report.facesDetected)",
+                    "alerts": "\(pipeline.report.alerts)"])
             }
         }
         stopSignals.cancel()
