@@ -11,17 +11,26 @@ enum PipelineBenchmark {
     struct Clip {
         let name: String
         let path: String
+        /// Edge settings file for this run (nil: the defaults).
+        var config: String? = nil
         /// Photos enrolled for the run, as (subject, image path).
         let enrol: [(String, String)]
     }
 
-    static func main() throws {
+    static func main() {
+        do { try measure() } catch {
+            FileHandle.standardError.write(Data("pipeline benchmark failed: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func measure() throws {
         let args = CommandLine.arguments
         let repeats = args.firstIndex(of: "--repeats").flatMap { Int(args[$0 + 1]) } ?? 3
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let edgeNode = bin + "/edge-node"
         let datasets = ProcessInfo.processInfo.environment["WATCHPOST_DATASETS"] ?? "../shared/datasets"
-        let videos = datasets + "/videos"
+        let videos = URL(fileURLWithPath: datasets + "/videos").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: videos) else {
             print("pipeline benchmark: \(videos) not found (set WATCHPOST_DATASETS); nothing to measure")
             return
@@ -38,32 +47,39 @@ enum PipelineBenchmark {
         // Nobody in the crowd clip is known: enrol two of its own faces (frame 40) so that alerts, and their latency, exist.
         let crowd = Clip(name: "crowd 1920x1080", path: crowdPath, enrol: try facesFromClip(crowdPath, frame: 40, count: 2, into: work))
         let baseline = args.contains("--no-baseline") ? nil : baselinePython()
+        var hamilton512 = hamilton
+        hamilton512.config = work + "/detect-512.json"
+        try #"{"detection": {"max_side": 512}}"#.write(toFile: hamilton512.config!, atomically: true, encoding: .utf8)
 
         print("pipeline benchmark: edge-node (release) vs face_recognition loop; median of \(repeats) runs")
-        print("clip               | fps (all frames) | alert latency p50/p95 ms (realtime) | dropped (realtime) | peak RSS MiB | alerts | baseline fps | ratio | baseline faces vs ours")
-        for clip in [hamilton, crowd] {
+        print("clip                           | fps (all frames) | capture-to-decision p50/p95 ms (realtime) | capture-to-alert p50/p95 ms | dropped (realtime) | peak RSS MiB | alerts | baseline fps | ratio | faces: baseline vs ours")
+        for clip in [hamilton, hamilton512, crowd] {
             let list = try enrolWatchlist(clip, edgeNode: edgeNode, work: work)
             var fps: [Double] = [], rss: [Double] = [], alerts = 0, faces = 0
             for _ in 0..<repeats {
-                let r = try runEdge(edgeNode, clip: clip.path, watchlist: list, realtime: false, work: work)
+                let r = try runEdge(edgeNode, clip: clip, watchlist: list, realtime: false, work: work)
                 fps.append(r["frames_per_second"] as! Double)
                 rss.append(r["peak_rss_mib"] as! Double)
                 alerts = r["alerts"] as! Int
                 faces = r["faces_detected"] as! Int
             }
-            let live = try runEdge(edgeNode, clip: clip.path, watchlist: list, realtime: true, work: work)
-            let p50 = live["alert_latency_ms_p50"] as? Double, p95 = live["alert_latency_ms_p95"] as? Double
+            let live = try runEdge(edgeNode, clip: clip, watchlist: list, realtime: true, work: work)
+            func pair(_ key: String) -> String {
+                let f = { (k: String) in (live[k] as? Double).map { String(format: "%.0f", $0) } ?? "-" }
+                return "\(f(key + "_p50")) / \(f(key + "_p95"))"
+            }
             var baseFPS = "-", ratio = "-", baseFaces = "-"
-            if let python = baseline {
+            if let python = baseline, clip.config == nil {
                 let b = try runBaseline(python, clip: clip.path, known: clip.enrol.map(\.1))
                 let f = b["fps"] as! Double
                 baseFPS = String(format: "%.2f", f)
                 ratio = String(format: "%.1fx", median(fps) / f)
                 baseFaces = "\(b["faces"] as! Int) vs \(faces)"
             }
-            print([clip.name.padding(toLength: 18, withPad: " ", startingAt: 0),
+            let name = clip.name + (clip.config == nil ? "" : ", detect at 512")
+            print([name.padding(toLength: 30, withPad: " ", startingAt: 0),
                    String(format: "%16.1f", median(fps)),
-                   String(format: "%36@", "\(p50.map { String(format: "%.0f", $0) } ?? "-") / \(p95.map { String(format: "%.0f", $0) } ?? "-")"),
+                   pair("decision_latency_ms").leftPadded(41), pair("alert_latency_ms").leftPadded(27),
                    String(format: "%18d", live["frames_dropped"] as! Int),
                    String(format: "%12.0f", rss.max() ?? 0), String(format: "%6d", alerts),
                    baseFPS, ratio, baseFaces].joined(separator: " | "))
@@ -82,7 +98,7 @@ enum PipelineBenchmark {
             .sorted { $0.box.area > $1.box.area }.prefix(count)
         return try faces.enumerated().map { i, face in
             let path = "\(work)/crowd-\(i).jpg"
-            FileManager.default.createFile(atPath: path, contents: Data(try image.jpeg(of: face.box.expanded(by: 0.5))))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(try image.jpeg(of: face.box.expanded(by: 0.5))))
             return ("crowd-\(i)", path)
         }
     }
@@ -98,9 +114,10 @@ enum PipelineBenchmark {
         return out
     }
 
-    static func runEdge(_ edgeNode: String, clip: String, watchlist: String, realtime: Bool, work: String) throws -> [String: Any] {
+    static func runEdge(_ edgeNode: String, clip: Clip, watchlist: String, realtime: Bool, work: String) throws -> [String: Any] {
         let report = "\(work)/report-\(UUID().uuidString).json"
-        _ = try run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--report", report] + (realtime ? ["--realtime"] : []))
+        _ = try run(edgeNode, ["run", "--source", clip.path, "--watchlist", watchlist, "--report", report]
+            + (realtime ? ["--realtime"] : []) + (clip.config.map { ["--config", $0] } ?? []))
         return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
     }
 
@@ -123,15 +140,24 @@ enum PipelineBenchmark {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        p.standardError = err
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(executable) \(arguments.joined(separator: " ")) failed"])
+            throw BenchmarkFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed:\n" + String(decoding: errors, as: UTF8.self))
         }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -12,6 +12,7 @@ enum StageBenchmark {
         let repeats = args.firstIndex(of: "--repeats").flatMap { Int(args[$0 + 1]) } ?? 15
         let models = ModelStore.locate()
         let detector = try models.makeDetector(settings: DetectorSettings(maxSide: 1280))
+        let pipelineDetector = try models.makeDetector()
         let embedder = try models.makeEmbedder()
         let scene = try sceneFrame()
         print("stage benchmark: median of \(repeats) runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -23,8 +24,12 @@ enum StageBenchmark {
             let one = try median(repeats) { _ = try detector.detect(in: frame) }
             FaceDetector.setThreads(2)
             let two = try median(repeats) { _ = try detector.detect(in: frame) }
-            print(row("detect \(w)x\(h) (2 threads vs 1)", two, one, one / two))
+            print(row("detect \(w)x\(h) full size (2 threads vs 1)", two, one, one / two))
         }
+        let hd = try scene.resized(width: 1280, height: 720)
+        let scaled = try median(repeats) { _ = try pipelineDetector.detect(in: hd) }
+        let full = try median(repeats) { _ = try detector.detect(in: hd) }
+        print(row("detect 1280x720 scaled to 640x384 (vs full)", scaled, full, full / scaled))
         let frame = try scene.resized(width: 1280, height: 720)
         let faces = try detector.detect(in: frame)
         guard let face = faces.first else { throw FaceEngineError(.invalidArgument, "no face in the benchmark frame") }

@@ -3,7 +3,8 @@ import Logging
 
 /// How frames are captured from a source.
 public struct CaptureSettings: Sendable, Equatable {
-    /// Frames held between capture and processing.
+    /// Frames held between capture and processing. Live sources hold one, the newest, so that
+    /// an alert is never delayed behind stale frames; files hold two to overlap decoding.
     public var bufferCapacity: Int = 2
     /// When processing falls behind: drop the oldest buffered frame (live cameras) or make the
     /// reader wait (files read as fast as they can be processed).
@@ -23,6 +24,7 @@ public struct CaptureSettings: Sendable, Equatable {
     public static func defaults(for kind: SourceKind, realtime: Bool = false) -> CaptureSettings {
         var s = CaptureSettings(dropWhenBehind: kind.isLive || realtime)
         s.realtime = realtime && !kind.isLive
+        if s.dropWhenBehind { s.bufferCapacity = 1 }
         return s
     }
 }

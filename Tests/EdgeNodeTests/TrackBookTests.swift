@@ -10,15 +10,15 @@ final class TrackBookTests: XCTestCase {
         var book = TrackBook(policy: TrackBook.Policy(maxEmbeddings: 3, improvement: 1.2, refreshFrames: 4))
         let id = TrackID(1)
         book.start(id, at: start)
-        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.5))
+        XCTAssertEqual(book.embeddingPriority(id, rank: 0.5), 2.5, "a track never embedded comes first")
         _ = book.add(embedding(0.1), rank: 0.5, to: id)
-        XCTAssertFalse(book.wantsEmbedding(id, rank: 0.55), "not better by 20%")
-        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.7), "better by more than 20%")
+        XCTAssertNil(book.embeddingPriority(id, rank: 0.55), "not better by 20%")
+        XCTAssertEqual(book.embeddingPriority(id, rank: 0.7), 0.7, "better by more than 20%")
         _ = book.add(embedding(0.2), rank: 0.7, to: id)
-        for _ in 0..<3 { XCTAssertFalse(book.wantsEmbedding(id, rank: 0.1)) }
-        XCTAssertTrue(book.wantsEmbedding(id, rank: 0.1), "refresh after 4 frames")
+        for _ in 0..<3 { XCTAssertNil(book.embeddingPriority(id, rank: 0.1)) }
+        XCTAssertEqual(book.embeddingPriority(id, rank: 0.1), 0.1, "refresh after 4 frames")
         _ = book.add(embedding(0.3), rank: 0.1, to: id)
-        XCTAssertFalse(book.wantsEmbedding(id, rank: 5), "cap of 3 reached")
+        XCTAssertNil(book.embeddingPriority(id, rank: 5), "cap of 3 reached")
     }
 
     func testTrackMean_averagesItsEmbeddings() {
@@ -35,7 +35,7 @@ final class TrackBookTests: XCTestCase {
         XCTAssertTrue(book.recordAlert("s", for: TrackID(1)))
         XCTAssertFalse(book.recordAlert("s", for: TrackID(1)))
         XCTAssertTrue(book.hasAlerted(TrackID(1)))
-        XCTAssertFalse(book.wantsEmbedding(TrackID(1), rank: 1))
+        XCTAssertNil(book.embeddingPriority(TrackID(1), rank: 1))
     }
 
     func testEndedTrack_isForgotten_andOnlyNonMatchLifetimesAreRecorded() {

@@ -25,6 +25,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the DET curve (threshold, fpir, fnir) as CSV to this file.")
     var det: String?
 
+    @Option(help: "Write the DET curve as an SVG plot to this file.")
+    var detSvg: String?
+
     @Option(help: "Also report the rates at this fixed threshold (L2 distance).")
     var threshold: Float?
 
@@ -143,6 +146,10 @@ struct EvaluateCommand: ParsableCommand {
         if let det {
             let lines = ["threshold,fpir,fnir"] + metrics.detPoints().map { "\($0.threshold),\($0.fpir),\($0.fnir)" }
             try (lines.joined(separator: "\n") + "\n").write(toFile: det, atomically: true, encoding: .utf8)
+        }
+        if let detSvg {
+            let marked = report.operatingPoints.map { ("FPIR \($0.fpir): t=\(String(format: "%.3f", $0.threshold))", $0.measuredFPIR, 1 - $0.tpir) }
+            try DETPlot.svg(points: metrics.detPoints(), marked: marked).write(toFile: detSvg, atomically: true, encoding: .utf8)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Shared
 import Foundation
 
 /// A labelled dataset laid out as `<identity>/<images>`, split by the evaluation protocol:
@@ -19,7 +20,7 @@ struct FolderDataset {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--dataset \(root) is not a folder: give a folder of <identity>/<images>")
+            throw CommandFailure("--dataset \(root) is not a folder: give a folder of <identity>/<images>")
         }
         self.root = root
         var identities: [Identity] = []
@@ -32,7 +33,7 @@ struct FolderDataset {
             if !images.isEmpty { identities.append(Identity(name: name, images: images)) }
         }
         guard identities.contains(where: { $0.images.count >= 2 }) else {
-            throw ValidationError("--dataset \(root) has no identity with two or more images, so nothing can be enrolled and probed")
+            throw CommandFailure("--dataset \(root) has no identity with two or more images, so nothing can be enrolled and probed")
         }
         self.identities = identities
     }

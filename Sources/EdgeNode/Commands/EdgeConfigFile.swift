@@ -26,6 +26,7 @@ struct EdgeConfigFile {
         if let v = try r.number("tracking", "max_missed_frames", in: 0...1000) { s.tracker.maxMissedFrames = Int(v) }
         if let v = try r.number("embedding", "max_per_track", in: 1...100) { s.embedding.maxEmbeddings = Int(v) }
         if let v = try r.number("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = Int(v) }
+        if let v = try r.number("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = Int(v) }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
         try r.rejectUnknownKeys()
         do { try s.quality.validate() } catch let e as FaceEngineError {

@@ -24,6 +24,12 @@ struct EnrolCommand: ParsableCommand {
 
     @OptionGroup var models: ModelOptions
 
+    func validate() throws {
+        if let threshold, !(threshold > 0 && threshold < 2) {
+            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
+        }
+    }
+
     func run() throws {
         let logger = bootstrapLogging(verbose: false)
         let folders = try subjectFolders()
@@ -43,12 +49,9 @@ struct EnrolCommand: ParsableCommand {
         }
         for (path, why) in refused { printError("refused \(path): \(why)") }
         guard refused.isEmpty || allowRejections else {
-            throw ValidationError("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
+            throw CommandFailure("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
         }
-        guard !entries.isEmpty else { throw ValidationError("no subject could be enrolled from \(from)") }
-        if let threshold, !(threshold > 0 && threshold < 2) {
-            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
-        }
+        guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(from)") }
         if threshold == nil, entries.count > EdgeDefaults.thresholdListSize {
             logger.warning("the default threshold is chosen for lists of up to \(EdgeDefaults.thresholdListSize) people; false alerts grow with the list: pass --threshold from the README's table for \(entries.count) subjects")
         }
@@ -63,7 +66,7 @@ struct EnrolCommand: ParsableCommand {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: from, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--from \(from) is not a folder: give a folder holding one sub-folder per subject")
+            throw CommandFailure("--from \(from) is not a folder: give a folder holding one sub-folder per subject")
         }
         let imageTypes: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff"]
         var result: [(String, [String])] = []
@@ -77,7 +80,7 @@ struct EnrolCommand: ParsableCommand {
             else { result.append((name, images)) }
         }
         guard !result.isEmpty else {
-            throw ValidationError("--from \(from) holds no <subject>/<image> files")
+            throw CommandFailure("--from \(from) holds no <subject>/<image> files")
         }
         return result
     }

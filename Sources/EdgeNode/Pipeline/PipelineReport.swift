@@ -15,6 +15,8 @@ struct PipelineReport: Codable {
     var framesPerSecond = 0.0
     var alertLatencyMsP50: Double?
     var alertLatencyMsP95: Double?
+    var decisionLatencyMsP50: Double?
+    var decisionLatencyMsP95: Double?
     var nonMatchDataLifetimeMaxSeconds: Double?
     var nonMatchDataLifetimeP95Seconds: Double?
     var peakRSSMiB = 0.0
@@ -25,6 +27,7 @@ struct PipelineReport: Codable {
         case embeddingsComputed = "embeddings_computed", tracksStarted = "tracks_started", alerts
         case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"
         case alertLatencyMsP50 = "alert_latency_ms_p50", alertLatencyMsP95 = "alert_latency_ms_p95"
+        case decisionLatencyMsP50 = "decision_latency_ms_p50", decisionLatencyMsP95 = "decision_latency_ms_p95"
         case nonMatchDataLifetimeMaxSeconds = "non_match_data_lifetime_max_s"
         case nonMatchDataLifetimeP95Seconds = "non_match_data_lifetime_p95_s"
         case peakRSSMiB = "peak_rss_mib"

@@ -26,6 +26,8 @@ final class RecognitionPipeline {
     private var book: TrackBook
     private(set) var report = PipelineReport()
     private var latenciesMs: [Double] = []
+    /// Capture to match decision, for every embedded face (what an alert's latency would be).
+    private var decisionLatenciesMs: [Double] = []
     private let logger: Logger
 
     init(models: ModelStore, matcher: Matcher, settings: PipelineSettings, logger: Logger) throws {
@@ -53,7 +55,7 @@ final class RecognitionPipeline {
         for id in update.started { book.start(id, at: frame.capturedAt) }
         report.tracksStarted += update.started.count
 
-        var batch: [(detection: Detection, track: TrackID, quality: QualityFigures)] = []
+        var candidates: [(detection: Detection, track: TrackID, quality: QualityFigures, priority: Float)] = []
         for (detection, track) in zip(detections, update.assignments) where !book.hasAlerted(track) {
             let quality = try gate.measure(detection, in: frame.image)
             if let reason = gate.rejection(for: quality) {
@@ -64,11 +66,16 @@ final class RecognitionPipeline {
                     "sharpness": "\(Int(quality.sharpness))", "yaw": "\(quality.yaw)"])
                 continue
             }
-            if book.wantsEmbedding(track, rank: quality.rank) { batch.append((detection, track, quality)) }
+            if let priority = book.embeddingPriority(track, rank: quality.rank) {
+                candidates.append((detection, track, quality, priority))
+            }
         }
+        let batch = candidates.sorted { $0.priority > $1.priority }.prefix(settings.embedding.maxPerFrame)
         guard !batch.isEmpty else { return [] }
         let embeddings = try embedder.embed(batch.map(\.detection), in: frame.image)
         report.embeddingsComputed += embeddings.count
+        let decided = (ContinuousClock.now - frame.capturedAt).secondsValue * 1000
+        decisionLatenciesMs += Array(repeating: decided, count: embeddings.count)
 
         var alerts: [AlertRecord] = []
         for (item, embedding) in zip(batch, embeddings) {
@@ -103,6 +110,8 @@ final class RecognitionPipeline {
         report.framesPerSecond = report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0
         report.alertLatencyMsP50 = percentile(latenciesMs, 0.5)
         report.alertLatencyMsP95 = percentile(latenciesMs, 0.95)
+        report.decisionLatencyMsP50 = percentile(decisionLatenciesMs, 0.5)
+        report.decisionLatencyMsP95 = percentile(decisionLatenciesMs, 0.95)
         report.nonMatchDataLifetimeMaxSeconds = book.nonMatchLifetimes.max()
         report.nonMatchDataLifetimeP95Seconds = percentile(book.nonMatchLifetimes, 0.95)
         report.peakRSSMiB = peakResidentMiB()

@@ -16,6 +16,8 @@ struct TrackBook {
     struct Policy {
         /// Most embeddings computed for one track.
         var maxEmbeddings = 10
+        /// Most faces embedded in one frame, so that a crowd cannot stall the frame (and every alert) behind it.
+        var maxPerFrame = 2
         /// Embed again when the face's quality rank beats the best so far by this factor...
         var improvement: Float = 1.15
         /// ...or after this many processed frames, as the pose may have changed.
@@ -35,13 +37,15 @@ struct TrackBook {
 
     func hasAlerted(_ id: TrackID) -> Bool { !(entries[id]?.alertedSubjects.isEmpty ?? true) }
 
-    /// Counts a frame of the track and says whether a face of this rank deserves an embedding.
-    mutating func wantsEmbedding(_ id: TrackID, rank: Float) -> Bool {
-        guard var e = entries[id] else { return false }
+    /// Counts a frame of the track and says how much a face of this rank deserves an embedding:
+    /// nil for not at all; tracks never embedded come first, then the better faces.
+    mutating func embeddingPriority(_ id: TrackID, rank: Float) -> Float? {
+        guard var e = entries[id] else { return nil }
         defer { entries[id] = e }
         e.framesSinceEmbedding += 1
-        guard e.alertedSubjects.isEmpty, e.embeddings.count < policy.maxEmbeddings else { return false }
-        return e.embeddings.isEmpty || rank > e.bestRank * policy.improvement || e.framesSinceEmbedding >= policy.refreshFrames
+        guard e.alertedSubjects.isEmpty, e.embeddings.count < policy.maxEmbeddings else { return nil }
+        if e.embeddings.isEmpty { return 2 + rank }
+        return rank > e.bestRank * policy.improvement || e.framesSinceEmbedding >= policy.refreshFrames ? rank : nil
     }
 
     /// Adds an embedding and returns the track's mean embedding, which is steadier than any single frame.
