@@ -62,6 +62,7 @@ final class RecognitionPipeline {
                 report.qualityRejections[reason.rawValue, default: 0] += 1
                 logger.debug("face below quality bar", metadata: [
                     "frame": "\(frame.index)", "track": "\(track)", "reason": "\(reason.rawValue)",
+                    "box": "\(Int(detection.box.x)),\(Int(detection.box.y)),\(Int(detection.box.width))x\(Int(detection.box.height))",
                     "inter_eye": "\(Int(quality.interEye))", "luma": "\(Int(quality.lumaMean))",
                     "sharpness": "\(Int(quality.sharpness))", "yaw": "\(quality.yaw)"])
                 continue
@@ -83,6 +84,7 @@ final class RecognitionPipeline {
             let candidates = [embedding, trackMean].compactMap { matcher.nearest(to: $0) }
             logger.debug("track embedded", metadata: [
                 "frame": "\(frame.index)", "track": "\(item.track)",
+                "box": "\(Int(item.detection.box.x)),\(Int(item.detection.box.y)),\(Int(item.detection.box.width))x\(Int(item.detection.box.height))",
                 "nearest_distance": "\(candidates.map(\.distance).min() ?? .infinity)"])
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= settings.threshold,
                   book.recordAlert(best.subject, for: item.track) else { continue }
