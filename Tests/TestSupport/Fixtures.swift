@@ -50,6 +50,22 @@ public enum Fixtures {
         return path
     }
 
+    /// A synthetic clip (ffmpeg's test pattern, H.264 MP4) for tests that must run anywhere.
+    public static func syntheticClip(_ test: XCTestCase, frames: Int, fps: Int) throws -> String {
+        let path = try temporaryFolder(test) + "/pattern.mp4"
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=\(fps)",
+                            "-frames:v", String(frames), "-pix_fmt", "yuv420p", path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        guard ffmpeg.terminationStatus == 0 else {
+            XCTFail("ffmpeg could not make a test clip: run scripts/setup.sh")
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return path
+    }
+
     /// A synthetic image without any face: a smooth gradient, encoded as PPM.
     public static func facelessImage(width: Int = 320, height: Int = 240) throws -> Image {
         var bytes = Array("P6\n\(width) \(height)\n255\n".utf8)

@@ -32,12 +32,14 @@ struct EnrolCommand: ParsableCommand {
 
     func run() throws {
         let logger = bootstrapLogging(verbose: false)
-        let folders = try subjectFolders()
+        let folder = try LabelledImageFolder(root: from, option: "--from")
+        for empty in folder.emptyFolders { printError("skipped \(empty): no image files (jpg, png, ...)") }
         let store = ModelStore.locate(explicit: models.directory)
         let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
         var entries: [WatchlistEntry] = []
         var refused: [(String, EnrolmentRejection)] = []
-        for (subject, images) in folders {
+        for label in folder.labels {
+            let subject = label.name, images = label.images
             var templates: [Embedding] = []
             for path in images {
                 switch enroller.enrol(imageAt: path) {
@@ -59,30 +61,6 @@ struct EnrolCommand: ParsableCommand {
         logger.info("watchlist written", metadata: [
             "file": "\(out)", "subjects": "\(entries.count)",
             "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "refused": "\(refused.count)"])
-    }
-
-    /// Sub-folders and their image files, sorted by name for a reproducible watchlist.
-    private func subjectFolders() throws -> [(String, [String])] {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: from, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure("--from \(from) is not a folder: give a folder holding one sub-folder per subject")
-        }
-        let imageTypes: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff"]
-        var result: [(String, [String])] = []
-        for name in try fm.contentsOfDirectory(atPath: from).sorted() where !name.hasPrefix(".") {
-            let folder = from + "/" + name
-            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            let images = try fm.contentsOfDirectory(atPath: folder).sorted()
-                .filter { imageTypes.contains(($0 as NSString).pathExtension.lowercased()) }
-                .map { folder + "/" + $0 }
-            if images.isEmpty { printError("skipped \(folder): no image files (jpg, png, ...)") }
-            else { result.append((name, images)) }
-        }
-        guard !result.isEmpty else {
-            throw CommandFailure("--from \(from) holds no <subject>/<image> files")
-        }
-        return result
     }
 }
 
