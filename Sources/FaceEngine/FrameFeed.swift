@@ -126,7 +126,7 @@ public final class FrameFeed: @unchecked Sendable {
                 } catch let error as FaceEngineError {
                     guard kind.isLive else { return finish(.failed(error)) }
                     logger.warning("video source unavailable, retrying", metadata: [
-                        "source": "\(redacted(source))", "retry_in_ms": "\(backoff.milliseconds)", "error": "\(error.message)"])
+                        "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)", "error": "\(error.message)"])
                     sleepInterruptibly(backoff)
                     backoff = min(backoff * 2, settings.reconnectMaximum)
                     continue
@@ -143,7 +143,7 @@ public final class FrameFeed: @unchecked Sendable {
                 guard kind.isLive else { return finish(.endOfFile) }
                 condition.withLock { counters.stalls += 1 }
                 logger.warning("video stream stalled or dropped, reopening", metadata: [
-                    "source": "\(redacted(source))", "retry_in_ms": "\(backoff.milliseconds)"])
+                    "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)"])
                 video = nil
                 sleepInterruptibly(backoff)
                 backoff = min(backoff * 2, settings.reconnectMaximum)
@@ -152,10 +152,10 @@ public final class FrameFeed: @unchecked Sendable {
             backoff = settings.reconnectInitial
             let now = clock.now
             let fps = video!.framesPerSecond
-            let streamTime = kind.isLive || fps <= 0 ? (now - start).seconds : Double(index) / fps
+            let streamTime = kind.isLive || fps <= 0 ? (now - start).inSeconds : Double(index) / fps
             if settings.realtime, fps > 0 {
                 let due = start + .seconds(Double(index) / fps)
-                if due > now { Thread.sleep(forTimeInterval: (due - now).seconds) }
+                if due > now { Thread.sleep(forTimeInterval: (due - now).inSeconds) }
             }
             deliver(Frame(image: image, index: index, capturedAt: clock.now, streamTime: streamTime))
             index += 1
@@ -195,7 +195,7 @@ public final class FrameFeed: @unchecked Sendable {
     }
 
     private func sleepInterruptibly(_ duration: Duration) {
-        let deadline = Date().addingTimeInterval(duration.seconds)
+        let deadline = Date().addingTimeInterval(duration.inSeconds)
         condition.lock()
         while !stopRequested && Date() < deadline { _ = condition.wait(until: deadline) }
         condition.unlock()
@@ -211,6 +211,8 @@ func redacted(_ source: String) -> String {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Int { Int(seconds * 1000) }
+    /// The duration as fractional seconds (for rates, latencies and Foundation APIs).
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in whole milliseconds.
+    public var inMilliseconds: Int { Int(inSeconds * 1000) }
 }

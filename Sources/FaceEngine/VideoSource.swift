@@ -31,9 +31,8 @@ public final class VideoSource {
             setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp", 0)
         }
         self.source = source
-        let ms = { (d: Duration) in Int32(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
         do {
-            handle = try callEngine { wp_video_open(source, ms(openTimeout), ms(readTimeout), $0) }
+            handle = try callEngine { wp_video_open(source, Int32(openTimeout.inMilliseconds), Int32(readTimeout.inMilliseconds), $0) }
         } catch let error as FaceEngineError {
             throw FaceEngineError(error.code, "\(error.message): check that it is a video file, an rtsp:// URL or a /dev/video device that is reachable")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceEngine
 import Foundation
 import Logging
+import ServiceLifecycle
 import Shared
 
 /// `edge-node run`: offline mode on a file, RTSP stream or V4L2 camera with a watchlist file.
@@ -64,35 +65,15 @@ struct RunCommand: AsyncParsableCommand {
         let kind = SourceKind(source: source)
         let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime), logger: logger)
         try feed.start()
-        let stopSignals = SignalWatch(signals: [SIGINT, SIGTERM]) { feed.stop() }
         logger.info("running", metadata: ["subjects": "\(list.entries.count)", "threshold": "\(settings.threshold)"])
 
-        let started = ContinuousClock.now
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var lastHealth = started
-        while let frame = await feed.next() {
-            let alerts = try pipeline.process(frame) { image, box, id in
-                crops.flatMap { writeCrop(image, box: box, id: id, folder: $0, logger: logger) }
-            }
-            for alert in alerts {
-                FileHandle.standardOutput.write(try encoder.encode(alert) + Data("\n".utf8))
-            }
-            if healthInterval > 0, ContinuousClock.now - lastHealth >= .seconds(healthInterval) {
-                lastHealth = ContinuousClock.now
-                let capture = feed.snapshot
-                logger.info("health", metadata: [
-                    "frames_processed": "\(pipeline.report.framesProcessed)", "frames_dropped": "\(capture.dropped)",
-                    "stream_stalls": "\(capture.stalls)", "faces": "\(pipeline.report.facesDetected)",
-                    "alerts": "\(pipeline.report.alerts)"])
-            }
-        }
-        stopSignals.cancel()
-        let summary = pipeline.finish(capture: feed.snapshot, elapsed: ContinuousClock.now - started)
-        if let report { try encoder.encode(summary).write(to: URL(fileURLWithPath: report)) }
-        logger.info("run finished", metadata: summaryMetadata(summary))
-        if case .failed(let error) = feed.endReason { throw error }
+        let service = OfflineRunService(pipeline: pipeline, feed: feed, output: OfflineRunService.Output(
+            crops: crops, report: report, healthInterval: healthInterval > 0 ? .seconds(healthInterval) : nil), logger: logger)
+        // SIGTERM (systemd stop) and SIGINT end the run gracefully: tracks are wiped and the report written.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 
@@ -119,19 +100,4 @@ func summaryMetadata(_ r: PipelineReport) -> Logger.Metadata {
 func makePrivateFolder(_ path: String) throws {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                             attributes: [.posixPermissions: 0o700])
-}
-
-private func writeCrop(_ image: Image, box: Box, id: UUID, folder: String, logger: Logger) -> String? {
-    let path = "\(folder)/\(id.uuidString).jpg"
-    do {
-        let bytes = try image.jpeg(of: box.expanded(by: 0.2))
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            logger.error("cannot write alert crop", metadata: ["file": "\(path)"])
-            return nil
-        }
-        return path
-    } catch {
-        logger.error("cannot encode alert crop", metadata: ["error": "\(error)"])
-        return nil
-    }
 }

@@ -75,7 +75,7 @@ final class RecognitionPipeline {
         guard !batch.isEmpty else { return [] }
         let embeddings = try embedder.embed(batch.map(\.detection), in: frame.image)
         report.embeddingsComputed += embeddings.count
-        let decided = (ContinuousClock.now - frame.capturedAt).secondsValue * 1000
+        let decided = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
         decisionLatenciesMs += Array(repeating: decided, count: embeddings.count)
 
         var alerts: [AlertRecord] = []
@@ -89,7 +89,7 @@ final class RecognitionPipeline {
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= settings.threshold,
                   book.recordAlert(best.subject, for: item.track) else { continue }
             let id = UUID()
-            let latency = (ContinuousClock.now - frame.capturedAt).secondsValue * 1000
+            let latency = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
             latenciesMs.append(latency)
             report.alerts += 1
             alerts.append(AlertRecord(
@@ -108,7 +108,7 @@ final class RecognitionPipeline {
         report.framesCaptured = capture.captured
         report.framesDropped = capture.dropped
         report.streamStalls = capture.stalls
-        report.elapsedSeconds = elapsed.secondsValue
+        report.elapsedSeconds = elapsed.inSeconds
         report.framesPerSecond = report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0
         report.alertLatencyMsP50 = percentile(latenciesMs, 0.5)
         report.alertLatencyMsP95 = percentile(latenciesMs, 0.95)

@@ -68,12 +68,8 @@ struct TrackBook {
         guard var e = entries.removeValue(forKey: id) else { return }
         for i in e.embeddings.indices { e.embeddings[i].wipe() }
         if e.alertedSubjects.isEmpty, !e.embeddings.isEmpty {
-            nonMatchLifetimes.append((time - e.startedAt).secondsValue)
+            nonMatchLifetimes.append((time - e.startedAt).inSeconds)
         }
         e.embeddings.removeAll()
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
