@@ -1,3 +1,4 @@
+import Dispatch
 import FaceEngine
 import Foundation
 
@@ -30,6 +31,18 @@ enum StageBenchmark {
         let scaled = try median(repeats) { _ = try pipelineDetector.detect(in: hd) }
         let full = try median(repeats) { _ = try detector.detect(in: hd) }
         print(row("detect 1280x720 scaled to 640x384 (vs full)", scaled, full, full / scaled))
+        // Throughput alternative: two single-thread nets on alternate frames.
+        let small = try scene.resized(width: 640, height: 360)
+        let second = try models.makeDetector()
+        FaceDetector.setThreads(1)
+        nonisolated(unsafe) let pair = [pipelineDetector, second]  // each net is used by one thread only
+        let parallel = try median(repeats) {
+            DispatchQueue.concurrentPerform(iterations: 2) { i in _ = try? pair[i].detect(in: small) }
+        } / 2
+        FaceDetector.setThreads(2)
+        let serial = try median(repeats) { _ = try pipelineDetector.detect(in: small) }
+        print(row("detect 640x360: 2 nets x 1 thread (vs 1 x 2)", parallel, serial, serial / parallel))
+
         let frame = try scene.resized(width: 1280, height: 720)
         let faces = try detector.detect(in: frame)
         guard let face = faces.first else { throw FaceEngineError(.invalidArgument, "no face in the benchmark frame") }
