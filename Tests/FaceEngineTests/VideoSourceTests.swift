@@ -1,4 +1,4 @@
-import FaceEngine
+@testable import FaceEngine
 import Logging
 import TestSupport
 import XCTest
@@ -62,5 +62,13 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(counters.captured, 35)
         XCTAssertGreaterThan(counters.dropped, 10)
         XCTAssertEqual(processed + counters.dropped, 35, "every frame is either processed or counted as dropped")
+    }
+}
+
+final class SourceRedactionTests: XCTestCase {
+    func testCredentialsInRTSPURLs_areHiddenFromLogs() {
+        XCTAssertEqual(redacted("rtsp://admin:secret@10.0.0.5:554/stream1"), "rtsp://***@10.0.0.5:554/stream1")
+        XCTAssertEqual(redacted("rtsp://10.0.0.5/stream"), "rtsp://10.0.0.5/stream")
+        XCTAssertEqual(redacted("/data/clip@night.mp4"), "/data/clip@night.mp4")
     }
 }
