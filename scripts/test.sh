@@ -4,6 +4,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+# Swift 6 is expected on the PATH; the usual tarball install lives in /opt/swift.
+command -v swift >/dev/null || { [ -x /opt/swift/usr/bin/swift ] && export PATH=/opt/swift/usr/bin:$PATH; } \
+  || { echo "swift not found: install Swift 6 and put it on the PATH" >&2; exit 1; }
 scripts/setup.sh --with-test-data
 export WATCHPOST_MODELS=${WATCHPOST_MODELS:-$repo/models}
 swift build --build-tests
