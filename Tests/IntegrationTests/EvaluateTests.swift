@@ -41,6 +41,40 @@ final class EvaluateTests: XCTestCase {
         XCTAssert(try String(contentsOfFile: out + "/det.svg", encoding: .utf8).contains("<svg"))
     }
 
+    func testGroups_reportRatesPerGroup_andBadGroupFilesAreRefusedBeforeAnyWork() throws {
+        let data = try tinyDataset()
+        let out = try Fixtures.temporaryFolder(self)
+        try "identity,group\nBarack,A\nJoe,B\n".write(toFile: out + "/g.csv", atomically: true, encoding: .utf8)
+        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out + "/r.json", "--groups", out + "/g.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json"))) as! [String: Any]
+        let groups = try XCTUnwrap((report["groups"] as? [String: Any])?["groups"] as? [[String: Any]])
+        XCTAssertEqual(groups.compactMap { $0["group"] as? String }, ["A", "B"])
+        XCTAssertEqual(groups[0]["mated"] as? Int, 2)
+        XCTAssertEqual((groups[0]["rates"] as? [String: Any])?["tpir"] as? Double, 1)
+        XCTAssertEqual(groups[1]["non_mated"] as? Int, 1)
+        XCTAssertNotNil(report["false_match_spread"] as? [String: Any])
+
+        try "Barack,A\nJoe\n".write(toFile: out + "/bad.csv", atomically: true, encoding: .utf8)
+        let bad = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--groups", out + "/bad.csv"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssert(bad.stderr.contains("groups file \(out)/bad.csv line 2"), bad.stderr)
+    }
+
+    func testEnrolFraction_turnsTheOthersIntoNonMatedSearches() throws {
+        let data = try tinyDataset()
+        try FileManager.default.createDirectory(atPath: data + "/Twin", withIntermediateDirectories: true)
+        for p in ["obama2.jpg", "obama3.jpg"] { try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(data)/Twin/\(p)") }
+        let out = try Fixtures.temporaryFolder(self) + "/r.json"
+        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out, "--enrol-fraction", "0.5"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual(report["identities_enrolled"] as? Int, 1)
+        XCTAssertEqual((report["mated"] as? Int ?? 0) + (report["non_mated"] as? Int ?? 0), 5,
+                       "every image but the one enrolment image is a search")
+        XCTAssertNotEqual(try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--enrol-fraction", "0"]).status, 0)
+    }
+
     func testSameInputs_giveTheSameReport() throws {
         let data = try tinyDataset()
         let out = try Fixtures.temporaryFolder(self)

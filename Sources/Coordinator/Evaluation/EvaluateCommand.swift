@@ -43,6 +43,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Watchlist size the recommended threshold is chosen for (FPIR <= 1e-3 at that size).")
     var recommendFor: Int = 10
 
+    @Option(help: "Enrol only this fraction of the identities with two or more images (drawn with a fixed seed); the images of the others become non-mated searches, which FPIR 1e-3 needs by the thousand.")
+    var enrolFraction: Double = 1
+
+    @Option(help: "CSV of identity,group: report TPIR/FPIR per group, and the ratios between groups, at the fixed or recommended threshold.")
+    var groups: String?
+
     @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
     var embeddingsCache: String?
 
@@ -52,6 +58,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
+        guard enrolFraction > 0, enrolFraction <= 1 else { throw ValidationError("--enrol-fraction must be in (0, 1]") }
         guard matedCap >= 1 else { throw ValidationError("--mated-cap must be at least 1") }
         _ = try parsedThresholds()
         _ = try parsedListSizes()
@@ -81,6 +88,7 @@ struct EvaluateCommand: ParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         FaceDetector.setThreads(threads)
         let data = try FolderDataset(root: dataset)
+        let labels = try groups.map { try GroupLabels.load(path: $0) }
         let store = ModelStore.locate(explicit: models.directory)
         let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
 
@@ -100,9 +108,17 @@ struct EvaluateCommand: ParsableCommand {
             return try? enroller.embedder.embed([face], in: image).first
         }
 
+        var generator = SplitMix64(seed: 0xE7401)
+        let candidates = data.enrolled.map(\.name)
+        let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
         var gallery: [WatchlistEntry] = [], probes: [(identity: String, embedding: Embedding?)] = []
+        var strangers: [(identity: String, embedding: Embedding?)] = []
         var enrolmentFailures = 0
         for identity in data.enrolled {
+            guard chosen.contains(identity.name) else {
+                for path in identity.images.prefix(matedCap + 1) { strangers.append((identity.name, embed(path))) }
+                continue
+            }
             if let template = embed(identity.images[0]) {
                 gallery.append(WatchlistEntry(subject: identity.name, templates: [template]))
             } else {
@@ -110,7 +126,7 @@ struct EvaluateCommand: ParsableCommand {
             }
             for path in identity.images.dropFirst().prefix(matedCap) { probes.append((identity.name, embed(path))) }
         }
-        let nonMatedProbes = data.singletons.map { embed($0.images[0]) }
+        let nonMatedProbes = strangers + data.singletons.map { (identity: $0.name, embedding: embed($0.images[0])) }
         try cache?.save()
         let study = ListSizeStudy(gallery: gallery, probes: probes, strangers: nonMatedProbes)
         let metrics = study.metrics(for: gallery)
@@ -126,14 +142,16 @@ struct EvaluateCommand: ParsableCommand {
 
         let failures = EvaluationReport.DetectionFailures(
             enrolment: enrolmentFailures, mated: probes.filter { $0.embedding == nil }.count,
-            nonMated: nonMatedProbes.filter { $0 == nil }.count, total: 0, rate: 0)
+            nonMated: nonMatedProbes.filter { $0.embedding == nil }.count, total: 0, rate: 0)
         var report = EvaluationReport(
             dataset: dataset, identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,
             operatingPoints: [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) },
             thresholds: try parsedThresholds().map { metrics.rates(at: $0) },
             fixedThreshold: threshold.map { metrics.rates(at: $0) },
-            recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize)
+            recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize,
+            falseMatchSpread: fixed.map { study.falseMatchSpread(for: gallery, threshold: $0) },
+            groups: labels.flatMap { labels in fixed.map { study.groupComparison(for: gallery, labels: labels, threshold: $0) } })
         report.detectionFailures.total = failures.enrolment + failures.mated + failures.nonMated
         report.detectionFailures.rate = Double(report.detectionFailures.total) / Double(max(done, 1))
 

@@ -38,11 +38,16 @@ struct EvaluationReport: Codable {
     var recommendedThreshold: Float?
     var recommendedFor: Int
     var listSizes: [ListSize]
+    /// False matches per entry of the whole list, at the fixed or recommended threshold.
+    var falseMatchSpread: FalseMatchSpread?
+    /// Rates per group of identities (`--groups`).
+    var groups: GroupComparison?
 
     enum CodingKeys: String, CodingKey {
         case dataset, identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
         case detectionFailures = "detection_failures", operatingPoints = "operating_points", thresholds
         case fixedThreshold = "fixed_threshold", recommendedThreshold = "recommended_threshold"
         case recommendedFor = "recommended_for_list_size", listSizes = "list_sizes"
+        case falseMatchSpread = "false_match_spread", groups
     }
 }

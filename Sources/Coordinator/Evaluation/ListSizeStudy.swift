@@ -10,23 +10,44 @@ struct ListSizeStudy {
     /// Probes of identities that have an enrolment image (mated when their identity is on the list).
     let probes: [(identity: String, embedding: Embedding?)]
     /// Probes of identities that are never enrolled.
-    let strangers: [Embedding?]
+    let strangers: [(identity: String, embedding: Embedding?)]
+
+    /// A non-mated search: the probe's identity and its nearest entry (nil: no face in the probe).
+    typealias NonMatedSearch = (identity: String, nearest: (subject: String, distance: Float)?)
 
     /// Searches against one list.
     func metrics(for list: [WatchlistEntry]) -> IdentificationMetrics {
+        let (mated, nonMated) = searches(for: list)
+        return IdentificationMetrics(mated: mated.map(\.search), nonMatedDistances: nonMated.map { $0.nearest?.distance })
+    }
+
+    /// How the list's false matches at `threshold` spread over its entries.
+    func falseMatchSpread(for list: [WatchlistEntry], threshold: Float) -> FalseMatchSpread {
+        FalseMatchSpread.measure(nearest: searches(for: list).nonMated.compactMap(\.nearest), subjects: list.map(\.subject),
+                                 threshold: threshold)
+    }
+
+    /// Rates per group of probe identities against one list.
+    func groupComparison(for list: [WatchlistEntry], labels: GroupLabels, threshold: Float) -> GroupComparison {
+        let (mated, nonMated) = searches(for: list)
+        return GroupComparison.compare(mated: mated, nonMated: nonMated.map { ($0.identity, $0.nearest?.distance) },
+                                       labels: labels, threshold: threshold)
+    }
+
+    private func searches(for list: [WatchlistEntry]) -> (mated: [(identity: String, search: MatedSearch)], nonMated: [NonMatedSearch]) {
         let matcher = Matcher(entries: list)
         let names = Set(list.map(\.subject))
-        var mated: [MatedSearch] = []
-        var nonMated: [Float?] = strangers.map { e in e.flatMap { matcher.nearest(to: $0)?.distance } }
-        for probe in probes {
+        var mated: [(identity: String, search: MatedSearch)] = []
+        var nonMated: [NonMatedSearch] = []
+        for probe in probes + strangers {
             let nearest = probe.embedding.flatMap { matcher.nearest(to: $0) }
             if names.contains(probe.identity) {
-                mated.append(MatedSearch(distance: nearest?.distance, nearestIsMate: nearest?.subject == probe.identity))
+                mated.append((probe.identity, MatedSearch(distance: nearest?.distance, nearestIsMate: nearest?.subject == probe.identity)))
             } else {
-                nonMated.append(nearest?.distance)
+                nonMated.append((probe.identity, nearest.map { ($0.subject, $0.distance) }))
             }
         }
-        return IdentificationMetrics(mated: mated, nonMatedDistances: nonMated)
+        return (mated, nonMated)
     }
 
     /// Searches pooled over random lists of `size` entries (the whole gallery when it is not larger).
