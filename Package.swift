@@ -43,6 +43,7 @@ let package = Package(
             name: "Shared",
             dependencies: [
                 "FaceEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

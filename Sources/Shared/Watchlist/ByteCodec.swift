@@ -1,0 +1,63 @@
+/// Little-endian, length-prefixed binary writing and bounds-checked reading: the canonical
+/// encoding of signed watchlists. Every read checks the remaining length first, so a truncated or
+/// hostile input ends in a `MalformedBytes` error, never a trap.
+struct ByteWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func f32(_ v: Float) { u32(v.bitPattern) }
+    mutating func raw(_ v: [UInt8]) { bytes += v }
+    mutating func blob(_ v: [UInt8]) { u32(UInt32(v.count)); bytes += v }
+    mutating func string(_ v: String) { blob(Array(v.utf8)) }
+}
+
+/// Why bytes could not be decoded.
+struct MalformedBytes: Error, CustomStringConvertible {
+    let description: String
+}
+
+struct ByteReader {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { offset == bytes.count }
+
+    private mutating func take(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
+        guard n >= 0, n <= remaining else { throw MalformedBytes(description: "truncated at byte \(offset) reading \(what)") }
+        defer { offset += n }
+        return bytes[offset..<offset + n]
+    }
+
+    mutating func u8(_ what: String) throws -> UInt8 { try take(1, what).first! }
+
+    mutating func u32(_ what: String) throws -> UInt32 {
+        try take(4, what).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    mutating func u64(_ what: String) throws -> UInt64 {
+        try take(8, what).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func i64(_ what: String) throws -> Int64 { Int64(bitPattern: try u64(what)) }
+    mutating func f32(_ what: String) throws -> Float { Float(bitPattern: try u32(what)) }
+    mutating func raw(_ n: Int, _ what: String) throws -> [UInt8] { Array(try take(n, what)) }
+
+    /// A length-prefixed blob of at most `limit` bytes.
+    mutating func blob(_ what: String, limit: Int) throws -> [UInt8] {
+        let n = Int(try u32(what + " length"))
+        guard n <= limit else { throw MalformedBytes(description: "\(what) of \(n) bytes exceeds the limit of \(limit)") }
+        return try raw(n, what)
+    }
+
+    mutating func string(_ what: String, limit: Int = 256) throws -> String {
+        let b = try blob(what, limit: limit)
+        guard let s = String(validating: b, as: UTF8.self) else { throw MalformedBytes(description: "\(what) is not UTF-8") }
+        return s
+    }
+}

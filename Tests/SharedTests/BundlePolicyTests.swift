@@ -1,0 +1,104 @@
+import Crypto
+import FaceEngine
+import Foundation
+import Shared
+import XCTest
+
+/// Every refusal reason of the bundle policy, numbered, without I/O.
+final class BundlePolicyTests: XCTestCase {
+    private let officer = Curve25519.Signing.PrivateKey()
+    private let authoriser = Curve25519.Signing.PrivateKey()
+    private let third = Curve25519.Signing.PrivateKey()
+    private let stranger = Curve25519.Signing.PrivateKey()
+    private let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private var policy: BundlePolicy {
+        BundlePolicy(trustedSigners: Set([officer, authoriser, third].map { Array($0.publicKey.rawRepresentation) }),
+                     requiredSignatures: 2, deploymentID: "dep-1", embeddingModel: "dlib_face_recognition_resnet_model_v1")
+    }
+
+    private func bundle(deployment: String = "dep-1", model: String = "dlib_face_recognition_resnet_model_v1",
+                        version: UInt64 = 5, notBefore: TimeInterval = -3600, expires: TimeInterval = 3600) -> WatchlistBundle {
+        WatchlistBundle(deploymentID: deployment, watchlistID: "wl-7", version: version, issuedAt: now.addingTimeInterval(-7200),
+                        notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
+                        embeddingModel: model, threshold: 0.47,
+                        entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.05, count: 128))]),
+                                  WatchlistEntry(subject: "s-2", templates: [Embedding([Float](repeating: -0.05, count: 128))])])
+    }
+
+    private func signed(_ b: WatchlistBundle, by keys: [Curve25519.Signing.PrivateKey]) throws -> [UInt8] {
+        try keys.reduce(SignedBundle(payload: b.payloadBytes())) { try $0.signed(with: $1) }.fileBytes()
+    }
+
+    private func refusal(_ bytes: [UInt8], held: UInt64? = nil) -> BundleRefusal? {
+        if case .failure(let r) = policy.verify(bytes, heldVersion: held, now: now) { return r }
+        return nil
+    }
+
+    func test01_twoOfThreeTrustedSigners_accepted_andRoundTrips() throws {
+        let result = policy.verify(try signed(bundle(), by: [officer, authoriser]), heldVersion: 4, now: now)
+        XCTAssertEqual(try result.get(), bundle())
+    }
+
+    func test02_unsigned() throws { XCTAssertEqual(refusal(try signed(bundle(), by: [])), .unsigned) }
+
+    func test03_tooFewSigners() throws {
+        XCTAssertEqual(refusal(try signed(bundle(), by: [officer])), .tooFewSigners(valid: 1, required: 2))
+        // The same key twice is one signer.
+        var twice = SignedBundle(payload: bundle().payloadBytes())
+        twice = try twice.signed(with: officer)
+        twice.signatures.append(twice.signatures[0])
+        XCTAssertEqual(refusal(twice.fileBytes()), .tooFewSigners(valid: 1, required: 2))
+    }
+
+    func test04_unknownSigner() throws {
+        XCTAssertEqual(refusal(try signed(bundle(), by: [officer, stranger]))?.code, "unknown_signer")
+    }
+
+    func test05_badSignature_whenPayloadChangedAfterSigning() throws {
+        var s = try SignedBundle.decode(fileBytes: try signed(bundle(), by: [officer, authoriser]), maxPayloadBytes: 1 << 20)
+        s.payload = bundle(version: 99).payloadBytes()
+        XCTAssertEqual(refusal(s.fileBytes())?.code, "bad_signature")
+    }
+
+    func test06_expired() throws { XCTAssertEqual(refusal(try signed(bundle(expires: -1), by: [officer, authoriser]))?.code, "expired") }
+    func test07_notYetValid() throws { XCTAssertEqual(refusal(try signed(bundle(notBefore: 60), by: [officer, authoriser]))?.code, "not_yet_valid") }
+
+    func test08_wrongDeployment() throws {
+        XCTAssertEqual(refusal(try signed(bundle(deployment: "dep-2"), by: [officer, authoriser])), .wrongDeployment("dep-2"))
+    }
+
+    func test09_wrongModel() throws {
+        XCTAssertEqual(refusal(try signed(bundle(model: "facenet"), by: [officer, authoriser])), .wrongModel("facenet"))
+    }
+
+    func test10_rollback_sameOrOlderVersion() throws {
+        let bytes = try signed(bundle(version: 5), by: [officer, authoriser])
+        XCTAssertEqual(refusal(bytes, held: 5), .rollback(offered: 5, held: 5))
+        XCTAssertEqual(refusal(bytes, held: 9), .rollback(offered: 5, held: 9))
+        XCTAssertNil(refusal(bytes, held: 4))
+    }
+
+    func test11_malformed_andOversized() throws {
+        XCTAssertEqual(refusal(Array("not a bundle".utf8))?.code, "malformed")
+        let good = try signed(bundle(), by: [officer, authoriser])
+        XCTAssertEqual(refusal(Array(good.dropLast()))?.code, "malformed")
+        XCTAssertEqual(refusal(good + [0])?.code, "malformed")
+        var small = WatchlistBundle.Limits()
+        small.maxPayloadBytes = 100
+        let tight = BundlePolicy(trustedSigners: policy.trustedSigners, requiredSignatures: 2, deploymentID: "dep-1",
+                                 embeddingModel: "dlib_face_recognition_resnet_model_v1", limits: small)
+        guard case .failure(let r) = tight.verify(good, heldVersion: nil, now: now) else { return XCTFail("oversized accepted") }
+        XCTAssertEqual(r.code, "malformed")
+    }
+
+    /// Flipping any single byte of a signed bundle gets it refused.
+    func test12_tamperedByteAnywhere_isRefused() throws {
+        let good = try signed(bundle(), by: [officer, authoriser])
+        for i in good.indices {
+            var bad = good
+            bad[i] ^= 0x01
+            XCTAssertNotNil(refusal(bad), "byte \(i) of \(good.count) flipped and still accepted")
+        }
+    }
+}
