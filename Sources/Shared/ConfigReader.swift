@@ -36,12 +36,7 @@ public final class ConfigReader {
     /// A number at `section.key`, or nil when absent; throws when present but wrong or out of range.
     public func number(_ section: String, _ key: String, in range: ClosedRange<Double>) throws -> Double? {
         let path = "\(section).\(key)"
-        known.insert(path)
-        guard let group = root[section] else { return nil }
-        guard let dict = group as? [String: Any] else {
-            throw ConfigError(file: file, key: section, reason: "must be an object of settings")
-        }
-        guard let raw = dict[key] else { return nil }
+        guard let raw = try value(section, key) else { return nil }
         // JSONSerialization gives booleans as NSNumber of ObjC type "c"; they are not numbers here.
         guard let value = raw as? NSNumber, String(cString: value.objCType) != "c" else {
             throw ConfigError(file: file, key: path, reason: "must be a number, got \(raw)")
@@ -52,6 +47,36 @@ public final class ConfigReader {
         }
         return v
     }
+
+    /// A non-empty string at `section.key`, or nil when absent.
+    public func string(_ section: String, _ key: String) throws -> String? {
+        guard let raw = try value(section, key) else { return nil }
+        guard let text = raw as? String, !text.isEmpty else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a non-empty string")
+        }
+        return text
+    }
+
+    /// A list of non-empty strings at `section.key`, or nil when absent.
+    public func strings(_ section: String, _ key: String) throws -> [String]? {
+        guard let raw = try value(section, key) else { return nil }
+        guard let list = raw as? [Any], let texts = list as? [String], texts.allSatisfy({ !$0.isEmpty }) else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a list of non-empty strings")
+        }
+        return texts
+    }
+
+    private func value(_ section: String, _ key: String) throws -> Any? {
+        known.insert("\(section).\(key)")
+        guard let group = root[section] else { return nil }
+        guard let dict = group as? [String: Any] else {
+            throw ConfigError(file: file, key: section, reason: "must be an object of settings")
+        }
+        return dict[key]
+    }
+
+    /// Whether the file has this section at all.
+    public func hasSection(_ section: String) -> Bool { root[section] != nil }
 
     /// Throws for any key that no reader asked for: a typo must not silently fall back to a default.
     public func rejectUnknownKeys() throws {

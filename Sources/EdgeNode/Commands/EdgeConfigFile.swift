@@ -4,13 +4,41 @@ import Shared
 /// The edge node's settings file (JSON). Every key is optional; absent keys keep their defaults.
 /// See config/edge-node.example.json and config/README.md for each key.
 struct EdgeConfigFile {
-    let reader: ConfigReader
+    var pipeline: PipelineSettings
+    /// Which signed watchlists this node accepts (the `watchlist` section), if configured.
+    var bundlePolicy: BundlePolicy?
 
-    static func load(path: String) throws -> EdgeConfigFile { EdgeConfigFile(reader: try ConfigReader(path: path)) }
+    static func load(path: String) throws -> EdgeConfigFile {
+        let reader = try ConfigReader(path: path)
+        let pipeline = try pipelineSettings(reader)
+        let policy = try bundlePolicy(reader)
+        try reader.rejectUnknownKeys()
+        return EdgeConfigFile(pipeline: pipeline, bundlePolicy: policy)
+    }
 
-    func pipelineSettings() throws -> PipelineSettings {
+    private static func bundlePolicy(_ r: ConfigReader) throws -> BundlePolicy? {
+        let deployment = try r.string("watchlist", "deployment_id")
+        let required = try r.number("watchlist", "required_signatures", in: 1...16)
+        let signers = try r.strings("watchlist", "trusted_signers")
+        guard r.hasSection("watchlist") else { return nil }
+        guard let deployment, let required, let signers else {
+            throw ConfigError(file: r.file, key: "watchlist", reason: "needs deployment_id, required_signatures and trusted_signers")
+        }
+        let keys = try signers.map { text -> [UInt8] in
+            do { return try SigningKeyFile.loadPublic(pathOrText: text) } catch {
+                throw ConfigError(file: r.file, key: "watchlist.trusted_signers", reason: "\(error)")
+            }
+        }
+        guard Set(keys).count == keys.count, Int(required) <= keys.count else {
+            throw ConfigError(file: r.file, key: "watchlist.required_signatures",
+                              reason: "\(Int(required)) signatures required but \(Set(keys).count) distinct trusted signers given")
+        }
+        return BundlePolicy(trustedSigners: Set(keys), requiredSignatures: Int(required), deploymentID: deployment,
+                            embeddingModel: TemplateWatchlist.embeddingModel)
+    }
+
+    private static func pipelineSettings(_ r: ConfigReader) throws -> PipelineSettings {
         var s = PipelineSettings()
-        let r = reader
         if let v = try r.number("detection", "max_side", in: 32...4096) { s.detector.maxSide = Int(v) }
         if let v = try r.number("detection", "threshold", in: 0.01...0.99) { s.detector.threshold = Float(v) }
         if let v = try r.number("detection", "nms_iou", in: 0.01...1) { s.detector.nmsIoU = Float(v) }
@@ -28,7 +56,6 @@ struct EdgeConfigFile {
         if let v = try r.number("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = Int(v) }
         if let v = try r.number("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = Int(v) }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
-        try r.rejectUnknownKeys()
         do { try s.quality.validate() } catch let e as FaceEngineError {
             throw ConfigError(file: r.file, key: "quality", reason: e.message)
         }

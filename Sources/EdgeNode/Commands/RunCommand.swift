@@ -55,9 +55,13 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = bootstrapLogging(verbose: verbose)
         FaceDetector.setThreads(threads)
-        let list = try TemplateWatchlist.load(path: watchlist)
-        var settings = try config.map { try EdgeConfigFile.load(path: $0).pipelineSettings() } ?? PipelineSettings()
-        if let t = threshold ?? (config == nil ? list.threshold : nil) { settings.threshold = t }
+        let edgeConfig = try config.map { try EdgeConfigFile.load(path: $0) }
+        var settings = edgeConfig?.pipeline ?? PipelineSettings()
+        let list = try LoadedWatchlist.load(path: watchlist, policy: edgeConfig?.bundlePolicy, now: Date())
+        if list.isSigned, threshold != nil {
+            throw ValidationError("--threshold cannot override a signed watchlist: its threshold is part of what was authorised")
+        }
+        if let t = list.isSigned ? list.threshold : threshold ?? (config == nil ? list.threshold : nil) { settings.threshold = t }
         if let crops { try makePrivateFolder(crops) }
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),

@@ -32,7 +32,7 @@ public struct SignedBundle: Sendable, Equatable {
         return copy
     }
 
-    func isValid(_ s: Signature) -> Bool {
+    public func isValid(_ s: Signature) -> Bool {
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: s.publicKey) else { return false }
         return key.isValidSignature(s.signature, for: Self.signingContext + payload)
     }

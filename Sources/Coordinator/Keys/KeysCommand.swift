@@ -1,0 +1,23 @@
+import ArgumentParser
+import Shared
+
+/// `coordinator keys`: key pairs for the people who sign watchlists.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Create signing keys.", subcommands: [NewSigner.self])
+
+    struct NewSigner: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "new-signer",
+            abstract: "Create an Ed25519 key pair for a watchlist signer: FILE (0600) and FILE.pub.")
+
+        @Option(help: "Private key file to create (never overwritten).")
+        var out: String
+
+        func run() throws {
+            let key = try SigningKeyFile.create(at: out)
+            print("signer key \(signerKeyID(Array(key.publicKey.rawRepresentation))) created")
+            print("public key (for edge trust configs): \(SigningKeyFile.publicKeyText(key.publicKey))")
+        }
+    }
+}

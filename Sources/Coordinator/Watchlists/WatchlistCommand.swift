@@ -1,0 +1,141 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Shared
+
+/// `coordinator watchlist`: the intelligence team's tools to build, sign and inspect bundles.
+struct WatchlistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watchlist", abstract: "Build, sign and inspect signed watchlist bundles.",
+        subcommands: [Build.self, Sign.self, Show.self])
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build an unsigned bundle from a manifest CSV and its photos, through the quality-gated enrolment.")
+
+        @Option(help: "Manifest CSV: subject_id,display_name,category,reason,image_source,image_paths (';'-separated, relative to the manifest).")
+        var manifest: String
+        @Option(help: "Deployment the bundle is bound to.")
+        var deployment: String
+        @Option(help: "Watchlist id.")
+        var watchlistID: String
+        @Option(help: "Version; must be above the version the nodes hold.")
+        var version: UInt64
+        @Option(help: "Valid from (ISO 8601, e.g. 2026-12-01T08:00:00Z); default now.")
+        var notBefore: String?
+        @Option(help: "Valid until (ISO 8601).")
+        var expires: String
+        @Option(help: "Match threshold (L2 distance).")
+        var threshold: Float = 0.47
+        @Option(help: "Bundle file to write.")
+        var out: String
+        @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
+        var allowRejections = false
+        @OptionGroup var models: ModelOptions
+
+        func validate() throws {
+            guard threshold > 0, threshold < 2 else { throw ValidationError("--threshold must be an L2 distance between 0 and 2") }
+            guard !deployment.isEmpty, !watchlistID.isEmpty else { throw ValidationError("--deployment and --watchlist-id must not be empty") }
+            let start = try notBefore.map { try parseDate($0, "--not-before") } ?? Date()
+            guard try parseDate(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
+        }
+
+        func run() throws {
+            let subjects = try WatchlistManifest(path: manifest).subjects
+            let store = ModelStore.locate(explicit: models.directory)
+            let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+            var entries: [WatchlistEntry] = [], refused: [String] = []
+            for subject in subjects {
+                var templates: [Embedding] = []
+                for image in subject.images {
+                    switch enroller.enrol(imageAt: image) {
+                    case .success(let t): templates.append(t)
+                    case .failure(let why): refused.append("line \(subject.line), subject \(subject.id), \(image): \(why)")
+                    }
+                }
+                if templates.isEmpty { refused.append("line \(subject.line), subject \(subject.id): no usable photo, subject left out") }
+                else { entries.append(WatchlistEntry(subject: subject.id, templates: templates)) }
+            }
+            for line in refused { FileHandle.standardError.write(Data("refused \(line)\n".utf8)) }
+            guard refused.isEmpty || allowRejections else {
+                throw CommandFailure("\(refused.count) refusal(s) listed above; replace the photos or pass --allow-rejections")
+            }
+            guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(manifest)") }
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let bundle = WatchlistBundle(
+                deploymentID: deployment, watchlistID: watchlistID, version: version, issuedAt: now,
+                notBefore: try notBefore.map { try parseDate($0, "--not-before") } ?? now, expiresAt: try parseDate(expires, "--expires"),
+                embeddingModel: TemplateWatchlist.embeddingModel, threshold: threshold, entries: entries)
+            try writePrivately(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out)
+            print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, unsigned; next: coordinator watchlist sign")
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add your signature to a bundle, with your own key file.")
+
+        @Option(help: "Bundle file (signed in place).")
+        var bundle: String
+        @Option(help: "Your private key file (0600).")
+        var key: String
+
+        func run() throws {
+            let key = try SigningKeyFile.loadPrivate(path: key)
+            let signed = try readBundle(bundle).signed(with: key)
+            try writePrivately(signed.fileBytes(), to: bundle)
+            print("signed \(bundle) as \(signerKeyID(Array(key.publicKey.rawRepresentation))); \(signed.signatures.count) signature(s)")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print who signed a bundle, its validity and counts.")
+
+        @Option(help: "Bundle file.")
+        var bundle: String
+
+        func run() throws {
+            let signed = try readBundle(bundle)
+            let content: WatchlistBundle
+            do { content = try WatchlistBundle.decode(payload: signed.payload) } catch {
+                throw CommandFailure("bundle \(bundle) has a malformed payload: \(error)")
+            }
+            let iso = ISO8601DateFormatter()
+            print("""
+            deployment:      \(content.deploymentID)
+            watchlist:       \(content.watchlistID) version \(content.version)
+            issued:          \(iso.string(from: content.issuedAt))
+            valid:           \(iso.string(from: content.notBefore)) to \(iso.string(from: content.expiresAt))
+            embedding model: \(content.embeddingModel)
+            threshold:       \(content.threshold)
+            subjects:        \(content.entries.count) (\(content.templateCount) templates)
+            signatures:      \(signed.signatures.count)
+            """)
+            for s in signed.signatures {
+                print("  \(signerKeyID(s.publicKey)) \(signed.isValid(s) ? "valid" : "INVALID")")
+            }
+        }
+    }
+}
+
+private func parseDate(_ text: String, _ option: String) throws -> Date {
+    guard let date = ISO8601DateFormatter().date(from: text) else {
+        throw ValidationError("\(option) \(text) is not an ISO 8601 time such as 2026-12-01T08:00:00Z")
+    }
+    return date
+}
+
+private func readBundle(_ path: String) throws -> SignedBundle {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("bundle \(path) cannot be read") }
+    do { return try SignedBundle.decode(fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes) } catch {
+        throw CommandFailure("bundle \(path) is not a valid bundle file: \(error)")
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a bundle; 0600.
+private func writePrivately(_ bytes: [UInt8], to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+        throw CommandFailure("cannot write \(temporary)")
+    }
+    guard rename(temporary, path) == 0 else { throw CommandFailure("cannot replace \(path): \(String(cString: strerror(errno)))") }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The intelligence team's flow with real processes: keys, a manifest, build, 2-of-3 signing,
+/// inspection, and an edge node that runs only what its trusted signers authorised.
+final class SignedWatchlistTests: XCTestCase {
+    private let coordinator = Fixtures.executable("coordinator")
+    private let edgeNode = Fixtures.executable("edge-node")
+
+    private func ok(_ exe: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let r = try ChildProcess.run(exe, args)
+        XCTAssertEqual(r.status, 0, "\(args.prefix(3)): \(r.stderr)", file: file, line: line)
+        return r.stdout
+    }
+
+    private func fails(_ exe: String, _ args: [String]) throws -> String {
+        let r = try ChildProcess.run(exe, args)
+        XCTAssertNotEqual(r.status, 0, "should fail: \(args.prefix(3))")
+        return r.stderr
+    }
+
+    /// A 2-second clip of one photo, as a camera would see a person standing still.
+    private func clip(of photo: String, in folder: String) throws -> String {
+        let out = folder + "/clip.mp4"
+        let ffmpeg = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-loop", "1", "-t", "2", "-i", photo,
+                                                          "-vf", "scale=640:-2", "-r", "10", "-pix_fmt", "yuv420p", out])
+        XCTAssertEqual(ffmpeg.wait(), 0, ffmpeg.stderr)
+        return out
+    }
+
+    func testBuildSignShowAndRun_withTwoOfThreeSigners() throws {
+        let dir = try Fixtures.temporaryFolder(self)
+        var publicKeys: [String] = []
+        for name in ["officer", "authoriser", "third"] {
+            let out = try ok(coordinator, ["keys", "new-signer", "--out", "\(dir)/\(name).key"])
+            XCTAssert(out.contains("public key"), out)
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: "\(dir)/\(name).key")[.posixPermissions] as? Int, 0o600)
+            publicKeys.append("\(dir)/\(name).key.pub")
+        }
+        XCTAssert(try fails(coordinator, ["keys", "new-signer", "--out", "\(dir)/officer.key"]).contains("already exists"))
+
+        for p in ["obama.jpg", "obama2.jpg", "biden.jpg"] { try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/\(p)") }
+        try """
+        subject_id,display_name,category,reason,image_source,image_paths
+        s-101,"Obama, Barack",wanted,warrant 123/26,custody photo,obama.jpg;obama2.jpg
+        s-102,Joe Biden,missing person,vulnerable adult,family photo,biden.jpg
+        s-103,Nobody,wanted,warrant 9,unknown,missing.jpg
+        """.write(toFile: "\(dir)/manifest.csv", atomically: true, encoding: .utf8)
+        let build = ["watchlist", "build", "--manifest", "\(dir)/manifest.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
+                     "--version", "3", "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/wl.bundle"]
+        let refused = try fails(coordinator, build)
+        XCTAssert(refused.contains("subject s-103") && refused.contains("missing.jpg"), refused)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/wl.bundle"))
+        _ = try ok(coordinator, build + ["--allow-rejections"])
+        let bytes = try String(decoding: Data(contentsOf: URL(fileURLWithPath: "\(dir)/wl.bundle")), as: UTF8.self)
+        XCTAssertFalse(bytes.contains("Obama") || bytes.contains("warrant"), "names and reasons stay at the coordinator")
+
+        // Edge config: 2 of 3 trusted signers, this deployment.
+        let config = "\(dir)/edge.json"
+        let signers = publicKeys.map { "\"\($0)\"" }.joined(separator: ",")
+        try #"{"watchlist": {"deployment_id": "dep-7", "required_signatures": 2, "trusted_signers": [\#(signers)]}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let video = try clip(of: "\(dir)/obama2.jpg", in: dir)
+        let run = ["run", "--source", video, "--watchlist", "\(dir)/wl.bundle", "--config", config]
+
+        XCTAssert(try fails(edgeNode, run).contains("(unsigned)"))
+        _ = try ok(coordinator, ["watchlist", "sign", "--bundle", "\(dir)/wl.bundle", "--key", "\(dir)/officer.key"])
+        XCTAssert(try fails(edgeNode, run).contains("(too_few_signers)"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: "\(dir)/authoriser.key")
+        XCTAssert(try fails(coordinator, ["watchlist", "sign", "--bundle", "\(dir)/wl.bundle", "--key", "\(dir)/authoriser.key"])
+            .contains("chmod 600"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(dir)/authoriser.key")
+        _ = try ok(coordinator, ["watchlist", "sign", "--bundle", "\(dir)/wl.bundle", "--key", "\(dir)/authoriser.key"])
+
+        let shown = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/wl.bundle"])
+        XCTAssert(shown.contains("deployment:      dep-7") && shown.contains("subjects:        2 (3 templates)"), shown)
+        XCTAssertEqual(shown.components(separatedBy: " valid").count - 1, 2, shown)
+
+        let alerts = try ok(edgeNode, run)
+        XCTAssert(alerts.contains("\"subject\":\"s-101\""), "the signed list runs: \(alerts)")
+        XCTAssertFalse(alerts.contains("\"subject\":\"s-102\""))
+        XCTAssert(try fails(edgeNode, run + ["--threshold", "0.9"]).contains("cannot override a signed watchlist"))
+
+        // One flipped byte in the payload: refused, with the reason.
+        var tampered = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/wl.bundle"))
+        tampered[40] ^= 0x01
+        try tampered.write(to: URL(fileURLWithPath: "\(dir)/tampered.bundle"))
+        XCTAssert(try fails(edgeNode, ["run", "--source", video, "--watchlist", "\(dir)/tampered.bundle", "--config", config])
+            .contains("(bad_signature)"))
+        // Another deployment's node refuses it.
+        try #"{"watchlist": {"deployment_id": "dep-8", "required_signatures": 2, "trusted_signers": [\#(signers)]}}"#
+            .write(toFile: "\(dir)/other.json", atomically: true, encoding: .utf8)
+        XCTAssert(try fails(edgeNode, ["run", "--source", video, "--watchlist", "\(dir)/wl.bundle", "--config", "\(dir)/other.json"])
+            .contains("(wrong_deployment)"))
+        // A signed bundle without a trust configuration is not run.
+        XCTAssert(try fails(edgeNode, ["run", "--source", video, "--watchlist", "\(dir)/wl.bundle"]).contains("give --config with a watchlist section"))
+    }
+
+    func testBadManifestsAndTrustConfigs_areRefusedWithTheLine() throws {
+        let dir = try Fixtures.temporaryFolder(self)
+        try "subject_id,display_name\ns-1,A\n".write(toFile: "\(dir)/cols.csv", atomically: true, encoding: .utf8)
+        try "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,,photo,a.jpg\n"
+            .write(toFile: "\(dir)/reason.csv", atomically: true, encoding: .utf8)
+        let common = ["--deployment", "d", "--watchlist-id", "w", "--version", "1", "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/b"]
+        XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/cols.csv"] + common).contains("lacks the column(s) category"))
+        XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/reason.csv"] + common).contains("line 2: reason is empty"))
+        XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/reason.csv", "--deployment", "d", "--watchlist-id", "w",
+                                           "--version", "1", "--expires", "yesterday", "--out", "\(dir)/b"]).contains("is not an ISO 8601 time"))
+        try #"{"watchlist": {"deployment_id": "d", "required_signatures": 3, "trusted_signers": ["AAAA"]}}"#
+            .write(toFile: "\(dir)/edge.json", atomically: true, encoding: .utf8)
+        XCTAssert(try fails(edgeNode, ["run", "--source", "x.mp4", "--watchlist", "w", "--config", "\(dir)/edge.json"])
+            .contains("watchlist.trusted_signers"))
+    }
+}
