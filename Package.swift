@@ -65,6 +65,8 @@ let package = Package(
         ),
         .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/StageBenchmark"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
+        .executableTarget(name: "BundleFuzz", dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")],
+                          path: "Fuzz/BundleFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
