@@ -97,6 +97,26 @@ final class SignedWatchlistTests: XCTestCase {
         XCTAssert(try fails(edgeNode, ["run", "--source", video, "--watchlist", "\(dir)/wl.bundle"]).contains("give --config with a watchlist section"))
     }
 
+    func testBuild_printsTheExpectedRatesOfItsThresholdAndSize_fromAnEvaluationReport() throws {
+        let dir = try Fixtures.temporaryFolder(self)
+        let fm = FileManager.default
+        for (identity, photos) in [("Barack", ["obama.jpg", "obama2.jpg", "obama3.jpg"]), ("Joe", ["biden.jpg"])] {
+            try fm.createDirectory(atPath: "\(dir)/data/\(identity)", withIntermediateDirectories: true)
+            for p in photos { try fm.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/data/\(identity)/\(p)") }
+        }
+        _ = try ok(coordinator, ["evaluate", "--dataset", "\(dir)/data", "--json", "\(dir)/eval.json", "--list-sizes", "1"])
+        try fm.copyItem(atPath: try Fixtures.photo("obama.jpg"), toPath: "\(dir)/obama.jpg")
+        try "subject_id,display_name,category,reason,image_source,image_paths\ns-1,B,wanted,warrant,photo,obama.jpg\n"
+            .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
+        let build = ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "d", "--watchlist-id", "w", "--version", "1",
+                     "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/b"]
+        let out = try ok(coordinator, build + ["--evaluation", "\(dir)/eval.json"])
+        XCTAssert(out.contains("expected at threshold 0.47 for a list evaluated at 1 people") && out.contains("TPIR 1.0000"), out)
+        let shown = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/eval.json"])
+        XCTAssert(shown.contains("FPIR 0.0000"), shown)
+        XCTAssert(try fails(coordinator, build + ["--evaluation", "\(dir)/missing.json"]).contains("make one with coordinator evaluate --json"))
+    }
+
     func testBadManifestsAndTrustConfigs_areRefusedWithTheLine() throws {
         let dir = try Fixtures.temporaryFolder(self)
         try "subject_id,display_name\ns-1,A\n".write(toFile: "\(dir)/cols.csv", atomically: true, encoding: .utf8)

@@ -137,7 +137,8 @@ struct EvaluateCommand: ParsableCommand {
             return EvaluationReport.ListSize(
                 size: min(size, gallery.count), draws: draws, mated: m.mated.count, nonMated: m.nonMated.count,
                 operatingPoints: [1e-2, 1e-3].compactMap { m.operatingPoint(fpir: $0) },
-                atThreshold: fixed.map { m.rates(at: $0) })
+                atThreshold: fixed.map { m.rates(at: $0) },
+                ratesByThreshold: EvaluationReport.ListSize.grid.map { m.rates(at: $0) })
         }
 
         let failures = EvaluationReport.DetectionFailures(

@@ -21,10 +21,16 @@ struct EvaluationReport: Codable {
         var operatingPoints: [OperatingPoint]
         /// Rates at the fixed threshold, or at the recommended one.
         var atThreshold: RatePoint?
+        /// Rates on a grid of thresholds, so that watchlist tooling can tell what a chosen threshold means.
+        var ratesByThreshold: [RatePoint]
 
         enum CodingKeys: String, CodingKey {
             case size, draws, mated, nonMated = "non_mated", operatingPoints = "operating_points", atThreshold = "at_threshold"
+            case ratesByThreshold = "rates_by_threshold"
         }
+
+        /// The grid: 0.30 to 0.70 in steps of 0.01.
+        static let grid: [Float] = (30...70).map { Float($0) / 100 }
     }
 
     var dataset: String

@@ -31,6 +31,8 @@ struct WatchlistCommand: ParsableCommand {
         var out: String
         @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
         var allowRejections = false
+        @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR of this threshold and list size from.")
+        var evaluation: String?
         @OptionGroup var models: ModelOptions
 
         func validate() throws {
@@ -42,6 +44,8 @@ struct WatchlistCommand: ParsableCommand {
 
         func run() throws {
             let subjects = try WatchlistManifest(path: manifest).subjects
+            // Read before the slow enrolment, so that a bad report path fails first; the manifest's size is the list's.
+            let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: threshold, listSize: subjects.count) }
             let store = ModelStore.locate(explicit: models.directory)
             let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
             var entries: [WatchlistEntry] = [], refused: [String] = []
@@ -68,6 +72,7 @@ struct WatchlistCommand: ParsableCommand {
                 embeddingModel: TemplateWatchlist.embeddingModel, threshold: threshold, entries: entries)
             try writePrivately(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out)
             print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, unsigned; next: coordinator watchlist sign")
+            if let expected { print(expected.summary) }
         }
     }
 
@@ -92,6 +97,8 @@ struct WatchlistCommand: ParsableCommand {
 
         @Option(help: "Bundle file.")
         var bundle: String
+        @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR from.")
+        var evaluation: String?
 
         func run() throws {
             let signed = try readBundle(bundle)
@@ -112,6 +119,9 @@ struct WatchlistCommand: ParsableCommand {
             """)
             for s in signed.signatures {
                 print("  \(signerKeyID(s.publicKey)) \(signed.isValid(s) ? "valid" : "INVALID")")
+            }
+            if let evaluation {
+                print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count).summary)
             }
         }
     }
