@@ -39,10 +39,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(
             name: "Shared",
             dependencies: [
-                "FaceEngine",
+                "FaceEngine", "CZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,0 +1,70 @@
+import CZeroMQ
+import Foundation
+
+/// The ZAP handler (ZeroMQ RFC 27) of a context: admits a CURVE client only if its public key is
+/// enrolled. Enrolment and revocation take effect for the next handshake without a restart; each
+/// refusal is reported (for the audit log) with the key, never with any secret.
+public final class ZAPAuthenticator: @unchecked Sendable {
+    public static let endpoint = "inproc://zeromq.zap.01"
+
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var enrolled: Set<String> = []
+    private var running = true
+
+    private let onRefusal: @Sendable (_ publicKey: String, _ address: String) -> Void
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Binds the handler in `context` and serves it on its own thread until `stop()`.
+    public init(context: ZMQContext, enrolled: Set<String>,
+                onRefusal: @escaping @Sendable (_ publicKey: String, _ address: String) -> Void) throws {
+        self.enrolled = enrolled
+        self.onRefusal = onRefusal
+        let socket = try ZMQSocket(context, .rep)
+        try socket.setReceiveTimeout(.milliseconds(100))
+        try socket.bind(Self.endpoint)
+        nonisolated(unsafe) let owned = socket  // the handler thread becomes its only user
+        let thread = Thread { [self] in serve(owned) }
+        thread.name = "zap"
+        thread.start()
+    }
+
+    public func enrol(_ publicKey: String) { lock.withLock { _ = enrolled.insert(publicKey) } }
+    public func revoke(_ publicKey: String) { lock.withLock { _ = enrolled.remove(publicKey) } }
+    public func isEnrolled(_ publicKey: String) -> Bool { lock.withLock { enrolled.contains(publicKey) } }
+
+    /// Stops the handler thread and waits for it.
+    public func stop() {
+        lock.withLock { running = false }
+        done.wait()
+    }
+
+    private var isRunning: Bool { lock.withLock { running } }
+
+    private func serve(_ socket: ZMQSocket) {
+        defer { done.signal() }
+        while isRunning {
+            guard let request = try? socket.receive() else { continue }
+            try? socket.send(reply(to: request))
+        }
+    }
+
+    /// Request frames: version, request id, domain, address, routing id, mechanism, credentials...
+    func reply(to request: [[UInt8]]) -> [[UInt8]] {
+        let requestID = request.count > 1 ? request[1] : []
+        func answer(_ code: String, _ text: String, user: String = "") -> [[UInt8]] {
+            [Array("1.0".utf8), requestID, Array(code.utf8), Array(text.utf8), Array(user.utf8), []]
+        }
+        guard request.count >= 7, request[0] == Array("1.0".utf8) else { return answer("500", "malformed ZAP request") }
+        let address = String(decoding: request[3], as: UTF8.self)
+        guard request[5] == Array("CURVE".utf8), let key = CurveKeyPair.z85(request[6]) else {
+            onRefusal("", address)
+            return answer("400", "CURVE required")
+        }
+        guard isEnrolled(key) else {
+            onRefusal(key, address)
+            return answer("400", "node key not enrolled")
+        }
+        return answer("200", "OK", user: key)
+    }
+}

@@ -1,0 +1,122 @@
+import CZeroMQ
+import Foundation
+
+/// A libzmq failure: the call and libzmq's own text. Timeouts are `timedOut`, so callers can poll.
+public struct TransportError: Error, CustomStringConvertible, Equatable {
+    public let call: String
+    public let code: Int32
+    public var description: String { "\(call): \(String(cString: zmq_strerror(code)))" }
+    public var timedOut: Bool { code == EAGAIN }
+}
+
+/// The one funnel from a libzmq status to a Swift error.
+@discardableResult
+func zmqCheck(_ status: Int32, _ call: String) throws -> Int32 {
+    if status < 0 { throw TransportError(call: call, code: zmq_errno()) }
+    return status
+}
+
+/// A libzmq context: one per process; sockets and the ZAP handler share it.
+public final class ZMQContext: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    public init() {
+        handle = zmq_ctx_new()
+    }
+
+    deinit { zmq_ctx_term(handle) }
+
+    /// Whether this libzmq was built with CURVE (Debian's is).
+    public static var hasCurve: Bool { zmq_has("curve") == 1 }
+}
+
+/// One libzmq socket. Not thread-safe (libzmq's rule): one owner at a time.
+public final class ZMQSocket {
+    public enum Kind {
+        case router, dealer, rep, req
+        var raw: Int32 {
+            switch self {
+            case .router: ZMQ_ROUTER
+            case .dealer: ZMQ_DEALER
+            case .rep: ZMQ_REP
+            case .req: ZMQ_REQ
+            }
+        }
+    }
+
+    private let handle: UnsafeMutableRawPointer
+    private let context: ZMQContext
+
+    public init(_ context: ZMQContext, _ kind: Kind) throws {
+        guard let h = zmq_socket(context.handle, kind.raw) else { throw TransportError(call: "zmq_socket", code: zmq_errno()) }
+        handle = h
+        self.context = context
+        try set(ZMQ_LINGER, Int32(0))  // never block shutdown on unsent messages; the outbox keeps what matters
+    }
+
+    deinit { zmq_close(handle) }
+
+    public func set(_ option: Int32, _ value: Int32) throws {
+        var v = value
+        try zmqCheck(zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size), "zmq_setsockopt(\(option))")
+    }
+
+    public func set(_ option: Int32, _ value: Int64) throws {
+        var v = value
+        try zmqCheck(zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size), "zmq_setsockopt(\(option))")
+    }
+
+    public func set(_ option: Int32, _ bytes: [UInt8]) throws {
+        try zmqCheck(bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, bytes.count) }, "zmq_setsockopt(\(option))")
+    }
+
+    public func set(_ option: Int32, _ text: String) throws { try set(option, Array(text.utf8)) }
+
+    /// Receive timeout: `receive` throws a `timedOut` error after it.
+    public func setReceiveTimeout(_ d: Duration) throws { try set(ZMQ_RCVTIMEO, Int32(d.inMilliseconds)) }
+    public func setSendTimeout(_ d: Duration) throws { try set(ZMQ_SNDTIMEO, Int32(d.inMilliseconds)) }
+    /// Frames larger than this make libzmq drop the connection before reading them into memory.
+    public func setMaxMessageSize(_ bytes: Int64) throws { try set(ZMQ_MAXMSGSIZE, bytes) }
+
+    public func bind(_ endpoint: String) throws { try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))") }
+    public func connect(_ endpoint: String) throws { try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))") }
+
+    /// The endpoint actually bound (e.g. the port chosen for tcp://127.0.0.1:*).
+    public var lastEndpoint: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        var size = buffer.count
+        _ = zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size)
+        return String(cString: buffer)
+    }
+
+    /// Sends one multipart message.
+    public func send(_ frames: [[UInt8]]) throws {
+        for (i, frame) in frames.enumerated() {
+            let flags = i < frames.count - 1 ? ZMQ_SNDMORE : 0
+            try frame.withUnsafeBytes { raw in
+                _ = try zmqCheck(zmq_send(handle, raw.baseAddress, raw.count, flags), "zmq_send")
+            }
+        }
+    }
+
+    /// Receives one multipart message (all its frames), or throws `timedOut` after the receive timeout.
+    public func receive() throws -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        repeat {
+            var message = zmq_msg_t()
+            zmq_msg_init(&message)
+            defer { zmq_msg_close(&message) }
+            try zmqCheck(zmq_msg_recv(&message, handle, 0), "zmq_msg_recv")
+            let size = zmq_msg_size(&message)
+            let data = zmq_msg_data(&message)
+            frames.append(size == 0 ? [] : Array(UnsafeRawBufferPointer(start: data, count: size)))
+        } while hasMore
+        return frames
+    }
+
+    private var hasMore: Bool {
+        var more: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        return zmq_getsockopt(handle, ZMQ_RCVMORE, &more, &size) == 0 && more != 0
+    }
+}
