@@ -117,6 +117,20 @@ final class SignedWatchlistTests: XCTestCase {
         XCTAssert(try fails(coordinator, build + ["--evaluation", "\(dir)/missing.json"]).contains("make one with coordinator evaluate --json"))
     }
 
+    func testCurveKeyCommands_writeOwnerOnlyPairsAndPrintThePublicHalf() throws {
+        let dir = try Fixtures.temporaryFolder(self)
+        let node = try ok(edgeNode, ["keys", "new", "--out", "\(dir)/node.curve"])
+        let coordinatorKeys = try ok(coordinator, ["keys", "new-curve", "--out", "\(dir)/coordinator.curve"])
+        for (out, file) in [(node, "node.curve"), (coordinatorKeys, "coordinator.curve")] {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: "\(dir)/\(file)")[.posixPermissions] as? Int, 0o600)
+            let publicKey = try String(contentsOfFile: "\(dir)/\(file).pub", encoding: .utf8).split(separator: "\n")[1]
+            XCTAssert(out.contains(publicKey), out)
+            let secret = try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8).split(separator: "\n")[2]
+            XCTAssertFalse(out.contains(secret), "the secret half is never printed")
+        }
+        XCTAssert(try fails(edgeNode, ["keys", "new", "--out", "\(dir)/node.curve"]).contains("already exists"))
+    }
+
     func testBadManifestsAndTrustConfigs_areRefusedWithTheLine() throws {
         let dir = try Fixtures.temporaryFolder(self)
         try "subject_id,display_name\ns-1,A\n".write(toFile: "\(dir)/cols.csv", atomically: true, encoding: .utf8)

@@ -26,3 +26,20 @@ final class SigningKeyFileTests: XCTestCase {
         XCTAssertThrowsError(try SigningKeyFile.loadPrivate(path: path + ".pub")) // 0644 and a public key
     }
 }
+
+final class CurveKeyFileTests: XCTestCase {
+    func testCurvePairs_roundTrip_andLoosePermissionsAreRefused() throws {
+        let path = try Fixtures.temporaryFolder(self) + "/node.curve"
+        let keys = try CurveKeyFile.create(at: path)
+        XCTAssertEqual(try CurveKeyFile.load(path: path), keys)
+        XCTAssertEqual(try CurveKeyFile.loadPublic(pathOrText: path + ".pub"), keys.publicKey)
+        XCTAssertEqual(try CurveKeyFile.loadPublic(pathOrText: keys.publicKey), keys.publicKey)
+        XCTAssertThrowsError(try CurveKeyFile.create(at: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o604], ofItemAtPath: path)
+        XCTAssertThrowsError(try CurveKeyFile.load(path: path)) { error in
+            XCTAssert("\(error)".contains("chmod 600"), "\(error)")
+            XCTAssertFalse("\(error)".contains(keys.secretKey), "no secret in the message")
+        }
+        XCTAssertThrowsError(try CurveKeyFile.loadPublic(pathOrText: "not a key"))
+    }
+}
