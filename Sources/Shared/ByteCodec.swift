@@ -1,3 +1,5 @@
+import Foundation
+
 /// Little-endian, length-prefixed binary writing and bounds-checked reading: the canonical
 /// encoding of signed watchlists. Every read checks the remaining length first, so a truncated or
 /// hostile input ends in a `MalformedBytes` error, never a trap.
@@ -12,6 +14,7 @@ struct ByteWriter {
     mutating func raw(_ v: [UInt8]) { bytes += v }
     mutating func blob(_ v: [UInt8]) { u32(UInt32(v.count)); bytes += v }
     mutating func string(_ v: String) { blob(Array(v.utf8)) }
+    mutating func uuid(_ v: UUID) { withUnsafeBytes(of: v.uuid) { bytes += $0 } }
 }
 
 /// Why bytes could not be decoded.
@@ -53,6 +56,11 @@ struct ByteReader {
         let n = Int(try u32(what + " length"))
         guard n <= limit else { throw MalformedBytes(description: "\(what) of \(n) bytes exceeds the limit of \(limit)") }
         return try raw(n, what)
+    }
+
+    mutating func uuid(_ what: String) throws -> UUID {
+        let b = try raw(16, what)
+        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 
     mutating func string(_ what: String, limit: Int = 256) throws -> String {
