@@ -20,8 +20,9 @@ final class RecognitionPipeline {
     private let detector: FaceDetector
     private let embedder: FaceEmbedder
     private let gate: QualityGate
-    private let matcher: Matcher
-    private let settings: PipelineSettings
+    /// The watchlist in RAM; nil before one is accepted or after it is wiped (faces are then only counted).
+    private var matcher: Matcher?
+    private var settings: PipelineSettings
     private var tracker: Tracker
     private var book: TrackBook
     private(set) var report = PipelineReport()
@@ -30,7 +31,7 @@ final class RecognitionPipeline {
     private var decisionLatenciesMs: [Double] = []
     private let logger: Logger
 
-    init(models: ModelStore, matcher: Matcher, settings: PipelineSettings, logger: Logger) throws {
+    init(models: ModelStore, matcher: Matcher?, settings: PipelineSettings, logger: Logger) throws {
         detector = try models.makeDetector(settings: settings.detector)
         embedder = try models.makeEmbedder()
         gate = try QualityGate(settings: settings.quality)
@@ -40,6 +41,12 @@ final class RecognitionPipeline {
         self.matcher = matcher
         self.settings = settings
         self.logger = logger
+    }
+
+    /// Replaces (or, with nil, wipes) the watchlist the pipeline matches against.
+    func replaceWatchlist(_ matcher: Matcher?, threshold: Float) {
+        self.matcher = matcher
+        settings.threshold = threshold
     }
 
     /// Processes one frame and returns its alerts; the frame's pixels are wiped afterwards.
@@ -72,7 +79,7 @@ final class RecognitionPipeline {
             }
         }
         let batch = candidates.sorted { $0.priority > $1.priority }.prefix(settings.embedding.maxPerFrame)
-        guard !batch.isEmpty else { return [] }
+        guard !batch.isEmpty, let matcher else { return [] }
         let embeddings = try embedder.embed(batch.map(\.detection), in: frame.image)
         report.embeddingsComputed += embeddings.count
         let decided = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
