@@ -7,6 +7,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
         abstract: "Watchpost coordinator: watchlists, evaluation and the control room.",
-        subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self]
+        subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self]
     )
 }

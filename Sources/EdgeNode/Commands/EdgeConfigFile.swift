@@ -7,13 +7,46 @@ struct EdgeConfigFile {
     var pipeline: PipelineSettings
     /// Which signed watchlists this node accepts (the `watchlist` section), if configured.
     var bundlePolicy: BundlePolicy?
+    /// The node's identity, camera and coordinator (the `node` section, for `edge-node serve`).
+    var node: NodeSettings?
+
+    struct NodeSettings {
+        var id: String
+        var cameraID: String
+        var source: String
+        var coordinator: String
+        var coordinatorKey: String
+        var keys: CurveKeyPair
+        var stateDirectory: String
+        var heartbeatInterval: Duration
+        var realtime: Bool
+    }
 
     static func load(path: String) throws -> EdgeConfigFile {
         let reader = try ConfigReader(path: path)
         let pipeline = try pipelineSettings(reader)
         let policy = try bundlePolicy(reader)
+        let node = try nodeSettings(reader)
         try reader.rejectUnknownKeys()
-        return EdgeConfigFile(pipeline: pipeline, bundlePolicy: policy)
+        return EdgeConfigFile(pipeline: pipeline, bundlePolicy: policy, node: node)
+    }
+
+    private static func nodeSettings(_ r: ConfigReader) throws -> NodeSettings? {
+        let id = try r.string("node", "id"), camera = try r.string("node", "camera_id"), source = try r.string("node", "source")
+        let coordinator = try r.string("node", "coordinator"), coordinatorKey = try r.string("node", "coordinator_key")
+        let keyPath = try r.string("node", "curve_key"), state = try r.string("node", "state_dir")
+        let heartbeat = try r.number("node", "heartbeat_seconds", in: 0.1...3600) ?? 5
+        let realtime = try r.number("node", "pace_files", in: 0...1) ?? 1
+        guard r.hasSection("node") else { return nil }
+        guard let id, let camera, let source, let coordinator, let coordinatorKey, let keyPath, let state else {
+            throw ConfigError(file: r.file, key: "node", reason: "needs id, camera_id, source, coordinator, coordinator_key, curve_key and state_dir")
+        }
+        func keyError(_ key: String, _ error: Error) -> ConfigError { ConfigError(file: r.file, key: "node.\(key)", reason: "\(error)") }
+        let serverKey: String, keys: CurveKeyPair
+        do { serverKey = try CurveKeyFile.loadPublic(pathOrText: coordinatorKey) } catch { throw keyError("coordinator_key", error) }
+        do { keys = try CurveKeyFile.load(path: keyPath) } catch { throw keyError("curve_key", error) }
+        return NodeSettings(id: id, cameraID: camera, source: source, coordinator: coordinator, coordinatorKey: serverKey, keys: keys,
+                            stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime == 1)
     }
 
     private static func bundlePolicy(_ r: ConfigReader) throws -> BundlePolicy? {

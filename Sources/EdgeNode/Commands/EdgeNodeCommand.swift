@@ -8,7 +8,7 @@ struct EdgeNodeCommand: AsyncParsableCommand {
         commandName: "edge-node",
         abstract: "Watchpost edge node: live facial recognition on a camera box.",
         discussion: "Alerts go to standard output as JSON lines; logs go to standard error.",
-        subcommands: [EnrolCommand.self, RunCommand.self, KeysCommand.self]
+        subcommands: [EnrolCommand.self, RunCommand.self, ServeCommand.self, KeysCommand.self]
     )
 }
 

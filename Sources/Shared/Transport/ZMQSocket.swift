@@ -78,6 +78,9 @@ public final class ZMQSocket {
     /// Frames larger than this make libzmq drop the connection before reading them into memory.
     public func setMaxMessageSize(_ bytes: Int64) throws { try set(ZMQ_MAXMSGSIZE, bytes) }
 
+    /// libzmq reconnects by itself, waiting 100 ms and doubling up to this maximum.
+    public func setReconnectBackoffMaximum(_ d: Duration) throws { try set(ZMQ_RECONNECT_IVL_MAX, Int32(d.inMilliseconds)) }
+
     public func bind(_ endpoint: String) throws { try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))") }
     public func connect(_ endpoint: String) throws { try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))") }
 

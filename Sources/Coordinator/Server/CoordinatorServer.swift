@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import Shared
+
+/// The coordinator's side of the fabric: a CURVE ROUTER that admits enrolled nodes only, stores
+/// their alerts idempotently and acknowledges each one, and pushes the current signed watchlist
+/// to any node that holds an older one.
+final class CoordinatorServer: @unchecked Sendable {
+    struct Settings {
+        var bind: String
+        var keys: CurveKeyPair
+        var enrolledNodes: Set<String>
+        var stateDirectory: String
+        /// The current signed bundle for this deployment, if any.
+        var bundle: [UInt8]?
+    }
+
+    private let context = ZMQContext()
+    private let zap: ZAPAuthenticator
+    private let store: AlertStore
+    private let logger: Logger
+    private let bundle: [UInt8]?
+    private let bundleVersion: UInt64
+    private var loop: SocketLoop!
+    /// The endpoint actually bound (the port, when the config asks for `:*`).
+    let endpoint: String
+
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var lastPush: [[UInt8]: Date] = [:]
+    private(set) var droppedFrames = 0
+
+    init(settings: Settings, logger: Logger) throws {
+        self.logger = logger
+        store = try AlertStore(path: settings.stateDirectory + "/alerts.sqlite")
+        bundle = settings.bundle
+        bundleVersion = try settings.bundle.map {
+            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
+        } ?? 0
+        zap = try ZAPAuthenticator(context: context, enrolled: settings.enrolledNodes) { key, address in
+            logger.warning("node refused: key not enrolled", metadata: ["node_key": "\(key)", "address": "\(address)"])
+        }
+        let router = try ZMQSocket(context, .router)
+        try router.makeCurveServer(settings.keys, domain: "watchpost")
+        try router.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
+        try router.bind(settings.bind)
+        endpoint = router.lastEndpoint
+        loop = try SocketLoop(socket: router, name: "coordinator-router") { [weak self] frames in self?.handle(frames) }
+        logger.info("coordinator listening", metadata: ["endpoint": "\(endpoint)", "watchlist_version": "\(bundleVersion)"])
+    }
+
+    func stop() {
+        loop.stop()
+        zap.stop()
+    }
+
+    private func handle(_ frames: [[UInt8]]) {
+        guard frames.count == 2, let message = try? WireMessage.decode(frames[1]) else {
+            lock.withLock { droppedFrames += 1 }
+            logger.debug("malformed frame dropped", metadata: ["frames": "\(frames.count)"])
+            return
+        }
+        let peer = frames[0]
+        switch message {
+        case .hello(let hello):
+            logger.info("node connected", metadata: ["node": "\(hello.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])
+            pushIfBehind(peer, held: hello.heldWatchlistVersion)
+        case .heartbeat(let beat):
+            logger.debug("heartbeat", metadata: ["fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
+                                                 "watchlist": "\(beat.watchlistVersion)"])
+            pushIfBehind(peer, held: beat.watchlistVersion)
+        case .alert(let alert):
+            do {
+                let new = try store.store(alert, receivedAt: Date())
+                loop.send([peer, WireMessage.ack(alertID: alert.alertID).encode()])
+                logger.info(new ? "alert stored" : "alert resent, already stored", metadata: [
+                    "alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)", "subject": "\(alert.subject)"])
+            } catch {
+                // No ack: the node keeps the alert and sends it again.
+                logger.error("alert not stored", metadata: ["alert_id": "\(alert.alertID)", "error": "\(error)"])
+            }
+        case .watchlistStatus(let status):
+            if status.accepted {
+                logger.info("watchlist accepted by node", metadata: ["version": "\(status.version)"])
+            } else {
+                logger.warning("watchlist refused by node", metadata: ["version": "\(status.version)", "reason": "\(status.reasonCode)",
+                                                                     "detail": "\(status.reason)"])
+            }
+        case .ack, .watchlistBundle, .command:
+            lock.withLock { droppedFrames += 1 }
+            logger.debug("unexpected message from a node dropped")
+        }
+    }
+
+    /// Sends the bundle to a node that holds an older version, at most every few seconds while it verifies.
+    private func pushIfBehind(_ peer: [UInt8], held: UInt64) {
+        guard let bundle, held < bundleVersion else { return }
+        let now = Date()
+        let due = lock.withLock {
+            guard now.timeIntervalSince(lastPush[peer] ?? .distantPast) > 5 else { return false }
+            lastPush[peer] = now
+            return true
+        }
+        if due { loop.send([peer, WireMessage.watchlistBundle(bundle).encode()]) }
+    }
+}

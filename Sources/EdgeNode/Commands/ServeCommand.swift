@@ -1,0 +1,43 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// `edge-node serve`: the node as a long-running service connected to the coordinator.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Connect to the coordinator, receive the signed watchlist, run the camera and send alerts and heartbeats.")
+
+    @Option(help: "Edge config (JSON) with node, watchlist and pipeline sections; see config/README.md.")
+    var config: String
+
+    @OptionGroup var models: ModelOptions
+
+    func run() async throws {
+        let logger = bootstrapLogging(verbose: false)
+        let file = try EdgeConfigFile.load(path: config)
+        guard let node = file.node else { throw CommandFailure("config \(config) has no node section: edge-node serve needs one") }
+        guard let policy = file.bundlePolicy else {
+            throw CommandFailure("config \(config) has no watchlist section: a node must know which signers it trusts")
+        }
+        let outbox = try AlertOutbox(path: node.stateDirectory + "/outbox.sqlite")
+        let holder = WatchlistHolder(), health = HealthCounters()
+        let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory), matcher: nil,
+                                               settings: file.pipeline, logger: logger)
+        let link = try EdgeLink(settings: .init(nodeID: node.id, coordinator: node.coordinator, coordinatorKey: node.coordinatorKey,
+                                                keys: node.keys, heartbeatInterval: node.heartbeatInterval,
+                                                deploymentID: policy.deploymentID),
+                                policy: policy, outbox: outbox, holder: holder, health: health, logger: logger)
+        let pending = try outbox.count
+        logger.info("node started", metadata: ["node": "\(node.id)", "pending_alerts": "\(pending)"])
+        let service = ServeService(node: node, pipeline: pipeline, holder: holder, outbox: outbox, health: health, link: link,
+                                   deploymentID: policy.deploymentID, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

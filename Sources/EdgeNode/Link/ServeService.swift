@@ -1,0 +1,82 @@
+import FaceEngine
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// `edge-node serve` as a service: waits for an authorised watchlist, then runs the camera
+/// through the pipeline and puts every alert in the outbox (the link sends it); on shutdown the
+/// watchlist and every track are wiped.
+actor ServeService: Service {
+    private let node: EdgeConfigFile.NodeSettings
+    private let pipeline: RecognitionPipeline
+    private let holder: WatchlistHolder
+    private let outbox: AlertOutbox
+    private let health: HealthCounters
+    private let link: EdgeLink
+    private let deploymentID: String
+    private let logger: Logger
+
+    init(node: EdgeConfigFile.NodeSettings, pipeline: RecognitionPipeline, holder: WatchlistHolder, outbox: AlertOutbox,
+         health: HealthCounters, link: EdgeLink, deploymentID: String, logger: Logger) {
+        self.node = node; self.pipeline = pipeline; self.holder = holder; self.outbox = outbox
+        self.health = health; self.link = link; self.deploymentID = deploymentID; self.logger = logger
+    }
+
+    func run() async throws {
+        let kind = SourceKind(source: node.source)
+        let feed = FrameFeed(source: node.source, settings: .defaults(for: kind, realtime: node.realtime), logger: logger)
+        let holder = self.holder
+        defer {
+            feed.stop()
+            holder.wipe()
+            link.stop()
+            logger.info("stopped: watchlist and tracks wiped")
+        }
+        try await withGracefulShutdownHandler {
+            var seen = 0
+            logger.info("waiting for an authorised watchlist")
+            while !Task.isShuttingDownGracefully {
+                if let change = holder.changes(since: seen, now: Date()), let current = change.current {
+                    seen = change.generation
+                    pipeline.replaceWatchlist(current.matcher, threshold: current.threshold)
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            guard !Task.isShuttingDownGracefully else { return }
+            try feed.start()
+            let started = ContinuousClock.now
+            var version = holder.heldVersion
+            while let frame = await feed.next() {
+                if let change = holder.changes(since: seen, now: Date()) {
+                    seen = change.generation
+                    pipeline.replaceWatchlist(change.current?.matcher, threshold: change.current?.threshold ?? 0)
+                    version = change.current?.version ?? 0
+                }
+                var crops: [UUID: [UInt8]] = [:]
+                let alerts = try pipeline.process(frame) { image, box, id in
+                    crops[id] = try? image.jpeg(of: box.expanded(by: 0.2))
+                    return nil
+                }
+                for alert in alerts {
+                    try outbox.add(.init(alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID, deploymentID: deploymentID,
+                                         watchlistVersion: version, subject: alert.subject, score: alert.score,
+                                         distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
+                                         quality: [alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
+                                                   alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll],
+                                         cropJPEG: crops[alert.alertID] ?? []), now: Date())
+                    logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)", "subject": "\(alert.subject)"])
+                }
+                var report = pipeline.report
+                report.elapsedSeconds = (ContinuousClock.now - started).inSeconds
+                health.update(report, framesDropped: feed.snapshot.dropped)
+            }
+            if case .failed(let error) = feed.endReason { throw error }
+            logger.info("source ended; serving until stopped")
+            try? await gracefulShutdown()
+        } onGracefulShutdown: {
+            feed.stop()
+        }
+    }
+}

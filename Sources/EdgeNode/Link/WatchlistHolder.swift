@@ -1,0 +1,47 @@
+import FaceEngine
+import Foundation
+import Shared
+
+/// The node's accepted watchlist, in RAM only: installed after verification, wiped on expiry,
+/// on an end-deployment or wipe command, and on shutdown. Nothing of it is ever written to disk,
+/// so after a restart the node holds version 0 and asks the coordinator again.
+final class WatchlistHolder: @unchecked Sendable {
+    struct Current {
+        let version: UInt64
+        let matcher: Matcher
+        let threshold: Float
+        let expiresAt: Date
+    }
+
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var current: Current?
+    /// Bumped on every install or wipe, so the pipeline notices a change cheaply.
+    private var generation = 0
+    /// The highest version ever accepted since start: a wipe does not reopen the door to an older bundle.
+    private var highestVersion: UInt64 = 0
+
+    var heldVersion: UInt64 { lock.withLock { current?.version ?? 0 } }
+    var versionFloor: UInt64 { lock.withLock { highestVersion } }
+
+    func install(_ bundle: WatchlistBundle) {
+        let next = Current(version: bundle.version, matcher: Matcher(entries: bundle.entries), threshold: bundle.threshold,
+                           expiresAt: bundle.expiresAt)
+        lock.withLock {
+            current = next
+            highestVersion = max(highestVersion, bundle.version)
+            generation += 1
+        }
+    }
+
+    /// Drops the watchlist (the matcher and its templates are released).
+    func wipe() { lock.withLock { current = nil; generation += 1 } }
+
+    /// The watchlist if it changed since `seen`, wiping it first when it has expired.
+    func changes(since seen: Int, now: Date) -> (generation: Int, current: Current?)? {
+        lock.withLock {
+            if let c = current, now >= c.expiresAt { current = nil; generation += 1 }
+            return generation == seen ? nil : (generation, current)
+        }
+    }
+}
