@@ -1,84 +1,121 @@
 import Foundation
+import Shared
 import TestSupport
 import XCTest
 
-/// The coordinator and two edge nodes as real processes on 127.0.0.1, over CURVE: a 2-of-3 signed
-/// watchlist is pushed, the nodes accept it, alerts for the enrolled person arrive once, none for others.
+/// The coordinator and edge nodes as real processes on 127.0.0.1, over CURVE.
 final class FabricTests: XCTestCase {
-    private let coordinator = Fixtures.executable("coordinator")
-    private let edgeNode = Fixtures.executable("edge-node")
-
-    private func ok(_ exe: String, _ args: [String]) throws {
-        let r = try ChildProcess.run(exe, args)
-        XCTAssertEqual(r.status, 0, "\(args.prefix(3)): \(r.stderr)")
-    }
-
-    private func clip(of photo: String, to out: String) throws {
-        let ffmpeg = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-loop", "1", "-t", "2", "-i", photo,
-                                                          "-vf", "scale=640:-2", "-r", "10", "-pix_fmt", "yuv420p", out])
-        XCTAssertEqual(ffmpeg.wait(), 0, ffmpeg.stderr)
-    }
-
-    private func ids(_ log: String, after marker: String) -> [String] {
-        log.split(separator: "\n").filter { $0.contains(marker) }.compactMap { line in
-            line.range(of: "alert_id=").map { String(line[$0.upperBound...].prefix(36)) }
-        }
-    }
-
     func testFullRound_twoNodes_signedWatchlist_alertsStoredOnce() throws {
-        let dir = try Fixtures.temporaryFolder(self)
-        try ok(coordinator, ["keys", "new-curve", "--out", "\(dir)/coordinator.curve"])
-        for n in ["node1", "node2"] { try ok(edgeNode, ["keys", "new", "--out", "\(dir)/\(n).curve"]) }
-        for s in ["officer", "authoriser", "third"] { try ok(coordinator, ["keys", "new-signer", "--out", "\(dir)/\(s).key"]) }
-        for p in ["obama.jpg", "obama2.jpg", "biden.jpg"] { try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/\(p)") }
-        try "subject_id,display_name,category,reason,image_source,image_paths\ns-101,B,wanted,warrant,custody photo,obama.jpg\n"
-            .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
-        try ok(coordinator, ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
-                             "--version", "1", "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/wl.bundle"])
-        for s in ["officer", "authoriser"] { try ok(coordinator, ["watchlist", "sign", "--bundle", "\(dir)/wl.bundle", "--key", "\(dir)/\(s).key"]) }
-        try clip(of: "\(dir)/obama2.jpg", to: "\(dir)/obama.mp4")
-        try clip(of: "\(dir)/biden.jpg", to: "\(dir)/biden.mp4")
-
-        let port = 21_000 + Int.random(in: 0..<5000)
-        try """
-        {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
-         "nodes": {"enrolled": ["\(dir)/node1.curve.pub", "\(dir)/node2.curve.pub"]},
-         "watchlist": {"bundle": "\(dir)/wl.bundle"}}
-        """.write(toFile: "\(dir)/coordinator.json", atomically: true, encoding: .utf8)
-        let signers = ["officer", "authoriser", "third"].map { "\"\(dir)/\($0).key.pub\"" }.joined(separator: ",")
-        for (n, video) in [("node1", "obama.mp4"), ("node2", "biden.mp4")] {
-            try """
-            {"node": {"id": "\(n)", "camera_id": "cam-\(n)", "source": "\(dir)/\(video)", "coordinator": "tcp://127.0.0.1:\(port)",
-                      "coordinator_key": "\(dir)/coordinator.curve.pub", "curve_key": "\(dir)/\(n).curve", "state_dir": "\(dir)/\(n)",
-                      "heartbeat_seconds": 0.5},
-             "watchlist": {"deployment_id": "dep-7", "required_signatures": 2, "trusted_signers": [\(signers)]}}
-            """.write(toFile: "\(dir)/\(n).json", atomically: true, encoding: .utf8)
+        let d = try DeploymentFixture(self, nodes: ["node1", "node2"])
+        let bundle = try d.buildObamaBundle()
+        let server = try d.startCoordinator(bundle: bundle, enrolled: ["node1", "node2"])
+        let node1 = try d.startNode("node1", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"))
+        let node2 = try d.startNode("node2", source: try d.clip(of: "biden.jpg", to: "biden.mp4"))
+        for node in [node1, node2] {
+            XCTAssertTrue(node.waitForStderr("watchlist accepted", timeout: .seconds(30)), node.stderr)
+            XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(60)), node.stderr)
         }
-
-        let server = try ChildProcess(coordinator, ["serve", "--config", "\(dir)/coordinator.json"])
-        XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
-        let node1 = try ChildProcess(edgeNode, ["serve", "--config", "\(dir)/node1.json"])
-        let node2 = try ChildProcess(edgeNode, ["serve", "--config", "\(dir)/node2.json"])
-        XCTAssertTrue(node1.waitForStderr("watchlist accepted", timeout: .seconds(30)), node1.stderr)
-        XCTAssertTrue(node2.waitForStderr("watchlist accepted", timeout: .seconds(30)), node2.stderr)
-        XCTAssertTrue(node1.waitForStderr("source ended", timeout: .seconds(60)), node1.stderr)
-        XCTAssertTrue(node2.waitForStderr("source ended", timeout: .seconds(60)), node2.stderr)
         XCTAssertTrue(server.waitForStderr("alert stored", timeout: .seconds(30)), server.stderr)
         Thread.sleep(forTimeInterval: 1)  // let the last acks arrive before the nodes stop
 
         for p in [node1, node2, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
-        let queued = ids(node1.stderr, after: "alert queued")
+        let queued = DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")
         XCTAssertFalse(queued.isEmpty, "node1 saw the enrolled person: \(node1.stderr)")
-        XCTAssertEqual(ids(node2.stderr, after: "alert queued"), [], "nobody enrolled is in node2's clip")
-        XCTAssertEqual(Set(ids(server.stderr, after: "alert stored")), Set(queued), "every alert stored, once")
+        XCTAssertEqual(DeploymentFixture.alertIDs(node2.stderr, marker: "alert queued"), [], "nobody enrolled is in node2's clip")
+        XCTAssertEqual(Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored")), Set(queued), "every alert stored, once")
         XCTAssertEqual(server.stderr.components(separatedBy: "watchlist accepted by node").count - 1, 2)
         XCTAssert(node1.stderr.contains("watchlist and tracks wiped"))
 
         // The acknowledged alerts left the outbox: a restarted node has nothing pending.
-        let again = try ChildProcess(edgeNode, ["serve", "--config", "\(dir)/node1.json"])
+        let again = try d.startNode("node1", source: "\(d.dir)/obama.mp4")
         XCTAssertTrue(again.waitForStderr("node started", timeout: .seconds(30)), again.stderr)
         again.signal(SIGTERM)
         _ = again.wait(timeout: .seconds(30))
         XCTAssert(again.stderr.contains("pending_alerts=0"), again.stderr)
+    }
+
+    /// Promise 1: with a watchlist that matches nobody in view, the node sends only heartbeats and
+    /// protocol replies (every frame it sends is recorded after decryption), and writes no face to disk.
+    func testPromise1_noNonMatchingBiometricLeavesTheEdge() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let record = "\(d.dir)/frames.bin"
+        let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1"], record: record)
+        let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 3))
+        XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(60)), node.stderr)
+        Thread.sleep(forTimeInterval: 1.5)  // a few more heartbeats
+        for p in [node, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
+
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: record)))
+        var offset = 0, kinds: [String] = []
+        while offset + 4 <= bytes.count {
+            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            let frame = Array(bytes[(offset + 4)..<(offset + 4 + length)])
+            offset += 4 + length
+            switch try WireMessage.decode(frame) {
+            case .hello: kinds.append("hello")
+            case .heartbeat: kinds.append("heartbeat")
+            case .watchlistStatus: kinds.append("status")
+            case let other: XCTFail("the node sent \(other)")
+            }
+            XCTAssertLessThan(frame.count, 512, "no frame is large enough to hold a face crop or an embedding")
+        }
+        XCTAssertEqual(offset, bytes.count)
+        XCTAssertEqual(kinds.first, "hello")
+        XCTAssertTrue(kinds.contains("status") && kinds.filter { $0 == "heartbeat" }.count >= 2, "\(kinds)")
+
+        // On disk: the outbox only, holding no alert and no image bytes.
+        let state = try FileManager.default.contentsOfDirectory(atPath: "\(d.dir)/node1").sorted()
+        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") }, "\(state)")
+        for file in state {
+            let content = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(d.dir)/node1/\(file)")))
+            let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF]
+            XCTAssertFalse(content.indices.dropLast(2).contains { content[$0] == jpeg[0] && content[$0 + 1] == jpeg[1] && content[$0 + 2] == jpeg[2] },
+                           "\(file) holds JPEG bytes")
+        }
+    }
+
+    /// Each refusal reason, as the coordinator receives it from the node.
+    func testRefusals_reachTheCoordinatorWithTheirReason() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let source = try d.clip(of: "biden.jpg", to: "biden.mp4")
+        let cases: [(String, String)] = [
+            ("unsigned", try d.customBundle("unsigned", signers: [])),
+            ("too_few_signers", try d.customBundle("one", signers: ["officer"])),
+            ("bad_signature", try d.customBundle("tampered", signers: ["officer", "authoriser"], tamper: true)),
+            ("expired", try d.customBundle("expired", expires: -60, signers: ["officer", "authoriser"])),
+            ("not_yet_valid", try d.customBundle("future", notBefore: 3600, signers: ["officer", "authoriser"])),
+            ("wrong_deployment", try d.customBundle("other-dep", deployment: "dep-8", signers: ["officer", "authoriser"])),
+            ("wrong_model", try d.customBundle("other-model", model: "facenet-20180408", signers: ["officer", "authoriser"])),
+        ]
+        for (reason, bundle) in cases {
+            let server = try d.startCoordinator(bundle: bundle, enrolled: ["node1"])
+            let node = try d.startNode("node1", source: source)
+            XCTAssertTrue(server.waitForStderr("reason=\(reason)", timeout: .seconds(30)), "\(reason): \(server.stderr)")
+            XCTAssertFalse(node.stderr.contains("watchlist accepted"), reason)
+            for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+        }
+    }
+
+    /// Rollback: a node that accepted version 5 refuses version 3, even from its own coordinator.
+    func testRollback_isRefused() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 20))
+        var server = try d.startCoordinator(bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        XCTAssertTrue(node.waitForStderr("watchlist accepted", timeout: .seconds(30)), node.stderr)
+        server.signal(SIGTERM); _ = server.wait()
+        server = try d.startCoordinator(bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        XCTAssertTrue(server.waitForStderr("reason=rollback", timeout: .seconds(30)), server.stderr)
+        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+    }
+
+    func testNodeNotEnrolled_cannotConnect_andIsAudited() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1", "intruder"])
+        let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1"])
+        let intruder = try d.startNode("intruder", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"))
+        XCTAssertTrue(server.waitForStderr("node refused: key not enrolled", timeout: .seconds(30)), server.stderr)
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertFalse(intruder.stderr.contains("watchlist accepted"), "no watchlist reaches an unenrolled node")
+        XCTAssertFalse(server.stderr.contains("node connected"))
+        for p in [intruder, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
     }
 }

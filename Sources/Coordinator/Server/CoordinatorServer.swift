@@ -13,6 +13,8 @@ final class CoordinatorServer: @unchecked Sendable {
         var stateDirectory: String
         /// The current signed bundle for this deployment, if any.
         var bundle: [UInt8]?
+        /// Audit/test mode: append every frame received from nodes (after decryption) to this file.
+        var recordFrames: String?
     }
 
     private let context = ZMQContext()
@@ -21,19 +23,25 @@ final class CoordinatorServer: @unchecked Sendable {
     private let logger: Logger
     private let bundle: [UInt8]?
     private let bundleVersion: UInt64
+    private let recording: FileHandle?
     private var loop: SocketLoop!
     /// The endpoint actually bound (the port, when the config asks for `:*`).
     let endpoint: String
 
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var lastPush: [[UInt8]: Date] = [:]
+    private var lastPush: [PushKey: Date] = [:]
     private(set) var droppedFrames = 0
 
     init(settings: Settings, logger: Logger) throws {
         self.logger = logger
         store = try AlertStore(path: settings.stateDirectory + "/alerts.sqlite")
         bundle = settings.bundle
+        recording = try settings.recordFrames.map { path in
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
+            return handle
+        }
         bundleVersion = try settings.bundle.map {
             try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
         } ?? 0
@@ -55,6 +63,11 @@ final class CoordinatorServer: @unchecked Sendable {
     }
 
     private func handle(_ frames: [[UInt8]]) {
+        if let recording, frames.count >= 2 {
+            // Each record: 4-byte little-endian length, then the frame as the node sent it.
+            var length = UInt32(frames[1].count).littleEndian
+            recording.write(Data(bytes: &length, count: 4) + Data(frames[1]))
+        }
         guard frames.count == 2, let message = try? WireMessage.decode(frames[1]) else {
             lock.withLock { droppedFrames += 1 }
             logger.debug("malformed frame dropped", metadata: ["frames": "\(frames.count)"])
@@ -64,11 +77,11 @@ final class CoordinatorServer: @unchecked Sendable {
         switch message {
         case .hello(let hello):
             logger.info("node connected", metadata: ["node": "\(hello.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])
-            pushIfBehind(peer, held: hello.heldWatchlistVersion)
+            pushIfDifferent(peer, held: hello.heldWatchlistVersion)
         case .heartbeat(let beat):
             logger.debug("heartbeat", metadata: ["fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
                                                  "watchlist": "\(beat.watchlistVersion)"])
-            pushIfBehind(peer, held: beat.watchlistVersion)
+            pushIfDifferent(peer, held: beat.watchlistVersion)
         case .alert(let alert):
             do {
                 let new = try store.store(alert, receivedAt: Date())
@@ -92,13 +105,20 @@ final class CoordinatorServer: @unchecked Sendable {
         }
     }
 
-    /// Sends the bundle to a node that holds an older version, at most every few seconds while it verifies.
-    private func pushIfBehind(_ peer: [UInt8], held: UInt64) {
-        guard let bundle, held < bundleVersion else { return }
-        let now = Date()
+    private struct PushKey: Hashable {
+        let peer: [UInt8]
+        let held: UInt64
+    }
+
+    /// Sends the current bundle to a node that holds another version. An older bundle is sent too:
+    /// the node refuses it (rollback) and the refusal tells the control room that this coordinator
+    /// is out of date. While the node's version stays the same, the push is repeated at most every 30 s.
+    private func pushIfDifferent(_ peer: [UInt8], held: UInt64) {
+        guard let bundle, held != bundleVersion else { return }
+        let now = Date(), key = PushKey(peer: peer, held: held)
         let due = lock.withLock {
-            guard now.timeIntervalSince(lastPush[peer] ?? .distantPast) > 5 else { return false }
-            lastPush[peer] = now
+            guard now.timeIntervalSince(lastPush[key] ?? .distantPast) > 30 else { return false }
+            lastPush[key] = now
             return true
         }
         if due { loop.send([peer, WireMessage.watchlistBundle(bundle).encode()]) }

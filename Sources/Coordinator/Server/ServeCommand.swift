@@ -12,10 +12,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Coordinator config (JSON; see config/coordinator.example.json).")
     var config: String
 
+    @Option(help: "Audit and test mode: record every frame nodes send (decrypted) to this file, to check what leaves the edge.")
+    var recordFrames: String?
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "watchpost.coordinator")
-        let server = try CoordinatorServer(settings: try Self.settings(from: config), logger: logger)
+        var settings = try Self.settings(from: config)
+        settings.recordFrames = recordFrames
+        let server = try CoordinatorServer(settings: settings, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: StopOnShutdown { server.stop() })],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -46,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return Array(data)
         }
-        return CoordinatorServer.Settings(bind: bind, keys: keys, enrolledNodes: Set(nodes), stateDirectory: state, bundle: bundle)
+        return CoordinatorServer.Settings(bind: bind, keys: keys, enrolledNodes: Set(nodes), stateDirectory: state, bundle: bundle,
+                                          recordFrames: nil)
     }
 }
