@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "Shared", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Shared", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared", "TestSupport",
+                                                             .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     cxxLanguageStandard: .cxx17
 )
