@@ -71,6 +71,7 @@ let package = Package(
         ),
         .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/StageBenchmark"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
+        .executableTarget(name: "FabricBenchmark", dependencies: ["FaceEngine", "Shared"], path: "Benchmarks/FabricBenchmark"),
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),

@@ -1,0 +1,146 @@
+import FaceEngine
+import Foundation
+import Shared
+
+/// The fabric's figures on loopback: alert round trip over CURVE (and over plain TCP as the
+/// baseline, in the same process), alerts stored durably per second by a real `coordinator serve`,
+/// and the time to push a 10,000-subject bundle to 50 connected nodes.
+///
+///     swift build -c release && .build/release/FabricBenchmark
+@main
+enum FabricBenchmark {
+    static func main() throws {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let work = NSTemporaryDirectory() + "watchpost-fabric-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let crop = [UInt8](repeating: 0xAB, count: 10_000)
+
+        let curve = try roundTrips(curve: true, crop: crop), plain = try roundTrips(curve: false, crop: crop)
+        print("fabric benchmark (loopback, 2 cores)")
+        print(String(format: "alert round trip (10 KB crop), CURVE:     p50 %.3f ms, p95 %.3f ms", curve.p50, curve.p95))
+        print(String(format: "alert round trip (10 KB crop), plain TCP: p50 %.3f ms, p95 %.3f ms (CURVE costs %.2fx)",
+                     plain.p50, plain.p95, curve.p50 / plain.p50))
+
+        let server = try Coordinator(bin: bin, work: work, subjects: 10_000, nodes: 50)
+        defer { server.stop() }
+        let stored = try server.storeAlerts(count: 5_000, crop: crop)
+        print(String(format: "alerts stored durably by coordinator serve: %.0f alerts/s (5,000 alerts, 10 KB crops, acked)", stored))
+        let push = try server.pushToNodes()
+        print(String(format: "push of a 10,000-subject bundle (%.1f MB) to 50 connected nodes: %.2f s", push.megabytes, push.seconds))
+    }
+
+    static func roundTrips(curve: Bool, crop: [UInt8]) throws -> (p50: Double, p95: Double) {
+        let context = ZMQContext()
+        let serverKeys = try CurveKeyPair.generate(), clientKeys = try CurveKeyPair.generate()
+        let zap = try ZAPAuthenticator(context: context, enrolled: [clientKeys.publicKey]) { _, _ in }
+        defer { zap.stop() }
+        let router = try ZMQSocket(context, .router), dealer = try ZMQSocket(context, .dealer)
+        if curve {
+            try router.makeCurveServer(serverKeys, domain: "bench")
+            try dealer.makeCurveClient(clientKeys, serverKey: serverKeys.publicKey)
+        }
+        try router.bind("tcp://127.0.0.1:*")
+        try dealer.connect(router.lastEndpoint)
+        for s in [router, dealer] { try s.setReceiveTimeout(.seconds(5)) }
+        var times: [Double] = []
+        for i in 0..<2_100 {
+            let alert = WireMessage.alert(.init(alertID: UUID(), nodeID: "n", cameraID: "c", deploymentID: "d", watchlistVersion: 1,
+                                                subject: "s", score: 0.1, distance: 0.4, capturedAt: Date(), track: UInt64(i),
+                                                quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: crop))
+            let start = ContinuousClock.now
+            try dealer.send([alert.encode()])
+            let received = try router.receive()
+            guard case .alert(let a) = try WireMessage.decode(received[1]) else { fatalError("not an alert") }
+            try router.send([received[0], WireMessage.ack(alertID: a.alertID).encode()])
+            _ = try dealer.receive()
+            if i >= 100 { times.append((ContinuousClock.now - start).inSeconds * 1000) }  // after warm-up
+        }
+        times.sort()
+        return (times[times.count / 2], times[Int(Double(times.count) * 0.95)])
+    }
+}
+
+/// A real `coordinator serve` process with benchmark nodes enrolled.
+final class Coordinator {
+    let process = Process()
+    let endpoint: String
+    let serverKey: String
+    let nodes: [CurveKeyPair]
+    let bundleBytes: Int
+
+    init(bin: String, work: String, subjects: Int, nodes count: Int) throws {
+        let keys = try CurveKeyFile.create(at: work + "/coordinator.curve")
+        serverKey = keys.publicKey
+        nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
+        let signer = try SigningKeyFile.create(at: work + "/signer.key")
+        var generator = SplitMix64(seed: 7)
+        let entries = (0..<subjects).map { i in
+            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })])
+        }
+        let now = Date()
+        let bundle = WatchlistBundle(deploymentID: "bench", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
+                                     expiresAt: now.addingTimeInterval(3600), embeddingModel: TemplateWatchlist.embeddingModel,
+                                     threshold: 0.47, entries: entries)
+        let bytes = try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes()
+        bundleBytes = bytes.count
+        try Data(bytes).write(to: URL(fileURLWithPath: work + "/bench.bundle"))
+        let port = 30_000 + Int.random(in: 0..<5000)
+        endpoint = "tcp://127.0.0.1:\(port)"
+        let enrolled = nodes.map { "\"\($0.publicKey)\"" }.joined(separator: ",")
+        try """
+        {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
+         "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}}
+        """.write(toFile: work + "/coordinator.json", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: bin + "/coordinator")
+        process.arguments = ["serve", "--config", work + "/coordinator.json"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    private func connect(_ context: ZMQContext, _ keys: CurveKeyPair) throws -> ZMQSocket {
+        let dealer = try ZMQSocket(context, .dealer)
+        try dealer.makeCurveClient(keys, serverKey: serverKey)
+        try dealer.setReceiveTimeout(.seconds(30))
+        try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
+        try dealer.connect(endpoint)
+        return dealer
+    }
+
+    /// Alerts per second from first send to last ack (each ack follows a committed insert).
+    func storeAlerts(count: Int, crop: [UInt8]) throws -> Double {
+        let context = ZMQContext()
+        let dealer = try connect(context, nodes[0])
+        // Announce as holding the bundle's version, so no push is mixed into the measurement.
+        try dealer.send([WireMessage.hello(.init(nodeID: "bench", software: "bench", heldWatchlistVersion: 1)).encode()])
+        let start = ContinuousClock.now
+        for i in 0..<count {
+            try dealer.send([WireMessage.alert(.init(alertID: UUID(), nodeID: "bench", cameraID: "c", deploymentID: "bench",
+                                                     watchlistVersion: 1, subject: "s-\(i)", score: 0.1, distance: 0.4,
+                                                     capturedAt: Date(), track: UInt64(i), quality: [1, 2, 3, 4, 5, 6, 7],
+                                                     cropJPEG: crop)).encode()])
+        }
+        var acks = 0
+        while acks < count { if case .ack = try WireMessage.decode(dealer.receive()[0]) { acks += 1 } }
+        return Double(count) / (ContinuousClock.now - start).inSeconds
+    }
+
+    /// From 50 hellos (nodes holding no watchlist) to the bundle received by all of them.
+    func pushToNodes() throws -> (seconds: Double, megabytes: Double) {
+        let context = ZMQContext()
+        let sockets = try nodes.map { try connect(context, $0) }
+        Thread.sleep(forTimeInterval: 1)  // all connected and through the CURVE handshake
+        let start = ContinuousClock.now
+        for s in sockets { try s.send([WireMessage.hello(.init(nodeID: "n", software: "bench", heldWatchlistVersion: 0)).encode()]) }
+        for s in sockets {
+            guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == bundleBytes else { fatalError("no bundle") }
+        }
+        return ((ContinuousClock.now - start).inSeconds, Double(bundleBytes) / 1e6)
+    }
+}
