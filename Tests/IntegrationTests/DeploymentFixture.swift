@@ -63,14 +63,18 @@ final class DeploymentFixture {
     }
 
     func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil) throws -> ChildProcess {
+        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled)
+        let server = try ChildProcess(coordinatorExe, ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
+        XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
+        return server
+    }
+
+    func writeCoordinatorConfig(bundle: String?, enrolled: [String]) throws {
         let list = enrolled.map { "\"\(dir)/\($0).curve.pub\"" }.joined(separator: ",")
         try """
         {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
          "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")}
         """.write(toFile: "\(dir)/coordinator.json", atomically: true, encoding: .utf8)
-        let server = try ChildProcess(coordinatorExe, ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
-        XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
-        return server
     }
 
     func startNode(_ name: String, source: String) throws -> ChildProcess {

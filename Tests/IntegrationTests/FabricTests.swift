@@ -108,6 +108,29 @@ final class FabricTests: XCTestCase {
         for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
     }
 
+    /// SIGHUP reloads the coordinator's config: a new bundle is pushed to connected nodes at once,
+    /// and a node removed from the enrolled list is cut off (its messages dropped, no acks, no pushes).
+    func testReload_pushesANewBundle_andCutsOffARevokedNode() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let server = try d.startCoordinator(bundle: try d.buildObamaBundle(version: 1), enrolled: ["node1"])
+        let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 30))
+        XCTAssertTrue(node.waitForStderr("version=1 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
+
+        try d.writeCoordinatorConfig(bundle: try d.buildObamaBundle(version: 2, out: "wl2.bundle"), enrolled: ["node1"])
+        server.signal(SIGHUP)
+        XCTAssertTrue(node.waitForStderr("version=2 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
+
+        try d.writeCoordinatorConfig(bundle: "\(d.dir)/wl2.bundle", enrolled: [])
+        server.signal(SIGHUP)
+        XCTAssertTrue(server.waitForStderr("message from a revoked node dropped", timeout: .seconds(30)), server.stderr)
+
+        try "{".write(toFile: "\(d.dir)/coordinator.json", atomically: true, encoding: .utf8)
+        server.signal(SIGHUP)
+        XCTAssertTrue(server.waitForStderr("configuration reload refused", timeout: .seconds(30)), server.stderr)
+        XCTAssertTrue(server.process.isRunning, "a bad reload keeps the running configuration")
+        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+    }
+
     func testNodeNotEnrolled_cannotConnect_andIsAudited() throws {
         let d = try DeploymentFixture(self, nodes: ["node1", "intruder"])
         let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1"])

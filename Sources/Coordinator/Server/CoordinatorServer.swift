@@ -21,8 +21,6 @@ final class CoordinatorServer: @unchecked Sendable {
     private let zap: ZAPAuthenticator
     private let store: AlertStore
     private let logger: Logger
-    private let bundle: [UInt8]?
-    private let bundleVersion: UInt64
     private let recording: FileHandle?
     private var loop: SocketLoop!
     /// The endpoint actually bound (the port, when the config asks for `:*`).
@@ -31,20 +29,24 @@ final class CoordinatorServer: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var lastPush: [PushKey: Date] = [:]
+    private var bundle: [UInt8]?
+    private var bundleVersion: UInt64 = 0
+    /// Peers seen, with the watchlist version each last reported, for pushes after a reload.
+    private var peers: [[UInt8]: UInt64] = [:]
+    private var enrolled: Set<String>
     private(set) var droppedFrames = 0
 
     init(settings: Settings, logger: Logger) throws {
         self.logger = logger
         store = try AlertStore(path: settings.stateDirectory + "/alerts.sqlite")
-        bundle = settings.bundle
+        enrolled = settings.enrolledNodes
         recording = try settings.recordFrames.map { path in
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
             return handle
         }
-        bundleVersion = try settings.bundle.map {
-            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
-        } ?? 0
+        bundleVersion = try Self.version(of: settings.bundle)
+        bundle = settings.bundle
         zap = try ZAPAuthenticator(context: context, enrolled: settings.enrolledNodes) { key, address in
             logger.warning("node refused: key not enrolled", metadata: ["node_key": "\(key)", "address": "\(address)"])
         }
@@ -53,8 +55,35 @@ final class CoordinatorServer: @unchecked Sendable {
         try router.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
         try router.bind(settings.bind)
         endpoint = router.lastEndpoint
-        loop = try SocketLoop(socket: router, name: "coordinator-router") { [weak self] frames in self?.handle(frames) }
+        loop = try SocketLoop(socket: router, name: "coordinator-router") { [weak self] frames, sender in
+            self?.handle(frames, sender: sender)
+        }
         logger.info("coordinator listening", metadata: ["endpoint": "\(endpoint)", "watchlist_version": "\(bundleVersion)"])
+    }
+
+    private static func version(of bundle: [UInt8]?) throws -> UInt64 {
+        try bundle.map {
+            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
+        } ?? 0
+    }
+
+    /// Applies a reloaded configuration without a restart: newly enrolled nodes are admitted,
+    /// removed ones revoked (refused at their next handshake, and their messages dropped from now
+    /// on), and a new bundle is pushed to every connected node that holds another version.
+    func reload(enrolledNodes: Set<String>, bundle newBundle: [UInt8]?) throws {
+        let version = try Self.version(of: newBundle)
+        let (added, removed, peers) = lock.withLock {
+            let added = enrolledNodes.subtracting(enrolled), removed = enrolled.subtracting(enrolledNodes)
+            enrolled = enrolledNodes
+            bundle = newBundle
+            bundleVersion = version
+            return (added, removed, self.peers)
+        }
+        added.forEach(zap.enrol)
+        removed.forEach(zap.revoke)
+        logger.info("configuration reloaded", metadata: ["enrolled": "\(enrolledNodes.count)", "revoked": "\(removed.count)",
+                                                         "watchlist_version": "\(version)"])
+        for (peer, held) in peers { pushIfDifferent(peer, held: held) }
     }
 
     func stop() {
@@ -62,7 +91,14 @@ final class CoordinatorServer: @unchecked Sendable {
         zap.stop()
     }
 
-    private func handle(_ frames: [[UInt8]]) {
+    private func handle(_ frames: [[UInt8]], sender: String?) {
+        // A revoked node's connection outlives its key's enrolment (ZAP runs at the handshake
+        // only): its messages are dropped, unacknowledged, from the moment of revocation.
+        guard let sender, zap.isEnrolled(sender) else {
+            lock.withLock { droppedFrames += 1 }
+            logger.warning("message from a revoked node dropped", metadata: ["node_key": "\(sender ?? "none")"])
+            return
+        }
         if let recording, frames.count >= 2 {
             // Each record: 4-byte little-endian length, then the frame as the node sent it.
             var length = UInt32(frames[1].count).littleEndian
@@ -76,9 +112,11 @@ final class CoordinatorServer: @unchecked Sendable {
         let peer = frames[0]
         switch message {
         case .hello(let hello):
+            lock.withLock { peers[peer] = hello.heldWatchlistVersion }
             logger.info("node connected", metadata: ["node": "\(hello.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])
             pushIfDifferent(peer, held: hello.heldWatchlistVersion)
         case .heartbeat(let beat):
+            lock.withLock { peers[peer] = beat.watchlistVersion }
             logger.debug("heartbeat", metadata: ["fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
                                                  "watchlist": "\(beat.watchlistVersion)"])
             pushIfDifferent(peer, held: beat.watchlistVersion)
@@ -93,6 +131,7 @@ final class CoordinatorServer: @unchecked Sendable {
                 logger.error("alert not stored", metadata: ["alert_id": "\(alert.alertID)", "error": "\(error)"])
             }
         case .watchlistStatus(let status):
+            lock.withLock { peers[peer] = status.version }
             if status.accepted {
                 logger.info("watchlist accepted by node", metadata: ["version": "\(status.version)"])
             } else {
@@ -108,19 +147,21 @@ final class CoordinatorServer: @unchecked Sendable {
     private struct PushKey: Hashable {
         let peer: [UInt8]
         let held: UInt64
+        let offered: UInt64
     }
 
     /// Sends the current bundle to a node that holds another version. An older bundle is sent too:
     /// the node refuses it (rollback) and the refusal tells the control room that this coordinator
     /// is out of date. While the node's version stays the same, the push is repeated at most every 30 s.
     private func pushIfDifferent(_ peer: [UInt8], held: UInt64) {
-        guard let bundle, held != bundleVersion else { return }
-        let now = Date(), key = PushKey(peer: peer, held: held)
-        let due = lock.withLock {
-            guard now.timeIntervalSince(lastPush[key] ?? .distantPast) > 30 else { return false }
+        let now = Date()
+        let due: [UInt8]? = lock.withLock {
+            guard let bundle, held != bundleVersion else { return nil }
+            let key = PushKey(peer: peer, held: held, offered: bundleVersion)
+            guard now.timeIntervalSince(lastPush[key] ?? .distantPast) > 30 else { return nil }
             lastPush[key] = now
-            return true
+            return bundle
         }
-        if due { loop.send([peer, WireMessage.watchlistBundle(bundle).encode()]) }
+        if let due { loop.send([peer, WireMessage.watchlistBundle(due).encode()]) }
     }
 }

@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve edge nodes: admit enrolled nodes, store alerts, push the signed watchlist.")
 
-    @Option(help: "Coordinator config (JSON; see config/coordinator.example.json).")
+    @Option(help: "Coordinator config (JSON; see config/coordinator.example.json). SIGHUP reloads its nodes and watchlist.")
     var config: String
 
     @Option(help: "Audit and test mode: record every frame nodes send (decrypted) to this file, to check what leaves the edge.")
@@ -21,6 +21,21 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = try Self.settings(from: config)
         settings.recordFrames = recordFrames
         let server = try CoordinatorServer(settings: settings, logger: logger)
+        // SIGHUP reloads the enrolled nodes and the bundle (enrol, revoke, push) without a restart;
+        // a config that does not load is refused and the running one kept.
+        signal(SIGHUP, SIG_IGN)
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        let path = config
+        reload.setEventHandler {
+            do {
+                let next = try Self.settings(from: path)
+                try server.reload(enrolledNodes: next.enrolledNodes, bundle: next.bundle)
+            } catch {
+                logger.error("configuration reload refused; the running one is kept", metadata: ["error": "\(error)"])
+            }
+        }
+        reload.resume()
+        defer { reload.cancel() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: StopOnShutdown { server.stop() })],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

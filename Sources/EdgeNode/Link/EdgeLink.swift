@@ -40,7 +40,7 @@ final class EdgeLink: @unchecked Sendable {
         try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
         try dealer.setReconnectBackoffMaximum(.seconds(10))
         try dealer.connect(settings.coordinator)
-        loop = try SocketLoop(socket: dealer, name: "edge-link") { [weak self] frames in self?.handle(frames) }
+        loop = try SocketLoop(socket: dealer, name: "edge-link") { [weak self] frames, _ in self?.handle(frames) }
         let thread = Thread { [self] in sendLoop() }
         thread.name = "edge-sender"
         thread.start()

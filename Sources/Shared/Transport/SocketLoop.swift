@@ -10,15 +10,16 @@ public final class SocketLoop: @unchecked Sendable {
     private var running = true
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Takes ownership of `socket`; `onMessage` runs on the loop's thread.
-    public init(socket: ZMQSocket, name: String, onMessage: @escaping @Sendable ([[UInt8]]) -> Void) throws {
+    /// Takes ownership of `socket`; `onMessage` runs on the loop's thread with the message and its
+    /// authenticated sender (see `ZMQSocket.receiveWithSender`).
+    public init(socket: ZMQSocket, name: String, onMessage: @escaping @Sendable ([[UInt8]], String?) -> Void) throws {
         try socket.setReceiveTimeout(.milliseconds(20))
         try socket.setSendTimeout(.milliseconds(100))
         nonisolated(unsafe) let owned = socket
         let thread = Thread { [self] in
             defer { finished.signal() }
             while isRunning {
-                if let message = try? owned.receive() { onMessage(message) }
+                if let message = try? owned.receiveWithSender() { onMessage(message.frames, message.sender) }
                 for frames in takeOutgoing() { try? owned.send(frames) }
             }
         }

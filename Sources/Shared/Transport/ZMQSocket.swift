@@ -103,8 +103,13 @@ public final class ZMQSocket {
     }
 
     /// Receives one multipart message (all its frames), or throws `timedOut` after the receive timeout.
-    public func receive() throws -> [[UInt8]] {
+    public func receive() throws -> [[UInt8]] { try receiveWithSender().frames }
+
+    /// Receives one message and the authenticated sender: the user id the ZAP handler gave the
+    /// connection (the node's CURVE public key), nil without ZAP.
+    public func receiveWithSender() throws -> (frames: [[UInt8]], sender: String?) {
         var frames: [[UInt8]] = []
+        var sender: String?
         repeat {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
@@ -113,8 +118,9 @@ public final class ZMQSocket {
             let size = zmq_msg_size(&message)
             let data = zmq_msg_data(&message)
             frames.append(size == 0 ? [] : Array(UnsafeRawBufferPointer(start: data, count: size)))
+            if sender == nil, let id = zmq_msg_gets(&message, "User-Id") { sender = String(cString: id) }
         } while hasMore
-        return frames
+        return (frames, sender)
     }
 
     private var hasMore: Bool {
