@@ -69,11 +69,12 @@ final class DeploymentFixture {
         return server
     }
 
-    func writeCoordinatorConfig(bundle: String?, enrolled: [String]) throws {
+    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil) throws {
         let list = enrolled.map { "\"\(dir)/\($0).curve.pub\"" }.joined(separator: ",")
         try """
         {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
-         "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")}
+         "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")\
+        \(ended.map { #", "deployment": {"ended": "\#($0)"}"# } ?? "")}
         """.write(toFile: "\(dir)/coordinator.json", atomically: true, encoding: .utf8)
     }
 

@@ -120,6 +120,11 @@ final class FabricTests: XCTestCase {
         server.signal(SIGHUP)
         XCTAssertTrue(node.waitForStderr("version=2 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
 
+        // Ending the deployment: the node is told to wipe its watchlist.
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"], ended: "dep-7")
+        server.signal(SIGHUP)
+        XCTAssertTrue(node.waitForStderr("deployment ended on command: watchlist wiped", timeout: .seconds(30)), node.stderr)
+
         try d.writeCoordinatorConfig(bundle: "\(d.dir)/wl2.bundle", enrolled: [])
         server.signal(SIGHUP)
         XCTAssertTrue(server.waitForStderr("message from a revoked node dropped", timeout: .seconds(30)), server.stderr)

@@ -15,6 +15,8 @@ final class CoordinatorServer: @unchecked Sendable {
         var bundle: [UInt8]?
         /// Audit/test mode: append every frame received from nodes (after decryption) to this file.
         var recordFrames: String?
+        /// A deployment that has ended: its nodes are told to wipe their watchlist, and nothing is pushed.
+        var endedDeployment: String?
     }
 
     private let context = ZMQContext()
@@ -34,12 +36,14 @@ final class CoordinatorServer: @unchecked Sendable {
     /// Peers seen, with the watchlist version each last reported, for pushes after a reload.
     private var peers: [[UInt8]: UInt64] = [:]
     private var enrolled: Set<String>
+    private var endedDeployment: String?
     private(set) var droppedFrames = 0
 
     init(settings: Settings, logger: Logger) throws {
         self.logger = logger
         store = try AlertStore(path: settings.stateDirectory + "/alerts.sqlite")
         enrolled = settings.enrolledNodes
+        endedDeployment = settings.endedDeployment
         recording = try settings.recordFrames.map { path in
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
@@ -70,13 +74,15 @@ final class CoordinatorServer: @unchecked Sendable {
     /// Applies a reloaded configuration without a restart: newly enrolled nodes are admitted,
     /// removed ones revoked (refused at their next handshake, and their messages dropped from now
     /// on), and a new bundle is pushed to every connected node that holds another version.
-    func reload(enrolledNodes: Set<String>, bundle newBundle: [UInt8]?) throws {
-        let version = try Self.version(of: newBundle)
+    func reload(_ settings: Settings) throws {
+        let enrolledNodes = settings.enrolledNodes
+        let version = try Self.version(of: settings.bundle)
         let (added, removed, peers) = lock.withLock {
             let added = enrolledNodes.subtracting(enrolled), removed = enrolled.subtracting(enrolledNodes)
             enrolled = enrolledNodes
-            bundle = newBundle
+            bundle = settings.bundle
             bundleVersion = version
+            endedDeployment = settings.endedDeployment
             return (added, removed, self.peers)
         }
         added.forEach(zap.enrol)
@@ -154,6 +160,11 @@ final class CoordinatorServer: @unchecked Sendable {
     /// the node refuses it (rollback) and the refusal tells the control room that this coordinator
     /// is out of date. While the node's version stays the same, the push is repeated at most every 30 s.
     private func pushIfDifferent(_ peer: [UInt8], held: UInt64) {
+        if let ended = lock.withLock({ endedDeployment }) {
+            // Repeated while the node still holds a watchlist, so a node that was offline hears it too.
+            if held != 0 { loop.send([peer, WireMessage.command(.endDeployment(deploymentID: ended)).encode()]) }
+            return
+        }
         let now = Date()
         let due: [UInt8]? = lock.withLock {
             guard let bundle, held != bundleVersion else { return nil }

@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         reload.setEventHandler {
             do {
                 let next = try Self.settings(from: path)
-                try server.reload(enrolledNodes: next.enrolledNodes, bundle: next.bundle)
+                try server.reload(next)
             } catch {
                 logger.error("configuration reload refused; the running one is kept", metadata: ["error": "\(error)"])
             }
@@ -57,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let bundlePath = try r.string("watchlist", "bundle")
+        let ended = try r.string("deployment", "ended")
         try r.rejectUnknownKeys()
         let keys: CurveKeyPair
         do { keys = try CurveKeyFile.load(path: keyPath) } catch { throw ConfigError(file: path, key: "server.curve_key", reason: "\(error)") }
@@ -67,6 +68,6 @@ struct ServeCommand: AsyncParsableCommand {
             return Array(data)
         }
         return CoordinatorServer.Settings(bind: bind, keys: keys, enrolledNodes: Set(nodes), stateDirectory: state, bundle: bundle,
-                                          recordFrames: nil)
+                                          recordFrames: nil, endedDeployment: ended)
     }
 }
