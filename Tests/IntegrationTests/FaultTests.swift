@@ -60,6 +60,8 @@ final class FaultTests: XCTestCase {
             Thread.sleep(forTimeInterval: outage)
             server = try d.startCoordinator(bundle: bundle, enrolled: ["node1"])
 
+            XCTAssertTrue(node.waitForStderr("coordinator reachable again", timeout: .seconds(60)), "heartbeats both ways: \(node.stderr)")
+            XCTAssert(node.stderr.contains("coordinator unreachable; alerts are kept in the outbox"))
             XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(120)), node.stderr)
             let queued = Set((nodeLogs + [node.stderr]).flatMap { DeploymentFixture.alertIDs($0, marker: "alert queued") })
             let deadline = ContinuousClock.now + .seconds(60)

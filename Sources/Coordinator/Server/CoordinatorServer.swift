@@ -27,6 +27,8 @@ final class CoordinatorServer: @unchecked Sendable {
     private var loop: SocketLoop!
     /// The endpoint actually bound (the port, when the config asks for `:*`).
     let endpoint: String
+    private let started = Date()
+    private var currentVersion: UInt64 { lock.withLock { bundleVersion } }
 
     // Guarded by `lock`.
     private let lock = NSLock()
@@ -123,6 +125,10 @@ final class CoordinatorServer: @unchecked Sendable {
             pushIfDifferent(peer, held: hello.heldWatchlistVersion)
         case .heartbeat(let beat):
             lock.withLock { peers[peer] = beat.watchlistVersion }
+            // Heartbeats go both ways: the answer tells the node the coordinator is alive.
+            loop.send([peer, WireMessage.heartbeat(.init(uptimeSeconds: UInt64(Date().timeIntervalSince(started)), framesPerSecond: 0,
+                                                         facesSeen: 0, framesDropped: 0, watchlistVersion: currentVersion,
+                                                         qualityRejections: [:])).encode()])
             logger.debug("heartbeat", metadata: ["fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
                                                  "watchlist": "\(beat.watchlistVersion)"])
             pushIfDifferent(peer, held: beat.watchlistVersion)

@@ -29,6 +29,8 @@ final class EdgeLink: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var running = true
+    private var lastHeardFromCoordinator = Date()
+    private var coordinatorReachable = true
     private let finished = DispatchSemaphore(value: 0)
 
     init(settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, health: HealthCounters,
@@ -66,7 +68,9 @@ final class EdgeLink: @unchecked Sendable {
                 lastBeat = now
                 loop.send([WireMessage.heartbeat(health.heartbeat(uptime: now.timeIntervalSince(started),
                                                                   watchlistVersion: holder.heldVersion)).encode()])
+                checkCoordinator(now: now)
             }
+            if holder.expireIfDue(now: now) { logger.info("watchlist expired and wiped") }
             do {
                 for (id, frame) in try outbox.due(now: now) {
                     loop.send([frame])
@@ -79,12 +83,33 @@ final class EdgeLink: @unchecked Sendable {
         }
     }
 
+    /// The coordinator answers every heartbeat; three intervals of silence are reported once,
+    /// and so is its return. Alerts meanwhile wait in the outbox.
+    private func checkCoordinator(now: Date) {
+        let becameSilent = lock.withLock {
+            let silent = now.timeIntervalSince(lastHeardFromCoordinator) > 3 * settings.heartbeatInterval.inSeconds
+            defer { if silent { coordinatorReachable = false } }
+            return silent && coordinatorReachable
+        }
+        if becameSilent { logger.warning("coordinator unreachable; alerts are kept in the outbox") }
+    }
+
+    private func heardFromCoordinator() {
+        let returned = lock.withLock {
+            lastHeardFromCoordinator = Date()
+            defer { coordinatorReachable = true }
+            return !coordinatorReachable
+        }
+        if returned { logger.info("coordinator reachable again") }
+    }
+
     private func handle(_ frames: [[UInt8]]) {
         guard frames.count == 1, let message = try? WireMessage.decode(frames[0]) else {
             health.countDroppedFrame()
             logger.debug("malformed frame from the coordinator dropped")
             return
         }
+        heardFromCoordinator()
         switch message {
         case .ack(let id):
             do { try outbox.acknowledge(id) } catch { logger.error("cannot delete acknowledged alert", metadata: ["error": "\(error)"]) }
@@ -106,7 +131,9 @@ final class EdgeLink: @unchecked Sendable {
         case .command(.endDeployment(let deployment)) where deployment == settings.deploymentID:
             holder.wipe()
             logger.info("deployment ended on command: watchlist wiped", metadata: ["deployment": "\(deployment)"])
-        case .command, .hello, .heartbeat, .alert, .watchlistStatus:
+        case .heartbeat:
+            break  // the coordinator's answer: it is alive
+        case .command, .hello, .alert, .watchlistStatus:
             health.countDroppedFrame()
             logger.debug("unexpected message from the coordinator dropped")
         }

@@ -37,11 +37,21 @@ final class WatchlistHolder: @unchecked Sendable {
     /// Drops the watchlist (the matcher and its templates are released).
     func wipe() { lock.withLock { current = nil; generation += 1 } }
 
+    /// Wipes the watchlist once it has expired; true when it did. Called on every frame and by
+    /// the link's timer, so expiry holds even when the camera delivers nothing.
+    @discardableResult
+    func expireIfDue(now: Date) -> Bool {
+        lock.withLock {
+            guard let c = current, now >= c.expiresAt else { return false }
+            current = nil
+            generation += 1
+            return true
+        }
+    }
+
     /// The watchlist if it changed since `seen`, wiping it first when it has expired.
     func changes(since seen: Int, now: Date) -> (generation: Int, current: Current?)? {
-        lock.withLock {
-            if let c = current, now >= c.expiresAt { current = nil; generation += 1 }
-            return generation == seen ? nil : (generation, current)
-        }
+        expireIfDue(now: now)
+        return lock.withLock { generation == seen ? nil : (generation, current) }
     }
 }
