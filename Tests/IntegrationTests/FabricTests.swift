@@ -113,12 +113,20 @@ final class FabricTests: XCTestCase {
     func testReload_pushesANewBundle_andCutsOffARevokedNode() throws {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let server = try d.startCoordinator(bundle: try d.buildObamaBundle(version: 1), enrolled: ["node1"])
-        let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 30))
+        let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 60))
         XCTAssertTrue(node.waitForStderr("version=1 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
 
         try d.writeCoordinatorConfig(bundle: try d.buildObamaBundle(version: 2, out: "wl2.bundle"), enrolled: ["node1"])
         server.signal(SIGHUP)
         XCTAssertTrue(node.waitForStderr("version=2 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
+
+        // Withdrawing the watchlist (none in the config): the node is told to wipe it.
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"])
+        server.signal(SIGHUP)
+        XCTAssertTrue(node.waitForStderr("watchlist wiped on command", timeout: .seconds(30)), node.stderr)
+        try d.writeCoordinatorConfig(bundle: try d.buildObamaBundle(version: 3, out: "wl3.bundle"), enrolled: ["node1"])
+        server.signal(SIGHUP)
+        XCTAssertTrue(node.waitForStderr("version=3 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
 
         // Ending the deployment: the node is told to wipe its watchlist.
         try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"], ended: "dep-7")
@@ -133,7 +141,12 @@ final class FabricTests: XCTestCase {
         server.signal(SIGHUP)
         XCTAssertTrue(server.waitForStderr("configuration reload refused", timeout: .seconds(30)), server.stderr)
         XCTAssertTrue(server.process.isRunning, "a bad reload keeps the running configuration")
-        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+        for p in [node, server] {
+            let stopping = ContinuousClock.now
+            p.signal(SIGTERM)
+            XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr)
+            XCTAssertLessThan(ContinuousClock.now - stopping, .seconds(10), "graceful stop is prompt: \(p.stderr.suffix(600))")
+        }
     }
 
     func testNodeNotEnrolled_cannotConnect_andIsAudited() throws {

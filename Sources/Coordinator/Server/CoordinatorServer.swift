@@ -166,9 +166,15 @@ final class CoordinatorServer: @unchecked Sendable {
     /// the node refuses it (rollback) and the refusal tells the control room that this coordinator
     /// is out of date. While the node's version stays the same, the push is repeated at most every 30 s.
     private func pushIfDifferent(_ peer: [UInt8], held: UInt64) {
-        if let ended = lock.withLock({ endedDeployment }) {
-            // Repeated while the node still holds a watchlist, so a node that was offline hears it too.
+        let (ended, withdrawn) = lock.withLock { (endedDeployment, bundle == nil) }
+        // Both are repeated while the node still holds a watchlist, so a node that was offline hears them too.
+        if let ended {
             if held != 0 { loop.send([peer, WireMessage.command(.endDeployment(deploymentID: ended)).encode()]) }
+            return
+        }
+        if withdrawn {
+            // No watchlist in the config: a node still running one is told to wipe it.
+            if held != 0 { loop.send([peer, WireMessage.command(.wipeWatchlist).encode()]) }
             return
         }
         let now = Date()
