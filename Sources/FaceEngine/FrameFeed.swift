@@ -166,12 +166,6 @@ public final class FrameFeed: @unchecked Sendable {
     private func deliver(_ frame: Frame) {
         condition.lock()
         counters.captured += 1
-        if let c = waiter {
-            waiter = nil
-            condition.unlock()
-            c.resume(returning: frame)
-            return
-        }
         if buffer.count >= settings.bufferCapacity {
             if settings.dropWhenBehind {
                 let old = buffer.removeFirst()
@@ -180,6 +174,14 @@ public final class FrameFeed: @unchecked Sendable {
             } else {
                 while buffer.count >= settings.bufferCapacity && !stopRequested { condition.wait() }
             }
+        }
+        // Checked after any wait: the consumer may have drained the buffer and started waiting
+        // meanwhile. A waiter only exists while the buffer is empty, so this keeps frames in order.
+        if let c = waiter {
+            waiter = nil
+            condition.unlock()
+            c.resume(returning: frame)
+            return
         }
         buffer.append(frame)
         condition.unlock()

@@ -47,6 +47,19 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(feed.snapshot.dropped, 0)
     }
 
+    /// Regression: a frame that waited for buffer space once overtook the consumer's next wait.
+    func testFeed_keepsFrameOrder_whenTheConsumerAlternatesBetweenFastAndSlow() async throws {
+        let clip = try Fixtures.syntheticClip(self, frames: 300, fps: 25)
+        let feed = FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
+        try feed.start()
+        var indices: [Int] = []
+        while let frame = await feed.next() {
+            indices.append(frame.index)
+            if frame.index % 3 == 0 { try await Task.sleep(for: .microseconds(Int.random(in: 0...3000))) }
+        }
+        XCTAssertEqual(indices, Array(0..<300))
+    }
+
     func testFeed_dropsAndCounts_whenProcessingFallsBehind() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 35, fps: 25)
         var settings = CaptureSettings.defaults(for: .file, realtime: true)
