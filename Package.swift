@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "TestSupport"]),
+        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "Shared", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "Shared", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Shared", "TestSupport"]),

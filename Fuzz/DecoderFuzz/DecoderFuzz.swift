@@ -22,9 +22,14 @@ enum DecoderFuzz {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let policy = BundlePolicy(trustedSigners: Set(keys.map { Array($0.publicKey.rawRepresentation) }), requiredSignatures: 2,
                                   deploymentID: "dep", embeddingModel: "m")
-        let entries = (0..<3).map { i in WatchlistEntry(subject: "s\(i)", templates: [Embedding([Float](repeating: Float(i) / 10, count: 128))]) }
+        let entries = (0..<3).map { i in
+            WatchlistEntry(subject: "s\(i)", templates: [Embedding([Float](repeating: Float(i) / 10, count: 128))],
+                           faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 30, count: 512))])
+        }
+        let cohort = [FaceFeatures(dlib: Embedding([Float](repeating: 0.05, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 0.04, count: 512)))]
         let bundle = WatchlistBundle(deploymentID: "dep", watchlistID: "w", version: 2, issuedAt: now, notBefore: now.addingTimeInterval(-10),
-                                     expiresAt: now.addingTimeInterval(10), embeddingModel: "m", threshold: 0.5, entries: entries)
+                                     expiresAt: now.addingTimeInterval(10), embeddingModel: "m", threshold: 0.5, rule: .recommended,
+                                     entries: entries, cohort: cohort)
         let payload = bundle.payloadBytes()
         func sign(_ p: [UInt8]) -> [UInt8] {
             (try? keys.reduce(SignedBundle(payload: p)) { try $0.signed(with: $1) }.fileBytes()) ?? []

@@ -103,17 +103,47 @@ extern "C" int wp_embedder_landmarks(wp_embedder *embedder, const wp_image *imag
 }
 
 extern "C" int wp_embedder_embed(wp_embedder *embedder, const wp_image *image, const wp_face *faces, int count,
-                                 float *out, wp_error *error) {
+                                 int flip_average, float *out, wp_error *error) {
     return guarded<int>(error, -1, [&]() -> int {
         if (count <= 0) return 0;
         dlib::cv_image<dlib::bgr_pixel> view(image->mat);
         auto shapes = shapes_for(embedder, image, faces, count);
-        std::vector<dlib::matrix<dlib::rgb_pixel>> chips(count);
-        for (int i = 0; i < count; ++i)
-            dlib::extract_image_chip(view, dlib::get_face_chip_details(shapes[i], 150, 0.25), chips[i]);
+        const int views = flip_average ? 2 : 1;
+        std::vector<dlib::matrix<dlib::rgb_pixel>> chips(count * views);
+        for (int i = 0; i < count; ++i) {
+            dlib::extract_image_chip(view, dlib::get_face_chip_details(shapes[i], 150, 0.25), chips[i * views]);
+            if (flip_average) dlib::flip_image_left_right(chips[i * views], chips[i * views + 1]);
+        }
         std::vector<dlib::matrix<float, 0, 1>> descriptors = embedder->net(chips);
-        for (int i = 0; i < count; ++i)
-            std::copy(descriptors[i].begin(), descriptors[i].end(), out + i * WP_EMBEDDING_DIM);
+        for (int i = 0; i < count; ++i) {
+            dlib::matrix<float, 0, 1> sum = descriptors[i * views];
+            for (int v = 1; v < views; ++v) sum += descriptors[i * views + v];
+            sum /= float(views);
+            std::copy(sum.begin(), sum.end(), out + i * WP_EMBEDDING_DIM);
+        }
+        return count;
+    });
+}
+
+extern "C" int wp_embedder_chips(wp_embedder *embedder, const wp_image *image, const wp_face *faces, int count,
+                                 int size, float padding, unsigned char *out, wp_error *error) {
+    return guarded<int>(error, -1, [&]() -> int {
+        if (count <= 0) return 0;
+        if (size < 16 || size > 512 || !(padding >= 0 && padding <= 2)) {
+            set_error(error, WP_ERR_ARGUMENT, "chip size must be 16-512 and padding 0-2");
+            return -1;
+        }
+        dlib::cv_image<dlib::bgr_pixel> view(image->mat);
+        auto shapes = shapes_for(embedder, image, faces, count);
+        dlib::matrix<dlib::bgr_pixel> chip;
+        for (int i = 0; i < count; ++i) {
+            dlib::extract_image_chip(view, dlib::get_face_chip_details(shapes[i], size, padding), chip);
+            unsigned char *dst = out + size_t(i) * size * size * 3;
+            for (long r = 0; r < chip.nr(); ++r)
+                for (long c = 0; c < chip.nc(); ++c, dst += 3) {
+                    dst[0] = chip(r, c).blue; dst[1] = chip(r, c).green; dst[2] = chip(r, c).red;
+                }
+        }
         return count;
     });
 }

@@ -43,18 +43,35 @@ public final class FaceEmbedder {
 
     deinit { wp_embedder_free(handle) }
 
-    /// One embedding per detection, computed in a single batch.
-    public func embed(_ detections: [Detection], in image: Image) throws -> [Embedding] {
+    /// One embedding per detection, computed in a single batch. `flipAveraged` makes each the mean
+    /// of the face's and its mirror image's descriptors: a steadier template, at twice the cost.
+    public func embed(_ detections: [Detection], in image: Image, flipAveraged: Bool = false) throws -> [Embedding] {
         guard !detections.isEmpty else { return [] }
         let faces = detections.map(\.cFace)
         var out = [Float](repeating: 0, count: faces.count * Embedding.dimension)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_embedder_embed(handle, image.handle, faces, Int32(faces.count), buffer.baseAddress, error)
+                let n = wp_embedder_embed(handle, image.handle, faces, Int32(faces.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
                 return n >= 0 ? n : nil
             }
         }
         return (0..<faces.count).map { Embedding(Array(out[$0 * Embedding.dimension..<($0 + 1) * Embedding.dimension])) }
+    }
+
+    /// Each face aligned by its dlib landmarks into a square chip of `size` pixels with `padding`
+    /// (a fraction of the face's width) around it, as BGR bytes; for a second embedding model.
+    public func chips(_ detections: [Detection], in image: Image, size: Int, padding: Float) throws -> [FaceChip] {
+        guard !detections.isEmpty else { return [] }
+        let faces = detections.map(\.cFace)
+        let bytesPerChip = size * size * 3
+        var out = [UInt8](repeating: 0, count: faces.count * bytesPerChip)
+        _ = try out.withUnsafeMutableBufferPointer { buffer in
+            try callEngine { error -> Int32? in
+                let n = wp_embedder_chips(handle, image.handle, faces, Int32(faces.count), Int32(size), padding, buffer.baseAddress, error)
+                return n >= 0 ? n : nil
+            }
+        }
+        return (0..<faces.count).map { FaceChip(size: size, bgr: Array(out[$0 * bytesPerChip..<($0 + 1) * bytesPerChip])) }
     }
 
     /// The dlib 5-point landmarks only (measured separately by the benchmarks).

@@ -16,24 +16,27 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
 }
 
 /// Turns photos into templates through the same detector and quality gate as live video.
+/// Templates are flip-averaged (the face and its mirror image), which makes them steadier; with a
+/// FaceNet embedder they also carry the second model's template for the fused rule.
 public final class FaceEnroller {
     public let detector: FaceDetector
     public let embedder: FaceEmbedder
+    public let faceNet: FaceNetEmbedder?
     public let gate: QualityGate
 
-    public init(detector: FaceDetector, embedder: FaceEmbedder, gate: QualityGate) {
-        self.detector = detector; self.embedder = embedder; self.gate = gate
+    public init(detector: FaceDetector, embedder: FaceEmbedder, faceNet: FaceNetEmbedder? = nil, gate: QualityGate) {
+        self.detector = detector; self.embedder = embedder; self.faceNet = faceNet; self.gate = gate
     }
 
     /// The template of the one face in an enrolment photo. Faces too small to be matched at all
     /// (below the size bar) do not count as a second face: a crowd far behind the subject is not a reason to refuse.
-    public func enrol(imageAt path: String) -> Result<Embedding, EnrolmentRejection> {
+    public func enrol(imageAt path: String) -> Result<FaceFeatures, EnrolmentRejection> {
         let image: Image
         do { image = try Image(contentsOf: path) } catch { return .failure(.unreadable("\(error)")) }
         return enrol(image: image)
     }
 
-    public func enrol(image: Image) -> Result<Embedding, EnrolmentRejection> {
+    public func enrol(image: Image) -> Result<FaceFeatures, EnrolmentRejection> {
         do {
             let faces = try detector.detect(in: image)
             let measured = try faces.map { ($0, try gate.measure($0, in: image)) }
@@ -42,7 +45,10 @@ public final class FaceEnroller {
             guard countable.count <= 1 else { return .failure(.multipleFaces(countable.count)) }
             let (face, quality) = countable.first ?? measured[0]
             if let reason = gate.rejection(for: quality) { return .failure(.lowQuality(reason)) }
-            return .success(try embedder.embed([face], in: image)[0])
+            let dlib = try embedder.embed([face], in: image, flipAveraged: true)[0]
+            guard let faceNet else { return .success(FaceFeatures(dlib: dlib)) }
+            let second = try FeatureExtractor(embedder: embedder, faceNet: faceNet).faceNetEmbeddings([face], in: image, flipAveraged: true)[0]
+            return .success(FaceFeatures(dlib: dlib, faceNet: second))
         } catch {
             return .failure(.unreadable("\(error)"))
         }

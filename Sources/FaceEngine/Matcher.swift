@@ -1,20 +1,68 @@
 import CFaceEngine
 
-/// One person on a watchlist: an opaque subject id and one or more templates.
+/// One person on a watchlist: an opaque subject id and one or more templates. With the fused
+/// rule each dlib template has a FaceNet template of the same photo, at the same index.
 public struct WatchlistEntry: Sendable, Equatable {
     public var subject: String
     public var templates: [Embedding]
+    public var faceNetTemplates: [FaceNetEmbedding]
 
-    public init(subject: String, templates: [Embedding]) {
-        self.subject = subject; self.templates = templates
+    public init(subject: String, templates: [Embedding], faceNetTemplates: [FaceNetEmbedding] = []) {
+        self.subject = subject; self.templates = templates; self.faceNetTemplates = faceNetTemplates
+    }
+
+    public init(subject: String, features: [FaceFeatures]) {
+        self.init(subject: subject, templates: features.map(\.dlib), faceNetTemplates: features.compactMap(\.faceNet))
+    }
+}
+
+/// How a probe is scored against a watchlist; lower scores are closer, and a probe matches when
+/// its score is at or below the watchlist's threshold.
+public enum MatchingRule: Sendable, Equatable {
+    /// L2 distance between dlib embeddings (about 0.6 separates people).
+    case distance
+    /// The dlib and FaceNet distances fused, then divided by how close the probe comes to a cohort
+    /// of other faces (the rest of the watchlist and any cohort templates): the mean of its
+    /// `cohortSize` nearest. A face that resembles many people scores near 1 even when its nearest
+    /// entry is close, which is what keeps "hub" entries from drawing false alerts.
+    case fusedCohort(FusionSettings)
+
+    /// The rule `coordinator evaluate` measured best on lfw_dev (README, "Accuracy").
+    public static let recommended = MatchingRule.fusedCohort(FusionSettings())
+
+    /// The embedding models a watchlist under this rule is bound to (bundles and nodes must agree).
+    public var embeddingModel: String {
+        switch self {
+        case .distance: "dlib_face_recognition_resnet_model_v1"
+        case .fusedCohort: "dlib_face_recognition_resnet_model_v1+facenet_20180408-102900"
+        }
+    }
+}
+
+/// Parameters of the fused, cohort-normalised score.
+public struct FusionSettings: Sendable, Equatable {
+    /// Share of the dlib distance in the fused distance (the rest is FaceNet's).
+    public var dlibWeight: Float
+    /// The dlib distance is divided by this so that both models' distances run on similar scales.
+    public var dlibScale: Float
+    /// How many of the nearest cohort faces make the normaliser.
+    public var cohortSize: Int
+    /// Stands in for missing cohort faces when fewer than `cohortSize` exist (a short list without a
+    /// cohort): 1.35 is the median fused distance between two strangers on lfw_dev, what a missing
+    /// face would most likely have scored. A one-entry list then scores its fused distance / 1.35.
+    public var priorDistance: Float
+
+    public init(dlibWeight: Float = 0.7, dlibScale: Float = 0.6, cohortSize: Int = 10, priorDistance: Float = 1.35) {
+        self.dlibWeight = dlibWeight; self.dlibScale = dlibScale; self.cohortSize = cohortSize; self.priorDistance = priorDistance
     }
 }
 
 /// The nearest subject to a probe, and how clearly it beat the next one.
 ///
-/// Score semantics: `distance` is the L2 distance between the probe and the subject's nearest
-/// template (0 for identical faces; about 0.6 separates people with the dlib model). A probe
-/// matches when `distance <= threshold`. `score(threshold:)` is `1 - distance / threshold`:
+/// Score semantics: `distance` is the rule's score for the subject's nearest template: with
+/// `MatchingRule.distance` the L2 distance (0 for identical faces; about 0.6 separates people with
+/// the dlib model), with `.fusedCohort` the normalised fused distance (about 1 for a stranger).
+/// A probe matches when `distance <= threshold`. `score(threshold:)` is `1 - distance / threshold`:
 /// 1 for an identical face, 0 at the threshold, negative when it does not match.
 /// `margin` is the runner-up subject's distance minus this one's (nil with a single subject);
 /// a small margin means two entries look alike and the alert deserves a closer look.
@@ -33,51 +81,145 @@ public struct MatchCandidate: Sendable, Equatable {
     public func score(threshold: Float) -> Float { 1 - distance / threshold }
 }
 
-/// Brute-force nearest-subject search over every template, with all distances from one BLAS
-/// matrix-vector product. Immutable, so it is safe to share between tasks.
-public final class Matcher: Sendable {
-    public let subjects: [String]
-    public let templateCount: Int
-    private let templates: [Float]
+/// Templates of one model as a row-major matrix, so that all distances to a probe come from one
+/// BLAS matrix-vector product.
+struct TemplateMatrix: Sendable {
+    let dimension: Int
+    let count: Int
+    private let values: [Float]
     private let squaredNorms: [Float]
-    private let owner: [Int32]
 
-    public init(entries: [WatchlistEntry]) {
-        var subjects = [String](), templates = [Float](), norms = [Float](), owner = [Int32]()
-        for entry in entries where !entry.templates.isEmpty {
-            let index = Int32(subjects.count)
-            subjects.append(entry.subject)
-            for t in entry.templates {
-                templates += t.values
-                norms.append(t.values.reduce(0) { $0 + $1 * $1 })
-                owner.append(index)
-            }
-        }
-        self.subjects = subjects
-        self.templates = templates
-        self.squaredNorms = norms
-        self.owner = owner
-        self.templateCount = owner.count
+    init(rows: [[Float]], dimension: Int) {
+        self.dimension = dimension
+        count = rows.count
+        values = rows.flatMap { $0 }
+        squaredNorms = rows.map { $0.reduce(0) { $0 + $1 * $1 } }
     }
 
-    /// The nearest subject, or nil for an empty watchlist.
-    public func nearest(to probe: Embedding) -> MatchCandidate? {
-        guard templateCount > 0 else { return nil }
-        var squared = [Float](repeating: 0, count: templateCount)
-        templates.withUnsafeBufferPointer { t in
+    /// L2 distances from the probe to every row.
+    func distances(to probe: [Float]) -> [Float] {
+        guard count > 0 else { return [] }
+        var squared = [Float](repeating: 0, count: count)
+        values.withUnsafeBufferPointer { t in
             squaredNorms.withUnsafeBufferPointer { n in
-                probe.values.withUnsafeBufferPointer { p in
+                probe.withUnsafeBufferPointer { p in
                     squared.withUnsafeMutableBufferPointer { out in
-                        wp_squared_distances(t.baseAddress, n.baseAddress, Int32(templateCount),
-                                             Int32(Embedding.dimension), p.baseAddress, out.baseAddress)
+                        wp_squared_distances(t.baseAddress, n.baseAddress, Int32(count), Int32(dimension), p.baseAddress, out.baseAddress)
                     }
                 }
             }
         }
-        // One pass keeps the best and the best of a different subject.
-        var best = (d: Float.infinity, s: Int32(-1)), second = (d: Float.infinity, s: Int32(-1))
-        for i in 0..<templateCount {
-            let d = squared[i], s = owner[i]
+        return squared.map { max(0, $0).squareRoot() }
+    }
+}
+
+/// Why a watchlist cannot be matched under the rule asked for.
+public struct MatcherSetupError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Brute-force nearest-subject search over every template. Immutable, so it is safe to share
+/// between tasks.
+public final class Matcher: Sendable {
+    public let subjects: [String]
+    public let templateCount: Int
+    public let rule: MatchingRule
+    public let cohortCount: Int
+    private let dlib: TemplateMatrix
+    private let faceNet: TemplateMatrix?
+    private let owner: [Int]
+    private let cohortDlib: TemplateMatrix
+    private let cohortFaceNet: TemplateMatrix?
+
+    /// A matcher under the distance rule.
+    public convenience init(entries: [WatchlistEntry]) {
+        // The distance rule needs nothing beyond dlib templates, so it cannot fail.
+        try! self.init(entries: entries, rule: .distance, cohort: [])
+    }
+
+    /// - Parameter cohort: faces of people not on the list, used only by the fused rule to
+    ///   normalise scores; never matched.
+    public init(entries: [WatchlistEntry], rule: MatchingRule, cohort: [FaceFeatures]) throws {
+        var subjects = [String](), dlibRows = [[Float]](), faceNetRows = [[Float]](), owner = [Int]()
+        for entry in entries where !entry.templates.isEmpty {
+            subjects.append(entry.subject)
+            for (i, t) in entry.templates.enumerated() {
+                dlibRows.append(t.values)
+                owner.append(subjects.count - 1)
+                if i < entry.faceNetTemplates.count { faceNetRows.append(entry.faceNetTemplates[i].values) }
+            }
+        }
+        let fused: Bool
+        if case .fusedCohort(let settings) = rule {
+            fused = true
+            guard faceNetRows.count == dlibRows.count, entries.allSatisfy({ $0.faceNetTemplates.count == $0.templates.count }) else {
+                throw MatcherSetupError(description: "the fused rule needs a FaceNet template for every dlib template: enrol the watchlist again with this version")
+            }
+            guard cohort.allSatisfy({ $0.faceNet != nil }) else {
+                throw MatcherSetupError(description: "every cohort face needs a FaceNet embedding for the fused rule")
+            }
+            guard settings.cohortSize >= 1, settings.dlibWeight >= 0, settings.dlibWeight <= 1, settings.dlibScale > 0,
+                  settings.priorDistance > 0 else {
+                throw MatcherSetupError(description: "fusion settings out of range (cohort size >= 1, dlib weight 0-1, scale and prior > 0)")
+            }
+        } else {
+            fused = false
+        }
+        self.subjects = subjects
+        self.owner = owner
+        self.rule = rule
+        templateCount = owner.count
+        cohortCount = fused ? cohort.count : 0
+        dlib = TemplateMatrix(rows: dlibRows, dimension: Embedding.dimension)
+        faceNet = fused ? TemplateMatrix(rows: faceNetRows, dimension: FaceNetEmbedding.dimension) : nil
+        cohortDlib = TemplateMatrix(rows: fused ? cohort.map(\.dlib.values) : [], dimension: Embedding.dimension)
+        cohortFaceNet = fused ? TemplateMatrix(rows: cohort.compactMap(\.faceNet?.values), dimension: FaceNetEmbedding.dimension) : nil
+    }
+
+    /// Whether matching wants a FaceNet embedding of the probe.
+    public var wantsFaceNet: Bool { faceNet != nil }
+
+    /// The nearest subject by dlib L2 distance, or nil for an empty watchlist.
+    public func nearest(to probe: Embedding) -> MatchCandidate? {
+        bestTwo(of: dlib.distances(to: probe.values))
+    }
+
+    /// The nearest subject under the matcher's rule. Under the fused rule a probe without a FaceNet
+    /// embedding is scored on dlib alone, normalised the same way: the edge's cheap first look,
+    /// which decides whether the face is worth the second model.
+    public func nearest(to probe: FaceFeatures) -> MatchCandidate? {
+        guard case .fusedCohort(let settings) = rule else { return nearest(to: probe.dlib) }
+        var fusedEntries = dlib.distances(to: probe.dlib.values)
+        var fusedCohort = cohortDlib.distances(to: probe.dlib.values)
+        if let second = probe.faceNet, let faceNet, let cohortFaceNet {
+            let w = settings.dlibWeight, scale = settings.dlibScale
+            let entryFN = faceNet.distances(to: second.values), cohortFN = cohortFaceNet.distances(to: second.values)
+            for i in fusedEntries.indices { fusedEntries[i] = w * fusedEntries[i] / scale + (1 - w) * entryFN[i] }
+            for i in fusedCohort.indices { fusedCohort[i] = w * fusedCohort[i] / scale + (1 - w) * cohortFN[i] }
+        } else {
+            for i in fusedEntries.indices { fusedEntries[i] /= settings.dlibScale }
+            for i in fusedCohort.indices { fusedCohort[i] /= settings.dlibScale }
+        }
+        guard let best = bestTwo(of: fusedEntries) else { return nil }
+        // The normaliser: the mean of the k nearest faces that are not the best subject.
+        var perSubject = [Float](repeating: .infinity, count: subjects.count)
+        for (i, d) in fusedEntries.enumerated() { perSubject[owner[i]] = min(perSubject[owner[i]], d) }
+        var nearestOthers = SmallestValues(capacity: settings.cohortSize)
+        for d in fusedCohort { nearestOthers.offer(d) }
+        for (s, d) in perSubject.enumerated() where subjects[s] != best.subject { nearestOthers.offer(d) }
+        let missing = Float(settings.cohortSize - nearestOthers.values.count)
+        let normaliser = (nearestOthers.values.reduce(0, +) + missing * settings.priorDistance) / Float(settings.cohortSize)
+        guard normaliser > 0 else { return nil }
+        return MatchCandidate(subject: best.subject, distance: best.distance / normaliser, runnerUp: best.runnerUp,
+                              runnerUpDistance: best.runnerUpDistance.map { $0 / normaliser })
+    }
+
+    /// The best subject and the best other subject from per-template distances.
+    private func bestTwo(of distances: [Float]) -> MatchCandidate? {
+        guard !distances.isEmpty else { return nil }
+        var best = (d: Float.infinity, s: -1), second = (d: Float.infinity, s: -1)
+        for (i, d) in distances.enumerated() {
+            let s = owner[i]
             if s == best.s {
                 best.d = min(best.d, d)
             } else if d < best.d {
@@ -89,9 +231,28 @@ public final class Matcher: Sendable {
                 second = (d, s)
             }
         }
-        let root = { (x: Float) in max(0, x).squareRoot() }
-        return MatchCandidate(subject: subjects[Int(best.s)], distance: root(best.d),
-                              runnerUp: second.s >= 0 ? subjects[Int(second.s)] : nil,
-                              runnerUpDistance: second.s >= 0 ? root(second.d) : nil)
+        return MatchCandidate(subject: subjects[best.s], distance: best.d,
+                              runnerUp: second.s >= 0 ? subjects[second.s] : nil,
+                              runnerUpDistance: second.s >= 0 ? second.d : nil)
+    }
+}
+
+/// The k smallest values offered, kept sorted; O(n·k), which beats sorting all n for small k.
+struct SmallestValues {
+    let capacity: Int
+    private(set) var values: [Float] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        values.reserveCapacity(capacity + 1)
+    }
+
+    mutating func offer(_ value: Float) {
+        guard value.isFinite, values.count < capacity || value < values[values.count - 1] else { return }
+        var i = values.count
+        values.append(value)
+        while i > 0, values[i - 1] > value { values[i] = values[i - 1]; i -= 1 }
+        values[i] = value
+        if values.count > capacity { values.removeLast() }
     }
 }

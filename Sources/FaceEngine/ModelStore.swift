@@ -9,12 +9,14 @@ public struct ModelStore: Sendable {
         case centerFace = "centerface.onnx"
         case shapePredictor5 = "shape_predictor_5_face_landmarks.dat"
         case resnet = "dlib_face_recognition_resnet_model_v1.dat"
+        case faceNet = "facenet_20180408-102900.pb"
 
         public var sha256: String {
             switch self {
             case .centerFace: "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
             case .shapePredictor5: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888"
             case .resnet: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"
+            case .faceNet: "704afe26766ce6215931b0bde68650835be9518613d40ce101e641708c7d5c78"
             }
         }
     }
@@ -61,5 +63,14 @@ public struct ModelStore: Sendable {
 
     public func makeEmbedder() throws -> FaceEmbedder {
         try FaceEmbedder(shapePredictorPath: verifiedPath(.shapePredictor5), resnetPath: verifiedPath(.resnet))
+    }
+
+    public func makeFaceNetEmbedder() throws -> FaceNetEmbedder {
+        try FaceNetEmbedder(modelPath: verifiedPath(.faceNet))
+    }
+
+    /// The enroller for watchlist templates: both models, so that bundles can use the fused rule.
+    public func makeEnroller() throws -> FaceEnroller {
+        try FaceEnroller(detector: makeDetector(), embedder: makeEmbedder(), faceNet: makeFaceNetEmbedder(), gate: QualityGate())
     }
 }

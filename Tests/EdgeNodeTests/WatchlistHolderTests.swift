@@ -13,10 +13,10 @@ final class WatchlistHolderTests: XCTestCase {
                         entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.1, count: 128))])])
     }
 
-    func testInstall_change_expiry_andWipe() {
+    func testInstall_change_expiry_andWipe() throws {
         let holder = WatchlistHolder()
         XCTAssertNil(holder.changes(since: 0, now: now), "nothing held, nothing changed")
-        holder.install(bundle(version: 4, expires: 60))
+        try holder.install(bundle(version: 4, expires: 60))
         let first = holder.changes(since: 0, now: now)
         XCTAssertEqual(first?.current?.version, 4)
         XCTAssertNil(holder.changes(since: first!.generation, now: now))
@@ -27,5 +27,16 @@ final class WatchlistHolderTests: XCTestCase {
         XCTAssertNotNil(after)
         XCTAssertNil(after?.current)
         XCTAssertEqual(holder.versionFloor, 4, "a wipe does not lower the version floor (no rollback after it)")
+    }
+
+    func testFusedBundleWithoutFaceNetTemplates_isNotInstalled_andTheHeldListStays() throws {
+        let holder = WatchlistHolder()
+        try holder.install(bundle(version: 4, expires: 60))
+        var broken = bundle(version: 5, expires: 60)
+        broken.rule = .recommended
+        XCTAssertThrowsError(try holder.install(broken)) { error in
+            XCTAssert("\(error)".contains("FaceNet template"), "\(error)")
+        }
+        XCTAssertEqual(holder.heldVersion, 4)
     }
 }

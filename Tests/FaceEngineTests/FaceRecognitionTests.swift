@@ -7,17 +7,44 @@ final class FaceRecognitionTests: XCTestCase {
     /// The recommended match threshold (README, "Accuracy").
     static let threshold: Float = 0.47
     nonisolated(unsafe) static var enroller: FaceEnroller!
+    /// The same with the second model, as watchlist tooling enrols.
+    nonisolated(unsafe) static var fusedEnroller: FaceEnroller!
 
     override class func setUp() {
         super.setUp()
         let models = Fixtures.models
         enroller = try? FaceEnroller(detector: models.makeDetector(), embedder: models.makeEmbedder(), gate: QualityGate())
+        fusedEnroller = try? models.makeEnroller()
+    }
+
+    private func features(_ name: String) throws -> FaceFeatures {
+        let enroller = try XCTUnwrap(Self.fusedEnroller, "models missing: run scripts/setup.sh")
+        return try enroller.enrol(imageAt: try Fixtures.photo(name)).get()
+    }
+
+    func testFaceNet_givesUnitVectors_closerForTheSamePerson() throws {
+        let obama = try XCTUnwrap(try features("obama.jpg").faceNet), obama2 = try XCTUnwrap(try features("obama2.jpg").faceNet)
+        let biden = try XCTUnwrap(try features("biden.jpg").faceNet)
+        XCTAssertEqual(obama.values.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
+        XCTAssertLessThan(obama.distance(to: obama2) + 0.2, obama.distance(to: biden), "same person clearly closer")
+    }
+
+    /// Under the fused rule with the default threshold for short lists without a cohort (0.60),
+    /// Obama's other photos match his entry and Biden matches nobody.
+    func testFusedMatcher_findsObama_andNotBiden() throws {
+        let matcher = try Matcher(entries: [WatchlistEntry(subject: "subject-obama", features: [try features("obama.jpg")])],
+                                  rule: .recommended, cohort: [])
+        for name in ["obama2.jpg", "obama3.jpg"] {
+            let result = try XCTUnwrap(matcher.nearest(to: try features(name)))
+            XCTAssertLessThan(result.distance, 0.60, name)
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(matcher.nearest(to: try features("biden.jpg"))).distance, 0.75)
     }
 
     private func template(_ name: String) throws -> Embedding {
         let enroller = try XCTUnwrap(Self.enroller, "models missing: run scripts/setup.sh")
         switch enroller.enrol(imageAt: try Fixtures.photo(name)) {
-        case .success(let e): return e
+        case .success(let e): return e.dlib
         case .failure(let why): XCTFail("\(name) refused: \(why)"); throw why
         }
     }
@@ -94,8 +121,8 @@ final class FaceRecognitionTests: XCTestCase {
     func testFlippedFace_staysClose() throws {
         let enroller = try XCTUnwrap(Self.enroller)
         let image = try Image(contentsOf: try Fixtures.photo("obama.jpg"))
-        let a = try enroller.enrol(image: image).get()
-        let b = try enroller.enrol(image: try image.flipped()).get()
+        let a = try enroller.enrol(image: image).get().dlib
+        let b = try enroller.enrol(image: try image.flipped()).get().dlib
         XCTAssertLessThan(a.distance(to: b), 0.35)
     }
 }

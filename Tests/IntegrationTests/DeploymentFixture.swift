@@ -31,20 +31,22 @@ final class DeploymentFixture {
         try "subject_id,display_name,category,reason,image_source,image_paths\ns-101,B,wanted,warrant,custody photo,obama.jpg\n"
             .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
         try ok(coordinatorExe, ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
-                                "--version", String(version), "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/\(out)"])
+                                "--version", String(version), "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6",
+                                "--out", "\(dir)/\(out)"])
         for s in signerNames.prefix(2) { try ok(coordinatorExe, ["watchlist", "sign", "--bundle", "\(dir)/\(out)", "--key", "\(dir)/\(s).key"]) }
         return "\(dir)/\(out)"
     }
 
     /// A bundle made directly with the library, for the cases the tooling will not produce.
-    func customBundle(_ name: String, deployment: String = "dep-7", model: String = TemplateWatchlist.embeddingModel,
+    func customBundle(_ name: String, deployment: String = "dep-7", model: String = MatchingRule.recommended.embeddingModel,
                       version: UInt64 = 1, notBefore: TimeInterval = -3600, expires: TimeInterval = 86_400,
                       signers: [String], tamper: Bool = false) throws -> String {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let bundle = WatchlistBundle(deploymentID: deployment, watchlistID: "wl-x", version: version, issuedAt: now,
                                      notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
-                                     embeddingModel: model, threshold: 0.47,
-                                     entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.08, count: 128))])])
+                                     embeddingModel: model, threshold: 0.6, rule: .recommended,
+                                     entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.08, count: 128))],
+                                                              faceNetTemplates: [FaceNetEmbedding([Float](repeating: 0.04, count: 512))])])
         var signed = SignedBundle(payload: bundle.payloadBytes())
         for s in signers { signed = try signed.signed(with: SigningKeyFile.loadPrivate(path: "\(dir)/\(s).key")) }
         var bytes = signed.fileBytes()

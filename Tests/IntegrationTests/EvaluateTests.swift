@@ -21,7 +21,8 @@ final class EvaluateTests: XCTestCase {
         let data = try tinyDataset()
         let out = try Fixtures.temporaryFolder(self)
         let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out + "/r.json", "--det", out + "/det.csv",
-                                                   "--det-svg", out + "/det.svg", "--threshold", "0.47", "--list-sizes", "1"])
+                                                   "--det-svg", out + "/det.svg", "--threshold", "0.47", "--list-sizes", "1",
+                                                   "--scoring", "dlib"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssert(r.stdout.contains("mated searches: 2"), r.stdout)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json"))) as! [String: Any]
@@ -39,6 +40,25 @@ final class EvaluateTests: XCTestCase {
         XCTAssert(thresholds.allSatisfy { $0["threshold"] != nil && $0["tpir"] != nil && $0["fpir"] != nil })
         XCTAssert(try String(contentsOfFile: out + "/det.csv", encoding: .utf8).hasPrefix("threshold,fpir,fnir\n"))
         XCTAssert(try String(contentsOfFile: out + "/det.svg", encoding: .utf8).contains("<svg"))
+    }
+
+    /// The product's rule: flip-averaged dlib + FaceNet, normalised; Biden's photo is the cohort of
+    /// every other search (two-fold), and never of its own.
+    func testFusedScoring_matchesObama_notBiden_andSaysHowItScored() throws {
+        let data = try tinyDataset()
+        let out = try Fixtures.temporaryFolder(self) + "/r.json"
+        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out, "--threshold", "0.6", "--list-sizes", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssert(r.stdout.contains("scoring: fused   cohort: two-fold"), r.stdout)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual(report["scoring"] as? String, "fused")
+        XCTAssertEqual(report["cohort"] as? String, "two-fold")
+        let fixed = try XCTUnwrap(report["fixed_threshold"] as? [String: Any])
+        XCTAssertEqual(fixed["tpir"] as? Double, 1)
+        XCTAssertEqual(fixed["fpir"] as? Double, 0)
+        let bad = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--cohort", "everyone"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssert(bad.stderr.contains("everyone"), bad.stderr)
     }
 
     func testGroups_reportRatesPerGroup_andBadGroupFilesAreRefusedBeforeAnyWork() throws {

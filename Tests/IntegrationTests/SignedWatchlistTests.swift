@@ -48,7 +48,7 @@ final class SignedWatchlistTests: XCTestCase {
         s-103,Nobody,wanted,warrant 9,unknown,missing.jpg
         """.write(toFile: "\(dir)/manifest.csv", atomically: true, encoding: .utf8)
         let build = ["watchlist", "build", "--manifest", "\(dir)/manifest.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
-                     "--version", "3", "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/wl.bundle"]
+                     "--version", "3", "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6", "--out", "\(dir)/wl.bundle"]
         let refused = try fails(coordinator, build)
         XCTAssert(refused.contains("subject s-103") && refused.contains("missing.jpg"), refused)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/wl.bundle"))
@@ -104,17 +104,32 @@ final class SignedWatchlistTests: XCTestCase {
             try fm.createDirectory(atPath: "\(dir)/data/\(identity)", withIntermediateDirectories: true)
             for p in photos { try fm.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/data/\(identity)/\(p)") }
         }
-        _ = try ok(coordinator, ["evaluate", "--dataset", "\(dir)/data", "--json", "\(dir)/eval.json", "--list-sizes", "1"])
+        _ = try ok(coordinator, ["evaluate", "--dataset", "\(dir)/data", "--json", "\(dir)/eval.json", "--list-sizes", "1", "--cohort", "watchlist"])
+        _ = try ok(coordinator, ["evaluate", "--dataset", "\(dir)/data", "--json", "\(dir)/two-fold.json", "--list-sizes", "1"])
         try fm.copyItem(atPath: try Fixtures.photo("obama.jpg"), toPath: "\(dir)/obama.jpg")
         try "subject_id,display_name,category,reason,image_source,image_paths\ns-1,B,wanted,warrant,photo,obama.jpg\n"
             .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
         let build = ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "d", "--watchlist-id", "w", "--version", "1",
                      "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/b"]
+        // No --threshold: the highest one the report shows with FPIR <= 1e-3 at this list's size.
         let out = try ok(coordinator, build + ["--evaluation", "\(dir)/eval.json"])
-        XCTAssert(out.contains("expected at threshold 0.47 for a list evaluated at 1 people") && out.contains("TPIR 1.0000"), out)
+        XCTAssert(out.contains("for a list evaluated at 1 people") && out.contains("TPIR 1.0000") && out.contains("FPIR 0.0000"), out)
+        XCTAssert(try fails(coordinator, build).contains("give --threshold, or --evaluation"))
+        // A report made with a separate cohort does not describe a bundle normalised by its own list.
+        XCTAssert(try fails(coordinator, build + ["--evaluation", "\(dir)/two-fold.json"]).contains("needs one made with --scoring fused --cohort watchlist"))
         let shown = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/eval.json"])
         XCTAssert(shown.contains("FPIR 0.0000"), shown)
         XCTAssert(try fails(coordinator, build + ["--evaluation", "\(dir)/missing.json"]).contains("make one with coordinator evaluate --json"))
+
+        // With a cohort manifest the bundle carries the cohort, and wants a two-fold report.
+        try fm.copyItem(atPath: try Fixtures.photo("biden.jpg"), toPath: "\(dir)/biden.jpg")
+        try "image_path,image_source\nbiden.jpg,volunteer consented 2026\n".write(toFile: "\(dir)/cohort.csv", atomically: true, encoding: .utf8)
+        let withCohort = try ok(coordinator, build + ["--cohort", "\(dir)/cohort.csv", "--evaluation", "\(dir)/two-fold.json"])
+        XCTAssert(withCohort.contains("1 cohort faces"), withCohort)
+        let shownCohort = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b"])
+        XCTAssert(shownCohort.contains("cohort:          1 faces"), shownCohort)
+        try "image_path,image_source\nbiden.jpg,\n".write(toFile: "\(dir)/nosource.csv", atomically: true, encoding: .utf8)
+        XCTAssert(try fails(coordinator, build + ["--threshold", "0.8", "--cohort", "\(dir)/nosource.csv"]).contains("line 2: image_source is empty"))
     }
 
     func testCurveKeyCommands_writeOwnerOnlyPairsAndPrintThePublicHalf() throws {
@@ -136,7 +151,8 @@ final class SignedWatchlistTests: XCTestCase {
         try "subject_id,display_name\ns-1,A\n".write(toFile: "\(dir)/cols.csv", atomically: true, encoding: .utf8)
         try "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,,photo,a.jpg\n"
             .write(toFile: "\(dir)/reason.csv", atomically: true, encoding: .utf8)
-        let common = ["--deployment", "d", "--watchlist-id", "w", "--version", "1", "--expires", "2099-01-01T00:00:00Z", "--out", "\(dir)/b"]
+        let common = ["--deployment", "d", "--watchlist-id", "w", "--version", "1", "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6",
+                      "--out", "\(dir)/b"]
         XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/cols.csv"] + common).contains("lacks the column(s) category"))
         XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/reason.csv"] + common).contains("line 2: reason is empty"))
         XCTAssert(try fails(coordinator, ["watchlist", "build", "--manifest", "\(dir)/reason.csv", "--deployment", "d", "--watchlist-id", "w",

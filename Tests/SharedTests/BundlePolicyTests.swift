@@ -102,3 +102,56 @@ final class BundlePolicyTests: XCTestCase {
         }
     }
 }
+
+/// The payload format of fused bundles: FaceNet templates beside the dlib ones, the rule and a cohort.
+final class FusedBundleFormatTests: XCTestCase {
+    private func fused(cohort: Int = 2) -> WatchlistBundle {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let entries = (0..<2).map { i in
+            WatchlistEntry(subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 10, count: 128))],
+                           faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 40, count: 512))])
+        }
+        let faces = (0..<cohort).map { i in
+            FaceFeatures(dlib: Embedding([Float](repeating: 0.3 + Float(i) / 10, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 0.01, count: 512)))
+        }
+        return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now, expiresAt: now.addingTimeInterval(60),
+                               embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.88,
+                               rule: .fusedCohort(FusionSettings(dlibWeight: 0.6, dlibScale: 0.5, cohortSize: 7, priorDistance: 1.2)),
+                               entries: entries, cohort: faces)
+    }
+
+    func testFusedBundle_roundTrips_withRuleAndCohort() throws {
+        let bundle = fused()
+        let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
+        XCTAssertEqual(decoded, bundle)
+        let matcher = try decoded.makeMatcher()
+        XCTAssertEqual(matcher.cohortCount, 2)
+        XCTAssertTrue(matcher.wantsFaceNet)
+    }
+
+    func testInconsistentFusedPayloads_areRefused() throws {
+        var missing = fused()
+        missing.entries[1].faceNetTemplates = []
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: missing.payloadBytes())) { XCTAssert("\($0)".contains("0 FaceNet templates for 1"), "\($0)") }
+
+        var plainWithCohort = fused()
+        plainWithCohort.rule = .distance
+        plainWithCohort.entries = plainWithCohort.entries.map { WatchlistEntry(subject: $0.subject, templates: $0.templates) }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: plainWithCohort.payloadBytes())) { XCTAssert("\($0)".contains("cohort faces"), "\($0)") }
+
+        var badWeight = fused()
+        badWeight.rule = .fusedCohort(FusionSettings(dlibWeight: 3))
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: badWeight.payloadBytes())) { XCTAssert("\($0)".contains("fusion settings"), "\($0)") }
+
+        var limits = WatchlistBundle.Limits()
+        limits.maxCohort = 1
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: fused(cohort: 2).payloadBytes(), limits: limits))
+
+        var unknownRule = fused().payloadBytes()
+        // The rule byte follows magic, format, two strings, version, three times, the model string and the threshold.
+        let ruleOffset = 4 + 1 + (4 + 1) + (4 + 1) + 8 + 24 + (4 + MatchingRule.recommended.embeddingModel.utf8.count) + 4
+        XCTAssertEqual(unknownRule[ruleOffset], 1)
+        unknownRule[ruleOffset] = 9
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: unknownRule)) { XCTAssert("\($0)".contains("matching rule 9"), "\($0)") }
+    }
+}

@@ -97,13 +97,29 @@ void wp_set_threads(int count);
 #define WP_EMBEDDING_DIM 128
 typedef struct wp_embedder wp_embedder;
 wp_embedder *wp_embedder_create(const char *shape_predictor_path, const char *resnet_path, wp_error *error);
-/** Aligns each face to a 150x150 chip and writes count * 128 floats to out. */
+/** Aligns each face to a 150x150 chip and writes count * 128 floats to out. With flip_average
+ *  set, each descriptor is the mean of the chip's and its mirror image's (twice the work). */
 int wp_embedder_embed(wp_embedder *embedder, const wp_image *image, const wp_face *faces, int count,
-                      float *out, wp_error *error);
+                      int flip_average, float *out, wp_error *error);
+/** The dlib-aligned chip of each face, size x size BGR bytes each (count * size * size * 3),
+ *  for a second embedding model that needs its own crop. */
+int wp_embedder_chips(wp_embedder *embedder, const wp_image *image, const wp_face *faces, int count,
+                      int size, float padding, unsigned char *out, wp_error *error);
 /** Runs only the 5-point shape predictor (for benchmarks); writes count * 10 floats. */
 int wp_embedder_landmarks(wp_embedder *embedder, const wp_image *image, const wp_face *faces, int count,
                           float *out, wp_error *error);
 void wp_embedder_free(wp_embedder *embedder);
+
+/* Second embedding (FaceNet 20180408-102900, Inception-ResNet-v1, through OpenCV DNN, 512-D) */
+#define WP_FACENET_DIM 512
+#define WP_FACENET_SIZE 160
+typedef struct wp_facenet wp_facenet;
+wp_facenet *wp_facenet_create(const char *pb_path, wp_error *error);
+/** Embeds count chips of 160x160 BGR bytes (from wp_embedder_chips); writes count * 512 floats,
+ *  each L2-normalised. With flip_average set, each is the normalised mean with its mirror image. */
+int wp_facenet_embed(wp_facenet *net, const unsigned char *chips, int count, int flip_average, float *out,
+                     wp_error *error);
+void wp_facenet_free(wp_facenet *net);
 
 /* Matching: squared L2 distances from one probe to n templates (row-major n x dim) with
  * precomputed squared norms, through BLAS sgemv. */

@@ -13,6 +13,12 @@ struct EvaluateCommand: ParsableCommand {
         Identities with two or more images are enrolled on their first image (by file name) and probed
         with their other images (at most --mated-cap each); identities with one image are non-mated
         probes. Each probe uses the face nearest the image centre.
+
+        --scoring fused (the product's rule) fuses flip-averaged dlib and FaceNet distances and
+        normalises them by a cohort; --scoring dlib is the plain dlib L2 distance, for comparison.
+        With --cohort two-fold the one-image identities are split in two halves: each half is the
+        cohort for the other half's searches (and for alternate mated searches), so no search is
+        normalised by faces of its own identity. --cohort watchlist uses the watchlist alone.
         """
     )
 
@@ -34,8 +40,14 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Most mated probes per identity.")
     var matedCap: Int = 10
 
-    @Option(help: "Comma-separated thresholds for the table.")
-    var thresholds: String = "0.30,0.34,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.55,0.60"
+    @Option(help: "Comma-separated thresholds for the table (default: a range that suits --scoring).")
+    var thresholds: String?
+
+    @Option(help: "How probes are scored: fused (dlib + FaceNet, cohort-normalised; what bundles use) or dlib (plain L2 distance).")
+    var scoring: ScoringChoice = .fused
+
+    @Option(help: "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone).")
+    var cohort: CohortChoice = .twoFold
 
     @Option(help: "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches.")
     var listSizes: String = "10,100,1000"
@@ -50,7 +62,7 @@ struct EvaluateCommand: ParsableCommand {
     var groups: String?
 
     @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
-    var embeddingsCache: String?
+    var featuresCache: String?
 
     @Option(help: "OpenCV worker threads.")
     var threads: Int = 2
@@ -69,6 +81,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func parsedThresholds() throws -> [Float] {
+        let thresholds = thresholds ?? scoring.defaultThresholds
         let values = thresholds.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 2 }) else {
             throw ValidationError("--thresholds \"\(thresholds)\" must be comma-separated numbers between 0 and 2")
@@ -91,49 +104,66 @@ struct EvaluateCommand: ParsableCommand {
         let labels = try groups.map { try GroupLabels.load(path: $0) }
         let store = ModelStore.locate(explicit: models.directory)
         let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+        let extractor = FeatureExtractor(embedder: enroller.embedder, faceNet: try store.makeFaceNetEmbedder())
 
         let total = data.enrolled.reduce(0) { $0 + min($1.images.count, matedCap + 1) } + data.singletons.count
         var progress = ProgressBar(total: total, label: "evaluate")
         var done = 0
-        var cache = try embeddingsCache.map { try EmbeddingCache(path: $0) }
-        func embed(_ path: String) -> Embedding? {
+        var cache = try featuresCache.map { try FeatureCache(path: $0) }
+        func measure(_ path: String) -> ImageFeatures? {
             defer { done += 1; progress.update(done) }
             if let hit = cache?.lookup(path) { return hit }
-            let embedding = computeEmbedding(path)
-            cache?.store(embedding, for: path)
-            return embedding
+            let features = compute(path)
+            cache?.store(features, for: path)
+            return features
         }
-        func computeEmbedding(_ path: String) -> Embedding? {
-            guard let image = try? Image(contentsOf: path), let face = try? enroller.centralFace(in: image) else { return nil }
-            return try? enroller.embedder.embed([face], in: image).first
+        func compute(_ path: String) -> ImageFeatures? {
+            guard let image = try? Image(contentsOf: path), let face = try? enroller.centralFace(in: image),
+                  let plain = try? enroller.embedder.embed([face], in: image).first,
+                  let both = try? extractor.features([face], in: image, flipAveraged: true).first,
+                  let second = both.faceNet else { return nil }
+            return ImageFeatures(dlib: plain.values, dlibFlipAveraged: both.dlib.values, faceNetFlipAveraged: second.values)
         }
+        // The plain dlib embedding is what the product matched on before fusion; fused scoring uses
+        // flip-averaged embeddings of both models, for templates and probes alike.
+        let view: (ImageFeatures) -> FaceFeatures = scoring == .dlib ? { $0.plain } : { $0.flipAveraged }
 
         var generator = SplitMix64(seed: 0xE7401)
         let candidates = data.enrolled.map(\.name)
         let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
-        var gallery: [WatchlistEntry] = [], probes: [(identity: String, embedding: Embedding?)] = []
-        var strangers: [(identity: String, embedding: Embedding?)] = []
+        var gallery: [WatchlistEntry] = [], probes: [Probe] = [], strangers: [Probe] = []
         var enrolmentFailures = 0
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
-                for path in identity.images.prefix(matedCap + 1) { strangers.append((identity.name, embed(path))) }
+                for path in identity.images.prefix(matedCap + 1) {
+                    strangers.append(Probe(identity: identity.name, features: measure(path).map(view), fold: strangers.count % 2))
+                }
                 continue
             }
-            if let template = embed(identity.images[0]) {
-                gallery.append(WatchlistEntry(subject: identity.name, templates: [template]))
+            if let template = measure(identity.images[0]).map(view) {
+                gallery.append(WatchlistEntry(subject: identity.name, features: [template]))
             } else {
                 enrolmentFailures += 1
             }
-            for path in identity.images.dropFirst().prefix(matedCap) { probes.append((identity.name, embed(path))) }
+            for path in identity.images.dropFirst().prefix(matedCap) {
+                probes.append(Probe(identity: identity.name, features: measure(path).map(view), fold: probes.count % 2))
+            }
         }
-        let nonMatedProbes = strangers + data.singletons.map { (identity: $0.name, embedding: embed($0.images[0])) }
+        // One-image identities: non-mated searches and, split in two folds, each other's cohort.
+        var singletons = data.singletons.map { Probe(identity: $0.name, features: measure($0.images[0]).map(view), fold: 0) }
+        singletons.shuffle(using: &generator)
+        for i in singletons.indices where i >= singletons.count / 2 { singletons[i].fold = 1 }
         try cache?.save()
-        let study = ListSizeStudy(gallery: gallery, probes: probes, strangers: nonMatedProbes)
-        let metrics = study.metrics(for: gallery)
-        let recommended = study.metrics(size: recommendFor).metrics.operatingPoint(fpir: 1e-3)?.threshold
+        let cohortFolds: [[FaceFeatures]] = scoring == .fused && cohort == .twoFold
+            ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap(\.features) } : []
+        let rule: MatchingRule = scoring == .fused ? .recommended : .distance
+        let study = ListSizeStudy(gallery: gallery, probes: probes, strangers: strangers + singletons,
+                                  scoring: Scoring(rule: rule, cohortFolds: cohortFolds))
+        let metrics = try study.metrics(for: gallery)
+        let recommended = try study.metrics(size: recommendFor).metrics.operatingPoint(fpir: 1e-3)?.threshold
         let fixed = threshold ?? recommended
         let bySize = try parsedListSizes().map { size -> EvaluationReport.ListSize in
-            let (m, draws) = study.metrics(size: size)
+            let (m, draws) = try study.metrics(size: size)
             return EvaluationReport.ListSize(
                 size: min(size, gallery.count), draws: draws, mated: m.mated.count, nonMated: m.nonMated.count,
                 operatingPoints: [1e-2, 1e-3].compactMap { m.operatingPoint(fpir: $0) },
@@ -141,18 +171,21 @@ struct EvaluateCommand: ParsableCommand {
                 ratesByThreshold: EvaluationReport.ListSize.grid.map { m.rates(at: $0) })
         }
 
+        let nonMated = strangers + singletons
         let failures = EvaluationReport.DetectionFailures(
-            enrolment: enrolmentFailures, mated: probes.filter { $0.embedding == nil }.count,
-            nonMated: nonMatedProbes.filter { $0.embedding == nil }.count, total: 0, rate: 0)
+            enrolment: enrolmentFailures, mated: probes.filter { $0.features == nil }.count,
+            nonMated: nonMated.filter { $0.features == nil }.count, total: 0, rate: 0)
         var report = EvaluationReport(
-            dataset: dataset, identitiesEnrolled: gallery.count, mated: metrics.mated.count,
+            dataset: dataset, scoring: scoring.rawValue, cohort: scoring == .fused ? cohort.rawValue : nil,
+            identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,
             operatingPoints: [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) },
             thresholds: try parsedThresholds().map { metrics.rates(at: $0) },
             fixedThreshold: threshold.map { metrics.rates(at: $0) },
             recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize,
-            falseMatchSpread: fixed.map { study.falseMatchSpread(for: gallery, threshold: $0) },
-            groups: labels.flatMap { labels in fixed.map { study.groupComparison(for: gallery, labels: labels, threshold: $0) } })
+            falseMatchSpread: try fixed.map { try study.falseMatchSpread(for: gallery, threshold: $0) },
+            spreadAtFPIR: try metrics.operatingPoint(fpir: 1e-2).map { try study.falseMatchSpread(for: gallery, threshold: $0.threshold) },
+            groups: try labels.flatMap { labels in try fixed.map { try study.groupComparison(for: gallery, labels: labels, threshold: $0) } })
         report.detectionFailures.total = failures.enrolment + failures.mated + failures.nonMated
         report.detectionFailures.rate = Double(report.detectionFailures.total) / Double(max(done, 1))
 
@@ -170,6 +203,23 @@ struct EvaluateCommand: ParsableCommand {
             let marked = report.operatingPoints.map { ("FPIR \($0.fpir): t=\(String(format: "%.3f", $0.threshold))", $0.measuredFPIR, 1 - $0.tpir) }
             try DETPlot.svg(points: metrics.detPoints(), marked: marked).write(toFile: detSvg, atomically: true, encoding: .utf8)
         }
+    }
+
+    /// `--scoring`.
+    enum ScoringChoice: String, ExpressibleByArgument, CaseIterable {
+        case fused, dlib
+
+        var defaultThresholds: String {
+            switch self {
+            case .fused: "0.50,0.55,0.60,0.65,0.68,0.70,0.72,0.74,0.76,0.78,0.80,0.85"
+            case .dlib: "0.30,0.34,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.55,0.60"
+            }
+        }
+    }
+
+    /// `--cohort`.
+    enum CohortChoice: String, ExpressibleByArgument, CaseIterable {
+        case twoFold = "two-fold", watchlist
     }
 }
 

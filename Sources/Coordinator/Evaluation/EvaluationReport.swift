@@ -29,11 +29,14 @@ struct EvaluationReport: Codable {
             case ratesByThreshold = "rates_by_threshold"
         }
 
-        /// The grid: 0.30 to 0.70 in steps of 0.01.
-        static let grid: [Float] = (30...70).map { Float($0) / 100 }
+        /// The grid: 0.30 to 1.00 in steps of 0.01 (plain distances and fused scores alike).
+        static let grid: [Float] = (30...100).map { Float($0) / 100 }
     }
 
     var dataset: String
+    /// `fused` or `dlib` (`--scoring`), and the fused rule's cohort.
+    var scoring: String
+    var cohort: String?
     var identitiesEnrolled: Int
     var mated: Int
     var nonMated: Int
@@ -46,14 +49,16 @@ struct EvaluationReport: Codable {
     var listSizes: [ListSize]
     /// False matches per entry of the whole list, at the fixed or recommended threshold.
     var falseMatchSpread: FalseMatchSpread?
+    /// The same at the whole list's FPIR 1e-2 threshold, so that rules with different score scales compare at equal FPIR.
+    var spreadAtFPIR: FalseMatchSpread?
     /// Rates per group of identities (`--groups`).
     var groups: GroupComparison?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
+        case dataset, scoring, cohort, identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
         case detectionFailures = "detection_failures", operatingPoints = "operating_points", thresholds
         case fixedThreshold = "fixed_threshold", recommendedThreshold = "recommended_threshold"
         case recommendedFor = "recommended_for_list_size", listSizes = "list_sizes"
-        case falseMatchSpread = "false_match_spread", groups
+        case falseMatchSpread = "false_match_spread", spreadAtFPIR = "false_match_spread_at_fpir_1e-2", groups
     }
 }

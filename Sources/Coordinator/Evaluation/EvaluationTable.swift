@@ -7,7 +7,7 @@ enum EvaluationTable {
         func pct(_ v: Double) -> String { String(format: "%.4f", v) }
         func ci(_ v: [Double]) -> String { String(format: "[%.4f, %.4f]", v[0], v[1]) }
         var lines = [
-            "dataset: \(r.dataset)",
+            "dataset: \(r.dataset)   scoring: \(r.scoring)" + (r.cohort.map { "   cohort: \($0)" } ?? ""),
             "enrolled identities: \(r.identitiesEnrolled)   mated searches: \(r.mated)   non-mated searches: \(r.nonMated)",
             "detection failures: \(r.detectionFailures.total) (enrolment \(r.detectionFailures.enrolment), mated \(r.detectionFailures.mated), non-mated \(r.detectionFailures.nonMated); rate \(String(format: "%.2f%%", r.detectionFailures.rate * 100)))",
             "",
@@ -27,9 +27,10 @@ enum EvaluationTable {
             let at = s.atThreshold.map { String(format: "%.3f: ", $0.threshold) + "\(pct($0.tpir)) \(ci($0.tpirInterval)), \(pct($0.fpir)) \(ci($0.fpirInterval))" } ?? ""
             lines.append(String(format: "%4d  %5d  %6d  %9d  ", s.size, s.draws, s.mated, s.nonMated) + ops + "    " + at)
         }
-        if let spread = r.falseMatchSpread {
-            lines += ["", String(format: "false matches per entry at %.3f over all %d entries: %d in all, %d entries with any, median %.1f, mean %.2f, worst/mean %@",
-                                 spread.threshold, spread.entries, spread.falseMatches, spread.entriesWithFalseMatches, spread.median,
+        for (spread, why) in [(r.falseMatchSpread, "fixed or recommended threshold"), (r.spreadAtFPIR, "FPIR 1e-2 of the whole list")] {
+            guard let spread else { continue }
+            lines += ["", String(format: "false matches per entry at %.3f (%@) over all %d entries: %d in all, %d entries with any, median %.1f, mean %.2f, worst/mean %@",
+                                 spread.threshold, why, spread.entries, spread.falseMatches, spread.entriesWithFalseMatches, spread.median,
                                  spread.mean, spread.worstToMean.map { String(format: "%.1f", $0) } ?? "-"),
                       "worst entries: " + spread.worst.prefix(5).map { "\($0.subject) \($0.falseMatches)" }.joined(separator: ", ")]
         }

@@ -4,12 +4,42 @@ import Shared
 /// What a threshold means for a watchlist of a given size, read from the latest evaluation report,
 /// so that the authorising officer sees the expected TPIR and FPIR (with intervals) before signing.
 struct ExpectedRates {
+    /// Where a bundle's normalising cohort comes from; the report must have been made the same way.
+    enum CohortKind {
+        /// The watchlist alone (`coordinator evaluate --cohort watchlist`).
+        case watchlist
+        /// A separate cohort of people not sought (`--cohort two-fold` stands in for it in evaluation).
+        case separate
+
+        var evaluateOption: String { self == .watchlist ? "watchlist" : "two-fold" }
+    }
+
     let reportPath: String
     /// The evaluated list size the figures come from: the smallest at least as large as the list, else the largest.
     let evaluatedSize: Int
     let rates: RatePoint
 
-    init(reportPath: String, threshold: Float, listSize: Int) throws {
+    init(reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind) throws {
+        let row = try Self.row(reportPath: reportPath, listSize: listSize, cohort: cohort)
+        guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
+              abs(point.threshold - threshold) < 0.0051 else {
+            throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)")
+        }
+        self.reportPath = reportPath
+        evaluatedSize = row.size
+        rates = point
+    }
+
+    /// The highest grid threshold whose FPIR stays at or below `fpir` for lists of this size.
+    static func threshold(reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind) throws -> Float {
+        let row = try row(reportPath: reportPath, listSize: listSize, cohort: cohort)
+        guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold }) else {
+            throw CommandFailure("evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold")
+        }
+        return point.threshold
+    }
+
+    private static func row(reportPath: String, listSize: Int, cohort: CohortKind) throws -> EvaluationReport.ListSize {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
             throw CommandFailure("evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
@@ -17,17 +47,15 @@ struct ExpectedRates {
         do { report = try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
             throw CommandFailure("evaluation report \(reportPath) is not a coordinator evaluate --json report of this version: \(error)")
         }
+        guard report.scoring == "fused", report.cohort == cohort.evaluateOption else {
+            throw CommandFailure("evaluation report \(reportPath) was made with --scoring \(report.scoring)\(report.cohort.map { " --cohort \($0)" } ?? ""); "
+                + "this bundle needs one made with --scoring fused --cohort \(cohort.evaluateOption)")
+        }
         let sizes = report.listSizes.sorted { $0.size < $1.size }
         guard let row = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {
             throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
         }
-        guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
-              abs(point.threshold - threshold) < 0.0051 else {
-            throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-0.70)")
-        }
-        self.reportPath = reportPath
-        evaluatedSize = row.size
-        rates = point
+        return row
     }
 
     var summary: String {

@@ -25,8 +25,10 @@ struct WatchlistCommand: ParsableCommand {
         var notBefore: String?
         @Option(help: "Valid until (ISO 8601).")
         var expires: String
-        @Option(help: "Match threshold (L2 distance).")
-        var threshold: Float = 0.47
+        @Option(help: "Match threshold on the fused, cohort-normalised score (about 1 for a stranger); default: chosen from --evaluation for FPIR <= 1e-3 at this list's size.")
+        var threshold: Float?
+        @Option(help: "Cohort manifest CSV (image_path per line, relative to it): photos of people NOT sought, the force's own lawfully held images, used only to normalise scores. Without it the watchlist is its own cohort, which separates people less well for short lists (README, \"Accuracy\").")
+        var cohort: String?
         @Option(help: "Bundle file to write.")
         var out: String
         @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
@@ -36,21 +38,26 @@ struct WatchlistCommand: ParsableCommand {
         @OptionGroup var models: ModelOptions
 
         func validate() throws {
-            guard threshold > 0, threshold < 2 else { throw ValidationError("--threshold must be an L2 distance between 0 and 2") }
+            if let threshold, !(threshold > 0 && threshold < 2) { throw ValidationError("--threshold must be a score between 0 and 2") }
             guard !deployment.isEmpty, !watchlistID.isEmpty else { throw ValidationError("--deployment and --watchlist-id must not be empty") }
             let start = try notBefore.map { try parseDate($0, "--not-before") } ?? Date()
             guard try parseDate(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
+            guard threshold != nil || evaluation != nil else {
+                throw ValidationError("give --threshold, or --evaluation with a coordinator evaluate --json report to choose it from")
+            }
         }
 
         func run() throws {
             let subjects = try WatchlistManifest(path: manifest).subjects
-            // Read before the slow enrolment, so that a bad report path fails first; the manifest's size is the list's.
-            let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: threshold, listSize: subjects.count) }
-            let store = ModelStore.locate(explicit: models.directory)
-            let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+            let cohortPhotos = try cohort.map { try CohortManifest(path: $0).images } ?? []
+            let cohortKind: ExpectedRates.CohortKind = cohortPhotos.isEmpty ? .watchlist : .separate
+            // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
+            let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
+            let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
+            let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
             var entries: [WatchlistEntry] = [], refused: [String] = []
             for subject in subjects {
-                var templates: [Embedding] = []
+                var templates: [FaceFeatures] = []
                 for image in subject.images {
                     switch enroller.enrol(imageAt: image) {
                     case .success(let t): templates.append(t)
@@ -58,7 +65,14 @@ struct WatchlistCommand: ParsableCommand {
                     }
                 }
                 if templates.isEmpty { refused.append("line \(subject.line), subject \(subject.id): no usable photo, subject left out") }
-                else { entries.append(WatchlistEntry(subject: subject.id, templates: templates)) }
+                else { entries.append(WatchlistEntry(subject: subject.id, features: templates)) }
+            }
+            var cohortFaces: [FaceFeatures] = []
+            for (line, image) in cohortPhotos {
+                switch enroller.enrol(imageAt: image) {
+                case .success(let face): cohortFaces.append(face)
+                case .failure(let why): refused.append("cohort line \(line), \(image): \(why)")
+                }
             }
             for line in refused { FileHandle.standardError.write(Data("refused \(line)\n".utf8)) }
             guard refused.isEmpty || allowRejections else {
@@ -66,12 +80,13 @@ struct WatchlistCommand: ParsableCommand {
             }
             guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(manifest)") }
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let rule = MatchingRule.recommended
             let bundle = WatchlistBundle(
                 deploymentID: deployment, watchlistID: watchlistID, version: version, issuedAt: now,
                 notBefore: try notBefore.map { try parseDate($0, "--not-before") } ?? now, expiresAt: try parseDate(expires, "--expires"),
-                embeddingModel: TemplateWatchlist.embeddingModel, threshold: threshold, entries: entries)
+                embeddingModel: rule.embeddingModel, threshold: chosen, rule: rule, entries: entries, cohort: cohortFaces)
             try writePrivately(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out)
-            print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, unsigned; next: coordinator watchlist sign")
+            print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, \(cohortFaces.count) cohort faces, threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
             if let expected { print(expected.summary) }
         }
     }
@@ -115,13 +130,15 @@ struct WatchlistCommand: ParsableCommand {
             embedding model: \(content.embeddingModel)
             threshold:       \(content.threshold)
             subjects:        \(content.entries.count) (\(content.templateCount) templates)
+            cohort:          \(content.cohort.count) faces
             signatures:      \(signed.signatures.count)
             """)
             for s in signed.signatures {
                 print("  \(signerKeyID(s.publicKey)) \(signed.isValid(s) ? "valid" : "INVALID")")
             }
             if let evaluation {
-                print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count).summary)
+                print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
+                                        cohort: content.cohort.isEmpty ? .watchlist : .separate).summary)
             }
         }
     }

@@ -67,7 +67,7 @@ struct EdgeConfigFile {
                               reason: "\(Int(required)) signatures required but \(Set(keys).count) distinct trusted signers given")
         }
         return BundlePolicy(trustedSigners: Set(keys), requiredSignatures: Int(required), deploymentID: deployment,
-                            embeddingModel: TemplateWatchlist.embeddingModel)
+                            embeddingModel: MatchingRule.recommended.embeddingModel)
     }
 
     private static func pipelineSettings(_ r: ConfigReader) throws -> PipelineSettings {
@@ -89,6 +89,7 @@ struct EdgeConfigFile {
         if let v = try r.number("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = Int(v) }
         if let v = try r.number("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = Int(v) }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
+        if let v = try r.number("matching", "facenet_gate", in: 0.01...10) { s.faceNetGate = Float(v) }
         do { try s.quality.validate() } catch let e as FaceEngineError {
             throw ConfigError(file: r.file, key: "quality", reason: e.message)
         }

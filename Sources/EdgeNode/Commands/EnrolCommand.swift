@@ -16,8 +16,11 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Watchlist file to write (permissions 0600).")
     var out: String
 
-    @Option(help: "Match threshold to store in the watchlist (L2 distance).")
+    @Option(help: "Match threshold to store in the watchlist (fused score; default: the measured one for lists of up to 10, README \"Accuracy\").")
     var threshold: Float?
+
+    @Option(help: "Folder of photos of people NOT sought (<any>/<images>), lawfully held, used only to normalise scores.")
+    var cohortFrom: String?
 
     @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
     var allowRejections = false
@@ -26,7 +29,7 @@ struct EnrolCommand: ParsableCommand {
 
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 2) {
-            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
+            throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2")
         }
     }
 
@@ -34,20 +37,27 @@ struct EnrolCommand: ParsableCommand {
         let logger = bootstrapLogging(verbose: false)
         let folder = try LabelledImageFolder(root: from, option: "--from")
         for empty in folder.emptyFolders { printError("skipped \(empty): no image files (jpg, png, ...)") }
-        let store = ModelStore.locate(explicit: models.directory)
-        let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+        let cohortFolder = try cohortFrom.map { try LabelledImageFolder(root: $0, option: "--cohort-from") }
+        let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
         var entries: [WatchlistEntry] = []
         var refused: [(String, EnrolmentRejection)] = []
         for label in folder.labels {
             let subject = label.name, images = label.images
-            var templates: [Embedding] = []
+            var templates: [FaceFeatures] = []
             for path in images {
                 switch enroller.enrol(imageAt: path) {
                 case .success(let template): templates.append(template)
                 case .failure(let why): refused.append((path, why))
                 }
             }
-            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, templates: templates)) }
+            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: templates)) }
+        }
+        var cohort: [FaceFeatures] = []
+        for path in cohortFolder?.labels.flatMap(\.images) ?? [] {
+            switch enroller.enrol(imageAt: path) {
+            case .success(let face): cohort.append(face)
+            case .failure(let why): refused.append((path, why))
+            }
         }
         for (path, why) in refused { printError("refused \(path): \(why)") }
         guard refused.isEmpty || allowRejections else {
@@ -57,10 +67,10 @@ struct EnrolCommand: ParsableCommand {
         if threshold == nil, entries.count > EdgeDefaults.thresholdListSize {
             logger.warning("the default threshold is chosen for lists of up to \(EdgeDefaults.thresholdListSize) people; false alerts grow with the list: pass --threshold from the README's table for \(entries.count) subjects")
         }
-        try TemplateWatchlist(threshold: threshold, entries: entries).save(path: out)
+        try TemplateWatchlist(threshold: threshold, rule: .recommended, entries: entries, cohort: cohort).save(path: out)
         logger.info("watchlist written", metadata: [
             "file": "\(out)", "subjects": "\(entries.count)",
-            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "refused": "\(refused.count)"])
+            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "cohort": "\(cohort.count)", "refused": "\(refused.count)"])
     }
 }
 

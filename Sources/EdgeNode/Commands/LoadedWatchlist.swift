@@ -5,9 +5,11 @@ import Shared
 /// The watchlist an offline run uses: a signed bundle, verified against the node's policy, or a
 /// plain template file from `edge-node enrol`.
 struct LoadedWatchlist {
-    var entries: [WatchlistEntry]
+    var matcher: Matcher
     var threshold: Float?
     var isSigned: Bool
+    /// Whether scores are normalised by a cohort beyond the list itself (which sets the default threshold).
+    var hasCohort: Bool
 
     static func load(path: String, policy: BundlePolicy?, now: Date) throws -> LoadedWatchlist {
         let handle = FileHandle(forReadingAtPath: path)
@@ -15,7 +17,8 @@ struct LoadedWatchlist {
         try? handle?.close()
         guard magic == SignedBundle.fileMagic else {
             let plain = try TemplateWatchlist.load(path: path)
-            return LoadedWatchlist(entries: plain.entries, threshold: plain.threshold, isSigned: false)
+            return LoadedWatchlist(matcher: try matcher(plain.makeMatcher, path), threshold: plain.threshold, isSigned: false,
+                                   hasCohort: !plain.cohort.isEmpty)
         }
         guard let policy else {
             throw CommandFailure("watchlist \(path) is a signed bundle: give --config with a watchlist section (deployment_id, required_signatures, trusted_signers) to verify it")
@@ -23,9 +26,14 @@ struct LoadedWatchlist {
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         switch policy.verify(bytes, heldVersion: nil, now: now) {
         case .success(let bundle):
-            return LoadedWatchlist(entries: bundle.entries, threshold: bundle.threshold, isSigned: true)
+            return LoadedWatchlist(matcher: try matcher(bundle.makeMatcher, path), threshold: bundle.threshold, isSigned: true,
+                                   hasCohort: !bundle.cohort.isEmpty)
         case .failure(let refusal):
             throw CommandFailure("watchlist \(path) refused (\(refusal.code)): \(refusal)")
         }
+    }
+
+    private static func matcher(_ make: () throws -> Matcher, _ path: String) throws -> Matcher {
+        do { return try make() } catch { throw CommandFailure("watchlist \(path) cannot be matched: \(error)") }
     }
 }

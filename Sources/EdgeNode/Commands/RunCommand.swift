@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Pipeline settings file (JSON; see config/edge-node.example.json).")
     var config: String?
 
-    @Option(help: "Match threshold (L2 distance); overrides the config file and the watchlist.")
+    @Option(help: "Match threshold (a score under the watchlist's rule); overrides the config file and the watchlist.")
     var threshold: Float?
 
     @Flag(help: "Pace a file at its frame rate and drop frames when behind, as with a live camera.")
@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 2) {
-            throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2 (recommended \(EdgeDefaults.threshold))")
+            throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2 (README, \"Accuracy\")")
         }
         guard healthInterval >= 0 else { throw ValidationError("--health-interval must be >= 0 seconds") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads) is out of range: use 1...64") }
@@ -61,15 +61,17 @@ struct RunCommand: AsyncParsableCommand {
         if list.isSigned, threshold != nil {
             throw ValidationError("--threshold cannot override a signed watchlist: its threshold is part of what was authorised")
         }
-        if let t = list.isSigned ? list.threshold : threshold ?? (config == nil ? list.threshold : nil) { settings.threshold = t }
+        // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
+        let chosen = (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
+            ?? EdgeDefaults.threshold(for: list.matcher.rule, withCohort: list.hasCohort)
         if let crops { try makePrivateFolder(crops) }
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
-                                               matcher: Matcher(entries: list.entries), settings: settings, logger: logger)
+                                               matcher: list.matcher, settings: settings, threshold: chosen, logger: logger)
         let kind = SourceKind(source: source)
         let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime), logger: logger)
         try feed.start()
-        logger.info("running", metadata: ["subjects": "\(list.entries.count)", "threshold": "\(settings.threshold)"])
+        logger.info("running", metadata: ["subjects": "\(list.matcher.subjects.count)", "threshold": "\(chosen)"])
 
         let service = OfflineRunService(pipeline: pipeline, feed: feed, output: OfflineRunService.Output(
             crops: crops, report: report, healthInterval: healthInterval > 0 ? .seconds(healthInterval) : nil), logger: logger)
@@ -83,9 +85,17 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Defaults chosen from measurements (see README, "Accuracy").
 enum EdgeDefaults {
-    static let threshold: Float = PipelineSettings().threshold
-    /// The largest watchlist for which the default threshold keeps FPIR <= 1e-3.
+    /// The largest watchlist for which the default thresholds keep FPIR <= 1e-3 on lfw_dev.
     static let thresholdListSize = 10
+
+    /// The threshold that keeps FPIR <= 1e-3 for lists of up to `thresholdListSize` people on lfw_dev
+    /// (`coordinator evaluate --scoring dlib`, `--cohort watchlist` and `--cohort two-fold`).
+    static func threshold(for rule: MatchingRule, withCohort: Bool) -> Float {
+        switch rule {
+        case .distance: 0.47
+        case .fusedCohort: withCohort ? 0.88 : 0.60
+        }
+    }
 }
 
 func summaryMetadata(_ r: PipelineReport) -> Logger.Metadata {

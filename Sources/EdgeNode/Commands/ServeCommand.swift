@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let outbox = try AlertOutbox(path: node.stateDirectory + "/outbox.sqlite")
         let holder = WatchlistHolder(), health = HealthCounters()
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory), matcher: nil,
-                                               settings: file.pipeline, logger: logger)
+                                               settings: file.pipeline, threshold: 0, logger: logger)
         let link = try EdgeLink(settings: .init(nodeID: node.id, coordinator: node.coordinator, coordinatorKey: node.coordinatorKey,
                                                 keys: node.keys, heartbeatInterval: node.heartbeatInterval,
                                                 deploymentID: policy.deploymentID),

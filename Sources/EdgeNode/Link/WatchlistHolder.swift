@@ -24,8 +24,9 @@ final class WatchlistHolder: @unchecked Sendable {
     var heldVersion: UInt64 { lock.withLock { current?.version ?? 0 } }
     var versionFloor: UInt64 { lock.withLock { highestVersion } }
 
-    func install(_ bundle: WatchlistBundle) {
-        let next = Current(version: bundle.version, matcher: Matcher(entries: bundle.entries), threshold: bundle.threshold,
+    /// Installs a verified bundle; throws (holding on to the current list) if its templates do not suit its rule.
+    func install(_ bundle: WatchlistBundle) throws {
+        let next = Current(version: bundle.version, matcher: try bundle.makeMatcher(), threshold: bundle.threshold,
                            expiresAt: bundle.expiresAt)
         lock.withLock {
             current = next

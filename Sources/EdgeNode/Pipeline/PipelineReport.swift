@@ -9,6 +9,8 @@ struct PipelineReport: Codable {
     var facesDetected = 0
     var qualityRejections: [String: Int] = Dictionary(uniqueKeysWithValues: QualityRejection.allCases.map { ($0.rawValue, 0) })
     var embeddingsComputed = 0
+    /// Faces that passed the first look and were embedded by the second model too.
+    var faceNetEmbeddingsComputed = 0
     var tracksStarted = 0
     var alerts = 0
     var elapsedSeconds = 0.0
@@ -24,7 +26,7 @@ struct PipelineReport: Codable {
     enum CodingKeys: String, CodingKey {
         case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
         case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
-        case embeddingsComputed = "embeddings_computed", tracksStarted = "tracks_started", alerts
+        case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed", tracksStarted = "tracks_started", alerts
         case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"
         case alertLatencyMsP50 = "alert_latency_ms_p50", alertLatencyMsP95 = "alert_latency_ms_p95"
         case decisionLatencyMsP50 = "decision_latency_ms_p50", decisionLatencyMsP95 = "decision_latency_ms_p95"

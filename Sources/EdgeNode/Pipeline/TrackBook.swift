@@ -7,6 +7,7 @@ struct TrackBook {
     struct Entry {
         let startedAt: ContinuousClock.Instant
         var embeddings: [Embedding] = []
+        var faceNetEmbeddings: [FaceNetEmbedding] = []
         var bestRank: Float = 0
         var framesSinceEmbedding = 0
         var alertedSubjects: Set<String> = []
@@ -58,6 +59,14 @@ struct TrackBook {
         return Embedding.mean(e.embeddings)
     }
 
+    /// Adds a FaceNet embedding and returns the track's mean FaceNet embedding (unit length again).
+    mutating func addFaceNet(_ embedding: FaceNetEmbedding, to id: TrackID) -> FaceNetEmbedding {
+        guard var e = entries[id] else { return embedding }
+        e.faceNetEmbeddings.append(embedding)
+        entries[id] = e
+        return FaceNetEmbedding.mean(e.faceNetEmbeddings)
+    }
+
     /// Records an alert; returns false when this track already alerted for the subject.
     mutating func recordAlert(_ subject: String, for id: TrackID) -> Bool {
         entries[id]?.alertedSubjects.insert(subject).inserted ?? false
@@ -67,9 +76,11 @@ struct TrackBook {
     mutating func end(_ id: TrackID, at time: ContinuousClock.Instant) {
         guard var e = entries.removeValue(forKey: id) else { return }
         for i in e.embeddings.indices { e.embeddings[i].wipe() }
+        for i in e.faceNetEmbeddings.indices { e.faceNetEmbeddings[i].wipe() }
         if e.alertedSubjects.isEmpty, !e.embeddings.isEmpty {
             nonMatchLifetimes.append((time - e.startedAt).inSeconds)
         }
         e.embeddings.removeAll()
+        e.faceNetEmbeddings.removeAll()
     }
 }

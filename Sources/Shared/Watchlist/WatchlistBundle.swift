@@ -3,13 +3,14 @@ import Foundation
 
 /// The content of a signed watchlist: bound to one deployment, one embedding model and a validity
 /// window, with a version that only goes up. Holds opaque subject ids and templates only: no
-/// names, no photos (those stay at the coordinator).
+/// names, no photos (those stay at the coordinator). Under the fused rule it also carries an
+/// anonymous cohort: templates of people not sought, used only to normalise scores, never matched.
 ///
 /// Its canonical bytes (`payloadBytes()`) are what signers sign; a verifier decodes a payload
 /// only after its signatures have been checked over the exact bytes received.
 public struct WatchlistBundle: Sendable, Equatable {
     public static let payloadMagic: [UInt8] = Array("WPWL".utf8)
-    public static let payloadVersion: UInt8 = 1
+    public static let payloadVersion: UInt8 = 2
 
     public var deploymentID: String
     public var watchlistID: String
@@ -19,23 +20,31 @@ public struct WatchlistBundle: Sendable, Equatable {
     public var notBefore: Date
     public var expiresAt: Date
     public var embeddingModel: String
-    /// L2 distance at or below which a face matches.
+    /// Score at or below which a face matches, under `rule`.
     public var threshold: Float
+    public var rule: MatchingRule
     public var entries: [WatchlistEntry]
+    public var cohort: [FaceFeatures]
 
     public init(deploymentID: String, watchlistID: String, version: UInt64, issuedAt: Date, notBefore: Date,
-                expiresAt: Date, embeddingModel: String, threshold: Float, entries: [WatchlistEntry]) {
+                expiresAt: Date, embeddingModel: String, threshold: Float, rule: MatchingRule = .distance,
+                entries: [WatchlistEntry], cohort: [FaceFeatures] = []) {
         self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
         self.issuedAt = issuedAt; self.notBefore = notBefore; self.expiresAt = expiresAt
-        self.embeddingModel = embeddingModel; self.threshold = threshold; self.entries = entries
+        self.embeddingModel = embeddingModel; self.threshold = threshold; self.rule = rule
+        self.entries = entries; self.cohort = cohort
     }
 
     public var templateCount: Int { entries.reduce(0) { $0 + $1.templates.count } }
+
+    /// The matcher this bundle asks for; fails for a fused bundle that lacks FaceNet templates.
+    public func makeMatcher() throws -> Matcher { try Matcher(entries: entries, rule: rule, cohort: cohort) }
 
     /// Size limits a decoder enforces before allocating anything.
     public struct Limits: Sendable {
         public var maxSubjects = 100_000
         public var maxTemplatesPerSubject = 64
+        public var maxCohort = 100_000
         public var maxPayloadBytes = 256 << 20
         public init() {}
     }
@@ -51,11 +60,25 @@ public struct WatchlistBundle: Sendable, Equatable {
         for date in [issuedAt, notBefore, expiresAt] { w.i64(Int64(date.timeIntervalSince1970.rounded(.down))) }
         w.string(embeddingModel)
         w.f32(threshold)
+        switch rule {
+        case .distance:
+            w.u8(0)
+        case .fusedCohort(let f):
+            w.u8(1)
+            w.f32(f.dlibWeight); w.f32(f.dlibScale); w.u32(UInt32(f.cohortSize)); w.f32(f.priorDistance)
+        }
         w.u32(UInt32(entries.count))
         for entry in entries {
             w.string(entry.subject)
             w.u32(UInt32(entry.templates.count))
             for template in entry.templates { for v in template.values { w.f32(v) } }
+            w.u32(UInt32(entry.faceNetTemplates.count))
+            for template in entry.faceNetTemplates { for v in template.values { w.f32(v) } }
+        }
+        w.u32(UInt32(cohort.count))
+        for face in cohort {
+            for v in face.dlib.values { w.f32(v) }
+            for v in face.faceNet?.values ?? [] { w.f32(v) }
         }
         return w.bytes
     }
@@ -75,6 +98,8 @@ public struct WatchlistBundle: Sendable, Equatable {
         let model = try r.string("embedding model")
         let threshold = try r.f32("threshold")
         guard threshold.isFinite, threshold > 0, threshold < 2 else { throw MalformedBytes(description: "threshold \(threshold) is out of range") }
+        let rule = try decodeRule(&r)
+        let fused = rule != .distance
         let subjects = Int(try r.u32("subject count"))
         guard subjects <= limits.maxSubjects else { throw MalformedBytes(description: "\(subjects) subjects exceed the limit of \(limits.maxSubjects)") }
         var entries: [WatchlistEntry] = []
@@ -88,17 +113,46 @@ public struct WatchlistBundle: Sendable, Equatable {
             guard (1...limits.maxTemplatesPerSubject).contains(count) else {
                 throw MalformedBytes(description: "\(count) templates for one subject (allowed 1...\(limits.maxTemplatesPerSubject))")
             }
-            guard r.remaining >= count * Embedding.dimension * 4 else { throw MalformedBytes(description: "truncated templates") }
-            let templates = try (0..<count).map { _ in
-                let values = try (0..<Embedding.dimension).map { _ in try r.f32("template value") }
-                guard values.allSatisfy(\.isFinite) else { throw MalformedBytes(description: "template value is not finite") }
-                return Embedding(values)
+            let templates = try (0..<count).map { _ in Embedding(try floats(&r, Embedding.dimension)) }
+            let second = Int(try r.u32("FaceNet template count"))
+            guard second == (fused ? count : 0) else {
+                throw MalformedBytes(description: "\(second) FaceNet templates for \(count) dlib templates under this rule")
             }
-            entries.append(WatchlistEntry(subject: subject, templates: templates))
+            let faceNet = try (0..<second).map { _ in FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension)) }
+            entries.append(WatchlistEntry(subject: subject, templates: templates, faceNetTemplates: faceNet))
         }
-        guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the last entry") }
+        let cohortCount = Int(try r.u32("cohort count"))
+        guard cohortCount <= (fused ? limits.maxCohort : 0) else {
+            throw MalformedBytes(description: "\(cohortCount) cohort faces (allowed \(fused ? limits.maxCohort : 0) under this rule)")
+        }
+        let cohort = try (0..<cohortCount).map { _ in
+            FaceFeatures(dlib: Embedding(try floats(&r, Embedding.dimension)), faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension)))
+        }
+        guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the cohort") }
         return WatchlistBundle(deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
                                notBefore: times[1], expiresAt: times[2], embeddingModel: model, threshold: threshold,
-                               entries: entries)
+                               rule: rule, entries: entries, cohort: cohort)
+    }
+
+    private static func decodeRule(_ r: inout ByteReader) throws -> MatchingRule {
+        switch try r.u8("matching rule") {
+        case 0: return .distance
+        case 1:
+            let weight = try r.f32("dlib weight"), scale = try r.f32("dlib scale"), size = Int(try r.u32("cohort size"))
+            let prior = try r.f32("prior distance")
+            guard weight >= 0, weight <= 1, scale > 0, scale < 10, (1...1000).contains(size), prior > 0, prior < 10 else {
+                throw MalformedBytes(description: "fusion settings out of range")
+            }
+            return .fusedCohort(FusionSettings(dlibWeight: weight, dlibScale: scale, cohortSize: size, priorDistance: prior))
+        case let other: throw MalformedBytes(description: "matching rule \(other) is not known to this version")
+        }
+    }
+
+    /// `count` finite floats, after checking they are all there (so a lying count allocates nothing).
+    private static func floats(_ r: inout ByteReader, _ count: Int) throws -> [Float] {
+        guard r.remaining >= count * 4 else { throw MalformedBytes(description: "truncated templates") }
+        let values = try (0..<count).map { _ in try r.f32("template value") }
+        guard values.allSatisfy(\.isFinite) else { throw MalformedBytes(description: "template value is not finite") }
+        return values
     }
 }

@@ -1,0 +1,78 @@
+import CFaceEngine
+
+/// A square, aligned face crop (BGR bytes, row by row). Biometric data: wipe it when done.
+public struct FaceChip: Sendable {
+    public let size: Int
+    public var bgr: [UInt8]
+
+    public mutating func wipe() {
+        for i in bgr.indices { bgr[i] = 0 }
+    }
+}
+
+/// A 512-D, unit-length FaceNet embedding; compared by L2 distance (0 to 2).
+public struct FaceNetEmbedding: Sendable, Equatable {
+    public static let dimension = Int(WP_FACENET_DIM)
+    public var values: [Float]
+
+    public init(_ values: [Float]) {
+        precondition(values.count == FaceNetEmbedding.dimension, "a FaceNet embedding has \(FaceNetEmbedding.dimension) values")
+        self.values = values
+    }
+
+    public func distance(to other: FaceNetEmbedding) -> Float {
+        var sum: Float = 0
+        for i in 0..<values.count {
+            let d = values[i] - other.values[i]
+            sum += d * d
+        }
+        return sum.squareRoot()
+    }
+
+    public mutating func wipe() {
+        for i in values.indices { values[i] = 0 }
+    }
+
+    /// The normalised mean of several embeddings of one face (a track's frames).
+    public static func mean(_ embeddings: [FaceNetEmbedding]) -> FaceNetEmbedding {
+        var sum = [Float](repeating: 0, count: dimension)
+        for e in embeddings { for i in 0..<dimension { sum[i] += e.values[i] } }
+        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return FaceNetEmbedding(norm > 0 ? sum.map { $0 / norm } : sum)
+    }
+}
+
+/// The second, independently trained embedding model (FaceNet 20180408-102900 through OpenCV DNN).
+/// It sees dlib-aligned chips, so both models look at the same face. Not thread-safe.
+public final class FaceNetEmbedder {
+    /// Chip geometry fed to FaceNet: 160 px with this padding frames the face as FaceNet's
+    /// MTCNN crops (face plus a margin) did in training.
+    public static let chipSize = Int(WP_FACENET_SIZE)
+    public static let chipPadding: Float = 0.4
+
+    private let handle: OpaquePointer
+
+    public init(modelPath: String) throws {
+        handle = try callEngine { wp_facenet_create(modelPath, $0) }
+    }
+
+    deinit { wp_facenet_free(handle) }
+
+    /// One embedding per chip (each `chipSize` square), in one batch.
+    public func embed(_ chips: [FaceChip], flipAveraged: Bool = false) throws -> [FaceNetEmbedding] {
+        guard !chips.isEmpty else { return [] }
+        for chip in chips where chip.size != Self.chipSize {
+            throw FaceEngineError(.invalidArgument, "FaceNet needs \(Self.chipSize)-pixel chips, got \(chip.size)")
+        }
+        let dim = FaceNetEmbedding.dimension
+        let input = chips.flatMap(\.bgr)
+        var out = [Float](repeating: 0, count: chips.count * dim)
+        _ = try out.withUnsafeMutableBufferPointer { buffer in
+            try callEngine { error -> Int32? in
+                let n = wp_facenet_embed(handle, input, Int32(chips.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
+                return n >= 0 ? n : nil
+            }
+        }
+        return (0..<chips.count).map { FaceNetEmbedding(Array(out[$0 * dim..<($0 + 1) * dim])) }
+    }
+}
