@@ -51,6 +51,12 @@ enum StageBenchmark {
         let batch = Array(faces.prefix(8))
         let batched = try median(max(3, repeats / 3)) { _ = try embedder.embed(batch, in: frame) } / Double(batch.count)
         print(row("embedding, per face in a batch of \(batch.count)", batched))
+        let plain = try median(repeats) { _ = try embedder.embed([face], in: frame) }
+        let flipped = try median(repeats) { _ = try embedder.embed([face], in: frame, flipAveraged: true) }
+        print(row("embedding flip-averaged, per face (vs plain)", flipped, plain, plain / flipped))
+        let extractor = FeatureExtractor(embedder: embedder, faceNet: try models.makeFaceNetEmbedder())
+        let faceNetMs = try median(repeats) { _ = try extractor.faceNetEmbeddings([face], in: frame, flipAveraged: false) }
+        print(row("FaceNet chip + embedding, per face (vs dlib)", faceNetMs, plain, plain / faceNetMs))
 
         var generator = SystemRandomNumberGenerator()
         func randomEmbedding() -> Embedding {
@@ -68,6 +74,23 @@ enum StageBenchmark {
                 _ = entries.min { $0.templates[0].distance(to: probes[0]) < $1.templates[0].distance(to: probes[0]) }
             }
             print(row("match \(count) templates (BLAS vs scalar loop)", fast, slow, slow / fast))
+        }
+        // The fused rule: both models' distances to every entry and to a 1,000-face cohort, then the normaliser.
+        func randomSecond() -> FaceNetEmbedding {
+            let v = (0..<FaceNetEmbedding.dimension).map { _ in Float.random(in: -1...1, using: &generator) }
+            let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return FaceNetEmbedding(v.map { $0 / n })
+        }
+        let cohort = (0..<1_000).map { _ in FaceFeatures(dlib: randomEmbedding(), faceNet: randomSecond()) }
+        for count in [1_000, 10_000, 100_000] {
+            let entries = (0..<count).map { WatchlistEntry(subject: "s\($0)", templates: [randomEmbedding()], faceNetTemplates: [randomSecond()]) }
+            let plainMatcher = Matcher(entries: entries)
+            let fused = try Matcher(entries: entries, rule: .recommended, cohort: cohort)
+            let probes = (0..<repeats).map { _ in FaceFeatures(dlib: randomEmbedding(), faceNet: randomSecond()) }
+            var i = 0, j = 0
+            let fusedMs = try median(repeats) { _ = fused.nearest(to: probes[i % probes.count]); i += 1 }
+            let plainMs = try median(repeats) { _ = plainMatcher.nearest(to: probes[j % probes.count].dlib); j += 1 }
+            print(row("match fused \(count) + 1,000 cohort (vs dlib only)", fusedMs, plainMs, plainMs / fusedMs))
         }
     }
 

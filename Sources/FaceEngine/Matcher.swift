@@ -200,13 +200,13 @@ public final class Matcher: Sendable {
             for i in fusedEntries.indices { fusedEntries[i] /= settings.dlibScale }
             for i in fusedCohort.indices { fusedCohort[i] /= settings.dlibScale }
         }
-        guard let best = bestTwo(of: fusedEntries) else { return nil }
+        guard let (best, bestIndex) = bestTwoIndexed(of: fusedEntries) else { return nil }
         // The normaliser: the mean of the k nearest faces that are not the best subject.
         var perSubject = [Float](repeating: .infinity, count: subjects.count)
         for (i, d) in fusedEntries.enumerated() { perSubject[owner[i]] = min(perSubject[owner[i]], d) }
         var nearestOthers = SmallestValues(capacity: settings.cohortSize)
         for d in fusedCohort { nearestOthers.offer(d) }
-        for (s, d) in perSubject.enumerated() where subjects[s] != best.subject { nearestOthers.offer(d) }
+        for (s, d) in perSubject.enumerated() where s != bestIndex { nearestOthers.offer(d) }
         let missing = Float(settings.cohortSize - nearestOthers.values.count)
         let normaliser = (nearestOthers.values.reduce(0, +) + missing * settings.priorDistance) / Float(settings.cohortSize)
         guard normaliser > 0 else { return nil }
@@ -215,7 +215,9 @@ public final class Matcher: Sendable {
     }
 
     /// The best subject and the best other subject from per-template distances.
-    private func bestTwo(of distances: [Float]) -> MatchCandidate? {
+    private func bestTwo(of distances: [Float]) -> MatchCandidate? { bestTwoIndexed(of: distances)?.candidate }
+
+    private func bestTwoIndexed(of distances: [Float]) -> (candidate: MatchCandidate, subjectIndex: Int)? {
         guard !distances.isEmpty else { return nil }
         var best = (d: Float.infinity, s: -1), second = (d: Float.infinity, s: -1)
         for (i, d) in distances.enumerated() {
@@ -231,9 +233,9 @@ public final class Matcher: Sendable {
                 second = (d, s)
             }
         }
-        return MatchCandidate(subject: subjects[best.s], distance: best.d,
-                              runnerUp: second.s >= 0 ? subjects[second.s] : nil,
-                              runnerUpDistance: second.s >= 0 ? second.d : nil)
+        return (MatchCandidate(subject: subjects[best.s], distance: best.d,
+                               runnerUp: second.s >= 0 ? subjects[second.s] : nil,
+                               runnerUpDistance: second.s >= 0 ? second.d : nil), best.s)
     }
 }
 

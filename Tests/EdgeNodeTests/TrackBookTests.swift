@@ -21,6 +21,26 @@ final class TrackBookTests: XCTestCase {
         XCTAssertNil(book.embeddingPriority(id, rank: 5), "cap of 3 reached")
     }
 
+    func testFaceNet_isSpentOnATracksFirstFacesOnly_andItsMeanIsUnitLength() {
+        var book = TrackBook(policy: TrackBook.Policy(maxFaceNetPerTrack: 2))
+        let id = TrackID(1)
+        book.start(id, at: start)
+        XCTAssertTrue(book.wantsFaceNet(id))
+        XCTAssertNil(book.faceNetMean(id))
+        func axis(_ i: Int) -> FaceNetEmbedding {
+            var v = [Float](repeating: 0, count: FaceNetEmbedding.dimension)
+            v[i] = 1
+            return FaceNetEmbedding(v)
+        }
+        _ = book.addFaceNet(axis(0), to: id)
+        let mean = book.addFaceNet(axis(1), to: id)
+        XCTAssertEqual(mean.values[0], (0.5 as Float).squareRoot(), accuracy: 1e-6)
+        XCTAssertEqual(mean.values.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
+        XCTAssertFalse(book.wantsFaceNet(id), "cap of 2 reached")
+        XCTAssertEqual(book.faceNetMean(id), mean)
+        XCTAssertFalse(book.wantsFaceNet(TrackID(9)), "an unknown track gets nothing")
+    }
+
     func testTrackMean_averagesItsEmbeddings() {
         var book = TrackBook(policy: TrackBook.Policy())
         book.start(TrackID(1), at: start)

@@ -26,6 +26,9 @@ final class IdentificationMetricsTests: XCTestCase {
         XCTAssertEqual(op.threshold, Float(0.5).nextDown)
         XCTAssertEqual(op.measuredFPIR, 0.25)
         XCTAssertEqual(op.tpir, 0.5)
+        // 2 of 4 mated searches: the exact 95% Clopper-Pearson interval is [0.0676, 0.9324].
+        XCTAssertEqual(op.tpirInterval[0], 0.0676, accuracy: 1e-4)
+        XCTAssertEqual(op.tpirInterval[1], 0.9324, accuracy: 1e-4)
         // FPIR <= 0.1 allows none: just below 0.25, which keeps only the 0.2 mate.
         let strict = try XCTUnwrap(metrics.operatingPoint(fpir: 0.1))
         XCTAssertEqual(strict.threshold, Float(0.25).nextDown)

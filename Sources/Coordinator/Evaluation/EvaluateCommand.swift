@@ -64,6 +64,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
     var featuresCache: String?
 
+    @Flag(help: "Also print TPIR at FPIR 1e-2 and 1e-3, and how false matches spread, for each step from the plain dlib distance to the fused rule.")
+    var ablation = false
+
     @Option(help: "OpenCV worker threads.")
     var threads: Int = 2
 
@@ -124,41 +127,37 @@ struct EvaluateCommand: ParsableCommand {
                   let second = both.faceNet else { return nil }
             return ImageFeatures(dlib: plain.values, dlibFlipAveraged: both.dlib.values, faceNetFlipAveraged: second.values)
         }
-        // The plain dlib embedding is what the product matched on before fusion; fused scoring uses
-        // flip-averaged embeddings of both models, for templates and probes alike.
-        let view: (ImageFeatures) -> FaceFeatures = scoring == .dlib ? { $0.plain } : { $0.flipAveraged }
-
         var generator = SplitMix64(seed: 0xE7401)
         let candidates = data.enrolled.map(\.name)
         let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
-        var gallery: [WatchlistEntry] = [], probes: [Probe] = [], strangers: [Probe] = []
-        var enrolmentFailures = 0
+        var searches = EvaluationSearches()
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
                 for path in identity.images.prefix(matedCap + 1) {
-                    strangers.append(Probe(identity: identity.name, features: measure(path).map(view), fold: strangers.count % 2))
+                    searches.strangers.append(.init(identity: identity.name, features: measure(path), fold: searches.strangers.count % 2))
                 }
                 continue
             }
-            if let template = measure(identity.images[0]).map(view) {
-                gallery.append(WatchlistEntry(subject: identity.name, features: [template]))
+            if let template = measure(identity.images[0]) {
+                searches.gallery.append((identity.name, template))
             } else {
-                enrolmentFailures += 1
+                searches.enrolmentFailures += 1
             }
             for path in identity.images.dropFirst().prefix(matedCap) {
-                probes.append(Probe(identity: identity.name, features: measure(path).map(view), fold: probes.count % 2))
+                searches.probes.append(.init(identity: identity.name, features: measure(path), fold: searches.probes.count % 2))
             }
         }
         // One-image identities: non-mated searches and, split in two folds, each other's cohort.
-        var singletons = data.singletons.map { Probe(identity: $0.name, features: measure($0.images[0]).map(view), fold: 0) }
-        singletons.shuffle(using: &generator)
-        for i in singletons.indices where i >= singletons.count / 2 { singletons[i].fold = 1 }
+        searches.singletons = data.singletons.map { .init(identity: $0.name, features: measure($0.images[0]), fold: 0) }
+        searches.singletons.shuffle(using: &generator)
+        for i in searches.singletons.indices where i >= searches.singletons.count / 2 { searches.singletons[i].fold = 1 }
         try cache?.save()
-        let cohortFolds: [[FaceFeatures]] = scoring == .fused && cohort == .twoFold
-            ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap(\.features) } : []
-        let rule: MatchingRule = scoring == .fused ? .recommended : .distance
-        let study = ListSizeStudy(gallery: gallery, probes: probes, strangers: strangers + singletons,
-                                  scoring: Scoring(rule: rule, cohortFolds: cohortFolds))
+
+        if ablation { print(try AblationTable.render(searches)) }
+        let variant: EvaluationSearches.Variant = scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
+        let study = try searches.study(variant)
+        let gallery = study.gallery
+        let probes = study.probes
         let metrics = try study.metrics(for: gallery)
         let recommended = try study.metrics(size: recommendFor).metrics.operatingPoint(fpir: 1e-3)?.threshold
         let fixed = threshold ?? recommended
@@ -171,12 +170,12 @@ struct EvaluateCommand: ParsableCommand {
                 ratesByThreshold: EvaluationReport.ListSize.grid.map { m.rates(at: $0) })
         }
 
-        let nonMated = strangers + singletons
         let failures = EvaluationReport.DetectionFailures(
-            enrolment: enrolmentFailures, mated: probes.filter { $0.features == nil }.count,
-            nonMated: nonMated.filter { $0.features == nil }.count, total: 0, rate: 0)
+            enrolment: searches.enrolmentFailures, mated: probes.filter { $0.features == nil }.count,
+            nonMated: study.strangers.filter { $0.features == nil }.count, total: 0, rate: 0)
         var report = EvaluationReport(
             dataset: dataset, scoring: scoring.rawValue, cohort: scoring == .fused ? cohort.rawValue : nil,
+            cohortFaces: study.scoring.cohortFolds.map(\.count).min(),
             identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,
             operatingPoints: [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) },

@@ -37,6 +37,8 @@ struct EvaluationReport: Codable {
     /// `fused` or `dlib` (`--scoring`), and the fused rule's cohort.
     var scoring: String
     var cohort: String?
+    /// Faces in the smaller cohort fold (two-fold only): the cohort size the figures assume.
+    var cohortFaces: Int?
     var identitiesEnrolled: Int
     var mated: Int
     var nonMated: Int
@@ -55,7 +57,7 @@ struct EvaluationReport: Codable {
     var groups: GroupComparison?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, scoring, cohort, identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
+        case dataset, scoring, cohort, cohortFaces = "cohort_faces", identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
         case detectionFailures = "detection_failures", operatingPoints = "operating_points", thresholds
         case fixedThreshold = "fixed_threshold", recommendedThreshold = "recommended_threshold"
         case recommendedFor = "recommended_for_list_size", listSizes = "list_sizes"

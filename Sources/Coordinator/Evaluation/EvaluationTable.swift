@@ -18,7 +18,7 @@ enum EvaluationTable {
         }
         lines.append("")
         for op in r.operatingPoints {
-            lines.append("at FPIR <= \(op.fpir): threshold \(String(format: "%.4f", op.threshold)), TPIR \(pct(op.tpir)) (measured FPIR \(pct(op.measuredFPIR)))")
+            lines.append("at FPIR <= \(op.fpir): threshold \(String(format: "%.4f", op.threshold)), TPIR \(pct(op.tpir)) \(ci(op.tpirInterval)) (measured FPIR \(pct(op.measuredFPIR)))")
         }
         lines += ["", "by watchlist size (random lists; identities left off add non-mated searches):",
                   "size  draws   mated  non-mated  thr@FPIR1e-2  TPIR    thr@FPIR1e-3  TPIR    at threshold: TPIR [95% CI], FPIR [95% CI]"]

@@ -8,10 +8,12 @@ struct ExpectedRates {
     enum CohortKind {
         /// The watchlist alone (`coordinator evaluate --cohort watchlist`).
         case watchlist
-        /// A separate cohort of people not sought (`--cohort two-fold` stands in for it in evaluation).
-        case separate
+        /// A separate cohort of this many people not sought (`--cohort two-fold` stands in for it in evaluation).
+        case separate(faces: Int)
 
-        var evaluateOption: String { self == .watchlist ? "watchlist" : "two-fold" }
+        init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
+
+        var evaluateOption: String { if case .watchlist = self { "watchlist" } else { "two-fold" } }
     }
 
     let reportPath: String
@@ -50,6 +52,12 @@ struct ExpectedRates {
         guard report.scoring == "fused", report.cohort == cohort.evaluateOption else {
             throw CommandFailure("evaluation report \(reportPath) was made with --scoring \(report.scoring)\(report.cohort.map { " --cohort \($0)" } ?? ""); "
                 + "this bundle needs one made with --scoring fused --cohort \(cohort.evaluateOption)")
+        }
+        // The normaliser averages the nearest cohort faces, so a much smaller cohort scores strangers
+        // closer than the evaluation did: its figures would understate the false alerts.
+        if case .separate(let faces) = cohort, let evaluated = report.cohortFaces, faces * 2 < evaluated {
+            throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) faces; this bundle's has \(faces): "
+                + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
         }
         let sizes = report.listSizes.sorted { $0.size < $1.size }
         guard let row = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {

@@ -50,7 +50,7 @@ struct WatchlistCommand: ParsableCommand {
         func run() throws {
             let subjects = try WatchlistManifest(path: manifest).subjects
             let cohortPhotos = try cohort.map { try CohortManifest(path: $0).images } ?? []
-            let cohortKind: ExpectedRates.CohortKind = cohortPhotos.isEmpty ? .watchlist : .separate
+            let cohortKind = ExpectedRates.CohortKind(faces: cohortPhotos.count)
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
             let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
@@ -138,7 +138,7 @@ struct WatchlistCommand: ParsableCommand {
             }
             if let evaluation {
                 print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                                        cohort: content.cohort.isEmpty ? .watchlist : .separate).summary)
+                                        cohort: .init(faces: content.cohort.count)).summary)
             }
         }
     }

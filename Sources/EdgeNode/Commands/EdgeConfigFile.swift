@@ -88,8 +88,10 @@ struct EdgeConfigFile {
         if let v = try r.number("embedding", "max_per_track", in: 1...100) { s.embedding.maxEmbeddings = Int(v) }
         if let v = try r.number("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = Int(v) }
         if let v = try r.number("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = Int(v) }
+        if let v = try r.number("embedding", "max_facenet_per_track", in: 1...100) { s.embedding.maxFaceNetPerTrack = Int(v) }
+        if let v = try r.number("embedding", "max_facenet_per_frame", in: 1...100) { s.embedding.maxFaceNetPerFrame = Int(v) }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
-        if let v = try r.number("matching", "facenet_gate", in: 0.01...10) { s.faceNetGate = Float(v) }
+        if let v = try r.number("matching", "facenet_gate", in: 1...10) { s.faceNetGate = Float(v) }
         do { try s.quality.validate() } catch let e as FaceEngineError {
             throw ConfigError(file: r.file, key: "quality", reason: e.message)
         }

@@ -8,8 +8,8 @@ struct LoadedWatchlist {
     var matcher: Matcher
     var threshold: Float?
     var isSigned: Bool
-    /// Whether scores are normalised by a cohort beyond the list itself (which sets the default threshold).
-    var hasCohort: Bool
+    /// Faces in the cohort beyond the list itself (which sets the default threshold).
+    var cohortFaces: Int
 
     static func load(path: String, policy: BundlePolicy?, now: Date) throws -> LoadedWatchlist {
         let handle = FileHandle(forReadingAtPath: path)
@@ -18,7 +18,7 @@ struct LoadedWatchlist {
         guard magic == SignedBundle.fileMagic else {
             let plain = try TemplateWatchlist.load(path: path)
             return LoadedWatchlist(matcher: try matcher(plain.makeMatcher, path), threshold: plain.threshold, isSigned: false,
-                                   hasCohort: !plain.cohort.isEmpty)
+                                   cohortFaces: plain.cohort.count)
         }
         guard let policy else {
             throw CommandFailure("watchlist \(path) is a signed bundle: give --config with a watchlist section (deployment_id, required_signatures, trusted_signers) to verify it")
@@ -27,7 +27,7 @@ struct LoadedWatchlist {
         switch policy.verify(bytes, heldVersion: nil, now: now) {
         case .success(let bundle):
             return LoadedWatchlist(matcher: try matcher(bundle.makeMatcher, path), threshold: bundle.threshold, isSigned: true,
-                                   hasCohort: !bundle.cohort.isEmpty)
+                                   cohortFaces: bundle.cohort.count)
         case .failure(let refusal):
             throw CommandFailure("watchlist \(path) refused (\(refusal.code)): \(refusal)")
         }

@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
         let chosen = (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
-            ?? EdgeDefaults.threshold(for: list.matcher.rule, withCohort: list.hasCohort)
+            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces)
         if let crops { try makePrivateFolder(crops) }
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
@@ -89,11 +89,13 @@ enum EdgeDefaults {
     static let thresholdListSize = 10
 
     /// The threshold that keeps FPIR <= 1e-3 for lists of up to `thresholdListSize` people on lfw_dev
-    /// (`coordinator evaluate --scoring dlib`, `--cohort watchlist` and `--cohort two-fold`).
-    static func threshold(for rule: MatchingRule, withCohort: Bool) -> Float {
+    /// (`coordinator evaluate --scoring dlib`, `--cohort watchlist` and `--cohort two-fold`). The
+    /// two-fold figure assumes a cohort of about 1,270 faces; a small cohort normalises like none,
+    /// and the higher threshold would then let strangers through, so it gets the lower one.
+    static func threshold(for rule: MatchingRule, cohortFaces: Int) -> Float {
         switch rule {
         case .distance: 0.47
-        case .fusedCohort: withCohort ? 0.88 : 0.60
+        case .fusedCohort: cohortFaces >= 1_000 ? 0.88 : 0.58
         }
     }
 }

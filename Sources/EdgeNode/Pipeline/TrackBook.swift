@@ -23,6 +23,11 @@ struct TrackBook {
         var improvement: Float = 1.15
         /// ...or after this many processed frames, as the pose may have changed.
         var refreshFrames = 8
+        /// Most FaceNet embeddings for one track: the second model is spent on a track's first
+        /// promising faces, and its mean stands for the track afterwards.
+        var maxFaceNetPerTrack = 3
+        /// Most second looks in one frame (flip-averaged dlib and FaceNet, ~90 ms each), to bound the frame's latency.
+        var maxFaceNetPerFrame = 1
     }
 
     let policy: Policy
@@ -57,6 +62,15 @@ struct TrackBook {
         e.framesSinceEmbedding = 0
         entries[id] = e
         return Embedding.mean(e.embeddings)
+    }
+
+    /// Whether the track may still have a FaceNet embedding computed.
+    func wantsFaceNet(_ id: TrackID) -> Bool { (entries[id]?.faceNetEmbeddings.count ?? .max) < policy.maxFaceNetPerTrack }
+
+    /// The mean of the track's FaceNet embeddings so far, if any.
+    func faceNetMean(_ id: TrackID) -> FaceNetEmbedding? {
+        guard let e = entries[id], !e.faceNetEmbeddings.isEmpty else { return nil }
+        return FaceNetEmbedding.mean(e.faceNetEmbeddings)
     }
 
     /// Adds a FaceNet embedding and returns the track's mean FaceNet embedding (unit length again).

@@ -32,8 +32,10 @@ public struct OperatingPoint: Sendable, Equatable, Codable {
     public var threshold: Float
     public var tpir: Double
     public var measuredFPIR: Double
+    /// 95% Clopper-Pearson interval of the TPIR.
+    public var tpirInterval: [Double]
 
-    enum CodingKeys: String, CodingKey { case fpir, threshold, tpir, measuredFPIR = "measured_fpir" }
+    enum CodingKeys: String, CodingKey { case fpir, threshold, tpir, measuredFPIR = "measured_fpir", tpirInterval = "tpir_ci95" }
 }
 
 /// Open-set identification rates (ISO/IEC 19795-1 terms, as in NIST FRVT 1:N).
@@ -77,8 +79,10 @@ public struct IdentificationMetrics: Sendable {
         guard !nonMated.isEmpty else { return nil }
         let allowed = Int((target * Double(nonMated.count)).rounded(.down))
         let threshold: Float = allowed < nonMated.count ? nonMated[allowed].nextDown : nonMated[nonMated.count - 1]
-        return OperatingPoint(fpir: target, threshold: threshold, tpir: ratio(truePositives(at: threshold), mated.count),
-                              measuredFPIR: ratio(falsePositives(at: threshold), nonMated.count))
+        let tp = truePositives(at: threshold)
+        return OperatingPoint(fpir: target, threshold: threshold, tpir: ratio(tp, mated.count),
+                              measuredFPIR: ratio(falsePositives(at: threshold), nonMated.count),
+                              tpirInterval: ClopperPearson.interval(successes: tp, trials: mated.count))
     }
 
     /// Detection error trade-off: (threshold, FPIR, FNIR) at every distinct non-mated distance.

@@ -1,0 +1,84 @@
+import FaceEngine
+import Shared
+
+/// The searches of one evaluation with every image's features, before a scoring variant picks
+/// which embeddings and which rule to use; so that variants compare on identical inputs.
+struct EvaluationSearches {
+    struct Search {
+        var identity: String
+        var features: ImageFeatures?
+        var fold: Int
+    }
+
+    var gallery: [(identity: String, features: ImageFeatures)] = []
+    var enrolmentFailures = 0
+    /// Searches by identities with an enrolment image.
+    var probes: [Search] = []
+    /// Searches by multi-image identities left out by `--enrol-fraction`.
+    var strangers: [Search] = []
+    /// One-image identities: non-mated searches, and the two cohort folds.
+    var singletons: [Search] = []
+
+    /// A way of scoring, from the product's old rule to its current one.
+    enum Variant: CaseIterable {
+        case dlibPlain, dlibFlipped, dlibTwoFold, faceNetTwoFold, fusedWatchlist, fusedTwoFold
+
+        var label: String {
+            switch self {
+            case .dlibPlain: "dlib L2 distance, plain embeddings (before)"
+            case .dlibFlipped: "dlib L2 distance, flip-averaged"
+            case .dlibTwoFold: "dlib flip-averaged, cohort-normalised (two-fold)"
+            case .faceNetTwoFold: "FaceNet flip-averaged, cohort-normalised (two-fold)"
+            case .fusedWatchlist: "fused, normalised by the watchlist alone"
+            case .fusedTwoFold: "fused, cohort-normalised (two-fold): the product"
+            }
+        }
+
+        var rule: MatchingRule {
+            switch self {
+            case .dlibPlain, .dlibFlipped: .distance
+            case .dlibTwoFold: .fusedCohort(FusionSettings(dlibWeight: 1))
+            case .faceNetTwoFold: .fusedCohort(FusionSettings(dlibWeight: 0))
+            case .fusedWatchlist, .fusedTwoFold: .recommended
+            }
+        }
+
+        var usesTwoFoldCohort: Bool { [.dlibTwoFold, .faceNetTwoFold, .fusedTwoFold].contains(self) }
+
+        func view(_ f: ImageFeatures) -> FaceFeatures { self == .dlibPlain ? f.plain : f.flipAveraged }
+    }
+
+    func study(_ variant: Variant) throws -> ListSizeStudy {
+        let probe = { (s: Search) in Probe(identity: s.identity, features: s.features.map(variant.view), fold: s.fold) }
+        // A search of fold f is normalised by the other fold's faces, never by its own identity.
+        let folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
+            ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(variant.view) } } : []
+        return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [variant.view($0.features)]) },
+                             probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
+                             scoring: Scoring(rule: variant.rule, cohortFolds: folds))
+    }
+}
+
+/// `coordinator evaluate --ablation`: what each step towards the fused rule adds, on the whole list.
+enum AblationTable {
+    static func render(_ searches: EvaluationSearches) throws -> String {
+        var lines = ["ablation (whole list; false matches per entry at the FPIR 1e-2 threshold):",
+                     "variant                                               TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    false matches  entries with any  worst entry  worst 10 share"]
+        for variant in EvaluationSearches.Variant.allCases {
+            let study = try searches.study(variant)
+            let metrics = try study.metrics(for: study.gallery)
+            let points = [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) }
+            guard points.count == 2 else { continue }
+            let cells = points.map { p -> String in
+                let ci = metrics.rates(at: p.threshold).tpirInterval
+                return String(format: "%.3f [%.3f, %.3f]", p.tpir, ci[0], ci[1])
+            }
+            let spread = try study.falseMatchSpread(for: study.gallery, threshold: points[0].threshold)
+            let worstTen = spread.worst.prefix(10).reduce(0) { $0 + $1.falseMatches }
+            lines.append(variant.label.padding(toLength: 54, withPad: " ", startingAt: 0) + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
+                + String(format: "%13d  %16d  %11d  %13.2f", spread.falseMatches, spread.entriesWithFalseMatches,
+                         spread.worst.first?.falseMatches ?? 0, spread.falseMatches > 0 ? Double(worstTen) / Double(spread.falseMatches) : 0))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
