@@ -68,7 +68,11 @@ final class BadInputTests: XCTestCase {
         let models = try Fixtures.temporaryFolder(self)
         let clip = try Fixtures.photo("obama.jpg")
         try assertFails(edgeNode, ["run", "--source", clip, "--watchlist", list, "--models", models],
-                        mentions: ["\(models)/centerface.onnx is missing", "scripts/setup.sh"])
+                        mentions: ["\(models)/facenet_20180408-102900.pb is missing", "scripts/setup.sh"])
+        // Every other model in place: the corrupt one is named.
+        for model in ModelStore.Model.allCases where model != .centerFace {
+            try FileManager.default.createSymbolicLink(atPath: "\(models)/\(model.rawValue)", withDestinationPath: "\(Fixtures.models.directory)/\(model.rawValue)")
+        }
         FileManager.default.createFile(atPath: models + "/centerface.onnx", contents: Data(repeating: 1, count: 100))
         try assertFails(edgeNode, ["run", "--source", clip, "--watchlist", list, "--models", models],
                         mentions: ["\(models)/centerface.onnx is corrupt", "scripts/setup.sh"])
