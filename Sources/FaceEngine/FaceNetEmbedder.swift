@@ -20,23 +20,13 @@ public struct FaceNetEmbedding: Sendable, Equatable {
         self.values = values
     }
 
-    public func distance(to other: FaceNetEmbedding) -> Float {
-        var sum: Float = 0
-        for i in 0..<values.count {
-            let d = values[i] - other.values[i]
-            sum += d * d
-        }
-        return sum.squareRoot()
-    }
+    public func distance(to other: FaceNetEmbedding) -> Float { VectorMath.distance(values, other.values) }
 
-    public mutating func wipe() {
-        for i in values.indices { values[i] = 0 }
-    }
+    public mutating func wipe() { VectorMath.zero(&values) }
 
     /// The normalised mean of several embeddings of one face (a track's frames).
     public static func mean(_ embeddings: [FaceNetEmbedding]) -> FaceNetEmbedding {
-        var sum = [Float](repeating: 0, count: dimension)
-        for e in embeddings { for i in 0..<dimension { sum[i] += e.values[i] } }
+        let sum = VectorMath.mean(embeddings.map(\.values), dimension: dimension)
         let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return FaceNetEmbedding(norm > 0 ? sum.map { $0 / norm } : sum)
     }

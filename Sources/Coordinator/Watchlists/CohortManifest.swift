@@ -11,24 +11,14 @@ struct CohortManifest {
     let images: [(line: Int, path: String)]
 
     init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CommandFailure("cohort manifest \(path) cannot be read as UTF-8 text")
-        }
-        let table = try CSVTable(text: text, file: path)
-        let missing = Self.columns.filter { !table.header.contains($0) }
-        guard missing.isEmpty else {
-            throw CommandFailure("cohort manifest \(path) lacks the column(s) \(missing.joined(separator: ", ")); the header must be \(Self.columns.joined(separator: ","))")
-        }
-        let index = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        images = try table.rows.map { row in
-            func field(_ name: String) -> String { row.fields[index[name]!].trimmingCharacters(in: .whitespaces) }
-            let image = field("image_path")
+        let file = try ManifestFile(path: path, kind: "cohort manifest", columns: Self.columns)
+        images = try file.rows.map { row in
+            let image = file.field("image_path", of: row)
             guard !image.isEmpty else { throw CommandFailure("cohort manifest \(path) line \(row.line): image_path is empty") }
-            guard !field("image_source").isEmpty else {
+            guard !file.field("image_source", of: row).isEmpty else {
                 throw CommandFailure("cohort manifest \(path) line \(row.line): image_source is empty; every cohort photo must say where it came from")
             }
-            return (row.line, image.hasPrefix("/") ? image : folder + "/" + image)
+            return (row.line, file.resolve(image))
         }
         guard !images.isEmpty else { throw CommandFailure("cohort manifest \(path) has no rows") }
     }

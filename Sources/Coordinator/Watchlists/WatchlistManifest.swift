@@ -21,19 +21,10 @@ struct WatchlistManifest {
     let subjects: [Subject]
 
     init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CommandFailure("manifest \(path) cannot be read as UTF-8 text")
-        }
-        let table = try CSVTable(text: text, file: path)
-        let missing = Self.columns.filter { !table.header.contains($0) }
-        guard missing.isEmpty else {
-            throw CommandFailure("manifest \(path) lacks the column(s) \(missing.joined(separator: ", ")); the header must be \(Self.columns.joined(separator: ","))")
-        }
-        let index = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let file = try ManifestFile(path: path, kind: "manifest", columns: Self.columns)
         var seen = Set<String>()
-        subjects = try table.rows.map { row in
-            func field(_ name: String) -> String { row.fields[index[name]!].trimmingCharacters(in: .whitespaces) }
+        subjects = try file.rows.map { row in
+            func field(_ name: String) -> String { file.field(name, of: row) }
             let id = field("subject_id")
             guard !id.isEmpty, id.utf8.count <= 128 else { throw CommandFailure("manifest \(path) line \(row.line): subject_id is empty or longer than 128 bytes") }
             guard seen.insert(id).inserted else { throw CommandFailure("manifest \(path) line \(row.line): subject_id \(id) appears twice") }
@@ -41,7 +32,7 @@ struct WatchlistManifest {
                 throw CommandFailure("manifest \(path) line \(row.line): \(required) is empty; every entry must say why and from where")
             }
             let images = field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
+                .filter { !$0.isEmpty }.map(file.resolve)
             guard !images.isEmpty else { throw CommandFailure("manifest \(path) line \(row.line): no image_paths for \(id)") }
             return Subject(line: row.line, id: id, displayName: field("display_name"), category: field("category"),
                            reason: field("reason"), imageSource: field("image_source"), images: images)
