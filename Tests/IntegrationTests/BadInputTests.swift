@@ -85,6 +85,8 @@ final class BadInputTests: XCTestCase {
         let cases = [
             (#"{"detection": {"max_sid": 640}}"#, "key detection.max_sid: is not a known key"),
             (#"{"matching": {"threshold": 7}}"#, "key matching.threshold: 7.0 is out of range"),
+            (#"{"matching": {"facenet_gate": 0.5}}"#, "key matching.facenet_gate: 0.5 is out of range"),
+            (#"{"embedding": {"max_facenet_per_track": 0}}"#, "key embedding.max_facenet_per_track: 0.0 is out of range"),
             (#"{"tracking": {"min_iou": "high"}}"#, "key tracking.min_iou: must be a number"),
             (#"{"quality": {"min_luma_mean": 200, "max_luma_mean": 100}}"#, "key quality: quality luminance bars"),
             ("{", "is not a JSON object"),
