@@ -32,10 +32,12 @@ let package = Package(
             ],
             linkerSettings: nativeLibraries
         ),
+        // Plain embedding and template values: what bundles and wire formats carry, with no vision code.
+        .target(name: "FaceTemplates"),
         .target(
             name: "FaceEngine",
             dependencies: [
-                "CFaceEngine",
+                "CFaceEngine", "FaceTemplates",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "FaceEngine", "CZeroMQ",
+                "FaceTemplates", "CZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -52,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeNode",
             dependencies: [
-                "FaceEngine", "Shared",
+                "FaceEngine", "FaceTemplates", "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "FaceEngine", "Shared",
+                "FaceEngine", "FaceTemplates", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -71,15 +73,15 @@ let package = Package(
         ),
         .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/StageBenchmark"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
-        .executableTarget(name: "FabricBenchmark", dependencies: ["FaceEngine", "Shared"], path: "Benchmarks/FabricBenchmark"),
-        .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")],
+        .executableTarget(name: "FabricBenchmark", dependencies: ["FaceTemplates", "Shared"], path: "Benchmarks/FabricBenchmark"),
+        .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "Shared", "TestSupport"]),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "Shared", "TestSupport"]),
+        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Shared", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "Shared", "TestSupport",
+        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,4 @@
-import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -63,7 +63,7 @@ enum FabricBenchmark {
             guard case .alert(let a) = try WireMessage.decode(received[1]) else { fatalError("not an alert") }
             try router.send([received[0], WireMessage.ack(alertID: a.alertID).encode()])
             _ = try dealer.receive()
-            if i >= 100 { times.append((ContinuousClock.now - start).inSeconds * 1000) }  // after warm-up
+            if i >= 100 { times.append(((ContinuousClock.now - start) / .seconds(1)) * 1000) }  // after warm-up
         }
         times.sort()
         return (times[times.count / 2], times[Int(Double(times.count) * 0.95)])
@@ -139,7 +139,7 @@ final class Coordinator {
         }
         var acks = 0
         while acks < count { if case .ack = try WireMessage.decode(dealer.receive()[0]) { acks += 1 } }
-        return Double(count) / (ContinuousClock.now - start).inSeconds
+        return Double(count) / ((ContinuousClock.now - start) / .seconds(1))
     }
 
     /// From 50 hellos (nodes holding no watchlist) to the bundle received by all of them.
@@ -152,6 +152,6 @@ final class Coordinator {
         for s in sockets {
             guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == bundleBytes else { fatalError("no bundle") }
         }
-        return ((ContinuousClock.now - start).inSeconds, Double(bundleBytes) / 1e6)
+        return (((ContinuousClock.now - start) / .seconds(1)), Double(bundleBytes) / 1e6)
     }
 }

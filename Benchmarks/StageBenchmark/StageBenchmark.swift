@@ -1,5 +1,6 @@
 import Dispatch
 import FaceEngine
+import FaceTemplates
 import Foundation
 
 /// Per-stage latency of the vision path: median of repeated runs, with ratios against a baseline

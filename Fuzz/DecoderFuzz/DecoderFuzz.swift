@@ -1,5 +1,5 @@
 import Crypto
-import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -56,7 +56,7 @@ enum DecoderFuzz {
             }
         }
         let elapsed = ContinuousClock.now - start
-        print("bundle fuzz: \(count) inputs in \(String(format: "%.1f", elapsed.inSeconds)) s, no crash, no hang")
+        print("bundle fuzz: \(count) inputs in \(String(format: "%.1f", elapsed / .seconds(1))) s, no crash, no hang")
         for (code, n) in outcomes.sorted(by: { $0.key < $1.key }) { print("  \(code): \(n)") }
         print("  mutated bundles accepted without valid signatures: \(acceptedMutants)")
         if acceptedMutants > 0 { exit(1) }
@@ -86,7 +86,7 @@ enum DecoderFuzz {
                 refused += 1
             }
         }
-        print("message fuzz: \(count) frames in \(String(format: "%.1f", (ContinuousClock.now - start).inSeconds)) s, no crash, no hang: \(decoded) decoded (all canonical), \(refused) refused")
+        print("message fuzz: \(count) frames in \(String(format: "%.1f", (ContinuousClock.now - start) / .seconds(1))) s, no crash, no hang: \(decoded) decoded (all canonical), \(refused) refused")
     }
 
     static func mutate(_ base: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {

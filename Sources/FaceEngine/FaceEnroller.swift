@@ -1,3 +1,5 @@
+import FaceTemplates
+
 /// Why an enrolment photo was refused.
 public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(String)

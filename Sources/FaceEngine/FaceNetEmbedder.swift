@@ -1,4 +1,5 @@
 import CFaceEngine
+import FaceTemplates
 
 /// A square, aligned face crop (BGR bytes, row by row). Biometric data: wipe it when done.
 public struct FaceChip: Sendable {
@@ -7,28 +8,6 @@ public struct FaceChip: Sendable {
 
     public mutating func wipe() {
         for i in bgr.indices { bgr[i] = 0 }
-    }
-}
-
-/// A 512-D, unit-length FaceNet embedding; compared by L2 distance (0 to 2).
-public struct FaceNetEmbedding: Sendable, Equatable {
-    public static let dimension = Int(WP_FACENET_DIM)
-    public var values: [Float]
-
-    public init(_ values: [Float]) {
-        precondition(values.count == FaceNetEmbedding.dimension, "a FaceNet embedding has \(FaceNetEmbedding.dimension) values")
-        self.values = values
-    }
-
-    public func distance(to other: FaceNetEmbedding) -> Float { VectorMath.distance(values, other.values) }
-
-    public mutating func wipe() { VectorMath.zero(&values) }
-
-    /// The normalised mean of several embeddings of one face (a track's frames).
-    public static func mean(_ embeddings: [FaceNetEmbedding]) -> FaceNetEmbedding {
-        let sum = VectorMath.mean(embeddings.map(\.values), dimension: dimension)
-        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return FaceNetEmbedding(norm > 0 ? sum.map { $0 / norm } : sum)
     }
 }
 
@@ -43,6 +22,7 @@ public final class FaceNetEmbedder {
     private let handle: OpaquePointer
 
     public init(modelPath: String) throws {
+        precondition(Int(WP_FACENET_DIM) == FaceNetEmbedding.dimension, "CFaceEngine and FaceTemplates disagree on the FaceNet dimension")
         handle = try callEngine { wp_facenet_create(modelPath, $0) }
     }
 

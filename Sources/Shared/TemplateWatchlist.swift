@@ -1,4 +1,4 @@
-import FaceEngine
+import FaceTemplates
 import Foundation
 
 /// A plain (unsigned) watchlist file of opaque subject ids and their templates, as written by
@@ -16,7 +16,6 @@ public struct TemplateWatchlist: Sendable, Equatable {
         self.threshold = threshold; self.rule = rule; self.entries = entries; self.cohort = cohort
     }
 
-    public func makeMatcher() throws -> Matcher { try Matcher(entries: entries, rule: rule, cohort: cohort) }
 
     private struct FileBody: Codable {
         var format: String

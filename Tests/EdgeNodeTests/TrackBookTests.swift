@@ -1,5 +1,6 @@
 @testable import EdgeNode
 import FaceEngine
+import FaceTemplates
 import XCTest
 
 final class TrackBookTests: XCTestCase {

@@ -1,5 +1,6 @@
 @testable import EdgeNode
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 import XCTest

@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Shared
 import XCTest
 

@@ -1,5 +1,6 @@
 import Crypto
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 import XCTest
@@ -124,7 +125,7 @@ final class FusedBundleFormatTests: XCTestCase {
         let bundle = fused()
         let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
         XCTAssertEqual(decoded, bundle)
-        let matcher = try decoded.makeMatcher()
+        let matcher = try Matcher(entries: decoded.entries, rule: decoded.rule, cohort: decoded.cohort)
         XCTAssertEqual(matcher.cohortCount, 2)
         XCTAssertTrue(matcher.wantsFaceNet)
     }

@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Shared
 import TestSupport
 import XCTest
@@ -20,7 +21,7 @@ final class TemplateWatchlistTests: XCTestCase {
         try list.save(path: path)
         let loaded = try TemplateWatchlist.load(path: path)
         XCTAssertEqual(loaded, list)
-        let matcher = try loaded.makeMatcher()
+        let matcher = try Matcher(entries: loaded.entries, rule: loaded.rule, cohort: loaded.cohort)
         XCTAssertTrue(matcher.wantsFaceNet)
         XCTAssertEqual(matcher.cohortCount, 1)
     }

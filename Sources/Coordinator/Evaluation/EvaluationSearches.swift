@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Shared
 
 /// The searches of one evaluation with every image's features, before a scoring variant picks

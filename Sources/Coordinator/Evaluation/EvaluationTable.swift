@@ -1,3 +1,4 @@
+import FaceTemplates
 import Foundation
 import Shared
 

@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Shared
 
 /// One search of the evaluation: the probe's identity, its features (nil: no face found) and which

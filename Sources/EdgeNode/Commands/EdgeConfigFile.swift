@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Shared
 
 /// The edge node's settings file (JSON). Every key is optional; absent keys keep their defaults.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 

@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 
 /// What the edge holds about each live track: its embeddings (RAM only), the best quality seen
 /// and the subjects it has already alerted for. Tracks that end without a match are wiped and

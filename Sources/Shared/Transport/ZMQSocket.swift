@@ -72,14 +72,16 @@ public final class ZMQSocket {
 
     public func set(_ option: Int32, _ text: String) throws { try set(option, Array(text.utf8)) }
 
+    private func milliseconds(_ d: Duration) -> Int32 { Int32(clamping: Int(d / .milliseconds(1))) }
+
     /// Receive timeout: `receive` throws a `timedOut` error after it.
-    public func setReceiveTimeout(_ d: Duration) throws { try set(ZMQ_RCVTIMEO, Int32(d.inMilliseconds)) }
-    public func setSendTimeout(_ d: Duration) throws { try set(ZMQ_SNDTIMEO, Int32(d.inMilliseconds)) }
+    public func setReceiveTimeout(_ d: Duration) throws { try set(ZMQ_RCVTIMEO, milliseconds(d)) }
+    public func setSendTimeout(_ d: Duration) throws { try set(ZMQ_SNDTIMEO, milliseconds(d)) }
     /// Frames larger than this make libzmq drop the connection before reading them into memory.
     public func setMaxMessageSize(_ bytes: Int64) throws { try set(ZMQ_MAXMSGSIZE, bytes) }
 
     /// libzmq reconnects by itself, waiting 100 ms and doubling up to this maximum.
-    public func setReconnectBackoffMaximum(_ d: Duration) throws { try set(ZMQ_RECONNECT_IVL_MAX, Int32(d.inMilliseconds)) }
+    public func setReconnectBackoffMaximum(_ d: Duration) throws { try set(ZMQ_RECONNECT_IVL_MAX, milliseconds(d)) }
 
     public func bind(_ endpoint: String) throws { try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))") }
     public func connect(_ endpoint: String) throws { try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))") }

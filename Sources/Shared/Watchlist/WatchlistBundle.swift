@@ -1,4 +1,4 @@
-import FaceEngine
+import FaceTemplates
 import Foundation
 
 /// The content of a signed watchlist: bound to one deployment, one embedding model and a validity
@@ -37,8 +37,6 @@ public struct WatchlistBundle: Sendable, Equatable {
 
     public var templateCount: Int { entries.reduce(0) { $0 + $1.templates.count } }
 
-    /// The matcher this bundle asks for; fails for a fused bundle that lacks FaceNet templates.
-    public func makeMatcher() throws -> Matcher { try Matcher(entries: entries, rule: rule, cohort: cohort) }
 
     /// Size limits a decoder enforces before allocating anything.
     public struct Limits: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Demographic (or any other) group of each identity, from a CSV of `identity,group` lines, so
 /// that error rates can be compared between groups as the NPL study of police LFR did.

@@ -1,3 +1,4 @@
+@testable import Coordinator
 import Shared
 import XCTest
 
