@@ -26,7 +26,8 @@ extern "C" wp_video *wp_video_open(const char *source, int open_timeout_ms, int 
         }
         if (!opened || !video->capture.isOpened()) {
             delete video;
-            set_error(error, WP_ERR_DECODE, "cannot open video source " + uri);
+            // The URI is left out: it may carry a camera's password, and this text reaches logs.
+            set_error(error, WP_ERR_DECODE, "cannot open video source");
             return nullptr;
         }
         return video;

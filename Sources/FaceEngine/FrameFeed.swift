@@ -204,14 +204,6 @@ public final class FrameFeed: @unchecked Sendable {
     }
 }
 
-/// Hides credentials in `rtsp://user:password@host` before a source is logged.
-func redacted(_ source: String) -> String {
-    guard let at = source.range(of: "@"), let scheme = source.range(of: "://"), scheme.upperBound < at.lowerBound else {
-        return source
-    }
-    return String(source[..<scheme.upperBound]) + "***@" + String(source[at.upperBound...])
-}
-
 extension Duration {
     /// The duration as fractional seconds (for rates, latencies and Foundation APIs).
     public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }

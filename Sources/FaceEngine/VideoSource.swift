@@ -24,7 +24,7 @@ public final class VideoSource {
     /// Opens the source. Network streams give up after the timeouts instead of blocking forever.
     public init(source: String, openTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(5)) throws {
         if SourceKind(source: source) == .file, !FileManager.default.isReadableFile(atPath: source) {
-            throw FaceEngineError(.fileUnreadable, "video file \(source) does not exist or is not readable: check the --source path")
+            throw FaceEngineError(.fileUnreadable, "video file \(redacted(source)) does not exist or is not readable: check the --source path (rtsp://, rtsps://, /dev/videoN or a file)")
         }
         if SourceKind(source: source) == .rtsp {
             // TCP avoids the silent packet loss of UDP RTP through NAT and firewalls.
@@ -34,7 +34,7 @@ public final class VideoSource {
         do {
             handle = try callEngine { wp_video_open(source, Int32(openTimeout.inMilliseconds), Int32(readTimeout.inMilliseconds), $0) }
         } catch let error as FaceEngineError {
-            throw FaceEngineError(error.code, "\(error.message): check that it is a video file, an rtsp:// URL or a /dev/video device that is reachable")
+            throw FaceEngineError(error.code, "\(error.message) \(redacted(source)): check that it is a video file, an rtsp:// URL or a /dev/video device that is reachable")
         }
     }
 
@@ -53,4 +53,14 @@ public final class VideoSource {
         default: throw FaceEngineError.from(error)
         }
     }
+}
+
+/// Hides the user information (`user:password@`) of any `scheme://` source before it is logged or
+/// put in an error: camera URLs often carry a password. The user information ends at the last
+/// `@` before the path, so a password containing `@` is hidden whole.
+func redacted(_ source: String) -> String {
+    guard let scheme = source.range(of: "://") else { return source }
+    let authorityEnd = source[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? source.endIndex
+    guard let at = source[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return source }
+    return String(source[..<scheme.upperBound]) + "***@" + String(source[source.index(after: at)...])
 }

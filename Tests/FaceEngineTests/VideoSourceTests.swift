@@ -79,9 +79,31 @@ final class VideoSourceTests: XCTestCase {
 }
 
 final class SourceRedactionTests: XCTestCase {
-    func testCredentialsInRTSPURLs_areHiddenFromLogs() {
+    private let secret = "pa@ss:w0rd"
+
+    func testUserInformation_isHiddenForEveryScheme_evenWithAnAtInThePassword() {
         XCTAssertEqual(redacted("rtsp://admin:secret@10.0.0.5:554/stream1"), "rtsp://***@10.0.0.5:554/stream1")
+        XCTAssertEqual(redacted("rtsp://admin:\(secret)@10.0.0.5/s@1"), "rtsp://***@10.0.0.5/s@1")
+        XCTAssertEqual(redacted("rtsps://admin:\(secret)@cam.local"), "rtsps://***@cam.local")
+        XCTAssertEqual(redacted("http://u:\(secret)@cam/x.mp4"), "http://***@cam/x.mp4")
         XCTAssertEqual(redacted("rtsp://10.0.0.5/stream"), "rtsp://10.0.0.5/stream")
         XCTAssertEqual(redacted("/data/clip@night.mp4"), "/data/clip@night.mp4")
+    }
+
+    /// Nothing listens on port 9: OpenCV's open fails at once, and its error must not carry the password.
+    func testCameraThatCannotBeOpened_errorNamesTheHost_notThePassword() {
+        XCTAssertThrowsError(try VideoSource(source: "rtsp://admin:\(secret)@127.0.0.1:9/cam", openTimeout: .seconds(2))) { error in
+            XCTAssertFalse("\(error)".contains("w0rd"), "\(error)")
+            XCTAssert("\(error)".contains("rtsp://***@127.0.0.1:9/cam"), "\(error)")
+        }
+    }
+
+    /// An unsupported scheme is taken for a file path; the refusal must not print it with its password.
+    func testUnsupportedScheme_isRefused_withoutThePassword() {
+        XCTAssertThrowsError(try VideoSource(source: "http://admin:\(secret)@127.0.0.1/cam.mp4")) { error in
+            XCTAssertEqual((error as? FaceEngineError)?.code, .fileUnreadable)
+            XCTAssertFalse("\(error)".contains("w0rd"), "\(error)")
+            XCTAssert("\(error)".contains("rtsp://"), "the error says which sources are supported: \(error)")
+        }
     }
 }

@@ -31,7 +31,10 @@ final class LiveStreamTests: XCTestCase {
         let port = 18_600 + Int.random(in: 0..<300)
         var camera: ChildProcess? = try startCamera(port: port)
         let report = try Fixtures.temporaryFolder(self) + "/report.json"
-        let node = try ChildProcess(edgeNode, ["run", "--source", "rtsp://127.0.0.1:\(port)/cam", "--watchlist", try watchlist(),
+        // The camera's URL carries credentials, as real ones do: no log line of any path
+        // (open, stall, drop, retry, reconnect) may show them.
+        let password = "Cam-S3cret"
+        let node = try ChildProcess(edgeNode, ["run", "--source", "rtsp://watch:\(password)@127.0.0.1:\(port)/cam", "--watchlist", try watchlist(),
                                                "--report", report, "--health-interval", "1"])
         XCTAssertTrue(node.waitForStderr("video source opened", timeout: .seconds(30)), node.stderr)
         XCTAssertTrue(node.waitForStderr("health", timeout: .seconds(30)), "frames flow before the stall: \(node.stderr)")
@@ -60,6 +63,8 @@ final class LiveStreamTests: XCTestCase {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
         XCTAssertGreaterThanOrEqual(summary["stream_stalls"] as? Int ?? 0, 1)
         XCTAssertGreaterThan(summary["frames_processed"] as? Int ?? 0, 15, "frames flow again after the reconnect")
+        XCTAssertFalse(node.stderr.contains(password) || node.stdout.contains(password), "credentials reached the log: \(node.stderr)")
+        XCTAssert(node.stderr.contains("rtsp://***@127.0.0.1"), "the log still names the camera: \(node.stderr)")
         camera?.signal(SIGKILL)
     }
 }
