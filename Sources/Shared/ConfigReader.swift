@@ -35,17 +35,42 @@ public final class ConfigReader {
 
     /// A number at `section.key`, or nil when absent; throws when present but wrong or out of range.
     public func number(_ section: String, _ key: String, in range: ClosedRange<Double>) throws -> Double? {
-        let path = "\(section).\(key)"
+        guard let v = try numeric(section, key) else { return nil }
+        guard range.contains(v) else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return v
+    }
+
+    /// A whole number at `section.key`, or nil when absent; a fraction (`2.5`) is refused rather
+    /// than truncated, as is a boolean.
+    public func integer(_ section: String, _ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let v = try numeric(section, key) else { return nil }
+        guard v.rounded(.towardZero) == v, let whole = Int(exactly: v) else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a whole number, got \(v)")
+        }
+        guard range.contains(whole) else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "\(whole) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return whole
+    }
+
+    private func numeric(_ section: String, _ key: String) throws -> Double? {
         guard let raw = try value(section, key) else { return nil }
         // JSONSerialization gives booleans as NSNumber of ObjC type "c"; they are not numbers here.
         guard let value = raw as? NSNumber, String(cString: value.objCType) != "c" else {
-            throw ConfigError(file: file, key: path, reason: "must be a number, got \(raw)")
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a number, got \(raw)")
         }
-        let v = value.doubleValue
-        guard range.contains(v) else {
-            throw ConfigError(file: file, key: path, reason: "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
+        return value.doubleValue
+    }
+
+    /// `true` or `false` at `section.key`, or nil when absent; `0`, `1` and `"yes"` are refused.
+    public func boolean(_ section: String, _ key: String) throws -> Bool? {
+        guard let raw = try value(section, key) else { return nil }
+        guard let value = raw as? NSNumber, String(cString: value.objCType) == "c" else {
+            throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be true or false, got \(raw)")
         }
-        return v
+        return value.boolValue
     }
 
     /// A non-empty string at `section.key`, or nil when absent.
@@ -54,6 +79,17 @@ public final class ConfigReader {
         guard let text = raw as? String, !text.isEmpty else {
             throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a non-empty string")
         }
+        return text
+    }
+
+    /// A ZeroMQ endpoint at `section.key` (`tcp://host:port` or `ipc:///path`), or nil when absent;
+    /// checked here so that a typo is named at start-up rather than failing inside libzmq.
+    public func endpoint(_ section: String, _ key: String) throws -> String? {
+        guard let text = try string(section, key) else { return nil }
+        let fail = ConfigError(file: file, key: "\(section).\(key)", reason: "must be tcp://HOST:PORT (port 1-65535) or ipc:///PATH, got \(text)")
+        if text.hasPrefix("ipc://") { guard text.count > 6 else { throw fail }; return text }
+        guard text.hasPrefix("tcp://"), let colon = text.lastIndex(of: ":"), colon > text.index(text.startIndex, offsetBy: 6),
+              let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { throw fail }
         return text
     }
 

@@ -42,4 +42,45 @@ final class ConfigReaderTests: XCTestCase {
         XCTAssertThrowsError(try reader("[1, 2]")) { XCTAssert("\($0)".contains("is not a JSON object")) }
         XCTAssertThrowsError(try ConfigReader(path: "/nonexistent/edge.json")) { XCTAssert("\($0)".contains("cannot be read")) }
     }
+
+    func testFractionForAnInteger_isRefused_notTruncated() throws {
+        let r = try reader(#"{"embedding": {"max_per_frame": 2.5, "max_per_track": 4.0, "refresh_frames": 1e30}}"#)
+        XCTAssertThrowsError(try r.integer("embedding", "max_per_frame", in: 1...100)) {
+            XCTAssertEqual("\($0)", "config \(r.file): key embedding.max_per_frame: must be a whole number, got 2.5")
+        }
+        XCTAssertEqual(try r.integer("embedding", "max_per_track", in: 1...100), 4, "4.0 is a whole number")
+        XCTAssertThrowsError(try r.integer("embedding", "refresh_frames", in: 1...10_000)) { XCTAssert("\($0)".contains("whole number"), "\($0)") }
+    }
+
+    func testIntegerOutOfRange_namesTheIntegerRange() throws {
+        let r = try reader(#"{"embedding": {"max_per_frame": 0}}"#)
+        XCTAssertThrowsError(try r.integer("embedding", "max_per_frame", in: 1...100)) {
+            XCTAssertEqual(($0 as? ConfigError)?.reason, "0 is out of range 1...100")
+        }
+    }
+
+    func testBoolean_acceptsTrueAndFalse_only() throws {
+        let r = try reader(#"{"node": {"a": true, "b": false, "c": 1, "d": 0, "e": "yes"}}"#)
+        XCTAssertEqual(try r.boolean("node", "a"), true)
+        XCTAssertEqual(try r.boolean("node", "b"), false)
+        XCTAssertNil(try r.boolean("node", "absent"))
+        for key in ["c", "d", "e"] {
+            XCTAssertThrowsError(try r.boolean("node", key)) {
+                XCTAssertEqual(($0 as? ConfigError)?.key, "node.\(key)")
+                XCTAssert("\($0)".contains("must be true or false"), "\($0)")
+            }
+        }
+    }
+
+    func testEndpoint_acceptsTCPAndIPC_andRefusesTyposByKey() throws {
+        let r = try reader(#"{"server": {"a": "tcp://127.0.0.1:7700", "b": "ipc:///run/wp.sock", "c": "tcp://127.0.0.1", "d": "127.0.0.1:7700", "e": "tcp://h:70000"}}"#)
+        XCTAssertEqual(try r.endpoint("server", "a"), "tcp://127.0.0.1:7700")
+        XCTAssertEqual(try r.endpoint("server", "b"), "ipc:///run/wp.sock")
+        for key in ["c", "d", "e"] {
+            XCTAssertThrowsError(try r.endpoint("server", key)) {
+                XCTAssertEqual(($0 as? ConfigError)?.key, "server.\(key)")
+                XCTAssert("\($0)".contains("must be tcp://HOST:PORT"), "\($0)")
+            }
+        }
+    }
 }

@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     static func settings(from path: String) throws -> CoordinatorServer.Settings {
         let r = try ConfigReader(path: path)
-        let bind = try r.string("server", "bind") ?? "tcp://127.0.0.1:7700"
+        let bind = try r.endpoint("server", "bind") ?? "tcp://127.0.0.1:7700"
         guard let keyPath = try r.string("server", "curve_key") else {
             throw ConfigError(file: path, key: "server.curve_key", reason: "is required: create one with coordinator keys new-curve")
         }
