@@ -98,12 +98,9 @@ public struct TemplateWatchlist: Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(body)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw WatchlistFileError(path: path, reason: "cannot be written: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count else { throw WatchlistFileError(path: path, reason: "could not be written in full") }
+        do { try PrivateFile.write(Array(data), to: path, mode: .replaceAtomically) } catch let error as PrivateFileError {
+            throw WatchlistFileError(path: path, reason: error.reason)
+        }
     }
 }
 

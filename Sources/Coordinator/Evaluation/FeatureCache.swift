@@ -49,8 +49,8 @@ struct FeatureCache {
 
     func save() throws {
         let data = try JSONEncoder().encode(Body(format: Self.format, entries: entries))
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot write the features cache \(path): check the folder exists and is writable")
+        do { try PrivateFile.write(Array(data), to: path, mode: .replaceAtomically) } catch {
+            throw CommandFailure("cannot write the features cache \(error): check the folder is writable")
         }
     }
 }

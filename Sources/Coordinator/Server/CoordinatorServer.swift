@@ -47,8 +47,8 @@ final class CoordinatorServer: @unchecked Sendable {
         enrolled = settings.enrolledNodes
         endedDeployment = settings.endedDeployment
         recording = try settings.recordFrames.map { path in
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
+            try PrivateFile.write([], to: path, mode: .replaceAtomically)
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
             return handle
         }
         bundleVersion = try Self.version(of: settings.bundle)

@@ -8,7 +8,7 @@ final class AlertStore: Sendable {
     private let database: DatabasePool
 
     init(path: String) throws {
-        try preparePrivateDatabaseFile(path)
+        try PrivateFile.createIfMissing(path)
         database = try DatabasePool(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 alerts") { db in

@@ -86,7 +86,7 @@ struct WatchlistCommand: ParsableCommand {
                 deploymentID: deployment, watchlistID: watchlistID, version: version, issuedAt: now,
                 notBefore: try notBefore.map { try parseDate($0, "--not-before") } ?? now, expiresAt: try parseDate(expires, "--expires"),
                 embeddingModel: rule.embeddingModel, threshold: chosen, rule: rule, entries: entries, cohort: cohortFaces)
-            try writePrivately(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out)
+            try PrivateFile.write(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out, mode: .replaceAtomically)
             print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, \(cohortFaces.count) cohort faces, threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
             if let expected { print(expected.summary) }
         }
@@ -103,7 +103,7 @@ struct WatchlistCommand: ParsableCommand {
         func run() throws {
             let key = try SigningKeyFile.loadPrivate(path: key)
             let signed = try readBundle(bundle).signed(with: key)
-            try writePrivately(signed.fileBytes(), to: bundle)
+            try PrivateFile.write(signed.fileBytes(), to: bundle, mode: .replaceAtomically)
             print("signed \(bundle) as \(signerKeyID(Array(key.publicKey.rawRepresentation))); \(signed.signatures.count) signature(s)")
         }
     }
@@ -157,13 +157,4 @@ private func readBundle(_ path: String) throws -> SignedBundle {
     do { return try SignedBundle.decode(fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes) } catch {
         throw CommandFailure("bundle \(path) is not a valid bundle file: \(error)")
     }
-}
-
-/// Writes through a temporary file and a rename, so a crash never leaves half a bundle; 0600.
-private func writePrivately(_ bytes: [UInt8], to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-        throw CommandFailure("cannot write \(temporary)")
-    }
-    guard rename(temporary, path) == 0 else { throw CommandFailure("cannot replace \(path): \(String(cString: strerror(errno)))") }
 }

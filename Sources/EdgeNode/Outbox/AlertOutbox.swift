@@ -13,7 +13,7 @@ final class AlertOutbox: Sendable {
     let maximum: Duration
 
     init(path: String, initial: Duration = .milliseconds(500), maximum: Duration = .seconds(30)) throws {
-        try preparePrivateDatabaseFile(path)
+        try PrivateFile.createIfMissing(path)
         database = try DatabasePool(path: path)
         self.initial = initial
         self.maximum = maximum

@@ -2,6 +2,7 @@ import FaceEngine
 import Foundation
 import Logging
 import ServiceLifecycle
+import Shared
 
 /// `edge-node run` as a service: frames from the feed through the pipeline, alerts as JSON lines
 /// on standard output, health lines on standard error, until the source ends or a graceful
@@ -70,13 +71,10 @@ actor OfflineRunService: Service {
         let path = "\(folder)/\(id.uuidString).jpg"
         do {
             let bytes = try image.jpeg(of: box.expanded(by: 0.2))
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                logger.error("cannot write alert crop", metadata: ["file": "\(path)"])
-                return nil
-            }
+            try PrivateFile.write(bytes, to: path, mode: .createNew)
             return path
         } catch {
-            logger.error("cannot encode alert crop", metadata: ["error": "\(error)"])
+            logger.error("cannot write alert crop", metadata: ["error": "\(error)"])
             return nil
         }
     }

@@ -4,14 +4,9 @@ import Foundation
 /// private files readable by their owner only, and a header line naming the kind of key.
 enum KeyFileIO {
     static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
-        guard fd >= 0 else {
-            throw KeyFileError(path: path, reason: errno == EEXIST ? "already exists: keys are never overwritten" : String(cString: strerror(errno)))
+        do { try PrivateFile.write(Array(text.utf8), to: path, mode: .createNew, permissions: mode) } catch let error as PrivateFileError {
+            throw KeyFileError(path: path, reason: error.reason.hasPrefix("already exists") ? "already exists: keys are never overwritten" : error.reason)
         }
-        defer { close(fd) }
-        fchmod(fd, mode)
-        let bytes = Array(text.utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count else { throw KeyFileError(path: path, reason: "could not be written") }
     }
 
     /// Refuses a file that group or others can read or write.
