@@ -15,7 +15,7 @@ final class WatchlistHolderTests: XCTestCase {
     }
 
     func testInstall_change_expiry_andWipe() throws {
-        let holder = WatchlistHolder()
+        let holder = try WatchlistHolder()
         XCTAssertNil(holder.changes(since: 0, now: now), "nothing held, nothing changed")
         try holder.install(bundle(version: 4, expires: 60))
         let first = holder.changes(since: 0, now: now)
@@ -31,7 +31,7 @@ final class WatchlistHolderTests: XCTestCase {
     }
 
     func testFusedBundleWithoutFaceNetTemplates_isNotInstalled_andTheHeldListStays() throws {
-        let holder = WatchlistHolder()
+        let holder = try WatchlistHolder()
         try holder.install(bundle(version: 4, expires: 60))
         var broken = bundle(version: 5, expires: 60)
         broken.rule = .recommended
@@ -39,5 +39,32 @@ final class WatchlistHolderTests: XCTestCase {
             XCTAssert("\(error)".contains("FaceNet template"), "\(error)")
         }
         XCTAssertEqual(holder.heldVersion, 4)
+    }
+
+    func testVersionFloor_survivesARestart_perDeployment() throws {
+        let folder = NSTemporaryDirectory() + "watchpost-floor-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = VersionFloorFile(path: folder + "/floor.json")
+        try file.record(9, for: "other")
+        let first = try WatchlistHolder(floorFile: file, deploymentID: "d")
+        XCTAssertEqual(first.versionFloor, 0)
+        try first.install(bundle(version: 4, expires: 60))
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+
+        let restarted = try WatchlistHolder(floorFile: file, deploymentID: "d")
+        XCTAssertEqual(restarted.heldVersion, 0, "the list itself is never on disk")
+        XCTAssertEqual(restarted.versionFloor, 4, "but the version it had is")
+        XCTAssertEqual(try file.load(), ["d": 4, "other": 9], "other deployments' floors are kept")
+    }
+
+    func testCorruptFloorFile_stopsTheNode_withWhatToDo() throws {
+        let folder = NSTemporaryDirectory() + "watchpost-floor-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "{\"d\": \"four\"".write(toFile: folder + "/floor.json", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try WatchlistHolder(floorFile: VersionFloorFile(path: folder + "/floor.json"), deploymentID: "d")) {
+            XCTAssert("\($0)".contains("corrupt") && "\($0)".contains("Restore it from backup"), "\($0)")
+        }
     }
 }

@@ -108,6 +108,28 @@ final class FabricTests: XCTestCase {
         for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
     }
 
+    /// Rollback after a reboot: a node killed (-9) after accepting version 5 restarts holding no list,
+    /// and still refuses version 3; version 6 is accepted.
+    func testRollback_isRefused_afterTheNodeIsKilledAndRestarted() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let clip = try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 20)
+        var node = try d.startNode("node1", source: clip)
+        var server = try d.startCoordinator(bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        XCTAssertTrue(node.waitForStderr("version=5 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
+        node.signal(SIGKILL); node.wait()
+        server.signal(SIGTERM); _ = server.wait()
+
+        server = try d.startCoordinator(bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        node = try d.startNode("node1", source: clip)
+        XCTAssertTrue(server.waitForStderr("reason=rollback", timeout: .seconds(30)), server.stderr)
+        XCTAssertFalse(node.stderr.contains("watchlist accepted"), node.stderr)
+
+        try d.writeCoordinatorConfig(bundle: try d.customBundle("v6", version: 6, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        server.signal(SIGHUP)
+        XCTAssertTrue(node.waitForStderr("version=6 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
+        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+    }
+
     /// SIGHUP reloads the coordinator's config: a new bundle is pushed to connected nodes at once,
     /// and a node removed from the enrolled list is cut off (its messages dropped, no acks, no pushes).
     func testReload_pushesANewBundle_andCutsOffARevokedNode() throws {

@@ -24,7 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("config \(config) has no watchlist section: a node must know which signers it trusts")
         }
         let outbox = try AlertOutbox(path: node.stateDirectory + "/outbox.sqlite")
-        let holder = WatchlistHolder(), health = HealthCounters()
+        let holder = try WatchlistHolder(floorFile: VersionFloorFile(path: node.stateDirectory + "/watchlist-floor.json"),
+                                         deploymentID: policy.deploymentID)
+        let health = HealthCounters()
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory), matcher: nil,
                                                settings: file.pipeline, threshold: 0, logger: logger)
         let link = try EdgeLink(settings: .init(nodeID: node.id, coordinator: node.coordinator, coordinatorKey: node.coordinatorKey,

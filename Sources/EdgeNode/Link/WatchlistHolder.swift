@@ -3,8 +3,9 @@ import Foundation
 import Shared
 
 /// The node's accepted watchlist, in RAM only: installed after verification, wiped on expiry,
-/// on an end-deployment or wipe command, and on shutdown. Nothing of it is ever written to disk,
-/// so after a restart the node holds version 0 and asks the coordinator again.
+/// on an end-deployment or wipe command, and on shutdown. Nothing of its content is ever written
+/// to disk, so after a restart the node holds no list and asks the coordinator again; only the
+/// highest version accepted is kept (`VersionFloorFile`), so that an older list stays refused.
 final class WatchlistHolder: @unchecked Sendable {
     struct Current {
         let version: UInt64
@@ -18,16 +19,29 @@ final class WatchlistHolder: @unchecked Sendable {
     private var current: Current?
     /// Bumped on every install or wipe, so the pipeline notices a change cheaply.
     private var generation = 0
-    /// The highest version ever accepted since start: a wipe does not reopen the door to an older bundle.
-    private var highestVersion: UInt64 = 0
+    /// The highest version ever accepted, across restarts: a wipe or a reboot does not reopen the
+    /// door to an older bundle.
+    private var highestVersion: UInt64
+    private let floorFile: VersionFloorFile?
+    private let deploymentID: String
+
+    /// - Parameter floorFile: where the version floor survives restarts; nil keeps it in RAM (offline runs, tests).
+    init(floorFile: VersionFloorFile? = nil, deploymentID: String = "") throws {
+        self.floorFile = floorFile
+        self.deploymentID = deploymentID
+        highestVersion = try floorFile?.load()[deploymentID] ?? 0
+    }
 
     var heldVersion: UInt64 { lock.withLock { current?.version ?? 0 } }
     var versionFloor: UInt64 { lock.withLock { highestVersion } }
 
-    /// Installs a verified bundle; throws (holding on to the current list) if its templates do not suit its rule.
+    /// Installs a verified bundle; throws (holding on to the current list) if its templates do not
+    /// suit its rule, or if its version cannot be recorded: a list the node could be rolled back
+    /// from after a reboot is not run.
     func install(_ bundle: WatchlistBundle) throws {
         let next = Current(version: bundle.version, matcher: try bundle.makeMatcher(), threshold: bundle.threshold,
                            expiresAt: bundle.expiresAt)
+        if bundle.version > versionFloor { try floorFile?.record(bundle.version, for: bundle.deploymentID) }
         lock.withLock {
             current = next
             highestVersion = max(highestVersion, bundle.version)
