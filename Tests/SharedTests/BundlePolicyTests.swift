@@ -121,6 +121,22 @@ final class FusedBundleFormatTests: XCTestCase {
                                entries: entries, cohort: faces)
     }
 
+    /// Known answer for the signed payload, worked out by hand from the canonical form: signers
+    /// sign these bytes, so any change of the encoding must be a new payload version.
+    func testPayload_knownAnswer_distanceRule() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let b = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+                                expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5,
+                                entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
+        let expected = "5750574c 02  01000000 64  01000000 77  0300000000000000"
+            + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
+            + "  01000000  01000000 73  01000000" + String(repeating: " 0000003f", count: 128) + "  00000000  00000000"
+        let digits = Array(expected.filter { !$0.isWhitespace })
+        let bytes = stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+        XCTAssertEqual(b.payloadBytes(), bytes)
+        XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), b)
+    }
+
     func testFusedBundle_roundTrips_withRuleAndCohort() throws {
         let bundle = fused()
         let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())

@@ -21,10 +21,47 @@ final class WireMessageTests: XCTestCase {
         for message in Self.samples { XCTAssertEqual(try WireMessage.decode(message.encode()), message) }
     }
 
-    func testHeartbeat_encodingIsCanonical() {
-        let a = WireMessage.heartbeat(.init(uptimeSeconds: 1, framesPerSecond: 1, facesSeen: 1, framesDropped: 1, watchlistVersion: 1,
-                                            qualityRejections: ["a": 1, "b": 2, "c": 3]))
-        XCTAssertEqual(a.encode(), a.encode())
+    /// Bytes from a hex string written by hand from the format (spaces ignored).
+    private func hex(_ text: String) -> [UInt8] {
+        let digits = Array(text.filter { !$0.isWhitespace })
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    }
+
+    private let id = UUID(uuidString: "00112233-4455-6677-8899-AABBCCDDEEFF")!
+
+    /// Known answers, worked out by hand from the format (version 1, type, fields little-endian,
+    /// strings and blobs with a u32 length): a change of the encoding breaks every node in the field.
+    func testKnownAnswers_forEveryMessageKind() {
+        let cases: [(WireMessage, String)] = [
+            (.hello(.init(nodeID: "n1", software: "w", heldWatchlistVersion: 7)),
+             "01 01  02000000 6e31  01000000 77  0700000000000000"),
+            // Rejection reasons in sorted order, whatever the dictionary's order.
+            (.heartbeat(.init(uptimeSeconds: 1, framesPerSecond: 1, facesSeen: 2, framesDropped: 3, watchlistVersion: 4,
+                              qualityRejections: ["b": 2, "a": 1])),
+             "01 02  0100000000000000 0000803f 0200000000000000 0300000000000000 0400000000000000  02000000"
+                + "  01000000 61 0100000000000000  01000000 62 0200000000000000"),
+            (.alert(.init(alertID: id, nodeID: "n", cameraID: "c", deploymentID: "d", watchlistVersion: 1, subject: "s",
+                          score: 0.5, distance: 0.25, capturedAtMilliseconds: 1000, track: 2, quality: [1], cropJPEG: [0xFF, 0xD8])),
+             "01 03  00112233445566778899aabbccddeeff  01000000 6e  01000000 63  01000000 64  0100000000000000  01000000 73"
+                + "  0000003f 0000803e  e803000000000000  0200000000000000  01000000 0000803f  02000000 ffd8"),
+            (.ack(alertID: id), "01 04  00112233445566778899aabbccddeeff"),
+            (.watchlistBundle([0xAB, 0xCD]), "01 05  02000000 abcd"),
+            (.watchlistStatus(.init(accepted: true, version: 9, reasonCode: "", reason: "ok")),
+             "01 06  01  0900000000000000  00000000  02000000 6f6b"),
+            (.command(.endDeployment(deploymentID: "d")), "01 07  01  01000000 64"),
+            (.command(.wipeWatchlist), "01 07  02"),
+        ]
+        for (message, expected) in cases {
+            XCTAssertEqual(message.encode(), hex(expected), "\(message)")
+            XCTAssertEqual(try WireMessage.decode(hex(expected)), message)
+        }
+    }
+
+    /// The same heartbeat with its reasons in the other order is not a second valid encoding.
+    func testHeartbeat_withReasonsOutOfOrder_isRefused() {
+        let swapped = hex("01 02  0100000000000000 0000803f 0200000000000000 0300000000000000 0400000000000000  02000000"
+                          + "  01000000 62 0200000000000000  01000000 61 0100000000000000")
+        XCTAssertThrowsError(try WireMessage.decode(swapped)) { XCTAssert("\($0)".contains("out of order"), "\($0)") }
     }
 
     /// Numbered bad frames; each is refused, none traps.
