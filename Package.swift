@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -59,6 +60,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -79,7 +81,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Shared", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),

@@ -35,11 +35,3 @@ struct PipelineReport: Codable {
         case peakRSSMiB = "peak_rss_mib"
     }
 }
-
-/// The value below which `fraction` of the sorted values lie (nearest rank).
-func percentile(_ values: [Double], _ fraction: Double) -> Double? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
-    return sorted[min(max(rank, 0), sorted.count - 1)]
-}

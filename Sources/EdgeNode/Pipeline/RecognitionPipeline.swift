@@ -35,9 +35,10 @@ final class RecognitionPipeline {
     private var tracker: Tracker
     private var book: TrackBook
     private(set) var report = PipelineReport()
-    private var latenciesMs: [Double] = []
+    /// Capture to alert, for every alert.
+    private var alertLatencies = DurationSummary()
     /// Capture to match decision, for every embedded face (what an alert's latency would be).
-    private var decisionLatenciesMs: [Double] = []
+    private var decisionLatencies = DurationSummary()
     private let logger: Logger
 
     init(models: ModelStore, matcher: Matcher?, settings: PipelineSettings, threshold: Float, logger: Logger) throws {
@@ -97,7 +98,7 @@ final class RecognitionPipeline {
         let embeddings = try embedder.embed(batch.map(\.detection), in: frame.image)
         report.embeddingsComputed += embeddings.count
         let decided = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
-        decisionLatenciesMs += Array(repeating: decided, count: embeddings.count)
+        for _ in embeddings { decisionLatencies.record(milliseconds: decided) }
 
         var alerts: [AlertRecord] = []
         var faceNetRuns = 0
@@ -132,7 +133,7 @@ final class RecognitionPipeline {
                   book.recordAlert(best.subject, for: item.track) else { continue }
             let id = UUID()
             let latency = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
-            latenciesMs.append(latency)
+            alertLatencies.record(milliseconds: latency)
             report.alerts += 1
             alerts.append(AlertRecord(
                 alertID: id, subject: best.subject, score: best.score(threshold: threshold),
@@ -152,12 +153,12 @@ final class RecognitionPipeline {
         report.streamStalls = capture.stalls
         report.elapsedSeconds = elapsed.inSeconds
         report.framesPerSecond = report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0
-        report.alertLatencyMsP50 = percentile(latenciesMs, 0.5)
-        report.alertLatencyMsP95 = percentile(latenciesMs, 0.95)
-        report.decisionLatencyMsP50 = percentile(decisionLatenciesMs, 0.5)
-        report.decisionLatencyMsP95 = percentile(decisionLatenciesMs, 0.95)
-        report.nonMatchDataLifetimeMaxSeconds = book.nonMatchLifetimes.max()
-        report.nonMatchDataLifetimeP95Seconds = percentile(book.nonMatchLifetimes, 0.95)
+        report.alertLatencyMsP50 = alertLatencies.milliseconds(atFraction: 0.5)
+        report.alertLatencyMsP95 = alertLatencies.milliseconds(atFraction: 0.95)
+        report.decisionLatencyMsP50 = decisionLatencies.milliseconds(atFraction: 0.5)
+        report.decisionLatencyMsP95 = decisionLatencies.milliseconds(atFraction: 0.95)
+        report.nonMatchDataLifetimeMaxSeconds = book.nonMatchLifetimes.maximumSeconds
+        report.nonMatchDataLifetimeP95Seconds = book.nonMatchLifetimes.seconds(atFraction: 0.95)
         report.peakRSSMiB = peakResidentMiB()
         return report
     }

@@ -33,8 +33,8 @@ struct TrackBook {
 
     let policy: Policy
     private(set) var entries: [TrackID: Entry] = [:]
-    /// Seconds that non-matching biometric data (a track's embeddings) lived in RAM before being wiped.
-    private(set) var nonMatchLifetimes: [Double] = []
+    /// How long non-matching biometric data (a track's embeddings) lived in RAM before being wiped.
+    private(set) var nonMatchLifetimes = DurationSummary()
 
     init(policy: Policy) { self.policy = policy }
 
@@ -93,7 +93,7 @@ struct TrackBook {
         for i in e.embeddings.indices { e.embeddings[i].wipe() }
         for i in e.faceNetEmbeddings.indices { e.faceNetEmbeddings[i].wipe() }
         if e.alertedSubjects.isEmpty, !e.embeddings.isEmpty {
-            nonMatchLifetimes.append((time - e.startedAt).inSeconds)
+            nonMatchLifetimes.record(seconds: (time - e.startedAt).inSeconds)
         }
         e.embeddings.removeAll()
         e.faceNetEmbeddings.removeAll()
