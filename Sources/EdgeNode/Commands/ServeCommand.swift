@@ -18,6 +18,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(verbose: false)
+        switch MemoryLock.apply() {
+        case .locked: logger.info("memory locked: face data cannot be swapped to disk")
+        case .unlockedWithoutSwap(let why): logger.warning("memory not locked", metadata: ["reason": "\(why)"])
+        case .refuse(let why): throw CommandFailure(why)
+        }
         let file = try EdgeConfigFile.load(path: config)
         guard let node = file.node else { throw CommandFailure("config \(config) has no node section: edge-node serve needs one") }
         guard let policy = file.bundlePolicy else {
