@@ -1,5 +1,6 @@
 @testable import EdgeNode
 import Foundation
+import GRDB
 import Shared
 import TestSupport
 import XCTest
@@ -45,5 +46,41 @@ final class AlertOutboxTests: XCTestCase {
             now = now.addingTimeInterval(expectedDelay)
         }
         XCTAssertEqual(try outbox.due(now: now).count, 1)
+    }
+
+    /// Promise 1 at rest: once acknowledged, no file of the state folder holds any part of the
+    /// crop, neither the database nor its WAL (which the insert and each resend wrote it to),
+    /// also when the process died between the delete and the checkpoint.
+    func testAcknowledgedCrop_isErasedFromEveryFileOfTheStateFolder() throws {
+        let folder = try Fixtures.temporaryFolder(self) + "/state"
+        let crop = Array(try Data(contentsOf: URL(fileURLWithPath: try Fixtures.photo("obama.jpg"))))
+        var a = alert(1), b = alert(2)
+        a.cropJPEG = crop
+        b.cropJPEG = Array(crop.reversed())  // stays unacknowledged: its bytes must still be there
+        let outbox = try AlertOutbox(path: folder + "/outbox.sqlite")
+        try outbox.add(a, now: t0)
+        try outbox.add(b, now: t0)
+        for n in 0..<3 { try outbox.attempted(a.alertID, now: t0.addingTimeInterval(Double(n))) }
+        XCTAssertGreaterThan(try CropScan.filesHolding(crop, in: folder).count, 0, "the scan finds a stored crop")
+
+        XCTAssertTrue(try outbox.acknowledge(a.alertID))
+        XCTAssertEqual(try CropScan.filesHolding(crop, in: folder), [], "acknowledged crop still on disk")
+        XCTAssertEqual(try CropScan.filesHolding(b.cropJPEG, in: folder).count, 1, "a pending alert keeps its crop")
+    }
+
+    func testCropOfAnAckInterruptedBeforeTheCheckpoint_isErasedAtTheNextOpen() throws {
+        let folder = try Fixtures.temporaryFolder(self) + "/state"
+        let crop = Array(try Data(contentsOf: URL(fileURLWithPath: try Fixtures.photo("obama2.jpg"))))
+        var a = alert(1)
+        a.cropJPEG = crop
+        let outbox = try AlertOutbox(path: folder + "/outbox.sqlite")
+        try outbox.add(a, now: t0)
+        // The delete committed, then the process died: done here by a second connection, which
+        // leaves the delete in the WAL without checkpointing it.
+        let other = try DatabaseQueue(path: folder + "/outbox.sqlite")
+        try other.write { try $0.execute(sql: "DELETE FROM alert") }
+        try other.close()
+        _ = try AlertOutbox(path: folder + "/outbox.sqlite")
+        XCTAssertEqual(try CropScan.filesHolding(crop, in: folder), [])
     }
 }

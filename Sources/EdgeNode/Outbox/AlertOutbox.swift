@@ -5,8 +5,13 @@ import Shared
 /// The edge's durable queue of alerts (promise 3): an alert is written here before it is sent,
 /// resent with backoff until the coordinator acknowledges it, and deleted only on that ack.
 /// SQLite in WAL mode, so a kill -9 loses nothing that `add` returned from.
+///
+/// An acknowledged alert's crop is erased, not only unlinked from the table: `secure_delete`
+/// zeroes the freed cells and pages, and a truncating checkpoint after each ack (and at open, for
+/// an ack that a kill -9 interrupted) drops the WAL frames that the insert and every resend
+/// update left holding the crop. One connection (a queue), so the checkpoint never waits on a reader.
 final class AlertOutbox: Sendable {
-    private let database: DatabasePool
+    private let database: DatabaseQueue
 
     /// Backoff before resending: `initial` doubling per attempt up to `maximum`.
     let initial: Duration
@@ -14,7 +19,10 @@ final class AlertOutbox: Sendable {
 
     init(path: String, initial: Duration = .milliseconds(500), maximum: Duration = .seconds(30)) throws {
         try PrivateFile.createIfMissing(path)
-        database = try DatabasePool(path: path)
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        database = try DatabaseQueue(path: path, configuration: configuration)
         self.initial = initial
         self.maximum = maximum
         var migrator = DatabaseMigrator()
@@ -28,6 +36,7 @@ final class AlertOutbox: Sendable {
             }
         }
         try migrator.migrate(database)
+        try eraseWAL()
     }
 
     /// Stores an alert for sending; adding the same alert id again changes nothing.
@@ -58,13 +67,21 @@ final class AlertOutbox: Sendable {
         }
     }
 
-    /// Deletes an acknowledged alert; false when it was not (or no longer) here.
+    /// Deletes an acknowledged alert and erases its crop from every file; false when it was not
+    /// (or no longer) here.
     @discardableResult
     func acknowledge(_ id: UUID) throws -> Bool {
-        try database.write { db in
+        let deleted = try database.write { db in
             try db.execute(sql: "DELETE FROM alert WHERE id = ?", arguments: [id.uuidString])
             return db.changesCount > 0
         }
+        if deleted { try eraseWAL() }
+        return deleted
+    }
+
+    /// Copies the WAL into the (secure-deleting) database file and truncates it to zero bytes.
+    private func eraseWAL() throws {
+        try database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     var count: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } } }
