@@ -48,6 +48,7 @@ final class WatchlistHolderTests: XCTestCase {
         try file.record(9, for: "other")
         let first = try WatchlistHolder(floorFile: file, deploymentID: "d")
         XCTAssertEqual(first.versionFloor, 0)
+        XCTAssertNil(first.refusedAtOrBelow)
         try first.install(bundle(version: 4, expires: 60))
         let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)
@@ -55,6 +56,9 @@ final class WatchlistHolderTests: XCTestCase {
         let restarted = try WatchlistHolder(floorFile: file, deploymentID: "d")
         XCTAssertEqual(restarted.heldVersion, 0, "the list itself is never on disk")
         XCTAssertEqual(restarted.versionFloor, 4, "but the version it had is")
+        XCTAssertEqual(restarted.refusedAtOrBelow, 3, "after a restart the same list may come again, nothing older")
+        try restarted.install(bundle(version: 4, expires: 60))
+        XCTAssertEqual(restarted.refusedAtOrBelow, 4, "once running it, not even the same version again")
         XCTAssertEqual(try file.load(), ["d": 4, "other": 9], "other deployments' floors are kept")
     }
 

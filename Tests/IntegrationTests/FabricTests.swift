@@ -63,9 +63,12 @@ final class FabricTests: XCTestCase {
         XCTAssertEqual(kinds.first, "hello")
         XCTAssertTrue(kinds.contains("status") && kinds.filter { $0 == "heartbeat" }.count >= 2, "\(kinds)")
 
-        // On disk: the outbox only, holding no alert and no image bytes.
+        // On disk: the outbox, holding no alert and no image bytes, and the watchlist version floor
+        // (numbers only: a deployment id and a version).
         let state = try FileManager.default.contentsOfDirectory(atPath: "\(d.dir)/node1").sorted()
-        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") }, "\(state)")
+        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") || $0 == "watchlist-floor.json" }, "\(state)")
+        let floor = try String(contentsOfFile: "\(d.dir)/node1/watchlist-floor.json", encoding: .utf8)
+        XCTAssertEqual(floor, #"{"dep-7":1}"#)
         for file in state {
             let content = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(d.dir)/node1/\(file)")))
             let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF]

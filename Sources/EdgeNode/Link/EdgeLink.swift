@@ -115,7 +115,7 @@ final class EdgeLink: @unchecked Sendable {
             do { try outbox.acknowledge(id) } catch { logger.error("cannot delete acknowledged alert", metadata: ["error": "\(error)"]) }
         case .watchlistBundle(let bytes):
             let status: WireMessage.WatchlistStatus
-            let verdict = policy.verify(bytes, heldVersion: holder.versionFloor == 0 ? nil : holder.versionFloor, now: Date())
+            let verdict = policy.verify(bytes, heldVersion: holder.refusedAtOrBelow, now: Date())
                 .flatMap { bundle in Result { try holder.install(bundle) }.map { bundle }.mapError { BundleRefusal.malformed("\($0)") } }
             switch verdict {
             case .success(let bundle):

@@ -22,6 +22,7 @@ final class WatchlistHolder: @unchecked Sendable {
     /// The highest version ever accepted, across restarts: a wipe or a reboot does not reopen the
     /// door to an older bundle.
     private var highestVersion: UInt64
+    private var acceptedThisRun = false
     private let floorFile: VersionFloorFile?
     private let deploymentID: String
 
@@ -35,6 +36,17 @@ final class WatchlistHolder: @unchecked Sendable {
     var heldVersion: UInt64 { lock.withLock { current?.version ?? 0 } }
     var versionFloor: UInt64 { lock.withLock { highestVersion } }
 
+    /// The version at or below which a pushed bundle is refused as a rollback (nil: none yet).
+    /// Within a run that is the highest version accepted, even after a wipe. After a restart the
+    /// recorded version itself may come again (the same signed list the node ran before the
+    /// reboot), but nothing older.
+    var refusedAtOrBelow: UInt64? {
+        lock.withLock {
+            if acceptedThisRun { return highestVersion }
+            return highestVersion == 0 ? nil : highestVersion - 1
+        }
+    }
+
     /// Installs a verified bundle; throws (holding on to the current list) if its templates do not
     /// suit its rule, or if its version cannot be recorded: a list the node could be rolled back
     /// from after a reboot is not run.
@@ -45,6 +57,7 @@ final class WatchlistHolder: @unchecked Sendable {
         lock.withLock {
             current = next
             highestVersion = max(highestVersion, bundle.version)
+            acceptedThisRun = true
             generation += 1
         }
     }
