@@ -55,39 +55,19 @@ struct WatchlistCommand: ParsableCommand {
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
             let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
-            let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
-            var entries: [WatchlistEntry] = [], refused: [String] = []
-            for subject in subjects {
-                var templates: [FaceFeatures] = []
-                for image in subject.images {
-                    switch enroller.enrol(imageAt: image) {
-                    case .success(let t): templates.append(t)
-                    case .failure(let why): refused.append("line \(subject.line), subject \(subject.id), \(image): \(why)")
-                    }
-                }
-                if templates.isEmpty { refused.append("line \(subject.line), subject \(subject.id): no usable photo, subject left out") }
-                else { entries.append(WatchlistEntry(subject: subject.id, features: templates)) }
+            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller())
+            let binding = WatchlistBuilder.Binding(
+                deploymentID: deployment, watchlistID: watchlistID, version: version,
+                notBefore: try notBefore.map { try parseDate($0, "--not-before") }, expiresAt: try parseDate(expires, "--expires"),
+                threshold: chosen)
+            let outcome = builder.build(subjects: subjects, cohort: cohortPhotos, binding: binding)
+            for refusal in outcome.refusals { FileHandle.standardError.write(Data("refused \(refusal)\n".utf8)) }
+            guard outcome.refusals.isEmpty || allowRejections else {
+                throw CommandFailure("\(outcome.refusals.count) refusal(s) listed above; replace the photos or pass --allow-rejections")
             }
-            var cohortFaces: [FaceFeatures] = []
-            for (line, image) in cohortPhotos {
-                switch enroller.enrol(imageAt: image) {
-                case .success(let face): cohortFaces.append(face)
-                case .failure(let why): refused.append("cohort line \(line), \(image): \(why)")
-                }
-            }
-            for line in refused { FileHandle.standardError.write(Data("refused \(line)\n".utf8)) }
-            guard refused.isEmpty || allowRejections else {
-                throw CommandFailure("\(refused.count) refusal(s) listed above; replace the photos or pass --allow-rejections")
-            }
-            guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(manifest)") }
-            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let rule = MatchingRule.recommended
-            let bundle = WatchlistBundle(
-                deploymentID: deployment, watchlistID: watchlistID, version: version, issuedAt: now,
-                notBefore: try notBefore.map { try parseDate($0, "--not-before") } ?? now, expiresAt: try parseDate(expires, "--expires"),
-                embeddingModel: rule.embeddingModel, threshold: chosen, rule: rule, entries: entries, cohort: cohortFaces)
+            guard let bundle = outcome.bundle else { throw CommandFailure("no subject could be enrolled from \(manifest)") }
             try PrivateFile.write(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out, mode: .replaceAtomically)
-            print("built \(out): \(entries.count) subjects, \(bundle.templateCount) templates, \(cohortFaces.count) cohort faces, threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
+            print("built \(out): \(bundle.entries.count) subjects, \(bundle.templateCount) templates, \(bundle.cohort.count) cohort faces, threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
             if let expected { print(expected.summary) }
         }
     }

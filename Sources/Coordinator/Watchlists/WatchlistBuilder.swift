@@ -1,0 +1,87 @@
+import FaceEngine
+import FaceTemplates
+import Foundation
+import Shared
+
+/// Builds an unsigned watchlist bundle from a manifest's subjects and a cohort of people not
+/// sought, through the quality-gated enrolment. The one implementation behind
+/// `coordinator watchlist build`, and what the control room's watchlist page calls.
+/// Refused photos are returned with their reason, never silently dropped.
+struct WatchlistBuilder {
+    /// What the bundle is bound to.
+    struct Binding {
+        var deploymentID: String
+        var watchlistID: String
+        var version: UInt64
+        var notBefore: Date?
+        var expiresAt: Date
+        var threshold: Float
+    }
+
+    /// A photo that could not be enrolled, with where it came from and why.
+    struct Refusal: Equatable, CustomStringConvertible {
+        enum Origin: Equatable {
+            case subject(line: Int, id: String)
+            case cohort(line: Int)
+        }
+
+        let origin: Origin
+        /// The photo, or nil when the whole subject was left out.
+        let image: String?
+        let reason: String
+
+        var description: String {
+            switch (origin, image) {
+            case (.subject(let line, let id), let image?): "line \(line), subject \(id), \(image): \(reason)"
+            case (.subject(let line, let id), nil): "line \(line), subject \(id): \(reason)"
+            case (.cohort(let line), let image): "cohort line \(line), \(image ?? ""): \(reason)"
+            }
+        }
+    }
+
+    struct Outcome {
+        /// Nil when no subject could be enrolled.
+        let bundle: WatchlistBundle?
+        let refusals: [Refusal]
+    }
+
+    let enroller: FaceEnroller
+
+    /// Enrols every photo and assembles the bundle.
+    func build(subjects: [WatchlistManifest.Subject], cohort: [(line: Int, path: String)], binding: Binding,
+               now: Date = Date()) -> Outcome {
+        var entries: [WatchlistEntry] = [], refusals: [Refusal] = []
+        for subject in subjects {
+            var templates: [FaceFeatures] = []
+            for image in subject.images {
+                switch enroller.enrol(imageAt: image) {
+                case .success(let t): templates.append(t)
+                case .failure(let why):
+                    refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: image, reason: "\(why)"))
+                }
+            }
+            if templates.isEmpty {
+                refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: nil,
+                                        reason: "no usable photo, subject left out"))
+            } else {
+                entries.append(WatchlistEntry(subject: subject.id, features: templates))
+            }
+        }
+        var cohortFaces: [FaceFeatures] = []
+        for (line, image) in cohort {
+            switch enroller.enrol(imageAt: image) {
+            case .success(let face): cohortFaces.append(face)
+            case .failure(let why): refusals.append(Refusal(origin: .cohort(line: line), image: image, reason: "\(why)"))
+            }
+        }
+        guard !entries.isEmpty else { return Outcome(bundle: nil, refusals: refusals) }
+        // Whole seconds: the canonical payload stores them so.
+        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let rule = MatchingRule.recommended
+        let bundle = WatchlistBundle(
+            deploymentID: binding.deploymentID, watchlistID: binding.watchlistID, version: binding.version, issuedAt: issued,
+            notBefore: binding.notBefore ?? issued, expiresAt: binding.expiresAt, embeddingModel: rule.embeddingModel,
+            threshold: binding.threshold, rule: rule, entries: entries, cohort: cohortFaces)
+        return Outcome(bundle: bundle, refusals: refusals)
+    }
+}

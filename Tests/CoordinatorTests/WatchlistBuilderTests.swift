@@ -1,0 +1,50 @@
+@testable import Coordinator
+import FaceEngine
+import Foundation
+import Shared
+import TestSupport
+import XCTest
+
+/// The library behind `watchlist build` (and the web UI's), on the public test photos.
+final class WatchlistBuilderTests: XCTestCase {
+    private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistManifest.Subject {
+        WatchlistManifest.Subject(line: line, id: id, displayName: id, category: "wanted", reason: "warrant",
+                                  imageSource: "custody photo", images: images)
+    }
+
+    func testBuild_bindsTheBundle_andListsEveryRefusedPhotoWithItsOrigin() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        let notAPhoto = folder + "/notes.jpg"
+        try "not an image".write(toFile: notAPhoto, atomically: true, encoding: .utf8)
+        let builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
+        let expires = Date(timeIntervalSince1970: 1_900_000_000)
+        let outcome = builder.build(
+            subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg"), notAPhoto]), subject(3, "s-2", [notAPhoto])],
+            cohort: [(line: 2, path: try Fixtures.photo("biden.jpg")), (line: 3, path: notAPhoto)],
+            binding: .init(deploymentID: "dep-7", watchlistID: "wl-1", version: 4, notBefore: nil, expiresAt: expires, threshold: 0.7),
+            now: Date(timeIntervalSince1970: 1_800_000_000.6))
+        let bundle = try XCTUnwrap(outcome.bundle)
+        XCTAssertEqual(bundle.entries.map(\.subject), ["s-1"], "s-2 had no usable photo")
+        XCTAssertEqual(bundle.cohort.count, 1)
+        XCTAssertEqual(bundle.deploymentID, "dep-7")
+        XCTAssertEqual(bundle.version, 4)
+        XCTAssertEqual(bundle.threshold, 0.7)
+        XCTAssertEqual(bundle.issuedAt, Date(timeIntervalSince1970: 1_800_000_000), "whole seconds, as the payload stores them")
+        XCTAssertEqual(bundle.notBefore, bundle.issuedAt)
+        XCTAssertEqual(bundle.rule, .recommended)
+        XCTAssertEqual(outcome.refusals.map(\.origin), [.subject(line: 2, id: "s-1"), .subject(line: 3, id: "s-2"),
+                                                        .subject(line: 3, id: "s-2"), .cohort(line: 3)])
+        XCTAssertEqual(outcome.refusals[2].description, "line 3, subject s-2: no usable photo, subject left out")
+        XCTAssert(outcome.refusals[0].description.hasPrefix("line 2, subject s-1, \(notAPhoto): "), outcome.refusals[0].description)
+    }
+
+    func testNoSubjectEnrolled_givesNoBundle() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        try "x".write(toFile: folder + "/a.jpg", atomically: true, encoding: .utf8)
+        let outcome = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller()).build(
+            subjects: [subject(2, "s-1", [folder + "/a.jpg"])], cohort: [],
+            binding: .init(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date(), threshold: 0.7))
+        XCTAssertNil(outcome.bundle)
+        XCTAssertEqual(outcome.refusals.count, 2)
+    }
+}
