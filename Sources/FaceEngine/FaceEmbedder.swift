@@ -26,7 +26,10 @@ public final class FaceEmbedder {
                 return n >= 0 ? n : nil
             }
         }
-        return (0..<faces.count).map { Embedding(Array(out[$0 * Embedding.dimension..<($0 + 1) * Embedding.dimension])) }
+        // The engine's output buffer carries every face's numbers: copied into erasing storage, then erased.
+        defer { ErasingVector.erase(&out) }
+        let d = Embedding.dimension
+        return (0..<faces.count).map { f in Embedding { e in for i in 0..<d { e[i] = out[f * d + i] } } }
     }
 
     /// Each face aligned by its dlib landmarks into a square chip of `size` pixels with `padding`
@@ -42,6 +45,7 @@ public final class FaceEmbedder {
                 return n >= 0 ? n : nil
             }
         }
+        defer { ErasingVector.erase(&out) }
         return (0..<faces.count).map { FaceChip(size: size, bgr: Array(out[$0 * bytesPerChip..<($0 + 1) * bytesPerChip])) }
     }
 

@@ -6,9 +6,7 @@ public struct FaceChip: Sendable {
     public let size: Int
     public var bgr: [UInt8]
 
-    public mutating func wipe() {
-        for i in bgr.indices { bgr[i] = 0 }
-    }
+    public mutating func wipe() { ErasingVector.erase(&bgr) }
 }
 
 /// The second, independently trained embedding model (FaceNet 20180408-102900 through OpenCV DNN).
@@ -35,7 +33,8 @@ public final class FaceNetEmbedder {
             throw FaceEngineError(.invalidArgument, "FaceNet needs \(Self.chipSize)-pixel chips, got \(chip.size)")
         }
         let dim = FaceNetEmbedding.dimension
-        let input = chips.flatMap(\.bgr)
+        var input = chips.flatMap(\.bgr)
+        defer { ErasingVector.erase(&input) }
         var out = [Float](repeating: 0, count: chips.count * dim)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
@@ -43,6 +42,7 @@ public final class FaceNetEmbedder {
                 return n >= 0 ? n : nil
             }
         }
-        return (0..<chips.count).map { FaceNetEmbedding(Array(out[$0 * dim..<($0 + 1) * dim])) }
+        defer { ErasingVector.erase(&out) }
+        return (0..<chips.count).map { c in FaceNetEmbedding { e in for i in 0..<dim { e[i] = out[c * dim + i] } } }
     }
 }

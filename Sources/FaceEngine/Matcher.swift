@@ -26,22 +26,27 @@ public struct MatchCandidate: Sendable, Equatable {
 }
 
 /// Templates of one model as a row-major matrix, so that all distances to a probe come from one
-/// BLAS matrix-vector product.
+/// BLAS matrix-vector product. The matrix is an `ErasingVector`: a wiped watchlist's templates are
+/// erased when the matcher is released.
 struct TemplateMatrix: Sendable {
     let dimension: Int
     let count: Int
-    private let values: [Float]
+    private let values: ErasingVector
     private let squaredNorms: [Float]
 
-    init(rows: [[Float]], dimension: Int) {
+    init(rows: [ErasingVector], dimension: Int) {
         self.dimension = dimension
         count = rows.count
-        values = rows.flatMap { $0 }
-        squaredNorms = rows.map { $0.reduce(0) { $0 + $1 * $1 } }
+        values = ErasingVector(count: rows.count * dimension) { out in
+            for (r, row) in rows.enumerated() {
+                row.withUnsafeBufferPointer { for i in 0..<dimension { out[r * dimension + i] = $0[i] } }
+            }
+        }
+        squaredNorms = rows.map { $0.withUnsafeBufferPointer { $0.reduce(0) { $0 + $1 * $1 } } }
     }
 
     /// L2 distances from the probe to every row.
-    func distances(to probe: [Float]) -> [Float] {
+    func distances(to probe: ErasingVector) -> [Float] {
         guard count > 0 else { return [] }
         var squared = [Float](repeating: 0, count: count)
         values.withUnsafeBufferPointer { t in
@@ -84,13 +89,13 @@ public final class Matcher: Sendable {
     /// - Parameter cohort: faces of people not on the list, used only by the fused rule to
     ///   normalise scores; never matched.
     public init(entries: [WatchlistEntry], rule: MatchingRule, cohort: [FaceFeatures]) throws {
-        var subjects = [String](), dlibRows = [[Float]](), faceNetRows = [[Float]](), owner = [Int]()
+        var subjects = [String](), dlibRows = [ErasingVector](), faceNetRows = [ErasingVector](), owner = [Int]()
         for entry in entries where !entry.templates.isEmpty {
             subjects.append(entry.subject)
             for (i, t) in entry.templates.enumerated() {
-                dlibRows.append(t.values)
+                dlibRows.append(t.storage)
                 owner.append(subjects.count - 1)
-                if i < entry.faceNetTemplates.count { faceNetRows.append(entry.faceNetTemplates[i].values) }
+                if i < entry.faceNetTemplates.count { faceNetRows.append(entry.faceNetTemplates[i].storage) }
             }
         }
         let fused: Bool
@@ -116,8 +121,8 @@ public final class Matcher: Sendable {
         cohortCount = fused ? cohort.count : 0
         dlib = TemplateMatrix(rows: dlibRows, dimension: Embedding.dimension)
         faceNet = fused ? TemplateMatrix(rows: faceNetRows, dimension: FaceNetEmbedding.dimension) : nil
-        cohortDlib = TemplateMatrix(rows: fused ? cohort.map(\.dlib.values) : [], dimension: Embedding.dimension)
-        cohortFaceNet = fused ? TemplateMatrix(rows: cohort.compactMap(\.faceNet?.values), dimension: FaceNetEmbedding.dimension) : nil
+        cohortDlib = TemplateMatrix(rows: fused ? cohort.map(\.dlib.storage) : [], dimension: Embedding.dimension)
+        cohortFaceNet = fused ? TemplateMatrix(rows: cohort.compactMap(\.faceNet?.storage), dimension: FaceNetEmbedding.dimension) : nil
     }
 
     /// Whether matching wants a FaceNet embedding of the probe.
@@ -125,7 +130,7 @@ public final class Matcher: Sendable {
 
     /// The nearest subject by dlib L2 distance, or nil for an empty watchlist.
     public func nearest(to probe: Embedding) -> MatchCandidate? {
-        bestTwo(of: dlib.distances(to: probe.values))
+        bestTwo(of: dlib.distances(to: probe.storage))
     }
 
     /// The nearest subject under the matcher's rule. Under the fused rule a probe without a FaceNet
@@ -133,11 +138,11 @@ public final class Matcher: Sendable {
     /// which decides whether the face is worth the second model.
     public func nearest(to probe: FaceFeatures) -> MatchCandidate? {
         guard case .fusedCohort(let settings) = rule else { return nearest(to: probe.dlib) }
-        var fusedEntries = dlib.distances(to: probe.dlib.values)
-        var fusedCohort = cohortDlib.distances(to: probe.dlib.values)
+        var fusedEntries = dlib.distances(to: probe.dlib.storage)
+        var fusedCohort = cohortDlib.distances(to: probe.dlib.storage)
         if let second = probe.faceNet, let faceNet, let cohortFaceNet {
             let w = settings.dlibWeight, scale = settings.dlibScale
-            let entryFN = faceNet.distances(to: second.values), cohortFN = cohortFaceNet.distances(to: second.values)
+            let entryFN = faceNet.distances(to: second.storage), cohortFN = cohortFaceNet.distances(to: second.storage)
             for i in fusedEntries.indices { fusedEntries[i] = w * fusedEntries[i] / scale + (1 - w) * entryFN[i] }
             for i in fusedCohort.indices { fusedCohort[i] = w * fusedCohort[i] / scale + (1 - w) * cohortFN[i] }
         } else {

@@ -1,5 +1,5 @@
 /// One face as the matcher sees it: its dlib embedding and, when computed, its FaceNet embedding.
-/// Biometric data: wipe it when the face is done with.
+/// Biometric data: its embeddings erase themselves when the last copy goes away.
 public struct FaceFeatures: Sendable, Equatable {
     public var dlib: Embedding
     public var faceNet: FaceNetEmbedding?
@@ -8,7 +8,8 @@ public struct FaceFeatures: Sendable, Equatable {
         self.dlib = dlib; self.faceNet = faceNet
     }
 
-    public mutating func wipe() {
+    /// Erases both embeddings now, in every copy.
+    public func wipe() {
         dlib.wipe()
         faceNet?.wipe()
     }

@@ -1,21 +1,41 @@
 /// A 512-D, unit-length FaceNet embedding; compared by L2 distance (0 to 2).
+/// Its values live in an `ErasingVector`: erased when the last copy goes away, or on `wipe()`.
 public struct FaceNetEmbedding: Sendable, Equatable {
     public static let dimension = 512
-    public var values: [Float]
+    public let storage: ErasingVector
 
+    /// An embedding from plain values (templates read from a file or bundle, tests).
     public init(_ values: [Float]) {
         precondition(values.count == FaceNetEmbedding.dimension, "a FaceNet embedding has \(FaceNetEmbedding.dimension) values")
-        self.values = values
+        storage = ErasingVector(values)
     }
 
-    public func distance(to other: FaceNetEmbedding) -> Float { VectorMath.distance(values, other.values) }
+    /// An embedding whose values are written in place by `initialise`: no intermediate copy.
+    public init(initialise: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        storage = try ErasingVector(count: FaceNetEmbedding.dimension, initialise: initialise)
+    }
 
-    public mutating func wipe() { VectorMath.zero(&values) }
+    /// A copy of the values, for writing a template to a file or bundle.
+    /// - warning: The copy is not erased: never use it for a probe (a face seen by a camera).
+    public var values: [Float] { storage.withUnsafeBufferPointer(Array.init) }
+
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+
+    public func distance(to other: FaceNetEmbedding) -> Float { VectorMath.distance(storage, other.storage) }
+
+    /// Overwrites the values, in every copy, with zeros.
+    public func wipe() { storage.erase() }
 
     /// The normalised mean of several embeddings of one face (a track's frames).
     public static func mean(_ embeddings: [FaceNetEmbedding]) -> FaceNetEmbedding {
-        let sum = VectorMath.mean(embeddings.map(\.values), dimension: dimension)
-        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return FaceNetEmbedding(norm > 0 ? sum.map { $0 / norm } : sum)
+        FaceNetEmbedding { out in
+            VectorMath.mean(embeddings.map(\.storage), into: out)
+            let norm = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0 { for i in out.indices { out[i] /= norm } }
+        }
     }
+
+    public static func == (a: FaceNetEmbedding, b: FaceNetEmbedding) -> Bool { VectorMath.equal(a.storage, b.storage) }
 }

@@ -86,6 +86,7 @@ struct EdgeConfigFile {
         if let v = try r.number("quality", "max_roll", in: 1...180) { s.quality.maxRoll = Float(v) }
         if let v = try r.number("tracking", "min_iou", in: 0.01...0.99) { s.tracker.minIoU = Float(v) }
         if let v = try r.integer("tracking", "max_missed_frames", in: 0...1000) { s.tracker.maxMissedFrames = v }
+        if let v = try r.number("tracking", "identity_switch_distance", in: 0.3...2) { s.embedding.identitySwitchDistance = Float(v) }
         if let v = try r.integer("embedding", "max_per_track", in: 1...100) { s.embedding.maxEmbeddings = v }
         if let v = try r.integer("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = v }
         if let v = try r.integer("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = v }

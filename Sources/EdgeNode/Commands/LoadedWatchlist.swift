@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -6,6 +7,8 @@ import Shared
 /// plain template file from `edge-node enrol`.
 struct LoadedWatchlist {
     var matcher: Matcher
+    /// The templates the matcher was built from.
+    var entries: [WatchlistEntry]
     var threshold: Float?
     var isSigned: Bool
     /// Faces in the cohort beyond the list itself (which sets the default threshold).
@@ -17,7 +20,7 @@ struct LoadedWatchlist {
         try? handle?.close()
         guard magic == SignedBundle.fileMagic else {
             let plain = try TemplateWatchlist.load(path: path)
-            return LoadedWatchlist(matcher: try matcher(plain.makeMatcher, path), threshold: plain.threshold, isSigned: false,
+            return LoadedWatchlist(matcher: try matcher(plain.makeMatcher, path), entries: plain.entries, threshold: plain.threshold, isSigned: false,
                                    cohortFaces: plain.cohort.count)
         }
         guard let policy else {
@@ -26,7 +29,7 @@ struct LoadedWatchlist {
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         switch policy.verify(bytes, heldVersion: nil, now: now) {
         case .success(let bundle):
-            return LoadedWatchlist(matcher: try matcher(bundle.makeMatcher, path), threshold: bundle.threshold, isSigned: true,
+            return LoadedWatchlist(matcher: try matcher(bundle.makeMatcher, path), entries: bundle.entries, threshold: bundle.threshold, isSigned: true,
                                    cohortFaces: bundle.cohort.count)
         case .failure(let refusal):
             throw CommandFailure("watchlist \(path) refused (\(refusal.code)): \(refusal)")

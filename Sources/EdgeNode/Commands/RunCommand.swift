@@ -45,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Debug logging.")
     var verbose = false
 
+    @Flag(help: "At the end, scan this process's memory for the face vectors the run computed and report how many survive (--report, memory_audit).")
+    var auditMemory = false
+
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2 (README, \"Accuracy\")")
@@ -69,6 +72,11 @@ struct RunCommand: AsyncParsableCommand {
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
                                                matcher: list.matcher, settings: settings, threshold: chosen, logger: logger)
+        if auditMemory {
+            let audit = MemoryAudit()
+            for entry in list.entries { for t in entry.templates { audit.noteTemplate(t.storage) } }
+            pipeline.audit = audit
+        }
         let kind = SourceKind(source: source)
         let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime), logger: logger)
         try feed.start()

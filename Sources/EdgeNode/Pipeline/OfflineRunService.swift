@@ -40,7 +40,13 @@ actor OfflineRunService: Service {
         } onGracefulShutdown: {
             feed.stop()
         }
-        let summary = pipeline.finish(capture: feed.snapshot, elapsed: ContinuousClock.now - started)
+        var summary = pipeline.finish(capture: feed.snapshot, elapsed: ContinuousClock.now - started)
+        if let audit = pipeline.audit {
+            summary.memoryAudit = try audit.scan()
+            logger.info("memory audit", metadata: ["non_match_surviving": "\(summary.memoryAudit!.nonMatchSurviving)",
+                                                   "non_match_vectors": "\(summary.memoryAudit!.nonMatchVectors)",
+                                                   "watchlist_templates_found": "\(summary.memoryAudit!.watchlistTemplatesFound)"])
+        }
         if let report = output.report { try encoder.encode(summary).write(to: URL(fileURLWithPath: report)) }
         logger.info("run finished", metadata: summaryMetadata(summary))
         if case .failed(let error) = feed.endReason { throw error }

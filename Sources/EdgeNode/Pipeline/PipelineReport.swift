@@ -12,6 +12,8 @@ struct PipelineReport: Codable {
     /// Faces that passed the first look and were embedded by the second model too.
     var faceNetEmbeddingsComputed = 0
     var tracksStarted = 0
+    /// Tracks that passed from one person to another (their first person's data wiped at once).
+    var trackIdentitySwitches = 0
     var alerts = 0
     var elapsedSeconds = 0.0
     var framesPerSecond = 0.0
@@ -22,16 +24,19 @@ struct PipelineReport: Codable {
     var nonMatchDataLifetimeMaxSeconds: Double?
     var nonMatchDataLifetimeP95Seconds: Double?
     var peakRSSMiB = 0.0
+    /// With `--audit-memory`: how many of the run's face vectors were still in the process's memory at its end.
+    var memoryAudit: MemoryAudit.Findings?
 
     enum CodingKeys: String, CodingKey {
         case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
         case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
         case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed", tracksStarted = "tracks_started", alerts
+        case trackIdentitySwitches = "track_identity_switches"
         case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"
         case alertLatencyMsP50 = "alert_latency_ms_p50", alertLatencyMsP95 = "alert_latency_ms_p95"
         case decisionLatencyMsP50 = "decision_latency_ms_p50", decisionLatencyMsP95 = "decision_latency_ms_p95"
         case nonMatchDataLifetimeMaxSeconds = "non_match_data_lifetime_max_s"
         case nonMatchDataLifetimeP95Seconds = "non_match_data_lifetime_p95_s"
-        case peakRSSMiB = "peak_rss_mib"
+        case peakRSSMiB = "peak_rss_mib", memoryAudit = "memory_audit"
     }
 }

@@ -35,6 +35,8 @@ final class RecognitionPipeline {
     private var tracker: Tracker
     private var book: TrackBook
     private(set) var report = PipelineReport()
+    /// Notes every vector computed for a face, for `edge-node run --audit-memory`.
+    var audit: MemoryAudit?
     /// Capture to alert, for every alert.
     private var alertLatencies = DurationSummary()
     /// Capture to match decision, for every embedded face (what an alert's latency would be).
@@ -103,7 +105,10 @@ final class RecognitionPipeline {
         var alerts: [AlertRecord] = []
         var faceNetRuns = 0
         for (item, embedding) in zip(batch, embeddings) {
-            let trackMean = book.add(embedding, rank: item.quality.rank, to: item.track)
+            let trackMean = book.add(embedding, rank: item.quality.rank, to: item.track, capturedAt: frame.capturedAt,
+                                     now: ContinuousClock.now)
+            audit?.note(embedding.storage, track: item.track.rawValue)
+            audit?.note(trackMean.storage, track: item.track.rawValue)
             var probes = [FaceFeatures(dlib: embedding), FaceFeatures(dlib: trackMean)]
             var candidates = probes.compactMap { matcher.nearest(to: $0) }
             if matcher.wantsFaceNet {
@@ -116,6 +121,7 @@ final class RecognitionPipeline {
                     faceNetRuns += 1
                     report.faceNetEmbeddingsComputed += 1
                     let secondMean = book.addFaceNet(closer.faceNet!, to: item.track)
+                    for v in [closer.dlib.storage, closer.faceNet!.storage, secondMean.storage] { audit?.note(v, track: item.track.rawValue) }
                     probes = [closer, FaceFeatures(dlib: trackMean, faceNet: secondMean)]
                 } else if promising, let secondMean = book.faceNetMean(item.track) {
                     probes = [FaceFeatures(dlib: trackMean, faceNet: secondMean)]
@@ -124,13 +130,13 @@ final class RecognitionPipeline {
                 }
                 candidates = probes.compactMap { matcher.nearest(to: $0) }
             }
-            for i in probes.indices { probes[i].wipe() }
             logger.debug("track embedded", metadata: [
                 "frame": "\(frame.index)", "track": "\(item.track)",
                 "box": "\(Int(item.detection.box.x)),\(Int(item.detection.box.y)),\(Int(item.detection.box.width))x\(Int(item.detection.box.height))",
                 "nearest_score": "\(candidates.map(\.distance).min() ?? .infinity)"])
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= threshold,
                   book.recordAlert(best.subject, for: item.track) else { continue }
+            audit?.trackAlerted(item.track.rawValue)
             let id = UUID()
             let latency = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
             alertLatencies.record(milliseconds: latency)
@@ -159,6 +165,7 @@ final class RecognitionPipeline {
         report.decisionLatencyMsP95 = decisionLatencies.milliseconds(atFraction: 0.95)
         report.nonMatchDataLifetimeMaxSeconds = book.nonMatchLifetimes.maximumSeconds
         report.nonMatchDataLifetimeP95Seconds = book.nonMatchLifetimes.seconds(atFraction: 0.95)
+        report.trackIdentitySwitches = book.identitySwitches
         report.peakRSSMiB = peakResidentMiB()
         return report
     }

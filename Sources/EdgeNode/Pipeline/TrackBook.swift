@@ -6,7 +6,8 @@ import FaceTemplates
 /// the time their biometric data lived is recorded.
 struct TrackBook {
     struct Entry {
-        let startedAt: ContinuousClock.Instant
+        /// Capture time of the first frame whose face data the entry holds.
+        var startedAt: ContinuousClock.Instant
         var embeddings: [Embedding] = []
         var faceNetEmbeddings: [FaceNetEmbedding] = []
         var bestRank: Float = 0
@@ -29,12 +30,19 @@ struct TrackBook {
         var maxFaceNetPerTrack = 3
         /// Most second looks in one frame (flip-averaged dlib and FaceNet, ~90 ms each), to bound the frame's latency.
         var maxFaceNetPerFrame = 1
+        /// A new embedding this far (dlib L2) from the track's mean is another person: where two
+        /// people cross, the IoU tracker can hand one's track to the other. The first person's
+        /// data is then wiped at once instead of living on with the second's (0.6 separates
+        /// people with the dlib model; one person's frames lie well within it).
+        var identitySwitchDistance: Float = 0.6
     }
 
     let policy: Policy
     private(set) var entries: [TrackID: Entry] = [:]
     /// How long non-matching biometric data (a track's embeddings) lived in RAM before being wiped.
     private(set) var nonMatchLifetimes = DurationSummary()
+    /// Tracks handed from one person to another, caught by `identitySwitchDistance`.
+    private(set) var identitySwitches = 0
 
     init(policy: Policy) { self.policy = policy }
 
@@ -55,9 +63,17 @@ struct TrackBook {
         return rank > e.bestRank * policy.improvement || e.framesSinceEmbedding >= policy.refreshFrames ? rank : nil
     }
 
-    /// Adds an embedding and returns the track's mean embedding, which is steadier than any single frame.
-    mutating func add(_ embedding: Embedding, rank: Float, to id: TrackID) -> Embedding {
+    /// Adds an embedding and returns the track's mean embedding, which is steadier than any single
+    /// frame. If the embedding is another person's (`identitySwitchDistance`), the track's earlier
+    /// data is wiped first and the track starts again from this frame (`capturedAt`).
+    mutating func add(_ embedding: Embedding, rank: Float, to id: TrackID, capturedAt: ContinuousClock.Instant,
+                      now: ContinuousClock.Instant) -> Embedding {
         guard var e = entries[id] else { return embedding }
+        if !e.embeddings.isEmpty, embedding.distance(to: Embedding.mean(e.embeddings)) > policy.identitySwitchDistance {
+            retire(&e, at: now)
+            e = Entry(startedAt: capturedAt)
+            identitySwitches += 1
+        }
         e.embeddings.append(embedding)
         e.bestRank = max(e.bestRank, rank)
         e.framesSinceEmbedding = 0
@@ -90,8 +106,13 @@ struct TrackBook {
     /// Ends a track: overwrites its embeddings and, if it never matched, records how long they lived.
     mutating func end(_ id: TrackID, at time: ContinuousClock.Instant) {
         guard var e = entries.removeValue(forKey: id) else { return }
-        for i in e.embeddings.indices { e.embeddings[i].wipe() }
-        for i in e.faceNetEmbeddings.indices { e.faceNetEmbeddings[i].wipe() }
+        retire(&e, at: time)
+    }
+
+    /// Wipes an entry's face data and records its lifetime if it never matched.
+    private mutating func retire(_ e: inout Entry, at time: ContinuousClock.Instant) {
+        for embedding in e.embeddings { embedding.wipe() }
+        for embedding in e.faceNetEmbeddings { embedding.wipe() }
         if e.alertedSubjects.isEmpty, !e.embeddings.isEmpty {
             nonMatchLifetimes.record(seconds: (time - e.startedAt).inSeconds)
         }
