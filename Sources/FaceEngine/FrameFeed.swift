@@ -11,6 +11,8 @@ public struct CaptureSettings: Sendable, Equatable {
     public var dropWhenBehind: Bool
     /// Pace a file at its own frame rate, as a camera would deliver it.
     public var realtime: Bool = false
+    /// Start a file again when it ends, as an endless camera (demos and soak runs).
+    public var loop: Bool = false
     /// Backoff before reopening a stalled live source: doubles from `initial` up to `maximum`.
     public var reconnectInitial: Duration = .milliseconds(500)
     public var reconnectMaximum: Duration = .seconds(10)
@@ -21,9 +23,10 @@ public struct CaptureSettings: Sendable, Equatable {
     public init(dropWhenBehind: Bool) { self.dropWhenBehind = dropWhenBehind }
 
     /// Defaults by source kind: live cameras drop, files wait unless paced in real time.
-    public static func defaults(for kind: SourceKind, realtime: Bool = false) -> CaptureSettings {
+    public static func defaults(for kind: SourceKind, realtime: Bool = false, loop: Bool = false) -> CaptureSettings {
         var s = CaptureSettings(dropWhenBehind: kind.isLive || realtime)
         s.realtime = realtime && !kind.isLive
+        s.loop = loop && !kind.isLive
         if s.dropWhenBehind { s.bufferCapacity = 1 }
         return s
     }
@@ -35,6 +38,8 @@ public struct CaptureCounters: Sendable, Equatable {
     public var dropped = 0
     public var stalls = 0
     public var reconnects = 0
+    /// Times a looping file was started again.
+    public var loops = 0
 }
 
 /// What the feed delivers.
@@ -115,6 +120,7 @@ public final class FrameFeed: @unchecked Sendable {
         var video = opened
         var backoff = settings.reconnectInitial
         var index = 0
+        var framesThisPass = 0
         let start = ContinuousClock.now
         let clock = ContinuousClock()
         while !isStopping {
@@ -140,6 +146,13 @@ public final class FrameFeed: @unchecked Sendable {
             } catch { return finish(.failed(FaceEngineError(.internal, "\(error)"))) }
 
             guard let image else {
+                // A file that delivered nothing would loop without end: it ends instead.
+                if settings.loop, !kind.isLive, framesThisPass > 0 {
+                    video = nil
+                    framesThisPass = 0
+                    condition.withLock { counters.loops += 1 }
+                    continue
+                }
                 guard kind.isLive else { return finish(.endOfFile) }
                 condition.withLock { counters.stalls += 1 }
                 logger.warning("video stream stalled or dropped, reopening", metadata: [
@@ -159,6 +172,7 @@ public final class FrameFeed: @unchecked Sendable {
             }
             deliver(Frame(image: image, index: index, capturedAt: clock.now, streamTime: streamTime))
             index += 1
+            framesThisPass += 1
         }
         finish(.stopped)
     }

@@ -47,6 +47,18 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(feed.snapshot.dropped, 0)
     }
 
+    func testLoopingFile_startsAgain_withIndicesAndStreamTimeRunningOn() async throws {
+        let clip = try Fixtures.syntheticClip(self, frames: 10, fps: 25)
+        let feed = FrameFeed(source: clip, settings: .defaults(for: .file, loop: true), logger: Logger(label: "test"))
+        try feed.start()
+        var frames: [Frame] = []
+        while frames.count < 35, let frame = await feed.next() { frames.append(frame) }
+        feed.stop()
+        XCTAssertEqual(frames.map(\.index), Array(0..<35))
+        XCTAssertEqual(frames[34].streamTime, 34.0 / 25, accuracy: 1e-9, "stream time runs on across passes")
+        XCTAssertGreaterThanOrEqual(feed.snapshot.loops, 3)
+    }
+
     /// Regression: a frame that waited for buffer space once overtook the consumer's next wait.
     func testFeed_keepsFrameOrder_whenTheConsumerAlternatesBetweenFastAndSlow() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 300, fps: 25)

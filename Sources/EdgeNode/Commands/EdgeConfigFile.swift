@@ -21,6 +21,7 @@ struct EdgeConfigFile {
         var stateDirectory: String
         var heartbeatInterval: Duration
         var realtime: Bool
+        var loop: Bool
     }
 
     static func load(path: String) throws -> EdgeConfigFile {
@@ -38,6 +39,7 @@ struct EdgeConfigFile {
         let keyPath = try r.string("node", "curve_key"), state = try r.string("node", "state_dir")
         let heartbeat = try r.number("node", "heartbeat_seconds", in: 0.1...3600) ?? 5
         let realtime = try r.boolean("node", "pace_files") ?? true
+        let loop = try r.boolean("node", "loop_files") ?? false
         guard r.hasSection("node") else { return nil }
         guard let id, let camera, let source, let coordinator, let coordinatorKey, let keyPath, let state else {
             throw ConfigError(file: r.file, key: "node", reason: "needs id, camera_id, source, coordinator, coordinator_key, curve_key and state_dir")
@@ -47,7 +49,8 @@ struct EdgeConfigFile {
         do { serverKey = try CurveKeyFile.loadPublic(pathOrText: coordinatorKey) } catch { throw keyError("coordinator_key", error) }
         do { keys = try CurveKeyFile.load(path: keyPath) } catch { throw keyError("curve_key", error) }
         return NodeSettings(id: id, cameraID: camera, source: source, coordinator: coordinator, coordinatorKey: serverKey, keys: keys,
-                            stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime)
+                            stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime,
+                            loop: loop)
     }
 
     private static func bundlePolicy(_ r: ConfigReader) throws -> BundlePolicy? {

@@ -31,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Pace a file at its frame rate and drop frames when behind, as with a live camera.")
     var realtime = false
 
+    @Flag(help: "Start a file again when it ends (an endless camera; stop with Ctrl-C).")
+    var loop = false
+
     @Option(help: "Write the run's counters (no faces) as JSON to this file at the end.")
     var report: String?
 
@@ -78,7 +81,7 @@ struct RunCommand: AsyncParsableCommand {
             pipeline.audit = audit
         }
         let kind = SourceKind(source: source)
-        let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime), logger: logger)
+        let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)
         try feed.start()
         logger.info("running", metadata: ["subjects": "\(list.matcher.subjects.count)", "threshold": "\(chosen)"])
 

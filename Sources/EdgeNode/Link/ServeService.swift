@@ -25,7 +25,7 @@ actor ServeService: Service {
 
     func run() async throws {
         let kind = SourceKind(source: node.source)
-        let feed = FrameFeed(source: node.source, settings: .defaults(for: kind, realtime: node.realtime), logger: logger)
+        let feed = FrameFeed(source: node.source, settings: .defaults(for: kind, realtime: node.realtime, loop: node.loop), logger: logger)
         let holder = self.holder
         defer {
             feed.stop()
