@@ -20,8 +20,10 @@ func zmqCheck(_ status: Int32, _ call: String) throws -> Int32 {
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
-    public init() {
+    /// - Parameter maxSockets: libzmq's default is 1,023; a simulated fleet needs more.
+    public init(maxSockets: Int32? = nil) {
         handle = zmq_ctx_new()
+        if let maxSockets { zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, maxSockets) }
     }
 
     deinit { zmq_ctx_term(handle) }
@@ -102,6 +104,13 @@ public final class ZMQSocket {
                 _ = try zmqCheck(zmq_send(handle, raw.baseAddress, raw.count, flags), "zmq_send")
             }
         }
+    }
+
+    /// Waits up to `timeout` for messages on several sockets; the indices of those that have one.
+    public static func readable(_ sockets: [ZMQSocket], timeout: Duration) throws -> [Int] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        try zmqCheck(zmq_poll(&items, Int32(items.count), Int(timeout / .milliseconds(1))), "zmq_poll")
+        return items.indices.filter { items[$0].revents & Int16(ZMQ_POLLIN) != 0 }
     }
 
     /// Receives one multipart message (all its frames), or throws `timedOut` after the receive timeout.
