@@ -25,6 +25,11 @@ public struct FaceNetEmbedding: Sendable, Equatable {
 
     public func distance(to other: FaceNetEmbedding) -> Float { VectorMath.distance(storage, other.storage) }
 
+    /// The embedding as a signed bundle carries it: every value rounded to the nearest 16-bit float.
+    public var roundedToHalfPrecision: FaceNetEmbedding {
+        FaceNetEmbedding { out in storage.withUnsafeBufferPointer { for i in $0.indices { out[i] = Float(Float16($0[i])) } } }
+    }
+
     /// Overwrites the values, in every copy, with zeros.
     public func wipe() { storage.erase() }
 

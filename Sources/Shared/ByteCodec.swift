@@ -11,6 +11,8 @@ struct ByteWriter {
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     mutating func f32(_ v: Float) { u32(v.bitPattern) }
+    /// A 16-bit float (IEEE 754 half precision, rounded to nearest): 2 bytes.
+    mutating func f16(_ v: Float) { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { bytes += $0 } }
     mutating func raw(_ v: [UInt8]) { bytes += v }
     mutating func blob(_ v: [UInt8]) { u32(UInt32(v.count)); bytes += v }
     mutating func string(_ v: String) { blob(Array(v.utf8)) }
@@ -49,6 +51,10 @@ struct ByteReader {
 
     mutating func i64(_ what: String) throws -> Int64 { Int64(bitPattern: try u64(what)) }
     mutating func f32(_ what: String) throws -> Float { Float(bitPattern: try u32(what)) }
+    mutating func f16(_ what: String) throws -> Float {
+        let two = try take(2, what)
+        return Float(Float16(bitPattern: UInt16(two[two.startIndex]) | UInt16(two[two.startIndex + 1]) << 8))
+    }
     mutating func raw(_ n: Int, _ what: String) throws -> [UInt8] { Array(try take(n, what)) }
 
     /// A length-prefixed blob of at most `limit` bytes.

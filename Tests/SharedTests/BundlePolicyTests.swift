@@ -110,10 +110,10 @@ final class FusedBundleFormatTests: XCTestCase {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let entries = (0..<2).map { i in
             WatchlistEntry(subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 10, count: 128))],
-                           faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 40, count: 512))])
+                           faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 32, count: 512))])
         }
         let faces = (0..<cohort).map { i in
-            FaceFeatures(dlib: Embedding([Float](repeating: 0.3 + Float(i) / 10, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 0.01, count: 512)))
+            FaceFeatures(dlib: Embedding([Float](repeating: 0.3 + Float(i) / 10, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 1.0 / 64, count: 512)))
         }
         return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now, expiresAt: now.addingTimeInterval(60),
                                embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.88,
@@ -121,20 +121,63 @@ final class FusedBundleFormatTests: XCTestCase {
                                entries: entries, cohort: faces)
     }
 
-    /// Known answer for the signed payload, worked out by hand from the canonical form: signers
-    /// sign these bytes, so any change of the encoding must be a new payload version.
-    func testPayload_knownAnswer_distanceRule() throws {
+    private func hex(_ text: String) -> [UInt8] {
+        let digits = Array(text.filter { !$0.isWhitespace })
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    }
+
+    /// The payload of a one-subject distance-rule bundle, by hand from the canonical form, after
+    /// the format version byte.
+    private let distancePayloadBody = "01000000 64  01000000 77  0300000000000000"
+        + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
+        + "  01000000  01000000 73  01000000" + String(repeating: " 0000003f", count: 128) + "  00000000  00000000"
+
+    private var distanceBundle: WatchlistBundle {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let b = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
-                                expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5,
-                                entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
-        let expected = "5750574c 02  01000000 64  01000000 77  0300000000000000"
-            + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
-            + "  01000000  01000000 73  01000000" + String(repeating: " 0000003f", count: 128) + "  00000000  00000000"
-        let digits = Array(expected.filter { !$0.isWhitespace })
-        let bytes = stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-        XCTAssertEqual(b.payloadBytes(), bytes)
-        XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), b)
+        return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+                               expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5,
+                               entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
+    }
+
+    /// Known answer for the signed payload: signers sign these bytes, so any change of the
+    /// encoding must be a new payload version.
+    func testPayload_knownAnswer_distanceRule() throws {
+        let bytes = hex("5750574c 03  " + distancePayloadBody)
+        XCTAssertEqual(distanceBundle.payloadBytes(), bytes)
+        XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), distanceBundle)
+    }
+
+    /// Bundles signed before FaceNet templates went to 16 bits (format 2) are still read.
+    func testFormat2Payload_isStillRead() throws {
+        XCTAssertEqual(try WatchlistBundle.decode(payload: hex("5750574c 02  " + distancePayloadBody)), distanceBundle)
+    }
+
+    /// FaceNet templates and cohort faces as IEEE half floats: 0.5 is 0x3800, -0.25 is 0xb400.
+    func testFusedPayload_storesFaceNetTemplatesIn16Bits() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var facenet = [Float](repeating: 0, count: 512)
+        facenet[0] = 0.5; facenet[1] = -0.25
+        let bundle = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+                                     expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5, rule: .recommended,
+                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))],
+                                                              faceNetTemplates: [FaceNetEmbedding(facenet)])])
+        let bytes = bundle.payloadBytes()
+        let start = bytes.count - 4 - 512 * 2  // the FaceNet template, before the empty cohort's count
+        XCTAssertEqual(Array(bytes[start..<start + 6]), [0x00, 0x38, 0x00, 0xb4, 0x00, 0x00])
+        XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), bundle)
+        // Header, rule and subject as in the distance case, then 128 x 4 + 512 x 2 template bytes.
+        XCTAssertEqual(bytes.count, distanceBundle.payloadBytes().count + 16 + 512 * 2)
+    }
+
+    /// Values that 16 bits cannot hold exactly come back rounded to the nearest half float.
+    func testFaceNetValues_roundToTheNearestHalfFloat() throws {
+        var bundle = fused()
+        var values = bundle.entries[0].faceNetTemplates[0].values
+        values[0] = 0.1
+        bundle.entries[0].faceNetTemplates = [FaceNetEmbedding(values)]
+        let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
+        XCTAssertEqual(decoded.entries[0].faceNetTemplates[0].values[0], Float(Float16(0.1)))
+        XCTAssertEqual(decoded.entries[0].faceNetTemplates[0].values[0], 0.1, accuracy: 0.0001)
     }
 
     func testFusedBundle_roundTrips_withRuleAndCohort() throws {

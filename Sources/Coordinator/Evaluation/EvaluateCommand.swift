@@ -46,6 +46,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "How probes are scored: fused (dlib + FaceNet, cohort-normalised; what bundles use) or dlib (plain L2 distance).")
     var scoring: ScoringChoice = .fused
 
+    @Option(help: "Precision of the enrolled FaceNet templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 3).")
+    var facenetTemplates: TemplatePrecision = .half
+
     @Option(help: "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone).")
     var cohort: CohortChoice = .twoFold
 
@@ -131,6 +134,7 @@ struct EvaluateCommand: ParsableCommand {
         let candidates = data.enrolled.map(\.name)
         let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
         var searches = EvaluationSearches()
+        searches.faceNetTemplatesInHalfPrecision = facenetTemplates == .half
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
                 for path in identity.images.prefix(matedCap + 1) {
@@ -205,6 +209,10 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// `--scoring`.
+    enum TemplatePrecision: String, ExpressibleByArgument, CaseIterable {
+        case half, single
+    }
+
     enum ScoringChoice: String, ExpressibleByArgument, CaseIterable {
         case fused, dlib
 

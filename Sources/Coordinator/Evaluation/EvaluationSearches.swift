@@ -19,6 +19,9 @@ struct EvaluationSearches {
     var strangers: [Search] = []
     /// One-image identities: non-mated searches, and the two cohort folds.
     var singletons: [Search] = []
+    /// Round the enrolled side's FaceNet templates (the list and the cohort) to 16 bits, as signed
+    /// bundles carry them; probes stay 32-bit, as the edge computes them.
+    var faceNetTemplatesInHalfPrecision = true
 
     /// A way of scoring, from the product's old rule to its current one.
     enum Variant: CaseIterable {
@@ -51,10 +54,15 @@ struct EvaluationSearches {
 
     func study(_ variant: Variant) throws -> ListSizeStudy {
         let probe = { (s: Search) in Probe(identity: s.identity, features: s.features.map(variant.view), fold: s.fold) }
+        let template = { (f: ImageFeatures) -> FaceFeatures in
+            let face = variant.view(f)
+            guard faceNetTemplatesInHalfPrecision, let second = face.faceNet else { return face }
+            return FaceFeatures(dlib: face.dlib, faceNet: second.roundedToHalfPrecision)
+        }
         // A search of fold f is normalised by the other fold's faces, never by its own identity.
         let folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
-            ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(variant.view) } } : []
-        return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [variant.view($0.features)]) },
+            ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(template) } } : []
+        return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [template($0.features)]) },
                              probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
                              scoring: Scoring(rule: variant.rule, cohortFolds: folds))
     }
