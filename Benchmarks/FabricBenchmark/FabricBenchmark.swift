@@ -1,4 +1,4 @@
-import FaceTemplates
+import BenchmarkSupport
 import Foundation
 import Shared
 
@@ -70,64 +70,24 @@ enum FabricBenchmark {
     }
 }
 
-/// A real `coordinator serve` process with benchmark nodes enrolled.
+/// The benchmark's runs against a real `coordinator serve`.
 final class Coordinator {
-    let process = Process()
-    let endpoint: String
-    let serverKey: String
-    let nodes: [CurveKeyPair]
-    let bundleBytes: Int
+    private let server: CoordinatorProcess
 
     init(bin: String, work: String, subjects: Int, nodes count: Int) throws {
-        let keys = try CurveKeyFile.create(at: work + "/coordinator.curve")
-        serverKey = keys.publicKey
-        nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
-        let signer = try SigningKeyFile.create(at: work + "/signer.key")
-        var generator = SplitMix64(seed: 7)
-        // Fused bundles as built: one dlib and one FaceNet template per subject.
-        let entries = (0..<subjects).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })],
-                           faceNetTemplates: [FaceNetEmbedding((0..<512).map { _ in Float.random(in: -0.05...0.05, using: &generator) })])
-        }
-        let now = Date()
-        let bundle = WatchlistBundle(deploymentID: "bench", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
-                                     expiresAt: now.addingTimeInterval(3600), embeddingModel: MatchingRule.recommended.embeddingModel,
-                                     threshold: 0.88, rule: .recommended, entries: entries)
-        let bytes = try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes()
-        bundleBytes = bytes.count
-        try Data(bytes).write(to: URL(fileURLWithPath: work + "/bench.bundle"))
-        let port = 30_000 + Int.random(in: 0..<5000)
-        endpoint = "tcp://127.0.0.1:\(port)"
-        let enrolled = nodes.map { "\"\($0.publicKey)\"" }.joined(separator: ",")
-        try """
-        {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
-         "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}}
-        """.write(toFile: work + "/coordinator.json", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: bin + "/coordinator")
-        process.arguments = ["serve", "--config", work + "/coordinator.json"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        server = try CoordinatorProcess(bin: bin, work: work, subjects: subjects, nodes: count, seed: 7)
     }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 
-    private func connect(_ context: ZMQContext, _ keys: CurveKeyPair) throws -> ZMQSocket {
-        let dealer = try ZMQSocket(context, .dealer)
-        try dealer.makeCurveClient(keys, serverKey: serverKey)
-        try dealer.setReceiveTimeout(.seconds(30))
-        try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
-        try dealer.connect(endpoint)
-        return dealer
+    private func connect(_ context: ZMQContext, _ node: Int) throws -> ZMQSocket {
+        try server.connect(context, node: node, receiveTimeout: .seconds(30))
     }
 
     /// Alerts per second from first send to last ack (each ack follows a committed insert).
     func storeAlerts(count: Int, crop: [UInt8]) throws -> Double {
         let context = ZMQContext()
-        let dealer = try connect(context, nodes[0])
+        let dealer = try connect(context, 0)
         // Announce as holding the bundle's version, so no push is mixed into the measurement.
         try dealer.send([WireMessage.hello(.init(nodeID: "bench", software: "bench", heldWatchlistVersion: 1)).encode()])
         let start = ContinuousClock.now
@@ -145,13 +105,13 @@ final class Coordinator {
     /// From 50 hellos (nodes holding no watchlist) to the bundle received by all of them.
     func pushToNodes() throws -> (seconds: Double, megabytes: Double) {
         let context = ZMQContext()
-        let sockets = try nodes.map { try connect(context, $0) }
+        let sockets = try server.nodes.indices.map { try connect(context, $0) }
         Thread.sleep(forTimeInterval: 1)  // all connected and through the CURVE handshake
         let start = ContinuousClock.now
         for s in sockets { try s.send([WireMessage.hello(.init(nodeID: "n", software: "bench", heldWatchlistVersion: 0)).encode()]) }
         for s in sockets {
-            guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == bundleBytes else { fatalError("no bundle") }
+            guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == server.bundleFileBytes else { fatalError("no bundle") }
         }
-        return (((ContinuousClock.now - start) / .seconds(1)), Double(bundleBytes) / 1e6)
+        return (((ContinuousClock.now - start) / .seconds(1)), Double(server.bundleFileBytes) / 1e6)
     }
 }

@@ -1,4 +1,4 @@
-import FaceTemplates
+import BenchmarkSupport
 import Foundation
 import Shared
 
@@ -54,13 +54,11 @@ final class Fleet: @unchecked Sendable {
         }
     }
 
-    private let process = Process()
-    private let endpoint: String
-    private let serverKey: String
-    private let keys: [CurveKeyPair]
+    private let server: CoordinatorProcess
     private let context = ZMQContext(maxSockets: 4096)
     private let threads = 4
-    let bundleBytes: Int
+    var bundleBytes: Int { server.bundleFrameBytes }
+    private var keys: [CurveKeyPair] { server.nodes }
 
     // Guarded by `lock`.
     private let lock = NSLock()
@@ -73,41 +71,14 @@ final class Fleet: @unchecked Sendable {
     private var finished = DispatchGroup()
 
     init(bin: String, work: String, nodes: Int, subjects: Int) throws {
-        let coordinatorKeys = try CurveKeyFile.create(at: work + "/coordinator.curve")
-        serverKey = coordinatorKeys.publicKey
-        keys = try (0..<nodes).map { _ in try CurveKeyPair.generate() }
+        server = try CoordinatorProcess(bin: bin, work: work, subjects: subjects, nodes: nodes, seed: 11)
         outgoing = Array(repeating: [], count: threads)
-        let signer = try SigningKeyFile.create(at: work + "/signer.key")
-        var generator = SplitMix64(seed: 11)
-        let entries = (0..<subjects).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })],
-                           faceNetTemplates: [FaceNetEmbedding((0..<512).map { _ in Float.random(in: -0.05...0.05, using: &generator) })])
-        }
-        let now = Date()
-        let bundle = WatchlistBundle(deploymentID: "fleet", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
-                                     expiresAt: now.addingTimeInterval(86_400), embeddingModel: MatchingRule.recommended.embeddingModel,
-                                     threshold: 0.88, rule: .recommended, entries: entries)
-        let bytes = try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes()
-        bundleBytes = WireMessage.watchlistBundle(bytes).encode().count
-        try PrivateFile.write(bytes, to: work + "/fleet.bundle", mode: .replaceAtomically)
-        endpoint = "tcp://127.0.0.1:\(31_000 + Int.random(in: 0..<4000))"
-        let enrolled = keys.map { "\"\($0.publicKey)\"" }.joined(separator: ",")
-        try """
-        {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
-         "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/fleet.bundle"}}
-        """.write(toFile: work + "/coordinator.json", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: bin + "/coordinator")
-        process.arguments = ["serve", "--config", work + "/coordinator.json"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
     }
 
     func stop() {
         lock.withLock { running = false }
         finished.wait()
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
     }
 
     private var isRunning: Bool { lock.withLock { running } }
@@ -129,14 +100,7 @@ final class Fleet: @unchecked Sendable {
         for t in 0..<threads {
             let mine = keys.indices.filter { thread(of: $0) == t }
             var sockets: [ZMQSocket] = []
-            for n in mine {
-                let s = try ZMQSocket(context, .dealer)
-                try s.makeCurveClient(keys[n], serverKey: serverKey)
-                try s.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
-                try s.setReceiveTimeout(.milliseconds(0))
-                try s.connect(endpoint)
-                sockets.append(s)
-            }
+            for n in mine { sockets.append(try server.connect(context, node: n, receiveTimeout: .zero)) }
             nonisolated(unsafe) let owned = sockets
             finished.enter()
             Thread { [self] in serve(nodes: mine, sockets: owned) }.start()
@@ -194,7 +158,7 @@ final class Fleet: @unchecked Sendable {
     /// Heartbeats from every node every 5 s (staggered) and alerts at `alertsPerSecond` for `seconds`.
     func run(seconds: Double, alertsPerSecond: Double) throws -> PhaseFigures {
         lock.withLock { roundTrips.removeAll() }
-        let cpu = CPUSampler(pid: process.processIdentifier)
+        let cpu = CPUSampler(pid: server.pid)
         let start = ContinuousClock.now
         var nextBeat = keys.indices.map { start + .milliseconds(5000 * $0 / keys.count) }
         var alerts = 0
@@ -215,7 +179,7 @@ final class Fleet: @unchecked Sendable {
     /// Every node sends one alert at the same moment.
     func burst() throws -> PhaseFigures {
         lock.withLock { roundTrips.removeAll() }
-        let cpu = CPUSampler(pid: process.processIdentifier)
+        let cpu = CPUSampler(pid: server.pid)
         let start = ContinuousClock.now
         for n in keys.indices { sendAlert(from: n) }
         while lock.withLock({ roundTrips.count }) < keys.count, ContinuousClock.now - start < .seconds(60) { Thread.sleep(forTimeInterval: 0.02) }
@@ -231,7 +195,7 @@ final class Fleet: @unchecked Sendable {
 
     /// Every node says it holds no watchlist; the time until every one has received the bundle.
     func pushToAll() throws -> (seconds: Double, bundleBytes: Int, cpuPercent: Double, rssMiB: Double) {
-        let cpu = CPUSampler(pid: process.processIdentifier)
+        let cpu = CPUSampler(pid: server.pid)
         let start = ContinuousClock.now
         for n in keys.indices { queue(n, heartbeat(n, held: 0)) }
         while lock.withLock({ bundlesReceived }) < keys.count {

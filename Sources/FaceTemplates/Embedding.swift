@@ -1,39 +1,17 @@
 /// A 128-D face embedding from the dlib ResNet model. Distances are Euclidean (L2).
-/// Its values live in an `ErasingVector`: erased when the last copy goes away, or on `wipe()`.
-public struct Embedding: Sendable, Equatable {
+public struct Embedding: EmbeddingVector {
     public static let dimension = 128
     public let storage: ErasingVector
 
-    /// An embedding from plain values (templates read from a file or bundle, tests).
-    public init(_ values: [Float]) {
-        precondition(values.count == Embedding.dimension, "an embedding has \(Embedding.dimension) values")
-        storage = ErasingVector(values)
+    public init(storage: ErasingVector) {
+        precondition(storage.count == Self.dimension, "an embedding has \(Self.dimension) values")
+        self.storage = storage
     }
-
-    /// An embedding whose values are written in place by `initialise`: no intermediate copy.
-    public init(initialise: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
-        storage = try ErasingVector(count: Embedding.dimension, initialise: initialise)
-    }
-
-    /// A copy of the values, for writing a template to a file or bundle.
-    /// - warning: The copy is not erased: never use it for a probe (a face seen by a camera).
-    public var values: [Float] { storage.withUnsafeBufferPointer(Array.init) }
-
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try storage.withUnsafeBufferPointer(body)
-    }
-
-    public func distance(to other: Embedding) -> Float { VectorMath.distance(storage, other.storage) }
 
     /// The mean of several embeddings (for flip-averaging or several views of one face).
     public static func mean(_ embeddings: [Embedding]) -> Embedding {
         Embedding { VectorMath.mean(embeddings.map(\.storage), into: $0) }
     }
-
-    /// Overwrites the values, in every copy, with zeros; used when a track ends.
-    public func wipe() { storage.erase() }
-
-    public static func == (a: Embedding, b: Embedding) -> Bool { VectorMath.equal(a.storage, b.storage) }
 }
 
 /// The arithmetic both embedding types share, in place over `ErasingVector`s (no copies of face data).
