@@ -1,5 +1,7 @@
 import FaceEngine
+import FaceTemplates
 import Foundation
+import Shared
 import TestSupport
 import XCTest
 
@@ -67,13 +69,20 @@ final class OfflineRunTests: XCTestCase {
         XCTAssertGreaterThan(audit["bytes_scanned"] ?? 0, 100 << 20, file: file, line: line)
     }
 
-    func testCrowdClip_leavesNoEmbeddingOfAnyFaceInMemory() throws {
-        let clip = try Fixtures.dataset("videos/facenet-pytorch/video.mp4")
+    /// A folder with a watchlist of Biden only (from the public photo), who is in no clip here.
+    private func bidenWatchlist() throws -> (folder: String, watchlist: String) {
         let folder = try Fixtures.temporaryFolder(self)
         try FileManager.default.createDirectory(atPath: folder + "/enrol/biden-subject", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: try Fixtures.photo("biden.jpg"), toPath: folder + "/enrol/biden-subject/biden.jpg")
-        let watchlist = folder + "/watchlist.json", report = folder + "/report.json"
+        let watchlist = folder + "/watchlist.json"
         XCTAssertEqual(try ChildProcess.run(edgeNode, ["enrol", "--from", folder + "/enrol", "--out", watchlist]).status, 0)
+        return (folder, watchlist)
+    }
+
+    func testCrowdClip_leavesNoEmbeddingOfAnyFaceInMemory() throws {
+        let clip = try Fixtures.dataset("videos/facenet-pytorch/video.mp4")
+        let (folder, watchlist) = try bidenWatchlist()
+        let report = folder + "/report.json"
         let result = try ChildProcess.run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--report", report, "--audit-memory"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
@@ -83,11 +92,8 @@ final class OfflineRunTests: XCTestCase {
 
     func testWatchlistOfNobodyInTheClip_givesNoAlert_andWipesEveryTrack() throws {
         let clip = try Fixtures.dataset("videos/face_recognition/short_hamilton_clip.mp4")
-        let folder = try Fixtures.temporaryFolder(self)
-        try FileManager.default.createDirectory(atPath: folder + "/enrol/biden-subject", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try Fixtures.photo("biden.jpg"), toPath: folder + "/enrol/biden-subject/biden.jpg")
-        let watchlist = folder + "/watchlist.json", report = folder + "/report.json"
-        XCTAssertEqual(try ChildProcess.run(edgeNode, ["enrol", "--from", folder + "/enrol", "--out", watchlist]).status, 0)
+        let (folder, watchlist) = try bidenWatchlist()
+        let report = folder + "/report.json"
         let before = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         let result = try ChildProcess.run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--report", report, "--verbose",
                                                      "--audit-memory"])
@@ -106,5 +112,50 @@ final class OfflineRunTests: XCTestCase {
         let vector = try NSRegularExpression(pattern: #"(-?\d+\.\d+[,;\s]+){8,}"#)
         XCTAssertNil(vector.firstMatch(in: result.stderr, range: NSRange(result.stderr.startIndex..., in: result.stderr)),
                      "no embedding values in the logs, even at debug level")
+    }
+
+    /// Non-match data lives while its face is in view, plus a short grace. The clip shows Obama,
+    /// then Biden in the same place, then Obama in another photo, 2 s each, then 1 s of black:
+    /// no face is in view longer than 2 s. The tracker hands Obama's track to Biden (the boxes
+    /// overlap); the handover is caught and Obama's data wiped then, so no track's data lives
+    /// 4 s. Paced at the clip's rate, so that wall time is stream time.
+    func testNonMatchData_livesNoLongerThanItsFaceIsInView_evenWhenATrackPassesToAnotherPerson() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        var list = ""
+        for photo in ["obama.jpg", "biden.jpg", "obama2.jpg"] {
+            let still = "\(folder)/\(photo).png"
+            let p = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-i", try Fixtures.photo(photo), "-vf",
+                                                        "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2", still])
+            XCTAssertEqual(p.wait(), 0, p.stderr)
+            list += "file '\(still)'\nduration 2\n"
+        }
+        let black = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=black:s=640x480:d=1",
+                                                        "-r", "10", "-pix_fmt", "yuv420p", "\(folder)/black.mp4"])
+        XCTAssertEqual(black.wait(), 0, black.stderr)
+        try list.write(toFile: "\(folder)/list.txt", atomically: true, encoding: .utf8)
+        let faces = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", "\(folder)/list.txt",
+                                                        "-i", "\(folder)/black.mp4", "-filter_complex", "[0][1]concat=n=2:v=1",
+                                                        "-r", "10", "-pix_fmt", "yuv420p", "\(folder)/clip.mp4"])
+        XCTAssertEqual(faces.wait(), 0, faces.stderr)
+        // Somebody who is not in the clip: random templates under the fused rule.
+        var generator = SplitMix64(seed: 5)
+        let dlib = (0..<Embedding.dimension).map { _ in Float.random(in: -0.15...0.15, using: &generator) }
+        let second = (0..<FaceNetEmbedding.dimension).map { _ in Float.random(in: -0.044...0.044, using: &generator) }
+        try TemplateWatchlist(threshold: 0.58, rule: .recommended,
+                              entries: [WatchlistEntry(subject: "nobody", templates: [Embedding(dlib)], faceNetTemplates: [FaceNetEmbedding(second)])])
+            .save(path: "\(folder)/nobody.json")
+        let report = "\(folder)/report.json"
+        let result = try ChildProcess.run(edgeNode, ["run", "--source", "\(folder)/clip.mp4", "--watchlist", "\(folder)/nobody.json",
+                                                     "--report", report, "--realtime"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        XCTAssertEqual(summary["alerts"] as? Int, 0)
+        XCTAssertGreaterThanOrEqual(summary["track_identity_switches"] as? Int ?? 0, 1, "the clip hands a track to another person: \(summary)")
+        let lifetime = try XCTUnwrap(summary["non_match_data_lifetime_max_s"] as? Double)
+        // 2 s in view, then the tracker's grace (10 processed frames: 1 s at the clip's 10 fps, longer
+        // when frames are dropped) and half a second for the last frames' processing.
+        let fps = try XCTUnwrap(summary["frames_per_second"] as? Double)
+        XCTAssertLessThanOrEqual(lifetime, 2 + 10 / min(fps, 10) + 0.5, "non-match data outlived its face: \(summary)")
+        XCTAssertGreaterThan(lifetime, 1.5, "the longest pass's data lived about as long as it was in view: \(summary)")
     }
 }
