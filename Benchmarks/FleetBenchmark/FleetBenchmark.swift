@@ -49,7 +49,7 @@ final class Fleet: @unchecked Sendable {
         var cpuPercent = 0.0, rssMiB = 0.0, seconds = 0.0
 
         func line(_ name: String) -> String {
-            String(format: "%@: %d alerts, %d acked; round trip p50 %.1f ms, p95 %.1f ms, max %.1f ms; coordinator CPU %.0f%% of one core, RSS %.0f MiB over %.0f s",
+            String(format: "%@: %d alerts, %d acked; round trip p50 %.1f ms, p95 %.1f ms, max %.1f ms; coordinator CPU %.0f%% of one core, RSS %.0f MiB over %.1f s",
                    name, alerts, acked, p50Ms, p95Ms, maxMs, cpuPercent, rssMiB, seconds)
         }
     }

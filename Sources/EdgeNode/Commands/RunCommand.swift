@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(verbose: verbose)
         FaceDetector.setThreads(threads)
         let edgeConfig = try config.map { try EdgeConfigFile.load(path: $0) }
-        var settings = edgeConfig?.pipeline ?? PipelineSettings()
+        let settings = edgeConfig?.pipeline ?? PipelineSettings()
         let list = try LoadedWatchlist.load(path: watchlist, policy: edgeConfig?.bundlePolicy, now: Date())
         if list.isSigned, threshold != nil {
             throw ValidationError("--threshold cannot override a signed watchlist: its threshold is part of what was authorised")

@@ -81,7 +81,7 @@ final class AlertOutbox: Sendable {
 
     /// Copies the WAL into the (secure-deleting) database file and truncates it to zero bytes.
     private func eraseWAL() throws {
-        try database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     var count: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } } }
