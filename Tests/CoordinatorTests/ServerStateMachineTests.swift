@@ -106,4 +106,16 @@ final class ServerStateMachineTests: XCTestCase {
         XCTAssertEqual(m.peers[peer], 7)
         XCTAssertEqual(actions, [.log(.warning, "watchlist refused by node", ["version": "7", "reason": "rollback", "detail": "older"])])
     }
+
+    /// A node that reconnects comes back under a new ROUTER identity: the old one is forgotten
+    /// after ten silent minutes, so the maps do not grow with every reconnect over months.
+    func test12_silentPeers_areForgotten() {
+        var m = machine(bundle: bundle, version: 5)
+        _ = m.received(hello(held: 5), sender: "node-key", now: t0)
+        let other: [UInt8] = [9, 9]
+        _ = m.received([other, WireMessage.hello(.init(nodeID: "n2", software: "t", heldWatchlistVersion: 5)).encode()],
+                       sender: "node-key", now: t0 + 601)
+        XCTAssertNil(m.peers[peer], "silent for over 600 s")
+        XCTAssertEqual(m.peers[other], 5)
+    }
 }

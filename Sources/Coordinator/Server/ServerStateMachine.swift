@@ -33,12 +33,17 @@ struct ServerStateMachine {
 
     /// A push is repeated at most this often while a node's version stays the same.
     static let pushRepeatInterval: TimeInterval = 30
+    /// A peer not heard from for this long is forgotten: a node that reconnects comes back under
+    /// a new ROUTER identity, so without this the maps would grow with every reconnect.
+    static let peerForgetInterval: TimeInterval = 600
 
     private(set) var configuration: Configuration
     private let startedAt: Date
     /// Peers seen, with the watchlist version each last reported, for pushes after a reload.
     private(set) var peers: [[UInt8]: UInt64] = [:]
+    private var lastHeard: [[UInt8]: Date] = [:]
     private var lastPush: [PushKey: Date] = [:]
+    private var lastPruned: Date
     private(set) var droppedFrames = 0
 
     private struct PushKey: Hashable {
@@ -50,6 +55,7 @@ struct ServerStateMachine {
     init(configuration: Configuration, startedAt: Date) {
         self.configuration = configuration
         self.startedAt = startedAt
+        lastPruned = startedAt
     }
 
     /// One message as the ROUTER received it (`[peer identity, frame]`) from its authenticated sender.
@@ -65,6 +71,8 @@ struct ServerStateMachine {
             return [.log(.debug, "malformed frame dropped", ["frames": "\(frames.count)"])]
         }
         let peer = frames[0]
+        lastHeard[peer] = now
+        forgetSilentPeers(now: now)
         switch message {
         case .hello(let hello):
             peers[peer] = hello.heldWatchlistVersion
@@ -91,6 +99,16 @@ struct ServerStateMachine {
             droppedFrames += 1
             return [.log(.debug, "unexpected message from a node dropped", [:])]
         }
+    }
+
+    /// Drops what is known of peers silent for `peerForgetInterval` (checked once a minute).
+    private mutating func forgetSilentPeers(now: Date) {
+        guard now.timeIntervalSince(lastPruned) >= 60 else { return }
+        lastPruned = now
+        let silent = Set(lastHeard.filter { now.timeIntervalSince($0.value) > Self.peerForgetInterval }.keys)
+        guard !silent.isEmpty else { return }
+        for peer in silent { lastHeard[peer] = nil; peers[peer] = nil }
+        lastPush = lastPush.filter { !silent.contains($0.key.peer) }
     }
 
     /// The alert is in the store (`new`: it was not there before): acknowledge it.
