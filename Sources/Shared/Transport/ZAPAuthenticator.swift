@@ -31,7 +31,7 @@ public final class ZAPAuthenticator: @unchecked Sendable {
 
     public func enrol(_ publicKey: String) { lock.withLock { _ = enrolled.insert(publicKey) } }
     public func revoke(_ publicKey: String) { lock.withLock { _ = enrolled.remove(publicKey) } }
-    public func isEnrolled(_ publicKey: String) -> Bool { lock.withLock { enrolled.contains(publicKey) } }
+    private func isEnrolled(_ publicKey: String) -> Bool { lock.withLock { enrolled.contains(publicKey) } }
 
     /// Stops the handler thread and waits for it.
     public func stop() {
