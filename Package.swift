@@ -63,10 +63,20 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The deployment record: one database, the audit chain, deployments, adjudication, retention and
+        // reports. No vision code: the CLI, the web layer, tests and benchmarks all call it.
+        .target(
+            name: "CoordinatorRecord",
+            dependencies: [
+                "Shared",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "FaceEngine", "FaceTemplates", "Shared",
+                "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -78,6 +88,7 @@ let package = Package(
         .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared"], path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FabricBenchmark"),
         .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FleetBenchmark"),
+        .executableTarget(name: "RecordBenchmark", dependencies: ["CoordinatorRecord", "Shared"], path: "Benchmarks/RecordBenchmark"),
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
@@ -86,7 +97,9 @@ let package = Package(
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift"),
                                                           .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Shared", "TestSupport"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
+                                                           .product(name: "GRDB", package: "GRDB.swift"),
+                                                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
     ],

@@ -6,7 +6,8 @@ import Logging
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
-        abstract: "Watchpost coordinator: watchlists, evaluation and the control room.",
-        subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self]
+        abstract: "Watchpost coordinator: watchlists, evaluation, the edge fabric and the deployment record.",
+        subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self, NodesCommand.self,
+                      DeploymentCommand.self, AlertsCommand.self, AuditCommand.self, PurgeCommand.self, ReportCommand.self]
     )
 }

@@ -102,6 +102,20 @@ public final class ConfigReader {
         return texts
     }
 
+    /// A list of objects at `section.key`, each with exactly `fields`, all non-empty strings; nil when absent.
+    public func objects(_ section: String, _ key: String, fields: [String]) throws -> [[String: String]]? {
+        guard let raw = try value(section, key) else { return nil }
+        let shape = "must be a list of objects with the keys \(fields.joined(separator: ", ")) (non-empty strings)"
+        guard let list = raw as? [Any] else { throw ConfigError(file: file, key: "\(section).\(key)", reason: shape) }
+        return try list.enumerated().map { index, item in
+            guard let object = item as? [String: Any], Set(object.keys) == Set(fields),
+                  let texts = object as? [String: String], texts.values.allSatisfy({ !$0.isEmpty }) else {
+                throw ConfigError(file: file, key: "\(section).\(key)[\(index)]", reason: shape)
+            }
+            return texts
+        }
+    }
+
     private func value(_ section: String, _ key: String) throws -> Any? {
         known.insert("\(section).\(key)")
         guard let group = root[section] else { return nil }

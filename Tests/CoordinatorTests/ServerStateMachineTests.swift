@@ -1,4 +1,5 @@
 @testable import Coordinator
+import CoordinatorRecord
 import Foundation
 import Shared
 import XCTest
@@ -9,9 +10,22 @@ final class ServerStateMachineTests: XCTestCase {
     private let peer: [UInt8] = [0, 1, 2, 3]
     private let bundle: [UInt8] = Array("WPSB bundle v5".utf8)
 
-    private func machine(bundle: [UInt8]? = nil, version: UInt64 = 0, ended: String? = nil) -> ServerStateMachine {
-        ServerStateMachine(configuration: .init(enrolled: ["node-key"], bundle: bundle, bundleVersion: version, endedDeployment: ended),
-                           startedAt: t0)
+    private let node = EnrolledNode(nodeID: "n1", cameraID: "c", publicKey: "node-key")
+
+    private func configuration(keys: [String] = ["node-key"], bundle: [UInt8]? = nil, version: UInt64 = 0, ended: String? = nil,
+                               assignments: [String: NodeAssignment] = [:]) -> ServerStateMachine.Configuration {
+        let nodes = keys.map { $0 == "node-key" ? node : EnrolledNode(nodeID: "n-\($0)", cameraID: "c", publicKey: $0) }
+        return .init(nodes: Dictionary(uniqueKeysWithValues: nodes.map { ($0.publicKey, $0) }), assignments: assignments,
+                     standingBundle: bundle, standingVersion: version, standingEnded: ended)
+    }
+
+    private func machine(bundle: [UInt8]? = nil, version: UInt64 = 0, ended: String? = nil,
+                         assignments: [String: NodeAssignment] = [:]) -> ServerStateMachine {
+        ServerStateMachine(configuration: configuration(bundle: bundle, version: version, ended: ended, assignments: assignments), startedAt: t0)
+    }
+
+    private func audited(_ actions: [ServerStateMachine.Action]) -> [AuditEvent] {
+        actions.compactMap { if case .audit(let e) = $0 { return e } else { return nil } }
     }
 
     private func frames(_ m: WireMessage) -> [[UInt8]] { [peer, m.encode()] }
@@ -27,7 +41,7 @@ final class ServerStateMachineTests: XCTestCase {
     func test01_hello_fromANodeHoldingAnotherVersion_getsTheBundle() {
         var m = machine(bundle: bundle, version: 5)
         XCTAssertEqual(sent(m.received(hello(held: 0), sender: "node-key", now: t0)), [.watchlistBundle(bundle)])
-        XCTAssertEqual(m.peers[peer], 0)
+        XCTAssertEqual(m.peers[peer]?.held, 0)
     }
 
     func test02_nodeHoldingTheCurrentVersion_getsNothing() {
@@ -54,7 +68,7 @@ final class ServerStateMachineTests: XCTestCase {
         var m = machine()
         let alert = WireMessage.AlertMessage(alertID: UUID(), nodeID: "n1", cameraID: "c", deploymentID: "d", watchlistVersion: 1,
                                              subject: "s", score: 0.1, distance: 0.4, capturedAt: t0, track: 1, quality: [], cropJPEG: [1])
-        XCTAssertEqual(m.received(frames(.alert(alert)), sender: "node-key", now: t0), [.store(peer: peer, alert)])
+        XCTAssertEqual(m.received(frames(.alert(alert)), sender: "node-key", now: t0), [.store(peer: peer, alert, node: node)])
         XCTAssertEqual(sent(m.alertStored(alert, peer: peer, new: true)), [.ack(alertID: alert.alertID)])
         XCTAssertEqual(sent(m.alertNotStored(alert, error: "disk full")), [], "no ack: the node resends")
     }
@@ -91,20 +105,22 @@ final class ServerStateMachineTests: XCTestCase {
         var m = machine(bundle: bundle, version: 5)
         _ = m.received(hello(held: 5), sender: "node-key", now: t0)
         let next: [UInt8] = Array("WPSB bundle v6".utf8)
-        let actions = m.reload(.init(enrolled: ["node-key", "new-key"], bundle: next, bundleVersion: 6, endedDeployment: nil), now: t0 + 1)
+        let actions = m.reload(configuration(keys: ["node-key", "new-key"], bundle: next, version: 6), now: t0 + 1)
         XCTAssertTrue(actions.contains(.enrol(key: "new-key")))
         XCTAssertEqual(sent(actions), [.watchlistBundle(next)])
-        let revoking = m.reload(.init(enrolled: ["new-key"], bundle: next, bundleVersion: 6, endedDeployment: nil), now: t0 + 2)
+        let revoking = m.reload(configuration(keys: ["new-key"], bundle: next, version: 6), now: t0 + 2)
         XCTAssertTrue(revoking.contains(.revoke(key: "node-key")))
         XCTAssertEqual(sent(m.received(beat(held: 6), sender: "node-key", now: t0 + 3)), [], "revoked from that moment")
     }
 
-    func test11_watchlistStatus_updatesTheNodesVersion_andRefusalsAreLoggedWithTheReason() {
+    func test11_watchlistStatus_updatesTheNodesVersion_andRefusalsAreRecordedAndAuditedWithTheReason() {
         var m = machine(bundle: bundle, version: 5)
         let actions = m.received(frames(.watchlistStatus(.init(accepted: false, version: 7, reasonCode: "rollback", reason: "older"))),
                                  sender: "node-key", now: t0)
-        XCTAssertEqual(m.peers[peer], 7)
-        XCTAssertEqual(actions, [.log(.warning, "watchlist refused by node", ["version": "7", "reason": "rollback", "detail": "older"])])
+        XCTAssertEqual(m.peers[peer]?.held, 7)
+        XCTAssertTrue(actions.contains(.recordRefusal(nodeID: "n1", reason: "rollback: older")), "\(actions)")
+        XCTAssertEqual(audited(actions).map(\.action), [.bundleRefused])
+        XCTAssertEqual(audited(actions).first?.detail["reason"], "rollback")
     }
 
     /// A node that reconnects comes back under a new ROUTER identity: the old one is forgotten
@@ -113,9 +129,58 @@ final class ServerStateMachineTests: XCTestCase {
         var m = machine(bundle: bundle, version: 5)
         _ = m.received(hello(held: 5), sender: "node-key", now: t0)
         let other: [UInt8] = [9, 9]
-        _ = m.received([other, WireMessage.hello(.init(nodeID: "n2", software: "t", heldWatchlistVersion: 5)).encode()],
+        _ = m.received([other, WireMessage.hello(.init(nodeID: "n1", software: "t", heldWatchlistVersion: 5)).encode()],
                        sender: "node-key", now: t0 + 601)
         XCTAssertNil(m.peers[peer], "silent for over 600 s")
-        XCTAssertEqual(m.peers[other], 5)
+        XCTAssertEqual(m.peers[other]?.held, 5)
+    }
+
+    /// Identity is the key, not the claim: a hello or alert naming another node (or camera) is
+    /// dropped with no push and no ack, and audited at most once a minute per key.
+    func test13_claimsThatDifferFromTheKeysEnrolment_areRefusedAndAudited() {
+        var m = machine(bundle: bundle, version: 5)
+        let impostor = m.received(frames(.hello(.init(nodeID: "n2", software: "t", heldWatchlistVersion: 0))), sender: "node-key", now: t0)
+        XCTAssertEqual(sent(impostor), [], "no list for a node that lies about who it is")
+        XCTAssertEqual(audited(impostor).map(\.action), [.nodeIdentityRefused])
+        XCTAssertEqual(audited(impostor).first?.detail["claimed"], "node n2")
+        let alert = WireMessage.AlertMessage(alertID: UUID(), nodeID: "n1", cameraID: "other-camera", deploymentID: "d", watchlistVersion: 1,
+                                             subject: "s", score: 0.1, distance: 0.4, capturedAt: t0, track: 1, quality: [], cropJPEG: [1])
+        let refused = m.received(frames(.alert(alert)), sender: "node-key", now: t0 + 10)
+        XCTAssertFalse(refused.contains { if case .store = $0 { true } else { false } }, "not stored, not acknowledged")
+        XCTAssertEqual(audited(refused), [], "within the minute: logged, not audited again")
+        XCTAssertEqual(audited(m.received(frames(.alert(alert)), sender: "node-key", now: t0 + 61)).map(\.action), [.nodeIdentityRefused])
+        XCTAssertEqual(m.droppedFrames, 3)
+    }
+
+    /// A live deployment's list goes to its nodes only; their heartbeats count towards it.
+    func test14_deploymentAssignments_decideWhatEachNodeHolds_andWhereItsCountsGo() {
+        let listA: [UInt8] = Array("WPSB list A".utf8)
+        var m = ServerStateMachine(configuration: configuration(keys: ["node-key", "k2"],
+                                                                assignments: ["n1": .watchlist(deploymentID: "dep-A", bundle: listA, version: 3)]),
+                                   startedAt: t0)
+        let first = m.received(hello(held: 0), sender: "node-key", now: t0)
+        XCTAssertEqual(sent(first), [.watchlistBundle(listA)])
+        XCTAssertEqual(audited(first).map(\.action), [.bundlePushed])
+        XCTAssertEqual(audited(first).first?.detail["deployment"], "dep-A")
+        XCTAssertTrue(m.received(beat(held: 3), sender: "node-key", now: t0 + 1).contains {
+            if case .recordHeartbeat("n1", _, "dep-A") = $0 { true } else { false }
+        })
+        let other: [UInt8] = [7]
+        let unassigned = m.received([other, WireMessage.hello(.init(nodeID: "n-k2", software: "t", heldWatchlistVersion: 0)).encode()],
+                                    sender: "k2", now: t0)
+        XCTAssertFalse(unassigned.contains { if case .send(_, .watchlistBundle) = $0 { true } else { false } }, "n-k2 is on no deployment")
+    }
+
+    /// Ending a deployment: its nodes are told to wipe at every contact while they hold a list;
+    /// the command is audited once per 30 s, not at every heartbeat.
+    func test15_endedDeployment_sendsTheEndToItsNodes_auditedOncePerInterval() {
+        var m = machine(assignments: ["n1": .ended(deploymentID: "dep-A")])
+        let first = m.received(beat(held: 3), sender: "node-key", now: t0)
+        XCTAssertEqual(sent(first).last, .command(.endDeployment(deploymentID: "dep-A")))
+        XCTAssertEqual(audited(first).map(\.action), [.nodeWipeSent])
+        let again = m.received(beat(held: 3), sender: "node-key", now: t0 + 1)
+        XCTAssertEqual(sent(again).last, .command(.endDeployment(deploymentID: "dep-A")))
+        XCTAssertEqual(audited(again), [])
+        XCTAssertEqual(sent(m.received(beat(held: 0), sender: "node-key", now: t0 + 2)).count, 1, "wiped: only the heartbeat answer")
     }
 }

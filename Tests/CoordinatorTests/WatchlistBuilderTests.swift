@@ -9,7 +9,7 @@ import XCTest
 final class WatchlistBuilderTests: XCTestCase {
     private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistManifest.Subject {
         WatchlistManifest.Subject(line: line, id: id, displayName: id, category: "wanted", reason: "warrant",
-                                  imageSource: "custody photo", images: images)
+                                  imageSource: "custody photo", images: images, legalBasis: nil, under18: nil)
     }
 
     func testBuild_bindsTheBundle_andListsEveryRefusedPhotoWithItsOrigin() throws {

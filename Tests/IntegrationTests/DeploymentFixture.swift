@@ -29,7 +29,7 @@ final class DeploymentFixture {
 
     /// Obama enrolled as s-101 from obama.jpg, signed by the officer and the authoriser.
     func buildObamaBundle(version: Int = 1, out: String = "wl.bundle") throws -> String {
-        try "subject_id,display_name,category,reason,image_source,image_paths\ns-101,B,wanted,warrant,custody photo,obama.jpg\n"
+        try "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,warrant 123,no\n"
             .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
         try ok(coordinatorExe, ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
                                 "--version", String(version), "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6",
@@ -65,28 +65,30 @@ final class DeploymentFixture {
         return out
     }
 
-    func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil) throws -> ChildProcess {
-        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled)
+    func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil, retention: String? = nil) throws -> ChildProcess {
+        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled, retention: retention)
         let server = try ChildProcess(coordinatorExe, ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
         XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
         return server
     }
 
-    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil) throws {
-        let list = enrolled.map { "\"\(dir)/\($0).curve.pub\"" }.joined(separator: ",")
+    /// Nodes are enrolled as themselves (`node1` with camera `cam-node1` and key `node1.curve.pub`).
+    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil, retention: String? = nil) throws {
+        let list = enrolled.map { #"{"node_id": "\#($0)", "camera": "cam-\#($0)", "key": "\#(dir)/\#($0).curve.pub"}"# }.joined(separator: ",")
         try """
         {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
          "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")\
-        \(ended.map { #", "deployment": {"ended": "\#($0)"}"# } ?? "")}
+        \(ended.map { #", "deployment": {"ended": "\#($0)"}"# } ?? "")\(retention.map { #", "retention": \#($0)"# } ?? "")}
         """.write(toFile: "\(dir)/coordinator.json", atomically: true, encoding: .utf8)
     }
 
-    func startNode(_ name: String, source: String) throws -> ChildProcess {
+    /// An edge node; `claiming` makes it say it is another node (its key stays its own).
+    func startNode(_ name: String, source: String, claiming: String? = nil, loop: Bool = false) throws -> ChildProcess {
         let signers = signerNames.map { "\"\(dir)/\($0).key.pub\"" }.joined(separator: ",")
         try """
-        {"node": {"id": "\(name)", "camera_id": "cam-\(name)", "source": "\(source)", "coordinator": "tcp://127.0.0.1:\(port)",
+        {"node": {"id": "\(claiming ?? name)", "camera_id": "cam-\(claiming ?? name)", "source": "\(source)", "coordinator": "tcp://127.0.0.1:\(port)",
                   "coordinator_key": "\(dir)/coordinator.curve.pub", "curve_key": "\(dir)/\(name).curve", "state_dir": "\(dir)/\(name)",
-                  "heartbeat_seconds": 0.5},
+                  "heartbeat_seconds": 0.5\(loop ? #", "loop_files": true"# : "")},
          "watchlist": {"deployment_id": "dep-7", "required_signatures": 2, "trusted_signers": [\(signers)]}}
         """.write(toFile: "\(dir)/\(name).json", atomically: true, encoding: .utf8)
         return try ChildProcess(edgeExe, ["serve", "--config", "\(dir)/\(name).json"])

@@ -27,14 +27,14 @@ final class FaultTests: XCTestCase {
     }
 
     private func storedIDs(_ d: DeploymentFixture) throws -> [String] {
-        let db = try DatabaseQueue(path: "\(d.dir)/coordinator/alerts.sqlite")
+        let db = try DatabaseQueue(path: "\(d.dir)/coordinator/coordinator.sqlite")
         return try db.read { try String.fetchAll($0, sql: "SELECT id FROM alert") }
     }
 
     /// Each stored alert's sighting (node, track, capture time) and crop: an alert re-minted under a
     /// new id for a sighting already sent would be a second row with the same sighting.
     private func storedSightings(_ d: DeploymentFixture) throws -> [(sighting: String, crop: [UInt8])] {
-        let db = try DatabaseQueue(path: "\(d.dir)/coordinator/alerts.sqlite")
+        let db = try DatabaseQueue(path: "\(d.dir)/coordinator/coordinator.sqlite")
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT node_id, track, captured_at_ms, crop FROM alert").map { row in
                 ("\(row["node_id"] as String)/\(row["track"] as Int64)/\(row["captured_at_ms"] as Int64)", Array(row["crop"] as Data))

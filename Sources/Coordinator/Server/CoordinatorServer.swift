@@ -1,27 +1,30 @@
+import CoordinatorRecord
 import Foundation
 import Logging
 import Shared
 
 /// The coordinator's side of the fabric: a CURVE ROUTER that admits enrolled nodes only, stores
-/// their alerts idempotently and acknowledges each one, and pushes the current signed watchlist
-/// to any node that holds an older one.
+/// their alerts idempotently (attributed to the key that sent them) and acknowledges each one,
+/// records their heartbeats, and pushes each node the list its deployment assigns it.
 final class CoordinatorServer: @unchecked Sendable {
     struct Settings {
         var bind: String
         var keys: CurveKeyPair
-        var enrolledNodes: Set<String>
+        var nodes: [EnrolledNode]
         var stateDirectory: String
-        /// The current signed bundle for this deployment, if any.
+        /// The config file's standing signed bundle, for nodes no deployment assigns.
         var bundle: [UInt8]?
         /// Audit/test mode: append every frame received from nodes (after decryption) to this file.
         var recordFrames: String?
-        /// A deployment that has ended: its nodes are told to wipe their watchlist, and nothing is pushed.
+        /// A config-file deployment that has ended: its nodes are told to wipe their watchlist.
         var endedDeployment: String?
+        var retention = RetentionPolicy()
     }
 
     private let context = ZMQContext()
     private let zap: ZAPAuthenticator
-    private let store: AlertStore
+    let database: CoordinatorDatabase
+    private let alerts: AlertStore
     private let logger: Logger
     private let recording: FileHandle?
     private var loop: SocketLoop!
@@ -34,15 +37,18 @@ final class CoordinatorServer: @unchecked Sendable {
 
     init(settings: Settings, logger: Logger) throws {
         self.logger = logger
-        store = try AlertStore(path: settings.stateDirectory + "/alerts.sqlite")
+        database = try CoordinatorDatabase(stateDirectory: settings.stateDirectory)
+        alerts = AlertStore(database: database)
         recording = try settings.recordFrames.map { path in
             try PrivateFile.write([], to: path, mode: .replaceAtomically)
             guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
             return handle
         }
-        machine = ServerStateMachine(configuration: try Self.configuration(settings), startedAt: Date())
-        zap = try ZAPAuthenticator(context: context, enrolled: settings.enrolledNodes) { key, address in
-            logger.warning("node refused: key not enrolled", metadata: ["node_key": "\(key)", "address": "\(address)"])
+        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
+        machine = ServerStateMachine(configuration: try Self.configuration(settings, database), startedAt: Date())
+        let refusals = HandshakeRefusals(database: database, logger: logger)
+        zap = try ZAPAuthenticator(context: context, enrolled: Set(settings.nodes.map(\.publicKey))) { key, address in
+            refusals.refused(key: key, address: address)
         }
         let router = try ZMQSocket(context, .router)
         try router.makeCurveServer(settings.keys, domain: "watchpost")
@@ -52,22 +58,30 @@ final class CoordinatorServer: @unchecked Sendable {
         loop = try SocketLoop(socket: router, name: "coordinator-router") { [weak self] frames, sender in
             self?.handle(frames, sender: sender)
         }
-        logger.info("coordinator listening", metadata: ["endpoint": "\(endpoint)", "watchlist_version": "\(machine.configuration.bundleVersion)"])
+        logger.info("coordinator listening", metadata: ["endpoint": "\(endpoint)", "database": "\(database.path)",
+                                                        "assigned_nodes": "\(machine.configuration.assignments.count)"])
     }
 
-    private static func configuration(_ settings: Settings) throws -> ServerStateMachine.Configuration {
+    private static func configuration(_ settings: Settings, _ database: CoordinatorDatabase) throws -> ServerStateMachine.Configuration {
         let version = try settings.bundle.map {
             try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
         } ?? 0
-        return .init(enrolled: settings.enrolledNodes, bundle: settings.bundle, bundleVersion: version,
-                     endedDeployment: settings.endedDeployment)
+        return .init(nodes: Dictionary(uniqueKeysWithValues: settings.nodes.map { ($0.publicKey, $0) }),
+                     assignments: try DeploymentStore.assignments(in: database),
+                     standingBundle: settings.bundle, standingVersion: version, standingEnded: settings.endedDeployment)
     }
 
-    /// Applies a reloaded configuration without a restart: newly enrolled nodes are admitted,
-    /// removed ones revoked (refused at their next handshake, and their messages dropped from now
-    /// on), and a new bundle is pushed to every connected node that holds another version.
+    /// Applies a reloaded configuration and the deployment record without a restart: newly
+    /// enrolled nodes are admitted, removed ones revoked (refused at their next handshake, and their
+    /// messages dropped from now on), and each connected node is sent the list it should now hold
+    /// (a started deployment's, or the command to wipe an ended one's).
     func reload(_ settings: Settings) throws {
-        let next = try Self.configuration(settings)
+        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
+        let next = try Self.configuration(settings, database)
+        try database.change { _, audit in
+            try audit.append(AuditEvent(actor: "coordinator", action: .configReloaded, target: "coordinator", detail: [
+                "enrolled": "\(next.nodes.count)", "assigned_nodes": "\(next.assignments.count)"]), at: Date())
+        }
         perform(lock.withLock { machine.reload(next, now: Date()) })
     }
 
@@ -85,19 +99,31 @@ final class CoordinatorServer: @unchecked Sendable {
         perform(lock.withLock { machine.received(frames, sender: sender, now: Date()) })
     }
 
+    private func audit(_ event: AuditEvent) { database.audit(event, logger: logger) }
+
     /// Carries out what the machine decided; storing an alert feeds its outcome back.
     private func perform(_ actions: [ServerStateMachine.Action]) {
         for action in actions {
             switch action {
             case .send(let peer, let message):
                 loop.send([peer, message.encode()])
-            case .store(let peer, let alert):
+            case .store(let peer, let alert, let node):
                 do {
-                    let new = try store.store(alert, receivedAt: Date())
+                    let new = try alerts.store(alert, from: node, receivedAt: Date())
                     perform(lock.withLock { machine.alertStored(alert, peer: peer, new: new) })
                 } catch {
                     perform(lock.withLock { machine.alertNotStored(alert, error: "\(error)") })
                 }
+            case .recordHeartbeat(let node, let beat, let deployment):
+                do { try NodeRegistry.recordHeartbeat(beat, from: node, deploymentID: deployment, in: database, at: Date()) } catch {
+                    logger.error("heartbeat not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
+                }
+            case .recordRefusal(let node, let reason):
+                do { try NodeRegistry.recordRefusal(reason, from: node, in: database) } catch {
+                    logger.error("watchlist status not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
+                }
+            case .audit(let event):
+                audit(event)
             case .enrol(let key):
                 zap.enrol(key)
             case .revoke(let key):
@@ -105,6 +131,43 @@ final class CoordinatorServer: @unchecked Sendable {
             case .log(let level, let message, let metadata):
                 logger.log(level: level, "\(message)", metadata: metadata)
             }
+        }
+    }
+}
+
+/// Handshakes from keys that are not enrolled (reported by the ZAP handler's thread): logged each
+/// time, audited at most once a minute per key so that a stray node cannot flood the log.
+private final class HandshakeRefusals: @unchecked Sendable {
+    private let database: CoordinatorDatabase
+    private let logger: Logger
+    private let lock = NSLock()
+    private var lastAudit: [String: Date] = [:]
+
+    init(database: CoordinatorDatabase, logger: Logger) {
+        self.database = database; self.logger = logger
+    }
+
+    func refused(key: String, address: String) {
+        logger.warning("node refused: key not enrolled", metadata: ["node_key": "\(key)", "address": "\(address)"])
+        let now = Date()
+        let due = lock.withLock {
+            guard now.timeIntervalSince(lastAudit[key] ?? .distantPast) >= 60 else { return false }
+            lastAudit = lastAudit.filter { now.timeIntervalSince($0.value) < 60 }
+            lastAudit[key] = now
+            return true
+        }
+        if due {
+            database.audit(AuditEvent(actor: "coordinator", action: .nodeRefused, target: key.isEmpty ? "unknown key" : key,
+                                      detail: ["address": address]), logger: logger)
+        }
+    }
+}
+
+extension CoordinatorDatabase {
+    /// Appends one entry on its own; a failure is logged (the service keeps running).
+    func audit(_ event: AuditEvent, logger: Logger) {
+        do { try change { _, audit in try audit.append(event, at: Date()) } } catch {
+            logger.error("audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
         }
     }
 }

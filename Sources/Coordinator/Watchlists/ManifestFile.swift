@@ -30,6 +30,11 @@ struct ManifestFile {
         row.fields[index[name]!].trimmingCharacters(in: .whitespaces)
     }
 
+    /// The trimmed field of an optional column, nil when the file has no such column.
+    func optionalField(_ name: String, of row: (line: Int, fields: [String])) -> String? {
+        index[name].map { row.fields[$0].trimmingCharacters(in: .whitespaces) }
+    }
+
     /// A photo path as written in the manifest, made absolute.
     func resolve(_ image: String) -> String { image.hasPrefix("/") ? image : folder + "/" + image }
 }

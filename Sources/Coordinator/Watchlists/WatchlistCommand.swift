@@ -41,8 +41,8 @@ struct WatchlistCommand: ParsableCommand {
         func validate() throws {
             if let threshold, !(threshold > 0 && threshold < 2) { throw ValidationError("--threshold must be a score between 0 and 2") }
             guard !deployment.isEmpty, !watchlistID.isEmpty else { throw ValidationError("--deployment and --watchlist-id must not be empty") }
-            let start = try notBefore.map { try parseDate($0, "--not-before") } ?? Date()
-            guard try parseDate(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
+            let start = try notBefore.map { try parseTime($0, "--not-before") } ?? Date()
+            guard try parseTime(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
             guard threshold != nil || evaluation != nil else {
                 throw ValidationError("give --threshold, or --evaluation with a coordinator evaluate --json report to choose it from")
             }
@@ -58,7 +58,7 @@ struct WatchlistCommand: ParsableCommand {
             let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller())
             let binding = WatchlistBuilder.Binding(
                 deploymentID: deployment, watchlistID: watchlistID, version: version,
-                notBefore: try notBefore.map { try parseDate($0, "--not-before") }, expiresAt: try parseDate(expires, "--expires"),
+                notBefore: try notBefore.map { try parseTime($0, "--not-before") }, expiresAt: try parseTime(expires, "--expires"),
                 threshold: chosen)
             let outcome = builder.build(subjects: subjects, cohort: cohortPhotos, binding: binding)
             for refusal in outcome.refusals { FileHandle.standardError.write(Data("refused \(refusal)\n".utf8)) }
@@ -123,13 +123,6 @@ struct WatchlistCommand: ParsableCommand {
             }
         }
     }
-}
-
-private func parseDate(_ text: String, _ option: String) throws -> Date {
-    guard let date = ISO8601DateFormatter().date(from: text) else {
-        throw ValidationError("\(option) \(text) is not an ISO 8601 time such as 2026-12-01T08:00:00Z")
-    }
-    return date
 }
 
 private func readBundle(_ path: String) throws -> SignedBundle {

@@ -1,3 +1,4 @@
+import CoordinatorRecord
 import Foundation
 import Shared
 
@@ -6,6 +7,8 @@ import Shared
 /// opaque subject ids and templates go into the bundle.
 struct WatchlistManifest {
     static let columns = ["subject_id", "display_name", "category", "reason", "image_source", "image_paths"]
+    /// Read when present; a deployment on the record requires them (`Subject.listed`).
+    static let recordColumns = ["legal_basis", "under_18"]
 
     struct Subject {
         let line: Int
@@ -16,6 +19,20 @@ struct WatchlistManifest {
         let imageSource: String
         /// Absolute paths (the manifest lists them relative to its own folder, separated by ';').
         let images: [String]
+        let legalBasis: String?
+        /// From `under_18`: `yes` or `no`.
+        let under18: Bool?
+
+        /// The subject as a deployment records it; throws when the manifest lacks what the record needs.
+        func listed(manifest: String) throws -> ListedSubject {
+            guard let legalBasis, !legalBasis.isEmpty else {
+                throw CommandFailure("manifest \(manifest) line \(line): legal_basis is missing or empty for \(id): a deployment records each subject's legal basis")
+            }
+            guard let under18 else {
+                throw CommandFailure("manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
+            }
+            return ListedSubject(subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource, under18: under18)
+        }
     }
 
     let subjects: [Subject]
@@ -34,8 +51,16 @@ struct WatchlistManifest {
             let images = field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.map(file.resolve)
             guard !images.isEmpty else { throw CommandFailure("manifest \(path) line \(row.line): no image_paths for \(id)") }
+            let under18: Bool?
+            switch file.optionalField("under_18", of: row)?.lowercased() {
+            case nil, "": under18 = nil
+            case "yes": under18 = true
+            case "no": under18 = false
+            case let other?: throw CommandFailure("manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
+            }
             return Subject(line: row.line, id: id, displayName: field("display_name"), category: field("category"),
-                           reason: field("reason"), imageSource: field("image_source"), images: images)
+                           reason: field("reason"), imageSource: field("image_source"), images: images,
+                           legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
         }
         guard !subjects.isEmpty else { throw CommandFailure("manifest \(path) has no subject rows") }
     }

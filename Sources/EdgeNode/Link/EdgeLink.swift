@@ -123,7 +123,7 @@ final class HealthCounters: @unchecked Sendable {
     func heartbeat(uptime: TimeInterval, watchlistVersion: UInt64) -> WireMessage.Heartbeat {
         lock.withLock {
             let fps = report.elapsedSeconds > 0 ? Float(Double(report.framesProcessed) / report.elapsedSeconds) : 0
-            return .init(uptimeSeconds: UInt64(uptime), framesPerSecond: fps, facesSeen: UInt64(report.facesDetected),
+            return .init(uptimeSeconds: UInt64(uptime), framesPerSecond: fps, facesSeen: UInt64(report.tracksStarted),
                          framesDropped: UInt64(dropped), watchlistVersion: watchlistVersion,
                          qualityRejections: report.qualityRejections.mapValues(UInt64.init))
         }

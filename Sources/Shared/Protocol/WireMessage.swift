@@ -34,6 +34,8 @@ public enum WireMessage: Sendable, Equatable {
     public struct Heartbeat: Sendable, Equatable {
         public var uptimeSeconds: UInt64
         public var framesPerSecond: Float
+        /// Faces tracked since the node started (one per person per pass): the unit a deployment's
+        /// expected false alerts (FPIR per search) are counted in.
         public var facesSeen: UInt64
         public var framesDropped: UInt64
         public var watchlistVersion: UInt64

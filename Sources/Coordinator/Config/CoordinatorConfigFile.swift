@@ -1,0 +1,75 @@
+import CoordinatorRecord
+import Foundation
+import Shared
+
+/// The coordinator's config file, read strictly (see config/README.md): `serve` uses all of it,
+/// the record commands (`deployment`, `alerts`, `audit`, `purge`, `report`) its state folder and
+/// retention policy.
+struct CoordinatorConfigFile {
+    let path: String
+    let bind: String
+    let curveKeyPath: String
+    let stateDirectory: String
+    let nodes: [EnrolledNode]
+    let standingBundlePath: String?
+    let standingEnded: String?
+    let retention: RetentionPolicy
+
+    init(path: String) throws {
+        self.path = path
+        let r = try ConfigReader(path: path)
+        bind = try r.endpoint("server", "bind") ?? "tcp://127.0.0.1:7700"
+        guard let keyPath = try r.string("server", "curve_key") else {
+            throw ConfigError(file: path, key: "server.curve_key", reason: "is required: create one with coordinator keys new-curve")
+        }
+        curveKeyPath = keyPath
+        guard let state = try r.string("server", "state_dir") else {
+            throw ConfigError(file: path, key: "server.state_dir", reason: "is required (the coordinator database is kept there)")
+        }
+        stateDirectory = state
+        let entries: [[String: String]]
+        do { entries = try r.objects("nodes", "enrolled", fields: ["node_id", "camera", "key"]) ?? [] } catch let error as ConfigError {
+            throw ConfigError(file: path, key: error.key, reason: error.reason
+                + "; since the deployment record, each node is enrolled with its id and camera: {\"node_id\": \"van-1\", \"camera\": \"van-1-mast\", \"key\": \"/etc/watchpost/nodes/van-1.curve.pub\"}")
+        }
+        nodes = try entries.map { entry in
+            do { return EnrolledNode(nodeID: entry["node_id"]!, cameraID: entry["camera"]!, publicKey: try CurveKeyFile.loadPublic(pathOrText: entry["key"]!)) } catch {
+                throw ConfigError(file: path, key: "nodes.enrolled", reason: "node \(entry["node_id"]!): \(error)")
+            }
+        }
+        for (field, values) in [("node_id", nodes.map(\.nodeID)), ("key", nodes.map(\.publicKey))] {
+            let repeated = Dictionary(grouping: values, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            if let first = repeated.first {
+                throw ConfigError(file: path, key: "nodes.enrolled", reason: "\(field) \(first) is enrolled twice: one key is one node")
+            }
+        }
+        standingBundlePath = try r.string("watchlist", "bundle")
+        standingEnded = try r.string("deployment", "ended")
+        var retention = RetentionPolicy()
+        retention.alertDays = try r.integer("retention", "alert_days", in: 1...3650) ?? retention.alertDays
+        retention.rejectedAlertDays = try r.integer("retention", "rejected_alert_days", in: 1...3650) ?? retention.rejectedAlertDays
+        retention.bundleDestroyDelay = try r.number("retention", "bundle_destroy_after_s", in: 0...2_592_000) ?? retention.bundleDestroyDelay
+        retention.checkInterval = try r.number("retention", "check_interval_s", in: 1...86_400) ?? retention.checkInterval
+        guard retention.rejectedAlertDays <= retention.alertDays else {
+            throw ConfigError(file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
+        }
+        self.retention = retention
+        try r.rejectUnknownKeys()
+    }
+
+    func openDatabase() throws -> CoordinatorDatabase { try CoordinatorDatabase(stateDirectory: stateDirectory) }
+
+    /// What `serve` runs with: the keys and the standing bundle loaded.
+    func serverSettings() throws -> CoordinatorServer.Settings {
+        let keys: CurveKeyPair
+        do { keys = try CurveKeyFile.load(path: curveKeyPath) } catch { throw ConfigError(file: path, key: "server.curve_key", reason: "\(error)") }
+        let bundle = try standingBundlePath.map { p -> [UInt8] in
+            guard let data = FileManager.default.contents(atPath: p) else {
+                throw ConfigError(file: path, key: "watchlist.bundle", reason: "\(p) cannot be read")
+            }
+            return Array(data)
+        }
+        return CoordinatorServer.Settings(bind: bind, keys: keys, nodes: nodes, stateDirectory: stateDirectory, bundle: bundle,
+                                          recordFrames: nil, endedDeployment: standingEnded, retention: retention)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Stage 1: the operator's review of the probe crop against the reference photo.
+public enum ReviewDecision: String, Sendable, CaseIterable, Codable {
+    case match
+    case noMatch = "no match"
+    case unsure
+}
+
+/// Stage 2: what happened when officers engaged (or did not).
+public enum FieldOutcome: String, Sendable, CaseIterable, Codable {
+    case identityVerified = "identity verified"
+    case notThePerson = "not the person"
+    case notEngaged = "not engaged"
+    case lostInCrowd = "lost in crowd"
+}
+
+/// The action taken after the field outcome.
+public enum FieldAction: String, Sendable, CaseIterable, Codable {
+    case arrest
+    case advice
+    case noAction = "no action"
+    case other
+}
+
+/// One adjudication step as a person asks for it.
+public enum AdjudicationStep: Sendable, Equatable {
+    case review(ReviewDecision, note: String?)
+    case outcome(FieldOutcome, action: FieldAction, note: String?)
+    case markForCase(reference: String, reason: String)
+    case unmarkCase(reason: String)
+}
+
+/// An alert's adjudication so far, and the rules for the next step: each stage is recorded once,
+/// by a named person at a known time; a field outcome follows an operator's `match` or `unsure`
+/// (nobody is engaged on a face the operator rejected); `other` needs a note; a purged alert takes
+/// nothing more.
+public struct AdjudicationState: Sendable, Equatable {
+    public var review: ReviewDecision?
+    public var reviewBy: String?
+    public var reviewAt: Date?
+    public var outcome: FieldOutcome?
+    public var outcomeBy: String?
+    public var caseReference: String?
+    public var purgedAt: Date?
+
+    public init(review: ReviewDecision? = nil, reviewBy: String? = nil, reviewAt: Date? = nil, outcome: FieldOutcome? = nil,
+                outcomeBy: String? = nil, caseReference: String? = nil, purgedAt: Date? = nil) {
+        self.review = review; self.reviewBy = reviewBy; self.reviewAt = reviewAt; self.outcome = outcome
+        self.outcomeBy = outcomeBy; self.caseReference = caseReference; self.purgedAt = purgedAt
+    }
+
+    /// Throws, with the reason in words, when `step` may not be taken now.
+    public func check(_ step: AdjudicationStep, by user: String) throws {
+        guard !user.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError("every decision is attributed: give the user's name") }
+        if let purgedAt { throw AdjudicationError("the alert was purged at \(iso(purgedAt)) under the retention policy: nothing can be added") }
+        switch step {
+        case .review:
+            if let review { throw AdjudicationError("the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")") }
+        case .outcome(_, let action, let note):
+            guard let review else { throw AdjudicationError("the operator's review comes first: record match, no match or unsure") }
+            guard review != .noMatch else { throw AdjudicationError("the operator reviewed this alert as no match: there is no field outcome to record") }
+            if let outcome { throw AdjudicationError("the field outcome was already recorded (\(outcome.rawValue)) by \(outcomeBy ?? "?")") }
+            if action == .other, note?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
+                throw AdjudicationError("action 'other' needs a note saying what was done")
+            }
+        case .markForCase(let reference, let reason):
+            guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw AdjudicationError("marking for a case needs a case reference and a reason")
+            }
+            if let caseReference { throw AdjudicationError("the alert is already marked for case \(caseReference)") }
+        case .unmarkCase(let reason):
+            guard caseReference != nil else { throw AdjudicationError("the alert is not marked for a case") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError("unmarking needs a reason") }
+        }
+    }
+}
+
+/// A refused adjudication step.
+public struct AdjudicationError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import Shared
+
+/// An alert as the control room sees it, with its adjudication so far.
+public struct AlertRecord: Sendable, Equatable {
+    public var id: UUID
+    public var deploymentID: String
+    public var nodeID: String
+    public var cameraID: String
+    /// Nil once purged (with the score, quality and crop).
+    public var subject: String?
+    public var score: Double?
+    public var distance: Double?
+    public var quality: [Float]?
+    public var capturedAt: Date
+    public var receivedAt: Date
+    public var review: ReviewDecision?
+    public var reviewBy: String?
+    public var reviewAt: Date?
+    public var reviewNote: String?
+    public var outcome: FieldOutcome?
+    public var action: FieldAction?
+    public var outcomeBy: String?
+    public var outcomeAt: Date?
+    public var outcomeNote: String?
+    public var caseReference: String?
+    public var caseReason: String?
+    public var purgedAt: Date?
+
+    var adjudication: AdjudicationState {
+        AdjudicationState(review: review, reviewBy: reviewBy, reviewAt: reviewAt, outcome: outcome, outcomeBy: outcomeBy,
+                          caseReference: caseReference, purgedAt: purgedAt)
+    }
+}
+
+/// The coordinator's alerts, stored idempotently by alert id (promise 3: a resent alert is
+/// acknowledged again but stored once) and attributed to the node whose key sent it; then
+/// adjudicated in two stages, each step audited with the change.
+public final class AlertStore: Sendable {
+    public let database: CoordinatorDatabase
+
+    public init(database: CoordinatorDatabase) { self.database = database }
+
+    /// Stores an alert from an authenticated node unless its id is already stored; true when new.
+    @discardableResult
+    public func store(_ a: WireMessage.AlertMessage, from node: EnrolledNode, receivedAt: Date) throws -> Bool {
+        let quality = a.quality.withUnsafeBytes { Data($0) }
+        return try database.change { db, audit in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score, distance,
+                                             captured_at_ms, track, quality, crop, received_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID, Int64(clamping: a.watchlistVersion),
+                                 a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track), quality,
+                                 Data(a.cropJPEG), milliseconds(receivedAt)])
+            guard db.changesCount > 0 else { return false }
+            try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertReceived, target: a.alertID.uuidString, detail: [
+                "deployment": a.deploymentID, "camera": node.cameraID, "watchlist_version": "\(a.watchlistVersion)",
+                "subject": a.subject, "score": String(format: "%.4f", a.score)]), at: receivedAt)
+            return true
+        }
+    }
+
+    public var count: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } } }
+
+    public func ids() throws -> Set<UUID> {
+        try database.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM alert").compactMap(UUID.init(uuidString:))) }
+    }
+
+    /// Alerts newest first; `awaiting` keeps those still missing a stage.
+    public func list(deployment: String? = nil, awaitingAdjudication: Bool = false, limit: Int = 500) throws -> [AlertRecord] {
+        try database.read { db in
+            var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
+            if let deployment { conditions.append("deployment_id = ?"); arguments.append(deployment) }
+            if awaitingAdjudication {
+                conditions.append("purged_at_ms IS NULL AND (review IS NULL OR (review != 'no match' AND outcome IS NULL))")
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: "SELECT * FROM alert \(filter) ORDER BY received_at_ms DESC, id LIMIT ?",
+                                    arguments: StatementArguments(arguments)).map(Self.record)
+        }
+    }
+
+    public func show(_ id: UUID) throws -> AlertRecord {
+        try database.read { db in try Self.load(id, db) }
+    }
+
+    /// The probe crop, while the alert is kept.
+    public func crop(_ id: UUID) throws -> [UInt8]? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT crop FROM alert WHERE id = ?", arguments: [id.uuidString]).map { [UInt8]($0) } }
+    }
+
+    /// Records one adjudication step, attributed and timed, with its audit entry; refused steps write nothing.
+    public func adjudicate(_ id: UUID, _ step: AdjudicationStep, by user: String, at now: Date) throws {
+        try database.change { db, audit in
+            let alert = try Self.load(id, db)
+            try alert.adjudication.check(step, by: user)
+            let ms = milliseconds(now)
+            let event: AuditEvent
+            switch step {
+            case .review(let decision, let note):
+                try db.execute(sql: "UPDATE alert SET review = ?, review_by = ?, review_at_ms = ?, review_note = ? WHERE id = ?",
+                               arguments: [decision.rawValue, user, ms, note, id.uuidString])
+                event = AuditEvent(actor: user, action: .alertReviewed, target: id.uuidString,
+                                   detail: ["decision": decision.rawValue, "seconds_since_capture": Self.seconds(alert.capturedAt, now)])
+            case .outcome(let outcome, let action, let note):
+                try db.execute(sql: """
+                    UPDATE alert SET outcome = ?, outcome_action = ?, outcome_note = ?, outcome_by = ?, outcome_at_ms = ? WHERE id = ?
+                    """, arguments: [outcome.rawValue, action.rawValue, note, user, ms, id.uuidString])
+                event = AuditEvent(actor: user, action: .alertOutcome, target: id.uuidString,
+                                   detail: ["outcome": outcome.rawValue, "action": action.rawValue,
+                                            "seconds_since_capture": Self.seconds(alert.capturedAt, now)])
+            case .markForCase(let reference, let reason):
+                try db.execute(sql: "UPDATE alert SET case_reference = ?, case_reason = ?, case_by = ? WHERE id = ?",
+                               arguments: [reference, reason, user, id.uuidString])
+                event = AuditEvent(actor: user, action: .alertCaseMarked, target: id.uuidString, detail: ["case": reference, "reason": reason])
+            case .unmarkCase(let reason):
+                try db.execute(sql: "UPDATE alert SET case_reference = NULL, case_reason = NULL, case_by = NULL WHERE id = ?", arguments: [id.uuidString])
+                event = AuditEvent(actor: user, action: .alertCaseUnmarked, target: id.uuidString,
+                                   detail: ["case": alert.caseReference ?? "", "reason": reason])
+            }
+            try audit.append(event, at: now)
+        }
+    }
+
+    private static func seconds(_ from: Date, _ to: Date) -> String { String(format: "%.1f", to.timeIntervalSince(from)) }
+
+    static func load(_ id: UUID, _ db: Database) throws -> AlertRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.uuidString]) else {
+            throw CommandFailure("no alert \(id.uuidString): check the id with coordinator alerts list")
+        }
+        return record(row)
+    }
+
+    static func record(_ row: Row) -> AlertRecord {
+        let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
+        let quality = (row["quality"] as Data?).map { data in
+            data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        }
+        return AlertRecord(
+            id: UUID(uuidString: row["id"]) ?? UUID(), deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
+            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality,
+            capturedAt: date(milliseconds: row["captured_at_ms"]), receivedAt: date(milliseconds: row["received_at_ms"]),
+            review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"], reviewAt: time("review_at_ms"),
+            reviewNote: row["review_note"], outcome: (row["outcome"] as String?).flatMap(FieldOutcome.init(rawValue:)),
+            action: (row["outcome_action"] as String?).flatMap(FieldAction.init(rawValue:)), outcomeBy: row["outcome_by"],
+            outcomeAt: time("outcome_at_ms"), outcomeNote: row["outcome_note"], caseReference: row["case_reference"],
+            caseReason: row["case_reason"], purgedAt: time("purged_at_ms"))
+    }
+}

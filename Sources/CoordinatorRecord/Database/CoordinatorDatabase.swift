@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import Shared
+
+/// The coordinator's one database: alerts, nodes, deployments, adjudication and the audit chain in
+/// a single SQLite file (WAL, 0600, secure delete) with one numbered migrator. `coordinator serve`
+/// and the command-line tools open the same file; every change is written together with its audit
+/// entry in one transaction (`change`), so that neither exists without the other.
+public final class CoordinatorDatabase: Sendable {
+    public static let fileName = "coordinator.sqlite"
+    /// The file of the alert store before this database (its first migration), adopted in place.
+    static let alertStoreFileName = "alerts.sqlite"
+
+    public let path: String
+    let pool: DatabasePool
+
+    public init(stateDirectory: String) throws {
+        path = stateDirectory + "/" + Self.fileName
+        try Self.adoptAlertStore(in: stateDirectory, as: path)
+        try PrivateFile.createIfMissing(path)
+        var configuration = Configuration()
+        // Freed pages (purged crops, deleted rows) are overwritten with zeros, not left in the file.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        // The CLI and the server write the same file: wait for the other's transaction instead of failing.
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw CommandFailure("coordinator database \(path) cannot be opened: \(error)")
+        }
+    }
+
+    /// Writes `body`'s change and its audit entries in one transaction: both or neither.
+    @discardableResult
+    public func change<T>(_ body: (Database, inout AuditAppender) throws -> T) throws -> T {
+        try pool.write { db in
+            var audit = try AuditAppender(db)
+            return try body(db, &audit)
+        }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    /// Moves the crops of purged rows out of the write-ahead log into the (secure-deleted) main file.
+    public func truncateLog() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
+    /// An older state folder has `alerts.sqlite` (with its WAL): it becomes this database, and its
+    /// migrations run on it in place.
+    private static func adoptAlertStore(in folder: String, as path: String) throws {
+        let old = folder + "/" + alertStoreFileName
+        let files = FileManager.default
+        guard !files.fileExists(atPath: path), files.fileExists(atPath: old) else { return }
+        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: old + suffix) {
+            try files.moveItem(atPath: old + suffix, toPath: path + suffix)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // The alert store as it shipped before the record: its name is what existing files carry.
+        migrator.registerMigration("v1 alerts") { db in
+            try db.create(table: "alert") { t in
+                t.primaryKey("id", .text)
+                t.column("node_id", .text).notNull()
+                t.column("camera_id", .text).notNull()
+                t.column("deployment_id", .text).notNull()
+                t.column("watchlist_version", .integer).notNull()
+                t.column("subject", .text).notNull()
+                t.column("score", .double).notNull()
+                t.column("distance", .double).notNull()
+                t.column("captured_at_ms", .integer).notNull()
+                t.column("track", .integer).notNull()
+                t.column("quality", .blob).notNull()
+                t.column("crop", .blob).notNull()
+                t.column("received_at_ms", .integer).notNull()
+            }
+        }
+        migrator.registerMigration("v2 deployment record") { db in
+            try RecordSchema.createV2(db)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What the evaluation report predicts for a list of this size at this threshold (with 95% intervals),
+/// recorded with the deployment so that the report can set observed false alerts beside it.
+public struct ExpectedPerformance: Sendable, Equatable, Codable {
+    public var tpir: Double
+    public var tpirInterval: [Double]
+    public var fpir: Double
+    public var fpirInterval: [Double]
+    /// The list size the figures were evaluated at, and the report they come from.
+    public var evaluatedListSize: Int
+    public var report: String
+
+    public init(tpir: Double, tpirInterval: [Double], fpir: Double, fpirInterval: [Double], evaluatedListSize: Int, report: String) {
+        self.tpir = tpir; self.tpirInterval = tpirInterval; self.fpir = fpir; self.fpirInterval = fpirInterval
+        self.evaluatedListSize = evaluatedListSize; self.report = report
+    }
+}
+
+/// One subject on a deployment's list, with what the manifest says about them.
+public struct ListedSubject: Sendable, Equatable {
+    public var subjectID: String
+    public var category: String
+    public var reason: String
+    public var legalBasis: String
+    public var imageSource: String
+    public var under18: Bool
+    /// A supervisor's override for a subject under 18: who and why.
+    public var overrideBy: String?
+    public var overrideReason: String?
+
+    public init(subjectID: String, category: String, reason: String, legalBasis: String, imageSource: String, under18: Bool,
+                overrideBy: String? = nil, overrideReason: String? = nil) {
+        self.subjectID = subjectID; self.category = category; self.reason = reason; self.legalBasis = legalBasis
+        self.imageSource = imageSource; self.under18 = under18; self.overrideBy = overrideBy; self.overrideReason = overrideReason
+    }
+}
+
+/// What a deployment is planned to be, as the intelligence team submits it.
+public struct DeploymentPlan: Sendable {
+    public var id: String
+    public var placeName: String
+    public var latitude: Double
+    public var longitude: Double
+    public var windowStart: Date
+    public var windowEnd: Date
+    public var purpose: String
+    public var legalBasis: String
+    public var nodes: [String]
+    /// The signed bundle file's bytes.
+    public var bundle: [UInt8]
+    public var subjects: [ListedSubject]
+    public var expected: ExpectedPerformance
+
+    public init(id: String, placeName: String, latitude: Double, longitude: Double, windowStart: Date, windowEnd: Date,
+                purpose: String, legalBasis: String, nodes: [String], bundle: [UInt8], subjects: [ListedSubject], expected: ExpectedPerformance) {
+        self.id = id; self.placeName = placeName; self.latitude = latitude; self.longitude = longitude
+        self.windowStart = windowStart; self.windowEnd = windowEnd; self.purpose = purpose; self.legalBasis = legalBasis
+        self.nodes = nodes; self.bundle = bundle; self.subjects = subjects; self.expected = expected
+    }
+}
+
+/// A deployment as recorded.
+public struct Deployment: Sendable, Equatable {
+    public var id: String
+    public var lifecycle: DeploymentLifecycle
+    public var placeName: String
+    public var latitude: Double
+    public var longitude: Double
+    public var purpose: String
+    public var legalBasis: String
+    public var createdBy: String
+    public var authorisingOfficer: String?
+    public var startedBy: String?
+    public var endedBy: String?
+    public var nodes: [String]
+    public var bundleSHA256: String
+    public var watchlistID: String
+    public var bundleVersion: UInt64
+    /// Key ids of the valid signatures on the bundle.
+    public var signers: [String]
+    public var threshold: Double
+    public var listSize: Int
+    public var expected: ExpectedPerformance
+    public var subjects: [ListedSubject]
+    /// Whether the coordinator still holds the bundle's bytes.
+    public var holdsBundle: Bool
+
+    public var state: DeploymentState { lifecycle.state }
+}
+
+/// Which list each node should hold, as decided by the deployments' states.
+public enum NodeAssignment: Sendable, Equatable {
+    /// Serve this deployment's signed bundle.
+    case watchlist(deploymentID: String, bundle: [UInt8], version: UInt64)
+    /// The node's deployment has ended: it is told to wipe its list.
+    case ended(deploymentID: String)
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Where a deployment is in its life.
+public enum DeploymentState: String, Sendable, CaseIterable, Codable {
+    case planned
+    case authorised
+    case live
+    case ended
+    /// The coordinator's copy of the bundle is gone; who was on the list (ids, hash, signers) stays.
+    case watchlistDestroyed = "watchlist destroyed"
+}
+
+/// A transition the lifecycle refused, and why, in words for the person who asked for it.
+public struct DeploymentTransitionError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A deployment's lifecycle as a value-type state machine: no I/O, no clock of its own (every
+/// transition is given `now`).
+///
+///     planned ──authorise──► authorised ──start──► live ──end──► ended ──(destroy delay)──► watchlist destroyed
+///
+/// Authorisation needs an officer and no subject under 18 without a supervisor's override; a
+/// deployment starts only inside its planned window; an ended one is never restarted.
+public struct DeploymentLifecycle: Sendable, Equatable {
+    public private(set) var state: DeploymentState
+    public let windowStart: Date
+    public let windowEnd: Date
+    public private(set) var authorisedAt: Date?
+    public private(set) var startedAt: Date?
+    public private(set) var endedAt: Date?
+    public private(set) var destroyedAt: Date?
+
+    public init(windowStart: Date, windowEnd: Date) {
+        self.init(state: .planned, windowStart: windowStart, windowEnd: windowEnd)
+    }
+
+    public init(state: DeploymentState, windowStart: Date, windowEnd: Date, authorisedAt: Date? = nil, startedAt: Date? = nil,
+                endedAt: Date? = nil, destroyedAt: Date? = nil) {
+        self.state = state; self.windowStart = windowStart; self.windowEnd = windowEnd
+        self.authorisedAt = authorisedAt; self.startedAt = startedAt; self.endedAt = endedAt; self.destroyedAt = destroyedAt
+    }
+
+    /// - Parameter minorsWithoutOverride: subjects marked under 18 that no supervisor has allowed.
+    public mutating func authorise(officer: String, minorsWithoutOverride: [String], now: Date) throws {
+        try expect(.planned, to: "authorise")
+        guard !officer.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DeploymentTransitionError("authorisation needs the authorising officer's name")
+        }
+        guard minorsWithoutOverride.isEmpty else {
+            throw DeploymentTransitionError("subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
+                + "a supervisor must record an override with a reason first (coordinator deployment allow-minor)")
+        }
+        guard now < windowEnd else { throw DeploymentTransitionError("the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        state = .authorised
+        authorisedAt = now
+    }
+
+    public mutating func start(now: Date) throws {
+        try expect(.authorised, to: "start")
+        guard now >= windowStart else { throw DeploymentTransitionError("the planned window starts at \(iso(windowStart)); it cannot go live before") }
+        guard now < windowEnd else { throw DeploymentTransitionError("the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        state = .live
+        startedAt = now
+    }
+
+    public mutating func end(now: Date) throws {
+        try expect(.live, to: "end")
+        state = .ended
+        endedAt = now
+    }
+
+    /// Whether the coordinator's copy of the bundle is due for destruction `delay` after the end.
+    public func isWatchlistDestructionDue(now: Date, delay: TimeInterval) -> Bool {
+        guard state == .ended, let endedAt else { return false }
+        return now >= endedAt.addingTimeInterval(delay)
+    }
+
+    public mutating func destroyWatchlist(now: Date) throws {
+        try expect(.ended, to: "destroy the watchlist of")
+        state = .watchlistDestroyed
+        destroyedAt = now
+    }
+
+    private func expect(_ wanted: DeploymentState, to verb: String) throws {
+        guard state != wanted else { return }
+        let why: String
+        switch state {
+        case .planned: why = "it is only planned: it must be authorised first"
+        case .authorised: why = "it is authorised but not live"
+        case .live: why = "it is already live (since \(startedAt.map(iso) ?? "?"))"
+        case .ended, .watchlistDestroyed: why = "it has ended (at \(endedAt.map(iso) ?? "?")); an ended deployment is never restarted: plan a new one"
+        }
+        throw DeploymentTransitionError("cannot \(verb) the deployment: \(why)")
+    }
+}
+
+func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// How long the coordinator keeps what it holds about people (config section `retention`).
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Alerts and their crops, counted from receipt.
+    public var alertDays: Int = 31
+    /// Alerts the operator reviewed as `no match` or the field found `not the person`: sooner.
+    public var rejectedAlertDays: Int = 7
+    /// The coordinator's copy of an ended deployment's bundle.
+    public var bundleDestroyDelay: TimeInterval = 24 * 3600
+    /// How often `coordinator serve` runs the purge.
+    public var checkInterval: TimeInterval = 3600
+
+    public init() {}
+}
+
+/// What one purge removed.
+public struct PurgeResult: Sendable, Equatable {
+    public var alertsPurged = 0
+    public var rejectedAlertsPurged = 0
+    /// Alerts past their time but kept because they are marked for a case.
+    public var keptForCases = 0
+    public var bundlesDestroyed: [String] = []
+
+    public init() {}
+}
+
+/// Runs the retention policy: an alert past its time loses its subject, scores, quality figures,
+/// crop and notes (its decisions stay, anonymous, so that reports still count it); case-marked
+/// alerts are kept until unmarked; ended deployments' bundles are destroyed. Audited with counts.
+public enum Retention {
+    public static func purge(_ policy: RetentionPolicy, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> PurgeResult {
+        var result = PurgeResult()
+        let day: Int64 = 86_400_000
+        let cutoff = milliseconds(now) - Int64(policy.alertDays) * day
+        let rejectedCutoff = milliseconds(now) - Int64(policy.rejectedAlertDays) * day
+        let rejected = "(review = 'no match' OR outcome = 'not the person')"
+        try database.change { db, audit in
+            result.keptForCases = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM alert WHERE purged_at_ms IS NULL AND case_reference IS NOT NULL
+                AND (received_at_ms < ? OR (\(rejected) AND received_at_ms < ?))
+                """, arguments: [cutoff, rejectedCutoff]) ?? 0
+            let clear = """
+                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL, review_note = NULL,
+                    outcome_note = NULL, purged_at_ms = ? WHERE purged_at_ms IS NULL AND case_reference IS NULL
+                """
+            try db.execute(sql: clear + " AND \(rejected) AND received_at_ms < ?", arguments: [milliseconds(now), rejectedCutoff])
+            result.rejectedAlertsPurged = db.changesCount
+            try db.execute(sql: clear + " AND received_at_ms < ?", arguments: [milliseconds(now), cutoff])
+            result.alertsPurged = db.changesCount
+            guard result.alertsPurged + result.rejectedAlertsPurged + result.keptForCases > 0 else { return }
+            try audit.append(AuditEvent(actor: actor, action: .retentionPurged, target: "alerts", detail: [
+                "alerts_purged": "\(result.alertsPurged)", "rejected_alerts_purged": "\(result.rejectedAlertsPurged)",
+                "kept_for_cases": "\(result.keptForCases)", "alert_days": "\(policy.alertDays)",
+                "rejected_alert_days": "\(policy.rejectedAlertDays)"]), at: now)
+        }
+        // Crops of purged rows may still sit in the write-ahead log: fold it into the zeroed main file.
+        if result.alertsPurged + result.rejectedAlertsPurged > 0 { try database.truncateLog() }
+        result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
+        return result
+    }
+}

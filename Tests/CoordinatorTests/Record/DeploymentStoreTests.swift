@@ -1,0 +1,108 @@
+@testable import CoordinatorRecord
+import Crypto
+import Foundation
+import Shared
+import XCTest
+
+/// Deployments in the database: each step with its audit entry, and every refused request
+/// leaving the database as it was.
+final class DeploymentStoreTests: XCTestCase {
+    private let t0 = RecordFixture.t0
+
+    /// Runs `body`, which must fail with a message containing `expected`, and checks nothing was written.
+    private func refused(_ f: RecordFixture, _ expected: String, _ body: () throws -> Void, line: UInt = #line) throws {
+        let before = try f.auditCount
+        let states = try DeploymentStore.list(in: f.database).map(\.state)
+        XCTAssertThrowsError(try body(), line: line) { XCTAssertTrue("\($0)".contains(expected), "\($0)", line: line) }
+        XCTAssertEqual(try f.auditCount, before, "nothing audited", line: line)
+        XCTAssertEqual(try DeploymentStore.list(in: f.database).map(\.state), states, "nothing changed", line: line)
+    }
+
+    func testLifecycle_isRecordedAndAudited_andAssignsTheListToItsNodesOnly() throws {
+        let f = try RecordFixture(self)
+        try DeploymentStore.create(try f.plan("dep-1"), by: "intel", in: f.database, at: t0)
+        XCTAssertEqual(try DeploymentStore.assignments(in: f.database), [:], "a planned deployment pushes nothing")
+        try DeploymentStore.authorise("dep-1", officer: "Supt Ames", in: f.database, at: t0 + 60)
+        try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 120)
+        let d = try DeploymentStore.show("dep-1", in: f.database)
+        XCTAssertEqual(d.state, .live)
+        XCTAssertEqual(d.authorisingOfficer, "Supt Ames")
+        XCTAssertEqual(d.listSize, 2)
+        XCTAssertEqual(d.signers, [signerKeyID(Array(f.signer.publicKey.rawRepresentation))])
+        XCTAssertEqual(d.subjects.map(\.subjectID), ["s-1", "s-2"])
+        guard case .watchlist("dep-1", let bundle, 1)? = try DeploymentStore.assignments(in: f.database)["node1"] else {
+            return XCTFail("node1 serves dep-1")
+        }
+        XCTAssertEqual(SHA256.hash(data: bundle).map { String(format: "%02x", $0) }.joined(), d.bundleSHA256, "the recorded list is the one pushed")
+        XCTAssertNil(try DeploymentStore.assignments(in: f.database)["node2"])
+        try DeploymentStore.end("dep-1", by: "op", in: f.database, at: t0 + 600)
+        XCTAssertEqual(try DeploymentStore.assignments(in: f.database)["node1"], .ended(deploymentID: "dep-1"))
+        XCTAssertEqual(try f.auditActions().suffix(5), ["deployment.created", "bundle.attached", "deployment.authorised", "deployment.started", "deployment.ended"])
+    }
+
+    func testBundle_isDestroyedAfterTheDelay_keepingWhoWasOnTheList() throws {
+        let f = try RecordFixture(self)
+        try f.liveDeployment("dep-1")
+        try DeploymentStore.end("dep-1", by: "op", in: f.database, at: t0 + 600)
+        XCTAssertEqual(try DeploymentStore.destroyDueBundles(delay: 86_400, in: f.database, at: t0 + 600 + 86_399, actor: "retention"), [])
+        XCTAssertTrue(try DeploymentStore.show("dep-1", in: f.database).holdsBundle)
+        XCTAssertEqual(try DeploymentStore.destroyDueBundles(delay: 86_400, in: f.database, at: t0 + 600 + 86_400, actor: "retention"), ["dep-1"])
+        let d = try DeploymentStore.show("dep-1", in: f.database)
+        XCTAssertEqual(d.state, .watchlistDestroyed)
+        XCTAssertFalse(d.holdsBundle)
+        XCTAssertEqual(d.subjects.map(\.subjectID), ["s-1", "s-2"], "who was on the list stays")
+        XCTAssertEqual(d.bundleSHA256.count, 64)
+        XCTAssertFalse(d.signers.isEmpty)
+        XCTAssertNil(try f.database.read { try Data.fetchOne($0, sql: "SELECT bundle FROM deployment WHERE id = 'dep-1'") })
+        XCTAssertEqual(try f.auditActions().last, "bundle.destroyed")
+    }
+
+    func testUnder18_needsASupervisorsOverride_beforeAuthorisation() throws {
+        let f = try RecordFixture(self)
+        try DeploymentStore.create(try f.plan("dep-1", minors: ["s-2"]), by: "intel", in: f.database, at: t0)
+        try refused(f, "s-2 are marked under 18") { try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0) }
+        try refused(f, "needs a reason") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-2", reason: " ", by: "Sgt B", in: f.database, at: t0) }
+        try refused(f, "not marked under 18") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-1", reason: "r", by: "Sgt B", in: f.database, at: t0) }
+        try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-2", reason: "missing, at risk", by: "Sgt B", in: f.database, at: t0)
+        try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0)
+        let s2 = try DeploymentStore.show("dep-1", in: f.database).subjects[1]
+        XCTAssertEqual([s2.overrideBy, s2.overrideReason], ["Sgt B", "missing, at risk"])
+    }
+
+    func testBadRequests_areClearErrors_andWriteNothing() throws {
+        let f = try RecordFixture(self)
+        try refused(f, "no deployment dep-x") { try DeploymentStore.authorise("dep-x", officer: "A", in: f.database, at: t0) }
+        try refused(f, "bound to deployment other") { try DeploymentStore.create(try f.plan("dep-1", bundleFor: "other"), by: "i", in: f.database, at: t0) }
+        try refused(f, "node node9 is not enrolled") { try DeploymentStore.create(try f.plan("dep-1", nodes: ["node9"]), by: "i", in: f.database, at: t0) }
+        var unsigned = try f.plan("dep-1")
+        unsigned.bundle = try f.signedBundle(deployment: "dep-1", subjects: ["s-1"], signed: false)
+        try refused(f, "unsigned") { try DeploymentStore.create(unsigned, by: "i", in: f.database, at: t0) }
+        var altered = try f.plan("dep-1")
+        altered.bundle[40] ^= 1
+        try refused(f, "invalid") { try DeploymentStore.create(altered, by: "i", in: f.database, at: t0) }
+        var missing = try f.plan("dep-1")
+        missing.subjects.removeLast()
+        try refused(f, "s-2 is in the bundle but not in the manifest") { try DeploymentStore.create(missing, by: "i", in: f.database, at: t0) }
+        var nowhere = try f.plan("dep-1")
+        nowhere.latitude = 91
+        try refused(f, "not a place") { try DeploymentStore.create(nowhere, by: "i", in: f.database, at: t0) }
+        var bad = try f.plan("dep 1")
+        bad.bundle = try f.signedBundle(deployment: "dep 1", subjects: ["s-1"])
+        try refused(f, "must be 1-64 letters") { try DeploymentStore.create(bad, by: "i", in: f.database, at: t0) }
+
+        try DeploymentStore.create(try f.plan("dep-1"), by: "intel", in: f.database, at: t0)
+        try refused(f, "already exists") { try DeploymentStore.create(try f.plan("dep-1"), by: "i", in: f.database, at: t0) }
+        try refused(f, "must be authorised first") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0) }
+        try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0)
+        try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 1)
+        try refused(f, "already live") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 2) }
+    }
+
+    func testANodeServesOneLiveDeploymentAtATime() throws {
+        let f = try RecordFixture(self)
+        try f.liveDeployment("dep-1")
+        try DeploymentStore.create(try f.plan("dep-2", nodes: ["node1", "node2"]), by: "intel", in: f.database, at: t0)
+        try DeploymentStore.authorise("dep-2", officer: "A", in: f.database, at: t0)
+        try refused(f, "node node1 is serving live deployment dep-1") { try DeploymentStore.start("dep-2", by: "op", in: f.database, at: t0 + 200) }
+    }
+}
