@@ -3,7 +3,7 @@ import Foundation
 import Shared
 
 /// A real `coordinator serve` for the fabric benchmarks: its own CURVE keys, `nodes` enrolled node
-/// key pairs, and a signed fused bundle of `subjects` random templates (one dlib and one FaceNet
+/// key pairs (node i as `node-i`, camera `cam-i`), and a signed fused bundle of `subjects` random templates (one dlib and one FaceNet
 /// template each, as `watchlist build` makes them), deployment "bench", version 1.
 public final class CoordinatorProcess {
     public let endpoint: String
@@ -34,7 +34,8 @@ public final class CoordinatorProcess {
         bundleFrameBytes = WireMessage.watchlistBundle(bytes).encode().count
         try PrivateFile.write(bytes, to: work + "/bench.bundle", mode: .replaceAtomically)
         endpoint = "tcp://127.0.0.1:\(30_000 + Int.random(in: 0..<5000))"
-        let enrolled = nodes.map { "\"\($0.publicKey)\"" }.joined(separator: ",")
+        // Node i is enrolled as node-i with camera cam-i: what it claims must match.
+        let enrolled = nodes.enumerated().map { #"{"node_id": "node-\#($0)", "camera": "cam-\#($0)", "key": "\#($1.publicKey)"}"# }.joined(separator: ",")
         try """
         {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
          "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}}

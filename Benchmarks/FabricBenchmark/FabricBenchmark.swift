@@ -89,10 +89,10 @@ final class Coordinator {
         let context = ZMQContext()
         let dealer = try connect(context, 0)
         // Announce as holding the bundle's version, so no push is mixed into the measurement.
-        try dealer.send([WireMessage.hello(.init(nodeID: "bench", software: "bench", heldWatchlistVersion: 1)).encode()])
+        try dealer.send([WireMessage.hello(.init(nodeID: "node-0", software: "bench", heldWatchlistVersion: 1)).encode()])
         let start = ContinuousClock.now
         for i in 0..<count {
-            try dealer.send([WireMessage.alert(.init(alertID: UUID(), nodeID: "bench", cameraID: "c", deploymentID: "bench",
+            try dealer.send([WireMessage.alert(.init(alertID: UUID(), nodeID: "node-0", cameraID: "cam-0", deploymentID: "bench",
                                                      watchlistVersion: 1, subject: "s-\(i)", score: 0.1, distance: 0.4,
                                                      capturedAt: Date(), track: UInt64(i), quality: [1, 2, 3, 4, 5, 6, 7],
                                                      cropJPEG: crop)).encode()])
@@ -108,7 +108,7 @@ final class Coordinator {
         let sockets = try server.nodes.indices.map { try connect(context, $0) }
         Thread.sleep(forTimeInterval: 1)  // all connected and through the CURVE handshake
         let start = ContinuousClock.now
-        for s in sockets { try s.send([WireMessage.hello(.init(nodeID: "n", software: "bench", heldWatchlistVersion: 0)).encode()]) }
+        for (i, s) in sockets.enumerated() { try s.send([WireMessage.hello(.init(nodeID: "node-\(i)", software: "bench", heldWatchlistVersion: 0)).encode()]) }
         for s in sockets {
             guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == server.bundleFileBytes else { fatalError("no bundle") }
         }

@@ -45,7 +45,7 @@ for s in officer authoriser; do "$bin/coordinator" watchlist sign --bundle "$wor
 port=$((22000 + RANDOM % 5000))
 cat > "$work/coordinator.json" <<JSON
 {"server": {"bind": "tcp://127.0.0.1:$port", "curve_key": "$work/coordinator.curve", "state_dir": "$work/coordinator"},
- "nodes": {"enrolled": ["$work/node.curve.pub"]}, "watchlist": {"bundle": "$work/wl.bundle"}}
+ "nodes": {"enrolled": [{"node_id": "soak-node", "camera": "soak-cam", "key": "$work/node.curve.pub"}]}, "watchlist": {"bundle": "$work/wl.bundle"}}
 JSON
 cat > "$work/node.json" <<JSON
 {"node": {"id": "soak-node", "camera_id": "soak-cam", "source": "$clip", "coordinator": "tcp://127.0.0.1:$port",
