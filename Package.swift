@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -71,12 +74,25 @@ let package = Package(
                 "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        // The control room's web UI: thin routes and templates over CoordinatorRecord.
+        .target(
+            name: "ControlRoom",
+            dependencies: [
+                "CoordinatorRecord", "Shared",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared",
+                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +115,7 @@ let package = Package(
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift"),
                                                           .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift"),
                                                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport",

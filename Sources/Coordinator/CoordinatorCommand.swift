@@ -8,6 +8,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
         commandName: "coordinator",
         abstract: "Watchpost coordinator: watchlists, evaluation, the edge fabric and the deployment record.",
         subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self, NodesCommand.self,
-                      DeploymentCommand.self, AlertsCommand.self, AuditCommand.self, PurgeCommand.self, ReportCommand.self]
+                      DeploymentCommand.self, AlertsCommand.self, AuditCommand.self, PurgeCommand.self, ReportCommand.self, UsersCommand.self]
     )
 }

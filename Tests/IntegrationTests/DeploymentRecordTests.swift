@@ -9,7 +9,7 @@ import XCTest
 /// running coordinator and edge node.
 final class DeploymentRecordTests: XCTestCase {
     /// The expected rates come from an evaluation report made like the bundle (fused, the list as its own cohort).
-    private func evaluationReport(_ d: DeploymentFixture) throws -> String {
+    static func evaluationReport(_ d: DeploymentFixture) throws -> String {
         let data = d.dir + "/eval"
         for (identity, photos) in [("Barack", ["obama.jpg", "obama2.jpg", "obama3.jpg"]), ("Joe", ["biden.jpg"])] {
             try FileManager.default.createDirectory(atPath: "\(data)/\(identity)", withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ final class DeploymentRecordTests: XCTestCase {
     func testDeployment_endToEnd_createAuthoriseStartAlertAdjudicateEndWipeDestroyReport() throws {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let bundle = try d.buildObamaBundle()
-        let evaluation = try evaluationReport(d)
+        let evaluation = try Self.evaluationReport(d)
         let server = try d.startCoordinator(bundle: nil, enrolled: ["node1"], retention: #"{"bundle_destroy_after_s": 3, "check_interval_s": 1}"#)
         defer { server.signal(SIGTERM) }
         let node = try d.startNode("node1", source: try d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
@@ -122,7 +122,7 @@ final class DeploymentRecordTests: XCTestCase {
     func testRecordCommands_refuseBadInput_withClearErrors_andWriteNothing() throws {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let bundle = try d.buildObamaBundle()
-        let evaluation = try evaluationReport(d)
+        let evaluation = try Self.evaluationReport(d)
         try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"])
         func refused(_ args: [String], _ expected: String, line: UInt = #line) throws {
             let before = try cli(d, ["audit", "list", "--limit", "100000"]).stdout

@@ -6,7 +6,8 @@ public final class ChildProcess: @unchecked Sendable {
     private let outPath: String
     private let errPath: String
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// - Parameter input: text for the child's standard input (it gets none otherwise).
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
         let base = NSTemporaryDirectory() + "watchpost-child-" + UUID().uuidString
         outPath = base + ".out"
         errPath = base + ".err"
@@ -17,8 +18,16 @@ public final class ChildProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        if let input {
+            let inPath = base + ".in"
+            FileManager.default.createFile(atPath: inPath, contents: Data(input.utf8), attributes: [.posixPermissions: 0o600])
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+            defer { try? FileManager.default.removeItem(atPath: inPath) }
+            try process.run()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
     }
 
     deinit {
@@ -54,9 +63,9 @@ public final class ChildProcess: @unchecked Sendable {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Runs to completion and returns (status, stdout, stderr).
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300)) throws
+    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300), input: String? = nil) throws
         -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ChildProcess(executable, arguments)
+        let child = try ChildProcess(executable, arguments, input: input)
         let status = child.wait(timeout: timeout)
         return (status, child.stdout, child.stderr)
     }

@@ -1,3 +1,4 @@
+import ControlRoom
 import CoordinatorRecord
 import Foundation
 import Shared
@@ -14,6 +15,8 @@ struct CoordinatorConfigFile {
     let standingBundlePath: String?
     let standingEnded: String?
     let retention: RetentionPolicy
+    /// The control room's web UI, when the config has a `web` section.
+    let web: ControlRoomServer.Settings?
 
     init(path: String) throws {
         self.path = path
@@ -54,6 +57,16 @@ struct CoordinatorConfigFile {
             throw ConfigError(file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
         }
         self.retention = retention
+        if r.hasSection("web") {
+            var web = ControlRoomServer.Settings()
+            web.host = try r.string("web", "host") ?? web.host
+            web.port = try r.integer("web", "port", in: 0...65535) ?? web.port
+            web.secureCookies = try r.boolean("web", "secure_cookies") ?? web.secureCookies
+            web.bcryptCost = UInt8(try r.integer("web", "bcrypt_cost", in: 4...16) ?? Int(web.bcryptCost))
+            self.web = web
+        } else {
+            web = nil
+        }
         try r.rejectUnknownKeys()
     }
 

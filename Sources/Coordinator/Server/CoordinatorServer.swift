@@ -24,6 +24,8 @@ final class CoordinatorServer: @unchecked Sendable {
     private let context = ZMQContext()
     private let zap: ZAPAuthenticator
     let database: CoordinatorDatabase
+    /// Alerts as they are stored, for the control room's live pages.
+    let feed = AlertFeed()
     private let alerts: AlertStore
     private let logger: Logger
     private let recording: FileHandle?
@@ -110,6 +112,7 @@ final class CoordinatorServer: @unchecked Sendable {
             case .store(let peer, let alert, let node):
                 do {
                     let new = try alerts.store(alert, from: node, receivedAt: Date())
+                    if new { feed.publish(.init(alertID: alert.alertID, deploymentID: alert.deploymentID)) }
                     perform(lock.withLock { machine.alertStored(alert, peer: peer, new: new) })
                 } catch {
                     perform(lock.withLock { machine.alertNotStored(alert, error: "\(error)") })
@@ -159,15 +162,6 @@ private final class HandshakeRefusals: @unchecked Sendable {
         if due {
             database.audit(AuditEvent(actor: "coordinator", action: .nodeRefused, target: key.isEmpty ? "unknown key" : key,
                                       detail: ["address": address]), logger: logger)
-        }
-    }
-}
-
-extension CoordinatorDatabase {
-    /// Appends one entry on its own; a failure is logged (the service keeps running).
-    func audit(_ event: AuditEvent, logger: Logger) {
-        do { try change { _, audit in try audit.append(event, at: Date()) } } catch {
-            logger.error("audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
         }
     }
 }

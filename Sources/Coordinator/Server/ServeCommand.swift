@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlRoom
 import CoordinatorRecord
 import Foundation
 import Logging
@@ -31,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let path = config
-        reload.setEventHandler {
+        let reloadFromFile: @Sendable () -> Void = {
             do {
                 var next = try CoordinatorConfigFile(path: path).serverSettings()
                 next.recordFrames = nil
@@ -40,12 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.error("configuration reload refused; the running one is kept", metadata: ["error": "\(error)"])
             }
         }
+        reload.setEventHandler(handler: reloadFromFile)
         reload.resume()
         defer { reload.cancel() }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: StopOnShutdown { server.stop() }),
-                       .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StopOnShutdown { server.stop() }),
+            .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
+        ]
+        if let web = file.web {
+            services.append(.init(service: try ControlRoomServer.make(settings: web, database: server.database, feed: server.feed, logger: logger,
+                                                                      deploymentsChanged: reloadFromFile)))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

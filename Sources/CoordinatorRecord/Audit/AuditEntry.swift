@@ -85,6 +85,15 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case retentionPurged = "retention.purged"
     case configReloaded = "config.reloaded"
     case auditCheckpoint = "audit.checkpoint"
+    case userAdded = "user.added"
+    case userPasswordChanged = "user.password_changed"
+    case userRoleChanged = "user.role_changed"
+    case userDisabled = "user.disabled"
+    case loginSucceeded = "user.login"
+    case loginFailed = "user.login_failed"
+    case userLockedOut = "user.locked_out"
+    case logout = "user.logout"
+    case accessRefused = "web.access_refused"
 }
 
 /// An audit entry before it is chained: who did what to what, and the details.

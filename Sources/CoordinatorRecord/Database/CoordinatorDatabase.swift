@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Shared
 
 /// The coordinator's one database: alerts, nodes, deployments, adjudication and the audit chain in
@@ -37,6 +38,14 @@ public final class CoordinatorDatabase: Sendable {
         try pool.write { db in
             var audit = try AuditAppender(db)
             return try body(db, &audit)
+        }
+    }
+
+    /// Appends one entry on its own, for events that change nothing else (a refusal, a push); a
+    /// failure is logged and the caller goes on.
+    public func audit(_ event: AuditEvent, logger: Logger) {
+        do { try change { _, audit in try audit.append(event, at: Date()) } } catch {
+            logger.error("audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
         }
     }
 
@@ -80,6 +89,9 @@ public final class CoordinatorDatabase: Sendable {
         }
         migrator.registerMigration("v2 deployment record") { db in
             try RecordSchema.createV2(db)
+        }
+        migrator.registerMigration("v3 users and sessions") { db in
+            try RecordSchema.createV3(db)
         }
         return migrator
     }

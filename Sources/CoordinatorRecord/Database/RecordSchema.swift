@@ -135,4 +135,24 @@ enum RecordSchema {
                 """)
         }
     }
+
+    /// Control-room users (bcrypt hashes) and their sessions (token digests only).
+    static func createV3(_ db: Database) throws {
+        try db.create(table: "user") { t in
+            t.primaryKey("name", .text)
+            t.column("role", .text).notNull()
+            t.column("password_hash", .text).notNull()
+            t.column("created_at_ms", .integer).notNull()
+            t.column("disabled_at_ms", .integer)
+            t.column("failed_logins", .integer).notNull().defaults(to: 0)
+            t.column("locked_until_ms", .integer)
+        }
+        try db.create(table: "session") { t in
+            t.primaryKey("token_sha256", .text)
+            t.column("user_name", .text).notNull().references("user")
+            t.column("csrf_token", .text).notNull()
+            t.column("created_at_ms", .integer).notNull()
+            t.column("expires_at_ms", .integer).notNull()
+        }
+    }
 }

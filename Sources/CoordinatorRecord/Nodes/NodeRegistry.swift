@@ -22,7 +22,25 @@ public struct NodeStatus: Sendable, Equatable {
     public var framesPerSecond: Double?
     public var watchlistVersion: UInt64?
     public var facesTotal: UInt64
+    public var framesDropped: UInt64
+    /// Quality rejections by reason since the node started.
+    public var qualityRejections: [String: UInt64]
     public var lastRefusal: String?
+
+    /// A plain flag for the supervisor: what is wrong with this camera, if anything. Rejections are
+    /// counted per face per frame, faces once per pass: a reason counts when it rejected more face
+    /// images than the node tracked faces (at least 10) and is at least a third of all rejections.
+    public var health: String {
+        var problems: [String] = []
+        let total = qualityRejections.values.reduce(0, +)
+        for (reason, words) in [("underexposed", "too dark"), ("too_small", "faces too small"), ("blurred", "too blurred"),
+                                ("overexposed", "too bright"), ("turned_away", "faces turned away")] {
+            let count = qualityRejections[reason] ?? 0
+            if count > max(facesTotal, 10), count * 3 >= total { problems.append(words) }
+        }
+        if let fps = framesPerSecond, fps < 5 { problems.append("dropping frames") }
+        return problems.isEmpty ? "ok" : "degraded: " + problems.joined(separator: ", ")
+    }
 }
 
 /// The enrolled nodes in the database and the health counts they report. Enrolment comes from the
@@ -111,7 +129,8 @@ public enum NodeRegistry {
                            revoked: (row["revoked_at_ms"] as Int64?) != nil,
                            lastHeartbeat: (row["last_heartbeat_ms"] as Int64?).map(date(milliseconds:)),
                            framesPerSecond: row["fps"], watchlistVersion: (row["watchlist_version"] as Int64?).map { UInt64($0) },
-                           facesTotal: UInt64(row["faces_total"] as Int64), lastRefusal: row["last_refusal"])
+                           facesTotal: UInt64(row["faces_total"] as Int64), framesDropped: UInt64(row["dropped_total"] as Int64),
+                           qualityRejections: decodeCounts(row["rejections_total"]), lastRefusal: row["last_refusal"])
             }
         }
     }

@@ -1,0 +1,75 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Logging
+
+/// Who may do what: every route names its roles. No session: pages redirect to the sign-in page
+/// and actions get 401; a wrong role gets 403, audited; a form without the session's CSRF token
+/// gets 403 too.
+struct Access {
+    let database: CoordinatorDatabase
+    let logger: Logger
+
+    /// Roles of each area, in one place (README "Control room").
+    static let alerts: Set<Role> = [.operator_, .supervisor]
+    static let nodes: Set<Role> = [.operator_, .supervisor, .admin]
+    static let deployments: Set<Role> = Set(Role.allCases)
+    static let authorise: Set<Role> = [.authorisingOfficer]
+    static let startAndEnd: Set<Role> = [.supervisor]
+    static let reports: Set<Role> = [.supervisor, .auditor, .authorisingOfficer, .admin]
+    static let audit: Set<Role> = [.auditor, .admin]
+    static let metrics: Set<Role> = [.supervisor, .admin]
+
+    enum Refusal: Error {
+        case response(Response)
+    }
+
+    /// The session of a request allowed to `roles`; throws the refusal response otherwise.
+    func require(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) throws -> Session {
+        guard let session = context.session else {
+            throw Refusal.response(request.method == .get
+                ? Response.redirect(to: "/login?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                : Response(status: .unauthorized))
+        }
+        guard roles.contains(session.user.role) else {
+            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: "\(request.method) \(request.uri.path)",
+                                             detail: ["role": session.user.role.rawValue]), logger: logger)
+            throw Refusal.response(Response(status: .forbidden))
+        }
+        return session
+    }
+
+    /// The form of a POST from an allowed session, after its CSRF token is checked.
+    func requireForm(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) async throws -> (Session, FormBody) {
+        let session = try require(roles, request, context)
+        let form = try await FormBody(request)
+        guard UserStore.isValidCSRF(form["csrf"], for: session) else {
+            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: "\(request.method) \(request.uri.path)",
+                                             detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
+            throw Refusal.response(Response(status: .forbidden))
+        }
+        return (session, form)
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body (at most 64 KiB).
+struct FormBody {
+    private var fields: [String: String] = [:]
+
+    init(_ request: Request) async throws {
+        let buffer = try await request.body.collect(upTo: 64 << 10)
+        let text = String(buffer: buffer).replacingOccurrences(of: "+", with: " ")
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+            guard let key = parts.first, !key.isEmpty else { continue }
+            fields[key] = parts.count > 1 ? parts[1] : ""
+        }
+    }
+
+    subscript(_ key: String) -> String? { fields[key] }
+
+    /// A non-empty trimmed value, or nil.
+    func text(_ key: String) -> String? {
+        fields[key].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

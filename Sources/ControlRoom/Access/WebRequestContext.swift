@@ -1,0 +1,28 @@
+import CoordinatorRecord
+import Hummingbird
+
+/// A request's context: the signed-in session, when the session cookie names a live one.
+public struct WebRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var session: Session?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        session = nil
+    }
+}
+
+/// Reads the session cookie and puts its live session into the context (expired, unknown or
+/// disabled users' sessions are ignored: the request is then anonymous).
+struct SessionMiddleware: RouterMiddleware {
+    static let cookieName = "wp_session"
+    let users: UserStore
+
+    func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty {
+            context.session = try users.session(token: token, at: .now)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,125 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Shared
+
+/// The operators' pages: the live alert feed, an alert beside its figures, and the two
+/// adjudication stages as one-click decisions.
+struct AlertRoutes {
+    let alerts: AlertStore
+    let feed: AlertFeed
+    let access: Access
+    let pages: PageRenderer
+
+    func add(to router: Router<WebRequestContext>) {
+        router.get("/alerts") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.alerts, request, context)
+                let deployment = request.uri.queryParameters["deployment"].map(String.init)
+                let rows = try alerts.list(deployment: deployment, limit: 200).map(Self.row)
+                let deployments = try DeploymentStore.list(in: alerts.database).filter { $0.state == .live }.map { ["id": $0.id] }
+                return pages.page("alerts", title: "Alerts", session: session,
+                                  ["alerts": rows, "deployment": deployment as Any, "deployments": deployments])
+            }
+        }
+        router.get("/alerts/stream") { request, context -> Response in
+            try guarded {
+                _ = try access.require(Access.alerts, request, context)
+                let deployment = request.uri.queryParameters["deployment"].map(String.init)
+                let stream = feed.subscribe()
+                let store = alerts
+                return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                                body: ResponseBody { writer in
+                                    // A comment first, so that the browser's EventSource opens at once.
+                                    try await writer.write(ByteBuffer(string: ": live\n\n"))
+                                    for await item in stream where deployment == nil || item.deploymentID == deployment {
+                                        guard let alert = try? store.show(item.alertID) else { continue }
+                                        let json = try JSONSerialization.data(withJSONObject: Self.row(alert), options: [.sortedKeys])
+                                        try await writer.write(ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+                                    }
+                                    try await writer.finish(nil)
+                                })
+            }
+        }
+        router.get("/alerts/:id") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.alerts, request, context)
+                let alert = try alerts.show(try Self.id(context))
+                var values = Self.row(alert)
+                values["hasCrop"] = alert.purgedAt == nil
+                values["score"] = alert.score.map { String(format: "%.4f", $0) } ?? ""
+                values["distance"] = alert.distance.map { String(format: "%.4f", $0) } ?? ""
+                values["quality"] = alert.quality.map { $0.map { String(format: "%.1f", $0) }.joined(separator: " ") } ?? ""
+                values["node"] = alert.nodeID
+                values["caseReference"] = alert.caseReference ?? ""
+                values["canReview"] = alert.review == nil && alert.purgedAt == nil
+                values["canOutcome"] = alert.review != nil && alert.review != .noMatch && alert.outcome == nil && alert.purgedAt == nil
+                values["csrf"] = session.csrfToken
+                return pages.page("alert", title: "Alert", session: session, values)
+            }
+        }
+        router.get("/alerts/:id/crop.jpg") { request, context -> Response in
+            try guarded {
+                _ = try access.require(Access.alerts, request, context)
+                guard let crop = try alerts.crop(try Self.id(context)) else { return Response(status: .notFound) }
+                return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: crop)))
+            }
+        }
+        router.post("/alerts/:id/review") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireForm(Access.alerts, request, context)
+                guard let decision = form["decision"].flatMap(ReviewDecision.init(rawValue:)) else { return Response(status: .badRequest) }
+                return try adjudicate(.review(decision, note: form.text("note")), context: context, session: session)
+            }
+        }
+        router.post("/alerts/:id/outcome") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireForm(Access.alerts, request, context)
+                guard let outcome = form["outcome"].flatMap(FieldOutcome.init(rawValue:)),
+                      let action = form["action"].flatMap(FieldAction.init(rawValue:)) else { return Response(status: .badRequest) }
+                return try adjudicate(.outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
+            }
+        }
+    }
+
+    private func adjudicate(_ step: AdjudicationStep, context: WebRequestContext, session: Session) throws -> Response {
+        let id = try Self.id(context)
+        do {
+            try alerts.adjudicate(id, step, by: session.user.name, at: .now)
+        } catch let refusal as AdjudicationError {
+            return pages.page("message", title: "Refused", session: session, ["heading": "Not recorded", "text": refusal.description], status: .conflict)
+        }
+        return Response.redirect(to: "/alerts/\(id.uuidString)", type: .found)
+    }
+
+    static func id(_ context: WebRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw HTTPError(.notFound) }
+        return id
+    }
+
+    static func row(_ a: AlertRecord) -> [String: Any] {
+        ["id": a.id.uuidString, "captured": displayTime(a.capturedAt), "capturedMs": Int64(a.capturedAt.timeIntervalSince1970 * 1000),
+         "deployment": a.deploymentID, "camera": a.cameraID, "subject": a.subject ?? "(purged)",
+         "review": a.review.map { "\($0.rawValue) by \(a.reviewBy ?? "")" } ?? "awaiting review",
+         "outcome": a.outcome.map { "\($0.rawValue), \(a.action?.rawValue ?? "")" } ?? ""]
+    }
+}
+
+/// Runs a route's body, turning an access refusal into its response and a record the request
+/// names but the database does not hold (or refuses) into a plain-text answer that says why.
+func guarded(_ body: () throws -> Response) throws -> Response {
+    do { return try body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
+        return plainText(failure.description, status: .notFound)
+    }
+}
+
+func guarded(_ body: () async throws -> Response) async throws -> Response {
+    do { return try await body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
+        return plainText(failure.description, status: .notFound)
+    }
+}
+
+func plainText(_ text: String, status: HTTPResponse.Status) -> Response {
+    Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+}

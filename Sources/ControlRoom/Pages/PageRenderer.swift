@@ -1,0 +1,41 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders a page template with the header's navigation for the signed-in user's role.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    func page(_ template: String, title: String, session: Session?, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
+        var object = values
+        object["title"] = title
+        if let session {
+            object["user"] = ["name": session.user.name, "role": session.user.role.rawValue, "csrf": session.csrfToken]
+            object["nav"] = Self.navigation(for: session.user.role).map { ["href": $0.0, "label": $0.1] }
+        }
+        let html = library.render(object, withTemplate: template) ?? "template \(template) missing"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                                                  .init("Content-Security-Policy")!: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func navigation(for role: Role) -> [(String, String)] {
+        var links: [(String, String)] = []
+        if Access.alerts.contains(role) { links.append(("/alerts", "Alerts")) }
+        if Access.nodes.contains(role) { links.append(("/nodes", "Nodes")) }
+        if Access.deployments.contains(role) { links.append(("/deployments", "Deployments")) }
+        if Access.audit.contains(role) { links.append(("/audit", "Audit")) }
+        return links
+    }
+}
+
+/// Times as the control room shows them.
+func displayTime(_ date: Date?) -> String {
+    guard let date else { return "" }
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_GB")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+    return f.string(from: date)
+}

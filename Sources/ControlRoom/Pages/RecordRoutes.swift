@@ -1,0 +1,108 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Shared
+
+/// Nodes, deployments, reports and the audit log, each behind its roles.
+struct RecordRoutes {
+    let database: CoordinatorDatabase
+    let access: Access
+    let pages: PageRenderer
+    /// Called after a deployment starts or ends, so that the nodes hear of it at once.
+    let deploymentsChanged: @Sendable () -> Void
+
+    func add(to router: Router<WebRequestContext>) {
+        router.get("/nodes") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.nodes, request, context)
+                let now = Date()
+                let rows = try NodeRegistry.statuses(in: database).map { n -> [String: Any] in
+                    let online = n.lastHeartbeat.map { now.timeIntervalSince($0) < 30 } ?? false
+                    return ["id": n.node.nodeID, "camera": n.node.cameraID,
+                            "state": n.revoked ? "revoked" : (online ? "online" : "offline"), "stateClass": online && !n.revoked ? "ok" : "flag",
+                            "lastHeartbeat": displayTime(n.lastHeartbeat), "fps": n.framesPerSecond.map { String(format: "%.1f", $0) } ?? "",
+                            "faces": n.facesTotal, "version": n.watchlistVersion.map { "v\($0)" } ?? "",
+                            "health": n.health, "refusal": n.lastRefusal ?? ""]
+                }
+                return pages.page("nodes", title: "Nodes", session: session, ["nodes": rows])
+            }
+        }
+        router.get("/deployments") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.deployments, request, context)
+                let role = session.user.role
+                let rows = try DeploymentStore.list(in: database).map { d -> [String: Any] in
+                    ["id": d.id, "state": d.state.rawValue, "place": d.placeName,
+                     "window": "\(displayTime(d.lifecycle.windowStart)) to \(displayTime(d.lifecycle.windowEnd))",
+                     "listSize": d.listSize, "threshold": String(format: "%.3f", d.threshold),
+                     "tpir": String(format: "%.3f", d.expected.tpir), "fpir": String(format: "%.5f", d.expected.fpir),
+                     "nodes": d.nodes.joined(separator: ", "), "csrf": session.csrfToken,
+                     "canAuthorise": d.state == .planned && Access.authorise.contains(role),
+                     "canStart": d.state == .authorised && Access.startAndEnd.contains(role),
+                     "canEnd": d.state == .live && Access.startAndEnd.contains(role),
+                     "canReport": Access.reports.contains(role)]
+                }
+                return pages.page("deployments", title: "Deployments", session: session, ["deployments": rows])
+            }
+        }
+        for (verb, roles) in [("authorise", Access.authorise), ("start", Access.startAndEnd), ("end", Access.startAndEnd)] {
+            router.post("/deployments/:id/\(verb)") { request, context -> Response in
+                try await guarded {
+                    let (session, _) = try await access.requireForm(roles, request, context)
+                    guard let id = context.parameters.get("id") else { return Response(status: .notFound) }
+                    do {
+                        switch verb {
+                        case "authorise": try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
+                        case "start": try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
+                        default:
+                            try DeploymentStore.end(id, by: session.user.name, in: database, at: .now)
+                            try AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path)
+                                .checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
+                        }
+                    } catch let refusal as DeploymentTransitionError {
+                        return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)
+                    }
+                    if verb != "authorise" { deploymentsChanged() }
+                    return Response.redirect(to: "/deployments", type: .found)
+                }
+            }
+        }
+        router.get("/reports") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.reports, request, context)
+                guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else { return Response(status: .badRequest) }
+                let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
+                return pages.page("report", title: "Report", session: session,
+                                  ["deployment": deployment, "reportHTML": try report.rendered(as: .html)])
+            }
+        }
+        router.get("/reports/export") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.reports, request, context)
+                guard let deployment = request.uri.queryParameters["deployment"].map(String.init),
+                      let format = request.uri.queryParameters["format"].flatMap({ ReportFormat(rawValue: String($0)) }), format != .html else {
+                    return Response(status: .badRequest)
+                }
+                let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
+                let text = try ReportExport.export(report, as: format, to: nil, by: session.user.name, in: database, at: .now)
+                return Response(status: .ok, headers: [.contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json",
+                                                       .contentDisposition: "attachment; filename=\"report-\(deployment).\(format.rawValue)\""],
+                                body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+        }
+        router.get("/audit") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.audit, request, context)
+                let action = request.uri.queryParameters["action"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+                let actor = request.uri.queryParameters["actor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+                let entries = try AuditLog.entries(in: database, actionPrefix: action, actor: actor, limit: 300).reversed().map { e -> [String: Any] in
+                    ["seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail]
+                }
+                let verification = try AuditVerifier.verify(database)
+                return pages.page("audit", title: "Audit", session: session,
+                                  ["entries": Array(entries), "verification": verification.description,
+                                   "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "", "actor": actor ?? ""])
+            }
+        }
+    }
+}

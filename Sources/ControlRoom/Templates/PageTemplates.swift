@@ -1,0 +1,154 @@
+import Mustache
+
+/// The control room's pages as Mustache templates: `{{x}}` is HTML-escaped by Mustache, and
+/// nothing is rendered with the unescaped `{{{x}}}` form except the report page, whose HTML the
+/// report renderer escapes itself.
+enum PageTemplates {
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in all { try library.register(text, named: name) }
+        return library
+    }
+
+    static let all: [(String, String)] = [
+        ("header", header), ("footer", footer), ("login", login), ("alerts", alerts), ("alert", alert), ("nodes", nodes),
+        ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
+    ]
+
+    static let header = """
+    <!DOCTYPE html>
+    <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Watchpost control room</title>
+    <style>
+    body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#14213d;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center}
+    header a{color:#fff;text-decoration:none}header form{margin-left:auto}main{padding:1em 1.5em;max-width:80em}
+    table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
+    .flag{color:#a00;font-weight:bold}.ok{color:#060}.new{background:#fff3c4}button{padding:.35em .8em;margin:.1em}
+    .crop{max-width:240px;border:1px solid #999}.muted{color:#666}
+    </style></head><body>
+    <header><strong>Watchpost</strong>
+    {{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}
+    {{#user}}<form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><span>{{name}} ({{role}})</span> <button>Sign out</button></form>{{/user}}
+    </header><main>
+    """
+
+    static let footer = "</main></body></html>\n"
+
+    static let login = """
+    {{> header}}
+    <h1>Sign in</h1>
+    {{#error}}<p class="flag">{{error}}</p>{{/error}}
+    <form method="post" action="/login">
+    <p><label>Name <input name="name" autocomplete="username" required></label></p>
+    <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+    <p><button>Sign in</button></p>
+    </form>
+    {{> footer}}
+    """
+
+    static let alerts = """
+    {{> header}}
+    <h1>Alerts{{#deployment}} · {{deployment}}{{/deployment}}</h1>
+    <p>Deployment: {{#deployments}}<a href="/alerts?deployment={{id}}">{{id}}</a> {{/deployments}} <a href="/alerts">all</a></p>
+    <p class="muted" id="live">Live: new alerts appear here without reloading.</p>
+    <table id="alerts"><thead><tr><th>Captured</th><th>Since capture</th><th>Deployment</th><th>Camera</th><th>Subject</th><th>Review</th><th>Outcome</th></tr></thead>
+    <tbody>
+    {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td><td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}</td><td>{{review}}</td><td>{{outcome}}</td></tr>
+    {{/alerts}}
+    </tbody></table>
+    <script>
+    const q = new URLSearchParams(location.search).get("deployment");
+    function age(){for(const r of document.querySelectorAll("#alerts tbody tr")){const s=(Date.now()-Number(r.dataset.captured))/1000;r.querySelector(".age").textContent=s<120?s.toFixed(0)+" s":(s/60).toFixed(0)+" min";}}
+    setInterval(age,1000);age();
+    const es = new EventSource("/alerts/stream"+(q?"?deployment="+encodeURIComponent(q):""));
+    es.addEventListener("alert", e => {
+      const a = JSON.parse(e.data), tr = document.createElement("tr");
+      tr.className="new"; tr.dataset.captured=a.capturedMs;
+      for (const v of [a.captured,"",a.deployment,a.camera,a.subject,"awaiting review",""]) { const td=document.createElement("td"); td.textContent=v; tr.appendChild(td); }
+      tr.children[1].className="age";
+      const link=document.createElement("a"); link.href="/alerts/"+a.id; link.textContent=a.captured; tr.children[0].replaceChildren(link);
+      document.querySelector("#alerts tbody").prepend(tr); age();
+      try { const c=new AudioContext(), o=c.createOscillator(); o.connect(c.destination); o.frequency.value=880; o.start(); o.stop(c.currentTime+0.25); } catch(_) {}
+      document.title = "(new alert) " + document.title.replace(/^\\(new alert\\) /,"");
+    });
+    </script>
+    {{> footer}}
+    """
+
+    static let alert = """
+    {{> header}}
+    <h1>Alert {{id}}</h1>
+    <table><tr><td>
+    {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/crop.jpg" alt="probe crop">{{/hasCrop}}{{^hasCrop}}<p class="muted">crop purged</p>{{/hasCrop}}
+    <p class="muted">probe (camera)</p></td><td>
+    <table>
+    <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th><td>{{distance}}</td></tr>
+    <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>
+    <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}</td></tr><tr><th>Outcome</th><td>{{outcome}}</td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
+    </table></td></tr></table>
+    {{#canReview}}
+    <h2>1. Operator's review</h2>
+    <form method="post" action="/alerts/{{id}}/review"><input type="hidden" name="csrf" value="{{csrf}}">
+    <p><label>Note <input name="note" size="50"></label></p>
+    <button name="decision" value="match">Match</button><button name="decision" value="no match">No match</button><button name="decision" value="unsure">Unsure</button>
+    </form>
+    {{/canReview}}
+    {{#canOutcome}}
+    <h2>2. Field outcome</h2>
+    <form method="post" action="/alerts/{{id}}/outcome"><input type="hidden" name="csrf" value="{{csrf}}">
+    <p><label>Action <select name="action"><option>no action</option><option>advice</option><option>arrest</option><option>other</option></select></label>
+    <label>Note <input name="note" size="40"></label></p>
+    <button name="outcome" value="identity verified">Identity verified</button><button name="outcome" value="not the person">Not the person</button>
+    <button name="outcome" value="not engaged">Not engaged</button><button name="outcome" value="lost in crowd">Lost in crowd</button>
+    </form>
+    {{/canOutcome}}
+    {{> footer}}
+    """
+
+    static let nodes = """
+    {{> header}}
+    <h1>Nodes</h1>
+    <table><tr><th>Node</th><th>Camera</th><th>State</th><th>Last heartbeat</th><th>fps</th><th>Faces</th><th>List held</th><th>Health</th><th>Last refusal</th></tr>
+    {{#nodes}}<tr><td>{{id}}</td><td>{{camera}}</td><td class="{{stateClass}}">{{state}}</td><td>{{lastHeartbeat}}</td><td>{{fps}}</td><td>{{faces}}</td><td>{{version}}</td><td>{{health}}</td><td>{{refusal}}</td></tr>
+    {{/nodes}}</table>
+    {{> footer}}
+    """
+
+    static let deployments = """
+    {{> header}}
+    <h1>Deployments</h1>
+    <table><tr><th>Deployment</th><th>State</th><th>Place</th><th>Window</th><th>List</th><th>Expected TPIR / FPIR</th><th>Nodes</th><th></th></tr>
+    {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}} subjects, threshold {{threshold}}</td>
+    <td>{{tpir}} / {{fpir}}</td><td>{{nodes}}</td><td>
+    {{#canAuthorise}}<form method="post" action="/deployments/{{id}}/authorise"><input type="hidden" name="csrf" value="{{csrf}}"><button>Authorise</button></form>{{/canAuthorise}}
+    {{#canStart}}<form method="post" action="/deployments/{{id}}/start"><input type="hidden" name="csrf" value="{{csrf}}"><button>Start</button></form>{{/canStart}}
+    {{#canEnd}}<form method="post" action="/deployments/{{id}}/end"><input type="hidden" name="csrf" value="{{csrf}}"><button>End</button></form>{{/canEnd}}
+    {{#canReport}}<a href="/reports?deployment={{id}}">report</a>{{/canReport}}
+    </td></tr>
+    {{/deployments}}</table>
+    {{> footer}}
+    """
+
+    static let report = """
+    {{> header}}
+    <p><a href="/reports/export?deployment={{deployment}}&amp;format=csv">CSV</a> · <a href="/reports/export?deployment={{deployment}}&amp;format=json">JSON</a> (exports are audited)</p>
+    <iframe title="report" sandbox srcdoc="{{reportHTML}}" style="width:100%;height:80vh;border:0"></iframe>
+    {{> footer}}
+    """
+
+    static let audit = """
+    {{> header}}
+    <h1>Audit log</h1>
+    <p class="{{verificationClass}}">{{verification}}</p>
+    <form method="get" action="/audit"><label>Action starts with <input name="action" value="{{action}}"></label> <label>Actor <input name="actor" value="{{actor}}"></label> <button>Filter</button></form>
+    <table><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
+    {{#entries}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td><code>{{detail}}</code></td></tr>
+    {{/entries}}</table>
+    {{> footer}}
+    """
+
+    static let message = """
+    {{> header}}
+    <h1>{{heading}}</h1><p>{{text}}</p>
+    {{> footer}}
+    """
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CoordinatorRecord
+import Foundation
+import Shared
+
+/// `coordinator users`: bootstrap and manage the control room's users. Passwords are read from
+/// standard input (one line), never from the command line, where other users could see them.
+struct UsersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Add, re-password, re-role, disable and list control-room users (each change audited).",
+        subcommands: [Add.self, Passwd.self, Role_.self, Disable.self, List.self])
+
+    static let roles = Role.allCases.map { $0.rawValue.replacingOccurrences(of: " ", with: "-") }.joined(separator: ", ")
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; the password is read from standard input.")
+        @OptionGroup var record: RecordOptions
+        @OptionGroup var who: ActorOption
+        @Option(help: "User name.") var name: String
+        @Option(help: "Role: \(UsersCommand.roles).") var role: String
+
+        func run() throws {
+            let (file, database) = try record.open()
+            try store(file, database).add(name, role: try parseRole(role), password: try readPassword(), by: who.actor, at: Date())
+            print("user \(name) added as \(role)")
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "passwd", abstract: "Set a user's password (read from standard input); their sessions end.")
+        @OptionGroup var record: RecordOptions
+        @OptionGroup var who: ActorOption
+        @Option(help: "User name.") var name: String
+
+        func run() throws {
+            let (file, database) = try record.open()
+            try store(file, database).setPassword(name, password: try readPassword(), by: who.actor, at: Date())
+            print("password of \(name) changed")
+        }
+    }
+
+    struct Role_: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "role", abstract: "Change a user's role; their sessions end.")
+        @OptionGroup var record: RecordOptions
+        @OptionGroup var who: ActorOption
+        @Option(help: "User name.") var name: String
+        @Option(help: "Role: \(UsersCommand.roles).") var role: String
+
+        func run() throws {
+            let (file, database) = try record.open()
+            try store(file, database).setRole(name, role: try parseRole(role), by: who.actor, at: Date())
+            print("\(name) is now \(role)")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user: their sessions end at once.")
+        @OptionGroup var record: RecordOptions
+        @OptionGroup var who: ActorOption
+        @Option(help: "User name.") var name: String
+
+        func run() throws {
+            let (file, database) = try record.open()
+            try store(file, database).disable(name, by: who.actor, at: Date())
+            print("user \(name) disabled")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users with their role and state.")
+        @OptionGroup var record: RecordOptions
+
+        func run() throws {
+            let (file, database) = try record.open()
+            for u in try store(file, database).list() {
+                print("\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : (u.lockedUntil.map { $0 > Date() ? "locked until \(isoTime($0))" : "active" } ?? "active"))")
+            }
+        }
+    }
+}
+
+private func store(_ file: CoordinatorConfigFile, _ database: CoordinatorDatabase) -> UserStore {
+    UserStore(database: database, bcryptCost: file.web?.bcryptCost ?? 12)
+}
+
+private func parseRole(_ text: String) throws -> Role {
+    guard let role = Role(rawValue: text.replacingOccurrences(of: "-", with: " ")) else {
+        throw ValidationError("role \(text) is not one of \(UsersCommand.roles)")
+    }
+    return role
+}
+
+private func readPassword() throws -> String {
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw CommandFailure("no password on standard input: pipe it in, e.g. from a password manager")
+    }
+    return line
+}

@@ -1,0 +1,208 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The control room's web UI served by a real `coordinator serve` on 127.0.0.1, driven over
+/// HTTP as a browser would drive it (no JavaScript: the live feed is read as the event stream it is).
+final class ControlRoomTests: XCTestCase {
+    private static let password = "correct horse battery staple"
+    private static let users = [("olivia", "operator"), ("sam", "supervisor"), ("ian", "intelligence"), ("amy", "authorising-officer"),
+                                ("aud", "auditor"), ("adm", "admin")]
+
+    private struct Room {
+        let d: DeploymentFixture
+        let server: ChildProcess
+        let port: Int
+        func client() -> WebClient { WebClient(port: port) }
+        func cli(_ args: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+            try ChildProcess.run(d.coordinatorExe, args + ["--config", "\(d.dir)/coordinator.json"], input: input)
+        }
+    }
+
+    private func openRoom(nodes: [String] = ["node1"]) throws -> Room {
+        let d = try DeploymentFixture(self, nodes: nodes)
+        let port = 26_000 + Int.random(in: 0..<6000)
+        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4}"#
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web)
+        for (name, role) in Self.users {
+            let r = try ChildProcess.run(d.coordinatorExe, ["users", "add", "--config", "\(d.dir)/coordinator.json", "--as", "setup", "--name", name, "--role", role],
+                                         input: Self.password + "\n")
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let server = try d.startCoordinator(bundle: nil, enrolled: nodes, web: web)
+        XCTAssertTrue(server.waitForStderr("control room listening", timeout: .seconds(30)), server.stderr)
+        return Room(d: d, server: server, port: port)
+    }
+
+    /// Every route and the roles it admits (the promise of README "Control room").
+    private static let someID = UUID().uuidString
+    private static let routes: [(method: String, path: String, roles: Set<String>)] = [
+        ("GET", "/alerts", ["operator", "supervisor"]),
+        ("GET", "/alerts/\(someID)", ["operator", "supervisor"]),
+        ("GET", "/alerts/\(someID)/crop.jpg", ["operator", "supervisor"]),
+        ("POST", "/alerts/\(someID)/review", ["operator", "supervisor"]),
+        ("POST", "/alerts/\(someID)/outcome", ["operator", "supervisor"]),
+        ("GET", "/nodes", ["operator", "supervisor", "admin"]),
+        ("GET", "/deployments", ["operator", "supervisor", "intelligence", "authorising-officer", "auditor", "admin"]),
+        ("POST", "/deployments/none/authorise", ["authorising-officer"]),
+        ("POST", "/deployments/none/start", ["supervisor"]),
+        ("POST", "/deployments/none/end", ["supervisor"]),
+        ("GET", "/reports?deployment=none", ["supervisor", "auditor", "authorising-officer", "admin"]),
+        ("GET", "/reports/export?deployment=none&format=csv", ["supervisor", "auditor", "authorising-officer", "admin"]),
+        ("GET", "/audit", ["auditor", "admin"]),
+    ]
+
+    func testEveryRoute_refusesAnonymousRequests_andWrongRolesWith403_eachAudited() throws {
+        let room = try openRoom()
+        defer { room.server.signal(SIGTERM) }
+        let anonymous = room.client()
+        for route in Self.routes + [("GET", "/alerts/stream", [])] {
+            let reply = route.method == "GET" ? try anonymous.get(route.path) : try anonymous.post(route.path, ["csrf": "x"])
+            if route.method == "GET" {
+                XCTAssertEqual(reply.status, 302, route.path)
+                XCTAssertTrue(reply.location?.hasPrefix("/login") ?? false, route.path)
+            } else {
+                XCTAssertEqual(reply.status, 401, route.path)
+            }
+        }
+        var refusals = 0
+        for (name, role) in Self.users {
+            let client = room.client()
+            XCTAssertEqual(try client.signIn(name, Self.password).status, 302)
+            let csrf = try client.csrf()
+            for route in Self.routes {
+                let reply = route.method == "GET" ? try client.get(route.path) : try client.post(route.path, ["csrf": csrf])
+                if route.roles.contains(role) {
+                    XCTAssertNotEqual(reply.status, 403, "\(role) may \(route.method) \(route.path)")
+                } else {
+                    XCTAssertEqual(reply.status, 403, "\(role) may not \(route.method) \(route.path)")
+                    refusals += 1
+                }
+            }
+        }
+        let audited = try room.cli(["audit", "list", "--action", "web.access_refused", "--limit", "10000"]).stdout.split(separator: "\n")
+        XCTAssertEqual(audited.count, refusals, "each refusal is on the record")
+    }
+
+    func testSessions_cookieFlags_csrf_logout_disable_andLockout() throws {
+        let room = try openRoom()
+        defer { room.server.signal(SIGTERM) }
+        let operator_ = room.client()
+        let signIn = try operator_.signIn("olivia", Self.password)
+        let cookie = try XCTUnwrap(signIn.headers["set-cookie"])
+        for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] { XCTAssertTrue(cookie.contains(flag), cookie) }
+        XCTAssertFalse(cookie.contains("Secure"), "not over TLS here: web.secure_cookies is off")
+        XCTAssertEqual(try operator_.post("/alerts/\(Self.someID)/review", ["decision": "match"]).status, 403, "no CSRF token")
+        XCTAssertEqual(try operator_.post("/alerts/\(Self.someID)/review", ["decision": "match", "csrf": "forged"]).status, 403)
+        let csrf = try operator_.csrf(from: "/alerts")
+        XCTAssertFalse(csrf.isEmpty)
+        XCTAssertEqual(try operator_.post("/alerts/\(Self.someID)/review", ["decision": "match", "csrf": csrf]).status, 404, "past the CSRF check: no such alert")
+        XCTAssertEqual(try operator_.post("/logout", ["csrf": csrf]).status, 302)
+        XCTAssertEqual(try operator_.get("/alerts").status, 302, "the old cookie is dead after logout")
+
+        let supervisor = room.client()
+        try supervisor.signIn("sam", Self.password)
+        XCTAssertEqual(try supervisor.get("/nodes").status, 200)
+        XCTAssertEqual(try room.cli(["users", "disable", "--name", "sam", "--as", "adm"]).status, 0)
+        XCTAssertEqual(try supervisor.get("/nodes").status, 302, "a disabled user's session ends at once")
+        XCTAssertEqual(try room.client().signIn("sam", Self.password).status, 401)
+
+        let auditor = room.client()
+        for _ in 0..<5 { XCTAssertEqual(try auditor.signIn("aud", "wrong password 123").status, 401) }
+        XCTAssertEqual(try auditor.signIn("aud", Self.password).status, 401, "locked out after 5 failures")
+        let log = try room.cli(["audit", "list", "--action", "user.", "--limit", "1000"]).stdout
+        for action in ["user.login\t", "user.logout", "user.disabled", "user.login_failed", "user.locked_out"] {
+            XCTAssertTrue(log.contains(action), "\(action) audited:\n\(log)")
+        }
+    }
+
+    func testLiveAlert_appearsWithoutReloading_isAdjudicatedInBothStages_andEveryTextIsInert() throws {
+        let room = try openRoom()
+        defer { room.server.signal(SIGTERM) }
+        let d = room.d
+        let bundle = try d.buildObamaBundle()
+        let evaluation = try DeploymentRecordTests.evaluationReport(d)
+        let hostile = "<script>alert(1)</script> Broadway'; DROP TABLE alert; --"
+        let created = try room.cli(["deployment", "create", "--id", "dep-7", "--place", hostile, "--latitude", "51.5", "--longitude", "0",
+                                    "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "p", "--legal-basis", "l",
+                                    "--nodes", "node1", "--bundle", bundle, "--manifest", "\(d.dir)/m.csv", "--evaluation", evaluation, "--as", "ian"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+
+        let officer = room.client(), supervisor = room.client(), operator_ = room.client(), auditor = room.client()
+        try officer.signIn("amy", Self.password); try supervisor.signIn("sam", Self.password)
+        try operator_.signIn("olivia", Self.password); try auditor.signIn("aud", Self.password)
+        let page = try supervisor.get("/deployments").body
+        XCTAssertTrue(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Broadway&#39;; DROP TABLE alert; --") || page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Broadway&#x27;"), page)
+        XCTAssertFalse(page.contains("<script>alert(1)"))
+        XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 409, "not authorised yet")
+        XCTAssertEqual(try officer.post("/deployments/dep-7/authorise", ["csrf": try officer.csrf()]).status, 302)
+
+        let stream = try EventStreamReader(port: room.port, path: "/alerts/stream?deployment=dep-7", cookie: try XCTUnwrap(operator_.cookie))
+        XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 302)
+        let node = try d.startNode("node1", source: try d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
+        defer { node.signal(SIGTERM) }
+        let event = try XCTUnwrap(stream.next(event: "alert", timeout: .seconds(120)), "no live alert: \(node.stderr)\n\(room.server.stderr)")
+        let alert = try JSONSerialization.jsonObject(with: Data(event.utf8)) as! [String: Any]
+        let id = try XCTUnwrap(alert["id"] as? String)
+        XCTAssertEqual(alert["deployment"] as? String, "dep-7")
+        XCTAssertEqual(alert["camera"] as? String, "cam-node1")
+
+        XCTAssertTrue(try operator_.get("/alerts?deployment=dep-7").body.contains(id))
+        let crop = try operator_.get("/alerts/\(id)/crop.jpg")
+        XCTAssertEqual([crop.status, crop.headers["content-type"] == "image/jpeg" ? 1 : 0], [200, 1])
+        let csrf = try operator_.csrf(from: "/alerts/\(id)")
+        XCTAssertEqual(try auditor.post("/alerts/\(id)/review", ["decision": "match", "csrf": try auditor.csrf()]).status, 403, "an auditor cannot adjudicate")
+        XCTAssertEqual(try operator_.post("/alerts/\(id)/review", ["decision": "match", "note": hostile, "csrf": csrf]).status, 302)
+        XCTAssertEqual(try operator_.post("/alerts/\(id)/review", ["decision": "no match", "csrf": csrf]).status, 409, "a stage is recorded once")
+        XCTAssertEqual(try operator_.post("/alerts/\(id)/outcome", ["outcome": "identity verified", "action": "arrest", "csrf": csrf]).status, 302)
+        let shown = try operator_.get("/alerts/\(id)").body
+        XCTAssertTrue(shown.contains("match by olivia") && shown.contains("identity verified, arrest"), shown)
+
+        let report = try auditor.get("/reports?deployment=dep-7")
+        XCTAssertEqual(report.status, 200)
+        XCTAssertTrue(report.body.contains("1 confirmed by the operator") && report.body.contains("1 verified by engagement"), report.body)
+        XCTAssertFalse(report.body.contains("<script>alert(1)"), "the report's text is escaped too")
+        let audit = try auditor.get("/audit").body
+        XCTAssertTrue(audit.contains("audit log intact"), audit)
+        XCTAssertTrue(try room.cli(["audit", "verify"]).stdout.contains("intact"), "the SQL in the note did nothing")
+    }
+}
+
+/// Reads a server-sent event stream over a plain socket, as a browser's EventSource does.
+final class EventStreamReader {
+    private let fd: Int32
+    private var buffer = ""
+
+    init(port: Int, path: String, cookie: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw URLError(.cannotConnectToHost) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    }
+
+    deinit { close(fd) }
+
+    /// The data of the next event of this name, or nil after `timeout`.
+    func next(event name: String, timeout: Duration) -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let range = buffer.range(of: "event: \(name)\ndata: "), let end = buffer[range.upperBound...].firstIndex(of: "\n") {
+                let data = String(buffer[range.upperBound..<end])
+                buffer = String(buffer[end...])
+                return data
+            }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 500) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let n = recv(fd, &chunk, chunk.count, 0)
+            guard n > 0 else { return nil }
+            buffer += String(decoding: chunk[..<n], as: UTF8.self)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A plain HTTP client for the control room, as a browser without JavaScript would be: it keeps
+/// the session cookie it is given, does not follow redirects (so tests see them), and posts forms.
+final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let body: String
+        var location: String? { headers["location"] }
+    }
+
+    let base: String
+    var cookie: String?
+    private lazy var session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.timeoutIntervalForRequest = 30
+        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }()
+
+    init(port: Int) { base = "http://127.0.0.1:\(port)" }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
+    func get(_ path: String) throws -> Reply { try send(URLRequest(url: URL(string: base + path)!)) }
+
+    func post(_ path: String, _ fields: [String: String]) throws -> Reply {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        request.httpBody = Data(fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
+        return try send(request)
+    }
+
+    /// Signs in; true when a session cookie came back.
+    @discardableResult
+    func signIn(_ name: String, _ password: String) throws -> Reply {
+        let reply = try post("/login", ["name": name, "password": password])
+        if let set = reply.headers["set-cookie"], let value = set.split(separator: ";").first, !value.hasSuffix("=") { cookie = String(value) }
+        return reply
+    }
+
+    /// The CSRF token of the signed-in session, read from a page's forms.
+    func csrf(from page: String = "/deployments") throws -> String {
+        let body = try get(page).body
+        guard let range = body.range(of: #"name="csrf" value=""#) else { return "" }
+        return String(body[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    private func send(_ request: URLRequest) throws -> Reply {
+        var request = request
+        if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<Reply, Error> = .failure(URLError(.timedOut))
+        session.dataTask(with: request) { data, response, error in
+            if let error { result = .failure(error) } else if let http = response as? HTTPURLResponse {
+                var headers: [String: String] = [:]
+                for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+                result = .success(Reply(status: http.statusCode, headers: headers, body: String(decoding: data ?? Data(), as: UTF8.self)))
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try result.get()
+    }
+}
