@@ -59,7 +59,7 @@ final class ControlRoomTests: XCTestCase {
         for route in Self.routes + [("GET", "/alerts/stream", [])] {
             let reply = route.method == "GET" ? try anonymous.get(route.path) : try anonymous.post(route.path, ["csrf": "x"])
             if route.method == "GET" {
-                XCTAssertEqual(reply.status, 302, route.path)
+                XCTAssertEqual(reply.status, 303, route.path)
                 XCTAssertTrue(reply.location?.hasPrefix("/login") ?? false, route.path)
             } else {
                 XCTAssertEqual(reply.status, 401, route.path)
@@ -98,13 +98,13 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertFalse(csrf.isEmpty)
         XCTAssertEqual(try operator_.post("/alerts/\(Self.someID)/review", ["decision": "match", "csrf": csrf]).status, 404, "past the CSRF check: no such alert")
         XCTAssertEqual(try operator_.post("/logout", ["csrf": csrf]).status, 302)
-        XCTAssertEqual(try operator_.get("/alerts").status, 302, "the old cookie is dead after logout")
+        XCTAssertEqual(try operator_.get("/alerts").status, 303, "the old cookie is dead after logout: back to sign-in")
 
         let supervisor = room.client()
         try supervisor.signIn("sam", Self.password)
         XCTAssertEqual(try supervisor.get("/nodes").status, 200)
         XCTAssertEqual(try room.cli(["users", "disable", "--name", "sam", "--as", "adm"]).status, 0)
-        XCTAssertEqual(try supervisor.get("/nodes").status, 302, "a disabled user's session ends at once")
+        XCTAssertEqual(try supervisor.get("/nodes").status, 303, "a disabled user's session ends at once: back to sign-in")
         XCTAssertEqual(try room.client().signIn("sam", Self.password).status, 401)
 
         let auditor = room.client()
