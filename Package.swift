@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -85,6 +86,7 @@ let package = Package(
                 "CoordinatorRecord", "Shared",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -104,6 +106,8 @@ let package = Package(
         .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared"], path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FabricBenchmark"),
         .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FleetBenchmark"),
+        .executableTarget(name: "WebBenchmark", dependencies: ["BenchmarkSupport", "Shared", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Benchmarks/WebBenchmark"),
         .executableTarget(name: "RecordBenchmark", dependencies: ["CoordinatorRecord", "FaceTemplates", "Shared", .product(name: "GRDB", package: "GRDB.swift"),
                                                                .product(name: "Crypto", package: "swift-crypto")],
                           path: "Benchmarks/RecordBenchmark"),

@@ -20,9 +20,15 @@ apt_packages=(libopencv-dev libdlib-dev libopenblas-dev liblapack-dev libblas-de
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gir1.2-gst-rtsp-server-1.0 python3-gi)
 
+# What the tests need beyond the main job: a headless browser and its WebDriver for the control
+# room's browser tests, wrk for its load benchmark, systemd-analyze for the units.
+test_packages=(chromium chromium-driver wrk systemd)
+
 install_debian_packages() {
   local missing=()
-  for p in "${apt_packages[@]}"; do
+  local wanted=("${apt_packages[@]}")
+  [ "${1:-}" = "--with-test-data" ] && wanted+=("${test_packages[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && { say "Debian packages present"; return; }
@@ -92,7 +98,7 @@ install_test_photos() {
   done
 }
 
-install_debian_packages
+install_debian_packages "${1:-}"
 install_models
 [ "${1:-}" = "--with-test-data" ] && install_test_photos
 say "ready: models in $models"

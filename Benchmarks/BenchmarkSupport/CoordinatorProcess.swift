@@ -16,7 +16,13 @@ public final class CoordinatorProcess {
 
     public var pid: Int32 { process.processIdentifier }
 
-    public init(bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64) throws {
+    /// The control room's port, when started with `webPort`.
+    public let webPort: Int?
+
+    /// - Parameters:
+    ///   - webPort: also serve the control room there, with one supervisor `bench-supervisor` (password `benchmark password`).
+    public init(bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64, webPort: Int? = nil) throws {
+        self.webPort = webPort
         serverKey = try CurveKeyFile.create(at: work + "/coordinator.curve").publicKey
         nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
         let signer = try SigningKeyFile.create(at: work + "/signer.key")
@@ -38,8 +44,22 @@ public final class CoordinatorProcess {
         let enrolled = nodes.enumerated().map { #"{"node_id": "node-\#($0)", "camera": "cam-\#($0)", "key": "\#($1.publicKey)"}"# }.joined(separator: ",")
         try """
         {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
-         "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}}
+         "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}\
+        \(webPort.map { #", "web": {"host": "127.0.0.1", "port": \#($0), "bcrypt_cost": 4}"# } ?? "")}
         """.write(toFile: work + "/coordinator.json", atomically: true, encoding: .utf8)
+        if webPort != nil {
+            let add = Process()
+            add.executableURL = URL(fileURLWithPath: bin + "/coordinator")
+            add.arguments = ["users", "add", "--config", work + "/coordinator.json", "--as", "benchmark", "--name", "bench-supervisor", "--role", "supervisor"]
+            let input = Pipe()
+            add.standardInput = input
+            add.standardOutput = FileHandle.nullDevice
+            try add.run()
+            input.fileHandleForWriting.write(Data("benchmark password\n".utf8))
+            try input.fileHandleForWriting.close()
+            add.waitUntilExit()
+            guard add.terminationStatus == 0 else { throw CommandFailure("coordinator users add failed") }
+        }
         process.executableURL = URL(fileURLWithPath: bin + "/coordinator")
         process.arguments = ["serve", "--config", work + "/coordinator.json"]
         process.standardError = FileHandle.nullDevice

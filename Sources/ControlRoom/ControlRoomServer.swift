@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The control room's web server: server-rendered pages over the deployment record, run in
@@ -13,9 +14,11 @@ public struct ControlRoomServer {
         /// Mark the session cookie Secure (set when the UI is reached over TLS, e.g. behind a terminating proxy).
         public var secureCookies: Bool
         public var bcryptCost: UInt8
+        /// The bearer token a Prometheus scraper presents for `/metrics` (from `web.metrics_token_file`).
+        public var metricsToken: String?
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12) {
-            self.host = host; self.port = port; self.secureCookies = secureCookies; self.bcryptCost = bcryptCost
+        public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil) {
+            self.host = host; self.port = port; self.secureCookies = secureCookies; self.bcryptCost = bcryptCost; self.metricsToken = metricsToken
         }
     }
 
@@ -35,8 +38,11 @@ public struct ControlRoomServer {
         let users = UserStore(database: database, bcryptCost: settings.bcryptCost)
         let pages = PageRenderer(library: try PageTemplates.library())
         let access = Access(database: database, logger: logger)
+        let registry = PrometheusCollectorRegistry()
         let router = Router(context: WebRequestContext.self)
+        router.add(middleware: RequestTimingMiddleware(registry: registry))
         router.add(middleware: SessionMiddleware(users: users))
+        MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(to: router)
         SignInRoutes(users: users, pages: pages, secureCookies: settings.secureCookies).add(to: router)
         AlertRoutes(alerts: AlertStore(database: database), feed: feed, access: access, pages: pages).add(to: router)
         RecordRoutes(database: database, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)

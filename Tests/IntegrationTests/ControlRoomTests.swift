@@ -5,34 +5,10 @@ import XCTest
 /// The control room's web UI served by a real `coordinator serve` on 127.0.0.1, driven over
 /// HTTP as a browser would drive it (no JavaScript: the live feed is read as the event stream it is).
 final class ControlRoomTests: XCTestCase {
-    private static let password = "correct horse battery staple"
-    private static let users = [("olivia", "operator"), ("sam", "supervisor"), ("ian", "intelligence"), ("amy", "authorising-officer"),
-                                ("aud", "auditor"), ("adm", "admin")]
+    private static let password = ControlRoom.password
+    private static let users = ControlRoom.users
 
-    private struct Room {
-        let d: DeploymentFixture
-        let server: ChildProcess
-        let port: Int
-        func client() -> WebClient { WebClient(port: port) }
-        func cli(_ args: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-            try ChildProcess.run(d.coordinatorExe, args + ["--config", "\(d.dir)/coordinator.json"], input: input)
-        }
-    }
-
-    private func openRoom(nodes: [String] = ["node1"]) throws -> Room {
-        let d = try DeploymentFixture(self, nodes: nodes)
-        let port = 26_000 + Int.random(in: 0..<6000)
-        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4}"#
-        try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web)
-        for (name, role) in Self.users {
-            let r = try ChildProcess.run(d.coordinatorExe, ["users", "add", "--config", "\(d.dir)/coordinator.json", "--as", "setup", "--name", name, "--role", role],
-                                         input: Self.password + "\n")
-            XCTAssertEqual(r.status, 0, r.stderr)
-        }
-        let server = try d.startCoordinator(bundle: nil, enrolled: nodes, web: web)
-        XCTAssertTrue(server.waitForStderr("control room listening", timeout: .seconds(30)), server.stderr)
-        return Room(d: d, server: server, port: port)
-    }
+    private func openRoom() throws -> ControlRoom { try ControlRoom(self) }
 
     /// Every route and the roles it admits (the promise of README "Control room").
     private static let someID = UUID().uuidString
@@ -50,6 +26,7 @@ final class ControlRoomTests: XCTestCase {
         ("GET", "/reports?deployment=none", ["supervisor", "auditor", "authorising-officer", "admin"]),
         ("GET", "/reports/export?deployment=none&format=csv", ["supervisor", "auditor", "authorising-officer", "admin"]),
         ("GET", "/audit", ["auditor", "admin"]),
+        ("GET", "/metrics", ["supervisor", "admin"]),
     ]
 
     func testEveryRoute_refusesAnonymousRequests_andWrongRolesWith403_eachAudited() throws {
@@ -82,6 +59,29 @@ final class ControlRoomTests: XCTestCase {
         }
         let audited = try room.cli(["audit", "list", "--action", "web.access_refused", "--limit", "10000"]).stdout.split(separator: "\n")
         XCTAssertEqual(audited.count, refusals, "each refusal is on the record")
+    }
+
+    func testMetrics_forAScraperWithTheToken_countTheRecordAndTimeRequests() throws {
+        let room = try openRoom()
+        defer { room.server.signal(SIGTERM) }
+        let scraper = room.client()
+        XCTAssertEqual(try scraper.get("/metrics").status, 303, "no token, no session")
+        scraper.bearer = "wrong"
+        XCTAssertEqual(try scraper.get("/metrics").status, 303)
+        scraper.bearer = room.metricsToken
+        _ = try scraper.get("/deployments")
+        let metrics = try scraper.get("/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        for line in ["watchpost_alerts 0", "watchpost_nodes_enrolled 1", "watchpost_deployments_live 0",
+                     #"watchpost_adjudications{stage="review",decision="match"} 0"#,
+                     #"watchpost_http_request_duration_seconds_count{route="/deployments",status="303"} 1"#] {
+            XCTAssertTrue(metrics.body.contains(line), "\(line) in:\n\(metrics.body)")
+        }
+        let chmod = room.d.dir + "/metrics.token"
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: chmod)
+        let refused = try ChildProcess.run(room.d.coordinatorExe, ["serve", "--config", "\(room.d.dir)/coordinator.json"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("web.metrics_token_file") && refused.stderr.contains("chmod 600"), refused.stderr)
     }
 
     func testSessions_cookieFlags_csrf_logout_disable_andLockout() throws {
@@ -120,13 +120,8 @@ final class ControlRoomTests: XCTestCase {
         let room = try openRoom()
         defer { room.server.signal(SIGTERM) }
         let d = room.d
-        let bundle = try d.buildObamaBundle()
-        let evaluation = try DeploymentRecordTests.evaluationReport(d)
         let hostile = "<script>alert(1)</script> Broadway'; DROP TABLE alert; --"
-        let created = try room.cli(["deployment", "create", "--id", "dep-7", "--place", hostile, "--latitude", "51.5", "--longitude", "0",
-                                    "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "p", "--legal-basis", "l",
-                                    "--nodes", "node1", "--bundle", bundle, "--manifest", "\(d.dir)/m.csv", "--evaluation", evaluation, "--as", "ian"])
-        XCTAssertEqual(created.status, 0, created.stderr)
+        try room.planDeployment(place: hostile)
 
         let officer = room.client(), supervisor = room.client(), operator_ = room.client(), auditor = room.client()
         try officer.signIn("amy", Self.password); try supervisor.signIn("sam", Self.password)

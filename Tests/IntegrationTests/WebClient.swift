@@ -15,6 +15,8 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 
     let base: String
     var cookie: String?
+    /// Sent as `Authorization: Bearer …` when set.
+    var bearer: String?
     private lazy var session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
@@ -60,6 +62,7 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     private func send(_ request: URLRequest) throws -> Reply {
         var request = request
         if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        if let bearer { request.setValue("Bearer " + bearer, forHTTPHeaderField: "Authorization") }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Reply, Error> = .failure(URLError(.timedOut))
         session.dataTask(with: request) { data, response, error in

@@ -63,9 +63,9 @@ public final class ChildProcess: @unchecked Sendable {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Runs to completion and returns (status, stdout, stderr).
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300), input: String? = nil) throws
-        -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ChildProcess(executable, arguments, input: input)
+    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300), input: String? = nil,
+                           environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment, input: input)
         let status = child.wait(timeout: timeout)
         return (status, child.stdout, child.stderr)
     }

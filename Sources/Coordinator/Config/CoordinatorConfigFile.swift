@@ -63,11 +63,28 @@ struct CoordinatorConfigFile {
             web.port = try r.integer("web", "port", in: 0...65535) ?? web.port
             web.secureCookies = try r.boolean("web", "secure_cookies") ?? web.secureCookies
             web.bcryptCost = UInt8(try r.integer("web", "bcrypt_cost", in: 4...16) ?? Int(web.bcryptCost))
+            if let tokenFile = try r.string("web", "metrics_token_file") {
+                web.metricsToken = try Self.secret(tokenFile, file: path, key: "web.metrics_token_file")
+            }
             self.web = web
         } else {
             web = nil
         }
         try r.rejectUnknownKeys()
+    }
+
+    /// A secret kept in its own file: owner-only permissions, at least 32 characters, first line.
+    private static func secret(_ secretPath: String, file: String, key: String) throws -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: secretPath),
+              let text = try? String(contentsOfFile: secretPath, encoding: .utf8) else {
+            throw ConfigError(file: file, key: key, reason: "\(secretPath) cannot be read")
+        }
+        guard let mode = attributes[.posixPermissions] as? Int, mode & 0o077 == 0 else {
+            throw ConfigError(file: file, key: key, reason: "\(secretPath) is readable by others: chmod 600 it")
+        }
+        let token = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard token.count >= 32 else { throw ConfigError(file: file, key: key, reason: "\(secretPath) must hold a token of at least 32 characters") }
+        return token
     }
 
     func openDatabase() throws -> CoordinatorDatabase { try CoordinatorDatabase(stateDirectory: stateDirectory) }

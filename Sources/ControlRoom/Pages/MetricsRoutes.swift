@@ -1,0 +1,64 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Prometheus
+
+/// `/metrics` in the Prometheus text format: the record's totals (alerts, adjudications by
+/// decision, nodes enrolled and online, live deployments) read at each scrape, and the latency of
+/// every request by route and status. Scraped with the bearer token of `web.metrics_token_file`,
+/// or read by a signed-in supervisor or admin.
+struct MetricsRoutes {
+    let database: CoordinatorDatabase
+    let registry: PrometheusCollectorRegistry
+    let access: Access
+    let token: String?
+
+    func add(to router: Router<WebRequestContext>) {
+        router.get("/metrics") { request, context -> Response in
+            try guarded {
+                if let token, let header = request.headers[.authorization], header == "Bearer " + token {
+                    return try scrape()
+                }
+                _ = try access.require(Access.metrics, request, context)
+                return try scrape()
+            }
+        }
+    }
+
+    private func scrape() throws -> Response {
+        let c = try RecordCounts.current(in: database, at: .now)
+        registry.makeGauge(name: "watchpost_alerts", help: "Alerts on the record").set(to: Double(c.alerts))
+        for decision in ReviewDecision.allCases {
+            registry.makeGauge(name: "watchpost_adjudications", labels: [("stage", "review"), ("decision", decision.rawValue)],
+                               help: "Adjudications on the record").set(to: Double(c.reviews[decision.rawValue] ?? 0))
+        }
+        for outcome in FieldOutcome.allCases {
+            registry.makeGauge(name: "watchpost_adjudications", labels: [("stage", "outcome"), ("decision", outcome.rawValue)],
+                               help: "Adjudications on the record").set(to: Double(c.outcomes[outcome.rawValue] ?? 0))
+        }
+        registry.makeGauge(name: "watchpost_nodes_enrolled", help: "Enrolled nodes").set(to: Double(c.nodesEnrolled))
+        registry.makeGauge(name: "watchpost_nodes_online", help: "Nodes heard from in the last 30 s").set(to: Double(c.nodesOnline))
+        registry.makeGauge(name: "watchpost_deployments_live", help: "Live deployments").set(to: Double(c.liveDeployments))
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+}
+
+/// Times every request into `watchpost_http_request_duration_seconds{route, status}`.
+struct RequestTimingMiddleware: RouterMiddleware {
+    let registry: PrometheusCollectorRegistry
+    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+
+    func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        // The route's pattern (`/alerts/{id}`), not the path, so that ids do not become labels.
+        let route = context.endpointPath ?? "unmatched"
+        guard route != "/alerts/stream" else { return response }
+        registry.makeDurationHistogram(name: "watchpost_http_request_duration_seconds",
+                                       labels: [("route", route), ("status", String(response.status.code))], buckets: Self.buckets)
+            .recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        return response
+    }
+}

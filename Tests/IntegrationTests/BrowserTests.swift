@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The control room in a real headless Chromium: sign in as an operator, see a live alert from a
+/// real edge node appear without reloading, adjudicate both stages with clicks; an auditor is
+/// refused the operator's action and reads the report. Screenshots of every main page are saved to
+/// `.build/test-artefacts/screenshots` (or $WATCHPOST_ARTEFACTS).
+final class BrowserTests: XCTestCase {
+    private var artefacts: String {
+        ProcessInfo.processInfo.environment["WATCHPOST_ARTEFACTS"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+            + "/.build/test-artefacts/screenshots"
+    }
+
+    func testOperator_seesALiveAlertAppear_andAdjudicatesItWithClicks_auditorReadsTheReport() throws {
+        let operatorBrowser = try Browser()
+        let room = try ControlRoom(self)
+        defer { room.server.signal(SIGTERM) }
+        let web = "http://127.0.0.1:\(room.port)"
+        try room.planDeployment()
+        let officer = room.client(), supervisor = room.client()
+        try officer.signIn("amy", ControlRoom.password); try supervisor.signIn("sam", ControlRoom.password)
+        XCTAssertEqual(try officer.post("/deployments/dep-7/authorise", ["csrf": try officer.csrf()]).status, 302)
+        XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 302)
+
+        try operatorBrowser.signIn(web, "olivia", ControlRoom.password)
+        let landing = try operatorBrowser.url
+        XCTAssertTrue(landing.hasSuffix("/alerts"), landing)
+        try operatorBrowser.open(web + "/alerts?deployment=dep-7")
+        XCTAssertTrue(try operatorBrowser.waitFor("Live: new alerts appear", timeout: .seconds(10)))
+        let node = try room.d.startNode("node1", source: try room.d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
+        defer { node.signal(SIGTERM) }
+        // No navigation from here: the row must arrive through the page's event stream.
+        XCTAssertTrue(try operatorBrowser.waitFor("class=\"new\"", timeout: .seconds(120)), "no live row: \(node.stderr)")
+        try operatorBrowser.screenshot(to: artefacts + "/alerts.png")
+        try operatorBrowser.click("tr.new a")
+        XCTAssertTrue(try operatorBrowser.waitFor("1. Operator's review", timeout: .seconds(10)))
+        try operatorBrowser.screenshot(to: artefacts + "/alert.png")
+        let alertURL = try operatorBrowser.url
+        try operatorBrowser.click("button[value=match]")
+        XCTAssertTrue(try operatorBrowser.waitFor("2. Field outcome", timeout: .seconds(10)))
+        try operatorBrowser.click("button[value='identity verified']")
+        let recorded = try operatorBrowser.waitFor("identity verified, no action", timeout: .seconds(10))
+        let shown = try operatorBrowser.source
+        XCTAssertTrue(recorded, shown)
+        XCTAssertTrue(try operatorBrowser.source.contains("match by olivia"))
+        try operatorBrowser.open(web + "/nodes")
+        XCTAssertTrue(try operatorBrowser.waitFor("node1", timeout: .seconds(10)))
+        try operatorBrowser.screenshot(to: artefacts + "/nodes.png")
+
+        let auditorBrowser = try Browser()
+        try auditorBrowser.signIn(web, "aud", ControlRoom.password)
+        try auditorBrowser.open(alertURL)
+        XCTAssertFalse(try auditorBrowser.source.contains("value=\"match\""), "the auditor gets no adjudication form (403)")
+        try auditorBrowser.open(web + "/deployments")
+        XCTAssertTrue(try auditorBrowser.waitFor("dep-7", timeout: .seconds(10)))
+        try auditorBrowser.screenshot(to: artefacts + "/deployments.png")
+        try auditorBrowser.open(web + "/reports?deployment=dep-7")
+        XCTAssertTrue(try auditorBrowser.waitFor("1 confirmed by the operator", timeout: .seconds(10)))
+        XCTAssertTrue(try auditorBrowser.source.contains("1 verified by engagement"))
+        try auditorBrowser.screenshot(to: artefacts + "/report.png")
+        try auditorBrowser.open(web + "/audit")
+        XCTAssertTrue(try auditorBrowser.waitFor("audit log intact", timeout: .seconds(10)))
+        try auditorBrowser.screenshot(to: artefacts + "/audit.png")
+        let audited = try room.cli(["audit", "list", "--action", "web.access_refused"]).stdout
+        XCTAssertTrue(audited.contains("aud") && audited.contains("GET /alerts/"), audited)
+    }
+}
+
+/// `scripts/demo.sh` in a headless browser: its first alert is on the operator's page within
+/// 60 s of the system being up, and Ctrl-C stops it cleanly.
+final class DemoTests: XCTestCase {
+    func testDemo_firstAlertVisibleInTheUIWithin60s_andCtrlCStopsEverything() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let bin = repo + "/.build/release"
+        guard FileManager.default.isExecutableFile(atPath: bin + "/coordinator"), FileManager.default.isExecutableFile(atPath: bin + "/edge-node") else {
+            throw XCTSkip("the demo test runs the release binaries: build them with swift build -c release (scripts/test.sh does)")
+        }
+        let browser = try Browser()
+        let dir = try Fixtures.temporaryFolder(self)
+        let port = 33_000 + Int.random(in: 0..<5000)
+        let demo = try ChildProcess("/bin/bash", [repo + "/scripts/demo.sh"],
+                                    environment: ["WATCHPOST_DEMO_DIR": dir + "/demo", "WATCHPOST_DEMO_PORT": "\(port)", "WATCHPOST_BIN": bin])
+        defer { demo.signal(SIGKILL) }
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !demo.stdout.contains("demo: ready"), demo.process.isRunning, ContinuousClock.now < deadline { usleep(200_000) }
+        XCTAssertTrue(demo.stdout.contains("demo: ready"), demo.stderr)
+        let up = ContinuousClock.now
+        let logins = try String(contentsOfFile: dir + "/demo/logins.txt", encoding: .utf8)
+        let operatorLine = try XCTUnwrap(logins.split(separator: "\n").first { $0.hasPrefix("demo-operator ") })
+        let password = String(try XCTUnwrap(operatorLine.split(separator: " ").last))
+        try browser.signIn("http://127.0.0.1:\(port)", "demo-operator", password)
+        try browser.open("http://127.0.0.1:\(port)/alerts")
+        // A row of the alert table (server-rendered or arrived live) carries its capture time.
+        let seen = try browser.waitFor("data-captured=\"", timeout: .seconds(60))
+        let nodeLog = (try? String(contentsOfFile: dir + "/demo/node1.log", encoding: .utf8)) ?? ""
+        XCTAssertTrue(seen, "no alert in the UI within 60 s: \(nodeLog.suffix(3000))")
+        XCTAssertLessThan(ContinuousClock.now - up, .seconds(60))
+        demo.signal(SIGINT)
+        XCTAssertEqual(demo.wait(timeout: .seconds(60)), 0, demo.stderr)
+        XCTAssertTrue(demo.stderr.contains("demo: stopped"), demo.stderr)
+        let node1 = try String(contentsOfFile: dir + "/demo/node1.log", encoding: .utf8)
+        XCTAssertTrue(node1.contains("deployment ended on command: watchlist wiped"), String(node1.suffix(2000)))
+    }
+}
