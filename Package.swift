@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift"),
                                                            .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport",
+        .testTarget(name: "IntegrationTests", dependencies: ["BenchmarkSupport", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     cxxLanguageStandard: .cxx17

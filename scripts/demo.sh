@@ -112,12 +112,19 @@ stop() {
   coordinator deployment end --config "$demo/coordinator.json" --id "$deployment" --as demo.sh >/dev/null 2>&1 || true
   sleep 2
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 40); do
+    alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break; sleep 0.5
+  done
+  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && { say "pid $p did not stop in 20 s: killed"; kill -KILL "$p"; }; done
   wait || true
   say "stopped"
 }
 trap stop INT TERM EXIT
 
-coordinator serve --config "$demo/coordinator.json" 2> "$demo/coordinator.log" & pids+=($!)
+# Each in its own session, so that Ctrl-C reaches this script alone and the stop happens in order:
+# the deployment ends, the nodes hear it and wipe their list, then everything is stopped.
+setsid "$bin/coordinator" serve --config "$demo/coordinator.json" 2> "$demo/coordinator.log" & pids+=($!)
 for _ in $(seq 100); do grep -q "control room listening" "$demo/coordinator.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "control room listening" "$demo/coordinator.log" || { cat "$demo/coordinator.log" >&2; exit 1; }
 
@@ -127,8 +134,8 @@ coordinator deployment create --config "$demo/coordinator.json" --as demo-intell
   --nodes node1,node2 --bundle "$demo/$deployment.bundle" --manifest "$demo/manifest.csv" --evaluation "$demo/evaluation.json" >&2
 coordinator deployment authorise --config "$demo/coordinator.json" --as demo-officer --id "$deployment" >&2
 coordinator deployment start --config "$demo/coordinator.json" --as demo-supervisor --id "$deployment" >&2
-"$bin/edge-node" serve --config "$demo/node1.json" 2> "$demo/node1.log" & pids+=($!)
-"$bin/edge-node" serve --config "$demo/node2.json" 2> "$demo/node2.log" & pids+=($!)
+setsid "$bin/edge-node" serve --config "$demo/node1.json" 2> "$demo/node1.log" & pids+=($!)
+setsid "$bin/edge-node" serve --config "$demo/node2.json" 2> "$demo/node2.log" & pids+=($!)
 
 cat <<TEXT
 demo: ready: the control room is at http://127.0.0.1:$port/ (deployment $deployment)

@@ -112,7 +112,7 @@ print(String(format: "server side, /alerts: %.0f requests, %.1f%% within 100 ms,
 let context = ZMQContext()
 let node = try server.connect(context, node: 0, receiveTimeout: .seconds(5))
 try node.send([WireMessage.hello(.init(nodeID: "node-0", software: "bench", heldWatchlistVersion: 1)).encode()])
-let stream = try EventStream(port: port, path: "/alerts/stream", cookie: cookie)
+let stream = try EventStreamReader(port: port, path: "/alerts/stream", cookie: cookie)
 var delivery: [Double] = [], acks: [Double] = []
 for i in 0..<20 {
     let captured = Date()
@@ -121,7 +121,7 @@ for i in 0..<20 {
                                            quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: [UInt8](repeating: 0xAB, count: 10_000))).encode()])
     while true { if case .ack = try WireMessage.decode(node.receive()[0]) { break } }
     acks.append(Date().timeIntervalSince(captured) * 1000)
-    guard stream.nextEvent(timeout: 5) else { fatalError("alert \(i) never reached the event stream") }
+    guard stream.next(event: "alert", timeout: .seconds(5)) != nil else { fatalError("alert \(i) never reached the event stream") }
     delivery.append(Date().timeIntervalSince(captured) * 1000)
     Thread.sleep(forTimeInterval: 0.2)
 }
@@ -129,36 +129,3 @@ func percentile(_ v: [Double], _ p: Double) -> Double { let s = v.sorted(); retu
 print(String(format: "alert capture to the browser's event stream (20 alerts): p50 %.1f ms, p95 %.1f ms, max %.1f ms (target <= 1 s); ack round trip p50 %.1f ms; ratio %.1f",
              percentile(delivery, 0.5), percentile(delivery, 0.95), delivery.max() ?? 0, percentile(acks, 0.5),
              percentile(delivery, 0.5) / max(percentile(acks, 0.5), 0.001)))
-
-/// A server-sent event stream read over a plain socket, as a browser's EventSource reads it.
-final class EventStream {
-    private let fd: Int32
-    private var buffer = ""
-
-    init(port: Int, path: String, cookie: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { throw CommandFailure("cannot connect to the control room") }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-    }
-
-    /// Whether an alert event arrived within `timeout` seconds.
-    func nextEvent(timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let range = buffer.range(of: "event: alert\n") { buffer = String(buffer[range.upperBound...]); return true }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { return false }
-            buffer += String(decoding: chunk[..<n], as: UTF8.self)
-        }
-        return false
-    }
-}

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Shared
 
 /// The control room's web server: server-rendered pages over the deployment record, run in
 /// `coordinator serve`'s service group (same process as the ZeroMQ server, stopped with it).
@@ -22,15 +23,18 @@ public struct ControlRoomServer {
         }
     }
 
-    /// The service to run, and the router behind it (for tests that call it without a socket).
+    /// The services to add, in this order, to the service group: the web server, then what ends
+    /// the live pages' event streams. A group stops its services in reverse order, so the streams
+    /// end first and the server's graceful stop does not wait on pages that never close.
     public static func make(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, logger: Logger,
-                            deploymentsChanged: @escaping @Sendable () -> Void) throws -> some Service {
+                            deploymentsChanged: @escaping @Sendable () -> Void) throws -> [any Service] {
         let router = try makeRouter(settings: settings, database: database, feed: feed, logger: logger, deploymentsChanged: deploymentsChanged)
-        return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
-                           onServerRunning: { channel in
-                               logger.info("control room listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
-                                                                              "port": "\(channel.localAddress?.port ?? 0)"])
-                           }, logger: logger)
+        let application = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
+                                      onServerRunning: { channel in
+                                          logger.info("control room listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
+                                                                                         "port": "\(channel.localAddress?.port ?? 0)"])
+                                      }, logger: logger)
+        return [application, StopOnShutdown { feed.finish() }]
     }
 
     static func makeRouter(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, logger: Logger,

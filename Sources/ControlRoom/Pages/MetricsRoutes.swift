@@ -25,20 +25,24 @@ struct MetricsRoutes {
         }
     }
 
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "watchpost", metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
     private func scrape() throws -> Response {
         let c = try RecordCounts.current(in: database, at: .now)
-        registry.makeGauge(name: "watchpost_alerts", help: "Alerts on the record").set(to: Double(c.alerts))
+        gauge("alerts", "Alerts on the record").set(to: Double(c.alerts))
         for decision in ReviewDecision.allCases {
-            registry.makeGauge(name: "watchpost_adjudications", labels: [("stage", "review"), ("decision", decision.rawValue)],
-                               help: "Adjudications on the record").set(to: Double(c.reviews[decision.rawValue] ?? 0))
+            gauge("adjudications", "Adjudications on the record", [("stage", "review"), ("decision", decision.rawValue)])
+                .set(to: Double(c.reviews[decision.rawValue] ?? 0))
         }
         for outcome in FieldOutcome.allCases {
-            registry.makeGauge(name: "watchpost_adjudications", labels: [("stage", "outcome"), ("decision", outcome.rawValue)],
-                               help: "Adjudications on the record").set(to: Double(c.outcomes[outcome.rawValue] ?? 0))
+            gauge("adjudications", "Adjudications on the record", [("stage", "outcome"), ("decision", outcome.rawValue)])
+                .set(to: Double(c.outcomes[outcome.rawValue] ?? 0))
         }
-        registry.makeGauge(name: "watchpost_nodes_enrolled", help: "Enrolled nodes").set(to: Double(c.nodesEnrolled))
-        registry.makeGauge(name: "watchpost_nodes_online", help: "Nodes heard from in the last 30 s").set(to: Double(c.nodesOnline))
-        registry.makeGauge(name: "watchpost_deployments_live", help: "Live deployments").set(to: Double(c.liveDeployments))
+        gauge("nodes_enrolled", "Enrolled nodes").set(to: Double(c.nodesEnrolled))
+        gauge("nodes_online", "Nodes heard from in the last 30 s").set(to: Double(c.nodesOnline))
+        gauge("deployments_live", "Live deployments").set(to: Double(c.liveDeployments))
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
@@ -47,6 +51,8 @@ struct MetricsRoutes {
 /// Times every request into `watchpost_http_request_duration_seconds{route, status}`.
 struct RequestTimingMiddleware: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
+    static var descriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "watchpost", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                                                 helpText: "Control room requests by route and status") }
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
 
@@ -56,9 +62,9 @@ struct RequestTimingMiddleware: RouterMiddleware {
         // The route's pattern (`/alerts/{id}`), not the path, so that ids do not become labels.
         let route = context.endpointPath ?? "unmatched"
         guard route != "/alerts/stream" else { return response }
-        registry.makeDurationHistogram(name: "watchpost_http_request_duration_seconds",
-                                       labels: [("route", route), ("status", String(response.status.code))], buckets: Self.buckets)
-            .recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        registry.makeDurationHistogram(descriptor: Self.descriptor, labels: [("route", route), ("status", String(response.status.code))],
+                                       buckets: Self.buckets)
+            .record(ContinuousClock.now - start)
         return response
     }
 }

@@ -49,8 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
         ]
         if let web = file.web {
-            services.append(.init(service: try ControlRoomServer.make(settings: web, database: server.database, feed: server.feed, logger: logger,
-                                                                      deploymentsChanged: reloadFromFile)))
+            services += try ControlRoomServer.make(settings: web, database: server.database, feed: server.feed, logger: logger,
+                                                   deploymentsChanged: reloadFromFile).map { .init(service: $0) }
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

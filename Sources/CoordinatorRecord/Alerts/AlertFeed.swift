@@ -32,4 +32,13 @@ public final class AlertFeed: @unchecked Sendable {
     }
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
+
+    /// Ends every subscriber's stream (at shutdown: open event streams end, so the web server can stop).
+    public func finish() {
+        let ending = lock.withLock { () -> [AsyncStream<Item>.Continuation] in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
+        }
+        for continuation in ending { continuation.finish() }
+    }
 }

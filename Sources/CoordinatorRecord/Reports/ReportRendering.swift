@@ -100,7 +100,7 @@ extension TransparencyReport {
         let items = deployments.map { ($0.id, $0.figures) } + [("total", totals)]
         let scale = Double(max(1, items.map { max($0.1.falseAlerts, $0.1.expectedFalseAlertRange[1]) }.max() ?? 1))
         let width = 480.0, rowHeight = 34.0, left = 140.0
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 60))\" height=\"\(Int(Double(items.count) * rowHeight + 10))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 280))\" height=\"\(Int(Double(items.count) * rowHeight + 10))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
         for (i, (name, f)) in items.enumerated() {
             let y = Double(i) * rowHeight + 5
             let low = left + Double(f.expectedFalseAlertRange[0]) / scale * width, high = left + Double(f.expectedFalseAlertRange[1]) / scale * width
