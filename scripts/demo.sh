@@ -119,6 +119,7 @@ stop() {
   for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && { say "pid $p did not stop in 20 s: killed"; kill -KILL "$p"; }; done
   wait || true
   say "stopped"
+  exit 0
 }
 trap stop INT TERM EXIT
 
