@@ -78,7 +78,8 @@ public final class AlertStore: Sendable {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(limit)
-            return try Row.fetchAll(db, sql: "SELECT * FROM alert \(filter) ORDER BY received_at_ms DESC, id LIMIT ?",
+            // Newest first along the time indexes (their entries end in the rowid), without the crops.
+            return try Row.fetchAll(db, sql: "SELECT \(Self.listColumns) FROM alert \(filter) ORDER BY received_at_ms DESC, rowid DESC LIMIT ?",
                                     arguments: StatementArguments(arguments)).map(Self.record)
         }
     }
@@ -124,6 +125,12 @@ public final class AlertStore: Sendable {
             try audit.append(event, at: now)
         }
     }
+
+    /// Every column but the crop, which only the alert page loads (`crop(_:)`).
+    static let listColumns = """
+        id, node_id, camera_id, deployment_id, subject, score, distance, quality, captured_at_ms, received_at_ms, review, review_by,
+        review_at_ms, review_note, outcome, outcome_action, outcome_by, outcome_at_ms, outcome_note, case_reference, case_reason, purged_at_ms
+        """
 
     private static func seconds(_ from: Date, _ to: Date) -> String { String(format: "%.1f", to.timeIntervalSince(from)) }
 
