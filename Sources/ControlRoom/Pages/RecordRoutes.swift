@@ -21,7 +21,7 @@ struct RecordRoutes {
                     return ["id": n.node.nodeID, "camera": n.node.cameraID,
                             "state": n.revoked ? "revoked" : (online ? "online" : "offline"), "stateClass": online && !n.revoked ? "ok" : "flag",
                             "lastHeartbeat": displayTime(n.lastHeartbeat), "fps": n.framesPerSecond.map { String(format: "%.1f", $0) } ?? "",
-                            "faces": n.facesTotal, "version": n.watchlistVersion.map { "v\($0)" } ?? "",
+                            "faces": n.facesTotal, "dropped": n.framesDropped, "version": n.watchlistVersion.map { "v\($0)" } ?? "",
                             "health": n.health, "refusal": n.lastRefusal ?? ""]
                 }
                 return pages.page("nodes", title: "Nodes", session: session, ["nodes": rows])

@@ -107,8 +107,8 @@ enum PageTemplates {
     static let nodes = """
     {{> header}}
     <h1>Nodes</h1>
-    <table><tr><th>Node</th><th>Camera</th><th>State</th><th>Last heartbeat</th><th>fps</th><th>Faces</th><th>List held</th><th>Health</th><th>Last refusal</th></tr>
-    {{#nodes}}<tr><td>{{id}}</td><td>{{camera}}</td><td class="{{stateClass}}">{{state}}</td><td>{{lastHeartbeat}}</td><td>{{fps}}</td><td>{{faces}}</td><td>{{version}}</td><td>{{health}}</td><td>{{refusal}}</td></tr>
+    <table><tr><th>Node</th><th>Camera</th><th>State</th><th>Last heartbeat</th><th>fps</th><th>Faces</th><th>Frames dropped</th><th>List held</th><th>Health</th><th>Last refusal</th></tr>
+    {{#nodes}}<tr><td>{{id}}</td><td>{{camera}}</td><td class="{{stateClass}}">{{state}}</td><td>{{lastHeartbeat}}</td><td>{{fps}}</td><td>{{faces}}</td><td>{{dropped}}</td><td>{{version}}</td><td>{{health}}</td><td>{{refusal}}</td></tr>
     {{/nodes}}</table>
     {{> footer}}
     """

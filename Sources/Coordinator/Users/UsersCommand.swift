@@ -8,7 +8,7 @@ import Shared
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "Add, re-password, re-role, disable and list control-room users (each change audited).",
-        subcommands: [Add.self, Passwd.self, Role_.self, Disable.self, List.self])
+        subcommands: [Add.self, Passwd.self, ChangeRole.self, Disable.self, List.self])
 
     static let roles = Role.allCases.map { $0.rawValue.replacingOccurrences(of: " ", with: "-") }.joined(separator: ", ")
 
@@ -39,7 +39,7 @@ struct UsersCommand: ParsableCommand {
         }
     }
 
-    struct Role_: ParsableCommand {
+    struct ChangeRole: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "role", abstract: "Change a user's role; their sessions end.")
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption

@@ -27,6 +27,13 @@ public struct NodeStatus: Sendable, Equatable {
     public var qualityRejections: [String: UInt64]
     public var lastRefusal: String?
 
+    public init(node: EnrolledNode, revoked: Bool, lastHeartbeat: Date?, framesPerSecond: Double?, watchlistVersion: UInt64?,
+                facesTotal: UInt64, framesDropped: UInt64, qualityRejections: [String: UInt64], lastRefusal: String?) {
+        self.node = node; self.revoked = revoked; self.lastHeartbeat = lastHeartbeat; self.framesPerSecond = framesPerSecond
+        self.watchlistVersion = watchlistVersion; self.facesTotal = facesTotal; self.framesDropped = framesDropped
+        self.qualityRejections = qualityRejections; self.lastRefusal = lastRefusal
+    }
+
     /// A plain flag for the supervisor: what is wrong with this camera, if anything. Rejections are
     /// counted per face per frame, faces once per pass: a reason counts when it rejected more face
     /// images than the node tracked faces (at least 10) and is at least a third of all rejections.
