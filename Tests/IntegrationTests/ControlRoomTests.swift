@@ -144,6 +144,10 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertEqual(alert["camera"] as? String, "cam-node1")
 
         XCTAssertTrue(try operator_.get("/alerts?deployment=dep-7").body.contains(id))
+        let reference = try operator_.get("/alerts/\(id)/reference")
+        XCTAssertEqual(reference.status, 200, "the subject's reference photo is shown beside the probe")
+        XCTAssertEqual(reference.headers["content-type"], "image/jpeg")
+        XCTAssertEqual(try auditor.get("/alerts/\(id)/reference").status, 403)
         let crop = try operator_.get("/alerts/\(id)/crop.jpg")
         XCTAssertEqual([crop.status, crop.headers["content-type"] == "image/jpeg" ? 1 : 0], [200, 1])
         let csrf = try operator_.csrf(from: "/alerts/\(id)")

@@ -66,6 +66,18 @@ struct AlertRoutes {
                                 body: .init(byteBuffer: ByteBuffer(bytes: crop)))
             }
         }
+        router.get("/alerts/:id/reference") { request, context -> Response in
+            try guarded {
+                _ = try access.require(Access.alerts, request, context)
+                let alert = try alerts.show(try Self.id(context))
+                guard let subject = alert.subject,
+                      let photo = try DeploymentStore.referencePhoto(deployment: alert.deploymentID, subject: subject, in: alerts.database) else {
+                    return Response(status: .notFound)
+                }
+                let type = photo.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+                return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+            }
+        }
         router.post("/alerts/:id/review") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)

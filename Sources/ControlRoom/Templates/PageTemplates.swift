@@ -80,6 +80,8 @@ enum PageTemplates {
     <table><tr><td>
     {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/crop.jpg" alt="probe crop">{{/hasCrop}}{{^hasCrop}}<p class="muted">crop purged</p>{{/hasCrop}}
     <p class="muted">probe (camera)</p></td><td>
+    {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/reference" alt="reference photo of the subject">{{/hasCrop}}
+    <p class="muted">reference (watchlist)</p></td><td>
     <table>
     <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th><td>{{distance}}</td></tr>
     <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>

@@ -31,7 +31,11 @@ struct WatchlistManifest {
             guard let under18 else {
                 throw CommandFailure("manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
             }
-            return ListedSubject(subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource, under18: under18)
+            guard let photo = FileManager.default.contents(atPath: images[0]) else {
+                throw CommandFailure("manifest \(manifest) line \(line): \(images[0]) cannot be read (it is kept as \(id)'s reference photo)")
+            }
+            return ListedSubject(subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource, under18: under18,
+                                 referencePhoto: Array(photo))
         }
     }
 

@@ -93,6 +93,10 @@ public final class CoordinatorDatabase: Sendable {
         migrator.registerMigration("v3 users and sessions") { db in
             try RecordSchema.createV3(db)
         }
+        migrator.registerMigration("v4 reference photos") { db in
+            // The photo the operator compares the probe with; destroyed with the deployment's bundle.
+            try db.alter(table: "deployment_subject") { t in t.add(column: "reference_photo", .blob) }
+        }
         return migrator
     }
 }

@@ -28,11 +28,15 @@ public struct ListedSubject: Sendable, Equatable {
     /// A supervisor's override for a subject under 18: who and why.
     public var overrideBy: String?
     public var overrideReason: String?
+    /// The enrolment photo the operator compares probes with (kept at the coordinator only, while
+    /// it holds the bundle). Not loaded with the deployment: see `DeploymentStore.referencePhoto`.
+    public var referencePhoto: [UInt8]?
 
     public init(subjectID: String, category: String, reason: String, legalBasis: String, imageSource: String, under18: Bool,
-                overrideBy: String? = nil, overrideReason: String? = nil) {
+                overrideBy: String? = nil, overrideReason: String? = nil, referencePhoto: [UInt8]? = nil) {
         self.subjectID = subjectID; self.category = category; self.reason = reason; self.legalBasis = legalBasis
         self.imageSource = imageSource; self.under18 = under18; self.overrideBy = overrideBy; self.overrideReason = overrideReason
+        self.referencePhoto = referencePhoto
     }
 }
 

@@ -29,9 +29,10 @@ public enum DeploymentStore {
             }
             for s in checked.subjects {
                 try db.execute(sql: """
-                    INSERT INTO deployment_subject (deployment_id, subject_id, category, reason, legal_basis, image_source, under_18)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [plan.id, s.subjectID, s.category, s.reason, s.legalBasis, s.imageSource, s.under18])
+                    INSERT INTO deployment_subject (deployment_id, subject_id, category, reason, legal_basis, image_source, under_18, reference_photo)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [plan.id, s.subjectID, s.category, s.reason, s.legalBasis, s.imageSource, s.under18,
+                                     s.referencePhoto.map { Data($0) }])
             }
             try audit.append(AuditEvent(actor: actor, action: .deploymentCreated, target: plan.id, detail: [
                 "place": plan.placeName, "latitude": "\(plan.latitude)", "longitude": "\(plan.longitude)",
@@ -113,6 +114,7 @@ public enum DeploymentStore {
                 try deployment.lifecycle.destroyWatchlist(now: now)
                 try db.execute(sql: "UPDATE deployment SET state = ?, destroyed_at_ms = ?, bundle = NULL WHERE id = ?",
                                arguments: [deployment.state.rawValue, milliseconds(now), id])
+                try db.execute(sql: "UPDATE deployment_subject SET reference_photo = NULL WHERE deployment_id = ?", arguments: [id])
                 try audit.append(AuditEvent(actor: actor, action: .bundleDestroyed, target: id, detail: [
                     "bundle_sha256": deployment.bundleSHA256, "subjects": "\(deployment.listSize)",
                     "signers": deployment.signers.joined(separator: ","), "delay_s": "\(Int(delay))"]), at: now)
@@ -122,6 +124,14 @@ public enum DeploymentStore {
         }
         if !destroyed.isEmpty { try database.truncateLog() }
         return destroyed
+    }
+
+    /// The reference photo of a subject on a deployment's list, while the coordinator keeps it.
+    public static func referencePhoto(deployment: String, subject: String, in database: CoordinatorDatabase) throws -> [UInt8]? {
+        try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT reference_photo FROM deployment_subject WHERE deployment_id = ? AND subject_id = ?",
+                              arguments: [deployment, subject]).map { [UInt8]($0) }
+        }
     }
 
     public static func show(_ id: String, in database: CoordinatorDatabase) throws -> Deployment {

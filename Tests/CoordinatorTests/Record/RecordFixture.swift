@@ -40,7 +40,7 @@ struct RecordFixture {
             windowStart: Self.t0, windowEnd: Self.t0 + 8 * 3600, purpose: "locate people wanted on warrant", legalBasis: "common law policing powers",
             nodes: nodes, bundle: try signedBundle(deployment: bundleFor ?? id, subjects: subjects),
             subjects: subjects.map { ListedSubject(subjectID: $0, category: "wanted", reason: "warrant", legalBasis: "warrant",
-                                                   imageSource: "custody photo", under18: minors.contains($0)) },
+                                                   imageSource: "custody photo", under18: minors.contains($0), referencePhoto: [0xFF, 0xD8, 0xFF, 1, 2, 3]) },
             expected: ExpectedPerformance(tpir: 0.9, tpirInterval: [0.85, 0.94], fpir: fpir, fpirInterval: [fpir / 2, fpir * 2],
                                           evaluatedListSize: 10, report: "r.json"))
     }
