@@ -1,6 +1,8 @@
 import CoordinatorRecord
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -17,19 +19,50 @@ public struct ControlRoomServer {
         public var bcryptCost: UInt8
         /// The bearer token a Prometheus scraper presents for `/metrics` (from `web.metrics_token_file`).
         public var metricsToken: String?
+        /// Serve HTTPS with this certificate chain and key (PEM files, `web.tls_certificate` and `web.tls_key`).
+        public var tls: TLSFiles?
+        /// The signers the nodes trust, by name, and how many they require (`watchlists.signers`).
+        public var signers: WatchlistSigners
+        /// The largest watchlist upload (manifest and photos together).
+        public var uploadLimitBytes: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil,
+                    tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20) {
             self.host = host; self.port = port; self.secureCookies = secureCookies; self.bcryptCost = bcryptCost; self.metricsToken = metricsToken
+            self.tls = tls; self.signers = signers; self.uploadLimitBytes = uploadLimitBytes
+        }
+    }
+
+    /// A PEM certificate chain and its private key (0600).
+    public struct TLSFiles: Sendable {
+        public var certificateChain: String
+        public var privateKey: String
+
+        public init(certificateChain: String, privateKey: String) { self.certificateChain = certificateChain; self.privateKey = privateKey }
+
+        /// The server configuration; throws naming the file that cannot be used.
+        func configuration() throws -> TLSConfiguration {
+            let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
+            do { chain = try NIOSSLCertificate.fromPEMFile(certificateChain) } catch {
+                throw CommandFailure("web.tls_certificate \(certificateChain) is not a PEM certificate chain: \(error)")
+            }
+            do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
+                throw CommandFailure("web.tls_key \(privateKey) is not a PEM private key: \(error)")
+            }
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         }
     }
 
     /// The services to add, in this order, to the service group: the web server, then what ends
     /// the live pages' event streams. A group stops its services in reverse order, so the streams
     /// end first and the server's graceful stop does not wait on pages that never close.
-    public static func make(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, logger: Logger,
+    public static func make(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling, logger: Logger,
                             deploymentsChanged: @escaping @Sendable () -> Void) throws -> [any Service] {
-        let router = try makeRouter(settings: settings, database: database, feed: feed, logger: logger, deploymentsChanged: deploymentsChanged)
-        let application = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
+        let router = try makeRouter(settings: settings, database: database, feed: feed, compiler: compiler, logger: logger,
+                                    deploymentsChanged: deploymentsChanged)
+        let server: HTTPServerBuilder = try settings.tls.map { try .tls(.http1(), tlsConfiguration: try $0.configuration()) } ?? .http1()
+        let application = Application(router: router, server: server,
+                                      configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
                                       onServerRunning: { channel in
                                           logger.info("control room listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                                          "port": "\(channel.localAddress?.port ?? 0)"])
@@ -37,7 +70,7 @@ public struct ControlRoomServer {
         return [application, StopOnShutdown { feed.finish() }]
     }
 
-    static func makeRouter(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, logger: Logger,
+    static func makeRouter(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling, logger: Logger,
                            deploymentsChanged: @escaping @Sendable () -> Void) throws -> Router<WebRequestContext> {
         let users = UserStore(database: database, bcryptCost: settings.bcryptCost)
         let pages = PageRenderer(library: try PageTemplates.library())
@@ -47,9 +80,12 @@ public struct ControlRoomServer {
         router.add(middleware: RequestTimingMiddleware(registry: registry))
         router.add(middleware: SessionMiddleware(users: users))
         MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(to: router)
-        SignInRoutes(users: users, pages: pages, secureCookies: settings.secureCookies).add(to: router)
+        // Under TLS the cookie is always Secure; `secure_cookies` is for TLS ended by a proxy in front.
+        SignInRoutes(users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
         AlertRoutes(alerts: AlertStore(database: database), feed: feed, access: access, pages: pages).add(to: router)
         RecordRoutes(database: database, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
+        WatchlistRoutes(database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
+                        uploadLimit: settings.uploadLimitBytes, logger: logger).add(to: router)
         return router
     }
 }

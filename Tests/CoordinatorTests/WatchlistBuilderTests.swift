@@ -7,9 +7,8 @@ import XCTest
 
 /// The library behind `watchlist build` (and the web UI's), on the public test photos.
 final class WatchlistBuilderTests: XCTestCase {
-    private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistManifest.Subject {
-        WatchlistManifest.Subject(line: line, id: id, displayName: id, category: "wanted", reason: "warrant",
-                                  imageSource: "custody photo", images: images, legalBasis: nil, under18: nil)
+    private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistBuilder.Subject {
+        WatchlistBuilder.Subject(line: line, id: id, photos: images.map(WatchlistBuilder.Photo.file))
     }
 
     func testBuild_bindsTheBundle_andListsEveryRefusedPhotoWithItsOrigin() throws {
@@ -46,5 +45,18 @@ final class WatchlistBuilderTests: XCTestCase {
             binding: .init(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date(), threshold: 0.7))
         XCTAssertNil(outcome.bundle)
         XCTAssertEqual(outcome.refusals.count, 2)
+    }
+
+    func testUploadedPhotos_areEnrolledFromTheirBytes_asFromTheirFiles() throws {
+        let builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
+        let obama = try Fixtures.photo("obama.jpg")
+        let bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: obama)))
+        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date() + 3600, threshold: 0.7)
+        let fromBytes = builder.build(subjects: [WatchlistBuilder.Subject(line: 2, id: "s-1", photos: [
+            .uploaded(name: "obama.jpg", bytes: bytes), .uploaded(name: "scan.jpg", bytes: [0xFF, 0xD8, 0xFF, 0, 1, 2])])], cohort: [], binding: binding)
+        let fromFile = builder.build(subjects: [subject(2, "s-1", [obama])], cohort: [], binding: binding)
+        XCTAssertEqual(try XCTUnwrap(fromBytes.bundle).entries, try XCTUnwrap(fromFile.bundle).entries)
+        XCTAssertEqual(fromBytes.refusals.map(\.image), ["scan.jpg"])
+        XCTAssert(fromBytes.refusals[0].reason.hasPrefix("cannot be decoded as an image"), fromBytes.refusals[0].reason)
     }
 }

@@ -15,18 +15,24 @@ struct ControlRoom {
     /// The bearer token for `/metrics` (`web.metrics_token_file`, 0600).
     let metricsToken = String(repeating: "m", count: 8) + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
-    init(_ test: XCTestCase, nodes: [String] = ["node1"]) throws {
+    /// - Parameter watchlists: also configure the watchlist pages: the officer and the authoriser
+    ///   named as the two signers the nodes require, and an evaluation report for expected rates.
+    init(_ test: XCTestCase, nodes: [String] = ["node1"], watchlists: Bool = false) throws {
         d = try DeploymentFixture(test, nodes: nodes)
         port = 26_000 + Int.random(in: 0..<6000)
         FileManager.default.createFile(atPath: d.dir + "/metrics.token", contents: Data(metricsToken.utf8), attributes: [.posixPermissions: 0o600])
         let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "metrics_token_file": "\#(d.dir)/metrics.token"}"#
-        try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web)
+        let watchlistConfig = try watchlists ? """
+            {"signers": [{"name": "Insp Officer", "key": "\(d.dir)/officer.key.pub"}, {"name": "Supt Authoriser", "key": "\(d.dir)/authoriser.key.pub"}],
+             "required_signatures": 2, "evaluation": "\(DeploymentRecordTests.evaluationReport(d))"}
+            """ : nil
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web, watchlists: watchlistConfig)
         for (name, role) in Self.users {
             let r = try ChildProcess.run(d.coordinatorExe, ["users", "add", "--config", "\(d.dir)/coordinator.json", "--as", "setup", "--name", name, "--role", role],
                                          input: Self.password + "\n")
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        server = try d.startCoordinator(bundle: nil, enrolled: nodes, web: web)
+        server = try d.startCoordinator(bundle: nil, enrolled: nodes, web: web, watchlists: watchlistConfig)
         XCTAssertTrue(server.waitForStderr("control room listening", timeout: .seconds(30)), server.stderr)
     }
 

@@ -28,6 +28,15 @@ final class ControlRoomTests: XCTestCase {
         ("GET", "/reports/export?deployment=none&format=csv", ["supervisor", "auditor", "authorising-officer", "admin"]),
         ("GET", "/audit", ["auditor", "admin"]),
         ("GET", "/metrics", ["supervisor", "admin"]),
+        ("GET", "/watchlists", ["intelligence"]),
+        ("POST", "/watchlists", ["intelligence"]),
+        ("GET", "/watchlists/none", ["intelligence"]),
+        ("GET", "/watchlists/none/photos/s-1/0", ["intelligence"]),
+        ("GET", "/watchlists/none/bundle", ["intelligence"]),
+        ("POST", "/watchlists/none/build", ["intelligence"]),
+        ("POST", "/watchlists/none/signatures", ["intelligence"]),
+        ("POST", "/watchlists/none/plan", ["intelligence"]),
+        ("POST", "/watchlists/none/discard", ["intelligence"]),
     ]
 
     func testEveryRoute_refusesAnonymousRequests_andWrongRolesWith403_eachAudited() throws {
@@ -170,4 +179,79 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertEqual(room.server.wait(timeout: .seconds(20)), 0, "coordinator serve stops with a live page open")
         XCTAssertNil(stream.next(event: "alert", timeout: .seconds(2)), "the stream has ended")
     }
+
+    /// The intelligence team's path in the browser: upload, see the refused photo, build, sign
+    /// offline, upload the signatures, plan; each step on the record, and refused to other roles.
+    func testWatchlistPages_uploadBuildSignOfflineAndPlan() throws {
+        let room = try ControlRoom(self, watchlists: true)
+        defer { room.server.signal(SIGTERM) }
+        let intel = room.client(), operator_ = room.client()
+        XCTAssertEqual(try intel.signIn("ian", Self.password).status, 302)
+        XCTAssertEqual(try operator_.signIn("olivia", Self.password).status, 302)
+        let csrf = try intel.csrf(from: "/watchlists")
+        let hostile = #"<script>alert(1)</script>' OR 1=1; --"#
+        let manifest = """
+            subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
+            s-101,\(hostile),wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
+            s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
+            """
+        let photos = [("photos", "obama.jpg", try Self.bytes(room.d.dir + "/obama.jpg")), ("photos", "biden.jpg", try Self.bytes(room.d.dir + "/biden.jpg")),
+                      ("photos", "scan.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4] as [UInt8])]
+        let fields = ["csrf": csrf, "deployment": "dep-w", "watchlist": "wl-w", "version": "1", "expires": "2099-01-01T00:00:00Z", "threshold": "0.6"]
+        let files = [("manifest", "list.csv", Array(manifest.utf8))] + photos
+
+        XCTAssertEqual(try intel.postFiles("/watchlists", fields.merging(["csrf": "forged"]) { $1 }, files: files).status, 403, "no valid CSRF token")
+        XCTAssertEqual(try operator_.postFiles("/watchlists", fields.merging(["csrf": try operator_.csrf()]) { $1 }, files: files).status, 403)
+        let missing = try intel.postFiles("/watchlists", fields, files: files.filter { $0.1 != "biden.jpg" })
+        XCTAssertEqual(missing.status, 400)
+        XCTAssertTrue(missing.body.contains("photo biden.jpg for s-102 was not uploaded"), missing.body)
+
+        let uploaded = try intel.postFiles("/watchlists", fields, files: files)
+        XCTAssertEqual(uploaded.status, 302, uploaded.body)
+        let page = try XCTUnwrap(uploaded.location)
+        XCTAssertEqual(try intel.post(page + "/build", ["csrf": csrf]).status, 302)
+        var draft = try intel.get(page).body
+        let deadline = Date() + 120
+        while draft.contains(#"id="state">building"#) && Date() < deadline { Thread.sleep(forTimeInterval: 0.5); draft = try intel.get(page).body }
+        XCTAssertTrue(draft.contains(#"id="state">built"#), draft)
+        XCTAssertTrue(draft.contains("2 subjects, 2 templates"), draft)
+        XCTAssertTrue(draft.contains("cannot be decoded as an image"), "the refused photo is shown with its reason")
+        XCTAssertFalse(draft.contains(hostile), "the display name is shown inert")
+        XCTAssertTrue(draft.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        XCTAssertEqual(try intel.get(page + "/photos/s-101/1").data, Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4]))
+        XCTAssertEqual(try operator_.get(page + "/photos/s-101/0").status, 403, "photos of the people sought are for the intelligence team")
+
+        // Offline signing: the coordinator never sees a private key.
+        let download = try intel.get(page + "/bundle")
+        XCTAssertEqual(download.status, 200)
+        let file = room.d.dir + "/downloaded.bundle"
+        try download.data.write(to: URL(fileURLWithPath: file))
+        for signer in ["officer", "third"] {
+            XCTAssertEqual(try ChildProcess.run(room.d.coordinatorExe, ["watchlist", "sign", "--bundle", file, "--key", "\(room.d.dir)/\(signer).key"]).status, 0)
+        }
+        let untrusted = try intel.postFiles(page + "/signatures", ["csrf": csrf], files: [("bundle", "signed.bundle", try Self.bytes(file))])
+        XCTAssertEqual(untrusted.status, 400)
+        XCTAssertTrue(untrusted.body.contains("is not one of the signers the nodes trust"), untrusted.body)
+        try download.data.write(to: URL(fileURLWithPath: file))
+        for signer in ["officer", "authoriser"] {
+            XCTAssertEqual(try ChildProcess.run(room.d.coordinatorExe, ["watchlist", "sign", "--bundle", file, "--key", "\(room.d.dir)/\(signer).key"]).status, 0)
+        }
+        XCTAssertEqual(try intel.postFiles(page + "/signatures", ["csrf": csrf], files: [("bundle", "signed.bundle", try Self.bytes(file))]).status, 302)
+        draft = try intel.get(page).body
+        XCTAssertTrue(draft.contains("Insp Officer") && draft.contains("Supt Authoriser"), "who signed, by name")
+        XCTAssertTrue(draft.contains(#"id="expected">Expected with this list"#), "expected rates shown before planning")
+
+        let plan = ["csrf": csrf, "place": "Stratford Broadway", "latitude": "51.54", "longitude": "-0.003", "from": "2020-01-01T00:00:00Z",
+                    "to": "2099-01-01T00:00:00Z", "purpose": "people wanted on warrant", "legal_basis": "common law", "nodes": "node1"]
+        XCTAssertEqual(try intel.post(page + "/plan", plan.merging(["nodes": "node9"]) { $1 }).status, 400, "node9 is not enrolled")
+        XCTAssertEqual(try intel.post(page + "/plan", plan).location, "/deployments")
+        let shown = try room.cli(["deployment", "show", "--id", "dep-w"])
+        XCTAssertTrue(shown.stdout.contains("planned") && shown.stdout.contains("Stratford Broadway"), shown.stdout + shown.stderr)
+        let actions = try room.cli(["audit", "list", "--limit", "10000"]).stdout
+        for action in ["watchlist.uploaded", "watchlist.built", "watchlist.downloaded", "watchlist.signed", "deployment.created"] {
+            XCTAssertTrue(actions.contains(action), action)
+        }
+    }
+
+    private static func bytes(_ path: String) throws -> [UInt8] { Array(try XCTUnwrap(FileManager.default.contents(atPath: path))) }
 }

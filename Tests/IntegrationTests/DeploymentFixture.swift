@@ -65,21 +65,23 @@ final class DeploymentFixture {
         return out
     }
 
-    func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil, retention: String? = nil, web: String? = nil) throws -> ChildProcess {
-        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled, retention: retention, web: web)
+    func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil, retention: String? = nil, web: String? = nil,
+                          watchlists: String? = nil) throws -> ChildProcess {
+        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled, retention: retention, web: web, watchlists: watchlists)
         let server = try ChildProcess(coordinatorExe, ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
         XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
         return server
     }
 
     /// Nodes are enrolled as themselves (`node1` with camera `cam-node1` and key `node1.curve.pub`).
-    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil, retention: String? = nil, web: String? = nil) throws {
+    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil, retention: String? = nil, web: String? = nil,
+                                watchlists: String? = nil) throws {
         let list = enrolled.map { #"{"node_id": "\#($0)", "camera": "cam-\#($0)", "key": "\#(dir)/\#($0).curve.pub"}"# }.joined(separator: ",")
         try """
         {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
          "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")\
         \(ended.map { #", "deployment": {"ended": "\#($0)"}"# } ?? "")\(retention.map { #", "retention": \#($0)"# } ?? "")\
-        \(web.map { #", "web": \#($0)"# } ?? "")}
+        \(web.map { #", "web": \#($0)"# } ?? "")\(watchlists.map { #", "watchlists": \#($0)"# } ?? "")}
         """.write(toFile: "\(dir)/coordinator.json", atomically: true, encoding: .utf8)
     }
 

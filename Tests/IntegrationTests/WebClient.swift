@@ -9,7 +9,8 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     struct Reply {
         let status: Int
         let headers: [String: String]
-        let body: String
+        let data: Data
+        var body: String { String(decoding: data, as: UTF8.self) }
         var location: String? { headers["location"] }
     }
 
@@ -44,6 +45,25 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         return try send(request)
     }
 
+    /// Posts a file upload form (`multipart/form-data`), as a browser's file inputs send it.
+    func postFiles(_ path: String, _ fields: [String: String], files: [(field: String, name: String, bytes: [UInt8])]) throws -> Reply {
+        let boundary = "----watchpost" + UUID().uuidString
+        var body = Data()
+        for (key, value) in fields {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += Data(file.bytes) + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body
+        return try send(request)
+    }
+
     /// Signs in; true when a session cookie came back.
     @discardableResult
     func signIn(_ name: String, _ password: String) throws -> Reply {
@@ -69,7 +89,7 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             if let error { result = .failure(error) } else if let http = response as? HTTPURLResponse {
                 var headers: [String: String] = [:]
                 for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
-                result = .success(Reply(status: http.statusCode, headers: headers, body: String(decoding: data ?? Data(), as: UTF8.self)))
+                result = .success(Reply(status: http.statusCode, headers: headers, data: data ?? Data()))
             }
             done.signal()
         }.resume()

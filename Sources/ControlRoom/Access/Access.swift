@@ -19,6 +19,7 @@ struct Access {
     static let reports: Set<Role> = [.supervisor, .auditor, .authorisingOfficer, .admin]
     static let audit: Set<Role> = [.auditor, .admin]
     static let metrics: Set<Role> = [.supervisor, .admin]
+    static let watchlists: Set<Role> = [.intelligence]
 
     enum Refusal: Error {
         case response(Response)
@@ -43,12 +44,24 @@ struct Access {
     func requireForm(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) async throws -> (Session, FormBody) {
         let session = try require(roles, request, context)
         let form = try await FormBody(request)
-        guard UserStore.isValidCSRF(form["csrf"], for: session) else {
+        try checkCSRF(form["csrf"], session, request)
+        return (session, form)
+    }
+
+    /// The upload form of a POST from an allowed session, after its CSRF token is checked.
+    func requireUpload(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext, limit: Int) async throws -> (Session, MultipartForm) {
+        let session = try require(roles, request, context)
+        let form = try await MultipartForm(request, limit: limit)
+        try checkCSRF(form.text("csrf"), session, request)
+        return (session, form)
+    }
+
+    private func checkCSRF(_ token: String?, _ session: Session, _ request: Request) throws {
+        guard UserStore.isValidCSRF(token, for: session) else {
             database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: "\(request.method) \(request.uri.path)",
-                                             detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
+                                      detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
             throw Refusal.response(Response(status: .forbidden))
         }
-        return (session, form)
     }
 }
 

@@ -24,6 +24,7 @@ struct PageRenderer: Sendable {
         var links: [(String, String)] = []
         if Access.alerts.contains(role) { links.append(("/alerts", "Alerts")) }
         if Access.nodes.contains(role) { links.append(("/nodes", "Nodes")) }
+        if Access.watchlists.contains(role) { links.append(("/watchlists", "Watchlists")) }
         if Access.deployments.contains(role) { links.append(("/deployments", "Deployments")) }
         if Access.audit.contains(role) { links.append(("/audit", "Audit")) }
         return links

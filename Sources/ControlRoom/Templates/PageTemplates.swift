@@ -12,18 +12,21 @@ enum PageTemplates {
 
     static let all: [(String, String)] = [
         ("header", header), ("footer", footer), ("login", login), ("alerts", alerts), ("alert", alert), ("nodes", nodes),
-        ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
+        ("deployments", deployments), ("report", report), ("audit", audit), ("message", message), ("watchlists", watchlists),
+        ("watchlist", watchlist),
     ]
 
     static let header = """
     <!DOCTYPE html>
     <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Watchpost control room</title>
+    {{#building}}<meta http-equiv="refresh" content="2">{{/building}}
     <style>
     body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#14213d;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center}
     header a{color:#fff;text-decoration:none}header form{margin-left:auto}main{padding:1em 1.5em;max-width:80em}
     table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
     .flag{color:#a00;font-weight:bold}.ok{color:#060}.new{background:#fff3c4}button{padding:.35em .8em;margin:.1em}
-    .crop{max-width:240px;border:1px solid #999}.muted{color:#666}
+    .crop{max-width:240px;border:1px solid #999}.muted{color:#666}.photo{max-width:120px;max-height:120px;border:1px solid #999}
+    .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
     </style></head><body>
     <header><strong>Watchpost</strong>
     {{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}
@@ -151,6 +154,83 @@ enum PageTemplates {
     static let message = """
     {{> header}}
     <h1>{{heading}}</h1><p>{{text}}</p>
+    {{> footer}}
+    """
+
+    static let watchlists = """
+    {{> header}}
+    <h1>Watchlists</h1>
+    {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
+    <table id="drafts"><tr><th>Watchlist</th><th>Deployment</th><th>Version</th><th>State</th><th>Subjects</th><th>Refused photos</th><th>Signatures</th><th>Uploaded</th></tr>
+    {{#drafts}}<tr><td><a href="/watchlists/{{id}}">{{watchlist}}</a></td><td>{{deployment}}</td><td>{{version}}</td><td>{{state}}</td><td>{{subjects}}</td>
+    <td>{{refused}}</td><td>{{signatures}}</td><td>{{created}}</td></tr>
+    {{/drafts}}</table>
+    <h2>Upload a list</h2>
+    <p class="muted">The manifest CSV has the columns subject_id, display_name, category, reason, image_source, image_paths (photo file names,
+    ';'-separated), legal_basis and under_18 (yes/no). Choose every photo it names; at most {{maxMiB}} MiB in all.</p>
+    <form method="post" action="/watchlists" enctype="multipart/form-data" id="upload">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <fieldset><legend>Bound to</legend>
+    <label>Deployment id <input name="deployment" required></label>
+    <label>Watchlist id <input name="watchlist" required></label>
+    <label>Version <input name="version" type="number" min="1" required></label>
+    <label>Valid from <input name="not_before" placeholder="now"></label>
+    <label>Expires <input name="expires" placeholder="2026-12-01T18:00:00Z" required></label>
+    <label>Threshold <input name="threshold" placeholder="from the evaluation report"></label>
+    </fieldset>
+    <fieldset><legend>Files</legend>
+    <label>Manifest CSV <input type="file" name="manifest" accept=".csv,text/csv" required></label>
+    <label>Photos <input type="file" name="photos" accept="image/jpeg,image/png" multiple required></label>
+    </fieldset>
+    <p><button>Upload</button></p>
+    </form>
+    {{> footer}}
+    """
+
+    static let watchlist = """
+    {{> header}}
+    <h1>Watchlist {{watchlist}} v{{version}}</h1>
+    {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
+    <table><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Valid</th><td>{{validity}}</td></tr>
+    <tr><th>Threshold</th><td>{{threshold}}</td></tr><tr><th>Uploaded</th><td>{{created}}</td></tr>
+    <tr><th>State</th><td id="state">{{state}}{{#building}} (enrolling the photos; this page refreshes){{/building}}</td></tr>
+    {{#failure}}<tr><th>Build failed</th><td class="flag">{{failure}}</td></tr>{{/failure}}
+    {{#build}}<tr><th>Built</th><td id="built">{{at}}: {{subjects}} subjects, {{templates}} templates, {{cohort}} cohort faces, threshold {{threshold}}</td></tr>{{/build}}
+    </table>
+    {{#canBuild}}<form method="post" action="/watchlists/{{id}}/build"><input type="hidden" name="csrf" value="{{csrf}}"><button id="build">Build the bundle</button></form>{{/canBuild}}
+    <h2>Subjects and photos</h2>
+    <p>{{refused}} photo(s) refused.</p>
+    <table id="subjects"><tr><th>Line</th><th>Subject</th><th>Category</th><th>Reason</th><th>Photos</th></tr>
+    {{#subjects}}<tr><td>{{line}}</td><td>{{id}}<br>{{name}}{{#under18}}<br><span class="flag">under 18</span>{{/under18}}{{#leftOut}}<br><span class="flag">left out: no usable photo</span>{{/leftOut}}</td>
+    <td>{{category}}</td><td>{{reason}}</td><td>
+    {{#photos}}<figure style="display:inline-block;margin:.3em"><img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">
+    <figcaption>{{file}}{{#refusal}}<br><span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
+    </td></tr>
+    {{/subjects}}</table>
+    {{#canSign}}
+    <h2>Signatures</h2>
+    <p><a href="/watchlists/{{id}}/bundle" id="download">Download the bundle for signing</a> (audited). Each signer, on their own machine:
+    <code>coordinator watchlist sign --bundle {{id}}.bundle --key SIGNER.key</code>, then upload the signed file here. The nodes require {{required}}.</p>
+    <form method="post" action="/watchlists/{{id}}/signatures" enctype="multipart/form-data" id="signatures-form">
+    <input type="hidden" name="csrf" value="{{csrf}}"><label>Signed bundle <input type="file" name="bundle" required></label> <button>Upload signatures</button></form>
+    {{/canSign}}
+    <table id="signatures"><tr><th>Signer</th><th>Key</th><th>Trusted by the nodes</th><th>Uploaded</th></tr>
+    {{#signatures}}<tr><td>{{name}}</td><td><code>{{key}}</code></td><td>{{#trusted}}yes{{/trusted}}{{^trusted}}<span class="flag">no</span>{{/trusted}}</td><td>{{uploaded}}</td></tr>
+    {{/signatures}}</table>
+    {{#planBlocked}}<p class="flag">Cannot plan a deployment yet: {{planBlocked}}</p>{{/planBlocked}}
+    {{#plan}}
+    <h2>Plan deployment {{deployment}}</h2>
+    <p id="expected">Expected with this list (evaluated at {{evaluated}} people): TPIR {{tpir}}, FPIR {{fpir}}.</p>
+    <form method="post" action="/watchlists/{{id}}/plan" id="plan">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label>Place <input name="place" required></label> <label>Latitude <input name="latitude" required></label> <label>Longitude <input name="longitude" required></label><br>
+    <label>From <input name="from" value="{{from}}" required></label> <label>To <input name="to" value="{{to}}" required></label><br>
+    <label>Purpose <input name="purpose" size="50" required></label> <label>Legal basis <input name="legal_basis" size="50" required></label><br>
+    <label>Nodes (comma-separated) <input name="nodes" required></label> <span class="muted">enrolled: {{#nodes}}{{id}} {{/nodes}}</span>
+    <p><button>Plan the deployment</button></p>
+    </form>
+    {{/plan}}
+    {{#canDiscard}}<form method="post" action="/watchlists/{{id}}/discard"><input type="hidden" name="csrf" value="{{csrf}}"><button>Discard this list and its photos</button></form>{{/canDiscard}}
     {{> footer}}
     """
 }

@@ -17,6 +17,8 @@ struct CoordinatorConfigFile {
     let retention: RetentionPolicy
     /// The control room's web UI, when the config has a `web` section.
     let web: ControlRoomServer.Settings?
+    /// The cohort and evaluation report the control room builds and plans watchlists with.
+    let watchlistCompiler: EnrollingWatchlistCompiler.Settings
 
     init(path: String) throws {
         self.path = path
@@ -57,6 +59,19 @@ struct CoordinatorConfigFile {
             throw ConfigError(file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
         }
         self.retention = retention
+        let signerEntries = try r.objects("watchlists", "signers", fields: ["name", "key"]) ?? []
+        var names: [[UInt8]: String] = [:]
+        for signer in signerEntries {
+            do { names[try SigningKeyFile.loadPublic(pathOrText: signer["key"]!)] = signer["name"]! } catch {
+                throw ConfigError(file: path, key: "watchlists.signers", reason: "\(signer["name"]!): \(error)")
+            }
+        }
+        let required = try r.integer("watchlists", "required_signatures", in: 1...16) ?? 1
+        guard names.isEmpty || required <= names.count else {
+            throw ConfigError(file: path, key: "watchlists.required_signatures", reason: "is \(required), but only \(names.count) signers are named")
+        }
+        let signers = WatchlistSigners(names: names, required: required)
+        let uploadLimit = (try r.integer("watchlists", "max_upload_mib", in: 1...4096) ?? 256) << 20
         if r.hasSection("web") {
             var web = ControlRoomServer.Settings()
             web.host = try r.string("web", "host") ?? web.host
@@ -66,10 +81,30 @@ struct CoordinatorConfigFile {
             if let tokenFile = try r.string("web", "metrics_token_file") {
                 web.metricsToken = try Self.secret(tokenFile, file: path, key: "web.metrics_token_file")
             }
+            switch (try r.string("web", "tls_certificate"), try r.string("web", "tls_key")) {
+            case (nil, nil): break
+            case (let certificate?, let key?):
+                do { try KeyFileIO.requireOwnerOnly(key) } catch { throw ConfigError(file: path, key: "web.tls_key", reason: "\(error)") }
+                web.tls = .init(certificateChain: certificate, privateKey: key)
+            default:
+                throw ConfigError(file: path, key: "web.tls_certificate", reason: "give both web.tls_certificate and web.tls_key (PEM files), or neither")
+            }
+            web.signers = signers
+            web.uploadLimitBytes = uploadLimit
             self.web = web
         } else {
             web = nil
         }
+        var compiler = EnrollingWatchlistCompiler.Settings()
+        for (key, target) in [("cohort", \EnrollingWatchlistCompiler.Settings.cohortManifest), ("evaluation", \.evaluationReport)] {
+            guard let file = try r.string("watchlists", key) else { continue }
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw ConfigError(file: path, key: "watchlists.\(key)", reason: "\(file) cannot be read")
+            }
+            compiler[keyPath: target] = file
+        }
+        compiler.modelDirectory = try r.string("watchlists", "models")
+        watchlistCompiler = compiler
         try r.rejectUnknownKeys()
     }
 

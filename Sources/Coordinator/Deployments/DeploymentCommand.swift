@@ -36,15 +36,18 @@ struct DeploymentCommand: ParsableCommand {
             do {
                 content = try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes).payload)
             } catch { throw CommandFailure("bundle \(bundle) is not a valid signed watchlist: \(error)") }
-            let subjects = try WatchlistManifest(path: manifest).subjects.map { try $0.listed(manifest: manifest) }
+            let subjects = try WatchlistManifest(path: manifest).subjects.map { subject in
+                guard let photo = FileManager.default.contents(atPath: subject.images[0]) else {
+                    throw CommandFailure("manifest \(manifest) line \(subject.line): \(subject.images[0]) cannot be read (it is kept as \(subject.id)'s reference photo)")
+                }
+                return try subject.listed(manifest: manifest, referencePhoto: Array(photo))
+            }
             let rates = try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
                                           cohort: .init(faces: content.cohort.count))
-            let expected = ExpectedPerformance(tpir: rates.rates.tpir, tpirInterval: rates.rates.tpirInterval, fpir: rates.rates.fpir,
-                                               fpirInterval: rates.rates.fpirInterval, evaluatedListSize: rates.evaluatedSize, report: evaluation)
             let plan = DeploymentPlan(id: id, placeName: place, latitude: latitude, longitude: longitude, windowStart: try parseTime(from, "--from"),
                                       windowEnd: try parseTime(to, "--to"), purpose: purpose, legalBasis: legalBasis,
                                       nodes: nodes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                                      bundle: Array(data), subjects: subjects, expected: expected)
+                                      bundle: Array(data), subjects: subjects, expected: rates.performance)
             // The config is where nodes are enrolled: a deployment may be planned before serve has run with it.
             try NodeRegistry.sync(file.nodes, in: database, actor: "config", at: Date())
             try DeploymentStore.create(plan, by: who.actor, in: database, at: Date())

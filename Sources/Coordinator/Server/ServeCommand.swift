@@ -49,7 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
         ]
         if let web = file.web {
-            services += try ControlRoomServer.make(settings: web, database: server.database, feed: server.feed, logger: logger,
+            try WatchlistDraftStore.failInterruptedBuilds(in: server.database, at: Date())
+            services += try ControlRoomServer.make(settings: web, database: server.database, feed: server.feed,
+                                                   compiler: EnrollingWatchlistCompiler(settings: file.watchlistCompiler), logger: logger,
                                                    deploymentsChanged: reloadFromFile).map { .init(service: $0) }
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

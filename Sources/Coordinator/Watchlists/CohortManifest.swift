@@ -1,3 +1,4 @@
+import CoordinatorRecord
 import Foundation
 import Shared
 

@@ -1,3 +1,4 @@
+import CoordinatorRecord
 import Foundation
 import Shared
 
@@ -64,6 +65,12 @@ struct ExpectedRates {
             throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
         }
         return row
+    }
+
+    /// The figures as a deployment records them.
+    var performance: ExpectedPerformance {
+        ExpectedPerformance(tpir: rates.tpir, tpirInterval: rates.tpirInterval, fpir: rates.fpir, fpirInterval: rates.fpirInterval,
+                            evaluatedListSize: evaluatedSize, report: reportPath)
     }
 
     var summary: String {

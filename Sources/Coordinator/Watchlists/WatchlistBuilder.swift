@@ -1,3 +1,4 @@
+import CoordinatorRecord
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -16,6 +17,35 @@ struct WatchlistBuilder {
         var notBefore: Date?
         var expiresAt: Date
         var threshold: Float
+    }
+
+    /// A photo to enrol: a file on disk (the CLI's manifest) or the bytes of an uploaded one (the web's).
+    enum Photo: Equatable {
+        case file(String)
+        case uploaded(name: String, bytes: [UInt8])
+
+        var name: String {
+            switch self {
+            case .file(let path): path
+            case .uploaded(let name, _): name
+            }
+        }
+    }
+
+    /// One subject's row: where it is in the manifest, its id, its photos in manifest order.
+    struct Subject {
+        let line: Int
+        let id: String
+        let photos: [Photo]
+
+        /// A manifest file's subject, its photos on disk.
+        init(_ subject: WatchlistManifest.Subject) {
+            self.init(line: subject.line, id: subject.id, photos: subject.images.map(Photo.file))
+        }
+
+        init(line: Int, id: String, photos: [Photo]) {
+            self.line = line; self.id = id; self.photos = photos
+        }
     }
 
     /// A photo that could not be enrolled, with where it came from and why.
@@ -48,16 +78,16 @@ struct WatchlistBuilder {
     let enroller: FaceEnroller
 
     /// Enrols every photo and assembles the bundle.
-    func build(subjects: [WatchlistManifest.Subject], cohort: [(line: Int, path: String)], binding: Binding,
+    func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
                now: Date = Date()) -> Outcome {
         var entries: [WatchlistEntry] = [], refusals: [Refusal] = []
         for subject in subjects {
             var templates: [FaceFeatures] = []
-            for image in subject.images {
-                switch enroller.enrol(imageAt: image) {
+            for photo in subject.photos {
+                switch enrol(photo) {
                 case .success(let t): templates.append(t)
                 case .failure(let why):
-                    refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: image, reason: "\(why)"))
+                    refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: photo.name, reason: why.description))
                 }
             }
             if templates.isEmpty {
@@ -83,5 +113,16 @@ struct WatchlistBuilder {
             notBefore: binding.notBefore ?? issued, expiresAt: binding.expiresAt, embeddingModel: rule.embeddingModel,
             threshold: binding.threshold, rule: rule, entries: entries, cohort: cohortFaces)
         return Outcome(bundle: bundle, refusals: refusals)
+    }
+
+    private func enrol(_ photo: Photo) -> Result<FaceFeatures, CommandFailure> {
+        switch photo {
+        case .file(let path): return enroller.enrol(imageAt: path).mapError { CommandFailure("\($0)") }
+        case .uploaded(_, let bytes):
+            let image: Image
+            do { image = try Image(encoded: bytes) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
+            defer { image.wipe() }
+            return enroller.enrol(image: image).mapError { CommandFailure("\($0)") }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoordinatorRecord
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -60,7 +61,7 @@ struct WatchlistCommand: ParsableCommand {
                 deploymentID: deployment, watchlistID: watchlistID, version: version,
                 notBefore: try notBefore.map { try parseTime($0, "--not-before") }, expiresAt: try parseTime(expires, "--expires"),
                 threshold: chosen)
-            let outcome = builder.build(subjects: subjects, cohort: cohortPhotos, binding: binding)
+            let outcome = builder.build(subjects: subjects.map(WatchlistBuilder.Subject.init), cohort: cohortPhotos, binding: binding)
             for refusal in outcome.refusals { FileHandle.standardError.write(Data("refused \(refusal)\n".utf8)) }
             guard outcome.refusals.isEmpty || allowRejections else {
                 throw CommandFailure("\(outcome.refusals.count) refusal(s) listed above; replace the photos or pass --allow-rejections")

@@ -97,6 +97,9 @@ public final class CoordinatorDatabase: Sendable {
             // The photo the operator compares the probe with; destroyed with the deployment's bundle.
             try db.alter(table: "deployment_subject") { t in t.add(column: "reference_photo", .blob) }
         }
+        migrator.registerMigration("v5 watchlist drafts") { db in
+            try RecordSchema.createV5(db)
+        }
         return migrator
     }
 }

@@ -155,4 +155,61 @@ enum RecordSchema {
             t.column("expires_at_ms", .integer).notNull()
         }
     }
+
+    /// Migration 5: watchlists prepared in the control room, from upload to signatures. The
+    /// photos are of people sought: they are destroyed with the deployment's bundle or when the
+    /// draft is discarded.
+    static func createV5(_ db: Database) throws {
+        try db.create(table: "watchlist_draft") { t in
+            t.primaryKey("id", .text)
+            t.column("deployment_id", .text).notNull()
+            t.column("watchlist_id", .text).notNull()
+            t.column("version", .integer).notNull()
+            t.column("not_before_ms", .integer)
+            t.column("expires_at_ms", .integer).notNull()
+            t.column("threshold", .double)
+            t.column("state", .text).notNull()
+            t.column("failure", .text)
+            t.column("manifest_name", .text).notNull()
+            t.column("created_by", .text).notNull()
+            t.column("created_at_ms", .integer).notNull()
+            t.column("built_at_ms", .integer)
+            t.column("built_subjects", .integer)
+            t.column("built_templates", .integer)
+            t.column("built_cohort_faces", .integer)
+            t.column("built_threshold", .double)
+            t.column("bundle", .blob)
+        }
+        try db.create(table: "watchlist_draft_subject") { t in
+            t.column("draft_id", .text).notNull().references("watchlist_draft", onDelete: .cascade)
+            t.column("subject_id", .text).notNull()
+            t.column("line", .integer).notNull()
+            t.column("display_name", .text).notNull()
+            t.column("category", .text).notNull()
+            t.column("reason", .text).notNull()
+            t.column("image_source", .text).notNull()
+            t.column("legal_basis", .text)
+            t.column("under_18", .boolean)
+            t.column("enrolled", .boolean)
+            t.primaryKey(["draft_id", "subject_id"])
+        }
+        try db.create(table: "watchlist_draft_photo") { t in
+            t.column("draft_id", .text).notNull().references("watchlist_draft", onDelete: .cascade)
+            t.column("subject_id", .text).notNull()
+            t.column("position", .integer).notNull()
+            t.column("file_name", .text).notNull()
+            t.column("photo", .blob).notNull()
+            t.column("refusal", .text)
+            t.primaryKey(["draft_id", "subject_id", "position"])
+        }
+        try db.create(table: "watchlist_draft_signature") { t in
+            t.column("draft_id", .text).notNull().references("watchlist_draft", onDelete: .cascade)
+            t.column("key_id", .text).notNull()
+            t.column("public_key", .blob).notNull()
+            t.column("signature", .blob).notNull()
+            t.column("uploaded_by", .text).notNull()
+            t.column("uploaded_at_ms", .integer).notNull()
+            t.primaryKey(["draft_id", "key_id"])
+        }
+    }
 }

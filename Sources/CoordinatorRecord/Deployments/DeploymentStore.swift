@@ -115,6 +115,7 @@ public enum DeploymentStore {
                 try db.execute(sql: "UPDATE deployment SET state = ?, destroyed_at_ms = ?, bundle = NULL WHERE id = ?",
                                arguments: [deployment.state.rawValue, milliseconds(now), id])
                 try db.execute(sql: "UPDATE deployment_subject SET reference_photo = NULL WHERE deployment_id = ?", arguments: [id])
+                try WatchlistDraftStore.destroyDrafts(ofDeployment: id, db)
                 try audit.append(AuditEvent(actor: actor, action: .bundleDestroyed, target: id, detail: [
                     "bundle_sha256": deployment.bundleSHA256, "subjects": "\(deployment.listSize)",
                     "signers": deployment.signers.joined(separator: ","), "delay_s": "\(Int(delay))"]), at: now)

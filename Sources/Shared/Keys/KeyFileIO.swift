@@ -2,7 +2,7 @@ import Foundation
 
 /// File handling shared by every kind of key file: new files only (keys are never overwritten),
 /// private files readable by their owner only, and a header line naming the kind of key.
-enum KeyFileIO {
+public enum KeyFileIO {
     static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
         do { try PrivateFile.write(Array(text.utf8), to: path, mode: .createNew, permissions: mode) } catch let error as PrivateFileError {
             throw KeyFileError(path: path, reason: error.reason.hasPrefix("already exists") ? "already exists: keys are never overwritten" : error.reason)
@@ -10,7 +10,7 @@ enum KeyFileIO {
     }
 
     /// Refuses a file that group or others can read or write.
-    static func requireOwnerOnly(_ path: String) throws {
+    public static func requireOwnerOnly(_ path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyFileError(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))") }
         let mode = info.st_mode & 0o777

@@ -13,6 +13,8 @@ public struct SignedBundle: Sendable, Equatable {
     public struct Signature: Sendable, Equatable {
         public var publicKey: [UInt8]
         public var signature: [UInt8]
+
+        public init(publicKey: [UInt8], signature: [UInt8]) { self.publicKey = publicKey; self.signature = signature }
     }
 
     public var payload: [UInt8]

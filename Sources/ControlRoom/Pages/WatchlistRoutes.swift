@@ -1,0 +1,251 @@
+import CoordinatorRecord
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// The intelligence team's pages: upload a manifest with its photos, see each refused photo and
+/// why, build the bundle, download it for offline signing, upload the signatures, see who signed,
+/// and plan the deployment with it. Signing keys never reach this server.
+struct WatchlistRoutes {
+    let database: CoordinatorDatabase
+    let access: Access
+    let pages: PageRenderer
+    let compiler: any WatchlistCompiling
+    let signers: WatchlistSigners
+    let uploadLimit: Int
+    let logger: Logger
+
+    func add(to router: Router<WebRequestContext>) {
+        router.get("/watchlists") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.watchlists, request, context)
+                return try listPage(session)
+            }
+        }
+        router.post("/watchlists") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
+                do {
+                    let upload = try Self.upload(form)
+                    let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
+                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
+                } catch let failure as CommandFailure {
+                    return try listPage(session, error: failure.description, status: .badRequest)
+                }
+            }
+        }
+        router.get("/watchlists/:id") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.watchlists, request, context)
+                return try draftPage(try Self.id(context), session)
+            }
+        }
+        router.get("/watchlists/:id/photos/:subject/:position") { request, context -> Response in
+            try guarded {
+                _ = try access.require(Access.watchlists, request, context)
+                guard let subject = context.parameters.get("subject"), let position = context.parameters.get("position", as: Int.self),
+                      let photo = try WatchlistDraftStore.photo(draft: try Self.id(context), subject: subject, position: position, in: database) else {
+                    return Response(status: .notFound)
+                }
+                return Response(status: .ok, headers: [.contentType: photo.first == 0x89 ? "image/png" : "image/jpeg", .cacheControl: "no-store",
+                                                       .init("X-Content-Type-Options")!: "nosniff"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+            }
+        }
+        router.post("/watchlists/:id/build") { request, context -> Response in
+            try await guarded {
+                let (session, _) = try await access.requireForm(Access.watchlists, request, context)
+                let id = try Self.id(context)
+                let input: WatchlistBuildInput
+                do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
+                    return try draftPage(id, session, error: failure.description, status: .conflict)
+                }
+                let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
+                // Enrolment takes seconds per list: the page refreshes until the build is recorded.
+                Task.detached {
+                    do {
+                        let outcome = try await compiler.compile(input)
+                        try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: .now)
+                    } catch {
+                        logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
+                        try? WatchlistDraftStore.recordBuildFailure(id, reason: "\(error)", by: actor, in: database, at: .now)
+                    }
+                }
+                return Response.redirect(to: "/watchlists/\(id)", type: .found)
+            }
+        }
+        router.get("/watchlists/:id/bundle") { request, context -> Response in
+            try guarded {
+                let session = try access.require(Access.watchlists, request, context)
+                let id = try Self.id(context)
+                let bytes = try WatchlistDraftStore.bundleForSigning(id, by: session.user.name, in: database, at: .now)
+                return Response(status: .ok, headers: [.contentType: "application/octet-stream", .cacheControl: "no-store",
+                                                       .contentDisposition: "attachment; filename=\"\(id).bundle\""],
+                                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+        }
+        router.post("/watchlists/:id/signatures") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
+                let id = try Self.id(context)
+                do {
+                    guard let file = form.files("bundle").first else { throw CommandFailure("choose the signed bundle file to upload") }
+                    try WatchlistDraftStore.addSignatures(id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
+                } catch let failure as CommandFailure {
+                    return try draftPage(id, session, error: failure.description, status: .badRequest)
+                }
+                return Response.redirect(to: "/watchlists/\(id)", type: .found)
+            }
+        }
+        router.post("/watchlists/:id/plan") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireForm(Access.watchlists, request, context)
+                let id = try Self.id(context)
+                do {
+                    let plan = try self.plan(id, form)
+                    try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now)
+                    try WatchlistDraftStore.markPlanned(id, in: database)
+                } catch let failure as CommandFailure {
+                    return try draftPage(id, session, error: failure.description, status: .badRequest)
+                }
+                return Response.redirect(to: "/deployments", type: .found)
+            }
+        }
+        router.post("/watchlists/:id/discard") { request, context -> Response in
+            try await guarded {
+                let (session, _) = try await access.requireForm(Access.watchlists, request, context)
+                let id = try Self.id(context)
+                do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
+                    return try draftPage(id, session, error: failure.description, status: .conflict)
+                }
+                return Response.redirect(to: "/watchlists", type: .found)
+            }
+        }
+    }
+
+    // MARK: - Pages
+
+    private func listPage(_ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+        let rows = try WatchlistDraftStore.list(in: database).map { d -> [String: Any] in
+            ["id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
+             "state": d.state.rawValue, "subjects": d.subjects.count, "refused": d.refusedPhotos,
+             "signatures": "\(d.signatures.count) of \(signers.required)", "created": "\(displayTime(d.createdAt)) by \(d.createdBy)"]
+        }
+        return pages.page("watchlists", title: "Watchlists", session: session,
+                          ["drafts": rows, "csrf": session.csrfToken, "error": error as Any, "maxMiB": uploadLimit >> 20], status: status)
+    }
+
+    private func draftPage(_ id: String, _ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let d = try WatchlistDraftStore.load(id, in: database) else { throw CommandFailure("no watchlist \(id)") }
+        let iso = ISO8601DateFormatter()
+        let subjects = d.subjects.map { s -> [String: Any] in
+            ["id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
+             "leftOut": s.enrolled == false, "under18": s.under18 == true,
+             "photos": s.photos.map { p -> [String: Any] in
+                 ["src": "/watchlists/\(d.id)/photos/\(s.subjectID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/\(p.position)",
+                  "file": p.fileName, "refusal": p.refusal as Any]
+             }]
+        }
+        let signatures = d.signatures.map { s -> [String: Any] in
+            ["name": signers.name(of: s.publicKey), "key": s.keyID, "trusted": signers.trusts(s.publicKey),
+             "uploaded": "\(displayTime(s.uploadedAt)) by \(s.uploadedBy)"]
+        }
+        var values: [String: Any] = [
+            "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
+            "validity": "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
+            "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
+            "state": d.state.rawValue, "failure": d.failure as Any, "error": error as Any, "csrf": session.csrfToken,
+            "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
+            "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
+            "building": d.state == .building, "canBuild": [.uploaded, .failed, .built].contains(d.state) && d.signatures.isEmpty,
+            "canSign": d.state == .built, "canDiscard": d.state != .building,
+        ]
+        if let build = d.build {
+            values["build"] = ["at": displayTime(build.at), "subjects": build.subjects, "templates": build.templates,
+                               "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold)]
+            if d.state == .built, signers.suffice(d.signatures) {
+                do {
+                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, cohortFaces: build.cohortFaces)
+                    values["plan"] = ["tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
+                                      "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
+                                      "evaluated": e.evaluatedListSize, "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
+                                      "to": iso.string(from: d.binding.expiresAt),
+                                      "nodes": try NodeRegistry.statuses(in: database).filter { !$0.revoked }.map { ["id": $0.node.nodeID] }]
+                } catch let failure as CommandFailure {
+                    values["planBlocked"] = failure.description
+                }
+            }
+        }
+        return pages.page("watchlist", title: "Watchlist \(d.binding.watchlistID) v\(d.binding.version)", session: session, values, status: status)
+    }
+
+    // MARK: - Forms
+
+    private static func id(_ context: WebRequestContext) throws -> String {
+        guard let id = context.parameters.get("id") else { throw CommandFailure("no watchlist id") }
+        return id
+    }
+
+    private static func upload(_ form: MultipartForm) throws -> WatchlistUpload {
+        guard let manifest = form.files("manifest").first else { throw CommandFailure("choose the manifest CSV file") }
+        let photos = form.files("photos")
+        guard !photos.isEmpty else { throw CommandFailure("choose the photos the manifest names") }
+        var byName: [String: [UInt8]] = [:]
+        for photo in photos {
+            guard byName.updateValue(photo.body, forKey: photo.fileName!) == nil else {
+                throw CommandFailure("two photos are named \(photo.fileName!): give each photo its own file name")
+            }
+        }
+        guard let deployment = form.text("deployment"), let watchlist = form.text("watchlist"), let versionText = form.text("version"),
+              let expiresText = form.text("expires") else {
+            throw CommandFailure("deployment, watchlist id, version and expiry are all required")
+        }
+        guard let version = UInt64(versionText) else { throw CommandFailure("version '\(versionText)' is not a whole number") }
+        let threshold = try form.text("threshold").map { text -> Float in
+            guard let value = Float(text) else { throw CommandFailure("threshold '\(text)' is not a number") }
+            return value
+        }
+        return WatchlistUpload(
+            binding: WatchlistBinding(deploymentID: deployment, watchlistID: watchlist, version: version,
+                                      notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
+                                      expiresAt: try formTime(expiresText, "expires"), threshold: threshold),
+            manifestName: manifest.fileName!, manifestText: String(decoding: manifest.body, as: UTF8.self), photos: byName)
+    }
+
+    private func plan(_ id: String, _ form: FormBody) throws -> DeploymentPlan {
+        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else { throw CommandFailure("no built watchlist \(id)") }
+        guard signers.suffice(draft.signatures) else {
+            throw CommandFailure("the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
+        }
+        func number(_ key: String, _ label: String) throws -> Double {
+            guard let text = form.text(key), let value = Double(text) else { throw CommandFailure("\(label) must be a number") }
+            return value
+        }
+        func text(_ key: String, _ label: String) throws -> String {
+            guard let value = form.text(key) else { throw CommandFailure("\(label) is required: it goes on the record") }
+            return value
+        }
+        let nodes = (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return DeploymentPlan(
+            id: draft.binding.deploymentID, placeName: try text("place", "place"), latitude: try number("latitude", "latitude"),
+            longitude: try number("longitude", "longitude"), windowStart: try formTime(try text("from", "from"), "from"),
+            windowEnd: try formTime(try text("to", "to"), "to"), purpose: try text("purpose", "purpose"),
+            legalBasis: try text("legal_basis", "legal basis"), nodes: nodes,
+            bundle: try WatchlistDraftStore.signedBundle(id, in: database), subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
+            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, cohortFaces: build.cohortFaces))
+    }
+}
+
+/// A time typed in a form: ISO 8601 (2026-12-01T08:00:00Z) or a browser's datetime-local (UTC).
+func formTime(_ text: String, _ label: String) throws -> Date {
+    if let date = ISO8601DateFormatter().date(from: text) { return date }
+    let local = DateFormatter()
+    local.locale = Locale(identifier: "en_US_POSIX")
+    local.timeZone = TimeZone(identifier: "UTC")
+    for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
+        local.dateFormat = format
+        if let date = local.date(from: text) { return date }
+    }
+    throw CommandFailure("\(label) '\(text)' is not a time: write it as 2026-12-01T08:00:00Z")
+}

@@ -1,0 +1,74 @@
+import CoordinatorRecord
+import FaceEngine
+import Foundation
+import Shared
+
+/// The vision work behind the control room's watchlist pages: enrols an uploaded draft through
+/// the same `WatchlistBuilder` as `coordinator watchlist build`, with the configured cohort, and
+/// reads expected rates from the configured evaluation report. Enrolment runs on its own serial
+/// queue (seconds per list), never on the web server's threads; the models load on first use.
+final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable {
+    struct Settings: Sendable {
+        /// Models folder; nil: `ModelStore.locate` (WATCHPOST_MODELS or the installed models).
+        var modelDirectory: String?
+        /// Cohort manifest (`watchlists.cohort`): people not sought, to normalise scores.
+        var cohortManifest: String?
+        /// `coordinator evaluate --json` report (`watchlists.evaluation`).
+        var evaluationReport: String?
+    }
+
+    private let settings: Settings
+    private let queue = DispatchQueue(label: "watchpost.watchlist-enrolment")
+    /// Touched only on `queue`.
+    private var builder: WatchlistBuilder?
+
+    init(settings: Settings) { self.settings = settings }
+
+    func compile(_ input: WatchlistBuildInput) async throws -> WatchlistCompilation {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try self.compileOnQueue(input) }) }
+        }
+    }
+
+    func expectedPerformance(threshold: Float, listSize: Int, cohortFaces: Int) throws -> ExpectedPerformance {
+        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: .init(faces: cohortFaces)).performance
+    }
+
+    private func evaluationReport() throws -> String {
+        guard let report = settings.evaluationReport else {
+            throw CommandFailure("no evaluation report is configured: set watchlists.evaluation to a coordinator evaluate --json report")
+        }
+        return report
+    }
+
+    private func compileOnQueue(_ input: WatchlistBuildInput) throws -> WatchlistCompilation {
+        let cohort = try settings.cohortManifest.map { try CohortManifest(path: $0).images } ?? []
+        let threshold: Float
+        if let given = input.binding.threshold {
+            threshold = given
+        } else {
+            threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
+                                                    cohort: .init(faces: cohort.count))
+        }
+        if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
+        let b = input.binding
+        let outcome = builder!.build(
+            subjects: input.subjects.map { s in
+                WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) })
+            },
+            cohort: cohort,
+            binding: .init(deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: b.version, notBefore: b.notBefore,
+                           expiresAt: b.expiresAt, threshold: threshold))
+        let photoNames = Dictionary(input.subjects.map { ($0.subjectID, $0.photos.map(\.name)) }, uniquingKeysWith: { first, _ in first })
+        let refusals = outcome.refusals.map { r -> WatchlistCompilation.Refusal in
+            switch r.origin {
+            case .subject(_, let id):
+                WatchlistCompilation.Refusal(subjectID: id, position: r.image.flatMap { photoNames[id]?.firstIndex(of: $0) }, reason: r.reason)
+            case .cohort:
+                WatchlistCompilation.Refusal(subjectID: nil, position: nil, reason: r.description)
+            }
+        }
+        return WatchlistCompilation(bundleFile: outcome.bundle.map { SignedBundle(payload: $0.payloadBytes()).fileBytes() }, refusals: refusals,
+                                    templates: outcome.bundle?.templateCount ?? 0, cohortFaces: outcome.bundle?.cohort.count ?? 0, threshold: threshold)
+    }
+}

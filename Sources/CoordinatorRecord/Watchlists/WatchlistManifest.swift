@@ -1,0 +1,86 @@
+import Foundation
+import Shared
+
+/// The intelligence team's description of a watchlist: one row per subject, with the reason the
+/// person is on the list and where the photos came from. It stays at the coordinator; only the
+/// opaque subject ids and templates go into the bundle.
+public struct WatchlistManifest: Sendable {
+    public static let columns = ["subject_id", "display_name", "category", "reason", "image_source", "image_paths"]
+    /// Read when present; a deployment on the record requires them (`Subject.listed`).
+    public static let recordColumns = ["legal_basis", "under_18"]
+
+    public struct Subject: Sendable {
+        public let line: Int
+        public let id: String
+        public let displayName: String
+        public let category: String
+        public let reason: String
+        public let imageSource: String
+        /// Absolute paths (the manifest lists them relative to its own folder, separated by ';').
+        public let images: [String]
+        public let legalBasis: String?
+        /// From `under_18`: `yes` or `no`.
+        public let under18: Bool?
+
+        /// The subject as a deployment records it, with `referencePhoto` (the first photo's bytes);
+        /// throws when the manifest lacks what the record needs.
+        public func listed(manifest: String, referencePhoto: [UInt8]) throws -> ListedSubject {
+            try WatchlistManifest.listed(line: line, id: id, category: category, reason: reason, legalBasis: legalBasis, under18: under18,
+                                         imageSource: imageSource, manifest: manifest, referencePhoto: referencePhoto)
+        }
+    }
+
+    /// A manifest row as a deployment records it; throws, naming the row, when it lacks the
+    /// legal basis or the under-18 answer that the record needs.
+    static func listed(line: Int, id: String, category: String, reason: String, legalBasis: String?, under18: Bool?, imageSource: String,
+                       manifest: String, referencePhoto: [UInt8]) throws -> ListedSubject {
+        guard let legalBasis, !legalBasis.isEmpty else {
+            throw CommandFailure("manifest \(manifest) line \(line): legal_basis is missing or empty for \(id): a deployment records each subject's legal basis")
+        }
+        guard let under18 else {
+            throw CommandFailure("manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
+        }
+        return ListedSubject(subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource, under18: under18,
+                             referencePhoto: referencePhoto)
+    }
+
+    public let subjects: [Subject]
+
+    /// Reads a manifest file; photo paths are relative to its folder.
+    public init(path: String) throws {
+        try self.init(ManifestFile(path: path, kind: "manifest", columns: Self.columns))
+    }
+
+    /// Reads a manifest uploaded with its photos; `image_paths` name the uploaded files.
+    public init(uploadedText text: String, name: String) throws {
+        try self.init(ManifestFile(text: text, name: name, kind: "manifest", columns: Self.columns, folder: nil))
+    }
+
+    private init(_ file: ManifestFile) throws {
+        let path = file.path
+        var seen = Set<String>()
+        subjects = try file.rows.map { row in
+            func field(_ name: String) -> String { file.field(name, of: row) }
+            let id = field("subject_id")
+            guard !id.isEmpty, id.utf8.count <= 128 else { throw CommandFailure("manifest \(path) line \(row.line): subject_id is empty or longer than 128 bytes") }
+            guard seen.insert(id).inserted else { throw CommandFailure("manifest \(path) line \(row.line): subject_id \(id) appears twice") }
+            for required in ["category", "reason", "image_source"] where field(required).isEmpty {
+                throw CommandFailure("manifest \(path) line \(row.line): \(required) is empty; every entry must say why and from where")
+            }
+            let images = field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.map(file.resolve)
+            guard !images.isEmpty else { throw CommandFailure("manifest \(path) line \(row.line): no image_paths for \(id)") }
+            let under18: Bool?
+            switch file.optionalField("under_18", of: row)?.lowercased() {
+            case nil, "": under18 = nil
+            case "yes": under18 = true
+            case "no": under18 = false
+            case let other?: throw CommandFailure("manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
+            }
+            return Subject(line: row.line, id: id, displayName: field("display_name"), category: field("category"),
+                           reason: field("reason"), imageSource: field("image_source"), images: images,
+                           legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
+        }
+        guard !subjects.isEmpty else { throw CommandFailure("manifest \(path) has no subject rows") }
+    }
+}

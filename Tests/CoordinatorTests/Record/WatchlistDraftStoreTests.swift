@@ -1,0 +1,155 @@
+import CoordinatorRecord
+import Crypto
+import Foundation
+import GRDB
+import Shared
+import XCTest
+
+/// Watchlists prepared in the control room: what an upload must hold, what the build records,
+/// and that only the built bundle's own signatures, by keys the nodes trust, are taken.
+final class WatchlistDraftStoreTests: XCTestCase {
+    private let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 7, count: 64)
+    private let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+    private let manifest = """
+        subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
+        s-1,Alex <b>Doe</b>,wanted,warrant 123,custody photo,a.jpg,warrant,no
+        s-2,Sam Roe,missing,vulnerable,family photo,b1.png;b2.jpg,safeguarding,no
+        """
+
+    private func upload(photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9") -> WatchlistUpload {
+        WatchlistUpload(binding: WatchlistBinding(deploymentID: deployment, watchlistID: "wl-9", version: 2, notBefore: nil,
+                                                  expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9),
+                        manifestName: "list.csv", manifestText: manifest ?? self.manifest,
+                        photos: photos ?? ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg + [9]])
+    }
+
+    private func built(_ f: RecordFixture, _ id: String) throws -> [UInt8] {
+        _ = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
+        let bundle = try SignedBundle.decode(fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1", "s-2"], signed: false),
+                                             maxPayloadBytes: 1 << 30)
+        try WatchlistDraftStore.recordBuild(id, WatchlistCompilation(
+            bundleFile: bundle.fileBytes(), refusals: [.init(subjectID: "s-2", position: 0, reason: "no face found")],
+            templates: 3, cohortFaces: 0, threshold: 0.9), by: "ian", in: f.database, at: RecordFixture.t0 + 5)
+        return bundle.fileBytes()
+    }
+
+    func testUpload_refusesWhatIsMissingStrayOrNotAPhoto_andWritesNothing() throws {
+        let f = try RecordFixture(self)
+        let before = try f.auditCount
+        let cases: [(WatchlistUpload, String)] = [
+            (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "photo b2.jpg for s-2 was not uploaded"),
+            (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "bystander.jpg was uploaded but no manifest row names it"),
+            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG or PNG"),
+            (upload(manifest: "subject_id,display_name\ns-1,x\n"), "lacks the column(s) category"),
+            (upload(deployment: "dep 9; DROP TABLE deployment"), "must be 1-64 letters"),
+        ]
+        for (bad, expected) in cases {
+            XCTAssertThrowsError(try WatchlistDraftStore.upload(bad, by: "ian", in: f.database, at: RecordFixture.t0)) { error in
+                XCTAssert("\(error)".contains(expected), "\(error)")
+            }
+        }
+        XCTAssertEqual(try WatchlistDraftStore.list(in: f.database).count, 0)
+        XCTAssertEqual(try f.auditCount, before)
+    }
+
+    func testBuild_recordsEachRefusalBesideItsPhoto_andHandsOutTheBundleForSigning() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        let input = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
+        XCTAssertEqual(input.subjects.map(\.subjectID), ["s-1", "s-2"])
+        XCTAssertEqual(input.subjects[1].photos.map(\.name), ["b1.png", "b2.jpg"])
+        XCTAssertEqual(input.subjects[1].photos[1].bytes, jpeg + [9], "the uploaded bytes, unchanged")
+        XCTAssertThrowsError(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0), "one build at a time")
+
+        try WatchlistDraftStore.failInterruptedBuilds(in: f.database, at: RecordFixture.t0 + 1)
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, .failed)
+        let unsigned = try built(f, id)
+
+        let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
+        XCTAssertEqual(draft.state, .built)
+        let build = try XCTUnwrap(draft.build)
+        XCTAssertEqual(build.at, RecordFixture.t0 + 5)
+        XCTAssertEqual([build.subjects, build.templates, build.cohortFaces], [2, 3, 0])
+        XCTAssertEqual(build.threshold, 0.9)
+        XCTAssertEqual(draft.subjects[1].photos.map(\.refusal), ["no face found", nil])
+        XCTAssertEqual(draft.subjects[0].displayName, "Alex <b>Doe</b>", "stored as given; the page escapes it")
+        XCTAssertEqual(draft.refusedPhotos, 1)
+        XCTAssertEqual(try WatchlistDraftStore.bundleForSigning(id, by: "ian", in: f.database, at: RecordFixture.t0 + 6), unsigned)
+        XCTAssertEqual(Array(try f.auditActions().suffix(4)), ["watchlist.uploaded", "watchlist.build_failed", "watchlist.built", "watchlist.downloaded"])
+    }
+
+    func testSignatures_onlyValidOnesOverTheBuiltPayload_byTrustedKeys_areTaken() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        let unsigned = try SignedBundle.decode(fileBytes: try built(f, id), maxPayloadBytes: 1 << 30)
+        let second = Curve25519.Signing.PrivateKey(), stranger = Curve25519.Signing.PrivateKey()
+        let signers = WatchlistSigners(names: [Array(f.signer.publicKey.rawRepresentation): "Insp Reid",
+                                               Array(second.publicKey.rawRepresentation): "DI Shah"], required: 2)
+        func add(_ bundle: SignedBundle, at offset: TimeInterval = 10) throws {
+            try WatchlistDraftStore.addSignatures(id, fileBytes: bundle.fileBytes(), signers: signers, by: "ian", in: f.database, at: RecordFixture.t0 + offset)
+        }
+
+        var tampered = try unsigned.signed(with: f.signer)
+        tampered.payload[tampered.payload.count - 1] ^= 1
+        var other = unsigned
+        other.payload = try SignedBundle.decode(fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1"], signed: false), maxPayloadBytes: 1 << 30).payload
+        let refusals: [(SignedBundle, String)] = [
+            (unsigned, "carries no signature"),
+            (tampered, "does not match the bundle"),
+            (try unsigned.signed(with: stranger), "is not one of the signers the nodes trust"),
+            (try other.signed(with: f.signer), "is not the one built here"),
+        ]
+        for (bundle, expected) in refusals {
+            XCTAssertThrowsError(try add(bundle)) { XCTAssert("\($0)".contains(expected), "\($0)") }
+        }
+        XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: Array("not a bundle".utf8), signers: signers, by: "ian",
+                                                                   in: f.database, at: RecordFixture.t0)) { XCTAssert("\($0)".contains("not a Watchpost bundle")) }
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.signatures.count, 0, "a refused upload records nothing")
+
+        try add(try unsigned.signed(with: f.signer))
+        XCTAssertFalse(signers.suffice(try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database)).signatures))
+        try add(try unsigned.signed(with: f.signer).signed(with: second), at: 20)
+        let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
+        XCTAssertEqual(draft.signatures.map { signers.name(of: $0.publicKey) }, ["Insp Reid", "DI Shah"], "each key once, in the order they came")
+        XCTAssertTrue(signers.suffice(draft.signatures))
+        let merged = try SignedBundle.decode(fileBytes: try WatchlistDraftStore.signedBundle(id, in: f.database), maxPayloadBytes: 1 << 30)
+        XCTAssertEqual(merged.payload, unsigned.payload)
+        XCTAssertTrue(merged.signatures.allSatisfy(merged.isValid))
+        XCTAssertThrowsError(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0), "signatures would no longer match")
+    }
+
+    func testPlannedDeployment_takesTheSignedBundleAndReferencePhotos_andDestroyingTheBundleDestroysTheUpload() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        let unsigned = try SignedBundle.decode(fileBytes: try built(f, id), maxPayloadBytes: 1 << 30)
+        try WatchlistDraftStore.addSignatures(id, fileBytes: try unsigned.signed(with: f.signer).fileBytes(), signers: WatchlistSigners(),
+                                              by: "ian", in: f.database, at: RecordFixture.t0)
+        let subjects = try WatchlistDraftStore.listedSubjects(id, in: f.database)
+        XCTAssertEqual(subjects.map(\.subjectID), ["s-1", "s-2"])
+        XCTAssertEqual(subjects[1].referencePhoto, jpeg + [9], "the first photo that was enrolled, not the refused one")
+        XCTAssertEqual(subjects[1].legalBasis, "safeguarding")
+        var plan = try f.plan("dep-9")
+        plan.bundle = try WatchlistDraftStore.signedBundle(id, in: f.database)
+        plan.subjects = subjects
+        try DeploymentStore.create(plan, by: "ian", in: f.database, at: RecordFixture.t0)
+        try WatchlistDraftStore.markPlanned(id, in: f.database)
+        XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: try unsigned.signed(with: Curve25519.Signing.PrivateKey()).fileBytes(),
+                                                                   signers: WatchlistSigners(), by: "ian", in: f.database, at: RecordFixture.t0))
+
+        try DeploymentStore.authorise("dep-9", officer: "amy", in: f.database, at: RecordFixture.t0 + 60)
+        try DeploymentStore.start("dep-9", by: "sam", in: f.database, at: RecordFixture.t0 + 120)
+        try DeploymentStore.end("dep-9", by: "sam", in: f.database, at: RecordFixture.t0 + 180)
+        XCTAssertEqual(try DeploymentStore.destroyDueBundles(delay: 60, in: f.database, at: RecordFixture.t0 + 300, actor: "retention"), ["dep-9"])
+        XCTAssertNil(try WatchlistDraftStore.load(id, in: f.database))
+        XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_photo") }, 0)
+    }
+
+    func testDiscard_deletesThePhotos_andIsAudited() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        try WatchlistDraftStore.discard(id, by: "ian", in: f.database, at: RecordFixture.t0)
+        XCTAssertNil(try WatchlistDraftStore.photo(draft: id, subject: "s-1", position: 0, in: f.database))
+        XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_subject") }, 0)
+        XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
+    }
+}
