@@ -66,6 +66,41 @@ final class BrowserTests: XCTestCase {
         let audited = try room.cli(["audit", "list", "--action", "web.access_refused"]).stdout
         XCTAssertTrue(audited.contains("aud") && audited.contains("GET /alerts/"), audited)
     }
+
+    func testIntelligence_uploadsAListWithItsPhotos_andBuildsItInTheBrowser() throws {
+        let browser = try Browser()
+        let room = try ControlRoom(self, watchlists: true)
+        defer { room.server.signal(SIGTERM) }
+        let web = "http://127.0.0.1:\(room.port)", dir = room.d.dir
+        try """
+            subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
+            s-101,Barack,wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
+            s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
+            """.write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: dir + "/scan.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 9, 9, 9]))
+        try browser.signIn(web, "ian", ControlRoom.password)
+        try browser.open(web + "/watchlists")
+        for (field, value) in [("deployment", "dep-b"), ("watchlist", "wl-b"), ("version", "3"), ("expires", "2099-01-01T00:00:00Z"), ("threshold", "0.6")] {
+            try browser.type(value, into: "input[name=\(field)]")
+        }
+        try browser.type(dir + "/list.csv", into: "input[name=manifest]")
+        // A multiple file input takes its files as one newline-separated list.
+        try browser.type(["obama.jpg", "biden.jpg", "scan.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"), into: "input[name=photos]")
+        try browser.screenshot(to: artefacts + "/watchlists.png")
+        try browser.click("#upload button")
+        let uploaded = try browser.waitFor("Build the bundle", timeout: .seconds(10))
+        let afterUpload = try browser.source
+        XCTAssertTrue(uploaded, afterUpload)
+        try browser.click("#build")
+        let built = try browser.waitFor("id=\"built\"", timeout: .seconds(120))
+        let afterBuild = try browser.source
+        XCTAssertTrue(built, afterBuild)
+        let page = try browser.source
+        XCTAssertTrue(page.contains("2 subjects, 2 templates"), page)
+        XCTAssertTrue(page.contains("cannot be decoded as an image"), "the refused photo and its reason")
+        XCTAssertTrue(page.contains("Download the bundle for signing"))
+        try browser.screenshot(to: artefacts + "/watchlist.png")
+    }
 }
 
 /// `scripts/demo.sh` in a headless browser: its first alert is on the operator's page within

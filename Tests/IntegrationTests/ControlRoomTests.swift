@@ -193,7 +193,7 @@ final class ControlRoomTests: XCTestCase {
         let manifest = """
             subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
             s-101,\(hostile),wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
-            s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
+            s/102 b,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
             """
         let photos = [("photos", "obama.jpg", try Self.bytes(room.d.dir + "/obama.jpg")), ("photos", "biden.jpg", try Self.bytes(room.d.dir + "/biden.jpg")),
                       ("photos", "scan.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4] as [UInt8])]
@@ -204,7 +204,7 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertEqual(try operator_.postFiles("/watchlists", fields.merging(["csrf": try operator_.csrf()]) { $1 }, files: files).status, 403)
         let missing = try intel.postFiles("/watchlists", fields, files: files.filter { $0.1 != "biden.jpg" })
         XCTAssertEqual(missing.status, 400)
-        XCTAssertTrue(missing.body.contains("photo biden.jpg for s-102 was not uploaded"), missing.body)
+        XCTAssertTrue(missing.body.contains("photo biden.jpg for s/102 b was not uploaded"), missing.body)
 
         let uploaded = try intel.postFiles("/watchlists", fields, files: files)
         XCTAssertEqual(uploaded.status, 302, uploaded.body)
@@ -219,6 +219,9 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertFalse(draft.contains(hostile), "the display name is shown inert")
         XCTAssertTrue(draft.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         XCTAssertEqual(try intel.get(page + "/photos/s-101/1").data, Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4]))
+        let src = page + "/photos/s%2F102%20b/0"
+        XCTAssertTrue(draft.contains(#"src="\#(src)""#), "a subject id that is free text is one path segment")
+        XCTAssertEqual(try intel.get(src).data, Data(try Self.bytes(room.d.dir + "/biden.jpg")))
         XCTAssertEqual(try operator_.get(page + "/photos/s-101/0").status, 403, "photos of the people sought are for the intelligence team")
 
         // Offline signing: the coordinator never sees a private key.

@@ -18,8 +18,9 @@ struct AlertRoutes {
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
                 let rows = try alerts.list(deployment: deployment, limit: 200).map(Self.row)
                 let deployments = try DeploymentStore.list(in: alerts.database).filter { $0.state == .live }.map { ["id": $0.id] }
-                return pages.page("alerts", title: "Alerts", session: session,
-                                  ["alerts": rows, "deployment": deployment as Any, "deployments": deployments])
+                var values: [String: Any] = ["alerts": rows, "deployments": deployments]
+                values["deployment"] = deployment
+                return pages.page("alerts", title: "Alerts", session: session, values)
             }
         }
         router.get("/alerts/stream") { request, context -> Response in

@@ -44,7 +44,7 @@ struct WatchlistRoutes {
         router.get("/watchlists/:id/photos/:subject/:position") { request, context -> Response in
             try guarded {
                 _ = try access.require(Access.watchlists, request, context)
-                guard let subject = context.parameters.get("subject"), let position = context.parameters.get("position", as: Int.self),
+                guard let subject = context.parameters.get("subject")?.removingPercentEncoding, let position = context.parameters.get("position", as: Int.self),
                       let photo = try WatchlistDraftStore.photo(draft: try Self.id(context), subject: subject, position: position, in: database) else {
                     return Response(status: .notFound)
                 }
@@ -132,8 +132,9 @@ struct WatchlistRoutes {
              "state": d.state.rawValue, "subjects": d.subjects.count, "refused": d.refusedPhotos,
              "signatures": "\(d.signatures.count) of \(signers.required)", "created": "\(displayTime(d.createdAt)) by \(d.createdBy)"]
         }
-        return pages.page("watchlists", title: "Watchlists", session: session,
-                          ["drafts": rows, "csrf": session.csrfToken, "error": error as Any, "maxMiB": uploadLimit >> 20], status: status)
+        var values: [String: Any] = ["drafts": rows, "csrf": session.csrfToken, "maxMiB": uploadLimit >> 20]
+        values["error"] = error
+        return pages.page("watchlists", title: "Watchlists", session: session, values, status: status)
     }
 
     private func draftPage(_ id: String, _ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -143,8 +144,9 @@ struct WatchlistRoutes {
             ["id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
              "leftOut": s.enrolled == false, "under18": s.under18 == true,
              "photos": s.photos.map { p -> [String: Any] in
-                 ["src": "/watchlists/\(d.id)/photos/\(s.subjectID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/\(p.position)",
-                  "file": p.fileName, "refusal": p.refusal as Any]
+                 var photo: [String: Any] = ["src": "/watchlists/\(d.id)/photos/\(Self.pathSegment(s.subjectID))/\(p.position)", "file": p.fileName]
+                 photo["refusal"] = p.refusal
+                 return photo
              }]
         }
         let signatures = d.signatures.map { s -> [String: Any] in
@@ -155,12 +157,14 @@ struct WatchlistRoutes {
             "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
             "validity": "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
             "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
-            "state": d.state.rawValue, "failure": d.failure as Any, "error": error as Any, "csrf": session.csrfToken,
+            "state": d.state.rawValue, "csrf": session.csrfToken,
             "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
             "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
             "building": d.state == .building, "canBuild": [.uploaded, .failed, .built].contains(d.state) && d.signatures.isEmpty,
             "canSign": d.state == .built, "canDiscard": d.state != .building,
         ]
+        values["failure"] = d.failure
+        values["error"] = error
         if let build = d.build {
             values["build"] = ["at": displayTime(build.at), "subjects": build.subjects, "templates": build.templates,
                                "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold)]
@@ -181,6 +185,13 @@ struct WatchlistRoutes {
     }
 
     // MARK: - Forms
+
+    /// A subject id as one path segment (ids are free text from the manifest).
+    private static func pathSegment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
 
     private static func id(_ context: WebRequestContext) throws -> String {
         guard let id = context.parameters.get("id") else { throw CommandFailure("no watchlist id") }
