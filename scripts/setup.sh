@@ -22,7 +22,7 @@ apt_packages=(libopencv-dev libdlib-dev libopenblas-dev liblapack-dev libblas-de
 
 # What the tests need beyond the main job: a headless browser and its WebDriver for the control
 # room's browser tests, wrk for its load benchmark, systemd-analyze for the units.
-test_packages=(chromium chromium-driver wrk systemd)
+test_packages=(chromium chromium-driver wrk systemd curl openssl)
 
 install_debian_packages() {
   local missing=()

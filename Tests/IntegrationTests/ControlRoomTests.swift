@@ -256,5 +256,43 @@ final class ControlRoomTests: XCTestCase {
         }
     }
 
+    /// `web.tls_certificate` and `web.tls_key`: the control room speaks only HTTPS, its cookie is
+    /// Secure, and a key that others can read, or half a pair, is refused at start with the key named.
+    func testTLS_servesOnlyHTTPS_withSecureCookies_andRefusesABadKeyConfig() throws {
+        let d = try DeploymentFixture(self, nodes: [])
+        let (cert, key) = (d.dir + "/web.crt", d.dir + "/web.key")
+        let made = try ChildProcess.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                             "-addext", "subjectAltName=IP:127.0.0.1"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertEqual(chmod(key, 0o644), 0)
+        let port = 26_000 + Int.random(in: 0..<6000)
+        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "tls_certificate": "\#(cert)", "tls_key": "\#(key)"}"#
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: [], web: web)
+        let refused = try ChildProcess.run(d.coordinatorExe, ["serve", "--config", d.dir + "/coordinator.json"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("web.tls_key") && refused.stderr.contains("chmod 600"), refused.stderr)
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: [], web: #"{"port": \#(port), "tls_certificate": "\#(cert)"}"#)
+        let half = try ChildProcess.run(d.coordinatorExe, ["serve", "--config", d.dir + "/coordinator.json"])
+        XCTAssertTrue(half.stderr.contains("give both web.tls_certificate and web.tls_key"), half.stderr)
+
+        XCTAssertEqual(chmod(key, 0o600), 0)
+        try d.writeCoordinatorConfig(bundle: nil, enrolled: [], web: web)
+        let users = try ChildProcess.run(d.coordinatorExe, ["users", "add", "--config", d.dir + "/coordinator.json", "--as", "setup", "--name", "olivia",
+                                                            "--role", "operator"], input: ControlRoom.password + "\n")
+        XCTAssertEqual(users.status, 0, users.stderr)
+        let server = try d.startCoordinator(bundle: nil, enrolled: [], web: web)
+        defer { server.signal(SIGTERM) }
+        XCTAssertTrue(server.waitForStderr("control room listening", timeout: .seconds(30)), server.stderr)
+        let health = try ChildProcess.run("/usr/bin/curl", ["-sS", "--cacert", cert, "https://127.0.0.1:\(port)/health"])
+        XCTAssertEqual(health.stdout, "ok\n", health.stderr)
+        let plain = try ChildProcess.run("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/health"])
+        XCTAssertNotEqual(plain.stdout, "ok\n", "plain HTTP is not served on the TLS port")
+        let signIn = try ChildProcess.run("/usr/bin/curl", ["-sS", "-i", "--cacert", cert, "--data-urlencode", "name=olivia",
+                                                            "--data-urlencode", "password=\(ControlRoom.password)", "https://127.0.0.1:\(port)/login"])
+        let cookie = try XCTUnwrap(signIn.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }, signIn.stdout)
+        XCTAssertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), String(cookie))
+    }
+
     private static func bytes(_ path: String) throws -> [UInt8] { Array(try XCTUnwrap(FileManager.default.contents(atPath: path))) }
 }
