@@ -86,12 +86,12 @@ final class DeploymentFixture {
     }
 
     /// An edge node; `claiming` makes it say it is another node (its key stays its own).
-    func startNode(_ name: String, source: String, claiming: String? = nil, loop: Bool = false) throws -> ChildProcess {
+    func startNode(_ name: String, source: String, claiming: String? = nil, loop: Bool = false, metricsPort: Int? = nil) throws -> ChildProcess {
         let signers = signerNames.map { "\"\(dir)/\($0).key.pub\"" }.joined(separator: ",")
         try """
         {"node": {"id": "\(claiming ?? name)", "camera_id": "cam-\(claiming ?? name)", "source": "\(source)", "coordinator": "tcp://127.0.0.1:\(port)",
                   "coordinator_key": "\(dir)/coordinator.curve.pub", "curve_key": "\(dir)/\(name).curve", "state_dir": "\(dir)/\(name)",
-                  "heartbeat_seconds": 0.5\(loop ? #", "loop_files": true"# : "")},
+                  "heartbeat_seconds": 0.5\(loop ? #", "loop_files": true"# : "")\(metricsPort.map { #", "metrics_port": \#($0)"# } ?? "")},
          "watchlist": {"deployment_id": "dep-7", "required_signatures": 2, "trusted_signers": [\(signers)]}}
         """.write(toFile: "\(dir)/\(name).json", atomically: true, encoding: .utf8)
         return try ChildProcess(edgeExe, ["serve", "--config", "\(dir)/\(name).json"])

@@ -36,6 +36,42 @@ final class FabricTests: XCTestCase {
 
     /// Promise 1: with a watchlist that matches nobody in view, the node sends only heartbeats and
     /// protocol replies (every frame it sends is recorded after decryption), and writes no face to disk.
+    /// `node.metrics_port`: the node's counters in the Prometheus format on loopback, counts only;
+    /// without the key nothing listens.
+    func testEdgeMetrics_countTheRunOnLoopback_andAreOffByDefault() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1", "node2"])
+        let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1", "node2"])
+        defer { server.signal(SIGTERM) }
+        let port = 40_000 + Int.random(in: 0..<5000)
+        let node1 = try d.startNode("node1", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"), metricsPort: port)
+        let node2 = try d.startNode("node2", source: try d.clip(of: "biden.jpg", to: "biden.mp4"))
+        defer { node1.signal(SIGTERM); node2.signal(SIGTERM) }
+        XCTAssertTrue(node1.waitForStderr("metrics listening", timeout: .seconds(30)), node1.stderr)
+        XCTAssertTrue(node1.waitForStderr("source ended", timeout: .seconds(60)), node1.stderr)
+        XCTAssertTrue(server.waitForStderr("alert stored", timeout: .seconds(30)), server.stderr)
+        XCTAssertTrue(node2.waitForStderr("source ended", timeout: .seconds(60)), node2.stderr)
+        XCTAssertFalse(node2.stderr.contains("metrics listening"), "off unless node.metrics_port is set")
+
+        func scrape() throws -> [String: Double] {
+            let r = try ChildProcess.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
+            XCTAssertFalse(r.stdout.contains("s-101"), "counts only: no subject leaves the node this way")
+            return Dictionary(r.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                line.split(separator: " ").count == 2 ? (String(line.split(separator: " ")[0]), Double(line.split(separator: " ")[1]) ?? -1) : nil
+            }, uniquingKeysWith: { $1 })
+        }
+        var metrics = try scrape()
+        let deadline = Date() + 10
+        while metrics["watchpost_edge_outbox_pending_alerts"] != 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2); metrics = try scrape() }
+        XCTAssertEqual(metrics["watchpost_edge_outbox_pending_alerts"], 0, "every alert acknowledged")
+        XCTAssertGreaterThan(metrics["watchpost_edge_frames_processed_total"] ?? 0, 10)
+        XCTAssertGreaterThanOrEqual(metrics["watchpost_edge_faces_tracked_total"] ?? 0, 1)
+        XCTAssertEqual(metrics["watchpost_edge_alerts_total"].map(Int.init), DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued").count)
+        XCTAssertEqual(metrics["watchpost_edge_watchlist_version"], 1)
+        XCTAssertNotNil(metrics[#"watchpost_edge_quality_rejections_total{reason="too_small"}"#], metrics.keys.sorted().joined(separator: "\n"))
+        XCTAssertEqual(try scrape()["watchpost_edge_frames_processed_total"], metrics["watchpost_edge_frames_processed_total"],
+                       "a second scrape does not count the run twice")
+    }
+
     func testPromise1_noNonMatchingBiometricLeavesTheEdge() throws {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let record = "\(d.dir)/frames.bin"

@@ -22,6 +22,8 @@ struct EdgeConfigFile {
         var heartbeatInterval: Duration
         var realtime: Bool
         var loop: Bool
+        /// Serve `/metrics` on 127.0.0.1 at this port; nil: off.
+        var metricsPort: Int?
     }
 
     static func load(path: String) throws -> EdgeConfigFile {
@@ -40,6 +42,7 @@ struct EdgeConfigFile {
         let heartbeat = try r.number("node", "heartbeat_seconds", in: 0.1...3600) ?? 5
         let realtime = try r.boolean("node", "pace_files") ?? true
         let loop = try r.boolean("node", "loop_files") ?? false
+        let metricsPort = try r.integer("node", "metrics_port", in: 1...65535)
         guard r.hasSection("node") else { return nil }
         guard let id, let camera, let source, let coordinator, let coordinatorKey, let keyPath, let state else {
             throw ConfigError(file: r.file, key: "node", reason: "needs id, camera_id, source, coordinator, coordinator_key, curve_key and state_dir")
@@ -50,7 +53,7 @@ struct EdgeConfigFile {
         do { keys = try CurveKeyFile.load(path: keyPath) } catch { throw keyError("curve_key", error) }
         return NodeSettings(id: id, cameraID: camera, source: source, coordinator: coordinator, coordinatorKey: serverKey, keys: keys,
                             stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime,
-                            loop: loop)
+                            loop: loop, metricsPort: metricsPort)
     }
 
     private static func bundlePolicy(_ r: ConfigReader) throws -> BundlePolicy? {

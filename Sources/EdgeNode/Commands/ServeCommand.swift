@@ -42,8 +42,15 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("node started", metadata: ["node": "\(node.id)", "pending_alerts": "\(pending)"])
         let service = ServeService(node: node, pipeline: pipeline, holder: holder, outbox: outbox, health: health, link: link,
                                    deploymentID: policy.deploymentID, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if let port = node.metricsPort {
+            let started = Date()
+            services.append(.init(service: EdgeMetricsServer.make(port: port, metrics: EdgeMetrics(), snapshot: {
+                health.metrics(uptime: Date().timeIntervalSince(started), watchlistVersion: holder.heldVersion, pendingAlerts: try outbox.count)
+            }, logger: logger)))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -120,6 +120,16 @@ final class HealthCounters: @unchecked Sendable {
 
     func update(_ report: PipelineReport, framesDropped: Int) { lock.withLock { self.report = report; dropped = framesDropped } }
 
+    /// The totals as the metrics endpoint shows them.
+    func metrics(uptime: TimeInterval, watchlistVersion: UInt64, pendingAlerts: Int) -> EdgeMetricsSnapshot {
+        lock.withLock {
+            EdgeMetricsSnapshot(framesProcessed: report.framesProcessed, framesDropped: dropped, facesDetected: report.facesDetected,
+                                facesTracked: report.tracksStarted, qualityRejections: report.qualityRejections, alerts: report.alerts,
+                                framesPerSecond: report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0,
+                                pendingAlerts: pendingAlerts, watchlistVersion: watchlistVersion, uptimeSeconds: uptime)
+        }
+    }
+
     func heartbeat(uptime: TimeInterval, watchlistVersion: UInt64) -> WireMessage.Heartbeat {
         lock.withLock {
             let fps = report.elapsedSeconds > 0 ? Float(Double(report.framesProcessed) / report.elapsedSeconds) : 0
