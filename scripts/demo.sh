@@ -81,6 +81,10 @@ cat > "$demo/coordinator.json" <<JSON
  "nodes": {"enrolled": [{"node_id": "node1", "camera": "stage-cam", "key": "$demo/node1.curve.pub"},
                         {"node_id": "node2", "camera": "street-cam", "key": "$demo/node2.curve.pub"}]},
  "web": {"host": "127.0.0.1", "port": $port},
+ "watchlists": {"signers": [{"name": "Demo intelligence signer", "key": "$demo/intelligence.key.pub"},
+                            {"name": "Demo supervisor signer", "key": "$demo/supervisor.key.pub"},
+                            {"name": "Demo legal signer", "key": "$demo/legal.key.pub"}],
+                "required_signatures": 2, "evaluation": "$demo/evaluation.json"},
  "retention": {"bundle_destroy_after_s": 60}}
 JSON
 signers=$(printf '"%s",' "$demo"/{intelligence,supervisor,legal}.key.pub); signers=${signers%,}
