@@ -210,7 +210,7 @@ public enum DeploymentStore {
             }
             return listed
         }
-        let hash = SHA256.hash(data: plan.bundle).map { String(format: "%02x", $0) }.joined()
+        let hash = sha256Hex(plan.bundle)
         return CheckedPlan(bundle: bundle, hash: hash, signers: signed.signatures.map { signerKeyID($0.publicKey) }, subjects: subjects)
     }
 

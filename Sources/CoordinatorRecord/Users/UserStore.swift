@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import HummingbirdBcrypt
@@ -204,6 +203,6 @@ public final class UserStore: Sendable {
     }
 
     private static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Array(token.utf8))
     }
 }

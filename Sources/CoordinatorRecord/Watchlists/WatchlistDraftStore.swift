@@ -320,6 +320,7 @@ public enum WatchlistDraftStore {
     private static func newDraftID() -> String {
         "wl-" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
-
-    private static func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }
+
+/// The SHA-256 of some bytes in lower-case hex, as the record names bundles and tokens.
+func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }

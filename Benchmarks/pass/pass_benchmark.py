@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Pass benchmark: does a wanted person who walks past the camera raise one alert, and does
+anybody else raise none?
+
+Makes walk-past clips from lfw_dev with ../shared/tools/walkpast/walkpast.py (one per seed; kept
+in --work, outside the repository, and reused), enrols each clip's people with `edge-node enrol`
+(without a cohort, and with a cohort of lfw_dev people who appear in none of the clips), runs
+`edge-node run` on the clip, and prints per clip and pooled: pass recall with a 95% Wilson
+interval, false alerts per 100 stranger passes, alerts per detected pass, and recall by condition
+(day, night, blur, overlapping). The Python face_recognition loop
+(Benchmarks/baseline/face_recognition_faces.py, every --baseline-every frames) runs on the same
+clips: at its default tolerance 0.6 and at the largest tolerance whose false alerts do not exceed
+ours.
+
+usage: scripts/setup-baseline.sh && swift build -c release &&
+       python3 Benchmarks/pass/pass_benchmark.py [--seeds 11,12,13] [--enrolled 40] [--distractors 80] [--realtime]
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(REPO), "shared")
+CONDITIONS = ["day", "night", "blur", "overlapping"]
+
+
+def wilson(k, n, z=1.96):
+    if n == 0:
+        return (0.0, 0.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def overlapping(passes):
+    """Identities whose pass shares frames with another pass."""
+    out = set()
+    for a in passes:
+        for b in passes:
+            if a is not b and a["start"] <= b["end"] and b["start"] <= a["end"]:
+                out.add(a["identity"])
+    return out
+
+
+class Score:
+    """Alerts against a clip's truth, as ../shared/tools/walkpast/score.py attributes them: an alert
+    counts for an enrolled pass when its subject is that identity and its frame lies in the pass
+    (5 frames before to 25 after); every other alert is a false alert."""
+
+    def __init__(self, truth=None, alerts=()):
+        self.enrolled = self.found = self.strangers = self.false = self.hit_alerts = 0
+        self.by_condition = {c: [0, 0] for c in CONDITIONS}
+        if truth is None:
+            return
+        passes = truth["passes"]
+        crowd = overlapping(passes)
+        hits = {}
+        for alert in alerts:
+            frame, subject = int(alert["frame"]), str(alert["subject"])
+            match = [p for p in passes if p["enrolled"] and p["identity"] == subject and p["start"] - 5 <= frame <= p["end"] + 25]
+            if match:
+                hits[subject] = hits.get(subject, 0) + 1
+            else:
+                self.false += 1
+        for p in passes:
+            if not p["enrolled"]:
+                self.strangers += 1
+                continue
+            self.enrolled += 1
+            found = p["identity"] in hits
+            self.found += found
+            for condition in [p["condition"]] + (["overlapping"] if p["identity"] in crowd else []):
+                self.by_condition[condition][0] += found
+                self.by_condition[condition][1] += 1
+        self.hit_alerts = sum(hits.values())
+
+    def __add__(self, other):
+        s = Score()
+        for f in ["enrolled", "found", "strangers", "false", "hit_alerts"]:
+            setattr(s, f, getattr(self, f) + getattr(other, f))
+        s.by_condition = {c: [self.by_condition[c][0] + other.by_condition[c][0], self.by_condition[c][1] + other.by_condition[c][1]]
+                          for c in CONDITIONS}
+        return s
+
+    def line(self):
+        lo, hi = wilson(self.found, self.enrolled)
+        recall = self.found / max(1, self.enrolled)
+        conditions = " ".join(f"{c} {k}/{n}" for c, (k, n) in self.by_condition.items() if n)
+        return (f"recall {recall:.2f} [{lo:.2f}, {hi:.2f}] ({self.found}/{self.enrolled}; {conditions}); "
+                f"false alerts {self.false} ({100 * self.false / max(1, self.strangers):.1f} per 100 stranger passes); "
+                f"alerts per detected pass {self.hit_alerts / max(1, self.found):.2f}")
+
+
+def run(args, **kw):
+    result = subprocess.run(args, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        sys.exit(f"pass benchmark: {' '.join(args[:3])} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def make_clip(a, seed):
+    out = os.path.join(a.work, f"clip-seed{seed}-{a.enrolled}x{a.distractors}")
+    if not os.path.exists(os.path.join(out, "truth.json")):
+        print(f"making clip seed {seed} ({a.enrolled} enrolled, {a.distractors} strangers) in {out}", file=sys.stderr)
+        run([a.python, os.path.join(SHARED, "tools", "walkpast", "walkpast.py"), a.dataset, out, "--seed", str(seed),
+             "--enrolled", str(a.enrolled), "--distractors", str(a.distractors)])
+    return out
+
+
+def cohort_folder(a, clips):
+    """lfw_dev people with one photo who walk past in none of the clips: people not sought."""
+    used = set()
+    for clip in clips:
+        used |= {p["identity"] for p in json.load(open(os.path.join(clip, "truth.json")))["passes"]}
+    folder = os.path.join(a.work, f"cohort-{a.cohort_size}-" + "-".join(os.path.basename(c).split("-")[1] for c in clips))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+        count = 0
+        for name in sorted(os.listdir(a.dataset)):
+            photos = sorted(f for f in os.listdir(os.path.join(a.dataset, name)) if f.endswith(".jpg"))
+            if name in used or len(photos) != 1:
+                continue
+            os.makedirs(os.path.join(folder, name))
+            os.symlink(os.path.join(a.dataset, name, photos[0]), os.path.join(folder, name, photos[0]))
+            count += 1
+            if count == a.cohort_size:
+                break
+    return folder
+
+
+def edge(a, clip, cohort):
+    watchlist = os.path.join(clip, "cohort.watchlist" if cohort else "plain.watchlist")
+    if not os.path.exists(watchlist):
+        enrol = run([os.path.join(a.bin, "edge-node"), "enrol", "--from", os.path.join(clip, "enrol"), "--out", watchlist, "--allow-rejections"]
+                    + (["--cohort-from", cohort] if cohort else []) + a.models)
+        with open(watchlist + ".log", "w") as log:
+            log.write(enrol.stderr)
+    refused = sum(1 for line in open(watchlist + ".log") if "refused" in line and "subject" in line)
+    started = time.perf_counter()
+    result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
+                  "--report", os.path.join(clip, "report.json"), "--health-interval", "0"] + (["--realtime"] if a.realtime else []) + a.models)
+    alerts = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    report = json.load(open(os.path.join(clip, "report.json")))
+    return alerts, report, refused, time.perf_counter() - started
+
+
+def baseline(a, clip):
+    path = os.path.join(clip, f"baseline-every{a.baseline_every}.jsonl")
+    if not os.path.exists(path):
+        print(f"running the face_recognition baseline on {clip} (every {a.baseline_every} frames)", file=sys.stderr)
+        result = run([a.baseline_python, os.path.join(REPO, "Benchmarks", "baseline", "face_recognition_faces.py"),
+                      os.path.join(clip, "walkpast.mp4"), os.path.join(clip, "enrol"), "--every", str(a.baseline_every)])
+        with open(path, "w") as f:
+            f.write(result.stdout)
+    return [json.loads(line) for line in open(path) if line.startswith("{") and "frame" in line]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", default=os.path.join(os.environ.get("WATCHPOST_DATASETS", os.path.join(SHARED, "datasets")), "lfw_dev"))
+    ap.add_argument("--work", default=os.environ.get("WATCHPOST_PASS_WORK", "/tmp/watchpost-pass"),
+                    help="where clips are made and kept (outside the repository: they are made from research photos)")
+    ap.add_argument("--seeds", default="11,12,13")
+    ap.add_argument("--enrolled", type=int, default=40)
+    ap.add_argument("--distractors", type=int, default=80)
+    ap.add_argument("--cohort-size", type=int, default=1260)
+    ap.add_argument("--realtime", action="store_true", help="pace the clip as a live camera and drop frames when behind")
+    ap.add_argument("--bin", default=os.path.join(REPO, ".build", "release"))
+    ap.add_argument("--models", default=os.environ.get("WATCHPOST_MODELS", os.path.join(REPO, "models")))
+    ap.add_argument("--python", default=os.path.join(REPO, ".venv-baseline", "bin", "python"),
+                    help="a Python with numpy and Pillow, for walkpast.py (the baseline's venv has both)")
+    ap.add_argument("--baseline-python", default=os.path.join(REPO, ".venv-baseline", "bin", "python"))
+    ap.add_argument("--baseline-every", type=int, default=5)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--json", help="also write the figures as JSON to this file")
+    a = ap.parse_args()
+    if not os.path.isdir(a.dataset):
+        print(f"pass benchmark: skipped: {a.dataset} is absent (set WATCHPOST_DATASETS to the folder holding lfw_dev)", file=sys.stderr)
+        return 0
+    for exe in ["edge-node"]:
+        if not os.access(os.path.join(a.bin, exe), os.X_OK):
+            sys.exit(f"pass benchmark: {a.bin}/{exe} is missing: run swift build -c release")
+    if not os.access(a.python, os.X_OK):
+        sys.exit(f"pass benchmark: {a.python} is missing: run scripts/setup-baseline.sh (walkpast.py needs numpy and Pillow)")
+    a.models = ["--models", a.models]
+    os.makedirs(a.work, exist_ok=True)
+    seeds = [int(s) for s in a.seeds.split(",")]
+    clips = [make_clip(a, s) for s in seeds]
+    cohort = cohort_folder(a, clips)
+    figures = {"clips": {}, "pooled": {}}
+    pooled = {"no cohort": Score(), f"cohort of {a.cohort_size}": Score()}
+    base_faces = {}
+    print(f"pass benchmark: {len(clips)} clip(s) of {a.enrolled} enrolled and {a.distractors} stranger passes, "
+          f"{'realtime' if a.realtime else 'every frame'}, lfw_dev")
+    for seed, clip in zip(seeds, clips):
+        truth = json.load(open(os.path.join(clip, "truth.json")))
+        for name, folder in [("no cohort", None), (f"cohort of {a.cohort_size}", cohort)]:
+            alerts, report, refused, seconds = edge(a, clip, folder)
+            score = Score(truth, alerts)
+            pooled[name] += score
+            print(f"seed {seed}, {name}: {score.line()}; {refused} enrolment photo(s) refused; "
+                  f"{report.get('frames_processed')} frames at {report.get('frames_per_second', 0):.1f} fps, {report.get('frames_dropped')} dropped")
+            figures["clips"].setdefault(str(seed), {})[name] = vars(score)
+        if not a.no_baseline:
+            base_faces[seed] = (truth, baseline(a, clip))
+    for name, score in pooled.items():
+        print(f"pooled, {name}: {score.line()}")
+        figures["pooled"][name] = vars(score)
+    if base_faces:
+        def at(tolerance):
+            total = Score()
+            for truth, faces in base_faces.values():
+                total += Score(truth, [f for f in faces if f["distance"] <= tolerance])
+            return total
+        print(f"pooled, face_recognition every {a.baseline_every} frames at 0.60: {at(0.6).line()}")
+        figures["pooled"]["face_recognition 0.60"] = vars(at(0.6))
+        ours = pooled[f"cohort of {a.cohort_size}"].false
+        grid = [t / 100 for t in range(30, 61)]
+        equal = max((t for t in grid if at(t).false <= ours), default=None)
+        if equal is not None:
+            print(f"pooled, face_recognition at {equal:.2f} (its false alerts <= ours with a cohort, {ours}): {at(equal).line()}")
+            figures["pooled"][f"face_recognition {equal:.2f}"] = vars(at(equal))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(figures, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
