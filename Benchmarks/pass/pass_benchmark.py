@@ -5,9 +5,11 @@ anybody else raise none?
 Makes walk-past clips from lfw_dev with ../shared/tools/walkpast/walkpast.py (one per seed; kept
 in --work, outside the repository, and reused), enrols each clip's people with `edge-node enrol`
 (without a cohort, and with a cohort of lfw_dev people who appear in none of the clips), runs
-`edge-node run` on the clip, and prints per clip and pooled: pass recall with a 95% Wilson
-interval, false alerts per 100 stranger passes, alerts per detected pass, and recall by condition
-(day, night, blur, overlapping). The Python face_recognition loop
+`edge-node run --trace` on the clip, and prints per clip and pooled: pass recall with a 95% Wilson
+interval, false alerts per 100 stranger passes, alerts per detected pass, recall by condition
+(day, night, blur, overlapping), and where each missed pass was lost (never detected, kept from
+the models by the quality gate and why, not embedded, first look too far, second look too far),
+from the tracks that lay on the pass. The Python face_recognition loop
 (Benchmarks/baseline/face_recognition_faces.py, every --baseline-every frames) runs on the same
 clips: at its default tolerance 0.6 and at the largest tolerance whose false alerts do not exceed
 ours.
@@ -21,7 +23,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
@@ -48,14 +49,36 @@ def overlapping(passes):
     return out
 
 
+def lost_at(p, tracks):
+    """Where a missed pass was lost, from the traces of the tracks on it (same frames, same height)."""
+    on = [t for t in tracks if t["first_frame"] <= p["end"] and p["start"] <= t["last_frame"]
+          and abs(t["centre_y"] - (p["y"] + p["size"] / 2)) < p["size"] / 2]
+    if not on:
+        return "never detected"
+    if any(t["matched"] for t in on):
+        return "matched another subject"
+    if sum(t["second_looks"] for t in on):
+        return "second look too far"
+    if sum(t["embedded"] for t in on):
+        return "first look too far"
+    rejections = {}
+    for t in on:
+        for reason, n in t["quality_rejections"].items():
+            rejections[reason] = rejections.get(reason, 0) + n
+    if rejections:
+        return "quality gate: " + max(rejections, key=rejections.get)
+    return "not embedded"
+
+
 class Score:
     """Alerts against a clip's truth, as ../shared/tools/walkpast/score.py attributes them: an alert
     counts for an enrolled pass when its subject is that identity and its frame lies in the pass
     (5 frames before to 25 after); every other alert is a false alert."""
 
-    def __init__(self, truth=None, alerts=()):
+    def __init__(self, truth=None, alerts=(), tracks=None):
         self.enrolled = self.found = self.strangers = self.false = self.hit_alerts = 0
         self.by_condition = {c: [0, 0] for c in CONDITIONS}
+        self.lost = {}
         if truth is None:
             return
         passes = truth["passes"]
@@ -75,6 +98,9 @@ class Score:
             self.enrolled += 1
             found = p["identity"] in hits
             self.found += found
+            if not found and tracks is not None:
+                where = lost_at(p, tracks)
+                self.lost[where] = self.lost.get(where, 0) + 1
             for condition in [p["condition"]] + (["overlapping"] if p["identity"] in crowd else []):
                 self.by_condition[condition][0] += found
                 self.by_condition[condition][1] += 1
@@ -86,6 +112,7 @@ class Score:
             setattr(s, f, getattr(self, f) + getattr(other, f))
         s.by_condition = {c: [self.by_condition[c][0] + other.by_condition[c][0], self.by_condition[c][1] + other.by_condition[c][1]]
                           for c in CONDITIONS}
+        s.lost = {k: self.lost.get(k, 0) + other.lost.get(k, 0) for k in set(self.lost) | set(other.lost)}
         return s
 
     def line(self):
@@ -94,7 +121,8 @@ class Score:
         conditions = " ".join(f"{c} {k}/{n}" for c, (k, n) in self.by_condition.items() if n)
         return (f"recall {recall:.2f} [{lo:.2f}, {hi:.2f}] ({self.found}/{self.enrolled}; {conditions}); "
                 f"false alerts {self.false} ({100 * self.false / max(1, self.strangers):.1f} per 100 stranger passes); "
-                f"alerts per detected pass {self.hit_alerts / max(1, self.found):.2f}")
+                f"alerts per detected pass {self.hit_alerts / max(1, self.found):.2f}"
+                + (f"; missed passes lost at: {', '.join(f'{k} {v}' for k, v in sorted(self.lost.items(), key=lambda kv: -kv[1]))}" if self.lost else ""))
 
 
 def run(args, **kw):
@@ -142,12 +170,14 @@ def edge(a, clip, cohort):
         with open(watchlist + ".log", "w") as log:
             log.write(enrol.stderr)
     refused = sum(1 for line in open(watchlist + ".log") if "refused" in line and "subject" in line)
-    started = time.perf_counter()
+    trace = os.path.join(clip, "trace.jsonl")
     result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
-                  "--report", os.path.join(clip, "report.json"), "--health-interval", "0"] + (["--realtime"] if a.realtime else []) + a.models)
+                  "--report", os.path.join(clip, "report.json"), "--trace", trace, "--health-interval", "0"]
+                 + (["--realtime"] if a.realtime else []) + a.models)
     alerts = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     report = json.load(open(os.path.join(clip, "report.json")))
-    return alerts, report, refused, time.perf_counter() - started
+    tracks = [json.loads(line) for line in open(trace)][1:]  # the first line holds the threshold
+    return alerts, report, refused, tracks
 
 
 def baseline(a, clip):
@@ -201,11 +231,12 @@ def main():
     for seed, clip in zip(seeds, clips):
         truth = json.load(open(os.path.join(clip, "truth.json")))
         for name, folder in [("no cohort", None), (f"cohort of {a.cohort_size}", cohort)]:
-            alerts, report, refused, seconds = edge(a, clip, folder)
-            score = Score(truth, alerts)
+            alerts, report, refused, tracks = edge(a, clip, folder)
+            score = Score(truth, alerts, tracks)
             pooled[name] += score
             print(f"seed {seed}, {name}: {score.line()}; {refused} enrolment photo(s) refused; "
-                  f"{report.get('frames_processed')} frames at {report.get('frames_per_second', 0):.1f} fps, {report.get('frames_dropped')} dropped")
+                  f"{report.get('frames_processed')} frames at {report.get('frames_per_second', 0):.1f} fps, {report.get('frames_dropped')} dropped, "
+                  f"{report.get('repeat_alerts_suppressed', 0)} repeat alert(s) held back")
             figures["clips"].setdefault(str(seed), {})[name] = vars(score)
         if not a.no_baseline:
             base_faces[seed] = (truth, baseline(a, clip))

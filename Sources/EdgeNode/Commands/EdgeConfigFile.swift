@@ -100,6 +100,7 @@ struct EdgeConfigFile {
         if let v = try r.integer("embedding", "max_facenet_per_frame", in: 1...100) { s.embedding.maxFaceNetPerFrame = v }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
         if let v = try r.number("matching", "facenet_gate", in: 1...10) { s.faceNetGate = Float(v) }
+        if let v = try r.number("matching", "repeat_alert_window_s", in: 0...3600) { s.repeatAlertWindow = v }
         do { try s.quality.validate() } catch let e as FaceEngineError {
             throw ConfigError(file: r.file, key: "quality", reason: e.message)
         }

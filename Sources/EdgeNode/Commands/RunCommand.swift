@@ -34,6 +34,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start a file again when it ends (an endless camera; stop with Ctrl-C).")
     var loop = false
 
+    @Option(help: "Evaluation clips only: write one JSON line per track (counts, scores and where it was; no faces, no subject ids) to this file, to see where missed passes were lost.")
+    var trace: String?
+
     @Option(help: "Write the run's counters (no faces) as JSON to this file at the end.")
     var report: String?
 
@@ -79,6 +82,10 @@ struct RunCommand: AsyncParsableCommand {
             let audit = MemoryAudit()
             for entry in list.entries { for t in entry.templates { audit.noteTemplate(t.storage) } }
             pipeline.audit = audit
+        }
+        if let trace {
+            let out = try TraceFile(path: trace, threshold: chosen, faceNetGate: settings.faceNetGate)
+            pipeline.traced = { out.write($0) }
         }
         let kind = SourceKind(source: source)
         let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)

@@ -13,6 +13,8 @@ struct AlertRecord: Codable {
     var time: Double
     var capturedAt: Date
     var track: Int
+    /// The track's frames whose embeddings the match was made on (its mean).
+    var trackFrames: Int
     var box: Box
     var quality: QualityFigures
     var latencyMs: Double
@@ -20,6 +22,6 @@ struct AlertRecord: Codable {
 
     enum CodingKeys: String, CodingKey {
         case alertID = "alert_id", subject, score, distance, margin, runnerUp = "runner_up", frame, time
-        case capturedAt = "captured_at", track, box, quality, latencyMs = "latency_ms", crop
+        case capturedAt = "captured_at", track, trackFrames = "track_frames", box, quality, latencyMs = "latency_ms", crop
     }
 }

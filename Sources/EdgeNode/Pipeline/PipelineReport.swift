@@ -15,6 +15,8 @@ struct PipelineReport: Codable {
     /// Tracks that passed from one person to another (their first person's data wiped at once).
     var trackIdentitySwitches = 0
     var alerts = 0
+    /// Matches held back as repeats of an alert already raised for the same pass (`RepeatAlertGate`).
+    var repeatAlertsSuppressed = 0
     var elapsedSeconds = 0.0
     var framesPerSecond = 0.0
     var alertLatencyMsP50: Double?
@@ -31,6 +33,7 @@ struct PipelineReport: Codable {
         case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
         case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
         case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed", tracksStarted = "tracks_started", alerts
+        case repeatAlertsSuppressed = "repeat_alerts_suppressed"
         case trackIdentitySwitches = "track_identity_switches"
         case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"
         case alertLatencyMsP50 = "alert_latency_ms_p50", alertLatencyMsP95 = "alert_latency_ms_p95"

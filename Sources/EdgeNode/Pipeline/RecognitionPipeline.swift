@@ -18,6 +18,9 @@ struct PipelineSettings {
     /// every mated search the fused rule accepts at FPIR 1e-3 and about 2% of strangers, so the
     /// second model costs little in a crowd.
     var faceNetGate: Float = 1.15
+    /// A subject's matches on this camera within this many seconds of its last one are the same
+    /// pass and raise no second alert (`RepeatAlertGate`); 0 turns this off.
+    var repeatAlertWindow: Double = 5
 }
 
 /// Detect → quality → track → embed → match, one frame at a time. Owns the native detector and
@@ -34,9 +37,15 @@ final class RecognitionPipeline {
     private var threshold: Float
     private var tracker: Tracker
     private var book: TrackBook
+    private var repeats: RepeatAlertGate
     private(set) var report = PipelineReport()
     /// Notes every vector computed for a face, for `edge-node run --audit-memory`.
     var audit: MemoryAudit?
+    /// Receives each track's trace when the track ends, for `edge-node run --trace`; nil: no tracing.
+    var traced: ((TrackTrace) -> Void)? {
+        didSet { traces = traced == nil ? nil : TrackTraceBook() }
+    }
+    private var traces: TrackTraceBook?
     /// Capture to alert, for every alert.
     private var alertLatencies = DurationSummary()
     /// Capture to match decision, for every embedded face (what an alert's latency would be).
@@ -55,6 +64,7 @@ final class RecognitionPipeline {
         try settings.tracker.validate()
         tracker = Tracker(settings: settings.tracker)
         book = TrackBook(policy: settings.embedding)
+        repeats = RepeatAlertGate(window: settings.repeatAlertWindow)
         self.matcher = matcher
         self.settings = settings
         self.logger = logger
@@ -64,6 +74,7 @@ final class RecognitionPipeline {
     func replaceWatchlist(_ matcher: Matcher?, threshold: Float) {
         self.matcher = matcher
         self.threshold = threshold
+        repeats.reset()
     }
 
     /// Processes one frame and returns its alerts; the frame's pixels are wiped afterwards.
@@ -75,15 +86,21 @@ final class RecognitionPipeline {
         report.facesDetected += detections.count
         let update = tracker.update(with: detections.map(\.box))
         let now = ContinuousClock.now
-        for id in update.ended { book.end(id, at: now) }
+        for id in update.ended { endTrack(id, at: now) }
         for id in update.started { book.start(id, at: frame.capturedAt) }
         report.tracksStarted += update.started.count
 
         var candidates: [(detection: Detection, track: TrackID, quality: QualityFigures, priority: Float)] = []
-        for (detection, track) in zip(detections, update.assignments) where !book.hasAlerted(track) {
+        for (detection, track) in zip(detections, update.assignments) {
+            traces?.update(track, frame: frame.index) { $0.saw(detection.box, frame: frame.index) }
+            if book.hasAlerted(track) {
+                repeats.stillInView(book.alertedSubjects(track), at: frame.streamTime)
+                continue
+            }
             let quality = try gate.measure(detection, in: frame.image)
             if let reason = gate.rejection(for: quality) {
                 report.qualityRejections[reason.rawValue, default: 0] += 1
+                traces?.update(track, frame: frame.index) { $0.qualityRejections[reason.rawValue, default: 0] += 1 }
                 logger.debug("face below quality bar", metadata: [
                     "frame": "\(frame.index)", "track": "\(track)", "reason": "\(reason.rawValue)",
                     "box": "\(Int(detection.box.x)),\(Int(detection.box.y)),\(Int(detection.box.width))x\(Int(detection.box.height))",
@@ -111,6 +128,8 @@ final class RecognitionPipeline {
             audit?.note(trackMean.storage, track: item.track.rawValue)
             var probes = [FaceFeatures(dlib: embedding), FaceFeatures(dlib: trackMean)]
             var candidates = probes.compactMap { matcher.nearest(to: $0) }
+            let firstLook = candidates.map(\.distance).min()
+            var secondLook = false
             if matcher.wantsFaceNet {
                 // The second model only for faces the first already finds close to someone, on the
                 // track's first such faces; later ones reuse the track's FaceNet mean.
@@ -119,6 +138,7 @@ final class RecognitionPipeline {
                     // Flip-averaged, like the templates and the evaluated probes.
                     let closer = try extractor.features([item.detection], in: frame.image, flipAveraged: true)[0]
                     faceNetRuns += 1
+                    secondLook = true
                     report.faceNetEmbeddingsComputed += 1
                     let secondMean = book.addFaceNet(closer.faceNet!, to: item.track)
                     for v in [closer.dlib.storage, closer.faceNet!.storage, secondMean.storage] { audit?.note(v, track: item.track.rawValue) }
@@ -130,12 +150,24 @@ final class RecognitionPipeline {
                 }
                 candidates = probes.compactMap { matcher.nearest(to: $0) }
             }
+            let decidedScore = candidates.map(\.distance).min()
+            traces?.update(item.track, frame: frame.index) { t in
+                t.embedded += 1
+                t.secondLooks += secondLook ? 1 : 0
+                t.bestFirstLook = [t.bestFirstLook, firstLook].compactMap { $0 }.min()
+                t.bestScore = [t.bestScore, decidedScore].compactMap { $0 }.min()
+            }
             logger.debug("track embedded", metadata: [
                 "frame": "\(frame.index)", "track": "\(item.track)",
                 "box": "\(Int(item.detection.box.x)),\(Int(item.detection.box.y)),\(Int(item.detection.box.width))x\(Int(item.detection.box.height))",
                 "nearest_score": "\(candidates.map(\.distance).min() ?? .infinity)"])
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= threshold,
                   book.recordAlert(best.subject, for: item.track) else { continue }
+            traces?.update(item.track, frame: frame.index) { $0.matched = true }
+            guard repeats.admit(best.subject, at: frame.streamTime) else {
+                report.repeatAlertsSuppressed += 1
+                continue
+            }
             audit?.trackAlerted(item.track.rawValue)
             let id = UUID()
             let latency = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
@@ -144,16 +176,22 @@ final class RecognitionPipeline {
             alerts.append(AlertRecord(
                 alertID: id, subject: best.subject, score: best.score(threshold: threshold),
                 distance: best.distance, margin: best.margin, runnerUp: best.runnerUp, frame: frame.index,
-                time: frame.streamTime, capturedAt: Date(), track: item.track.rawValue, box: item.detection.box,
+                time: frame.streamTime, capturedAt: Date(), track: item.track.rawValue, trackFrames: book.embeddingCount(item.track),
+                box: item.detection.box,
                 quality: item.quality, latencyMs: latency, crop: crop(frame.image, item.detection.box, id)))
         }
         return alerts
     }
 
+    private func endTrack(_ id: TrackID, at now: ContinuousClock.Instant) {
+        book.end(id, at: now)
+        if let trace = traces?.end(id) { traced?(trace) }
+    }
+
     /// Ends every track (end of stream or shutdown), wiping what they held, and completes the report.
     func finish(capture: CaptureCounters, elapsed: Duration) -> PipelineReport {
         let now = ContinuousClock.now
-        for id in tracker.endAll() { book.end(id, at: now) }
+        for id in tracker.endAll() { endTrack(id, at: now) }
         report.framesCaptured = capture.captured
         report.framesDropped = capture.dropped
         report.streamStalls = capture.stalls

@@ -52,6 +52,8 @@ struct TrackBook {
 
     func hasAlerted(_ id: TrackID) -> Bool { !(entries[id]?.alertedSubjects.isEmpty ?? true) }
 
+    func alertedSubjects(_ id: TrackID) -> Set<String> { entries[id]?.alertedSubjects ?? [] }
+
     /// Counts a frame of the track and says how much a face of this rank deserves an embedding:
     /// nil for not at all; tracks never embedded come first, then the better faces.
     mutating func embeddingPriority(_ id: TrackID, rank: Float) -> Float? {
@@ -80,6 +82,9 @@ struct TrackBook {
         entries[id] = e
         return Embedding.mean(e.embeddings)
     }
+
+    /// How many of the track's frames its mean embedding is made of.
+    func embeddingCount(_ id: TrackID) -> Int { entries[id]?.embeddings.count ?? 0 }
 
     /// Whether the track may still have a FaceNet embedding computed.
     func wantsFaceNet(_ id: TrackID) -> Bool { (entries[id]?.faceNetEmbeddings.count ?? .max) < policy.maxFaceNetPerTrack }
