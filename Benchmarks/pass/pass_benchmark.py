@@ -188,7 +188,7 @@ def baseline(a, clip):
                       os.path.join(clip, "walkpast.mp4"), os.path.join(clip, "enrol"), "--every", str(a.baseline_every)])
         with open(path, "w") as f:
             f.write(result.stdout)
-    return [json.loads(line) for line in open(path) if line.startswith("{") and "frame" in line]
+    return [json.loads(line) for line in open(path) if line.startswith("{") and "distance" in line]
 
 
 def main():
