@@ -163,19 +163,21 @@ def cohort_folder(a, clips):
 
 
 def edge(a, clip, cohort):
-    watchlist = os.path.join(clip, "cohort.watchlist" if cohort else "plain.watchlist")
+    watchlist = os.path.join(clip, f"{'cohort' if cohort else 'plain'}-face-{a.enrol_face}.watchlist")
     if not os.path.exists(watchlist):
-        enrol = run([os.path.join(a.bin, "edge-node"), "enrol", "--from", os.path.join(clip, "enrol"), "--out", watchlist, "--allow-rejections"]
-                    + (["--cohort-from", cohort] if cohort else []) + a.models)
+        enrol = run([os.path.join(a.bin, "edge-node"), "enrol", "--from", os.path.join(clip, "enrol"), "--out", watchlist, "--allow-rejections",
+                     "--face", a.enrol_face] + (["--cohort-from", cohort] if cohort else []) + a.models)
         with open(watchlist + ".log", "w") as log:
             log.write(enrol.stderr)
-    refused = sum(1 for line in open(watchlist + ".log") if "refused" in line and "subject" in line)
-    trace = os.path.join(clip, "trace.jsonl")
+    enrol_dir = os.path.join(clip, "enrol") + "/"
+    refused = sum(1 for line in open(watchlist + ".log") if line.startswith("refused " + enrol_dir))
+    kind = "cohort" if cohort else "plain"
+    trace, report_path = os.path.join(clip, f"trace-{kind}.jsonl"), os.path.join(clip, f"report-{kind}.json")
     result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
-                  "--report", os.path.join(clip, "report.json"), "--trace", trace, "--health-interval", "0"]
+                  "--report", report_path, "--trace", trace, "--health-interval", "0"]
                  + (["--realtime"] if a.realtime else []) + a.models)
     alerts = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    report = json.load(open(os.path.join(clip, "report.json")))
+    report = json.load(open(report_path))
     tracks = [json.loads(line) for line in open(trace)][1:]  # the first line holds the threshold
     return alerts, report, refused, tracks
 
@@ -201,6 +203,8 @@ def main():
     ap.add_argument("--distractors", type=int, default=80)
     ap.add_argument("--cohort-size", type=int, default=1260)
     ap.add_argument("--realtime", action="store_true", help="pace the clip as a live camera and drop frames when behind")
+    ap.add_argument("--enrol-face", default="central", choices=["only", "largest", "central"],
+                    help="edge-node enrol --face: which face of an enrolment photo with several (lfw_dev's subjects are central)")
     ap.add_argument("--bin", default=os.path.join(REPO, ".build", "release"))
     ap.add_argument("--models", default=os.environ.get("WATCHPOST_MODELS", os.path.join(REPO, "models")))
     ap.add_argument("--python", default=os.path.join(REPO, ".venv-baseline", "bin", "python"),

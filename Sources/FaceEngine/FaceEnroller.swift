@@ -5,14 +5,47 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
     case unreadable(String)
     case noFace
     case multipleFaces(Int)
+    /// Several faces and, under this choice, none clearly the one.
+    case ambiguousFaces(Int, FaceChoice)
     case lowQuality(QualityRejection)
 
     public var description: String {
         switch self {
         case .unreadable(let why): "unreadable image: \(why)"
         case .noFace: "no face found: use a photo where the face is clearly visible"
-        case .multipleFaces(let n): "\(n) faces found: use a photo of this person alone"
+        case .multipleFaces(let n): "\(n) faces found: use a photo of this person alone, or say which face (--face largest|central)"
+        case .ambiguousFaces(let n, let choice):
+            "\(n) faces found and none clearly the \(choice == .largest ? "largest" : "most central"): crop the photo to this person"
         case .lowQuality(let reason): "face below the quality bars (\(reason.rawValue)): use a sharper, larger, frontal, well-lit photo"
+        }
+    }
+}
+
+/// Which face of an enrolment photo is the subject's, when it holds more than one.
+public enum FaceChoice: String, CaseIterable, Sendable {
+    /// The photo must show one face (faces too small to match do not count): the default.
+    case only
+    /// The largest face, if it is clearly larger (its eyes at least 1.25x as far apart as the next).
+    case largest
+    /// The face nearest the centre, if clearly nearer (at most 0.6x the next one's distance).
+    case central
+
+    /// The index of the subject's face among faces (boxes and inter-eye distances) in an image of
+    /// this size, or why none can be chosen.
+    public func pick(_ faces: [(box: Box, interEye: Float)], width: Int, height: Int) -> Result<Int, EnrolmentRejection> {
+        guard !faces.isEmpty else { return .failure(.noFace) }
+        guard faces.count > 1 else { return .success(0) }
+        switch self {
+        case .only:
+            return .failure(.multipleFaces(faces.count))
+        case .largest:
+            let order = faces.indices.sorted { faces[$0].interEye > faces[$1].interEye }
+            return faces[order[0]].interEye >= 1.25 * faces[order[1]].interEye ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
+        case .central:
+            let cx = Float(width) / 2, cy = Float(height) / 2
+            let distance = faces.map { (($0.box.centerX - cx) * ($0.box.centerX - cx) + ($0.box.centerY - cy) * ($0.box.centerY - cy)).squareRoot() }
+            let order = faces.indices.sorted { distance[$0] < distance[$1] }
+            return distance[order[0]] <= 0.6 * distance[order[1]] ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
         }
     }
 }
@@ -32,20 +65,27 @@ public final class FaceEnroller {
 
     /// The template of the one face in an enrolment photo. Faces too small to be matched at all
     /// (below the size bar) do not count as a second face: a crowd far behind the subject is not a reason to refuse.
-    public func enrol(imageAt path: String) -> Result<FaceFeatures, EnrolmentRejection> {
+    public func enrol(imageAt path: String, choice: FaceChoice = .only) -> Result<FaceFeatures, EnrolmentRejection> {
         let image: Image
         do { image = try Image(contentsOf: path) } catch { return .failure(.unreadable("\(error)")) }
-        return enrol(image: image)
+        return enrol(image: image, choice: choice)
     }
 
-    public func enrol(image: Image) -> Result<FaceFeatures, EnrolmentRejection> {
+    public func enrol(image: Image, choice: FaceChoice = .only) -> Result<FaceFeatures, EnrolmentRejection> {
         do {
             let faces = try detector.detect(in: image)
             let measured = try faces.map { ($0, try gate.measure($0, in: image)) }
             let countable = measured.filter { $0.1.interEye >= gate.settings.minInterEye }
             guard !faces.isEmpty else { return .failure(.noFace) }
-            guard countable.count <= 1 else { return .failure(.multipleFaces(countable.count)) }
-            let (face, quality) = countable.first ?? measured[0]
+            let (face, quality): (Detection, QualityFigures)
+            if countable.isEmpty {
+                (face, quality) = measured[0]
+            } else {
+                switch choice.pick(countable.map { ($0.0.box, $0.1.interEye) }, width: image.width, height: image.height) {
+                case .success(let i): (face, quality) = countable[i]
+                case .failure(let why): return .failure(why)
+                }
+            }
             if let reason = gate.rejection(for: quality) { return .failure(.lowQuality(reason)) }
             let dlib = try embedder.embed([face], in: image, flipAveraged: true)[0]
             guard let faceNet else { return .success(FaceFeatures(dlib: dlib)) }

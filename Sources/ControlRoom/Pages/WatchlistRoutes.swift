@@ -157,6 +157,7 @@ struct WatchlistRoutes {
             "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
             "validity": "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
             "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
+            "face": d.binding.faceChoice,
             "state": d.state.rawValue, "csrf": session.csrfToken,
             "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
             "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
@@ -220,7 +221,8 @@ struct WatchlistRoutes {
         return WatchlistUpload(
             binding: WatchlistBinding(deploymentID: deployment, watchlistID: watchlist, version: version,
                                       notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
-                                      expiresAt: try formTime(expiresText, "expires"), threshold: threshold),
+                                      expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
+                                      faceChoice: form.text("face") ?? "only"),
             manifestName: manifest.fileName!, manifestText: String(decoding: manifest.body, as: UTF8.self), photos: byName)
     }
 

@@ -52,6 +52,7 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         }
         if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
         let b = input.binding
+        builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
         let outcome = builder!.build(
             subjects: input.subjects.map { s in
                 WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) })

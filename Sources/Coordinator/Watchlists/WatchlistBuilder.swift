@@ -76,6 +76,8 @@ struct WatchlistBuilder {
     }
 
     let enroller: FaceEnroller
+    /// Which face of a photo with several is the subject's.
+    var choice: FaceChoice = .only
 
     /// Enrols every photo and assembles the bundle.
     func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
@@ -99,7 +101,7 @@ struct WatchlistBuilder {
         }
         var cohortFaces: [FaceFeatures] = []
         for (line, image) in cohort {
-            switch enroller.enrol(imageAt: image) {
+            switch enroller.enrol(imageAt: image, choice: choice) {
             case .success(let face): cohortFaces.append(face)
             case .failure(let why): refusals.append(Refusal(origin: .cohort(line: line), image: image, reason: "\(why)"))
             }
@@ -117,12 +119,12 @@ struct WatchlistBuilder {
 
     private func enrol(_ photo: Photo) -> Result<FaceFeatures, CommandFailure> {
         switch photo {
-        case .file(let path): return enroller.enrol(imageAt: path).mapError { CommandFailure("\($0)") }
+        case .file(let path): return enroller.enrol(imageAt: path, choice: choice).mapError { CommandFailure("\($0)") }
         case .uploaded(_, let bytes):
             let image: Image
             do { image = try Image(encoded: bytes) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
             defer { image.wipe() }
-            return enroller.enrol(image: image).mapError { CommandFailure("\($0)") }
+            return enroller.enrol(image: image, choice: choice).mapError { CommandFailure("\($0)") }
         }
     }
 }

@@ -35,6 +35,8 @@ struct WatchlistCommand: ParsableCommand {
         var out: String
         @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
         var allowRejections = false
+        @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
+        var face: FaceChoice = .only
         @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR of this threshold and list size from.")
         var evaluation: String?
         @OptionGroup var models: ModelOptions
@@ -56,7 +58,7 @@ struct WatchlistCommand: ParsableCommand {
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
             let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
-            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller())
+            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face)
             let binding = WatchlistBuilder.Binding(
                 deploymentID: deployment, watchlistID: watchlistID, version: version,
                 notBefore: try notBefore.map { try parseTime($0, "--not-before") }, expiresAt: try parseTime(expires, "--expires"),
@@ -132,3 +134,5 @@ private func readBundle(_ path: String) throws -> SignedBundle {
         throw CommandFailure("bundle \(path) is not a valid bundle file: \(error)")
     }
 }
+
+extension FaceChoice: ExpressibleByArgument {}

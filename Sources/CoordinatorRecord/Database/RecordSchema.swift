@@ -168,6 +168,7 @@ enum RecordSchema {
             t.column("not_before_ms", .integer)
             t.column("expires_at_ms", .integer).notNull()
             t.column("threshold", .double)
+            t.column("face_choice", .text).notNull().defaults(to: "only")
             t.column("state", .text).notNull()
             t.column("failure", .text)
             t.column("manifest_name", .text).notNull()

@@ -17,10 +17,15 @@ public struct WatchlistBinding: Sendable, Equatable {
     public var expiresAt: Date
     /// Nil: chosen from the evaluation report for FPIR <= 1e-3 at the list's size.
     public var threshold: Float?
+    /// Which face of a photo with several is the subject's: `only`, `largest` or `central` (`FaceChoice`).
+    public var faceChoice: String
 
-    public init(deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date, threshold: Float?) {
+    public static let faceChoices = ["only", "largest", "central"]
+
+    public init(deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date, threshold: Float?,
+                faceChoice: String = "only") {
         self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
-        self.notBefore = notBefore; self.expiresAt = expiresAt; self.threshold = threshold
+        self.notBefore = notBefore; self.expiresAt = expiresAt; self.threshold = threshold; self.faceChoice = faceChoice
     }
 }
 

@@ -33,11 +33,12 @@ public enum WatchlistDraftStore {
         try database.change { db, audit in
             let b = upload.binding
             try db.execute(sql: """
-                INSERT INTO watchlist_draft (id, deployment_id, watchlist_id, version, not_before_ms, expires_at_ms, threshold, state,
+                INSERT INTO watchlist_draft (id, deployment_id, watchlist_id, version, not_before_ms, expires_at_ms, threshold, face_choice, state,
                                              manifest_name, created_by, created_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, b.deploymentID, b.watchlistID, Int64(clamping: b.version), b.notBefore.map(milliseconds), milliseconds(b.expiresAt),
-                                 b.threshold.map { Double($0) }, WatchlistDraftState.uploaded.rawValue, upload.manifestName, actor, milliseconds(now)])
+                                 b.threshold.map { Double($0) }, b.faceChoice, WatchlistDraftState.uploaded.rawValue, upload.manifestName, actor,
+                                 milliseconds(now)])
             for s in manifest.subjects {
                 try db.execute(sql: """
                     INSERT INTO watchlist_draft_subject (draft_id, subject_id, line, display_name, category, reason, image_source, legal_basis, under_18)
@@ -294,7 +295,8 @@ public enum WatchlistDraftStore {
             id: id,
             binding: WatchlistBinding(deploymentID: row["deployment_id"], watchlistID: row["watchlist_id"], version: UInt64(row["version"] as Int64),
                                       notBefore: (row["not_before_ms"] as Int64?).map { date(milliseconds: $0) },
-                                      expiresAt: date(milliseconds: row["expires_at_ms"]), threshold: (row["threshold"] as Double?).map(Float.init)),
+                                      expiresAt: date(milliseconds: row["expires_at_ms"]), threshold: (row["threshold"] as Double?).map(Float.init),
+                                      faceChoice: row["face_choice"]),
             state: WatchlistDraftState(rawValue: row["state"]) ?? .failed, failure: row["failure"], manifestName: row["manifest_name"],
             createdBy: row["created_by"], createdAt: date(milliseconds: row["created_at_ms"]), build: build, subjects: subjects, signatures: signatures)
     }
@@ -311,6 +313,9 @@ public enum WatchlistDraftStore {
         guard b.version >= 1 else { throw CommandFailure("version must be 1 or more, above the version the nodes hold") }
         guard b.expiresAt > (b.notBefore ?? now) else { throw CommandFailure("the list must expire after it becomes valid") }
         if let t = b.threshold, !(t > 0 && t < 2) { throw CommandFailure("threshold must be a score between 0 and 2") }
+        guard WatchlistBinding.faceChoices.contains(b.faceChoice) else {
+            throw CommandFailure("face choice '\(b.faceChoice)' must be one of \(WatchlistBinding.faceChoices.joined(separator: ", "))")
+        }
     }
 
     private static func isJPEGOrPNG(_ bytes: [UInt8]) -> Bool {

@@ -26,6 +26,9 @@ struct EnrolCommand: ParsableCommand {
     @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
     var allowRejections = false
 
+    @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
+    var face: FaceChoice = .only
+
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
@@ -46,7 +49,7 @@ struct EnrolCommand: ParsableCommand {
             let subject = label.name, images = label.images
             var templates: [FaceFeatures] = []
             for path in images {
-                switch enroller.enrol(imageAt: path) {
+                switch enroller.enrol(imageAt: path, choice: face) {
                 case .success(let template): templates.append(template)
                 case .failure(let why): refused.append((path, why))
                 }
@@ -55,7 +58,7 @@ struct EnrolCommand: ParsableCommand {
         }
         var cohort: [FaceFeatures] = []
         for path in cohortFolder?.labels.flatMap(\.images) ?? [] {
-            switch enroller.enrol(imageAt: path) {
+            switch enroller.enrol(imageAt: path, choice: face) {
             case .success(let face): cohort.append(face)
             case .failure(let why): refused.append((path, why))
             }
@@ -78,3 +81,5 @@ struct EnrolCommand: ParsableCommand {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
+
+extension FaceChoice: ExpressibleByArgument {}
