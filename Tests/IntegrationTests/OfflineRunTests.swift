@@ -55,6 +55,34 @@ final class OfflineRunTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: crops).count, alerts.count)
     }
 
+    /// One alert per pass: Miranda's shot raises one alert however often her track breaks; every
+    /// other matched track is counted as held back; the per-track trace holds counts and scores
+    /// but no subject.
+    func testHamiltonClip_oneAlertPerPass_andTheTraceNamesNobody() throws {
+        let clip = try Fixtures.dataset("videos/face_recognition/short_hamilton_clip.mp4")
+        let watchlist = try hamiltonWatchlist(["Barack_Obama", "Lin_Manuel_Miranda"])
+        let folder = try Fixtures.temporaryFolder(self)
+        let result = try ChildProcess.run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--trace", folder + "/trace.jsonl",
+                                                     "--report", folder + "/report.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let alerts = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(Alert.self, from: Data($0.utf8)) }
+        XCTAssertEqual(alerts.filter { $0.subject == "Lin_Manuel_Miranda" }.count, 1, "one pass, one alert: \(alerts.map(\.frame))")
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) as? [String: Any])
+        let text = try String(contentsOfFile: folder + "/trace.jsonl", encoding: .utf8)
+        XCTAssertFalse(text.contains("Miranda") || text.contains("Obama"), "the trace names nobody")
+        let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertNotNil(lines.first??["threshold"], "the first line gives the threshold")
+        let tracks = lines.dropFirst().compactMap { $0 }
+        XCTAssertEqual(tracks.count, report["tracks_started"] as? Int, "one line per track")
+        let matched = tracks.filter { $0["matched"] as? Bool == true }
+        XCTAssertEqual(matched.count, alerts.count + (report["repeat_alerts_suppressed"] as? Int ?? -1),
+                       "every matched track either alerted or was held back as a repeat")
+        for t in matched {
+            XCTAssertGreaterThanOrEqual(t["embedded"] as? Int ?? 0, 1)
+            XCTAssertLessThanOrEqual(t["best_score"] as? Double ?? 9, lines.first??["threshold"] as? Double ?? 0)
+        }
+    }
+
     /// Wiping observed, as an auditor would: the node scans its own memory at the end of the run
     /// for every face vector it computed. The watchlist's templates, which it still holds, must be
     /// found (the scan sees what is there); no non-matching face's vector may be.
