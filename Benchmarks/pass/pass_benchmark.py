@@ -18,6 +18,7 @@ usage: scripts/setup-baseline.sh && swift build -c release &&
        python3 Benchmarks/pass/pass_benchmark.py [--seeds 11,12,13] [--enrolled 40] [--distractors 80] [--realtime]
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -134,6 +135,8 @@ def run(args, **kw):
 
 def make_clip(a, seed):
     out = os.path.join(a.work, f"clip-seed{seed}-{a.enrolled}x{a.distractors}")
+    if os.path.isdir(out) and not os.path.exists(os.path.join(out, "truth.json")):
+        sys.exit(f"pass benchmark: {out} is incomplete (being made by another run, or an interrupted one): wait for it, or remove it")
     if not os.path.exists(os.path.join(out, "truth.json")):
         print(f"making clip seed {seed} ({a.enrolled} enrolled, {a.distractors} strangers) in {out}", file=sys.stderr)
         run([a.python, os.path.join(SHARED, "tools", "walkpast", "walkpast.py"), a.dataset, out, "--seed", str(seed),
@@ -141,12 +144,10 @@ def make_clip(a, seed):
     return out
 
 
-def cohort_folder(a, clips):
-    """lfw_dev people with one photo who walk past in none of the clips: people not sought."""
-    used = set()
-    for clip in clips:
-        used |= {p["identity"] for p in json.load(open(os.path.join(clip, "truth.json")))["passes"]}
-    folder = os.path.join(a.work, f"cohort-{a.cohort_size}-" + "-".join(os.path.basename(c).split("-")[1] for c in clips))
+def cohort_folder(a, clip):
+    """lfw_dev people with one photo who do not walk past in this clip: people not sought."""
+    used = {p["identity"] for p in json.load(open(os.path.join(clip, "truth.json")))["passes"]}
+    folder = os.path.join(clip, f"cohort-{a.cohort_size}")
     if not os.path.isdir(folder):
         os.makedirs(folder)
         count = 0
@@ -171,12 +172,18 @@ def edge(a, clip, cohort):
             log.write(enrol.stderr)
     enrol_dir = os.path.join(clip, "enrol") + "/"
     refused = sum(1 for line in open(watchlist + ".log") if line.startswith("refused " + enrol_dir))
-    kind = "cohort" if cohort else "plain"
-    trace, report_path = os.path.join(clip, f"trace-{kind}.jsonl"), os.path.join(clip, f"report-{kind}.json")
-    result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
-                  "--report", report_path, "--trace", trace, "--health-interval", "0"]
-                 + (["--realtime"] if a.realtime else []) + a.models)
-    alerts = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    # Every frame (not --realtime) a run is a function of the binary, the list and the clip: its
+    # outputs are kept under the binary's hash, so that seeds run in parallel can be pooled later.
+    key = f"{'cohort' if cohort else 'plain'}-{a.enrol_face}-{a.binary_hash}" + ("-realtime" if a.realtime else "")
+    trace, report_path, alerts_path = (os.path.join(clip, f"{name}-{key}.{ext}") for name, ext in
+                                       [("trace", "jsonl"), ("report", "json"), ("alerts", "jsonl")])
+    if a.realtime or not os.path.exists(alerts_path):
+        result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
+                      "--report", report_path, "--trace", trace, "--health-interval", "0"]
+                     + (["--realtime"] if a.realtime else []) + a.models)
+        with open(alerts_path, "w") as f:
+            f.write(result.stdout)
+    alerts = [json.loads(line) for line in open(alerts_path) if line.startswith("{")]
     report = json.load(open(report_path))
     tracks = [json.loads(line) for line in open(trace)][1:]  # the first line holds the threshold
     return alerts, report, refused, tracks
@@ -223,10 +230,11 @@ def main():
     if not os.access(a.python, os.X_OK):
         sys.exit(f"pass benchmark: {a.python} is missing: run scripts/setup-baseline.sh (walkpast.py needs numpy and Pillow)")
     a.models = ["--models", a.models]
+    with open(os.path.join(a.bin, "edge-node"), "rb") as f:
+        a.binary_hash = hashlib.sha256(f.read()).hexdigest()[:12]
     os.makedirs(a.work, exist_ok=True)
     seeds = [int(s) for s in a.seeds.split(",")]
     clips = [make_clip(a, s) for s in seeds]
-    cohort = cohort_folder(a, clips)
     figures = {"clips": {}, "pooled": {}}
     pooled = {"no cohort": Score(), f"cohort of {a.cohort_size}": Score()}
     base_faces = {}
@@ -234,7 +242,7 @@ def main():
           f"{'realtime' if a.realtime else 'every frame'}, lfw_dev")
     for seed, clip in zip(seeds, clips):
         truth = json.load(open(os.path.join(clip, "truth.json")))
-        for name, folder in [("no cohort", None), (f"cohort of {a.cohort_size}", cohort)]:
+        for name, folder in [("no cohort", None), (f"cohort of {a.cohort_size}", cohort_folder(a, clip))]:
             alerts, report, refused, tracks = edge(a, clip, folder)
             score = Score(truth, alerts, tracks)
             pooled[name] += score
