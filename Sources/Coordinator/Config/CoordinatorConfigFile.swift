@@ -55,6 +55,7 @@ struct CoordinatorConfigFile {
         retention.rejectedAlertDays = try r.integer("retention", "rejected_alert_days", in: 1...3650) ?? retention.rejectedAlertDays
         retention.bundleDestroyDelay = try r.number("retention", "bundle_destroy_after_s", in: 0...2_592_000) ?? retention.bundleDestroyDelay
         retention.checkInterval = try r.number("retention", "check_interval_s", in: 1...86_400) ?? retention.checkInterval
+        retention.watchlistDraftDays = try r.integer("retention", "watchlist_draft_days", in: 1...365) ?? retention.watchlistDraftDays
         guard retention.rejectedAlertDays <= retention.alertDays else {
             throw ConfigError(file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
         }

@@ -9,6 +9,8 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var rejectedAlertDays: Int = 7
     /// The coordinator's copy of an ended deployment's bundle.
     public var bundleDestroyDelay: TimeInterval = 24 * 3600
+    /// Watchlists uploaded in the control room and never planned into a deployment, with their photos.
+    public var watchlistDraftDays: Int = 14
     /// How often `coordinator serve` runs the purge.
     public var checkInterval: TimeInterval = 3600
 
@@ -22,13 +24,15 @@ public struct PurgeResult: Sendable, Equatable {
     /// Alerts past their time but kept because they are marked for a case.
     public var keptForCases = 0
     public var bundlesDestroyed: [String] = []
+    public var watchlistDraftsDestroyed: [String] = []
 
     public init() {}
 }
 
 /// Runs the retention policy: an alert past its time loses its subject, scores, quality figures,
 /// crop and notes (its decisions stay, anonymous, so that reports still count it); case-marked
-/// alerts are kept until unmarked; ended deployments' bundles are destroyed. Audited with counts.
+/// alerts are kept until unmarked; ended deployments' bundles are destroyed, and so are uploaded
+/// watchlists never planned into a deployment. Audited with counts.
 public enum Retention {
     public static func purge(_ policy: RetentionPolicy, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> PurgeResult {
         var result = PurgeResult()
@@ -58,6 +62,9 @@ public enum Retention {
         // Crops of purged rows may still sit in the write-ahead log: fold it into the zeroed main file.
         if result.alertsPurged + result.rejectedAlertsPurged > 0 { try database.truncateLog() }
         result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
+        result.watchlistDraftsDestroyed = try WatchlistDraftStore.destroyUnplanned(
+            uploadedBefore: now - TimeInterval(policy.watchlistDraftDays) * 86_400, in: database, at: now, actor: actor)
+        if !result.watchlistDraftsDestroyed.isEmpty { try database.truncateLog() }
         return result
     }
 }

@@ -244,6 +244,20 @@ public enum WatchlistDraftStore {
         }
     }
 
+    /// Deletes the drafts uploaded before `cutoff` that no deployment took (retention), with their
+    /// photos; each deletion is audited. Returns their ids.
+    static func destroyUnplanned(uploadedBefore cutoff: Date, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
+        try database.change { db, audit in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM watchlist_draft WHERE created_at_ms < ? AND state NOT IN (?, ?) ORDER BY id",
+                                          arguments: [milliseconds(cutoff), WatchlistDraftState.planned.rawValue, WatchlistDraftState.building.rawValue])
+            for id in ids {
+                try db.execute(sql: "DELETE FROM watchlist_draft WHERE id = ?", arguments: [id])
+                try audit.append(AuditEvent(actor: actor, action: .watchlistDiscarded, target: id, detail: ["reason": "retention: never planned"]), at: now)
+            }
+            return ids
+        }
+    }
+
     /// Deletes every draft bound to a deployment whose bundle is destroyed: its photos go with the list.
     static func destroyDrafts(ofDeployment deployment: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM watchlist_draft WHERE deployment_id = ?", arguments: [deployment])

@@ -152,4 +152,18 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_subject") }, 0)
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
     }
+
+    func testRetention_destroysUploadsNeverPlanned_afterTheirDays_andKeepsPlannedOnes() throws {
+        let f = try RecordFixture(self)
+        let stale = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        let planned = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        try WatchlistDraftStore.markPlanned(planned, in: f.database)
+        var policy = RetentionPolicy()
+        policy.watchlistDraftDays = 14
+        XCTAssertEqual(try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 13 * 86_400, actor: "retention").watchlistDraftsDestroyed, [])
+        XCTAssertEqual(try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 15 * 86_400, actor: "retention").watchlistDraftsDestroyed, [stale])
+        XCTAssertNil(try WatchlistDraftStore.photo(draft: stale, subject: "s-1", position: 0, in: f.database))
+        XCTAssertNotNil(try WatchlistDraftStore.load(planned, in: f.database), "a planned list goes with its deployment's bundle")
+        XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
+    }
 }
