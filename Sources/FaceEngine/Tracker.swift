@@ -10,7 +10,8 @@ public struct TrackID: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct TrackerSettings: Sendable, Equatable {
     /// Smallest overlap between a track's last box and a detection for them to be the same face.
     public var minIoU: Float = 0.25
-    /// A track ends after this many processed frames without its face.
+    /// A track ends after more than this many frames without its face (frames, not detections:
+    /// with detection on a schedule the frames between detections count too).
     public var maxMissedFrames: Int = 10
 
     public init(minIoU: Float = 0.25, maxMissedFrames: Int = 10) {
@@ -37,15 +38,41 @@ public struct TrackerUpdate: Sendable, Equatable {
     public var ended: [TrackID]
 }
 
-/// Greedy IoU association, as a value-type state machine without I/O.
+/// Greedy IoU association with constant-velocity prediction, as a value-type state machine
+/// without I/O. A track's box is predicted from its last two sightings over the frames since it
+/// was last seen, so that a face followed between detections run on a schedule (one frame in
+/// `detection.interval_frames`), or missed for a few frames, is still found where it went.
 ///
 ///     new detection ──► live ──(seen)──► live
-///                        └──(missed > maxMissedFrames)──► ended
+///                        └──(unseen for > maxMissedFrames frames)──► ended
 public struct Tracker: Sendable {
     private struct Track: Sendable {
         let id: TrackID
+        /// Where the face was last seen.
         var box: Box
-        var missed: Int
+        /// Change of the box per frame, from its last sightings; nil until seen twice.
+        var velocity: Box?
+        /// Frames since the face was last seen.
+        var unseen: Int
+
+        /// Where the face is expected after `frames` more frames.
+        func predicted(after frames: Int) -> Box {
+            guard let v = velocity else { return box }
+            let t = Float(unseen + frames)
+            return Box(x: box.x + v.x * t, y: box.y + v.y * t,
+                       width: max(1, box.width + v.width * t), height: max(1, box.height + v.height * t))
+        }
+
+        mutating func see(_ seen: Box, after frames: Int) {
+            let t = Float(unseen + frames)
+            let step = Box(x: (seen.x - box.x) / t, y: (seen.y - box.y) / t,
+                           width: (seen.width - box.width) / t, height: (seen.height - box.height) / t)
+            // Half the last step, half the history: one jittery box does not throw the prediction off.
+            velocity = velocity.map { Box(x: ($0.x + step.x) / 2, y: ($0.y + step.y) / 2,
+                                          width: ($0.width + step.width) / 2, height: ($0.height + step.height) / 2) } ?? step
+            box = seen
+            unseen = 0
+        }
     }
 
     public let settings: TrackerSettings
@@ -58,12 +85,16 @@ public struct Tracker: Sendable {
 
     public var liveTracks: [TrackID] { tracks.map(\.id) }
 
-    /// Associates this frame's boxes with the live tracks.
-    public mutating func update(with boxes: [Box]) -> TrackerUpdate {
+    /// Associates this frame's boxes with the live tracks; `frames` is how many frames have passed
+    /// since the previous update (more than 1 when detection runs on a schedule or frames were dropped).
+    public mutating func update(with boxes: [Box], frames: Int = 1) -> TrackerUpdate {
+        let frames = max(1, frames)
         var pairs: [(iou: Float, track: Int, detection: Int)] = []
         for (t, track) in tracks.enumerated() {
+            let predicted = track.predicted(after: frames)
             for (d, box) in boxes.enumerated() {
-                let overlap = track.box.iou(box)
+                // Where it went, or where it was: a face that stopped is not lost to its old velocity.
+                let overlap = max(predicted.iou(box), track.box.iou(box))
                 if overlap >= settings.minIoU { pairs.append((overlap, t, d)) }
             }
         }
@@ -73,20 +104,19 @@ public struct Tracker: Sendable {
         for pair in pairs where !trackUsed[pair.track] && assignment[pair.detection] == nil {
             trackUsed[pair.track] = true
             assignment[pair.detection] = tracks[pair.track].id
-            tracks[pair.track].box = boxes[pair.detection]
-            tracks[pair.track].missed = 0
+            tracks[pair.track].see(boxes[pair.detection], after: frames)
         }
         var ended: [TrackID] = []
-        for t in tracks.indices where !trackUsed[t] { tracks[t].missed += 1 }
+        for t in tracks.indices where !trackUsed[t] { tracks[t].unseen += frames }
         tracks.removeAll { track in
-            if track.missed > settings.maxMissedFrames { ended.append(track.id); return true }
+            if track.unseen > settings.maxMissedFrames { ended.append(track.id); return true }
             return false
         }
         var started: [TrackID] = []
         for d in boxes.indices where assignment[d] == nil {
             let id = TrackID(nextID)
             nextID += 1
-            tracks.append(Track(id: id, box: boxes[d], missed: 0))
+            tracks.append(Track(id: id, box: boxes[d], velocity: nil, unseen: 0))
             assignment[d] = id
             started.append(id)
         }

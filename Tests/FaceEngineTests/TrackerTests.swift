@@ -39,6 +39,32 @@ final class TrackerTests: XCTestCase {
         XCTAssertEqual(Set(tracker.liveTracks).count, 2)
     }
 
+    func testFaceFollowedAcrossFramesWithoutDetection_keepsItsTrackWhereItsLastBoxNoLongerOverlaps() {
+        var tracker = Tracker()
+        let id = tracker.update(with: [box(0)]).assignments[0]
+        XCTAssertEqual(tracker.update(with: [box(20)]).assignments, [id])
+        XCTAssertEqual(tracker.update(with: [box(40)]).assignments, [id])
+        // Three frames later at 20 px a frame it is at 100: no overlap with the box at 40, on its predicted path.
+        XCTAssertEqual(box(40).iou(box(100)), 0)
+        let update = tracker.update(with: [box(100)], frames: 3)
+        XCTAssertEqual(update.assignments, [id])
+        XCTAssertEqual(update.started, [])
+    }
+
+    func testFaceThatStops_keepsItsTrackDespiteItsOldVelocity() {
+        var tracker = Tracker()
+        let id = tracker.update(with: [box(0)]).assignments[0]
+        XCTAssertEqual(tracker.update(with: [box(20)]).assignments, [id])
+        XCTAssertEqual(tracker.update(with: [box(22)], frames: 4).assignments, [id])
+    }
+
+    func testMissedFrames_countFramesBetweenDetectionsToo() {
+        var tracker = Tracker(settings: TrackerSettings(maxMissedFrames: 4))
+        let id = tracker.update(with: [box(0)]).assignments[0]
+        XCTAssertEqual(tracker.update(with: [], frames: 3).ended, [])
+        XCTAssertEqual(tracker.update(with: [], frames: 2).ended, [id])
+    }
+
     func testEndAll_endsEveryLiveTrack() {
         var tracker = Tracker()
         let ids = tracker.update(with: [box(0), box(200)]).assignments

@@ -88,6 +88,7 @@ final class BadInputTests: XCTestCase {
             (#"{"matching": {"facenet_gate": 0.5}}"#, "key matching.facenet_gate: 0.5 is out of range"),
             (#"{"embedding": {"max_facenet_per_track": 0}}"#, "key embedding.max_facenet_per_track: 0 is out of range 1...100"),
             (#"{"embedding": {"max_per_frame": 2.5}}"#, "key embedding.max_per_frame: must be a whole number, got 2.5"),
+            (#"{"detection": {"interval_frames": 0}}"#, "key detection.interval_frames: 0 is out of range 1...30"),
             (#"{"tracking": {"identity_switch_distance": 0.1}}"#, "key tracking.identity_switch_distance: 0.1 is out of range"),
             (#"{"detection": {"max_side": true}}"#, "key detection.max_side: must be a number"),
             (#"{"tracking": {"min_iou": "high"}}"#, "key tracking.min_iou: must be a number"),

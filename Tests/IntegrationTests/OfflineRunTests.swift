@@ -83,6 +83,23 @@ final class OfflineRunTests: XCTestCase {
         }
     }
 
+    /// Detection on every frame (`detection.interval_frames` 1) finds Miranda in the same shot as
+    /// the default schedule: the schedule costs no pass here.
+    func testDetectionOnEveryFrame_isAConfigChoice_andFindsTheSamePass() throws {
+        let clip = try Fixtures.dataset("videos/face_recognition/short_hamilton_clip.mp4")
+        let watchlist = try hamiltonWatchlist(["Lin_Manuel_Miranda"])
+        let folder = try Fixtures.temporaryFolder(self)
+        try #"{"detection": {"interval_frames": 1}}"#.write(toFile: folder + "/edge.json", atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(edgeNode, ["run", "--source", clip, "--watchlist", watchlist, "--config", folder + "/edge.json",
+                                                     "--report", folder + "/report.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) as? [String: Any])
+        XCTAssertEqual(report["frames_detected"] as? Int, 275)
+        let alerts = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(Alert.self, from: Data($0.utf8)) }
+        XCTAssertEqual(alerts.map(\.subject), ["Lin_Manuel_Miranda"])
+        XCTAssertTrue(alerts.allSatisfy { (82...210).contains($0.frame) }, "\(alerts.map(\.frame))")
+    }
+
     /// Wiping observed, as an auditor would: the node scans its own memory at the end of the run
     /// for every face vector it computed. The watchlist's templates, which it still holds, must be
     /// found (the scan sees what is there); no non-matching face's vector may be.
@@ -132,6 +149,7 @@ final class OfflineRunTests: XCTestCase {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
         XCTAssertEqual(summary["alerts"] as? Int, 0)
         XCTAssertEqual(summary["frames_processed"] as? Int, 275)
+        XCTAssertEqual(summary["frames_detected"] as? Int, 138, "faces detected on one frame in two (frames 0, 2, ... 274) by default")
         XCTAssertGreaterThan(summary["embeddings_computed"] as? Int ?? 0, 0)
         XCTAssertNotNil(summary["non_match_data_lifetime_max_s"] as? Double, "lifetime of non-match data is reported")
         try assertNoFaceVectorSurvives(summary)

@@ -83,6 +83,7 @@ struct EdgeConfigFile {
         if let v = try r.number("detection", "threshold", in: 0.01...0.99) { s.detector.threshold = Float(v) }
         if let v = try r.number("detection", "nms_iou", in: 0.01...1) { s.detector.nmsIoU = Float(v) }
         if let v = try r.integer("detection", "max_faces", in: 1...1000) { s.detector.maxFaces = v }
+        if let v = try r.integer("detection", "interval_frames", in: 1...30) { s.detectionInterval = v }
         if let v = try r.number("quality", "min_inter_eye", in: 0...1000) { s.quality.minInterEye = Float(v) }
         if let v = try r.number("quality", "min_sharpness", in: 0...100_000) { s.quality.minSharpness = Float(v) }
         if let v = try r.number("quality", "min_luma_mean", in: 0...255) { s.quality.minLumaMean = Float(v) }

@@ -5,6 +5,9 @@ struct PipelineReport: Codable {
     var framesCaptured = 0
     var framesProcessed = 0
     var framesDropped = 0
+    /// Processed frames that faces were detected on (one in `detection.interval_frames`); on the
+    /// others the tracks are followed.
+    var framesDetected = 0
     var streamStalls = 0
     var facesDetected = 0
     var qualityRejections: [String: Int] = Dictionary(uniqueKeysWithValues: QualityRejection.allCases.map { ($0.rawValue, 0) })
@@ -31,6 +34,7 @@ struct PipelineReport: Codable {
 
     enum CodingKeys: String, CodingKey {
         case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
+        case framesDetected = "frames_detected"
         case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
         case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed", tracksStarted = "tracks_started", alerts
         case repeatAlertsSuppressed = "repeat_alerts_suppressed"

@@ -6,6 +6,10 @@ import Logging
 /// Settings of the recognition path from frame to alert.
 struct PipelineSettings {
     var detector = DetectorSettings()
+    /// Detect faces on one frame in this many and follow tracks across the frames between
+    /// (`detection.interval_frames`): detection is most of a frame's cost, and a face walking past
+    /// is in view for dozens of frames.
+    var detectionInterval = 2
     var quality = QualitySettings()
     var tracker = TrackerSettings()
     var embedding = TrackBook.Policy()
@@ -38,6 +42,8 @@ final class RecognitionPipeline {
     private var tracker: Tracker
     private var book: TrackBook
     private var repeats: RepeatAlertGate
+    /// Index of the last frame faces were detected on.
+    private var lastDetectedFrame: Int?
     private(set) var report = PipelineReport()
     /// Notes every vector computed for a face, for `edge-node run --audit-memory`.
     var audit: MemoryAudit?
@@ -82,9 +88,14 @@ final class RecognitionPipeline {
     func process(_ frame: Frame, crop: (Image, Box, UUID) -> String?) throws -> [AlertRecord] {
         defer { frame.image.wipe() }
         report.framesProcessed += 1
+        // A looping file starts its indices again: that frame is detected as a new start.
+        let since = lastDetectedFrame.map { frame.index - $0 } ?? 0
+        if since > 0, since < settings.detectionInterval { return [] }
+        lastDetectedFrame = frame.index
+        report.framesDetected += 1
         let detections = try detector.detect(in: frame.image)
         report.facesDetected += detections.count
-        let update = tracker.update(with: detections.map(\.box))
+        let update = tracker.update(with: detections.map(\.box), frames: since)
         let now = ContinuousClock.now
         for id in update.ended { endTrack(id, at: now) }
         for id in update.started { book.start(id, at: frame.capturedAt) }

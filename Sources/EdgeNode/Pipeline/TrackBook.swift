@@ -23,7 +23,7 @@ struct TrackBook {
         var maxPerFrame = 2
         /// Embed again when the face's quality rank beats the best so far by this factor...
         var improvement: Float = 1.15
-        /// ...or after this many processed frames, as the pose may have changed.
+        /// ...or after the face was detected this many times more, as the pose may have changed.
         var refreshFrames = 8
         /// Most FaceNet embeddings for one track: the second model is spent on a track's first
         /// promising faces, and its mean stands for the track afterwards.
