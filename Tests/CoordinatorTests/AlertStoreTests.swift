@@ -13,7 +13,7 @@ final class AlertStoreTests: XCTestCase {
             WireMessage.AlertMessage(alertID: UUID(), nodeID: "node-1", cameraID: "cam", deploymentID: "dep",
                                      watchlistVersion: 3, subject: "s\(i)", score: 0.2, distance: 0.38,
                                      capturedAt: Date(timeIntervalSince1970: 1_800_000_000), track: UInt64(i),
-                                     quality: [30, 200], cropJPEG: [UInt8](repeating: UInt8(i), count: 10_000))
+                                     trackFrames: UInt32(i), quality: [30, 200], cropJPEG: [UInt8](repeating: UInt8(i), count: 10_000))
         }
         do {
             let store = AlertStore(database: try CoordinatorDatabase(stateDirectory: folder))
@@ -25,6 +25,8 @@ final class AlertStoreTests: XCTestCase {
         XCTAssertEqual(try reopened.count, 5)
         XCTAssertEqual(try reopened.ids(), Set(alerts.map(\.alertID)))
         XCTAssertEqual(try reopened.show(alerts[1].alertID).quality, [30, 200])
+        XCTAssertEqual(try reopened.show(alerts[3].alertID).trackFrames, 3)
+        XCTAssertNil(try reopened.show(alerts[0].alertID).trackFrames, "0 frames is a protocol 1 node's alert: not said")
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: folder + "/coordinator.sqlite")[.posixPermissions] as? Int, 0o600)
     }
 
@@ -48,6 +50,7 @@ final class AlertStoreTests: XCTestCase {
         let alert = try store.show(UUID(uuidString: "6F9619FF-8B86-D011-B42D-00C04FC964FF")!)
         XCTAssertEqual([alert.nodeID, alert.deploymentID, alert.subject], ["n1", "dep-0", "s-1"])
         XCTAssertNil(alert.review)
+        XCTAssertNil(alert.trackFrames, "an alert stored before track frames were sent")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/alerts.sqlite"))
         XCTAssertEqual(try AuditVerifier.verify(store.database).entries, 0)
     }

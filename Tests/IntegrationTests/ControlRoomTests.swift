@@ -166,6 +166,8 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertEqual(try operator_.post("/alerts/\(id)/outcome", ["outcome": "identity verified", "action": "arrest", "csrf": csrf]).status, 302)
         let shown = try operator_.get("/alerts/\(id)").body
         XCTAssertTrue(shown.contains("match by olivia") && shown.contains("identity verified, arrest"), shown)
+        XCTAssertNotNil(shown.range(of: #"<th>Matched on</th><td>[1-9]\d* frames? of its track</td>"#, options: .regularExpression),
+                        "the page says how many of the track's frames the alert rests on")
 
         let report = try auditor.get("/reports?deployment=dep-7")
         XCTAssertEqual(report.status, 200)

@@ -66,7 +66,10 @@ final class DeploymentRecordTests: XCTestCase {
         XCTAssertEqual(try cli(d, ["alerts", "adjudicate", alertID, "--review", "match", "--as", "PC 101"]).status, 0)
         let outcome = try cli(d, ["alerts", "adjudicate", alertID, "--outcome", "identity-verified", "--action", "arrest", "--as", "PC 202"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        XCTAssertTrue(try cli(d, ["alerts", "show", alertID]).stdout.contains("identity verified, arrest by PC 202"))
+        let shown = try cli(d, ["alerts", "show", alertID]).stdout
+        XCTAssertTrue(shown.contains("identity verified, arrest by PC 202"), shown)
+        // The node says what the match rests on (a still clip: one or more frames of the track).
+        XCTAssertNotNil(shown.range(of: #"matched on:  [1-9]\d* frame\(s\) of its track"#, options: .regularExpression), shown)
 
         // The end: the node wipes; three seconds later the coordinator destroys its copy.
         let ended = try cli(d, ["deployment", "end", "--id", "dep-7", "--as", "Insp Cole"])

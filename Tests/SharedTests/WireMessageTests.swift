@@ -29,32 +29,46 @@ final class WireMessageTests: XCTestCase {
 
     private let id = UUID(uuidString: "00112233-4455-6677-8899-AABBCCDDEEFF")!
 
-    /// Known answers, worked out by hand from the format (version 1, type, fields little-endian,
+    /// Known answers, worked out by hand from the format (version 2, type, fields little-endian,
     /// strings and blobs with a u32 length): a change of the encoding breaks every node in the field.
     func testKnownAnswers_forEveryMessageKind() {
         let cases: [(WireMessage, String)] = [
             (.hello(.init(nodeID: "n1", software: "w", heldWatchlistVersion: 7)),
-             "01 01  02000000 6e31  01000000 77  0700000000000000"),
+             "02 01  02000000 6e31  01000000 77  0700000000000000"),
             // Rejection reasons in sorted order, whatever the dictionary's order.
             (.heartbeat(.init(uptimeSeconds: 1, framesPerSecond: 1, facesSeen: 2, framesDropped: 3, watchlistVersion: 4,
                               qualityRejections: ["b": 2, "a": 1])),
-             "01 02  0100000000000000 0000803f 0200000000000000 0300000000000000 0400000000000000  02000000"
+             "02 02  0100000000000000 0000803f 0200000000000000 0300000000000000 0400000000000000  02000000"
                 + "  01000000 61 0100000000000000  01000000 62 0200000000000000"),
             (.alert(.init(alertID: id, nodeID: "n", cameraID: "c", deploymentID: "d", watchlistVersion: 1, subject: "s",
-                          score: 0.5, distance: 0.25, capturedAtMilliseconds: 1000, track: 2, quality: [1], cropJPEG: [0xFF, 0xD8])),
-             "01 03  00112233445566778899aabbccddeeff  01000000 6e  01000000 63  01000000 64  0100000000000000  01000000 73"
-                + "  0000003f 0000803e  e803000000000000  0200000000000000  01000000 0000803f  02000000 ffd8"),
-            (.ack(alertID: id), "01 04  00112233445566778899aabbccddeeff"),
-            (.watchlistBundle([0xAB, 0xCD]), "01 05  02000000 abcd"),
+                          score: 0.5, distance: 0.25, capturedAtMilliseconds: 1000, track: 2, trackFrames: 3, quality: [1], cropJPEG: [0xFF, 0xD8])),
+             "02 03  00112233445566778899aabbccddeeff  01000000 6e  01000000 63  01000000 64  0100000000000000  01000000 73"
+                + "  0000003f 0000803e  e803000000000000  0200000000000000 03000000  01000000 0000803f  02000000 ffd8"),
+            (.ack(alertID: id), "02 04  00112233445566778899aabbccddeeff"),
+            (.watchlistBundle([0xAB, 0xCD]), "02 05  02000000 abcd"),
             (.watchlistStatus(.init(accepted: true, version: 9, reasonCode: "", reason: "ok")),
-             "01 06  01  0900000000000000  00000000  02000000 6f6b"),
-            (.command(.endDeployment(deploymentID: "d")), "01 07  01  01000000 64"),
-            (.command(.wipeWatchlist), "01 07  02"),
+             "02 06  01  0900000000000000  00000000  02000000 6f6b"),
+            (.command(.endDeployment(deploymentID: "d")), "02 07  01  01000000 64"),
+            (.command(.wipeWatchlist), "02 07  02"),
         ]
         for (message, expected) in cases {
             XCTAssertEqual(message.encode(), hex(expected), "\(message)")
             XCTAssertEqual(try WireMessage.decode(hex(expected)), message)
         }
+    }
+
+    /// An alert queued in a node's outbox by protocol 1 (before `track_frames`) is still read after
+    /// the coordinator is upgraded, with its frames not said; it is re-encoded as version 2.
+    func testProtocol1Alert_isStillRead_withTrackFramesNotSaid() throws {
+        let v1 = hex("01 03  00112233445566778899aabbccddeeff  01000000 6e  01000000 63  01000000 64  0100000000000000  01000000 73"
+                     + "  0000003f 0000803e  e803000000000000  0200000000000000  01000000 0000803f  02000000 ffd8")
+        guard case .alert(let alert) = try WireMessage.decode(v1) else { return XCTFail("not an alert") }
+        XCTAssertEqual(alert.trackFrames, 0)
+        XCTAssertEqual(alert.track, 2)
+        XCTAssertEqual(alert.cropJPEG, [0xFF, 0xD8])
+        XCTAssertEqual(WireMessage.alert(alert).encode().first, 2)
+        // A version 2 alert cut where version 1 ended is short of its crop: refused, not misread.
+        XCTAssertThrowsError(try WireMessage.decode([2] + v1.dropFirst()))
     }
 
     /// The same heartbeat with its reasons in the other order is not a second valid encoding.
@@ -70,6 +84,7 @@ final class WireMessageTests: XCTestCase {
         var cases: [(String, [UInt8])] = [
             ("1 empty", []),
             ("2 other protocol version", [9] + good.dropFirst()),
+            ("2 protocol version 0", [0] + good.dropFirst()),
             ("3 unknown type", [1, 99]),
             ("4 trailing byte", good + [0]),
             ("5 unknown command", [1, 7, 9]),

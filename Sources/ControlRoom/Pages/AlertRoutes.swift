@@ -50,6 +50,7 @@ struct AlertRoutes {
                 values["hasCrop"] = alert.purgedAt == nil
                 values["score"] = alert.score.map { String(format: "%.4f", $0) } ?? ""
                 values["distance"] = alert.distance.map { String(format: "%.4f", $0) } ?? ""
+                values["trackFrames"] = alert.trackFrames.map { "\($0) frame\($0 == 1 ? "" : "s") of its track" } ?? "not said by the node"
                 values["quality"] = alert.quality.map { $0.map { String(format: "%.1f", $0) }.joined(separator: " ") } ?? ""
                 values["node"] = alert.nodeID
                 values["caseReference"] = alert.caseReference ?? ""

@@ -87,6 +87,7 @@ enum PageTemplates {
     <p class="muted">reference (watchlist)</p></td><td>
     <table>
     <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th><td>{{distance}}</td></tr>
+    <tr><th>Matched on</th><td>{{trackFrames}}</td></tr>
     <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>
     <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}</td></tr><tr><th>Outcome</th><td>{{outcome}}</td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
     </table></td></tr></table>

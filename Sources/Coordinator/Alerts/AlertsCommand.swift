@@ -45,6 +45,7 @@ struct AlertsCommand: ParsableCommand {
             subject:     \(a.subject ?? "- (purged)")
             score:       \(a.score.map { String(format: "%.4f", $0) } ?? "-"), distance \(a.distance.map { String(format: "%.4f", $0) } ?? "-")
             quality:     \(q)
+            matched on:  \(a.trackFrames.map { "\($0) frame(s) of its track" } ?? "- (not said by the node)")
             review:      \(a.review.map { "\($0.rawValue) by \(a.reviewBy ?? "?") at \(isoTime(a.reviewAt))" } ?? "awaiting")\(a.reviewNote.map { " (\($0))" } ?? "")
             outcome:     \(a.outcome.map { "\($0.rawValue), \(a.action?.rawValue ?? "?") by \(a.outcomeBy ?? "?") at \(isoTime(a.outcomeAt))" } ?? "-")\(a.outcomeNote.map { " (\($0))" } ?? "")
             case:        \(a.caseReference.map { "\($0): \(a.caseReason ?? "")" } ?? "-")

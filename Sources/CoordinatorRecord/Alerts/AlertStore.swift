@@ -13,6 +13,8 @@ public struct AlertRecord: Sendable, Equatable {
     public var score: Double?
     public var distance: Double?
     public var quality: [Float]?
+    /// How many of its track's frames the match rests on; nil when the node did not say.
+    public var trackFrames: Int?
     public var capturedAt: Date
     public var receivedAt: Date
     public var review: ReviewDecision?
@@ -49,10 +51,11 @@ public final class AlertStore: Sendable {
         return try database.change { db, audit in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score, distance,
-                                             captured_at_ms, track, quality, crop, received_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             captured_at_ms, track, track_frames, quality, crop, received_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID, Int64(clamping: a.watchlistVersion),
-                                 a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track), quality,
+                                 a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track),
+                                 a.trackFrames == 0 ? nil : Int64(a.trackFrames), quality,
                                  Data(a.cropJPEG), milliseconds(receivedAt)])
             guard db.changesCount > 0 else { return false }
             try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertReceived, target: a.alertID.uuidString, detail: [
@@ -128,7 +131,7 @@ public final class AlertStore: Sendable {
 
     /// Every column but the crop, which only the alert page loads (`crop(_:)`).
     static let listColumns = """
-        id, node_id, camera_id, deployment_id, subject, score, distance, quality, captured_at_ms, received_at_ms, review, review_by,
+        id, node_id, camera_id, deployment_id, subject, score, distance, quality, track_frames, captured_at_ms, received_at_ms, review, review_by,
         review_at_ms, review_note, outcome, outcome_action, outcome_by, outcome_at_ms, outcome_note, case_reference, case_reason, purged_at_ms
         """
 
@@ -148,7 +151,7 @@ public final class AlertStore: Sendable {
         }
         return AlertRecord(
             id: UUID(uuidString: row["id"]) ?? UUID(), deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
-            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality,
+            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality, trackFrames: row["track_frames"],
             capturedAt: date(milliseconds: row["captured_at_ms"]), receivedAt: date(milliseconds: row["received_at_ms"]),
             review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"], reviewAt: time("review_at_ms"),
             reviewNote: row["review_note"], outcome: (row["outcome"] as String?).flatMap(FieldOutcome.init(rawValue:)),

@@ -100,6 +100,10 @@ public final class CoordinatorDatabase: Sendable {
         migrator.registerMigration("v5 watchlist drafts") { db in
             try RecordSchema.createV5(db)
         }
+        migrator.registerMigration("v6 alert track frames") { db in
+            // NULL for alerts stored before, or sent by protocol 1 nodes: not said.
+            try db.alter(table: "alert") { t in t.add(column: "track_frames", .integer) }
+        }
         return migrator
     }
 }

@@ -63,6 +63,7 @@ actor ServeService: Service {
                     try outbox.add(.init(alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID, deploymentID: deploymentID,
                                          watchlistVersion: version, subject: alert.subject, score: alert.score,
                                          distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
+                                         trackFrames: UInt32(clamping: alert.trackFrames),
                                          quality: [alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
                                                    alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll],
                                          cropJPEG: crops[alert.alertID] ?? []), now: Date())

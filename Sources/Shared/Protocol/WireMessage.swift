@@ -16,7 +16,9 @@ public enum WireMessage: Sendable, Equatable {
     case watchlistStatus(WatchlistStatus)
     case command(Command)
 
-    public static let protocolVersion: UInt8 = 1
+    /// Version written. Version 2 added `AlertMessage.trackFrames`; version 1 frames (alerts
+    /// queued in a node's outbox before an upgrade) are still read, so the coordinator is upgraded first.
+    public static let protocolVersion: UInt8 = 2
     /// Largest frame accepted; also set as the socket's ZMQ_MAXMSGSIZE so larger frames are never read.
     public static let maxFrameBytes = 64 << 20
 
@@ -61,24 +63,28 @@ public enum WireMessage: Sendable, Equatable {
         /// Capture time in whole milliseconds since 1970 (an integer, so that encoding is exact).
         public var capturedAtMilliseconds: Int64
         public var track: UInt64
+        /// How many of the track's frames the match rests on (the frames its mean embedding was made
+        /// of): 1 is a single glance, more is a steadier match. 0: not said (a protocol 1 node).
+        public var trackFrames: UInt32
         /// inter_eye, sharpness, luma_mean, luma_std, yaw, pitch, roll.
         public var quality: [Float]
         public var cropJPEG: [UInt8]
         public init(alertID: UUID, nodeID: String, cameraID: String, deploymentID: String, watchlistVersion: UInt64,
-                    subject: String, score: Float, distance: Float, capturedAt: Date, track: UInt64, quality: [Float],
-                    cropJPEG: [UInt8]) {
+                    subject: String, score: Float, distance: Float, capturedAt: Date, track: UInt64, trackFrames: UInt32 = 0,
+                    quality: [Float], cropJPEG: [UInt8]) {
             self.init(alertID: alertID, nodeID: nodeID, cameraID: cameraID, deploymentID: deploymentID,
                       watchlistVersion: watchlistVersion, subject: subject, score: score, distance: distance,
                       capturedAtMilliseconds: Int64((capturedAt.timeIntervalSince1970 * 1000).rounded()), track: track,
-                      quality: quality, cropJPEG: cropJPEG)
+                      trackFrames: trackFrames, quality: quality, cropJPEG: cropJPEG)
         }
 
         public init(alertID: UUID, nodeID: String, cameraID: String, deploymentID: String, watchlistVersion: UInt64,
                     subject: String, score: Float, distance: Float, capturedAtMilliseconds: Int64, track: UInt64,
-                    quality: [Float], cropJPEG: [UInt8]) {
+                    trackFrames: UInt32 = 0, quality: [Float], cropJPEG: [UInt8]) {
             self.alertID = alertID; self.nodeID = nodeID; self.cameraID = cameraID; self.deploymentID = deploymentID
             self.watchlistVersion = watchlistVersion; self.subject = subject; self.score = score; self.distance = distance
-            self.capturedAtMilliseconds = capturedAtMilliseconds; self.track = track; self.quality = quality; self.cropJPEG = cropJPEG
+            self.capturedAtMilliseconds = capturedAtMilliseconds; self.track = track; self.trackFrames = trackFrames
+            self.quality = quality; self.cropJPEG = cropJPEG
         }
 
         public var capturedAt: Date { Date(timeIntervalSince1970: TimeInterval(capturedAtMilliseconds) / 1000) }
@@ -115,7 +121,7 @@ public enum WireMessage: Sendable, Equatable {
         case .alert(let m):
             w.u8(Kind.alert.rawValue); w.uuid(m.alertID); w.string(m.nodeID); w.string(m.cameraID); w.string(m.deploymentID)
             w.u64(m.watchlistVersion); w.string(m.subject); w.f32(m.score); w.f32(m.distance)
-            w.i64(m.capturedAtMilliseconds); w.u64(m.track)
+            w.i64(m.capturedAtMilliseconds); w.u64(m.track); w.u32(m.trackFrames)
             w.u32(UInt32(m.quality.count)); for q in m.quality { w.f32(q) }
             w.blob(m.cropJPEG)
         case .ack(let id):
@@ -138,8 +144,10 @@ public enum WireMessage: Sendable, Equatable {
     public static func decode(_ frame: [UInt8]) throws -> WireMessage {
         guard frame.count <= maxFrameBytes else { throw MalformedBytes(description: "frame of \(frame.count) bytes is too large") }
         var r = ByteReader(frame)
-        let version = try r.u8("protocol version")
-        guard version == protocolVersion else { throw MalformedBytes(description: "protocol version \(version) is not supported") }
+        let frameVersion = try r.u8("protocol version")
+        guard (1...protocolVersion).contains(frameVersion) else {
+            throw MalformedBytes(description: "protocol version \(frameVersion) is not supported (this side reads 1 to \(protocolVersion))")
+        }
         guard let kind = Kind(rawValue: try r.u8("message type")) else { throw MalformedBytes(description: "unknown message type") }
         let message: WireMessage
         switch kind {
@@ -169,6 +177,7 @@ public enum WireMessage: Sendable, Equatable {
             let subject = try r.string("subject"), score = try r.f32("score"), distance = try r.f32("distance")
             let captured = try r.i64("capture time")
             let track = try r.u64("track")
+            let trackFrames = frameVersion >= 2 ? try r.u32("track frames") : 0
             let qualityCount = Int(try r.u32("quality count"))
             guard qualityCount <= 16 else { throw MalformedBytes(description: "\(qualityCount) quality figures") }
             let quality = try (0..<qualityCount).map { _ in try r.f32("quality") }
@@ -178,7 +187,8 @@ public enum WireMessage: Sendable, Equatable {
             }
             message = .alert(AlertMessage(alertID: id, nodeID: node, cameraID: camera, deploymentID: deployment,
                                           watchlistVersion: version, subject: subject, score: score, distance: distance,
-                                          capturedAtMilliseconds: captured, track: track, quality: quality, cropJPEG: crop))
+                                          capturedAtMilliseconds: captured, track: track, trackFrames: trackFrames, quality: quality,
+                                          cropJPEG: crop))
         case .ack:
             message = .ack(alertID: try r.uuid("alert id"))
         case .watchlistBundle:
