@@ -18,31 +18,39 @@ struct ExpectedRates {
     }
 
     let reportPath: String
-    /// The evaluated list size the figures come from: the smallest at least as large as the list, else the largest.
+    /// The evaluated list size the figures come from: of the evaluated sizes around the list's
+    /// (the nearest outside the evaluated range), the one with more false alerts at the threshold.
     let evaluatedSize: Int
     let rates: RatePoint
 
     init(reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind) throws {
-        let row = try Self.row(reportPath: reportPath, listSize: listSize, cohort: cohort)
-        guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
-              abs(point.threshold - threshold) < 0.0051 else {
-            throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)")
+        let points = try Self.rows(reportPath: reportPath, listSize: listSize, cohort: cohort).map { row in
+            guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
+                  abs(point.threshold - threshold) < 0.0051 else {
+                throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)")
+            }
+            return (size: row.size, point: point)
         }
+        let worst = points.max { $0.point.fpir < $1.point.fpir }!
         self.reportPath = reportPath
-        evaluatedSize = row.size
-        rates = point
+        evaluatedSize = worst.size
+        rates = worst.point
     }
 
-    /// The highest grid threshold whose FPIR stays at or below `fpir` for lists of this size.
+    /// The highest grid threshold whose FPIR stays at or below `fpir` for lists of this size: the
+    /// lower of the evaluated sizes around it, since false alerts rise with size under a separate
+    /// cohort but fall with it when the list is its own cohort.
     static func threshold(reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind) throws -> Float {
-        let row = try row(reportPath: reportPath, listSize: listSize, cohort: cohort)
-        guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold }) else {
-            throw CommandFailure("evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold")
-        }
-        return point.threshold
+        try rows(reportPath: reportPath, listSize: listSize, cohort: cohort).map { row in
+            guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold }) else {
+                throw CommandFailure("evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold")
+            }
+            return point.threshold
+        }.min()!
     }
 
-    private static func row(reportPath: String, listSize: Int, cohort: CohortKind) throws -> EvaluationReport.ListSize {
+    /// The evaluated sizes nearest below and above the list's (one when it is evaluated or outside the range).
+    private static func rows(reportPath: String, listSize: Int, cohort: CohortKind) throws -> [EvaluationReport.ListSize] {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
             throw CommandFailure("evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
@@ -61,10 +69,11 @@ struct ExpectedRates {
                 + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
         }
         let sizes = report.listSizes.sorted { $0.size < $1.size }
-        guard let row = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {
+        guard let below = sizes.last(where: { $0.size <= listSize }) ?? sizes.first,
+              let above = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {
             throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
         }
-        return row
+        return below.size == above.size ? [below] : [below, above]
     }
 
     /// The figures as a deployment records them.

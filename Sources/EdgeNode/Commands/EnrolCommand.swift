@@ -17,7 +17,7 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Watchlist file to write (permissions 0600).")
     var out: String
 
-    @Option(help: "Match threshold to store in the watchlist (fused score; default: the measured one for lists of up to 10, README \"Accuracy\").")
+    @Option(help: "Match threshold to store in the watchlist (fused score; default: chosen when the list is run, the measured one for its size and cohort, README \"Accuracy\").")
     var threshold: Float?
 
     @Option(help: "Folder of photos of people NOT sought (<any>/<images>), lawfully held, used only to normalise scores.")
@@ -68,8 +68,9 @@ struct EnrolCommand: ParsableCommand {
             throw CommandFailure("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
         }
         guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(from)") }
-        if threshold == nil, entries.count > EdgeDefaults.thresholdListSize {
-            logger.warning("the default threshold is chosen for lists of up to \(EdgeDefaults.thresholdListSize) people; false alerts grow with the list: pass --threshold from the README's table for \(entries.count) subjects")
+        let measured = EdgeDefaults.table(for: .recommended, cohortFaces: cohort.count).largestSize
+        if threshold == nil, entries.count > measured {
+            logger.warning("the default threshold was measured for lists of up to \(measured) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold")
         }
         try TemplateWatchlist(threshold: threshold, rule: .recommended, entries: entries, cohort: cohort).save(path: out)
         logger.info("watchlist written", metadata: [

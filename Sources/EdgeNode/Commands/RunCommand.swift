@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
         let chosen = (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
-            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces)
+            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count)
         if let crops { try makePrivateFolder(crops) }
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
@@ -99,23 +99,6 @@ struct RunCommand: AsyncParsableCommand {
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-}
-
-/// Defaults chosen from measurements (see README, "Accuracy").
-enum EdgeDefaults {
-    /// The largest watchlist for which the default thresholds keep FPIR <= 1e-3 on lfw_dev.
-    static let thresholdListSize = 10
-
-    /// The threshold that keeps FPIR <= 1e-3 for lists of up to `thresholdListSize` people on lfw_dev
-    /// (`coordinator evaluate --scoring dlib`, `--cohort watchlist` and `--cohort two-fold`). The
-    /// two-fold figure assumes a cohort of about 1,270 faces; a small cohort normalises like none,
-    /// and the higher threshold would then let strangers through, so it gets the lower one.
-    static func threshold(for rule: MatchingRule, cohortFaces: Int) -> Float {
-        switch rule {
-        case .distance: 0.47
-        case .fusedCohort: cohortFaces >= 1_000 ? 0.88 : 0.58
-        }
     }
 }
 

@@ -1,0 +1,49 @@
+import FaceTemplates
+
+/// Thresholds chosen from measurements (README, "Accuracy"): for each rule, the threshold that
+/// keeps FPIR <= 1e-3 per search on lfw_dev for random lists of each size, floored to two decimals
+/// (`coordinator evaluate --list-sizes 10,20,40,100,1000`, with `--cohort two-fold`, `--cohort
+/// watchlist` and `--scoring dlib`). False alerts depend on the list's size, and not the same
+/// way for every rule: with a cohort each entry is one more chance to match a stranger, so larger
+/// lists need lower thresholds; a list that is its own cohort normalises by nearer neighbours as
+/// it grows, so its threshold rises.
+enum EdgeDefaults {
+    /// Measured list sizes and their thresholds, by size.
+    struct Table {
+        let rows: [(size: Int, threshold: Float)]
+
+        /// The stricter threshold of the two measured sizes around `size` (the nearest one outside
+        /// the measured range), so that a size between two rows is never given a laxer threshold
+        /// than either measurement supports.
+        func threshold(listSize size: Int) -> Float {
+            let below = rows.last { $0.size <= size } ?? rows[0]
+            let above = rows.first { $0.size >= size } ?? rows[rows.count - 1]
+            return min(below.threshold, above.threshold)
+        }
+
+        var largestSize: Int { rows[rows.count - 1].size }
+    }
+
+    /// The fused rule with a cohort of about 1,270 faces (two-fold).
+    static let withCohort = Table(rows: [(10, 0.88), (20, 0.85), (40, 0.84), (100, 0.81), (1000, 0.77)])
+    /// The fused rule normalised by the list alone.
+    static let listAsCohort = Table(rows: [(10, 0.58), (20, 0.59), (40, 0.62), (100, 0.64), (1000, 0.74)])
+    /// The plain dlib distance.
+    static let distance = Table(rows: [(10, 0.47), (100, 0.40), (1000, 0.37)])
+
+    /// Cohorts smaller than this normalise like none: the higher thresholds measured with a full
+    /// cohort would let strangers through, so such lists get the list-as-cohort table.
+    static let fullCohortFaces = 1_000
+
+    static func table(for rule: MatchingRule, cohortFaces: Int) -> Table {
+        switch rule {
+        case .distance: distance
+        case .fusedCohort: cohortFaces >= fullCohortFaces ? withCohort : listAsCohort
+        }
+    }
+
+    /// The default threshold for an unsigned list of `listSize` subjects.
+    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int) -> Float {
+        table(for: rule, cohortFaces: cohortFaces).threshold(listSize: listSize)
+    }
+}

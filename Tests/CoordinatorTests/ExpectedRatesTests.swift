@@ -1,0 +1,44 @@
+@testable import Coordinator
+import Foundation
+import TestSupport
+import XCTest
+
+/// A list whose size lies between two evaluated sizes is given the threshold, and shown the
+/// false-alert rate, of the less favourable of the two: false alerts rise with size under a
+/// separate cohort and fall with it when the list is its own cohort.
+final class ExpectedRatesTests: XCTestCase {
+    /// A `--cohort watchlist` report with sizes 10 and 100 where, as measured on lfw_dev, the
+    /// larger list keeps FPIR <= 1e-3 up to a higher threshold (0.64) than the smaller (0.58).
+    private func report() throws -> String {
+        func row(_ size: Int, strictUpTo limit: Float) -> EvaluationReport.ListSize {
+            let rates = EvaluationReport.ListSize.grid.map { t in
+                let fpir = t <= limit + 0.0001 ? 0.0009 : 0.01
+                return RatePoint(threshold: t, tpir: Double(t), fpir: fpir, truePositives: 0, falsePositives: 0,
+                                 tpirInterval: [0, 1], fpirInterval: [fpir / 2, fpir * 2])
+            }
+            return .init(size: size, draws: 1, mated: 1, nonMated: 1, operatingPoints: [], atThreshold: nil, ratesByThreshold: rates)
+        }
+        let report = EvaluationReport(
+            dataset: "d", scoring: "fused", cohort: "watchlist", cohortFaces: nil, identitiesEnrolled: 1, mated: 1, nonMated: 1,
+            detectionFailures: .init(enrolment: 0, mated: 0, nonMated: 0, total: 0, rate: 0), operatingPoints: [], thresholds: [],
+            fixedThreshold: nil, recommendedThreshold: nil, recommendedFor: 10,
+            listSizes: [row(10, strictUpTo: 0.58), row(100, strictUpTo: 0.64)],
+            falseMatchSpread: nil, spreadAtFPIR: nil, groups: nil)
+        let path = try Fixtures.temporaryFolder(self) + "/eval.json"
+        try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func testThresholdForASizeBetweenRows_isTheStricterOfBoth() throws {
+        let path = try report()
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: path, fpir: 1e-3, listSize: 40, cohort: .watchlist), 0.58, accuracy: 1e-6)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: path, fpir: 1e-3, listSize: 100, cohort: .watchlist), 0.64, accuracy: 1e-6)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: path, fpir: 1e-3, listSize: 5000, cohort: .watchlist), 0.64, accuracy: 1e-6)
+    }
+
+    func testExpectedRatesForASizeBetweenRows_showTheRowWithMoreFalseAlerts() throws {
+        let rates = try ExpectedRates(reportPath: try report(), threshold: 0.60, listSize: 40, cohort: .watchlist)
+        XCTAssertEqual(rates.evaluatedSize, 10)
+        XCTAssertEqual(rates.rates.fpir, 0.01)
+    }
+}

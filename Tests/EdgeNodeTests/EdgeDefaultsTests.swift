@@ -1,0 +1,30 @@
+@testable import EdgeNode
+import FaceTemplates
+import XCTest
+
+/// The default threshold follows the list's size the way the measurements do, and never gives a
+/// size between two measured ones a laxer threshold than either.
+final class EdgeDefaultsTests: XCTestCase {
+    func testMeasuredSizes_getTheirOwnThreshold() {
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 10), 0.88)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 40), 0.84)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 10), 0.58)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 40), 0.62)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .distance, cohortFaces: 0, listSize: 100), 0.40)
+    }
+
+    /// With a cohort thresholds fall as lists grow; a list that is its own cohort rises. Either
+    /// way a size between rows gets the stricter of the two.
+    func testSizesBetweenRows_getTheStricterNeighbour() {
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 30), 0.84, "between 20 (0.85) and 40 (0.84)")
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 30), 0.59, "between 20 (0.59) and 40 (0.62)")
+        XCTAssertEqual(EdgeDefaults.threshold(for: .distance, cohortFaces: 0, listSize: 50), 0.40, "between 10 (0.47) and 100 (0.40)")
+    }
+
+    func testOutsideTheMeasuredRange_takesTheNearestRow_andASmallCohortCountsAsNone() {
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 2), 0.88)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 5000), 0.77)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 999, listSize: 10), 0.58)
+        XCTAssertEqual(EdgeDefaults.table(for: .recommended, cohortFaces: 0).largestSize, 1000)
+    }
+}
