@@ -52,6 +52,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone).")
     var cohort: CohortChoice = .twoFold
 
+    @Option(help: "With --cohort two-fold, replace each cohort fold by centroids, each the mean of this many people's templates (at least 5), to measure a cohort that is nobody.")
+    var cohortCentroids: Int?
+
     @Option(help: "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches.")
     var listSizes: String = "10,100,1000"
 
@@ -81,6 +84,10 @@ struct EvaluateCommand: ParsableCommand {
         _ = try parsedThresholds()
         _ = try parsedListSizes()
         guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
+        if let cohortCentroids {
+            guard cohortCentroids >= 5 else { throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least 5 people, so that none is one person's face") }
+            guard scoring == .fused, cohort == .twoFold else { throw ValidationError("--cohort-centroids needs --scoring fused --cohort two-fold") }
+        }
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
         }
@@ -135,6 +142,7 @@ struct EvaluateCommand: ParsableCommand {
         let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
         var searches = EvaluationSearches()
         searches.faceNetTemplatesInHalfPrecision = facenetTemplates == .half
+        searches.cohortCentroidSize = cohortCentroids
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
                 for path in identity.images.prefix(matedCap + 1) {
@@ -178,7 +186,9 @@ struct EvaluateCommand: ParsableCommand {
             enrolment: searches.enrolmentFailures, mated: probes.filter { $0.features == nil }.count,
             nonMated: study.strangers.filter { $0.features == nil }.count, total: 0, rate: 0)
         var report = EvaluationReport(
-            dataset: dataset, scoring: scoring.rawValue, cohort: scoring == .fused ? cohort.rawValue : nil,
+            dataset: dataset, scoring: scoring.rawValue,
+            // A centroid report does not describe a bundle of faces: its label keeps watchlist build from taking it for one.
+            cohort: scoring == .fused ? cohort.rawValue + (cohortCentroids.map { ", centroids of \($0)" } ?? "") : nil,
             cohortFaces: study.scoring.cohortFolds.map(\.count).min(),
             identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,

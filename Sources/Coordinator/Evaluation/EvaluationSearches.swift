@@ -22,6 +22,8 @@ struct EvaluationSearches {
     /// Round the enrolled side's FaceNet templates (the list and the cohort) to 16 bits, as signed
     /// bundles carry them; probes stay 32-bit, as the edge computes them.
     var faceNetTemplatesInHalfPrecision = true
+    /// Replace each cohort fold by centroids of this many people (`--cohort-centroids`); nil: the faces themselves.
+    var cohortCentroidSize: Int?
 
     /// A way of scoring, from the product's old rule to its current one.
     enum Variant: CaseIterable {
@@ -60,8 +62,16 @@ struct EvaluationSearches {
             return FaceFeatures(dlib: face.dlib, faceNet: second.roundedToHalfPrecision)
         }
         // A search of fold f is normalised by the other fold's faces, never by its own identity.
-        let folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
+        var folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
             ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(template) } } : []
+        if let size = cohortCentroidSize {
+            folds = folds.map { fold in
+                CohortCentroids.make(from: fold, peoplePerCentroid: size).map { centroid in
+                    guard faceNetTemplatesInHalfPrecision, let second = centroid.faceNet else { return centroid }
+                    return FaceFeatures(dlib: centroid.dlib, faceNet: second.roundedToHalfPrecision)
+                }
+            }
+        }
         return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [template($0.features)]) },
                              probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
                              scoring: Scoring(rule: variant.rule, cohortFolds: folds))
