@@ -1,19 +1,44 @@
 /// A normalising cohort that is nobody: each centroid is the mean of at least `peoplePerCentroid`
 /// people's templates in both models, so no template a bundle carries is one person's face.
 public enum CohortCentroids {
-    /// Centroids of consecutive groups of `peoplePerCentroid` faces (one face per person, in the
-    /// order given); a remainder smaller than a group joins the last group, so every centroid
-    /// averages at least that many people. Fewer faces than one group give no centroid.
-    public static func make(from faces: [FaceFeatures], peoplePerCentroid: Int) -> [FaceFeatures] {
+    /// How people are put in groups.
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// Consecutive faces in the order given (for a random order, random groups).
+        case inOrder = "in-order"
+        /// Each group is a face and its nearest ungrouped neighbours (dlib distance), so that a
+        /// centroid stands for a region of face space, as the faces it replaces did.
+        case nearest
+    }
+
+    /// Centroids of groups of `peoplePerCentroid` faces (one face per person); a remainder smaller
+    /// than a group joins the last group, so every centroid averages at least that many people.
+    /// Fewer faces than one group give no centroid.
+    public static func make(from faces: [FaceFeatures], peoplePerCentroid: Int, grouping: Grouping = .inOrder) -> [FaceFeatures] {
         precondition(peoplePerCentroid >= 1)
-        let groups = faces.count / peoplePerCentroid
-        guard groups > 0 else { return [] }
-        return (0..<groups).map { g in
-            let end = g == groups - 1 ? faces.count : (g + 1) * peoplePerCentroid
-            let group = faces[(g * peoplePerCentroid)..<end]
-            let faceNets = group.compactMap(\.faceNet)
-            return FaceFeatures(dlib: Embedding.mean(group.map(\.dlib)),
-                                faceNet: faceNets.count == group.count ? FaceNetEmbedding.mean(faceNets) : nil)
+        let groupCount = faces.count / peoplePerCentroid
+        guard groupCount > 0 else { return [] }
+        var groups: [[Int]]
+        switch grouping {
+        case .inOrder:
+            groups = (0..<groupCount).map { g in Array((g * peoplePerCentroid)..<((g + 1) * peoplePerCentroid)) }
+        case .nearest:
+            var ungrouped = Array(faces.indices)
+            groups = []
+            for _ in 0..<groupCount {
+                let seed = ungrouped.removeFirst()
+                let nearest = Set(ungrouped.map { (faces[seed].dlib.distance(to: faces[$0].dlib), $0) }
+                    .sorted { $0.0 < $1.0 }.prefix(peoplePerCentroid - 1).map(\.1))
+                ungrouped.removeAll { nearest.contains($0) }
+                groups.append([seed] + nearest.sorted())
+            }
+        }
+        let grouped = Set(groups.joined())
+        groups[groups.count - 1] += faces.indices.filter { !grouped.contains($0) }
+        return groups.map { group in
+            let members = group.map { faces[$0] }
+            let faceNets = members.compactMap(\.faceNet)
+            return FaceFeatures(dlib: Embedding.mean(members.map(\.dlib)),
+                                faceNet: faceNets.count == members.count ? FaceNetEmbedding.mean(faceNets) : nil)
         }
     }
 }

@@ -24,6 +24,22 @@ final class CohortCentroidsTests: XCTestCase {
         XCTAssertEqual(norm, 1, accuracy: 1e-5)
     }
 
+    /// Grouped by nearness, the two clusters of a cohort give one centroid each, not two mixtures.
+    func testNearestGrouping_keepsNeighboursTogether() {
+        func near(_ axis: Int, _ wobble: Float) -> FaceFeatures {
+            var d = [Float](repeating: 0, count: Embedding.dimension)
+            d[axis] = 1
+            d[10] = wobble
+            return FaceFeatures(dlib: Embedding(d))
+        }
+        let faces = [near(0, 0), near(1, 0), near(0, 0.1), near(1, 0.1), near(0, 0.2), near(1, 0.2)]
+        let centroids = CohortCentroids.make(from: faces, peoplePerCentroid: 3, grouping: .nearest)
+        let values = centroids.map { c in c.dlib.storage.withUnsafeBufferPointer { [$0[0], $0[1]] } }
+        XCTAssertEqual(values, [[1, 0], [0, 1]])
+        XCTAssertEqual(CohortCentroids.make(from: faces, peoplePerCentroid: 3).map { c in c.dlib.storage.withUnsafeBufferPointer { $0[0] } },
+                       [2.0 / 3, 1.0 / 3], "in order, each group mixes both clusters")
+    }
+
     func testFewerPeopleThanOneGroup_giveNoCentroid() {
         XCTAssertEqual(CohortCentroids.make(from: (0..<4).map(face), peoplePerCentroid: 5).count, 0)
     }

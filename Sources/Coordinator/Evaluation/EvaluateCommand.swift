@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Logging
 import Shared
@@ -54,6 +55,9 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "With --cohort two-fold, replace each cohort fold by centroids, each the mean of this many people's templates (at least 5), to measure a cohort that is nobody.")
     var cohortCentroids: Int?
+
+    @Option(help: "How --cohort-centroids groups people: in-order (random groups) or nearest (each face with its nearest ungrouped neighbours).")
+    var centroidGrouping: CentroidGrouping = .inOrder
 
     @Option(help: "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches.")
     var listSizes: String = "10,100,1000"
@@ -143,6 +147,7 @@ struct EvaluateCommand: ParsableCommand {
         var searches = EvaluationSearches()
         searches.faceNetTemplatesInHalfPrecision = facenetTemplates == .half
         searches.cohortCentroidSize = cohortCentroids
+        searches.cohortCentroidGrouping = centroidGrouping.grouping
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
                 for path in identity.images.prefix(matedCap + 1) {
@@ -188,7 +193,7 @@ struct EvaluateCommand: ParsableCommand {
         var report = EvaluationReport(
             dataset: dataset, scoring: scoring.rawValue,
             // A centroid report does not describe a bundle of faces: its label keeps watchlist build from taking it for one.
-            cohort: scoring == .fused ? cohort.rawValue + (cohortCentroids.map { ", centroids of \($0)" } ?? "") : nil,
+            cohort: scoring == .fused ? cohort.rawValue + (cohortCentroids.map { ", centroids of \($0) (\(centroidGrouping.rawValue))" } ?? "") : nil,
             cohortFaces: study.scoring.cohortFolds.map(\.count).min(),
             identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,
@@ -232,6 +237,13 @@ struct EvaluateCommand: ParsableCommand {
             case .dlib: "0.30,0.34,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.55,0.60"
             }
         }
+    }
+
+    /// `--centroid-grouping`.
+    enum CentroidGrouping: String, ExpressibleByArgument, CaseIterable {
+        case inOrder = "in-order", nearest
+
+        var grouping: CohortCentroids.Grouping { self == .nearest ? .nearest : .inOrder }
     }
 
     /// `--cohort`.

@@ -24,6 +24,7 @@ struct EvaluationSearches {
     var faceNetTemplatesInHalfPrecision = true
     /// Replace each cohort fold by centroids of this many people (`--cohort-centroids`); nil: the faces themselves.
     var cohortCentroidSize: Int?
+    var cohortCentroidGrouping = CohortCentroids.Grouping.inOrder
 
     /// A way of scoring, from the product's old rule to its current one.
     enum Variant: CaseIterable {
@@ -66,7 +67,7 @@ struct EvaluationSearches {
             ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(template) } } : []
         if let size = cohortCentroidSize {
             folds = folds.map { fold in
-                CohortCentroids.make(from: fold, peoplePerCentroid: size).map { centroid in
+                CohortCentroids.make(from: fold, peoplePerCentroid: size, grouping: cohortCentroidGrouping).map { centroid in
                     guard faceNetTemplatesInHalfPrecision, let second = centroid.faceNet else { return centroid }
                     return FaceFeatures(dlib: centroid.dlib, faceNet: second.roundedToHalfPrecision)
                 }
