@@ -18,16 +18,7 @@ final class Browser {
         guard FileManager.default.isExecutableFile(atPath: Self.chromium), FileManager.default.isExecutableFile(atPath: Self.driver) else {
             throw XCTSkip("headless browser tests need Debian's chromium and chromium-driver: scripts/setup.sh --with-test-data installs them")
         }
-        let port = 40_000 + Int.random(in: 0..<5000)
-        base = "http://127.0.0.1:\(port)"
-        process = try ChildProcess(Self.driver, ["--port=\(port)"])
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do { _ = try Self.request("GET", base + "/status", nil); break } catch {
-                guard ContinuousClock.now < deadline else { throw CommandFailureForTests("chromedriver did not answer on \(base): \(error)") }
-                usleep(100_000)
-            }
-        }
+        (process, base) = try Self.startDriver()
         let options: [String: Any] = ["binary": Self.chromium,
                                       "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]]
         let created = try Self.request("POST", base + "/session", ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
@@ -35,6 +26,26 @@ final class Browser {
             throw CommandFailureForTests("no browser session: \(created)")
         }
         session = id
+    }
+
+    /// Starts chromedriver on a random port and waits until it answers. A port another process
+    /// holds makes chromedriver exit at once: that try is abandoned for another port. On a loaded
+    /// 2-core machine it can take many seconds to answer, hence the long wait.
+    private static func startDriver() throws -> (ChildProcess, String) {
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = 40_000 + Int.random(in: 0..<5000)
+            let base = "http://127.0.0.1:\(port)"
+            let process = try ChildProcess(driver, ["--port=\(port)"])
+            let deadline = ContinuousClock.now + .seconds(90)
+            while process.process.isRunning, ContinuousClock.now < deadline {
+                do { _ = try request("GET", base + "/status", nil); return (process, base) } catch { lastError = "\(base): \(error)" }
+                usleep(100_000)
+            }
+            lastError += process.process.isRunning ? " (no answer in 90 s)" : " (exited: \(process.stderr.suffix(300)))"
+            process.signal(SIGTERM)
+        }
+        throw CommandFailureForTests("chromedriver did not answer on five ports; last \(lastError)")
     }
 
     deinit {
