@@ -39,8 +39,8 @@ public struct TrackerUpdate: Sendable, Equatable {
 }
 
 /// Greedy IoU association with constant-velocity prediction, as a value-type state machine
-/// without I/O. A track's box is predicted from its last two sightings over the frames since it
-/// was last seen, so that a face followed between detections run on a schedule (one frame in
+/// without I/O. A track's box is predicted from its velocity (the smoothed change between its
+/// sightings) over the frames since it was last seen, so that a face followed between detections run on a schedule (one frame in
 /// `detection.interval_frames`), or missed for a few frames, is still found where it went.
 ///
 ///     new detection ──► live ──(seen)──► live
