@@ -26,6 +26,11 @@ extension EmbeddingVector {
         try storage.withUnsafeBufferPointer(body)
     }
 
+    /// The embedding as a signed bundle carries it: every value rounded to the nearest 16-bit float.
+    public var roundedToHalfPrecision: Self {
+        Self { out in storage.withUnsafeBufferPointer { for i in $0.indices { out[i] = Float(Float16($0[i])) } } }
+    }
+
     /// L2 distance.
     public func distance(to other: Self) -> Float { VectorMath.distance(storage, other.storage) }
 

@@ -8,11 +8,6 @@ public struct FaceNetEmbedding: EmbeddingVector {
         self.storage = storage
     }
 
-    /// The embedding as a signed bundle carries it: every value rounded to the nearest 16-bit float.
-    public var roundedToHalfPrecision: FaceNetEmbedding {
-        FaceNetEmbedding { out in storage.withUnsafeBufferPointer { for i in $0.indices { out[i] = Float(Float16($0[i])) } } }
-    }
-
     /// The normalised mean of several embeddings of one face (a track's frames).
     public static func mean(_ embeddings: [FaceNetEmbedding]) -> FaceNetEmbedding {
         FaceNetEmbedding { out in

@@ -20,9 +20,10 @@ final class LinkStateMachineTests: XCTestCase {
     }
 
     private func bundleFrame(version: UInt64, signedBy keys: Int = 2) throws -> (WatchlistBundle, [UInt8]) {
+        // 0.125: a half float holds it exactly, so the installed bundle equals the one sent.
         let bundle = WatchlistBundle(deploymentID: "dep-7", watchlistID: "w", version: version, issuedAt: t0, notBefore: t0,
                                      expiresAt: t0 + 3600, embeddingModel: MatchingRule.distance.embeddingModel, threshold: 0.5,
-                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.1, count: 128))])])
+                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.125, count: 128))])])
         let signed = try signers.prefix(keys).reduce(SignedBundle(payload: bundle.payloadBytes())) { try $0.signed(with: $1) }
         return (bundle, WireMessage.watchlistBundle(signed.fileBytes()).encode())
     }

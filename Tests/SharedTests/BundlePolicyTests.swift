@@ -22,9 +22,9 @@ final class BundlePolicyTests: XCTestCase {
                         version: UInt64 = 5, notBefore: TimeInterval = -3600, expires: TimeInterval = 3600) -> WatchlistBundle {
         WatchlistBundle(deploymentID: deployment, watchlistID: "wl-7", version: version, issuedAt: now.addingTimeInterval(-7200),
                         notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
-                        embeddingModel: model, threshold: 0.47,
-                        entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.05, count: 128))]),
-                                  WatchlistEntry(subject: "s-2", templates: [Embedding([Float](repeating: -0.05, count: 128))])])
+                        embeddingModel: model, threshold: 0.47,  // template values a half float holds exactly
+                        entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.0625, count: 128))]),
+                                  WatchlistEntry(subject: "s-2", templates: [Embedding([Float](repeating: -0.0625, count: 128))])])
     }
 
     private func signed(_ b: WatchlistBundle, by keys: [Curve25519.Signing.PrivateKey]) throws -> [UInt8] {
@@ -109,11 +109,11 @@ final class FusedBundleFormatTests: XCTestCase {
     private func fused(cohort: Int = 2) -> WatchlistBundle {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let entries = (0..<2).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 10, count: 128))],
+            WatchlistEntry(subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 8, count: 128))],
                            faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 32, count: 512))])
         }
         let faces = (0..<cohort).map { i in
-            FaceFeatures(dlib: Embedding([Float](repeating: 0.3 + Float(i) / 10, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 1.0 / 64, count: 512)))
+            FaceFeatures(dlib: Embedding([Float](repeating: 0.25 + Float(i) / 8, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 1.0 / 64, count: 512)))
         }
         return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now, expiresAt: now.addingTimeInterval(60),
                                embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.88,
@@ -127,10 +127,12 @@ final class FusedBundleFormatTests: XCTestCase {
     }
 
     /// The payload of a one-subject distance-rule bundle, by hand from the canonical form, after
-    /// the format version byte.
-    private let distancePayloadBody = "01000000 64  01000000 77  0300000000000000"
-        + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
-        + "  01000000  01000000 73  01000000" + String(repeating: " 0000003f", count: 128) + "  00000000  00000000"
+    /// the format version byte; `template` is one template value (0.5) as the format stores it.
+    private func distancePayloadBody(template: String) -> String {
+        "01000000 64  01000000 77  0300000000000000"
+            + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
+            + "  01000000  01000000 73  01000000" + String(repeating: " " + template, count: 128) + "  00000000  00000000"
+    }
 
     private var distanceBundle: WatchlistBundle {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -139,45 +141,59 @@ final class FusedBundleFormatTests: XCTestCase {
                                entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
     }
 
-    /// Known answer for the signed payload: signers sign these bytes, so any change of the
-    /// encoding must be a new payload version.
+    /// Known answer for the signed payload (format 4: dlib templates as half floats, 0.5 is
+    /// 0x3800): signers sign these bytes, so any change of the encoding must be a new payload version.
     func testPayload_knownAnswer_distanceRule() throws {
-        let bytes = hex("5750574c 03  " + distancePayloadBody)
+        let bytes = hex("5750574c 04  " + distancePayloadBody(template: "0038"))
         XCTAssertEqual(distanceBundle.payloadBytes(), bytes)
         XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), distanceBundle)
     }
 
-    /// Bundles signed before FaceNet templates went to 16 bits (format 2) are still read.
-    func testFormat2Payload_isStillRead() throws {
-        XCTAssertEqual(try WatchlistBundle.decode(payload: hex("5750574c 02  " + distancePayloadBody)), distanceBundle)
+    /// Bundles signed before templates went to 16 bits (formats 2 and 3: dlib templates as
+    /// 32-bit floats, 0.5 is 0x3f000000) are still read.
+    func testFormat2And3Payloads_areStillRead() throws {
+        for format in ["02", "03"] {
+            XCTAssertEqual(try WatchlistBundle.decode(payload: hex("5750574c \(format)  " + distancePayloadBody(template: "0000003f"))),
+                           distanceBundle, "format \(format)")
+        }
     }
 
-    /// FaceNet templates and cohort faces as IEEE half floats: 0.5 is 0x3800, -0.25 is 0xb400.
-    func testFusedPayload_storesFaceNetTemplatesIn16Bits() throws {
+    /// Templates of both models and cohort faces as IEEE half floats: 0.5 is 0x3800, -0.25 is 0xb400.
+    func testFusedPayload_storesTemplatesIn16Bits() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         var facenet = [Float](repeating: 0, count: 512)
         facenet[0] = 0.5; facenet[1] = -0.25
+        var dlib = [Float](repeating: 0.5, count: 128)
+        dlib[1] = -0.25
         let bundle = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
                                      expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5, rule: .recommended,
-                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))],
-                                                              faceNetTemplates: [FaceNetEmbedding(facenet)])])
+                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding(dlib)],
+                                                              faceNetTemplates: [FaceNetEmbedding(facenet)])],
+                                     cohort: [FaceFeatures(dlib: Embedding(dlib), faceNet: FaceNetEmbedding(facenet))])
         let bytes = bundle.payloadBytes()
-        let start = bytes.count - 4 - 512 * 2  // the FaceNet template, before the empty cohort's count
-        XCTAssertEqual(Array(bytes[start..<start + 6]), [0x00, 0x38, 0x00, 0xb4, 0x00, 0x00])
+        let cohortFace = bytes.count - (128 + 512) * 2
+        XCTAssertEqual(Array(bytes[cohortFace..<cohortFace + 4]), [0x00, 0x38, 0x00, 0xb4])
+        XCTAssertEqual(Array(bytes[cohortFace + 256..<cohortFace + 262]), [0x00, 0x38, 0x00, 0xb4, 0x00, 0x00])
+        let faceNetTemplate = cohortFace - 4 - 512 * 2  // before the cohort's count
+        XCTAssertEqual(Array(bytes[faceNetTemplate..<faceNetTemplate + 6]), [0x00, 0x38, 0x00, 0xb4, 0x00, 0x00])
         XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), bundle)
-        // Header, rule and subject as in the distance case, then 128 x 4 + 512 x 2 template bytes.
-        XCTAssertEqual(bytes.count, distanceBundle.payloadBytes().count + 16 + 512 * 2)
+        // Header and subject as in the distance case, then the rule's 16 bytes, 512 x 2 FaceNet
+        // template bytes and one cohort face of (128 + 512) x 2.
+        XCTAssertEqual(bytes.count, distanceBundle.payloadBytes().count + 16 + 512 * 2 + (128 + 512) * 2)
     }
 
-    /// Values that 16 bits cannot hold exactly come back rounded to the nearest half float.
-    func testFaceNetValues_roundToTheNearestHalfFloat() throws {
+    /// Values that 16 bits cannot hold exactly come back rounded to the nearest half float, in both models.
+    func testTemplateValues_roundToTheNearestHalfFloat() throws {
         var bundle = fused()
-        var values = bundle.entries[0].faceNetTemplates[0].values
-        values[0] = 0.1
-        bundle.entries[0].faceNetTemplates = [FaceNetEmbedding(values)]
+        var faceNet = bundle.entries[0].faceNetTemplates[0].values, dlib = bundle.entries[0].templates[0].values
+        faceNet[0] = 0.1; dlib[0] = -0.1
+        bundle.entries[0].faceNetTemplates = [FaceNetEmbedding(faceNet)]
+        bundle.entries[0].templates = [Embedding(dlib)]
         let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
         XCTAssertEqual(decoded.entries[0].faceNetTemplates[0].values[0], Float(Float16(0.1)))
-        XCTAssertEqual(decoded.entries[0].faceNetTemplates[0].values[0], 0.1, accuracy: 0.0001)
+        XCTAssertEqual(decoded.entries[0].templates[0].values[0], Float(Float16(-0.1)))
+        XCTAssertNotEqual(Float(Float16(0.1)), 0.1)
+        XCTAssertEqual(decoded.entries[0].templates[0].values[0], -0.1, accuracy: 0.0001)
     }
 
     func testFusedBundle_roundTrips_withRuleAndCohort() throws {

@@ -50,6 +50,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Precision of the enrolled FaceNet templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 3).")
     var facenetTemplates: TemplatePrecision = .half
 
+    @Option(help: "Precision of the enrolled dlib templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 4).")
+    var dlibTemplates: TemplatePrecision = .half
+
     @Option(help: "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone).")
     var cohort: CohortChoice = .twoFold
 
@@ -146,6 +149,7 @@ struct EvaluateCommand: ParsableCommand {
         let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
         var searches = EvaluationSearches()
         searches.faceNetTemplatesInHalfPrecision = facenetTemplates == .half
+        searches.dlibTemplatesInHalfPrecision = dlibTemplates == .half
         searches.cohortCentroidSize = cohortCentroids
         searches.cohortCentroidGrouping = centroidGrouping.grouping
         for identity in data.enrolled {

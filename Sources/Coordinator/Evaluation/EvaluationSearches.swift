@@ -19,9 +19,10 @@ struct EvaluationSearches {
     var strangers: [Search] = []
     /// One-image identities: non-mated searches, and the two cohort folds.
     var singletons: [Search] = []
-    /// Round the enrolled side's FaceNet templates (the list and the cohort) to 16 bits, as signed
-    /// bundles carry them; probes stay 32-bit, as the edge computes them.
+    /// Round the enrolled side's templates (the list and the cohort) to 16 bits, model by model, as
+    /// signed bundles carry them; probes stay 32-bit, as the edge computes them.
     var faceNetTemplatesInHalfPrecision = true
+    var dlibTemplatesInHalfPrecision = true
     /// Replace each cohort fold by centroids of this many people (`--cohort-centroids`); nil: the faces themselves.
     var cohortCentroidSize: Int?
     var cohortCentroidGrouping = CohortCentroids.Grouping.inOrder
@@ -57,25 +58,24 @@ struct EvaluationSearches {
 
     func study(_ variant: Variant) throws -> ListSizeStudy {
         let probe = { (s: Search) in Probe(identity: s.identity, features: s.features.map(variant.view), fold: s.fold) }
-        let template = { (f: ImageFeatures) -> FaceFeatures in
-            let face = variant.view(f)
-            guard faceNetTemplatesInHalfPrecision, let second = face.faceNet else { return face }
-            return FaceFeatures(dlib: face.dlib, faceNet: second.roundedToHalfPrecision)
-        }
+        let template = { (f: ImageFeatures) -> FaceFeatures in asBundled(variant.view(f)) }
         // A search of fold f is normalised by the other fold's faces, never by its own identity.
         var folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
             ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(template) } } : []
         if let size = cohortCentroidSize {
             folds = folds.map { fold in
-                CohortCentroids.make(from: fold, peoplePerCentroid: size, grouping: cohortCentroidGrouping).map { centroid in
-                    guard faceNetTemplatesInHalfPrecision, let second = centroid.faceNet else { return centroid }
-                    return FaceFeatures(dlib: centroid.dlib, faceNet: second.roundedToHalfPrecision)
-                }
+                CohortCentroids.make(from: fold, peoplePerCentroid: size, grouping: cohortCentroidGrouping).map(asBundled)
             }
         }
         return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [template($0.features)]) },
                              probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
                              scoring: Scoring(rule: variant.rule, cohortFolds: folds))
+    }
+
+    /// An enrolled face's templates at the precision a bundle stores them.
+    private func asBundled(_ face: FaceFeatures) -> FaceFeatures {
+        FaceFeatures(dlib: dlibTemplatesInHalfPrecision ? face.dlib.roundedToHalfPrecision : face.dlib,
+                     faceNet: faceNetTemplatesInHalfPrecision ? face.faceNet?.roundedToHalfPrecision : face.faceNet)
     }
 }
 

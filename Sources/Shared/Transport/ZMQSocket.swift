@@ -20,10 +20,13 @@ func zmqCheck(_ status: Int32, _ call: String) throws -> Int32 {
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
-    /// - Parameter maxSockets: libzmq's default is 1,023; a simulated fleet needs more.
-    public init(maxSockets: Int32? = nil) {
+    /// - Parameters:
+    ///   - maxSockets: libzmq's default is 1,023; a simulated fleet needs more.
+    ///   - ioThreads: threads that move (and CURVE-encrypt) messages; libzmq's default is one.
+    public init(maxSockets: Int32? = nil, ioThreads: Int32? = nil) {
         handle = zmq_ctx_new()
         if let maxSockets { zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, maxSockets) }
+        if let ioThreads { zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads) }
     }
 
     deinit { zmq_ctx_term(handle) }

@@ -10,11 +10,11 @@ import Foundation
 /// only after its signatures have been checked over the exact bytes received.
 public struct WatchlistBundle: Sendable, Equatable {
     public static let payloadMagic: [UInt8] = Array("WPWL".utf8)
-    /// 3 stores FaceNet templates (and the cohort's) as 16-bit floats: a fused 10,000-subject
-    /// bundle shrinks from 25.8 to 15.5 MB, and unit-length 512-D vectors lose nothing measurable
-    /// (README, "Accuracy"). Version 2 payloads, all 32-bit, are still read.
-    public static let payloadVersion: UInt8 = 3
-    static let readableVersions: ClosedRange<UInt8> = 2...3
+    /// 3 stored FaceNet templates (and the cohort's) as 16-bit floats; 4 stores the dlib ones so
+    /// too: a fused 10,000-subject bundle shrinks from 25.8 (version 2) to 15.5 (3) to 12.9 MB, and
+    /// the rounding moves no accuracy figure (README, "Fabric"). Older payloads are still read.
+    public static let payloadVersion: UInt8 = 4
+    static let readableVersions: ClosedRange<UInt8> = 2...4
 
     public var deploymentID: String
     public var watchlistID: String
@@ -73,13 +73,13 @@ public struct WatchlistBundle: Sendable, Equatable {
         for entry in entries {
             w.string(entry.subject)
             w.u32(UInt32(entry.templates.count))
-            for template in entry.templates { for v in template.values { w.f32(v) } }
+            for template in entry.templates { for v in template.values { w.f16(v) } }
             w.u32(UInt32(entry.faceNetTemplates.count))
             for template in entry.faceNetTemplates { for v in template.values { w.f16(v) } }
         }
         w.u32(UInt32(cohort.count))
         for face in cohort {
-            for v in face.dlib.values { w.f32(v) }
+            for v in face.dlib.values { w.f16(v) }
             for v in face.faceNet?.values ?? [] { w.f16(v) }
         }
         return w.bytes
@@ -94,7 +94,7 @@ public struct WatchlistBundle: Sendable, Equatable {
         guard try r.raw(4, "magic") == payloadMagic else { throw MalformedBytes(description: "not a watchlist payload") }
         let format = try r.u8("format version")
         guard readableVersions.contains(format) else { throw MalformedBytes(description: "payload format \(format) is not supported") }
-        let half = format >= 3
+        let halfFaceNet = format >= 3, halfDlib = format >= 4
         let deployment = try r.string("deployment id"), watchlist = try r.string("watchlist id")
         let version = try r.u64("version")
         let times = try (0..<3).map { _ in Date(timeIntervalSince1970: TimeInterval(try r.i64("time"))) }
@@ -116,12 +116,12 @@ public struct WatchlistBundle: Sendable, Equatable {
             guard (1...limits.maxTemplatesPerSubject).contains(count) else {
                 throw MalformedBytes(description: "\(count) templates for one subject (allowed 1...\(limits.maxTemplatesPerSubject))")
             }
-            let templates = try (0..<count).map { _ in Embedding(try floats(&r, Embedding.dimension)) }
+            let templates = try (0..<count).map { _ in Embedding(try floats(&r, Embedding.dimension, half: halfDlib)) }
             let second = Int(try r.u32("FaceNet template count"))
             guard second == (fused ? count : 0) else {
                 throw MalformedBytes(description: "\(second) FaceNet templates for \(count) dlib templates under this rule")
             }
-            let faceNet = try (0..<second).map { _ in FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: half)) }
+            let faceNet = try (0..<second).map { _ in FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)) }
             entries.append(WatchlistEntry(subject: subject, templates: templates, faceNetTemplates: faceNet))
         }
         let cohortCount = Int(try r.u32("cohort count"))
@@ -129,8 +129,8 @@ public struct WatchlistBundle: Sendable, Equatable {
             throw MalformedBytes(description: "\(cohortCount) cohort faces (allowed \(fused ? limits.maxCohort : 0) under this rule)")
         }
         let cohort = try (0..<cohortCount).map { _ in
-            FaceFeatures(dlib: Embedding(try floats(&r, Embedding.dimension)),
-                         faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: half)))
+            FaceFeatures(dlib: Embedding(try floats(&r, Embedding.dimension, half: halfDlib)),
+                         faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)))
         }
         guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the cohort") }
         return WatchlistBundle(deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
@@ -154,7 +154,7 @@ public struct WatchlistBundle: Sendable, Equatable {
 
     /// `count` finite floats (16-bit when `half`), after checking they are all there (so a lying
     /// count allocates nothing).
-    private static func floats(_ r: inout ByteReader, _ count: Int, half: Bool = false) throws -> [Float] {
+    private static func floats(_ r: inout ByteReader, _ count: Int, half: Bool) throws -> [Float] {
         guard r.remaining >= count * (half ? 2 : 4) else { throw MalformedBytes(description: "truncated templates") }
         let values = try (0..<count).map { _ in half ? try r.f16("template value") : try r.f32("template value") }
         guard values.allSatisfy(\.isFinite) else { throw MalformedBytes(description: "template value is not finite") }
