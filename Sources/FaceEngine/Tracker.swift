@@ -13,9 +13,16 @@ public struct TrackerSettings: Sendable, Equatable {
     /// A track ends after more than this many frames without its face (frames, not detections:
     /// with detection on a schedule the frames between detections count too).
     public var maxMissedFrames: Int = 10
+    /// How far a face's centre may be from where its track expected it, for a detection that no
+    /// longer overlaps its track: in widths of the face per frame since it was last seen, and never
+    /// more than `maxShift` widths. A small face crossing the view moves further than its own width
+    /// between two detections, and a track seen once has no velocity to predict with yet.
+    public var maxShiftPerFrame: Float = 0.5
+    public var maxShift: Float = 2
 
-    public init(minIoU: Float = 0.25, maxMissedFrames: Int = 10) {
+    public init(minIoU: Float = 0.25, maxMissedFrames: Int = 10, maxShiftPerFrame: Float = 0.5, maxShift: Float = 2) {
         self.minIoU = minIoU; self.maxMissedFrames = maxMissedFrames
+        self.maxShiftPerFrame = maxShiftPerFrame; self.maxShift = maxShift
     }
 
     public func validate() throws {
@@ -24,6 +31,9 @@ public struct TrackerSettings: Sendable, Equatable {
         }
         guard maxMissedFrames >= 0 else {
             throw FaceEngineError(.invalidArgument, "tracker max missed frames must be >= 0")
+        }
+        guard maxShiftPerFrame >= 0, maxShift >= 0 else {
+            throw FaceEngineError(.invalidArgument, "tracker max shift must be >= 0")
         }
     }
 }
@@ -38,10 +48,12 @@ public struct TrackerUpdate: Sendable, Equatable {
     public var ended: [TrackID]
 }
 
-/// Greedy IoU association with constant-velocity prediction, as a value-type state machine
-/// without I/O. A track's box is predicted from its velocity (the smoothed change between its
-/// sightings) over the frames since it was last seen, so that a face followed between detections run on a schedule (one frame in
-/// `detection.interval_frames`), or missed for a few frames, is still found where it went.
+/// Greedy association with constant-velocity prediction, as a value-type state machine without
+/// I/O. A track's box is predicted from its velocity (the smoothed change between its sightings)
+/// over the frames since it was last seen, so that a face followed between detections run on a
+/// schedule (one frame in `detection.interval_frames`), or missed for a few frames, is still found
+/// where it went. Overlap decides first; a detection of a similar size whose centre is within
+/// reach of the expected centre is taken next, nearest first.
 ///
 ///     new detection ──► live ──(seen)──► live
 ///                        └──(unseen for > maxMissedFrames frames)──► ended
@@ -89,16 +101,13 @@ public struct Tracker: Sendable {
     /// since the previous update (more than 1 when detection runs on a schedule or frames were dropped).
     public mutating func update(with boxes: [Box], frames: Int = 1) -> TrackerUpdate {
         let frames = max(1, frames)
-        var pairs: [(iou: Float, track: Int, detection: Int)] = []
+        var pairs: [(closeness: Float, track: Int, detection: Int)] = []
         for (t, track) in tracks.enumerated() {
-            let predicted = track.predicted(after: frames)
             for (d, box) in boxes.enumerated() {
-                // Where it went, or where it was: a face that stopped is not lost to its old velocity.
-                let overlap = max(predicted.iou(box), track.box.iou(box))
-                if overlap >= settings.minIoU { pairs.append((overlap, t, d)) }
+                if let closeness = closeness(of: box, to: track, after: frames) { pairs.append((closeness, t, d)) }
             }
         }
-        pairs.sort { $0.iou > $1.iou }
+        pairs.sort { $0.closeness > $1.closeness }
         var assignment = [TrackID?](repeating: nil, count: boxes.count)
         var trackUsed = [Bool](repeating: false, count: tracks.count)
         for pair in pairs where !trackUsed[pair.track] && assignment[pair.detection] == nil {
@@ -121,6 +130,21 @@ public struct Tracker: Sendable {
             started.append(id)
         }
         return TrackerUpdate(assignments: assignment.map { $0! }, started: started, ended: ended)
+    }
+
+    /// Above 1 for an overlap (1 + IoU), in [0, 1) for a centre within reach (1 at the expected
+    /// centre, 0 at the edge of reach), nil when the detection cannot be this track's face.
+    private func closeness(of box: Box, to track: Track, after frames: Int) -> Float? {
+        let predicted = track.predicted(after: frames)
+        // Where it went, or where it was: a face that stopped is not lost to its old velocity.
+        let overlap = max(predicted.iou(box), track.box.iou(box))
+        if overlap >= settings.minIoU { return 1 + overlap }
+        let sizeRatio = box.width / max(1, track.box.width)
+        guard sizeRatio >= 2 / 3, sizeRatio <= 1.5 else { return nil }
+        let reach = min(settings.maxShiftPerFrame * Float(track.unseen + frames), settings.maxShift) * track.box.width
+        let dx = box.centerX - predicted.centerX, dy = box.centerY - predicted.centerY
+        let distance = (dx * dx + dy * dy).squareRoot()
+        return distance < reach ? 1 - distance / reach : nil
     }
 
     /// Ends every live track (end of stream or shutdown).

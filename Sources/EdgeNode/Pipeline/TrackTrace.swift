@@ -25,6 +25,8 @@ struct TrackTrace: Codable, Equatable {
     /// Mean centre of the track's face boxes, in pixels, to place it in a clip.
     var centreX: Float = 0
     var centreY: Float = 0
+    /// Mean width of the track's face boxes, in pixels: with the centre, how far apart two tracks are in faces.
+    var width: Float = 0
 
     init(track: Int, frame: Int) { self.track = track; firstFrame = frame; lastFrame = frame }
 
@@ -32,6 +34,7 @@ struct TrackTrace: Codable, Equatable {
         let n = Float(detections)
         centreX = (centreX * n + box.x + box.width / 2) / (n + 1)
         centreY = (centreY * n + box.y + box.height / 2) / (n + 1)
+        width = (width * n + box.width) / (n + 1)
         detections += 1
         lastFrame = frame
     }
@@ -39,7 +42,7 @@ struct TrackTrace: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case track, firstFrame = "first_frame", lastFrame = "last_frame", detections, qualityRejections = "quality_rejections"
         case embedded, secondLooks = "second_looks", bestFirstLook = "best_first_look", bestScore = "best_score", matched
-        case centreX = "centre_x", centreY = "centre_y"
+        case centreX = "centre_x", centreY = "centre_y", width
     }
 }
 
