@@ -1,5 +1,6 @@
 @testable import Coordinator
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 import TestSupport
@@ -9,6 +10,26 @@ import XCTest
 final class WatchlistBuilderTests: XCTestCase {
     private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistBuilder.Subject {
         WatchlistBuilder.Subject(line: line, id: id, photos: images.map(WatchlistBuilder.Photo.file))
+    }
+
+    /// Two photos of one person: by default one template each; with `photos = .fused` one
+    /// template, the mean of the two photos' embeddings.
+    func testSeveralPhotos_areOneTemplateEach_orFusedIntoOne() throws {
+        let enroller = try Fixtures.models.makeEnroller()
+        let photos = [try Fixtures.photo("obama.jpg"), try Fixtures.photo("obama2.jpg")]
+        let faces = try photos.map { try enroller.enrol(imageAt: $0).get() }
+        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
+        var builder = WatchlistBuilder(enroller: enroller)
+        let separate = try XCTUnwrap(builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+        XCTAssertEqual(separate.entries[0].templates, faces.map(\.dlib))
+
+        builder.photos = .fused
+        let fused = try XCTUnwrap(builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+        XCTAssertEqual(fused.entries[0].templates.count, 1)
+        XCTAssertEqual(fused.entries[0].templates[0], Embedding.mean(faces.map(\.dlib)))
+        XCTAssertEqual(fused.entries[0].faceNetTemplates[0], FaceNetEmbedding.mean(faces.compactMap(\.faceNet)))
+        XCTAssertNotEqual(fused.entries[0].templates[0], faces[0].dlib)
     }
 
     func testBuild_bindsTheBundle_andListsEveryRefusedPhotoWithItsOrigin() throws {

@@ -54,6 +54,11 @@ final class BadInputTests: XCTestCase {
                         mentions: ["--from /nonexistent/faces is not a folder"])
     }
 
+    func testEnrol_withAnUnknownWayOfUsingSeveralPhotos() throws {
+        try assertFails(edgeNode, ["enrol", "--from", "/tmp", "--out", "/tmp/x.json", "--photos", "blend"],
+                        mentions: ["blend", "--photos"])
+    }
+
     func testRun_withUnreadableVideo() throws {
         let list = try watchlist()
         try assertFails(edgeNode, ["run", "--source", "/nonexistent/clip.mp4", "--watchlist", list],

@@ -80,6 +80,9 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Also print TPIR at FPIR 1e-2 and 1e-3, and how false matches spread, for each step from the plain dlib distance to the fused rule.")
     var ablation = false
 
+    @Flag(help: "Also compare, on identities with three or more photos, enrolling one photo, two as two templates, and two fused into one template.")
+    var enrolmentStudy = false
+
     @Option(help: "OpenCV worker threads.")
     var threads: Int = 2
 
@@ -164,8 +167,10 @@ struct EvaluateCommand: ParsableCommand {
             } else {
                 searches.enrolmentFailures += 1
             }
-            for path in identity.images.dropFirst().prefix(matedCap) {
-                searches.probes.append(.init(identity: identity.name, features: measure(path), fold: searches.probes.count % 2))
+            for (i, path) in identity.images.prefix(matedCap + 1).enumerated().dropFirst() {
+                let features = measure(path)
+                searches.probes.append(.init(identity: identity.name, features: features, fold: searches.probes.count % 2, photo: i))
+                if i == 1, identity.images.count >= 3, let features { searches.secondPhotos[identity.name] = features }
             }
         }
         // One-image identities: non-mated searches and, split in two folds, each other's cohort.
@@ -175,6 +180,7 @@ struct EvaluateCommand: ParsableCommand {
         try cache?.save()
 
         if ablation { print(try AblationTable.render(searches)) }
+        if enrolmentStudy { print(try EnrolmentStudyTable.render(searches)) }
         let variant: EvaluationSearches.Variant = scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
         let study = try searches.study(variant)
         let gallery = study.gallery

@@ -9,6 +9,8 @@ struct EvaluationSearches {
         var identity: String
         var features: ImageFeatures?
         var fold: Int
+        /// Which of its identity's photos (by file name) the search is.
+        var photo = 0
     }
 
     var gallery: [(identity: String, features: ImageFeatures)] = []
@@ -23,6 +25,8 @@ struct EvaluationSearches {
     /// signed bundles carry them; probes stay 32-bit, as the edge computes them.
     var faceNetTemplatesInHalfPrecision = true
     var dlibTemplatesInHalfPrecision = true
+    /// Second photo of enrolled identities with three or more, for `--enrolment-study`.
+    var secondPhotos: [String: ImageFeatures] = [:]
     /// Replace each cohort fold by centroids of this many people (`--cohort-centroids`); nil: the faces themselves.
     var cohortCentroidSize: Int?
     var cohortCentroidGrouping = CohortCentroids.Grouping.inOrder
@@ -72,6 +76,38 @@ struct EvaluationSearches {
                              scoring: Scoring(rule: variant.rule, cohortFolds: folds))
     }
 
+    /// How identities with several photos are enrolled, for `--enrolment-study`.
+    enum Enrolment: CaseIterable {
+        case firstPhoto, twoTemplates, twoFused
+
+        var label: String {
+            switch self {
+            case .firstPhoto: "first photo only"
+            case .twoTemplates: "two photos, two templates"
+            case .twoFused: "two photos fused into one template (mean)"
+            }
+        }
+    }
+
+    /// The product's rule (fused, two-fold cohort) on the identities with a second photo, probed
+    /// with their third and later photos only, so that every enrolment is judged on the same searches.
+    func study(_ enrolment: Enrolment) throws -> ListSizeStudy {
+        let base = try study(.fusedTwoFold)
+        let view = Variant.fusedTwoFold.view
+        let gallery = self.gallery.compactMap { identity, first -> WatchlistEntry? in
+            guard let second = secondPhotos[identity] else { return nil }
+            let faces = [view(first), view(second)]
+            let templates: [FaceFeatures] = switch enrolment {
+            case .firstPhoto: [faces[0]]
+            case .twoTemplates: PhotoFusion.separate.templates(faces)
+            case .twoFused: PhotoFusion.fused.templates(faces)
+            }
+            return WatchlistEntry(subject: identity, features: templates.map(asBundled))
+        }
+        let probes = zip(self.probes, base.probes).filter { secondPhotos[$0.0.identity] != nil && $0.0.photo >= 2 }.map(\.1)
+        return ListSizeStudy(gallery: gallery, probes: probes, strangers: base.strangers, scoring: base.scoring)
+    }
+
     /// An enrolled face's templates at the precision a bundle stores them.
     private func asBundled(_ face: FaceFeatures) -> FaceFeatures {
         FaceFeatures(dlib: dlibTemplatesInHalfPrecision ? face.dlib.roundedToHalfPrecision : face.dlib,
@@ -89,10 +125,7 @@ enum AblationTable {
             let metrics = try study.metrics(for: study.gallery)
             let points = [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) }
             guard points.count == 2 else { continue }
-            let cells = points.map { p -> String in
-                let ci = metrics.rates(at: p.threshold).tpirInterval
-                return String(format: "%.3f [%.3f, %.3f]", p.tpir, ci[0], ci[1])
-            }
+            let cells = points.compactMap { metrics.tpirCell(fpir: $0.fpir) }
             let spread = try study.falseMatchSpread(for: study.gallery, threshold: points[0].threshold)
             let worstTen = spread.worst.prefix(10).reduce(0) { $0 + $1.falseMatches }
             lines.append(variant.label.padding(toLength: 54, withPad: " ", startingAt: 0) + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
@@ -100,5 +133,33 @@ enum AblationTable {
                          spread.worst.first?.falseMatches ?? 0, spread.falseMatches > 0 ? Double(worstTen) / Double(spread.falseMatches) : 0))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `coordinator evaluate --enrolment-study`: what a second enrolment photo adds, kept as its own
+/// template or fused with the first.
+enum EnrolmentStudyTable {
+    static func render(_ searches: EvaluationSearches) throws -> String {
+        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, two-fold cohort):",
+                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    40-person list: TPIR@FPIR1e-3 (threshold)"]
+        for enrolment in EvaluationSearches.Enrolment.allCases {
+            let study = try searches.study(enrolment)
+            let metrics = try study.metrics(for: study.gallery)
+            let cells = [1e-2, 1e-3].map { metrics.tpirCell(fpir: $0) ?? "-" }
+            let forty = try study.metrics(size: 40).metrics.operatingPoint(fpir: 1e-3).map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
+            lines.append(enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
+                + String(format: "%7d  %5d   ", study.gallery.count, metrics.mated.count)
+                + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined() + forty)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension IdentificationMetrics {
+    /// "TPIR [95% interval]" at the threshold that holds `fpir`, for the study tables; nil when none does.
+    func tpirCell(fpir: Double) -> String? {
+        guard let p = operatingPoint(fpir: fpir) else { return nil }
+        let ci = rates(at: p.threshold).tpirInterval
+        return String(format: "%.3f [%.3f, %.3f]", p.tpir, ci[0], ci[1])
     }
 }

@@ -78,6 +78,8 @@ struct WatchlistBuilder {
     let enroller: FaceEnroller
     /// Which face of a photo with several is the subject's.
     var choice: FaceChoice = .only
+    /// Whether a subject's several photos make one template or one each.
+    var photos: PhotoFusion = .separate
 
     /// Enrols every photo and assembles the bundle.
     func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
@@ -96,7 +98,7 @@ struct WatchlistBuilder {
                 refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: nil,
                                         reason: "no usable photo, subject left out"))
             } else {
-                entries.append(WatchlistEntry(subject: subject.id, features: templates))
+                entries.append(WatchlistEntry(subject: subject.id, features: photos.templates(templates)))
             }
         }
         var cohortFaces: [FaceFeatures] = []

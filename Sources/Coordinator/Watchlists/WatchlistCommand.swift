@@ -37,6 +37,8 @@ struct WatchlistCommand: ParsableCommand {
         var allowRejections = false
         @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
         var face: FaceChoice = .only
+        @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at any false-alert rate, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
+        var photos: PhotoFusion = .separate
         @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR of this threshold and list size from.")
         var evaluation: String?
         @OptionGroup var models: ModelOptions
@@ -58,7 +60,7 @@ struct WatchlistCommand: ParsableCommand {
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
             let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
-            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face)
+            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face, photos: photos)
             let binding = WatchlistBuilder.Binding(
                 deploymentID: deployment, watchlistID: watchlistID, version: version,
                 notBefore: try notBefore.map { try parseTime($0, "--not-before") }, expiresAt: try parseTime(expires, "--expires"),
@@ -136,3 +138,4 @@ private func readBundle(_ path: String) throws -> SignedBundle {
 }
 
 extension FaceChoice: ExpressibleByArgument {}
+extension PhotoFusion: ExpressibleByArgument {}

@@ -8,7 +8,7 @@ import Shared
 struct EnrolCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enrol",
-        abstract: "Build a watchlist file from a folder of <subject>/<images>, one template per accepted photo."
+        abstract: "Build a watchlist file from a folder of <subject>/<images>: one template per accepted photo, or one per subject fused from its photos (--photos fused)."
     )
 
     @Option(help: "Folder holding one sub-folder per subject (the folder name is the opaque subject id).")
@@ -28,6 +28,9 @@ struct EnrolCommand: ParsableCommand {
 
     @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
     var face: FaceChoice = .only
+
+    @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at any false-alert rate, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
+    var photos: PhotoFusion = .separate
 
     @OptionGroup var models: ModelOptions
 
@@ -54,7 +57,7 @@ struct EnrolCommand: ParsableCommand {
                 case .failure(let why): refused.append((path, why))
                 }
             }
-            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: templates)) }
+            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates))) }
         }
         var cohort: [FaceFeatures] = []
         for path in cohortFolder?.labels.flatMap(\.images) ?? [] {
@@ -84,3 +87,4 @@ func printError(_ line: String) {
 }
 
 extension FaceChoice: ExpressibleByArgument {}
+extension PhotoFusion: ExpressibleByArgument {}
