@@ -37,7 +37,7 @@ struct WatchlistCommand: ParsableCommand {
         var allowRejections = false
         @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
         var face: FaceChoice = .only
-        @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at any false-alert rate, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
+        @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
         var photos: PhotoFusion = .separate
         @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR of this threshold and list size from.")
         var evaluation: String?
