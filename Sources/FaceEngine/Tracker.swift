@@ -103,8 +103,9 @@ public struct Tracker: Sendable {
         let frames = max(1, frames)
         var pairs: [(closeness: Float, track: Int, detection: Int)] = []
         for (t, track) in tracks.enumerated() {
+            let predicted = track.predicted(after: frames)
             for (d, box) in boxes.enumerated() {
-                if let closeness = closeness(of: box, to: track, after: frames) { pairs.append((closeness, t, d)) }
+                if let closeness = closeness(of: box, to: track, predicted: predicted, after: frames) { pairs.append((closeness, t, d)) }
             }
         }
         pairs.sort { $0.closeness > $1.closeness }
@@ -134,8 +135,7 @@ public struct Tracker: Sendable {
 
     /// Above 1 for an overlap (1 + IoU), in [0, 1) for a centre within reach (1 at the expected
     /// centre, 0 at the edge of reach), nil when the detection cannot be this track's face.
-    private func closeness(of box: Box, to track: Track, after frames: Int) -> Float? {
-        let predicted = track.predicted(after: frames)
+    private func closeness(of box: Box, to track: Track, predicted: Box, after frames: Int) -> Float? {
         // Where it went, or where it was: a face that stopped is not lost to its old velocity.
         let overlap = max(predicted.iou(box), track.box.iou(box))
         if overlap >= settings.minIoU { return 1 + overlap }

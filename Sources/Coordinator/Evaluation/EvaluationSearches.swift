@@ -125,7 +125,7 @@ enum AblationTable {
             let metrics = try study.metrics(for: study.gallery)
             let points = [1e-2, 1e-3].compactMap { metrics.operatingPoint(fpir: $0) }
             guard points.count == 2 else { continue }
-            let cells = points.compactMap { metrics.tpirCell(fpir: $0.fpir) }
+            let cells = points.map(metrics.tpirCell)
             let spread = try study.falseMatchSpread(for: study.gallery, threshold: points[0].threshold)
             let worstTen = spread.worst.prefix(10).reduce(0) { $0 + $1.falseMatches }
             lines.append(variant.label.padding(toLength: 54, withPad: " ", startingAt: 0) + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
@@ -145,7 +145,7 @@ enum EnrolmentStudyTable {
         for enrolment in EvaluationSearches.Enrolment.allCases {
             let study = try searches.study(enrolment)
             let metrics = try study.metrics(for: study.gallery)
-            let cells = [1e-2, 1e-3].map { metrics.tpirCell(fpir: $0) ?? "-" }
+            let cells = [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" }
             let forty = try study.metrics(size: 40).metrics.operatingPoint(fpir: 1e-3).map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
             lines.append(enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
                 + String(format: "%7d  %5d   ", study.gallery.count, metrics.mated.count)
@@ -156,9 +156,8 @@ enum EnrolmentStudyTable {
 }
 
 extension IdentificationMetrics {
-    /// "TPIR [95% interval]" at the threshold that holds `fpir`, for the study tables; nil when none does.
-    func tpirCell(fpir: Double) -> String? {
-        guard let p = operatingPoint(fpir: fpir) else { return nil }
+    /// "TPIR [95% interval]" at an operating point, for the study tables.
+    func tpirCell(_ p: OperatingPoint) -> String {
         let ci = rates(at: p.threshold).tpirInterval
         return String(format: "%.3f [%.3f, %.3f]", p.tpir, ci[0], ci[1])
     }
