@@ -11,8 +11,8 @@ import Foundation
 public struct WatchlistBundle: Sendable, Equatable {
     public static let payloadMagic: [UInt8] = Array("WPWL".utf8)
     /// 3 stored FaceNet templates (and the cohort's) as 16-bit floats; 4 stores the dlib ones so
-    /// too: a fused 10,000-subject bundle shrinks from 25.8 (version 2) to 15.5 (3) to 12.9 MB, and
-    /// the rounding moves no accuracy figure (README, "Fabric"). Older payloads are still read.
+    /// too: a fused 10,000-subject bundle shrinks from 25.8 (version 2) to 15.5 (3) to 13.0 MB, and
+    /// the product's accuracy figures do not move (README, "Fabric"). Older payloads are still read.
     public static let payloadVersion: UInt8 = 4
     static let readableVersions: ClosedRange<UInt8> = 2...4
 
