@@ -1,6 +1,9 @@
 /// A normalising cohort that is nobody: each centroid is the mean of at least `peoplePerCentroid`
 /// people's templates in both models, so no template a bundle carries is one person's face.
 public enum CohortCentroids {
+    /// The fewest people a centroid may average, so that none is close to one person's face.
+    public static let fewestPeople = 5
+
     /// How people are put in groups.
     public enum Grouping: String, Sendable, CaseIterable {
         /// Consecutive faces in the order given (for a random order, random groups).

@@ -9,7 +9,7 @@ import XCTest
 final class ExpectedRatesTests: XCTestCase {
     /// A `--cohort watchlist` report with sizes 10 and 100 where, as measured on lfw_dev, the
     /// larger list keeps FPIR <= 1e-3 up to a higher threshold (0.64) than the smaller (0.58).
-    private func report() throws -> String {
+    private func report(cohort: String = "watchlist", cohortFaces: Int? = nil) throws -> String {
         func row(_ size: Int, strictUpTo limit: Float) -> EvaluationReport.ListSize {
             let rates = EvaluationReport.ListSize.grid.map { t in
                 let fpir = t <= limit + 0.0001 ? 0.0009 : 0.01
@@ -19,7 +19,7 @@ final class ExpectedRatesTests: XCTestCase {
             return .init(size: size, draws: 1, mated: 1, nonMated: 1, operatingPoints: [], atThreshold: nil, ratesByThreshold: rates)
         }
         let report = EvaluationReport(
-            dataset: "d", scoring: "fused", cohort: "watchlist", cohortFaces: nil, identitiesEnrolled: 1, mated: 1, nonMated: 1,
+            dataset: "d", scoring: "fused", cohort: cohort, cohortFaces: cohortFaces, identitiesEnrolled: 1, mated: 1, nonMated: 1,
             detectionFailures: .init(enrolment: 0, mated: 0, nonMated: 0, total: 0, rate: 0), operatingPoints: [], thresholds: [],
             fixedThreshold: nil, recommendedThreshold: nil, recommendedFor: 10,
             listSizes: [row(10, strictUpTo: 0.58), row(100, strictUpTo: 0.64)],
@@ -40,5 +40,20 @@ final class ExpectedRatesTests: XCTestCase {
         let rates = try ExpectedRates(reportPath: try report(), threshold: 0.60, listSize: 40, cohort: .watchlist)
         XCTAssertEqual(rates.evaluatedSize, 10)
         XCTAssertEqual(rates.rates.fpir, 0.01)
+    }
+
+    /// Centroids normalise differently from the faces they replace: a bundle of centroids takes
+    /// its threshold only from a report made with the same centroids, and the reverse.
+    func testCentroidCohort_takesItsThresholdOnlyFromACentroidReport() throws {
+        let centroids = ExpectedRates.CohortKind.centroids(count: 252, perCentroid: 5)
+        let centroidReport = try report(cohort: "two-fold, centroids of 5 (nearest)", cohortFaces: 255)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: centroids), 0.58, accuracy: 1e-6)
+        let facesReport = try report(cohort: "two-fold", cohortFaces: 1276)
+        XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: facesReport, fpir: 1e-3, listSize: 40, cohort: centroids)) {
+            XCTAssert("\($0)".contains("--cohort two-fold, centroids of 5 (nearest)"), "\($0)")
+        }
+        XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: .separate(faces: 1260)))
+        XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40,
+                                                         cohort: .centroids(count: 20, perCentroid: 5)), "far fewer centroids than evaluated")
     }
 }

@@ -80,4 +80,36 @@ final class WatchlistBuilderTests: XCTestCase {
         XCTAssertEqual(fromBytes.refusals.map(\.image), ["scan.jpg"])
         XCTAssert(fromBytes.refusals[0].reason.hasPrefix("cannot be decoded as an image"), fromBytes.refusals[0].reason)
     }
+
+    /// With `cohortCentroids`, the bundle's cohort is centroids of at least that many people,
+    /// each far from every face it averages.
+    func testCentroidCohort_carriesCentroidsOfPeople_notTheirFaces() throws {
+        let cohort = try Fixtures.lfwSinglePhotoPeople(12).enumerated().map { (line: $0.offset + 2, path: $0.element.photo) }
+        var builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller(), choice: .central)
+        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
+        let subjects = [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])]
+        let faces = try XCTUnwrap(builder.build(subjects: subjects, cohort: cohort, binding: binding).bundle)
+        builder.cohortCentroids = 5
+        let outcome = builder.build(subjects: subjects, cohort: cohort, binding: binding)
+        XCTAssertEqual(outcome.refusals, [])
+        let centroids = try XCTUnwrap(outcome.bundle)
+        XCTAssertEqual(faces.cohort.count, 12)
+        XCTAssertEqual(centroids.cohort.count, 2)
+        for centroid in centroids.cohort {
+            XCTAssertGreaterThan(faces.cohort.map { centroid.dlib.distance(to: $0.dlib) }.min()!, 0.2)
+        }
+    }
+
+    func testTooFewPeopleForOneCentroid_givesNoBundle_andSaysWhy() throws {
+        var builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
+        builder.cohortCentroids = 5
+        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
+        let outcome = builder.build(subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])],
+                                    cohort: [(2, try Fixtures.photo("biden.jpg")), (3, try Fixtures.photo("obama2.jpg"))], binding: binding)
+        XCTAssertNil(outcome.bundle)
+        XCTAssertEqual(outcome.refusals.map(\.description),
+                       ["cohort: the faces of 2 people are fewer than one centroid averages (5); add people, or build without centroids"])
+    }
 }

@@ -127,7 +127,16 @@ final class SignedWatchlistTests: XCTestCase {
         let withCohort = try ok(coordinator, build + ["--cohort", "\(dir)/cohort.csv", "--evaluation", "\(dir)/two-fold.json"])
         XCTAssert(withCohort.contains("1 cohort faces"), withCohort)
         let shownCohort = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b"])
-        XCTAssert(shownCohort.contains("cohort:          1 faces"), shownCohort)
+        XCTAssert(shownCohort.contains("cohort:          1 templates"), shownCohort)
+        // Centroids average people: the manifest must say whose each photo is, and the report must be a centroid one.
+        let centroids = build + ["--cohort-centroids", "5", "--cohort"]
+        XCTAssert(try fails(coordinator, centroids + ["\(dir)/cohort.csv", "--threshold", "0.9"]).contains("has no person column"))
+        try "image_path,image_source,person\nbiden.jpg,volunteer consented 2026,p-1\nobama.jpg,volunteer consented 2026,p-2\n"
+            .write(toFile: "\(dir)/people.csv", atomically: true, encoding: .utf8)
+        XCTAssert(try fails(coordinator, centroids + ["\(dir)/people.csv", "--threshold", "0.9"])
+            .contains("refused cohort: the faces of 2 people are fewer than one centroid averages (5)"))
+        XCTAssert(try fails(coordinator, centroids + ["\(dir)/people.csv", "--evaluation", "\(dir)/two-fold.json"])
+            .contains("needs one made with --scoring fused --cohort two-fold, centroids of 5 (nearest)"))
         try "image_path,image_source\nbiden.jpg,\n".write(toFile: "\(dir)/nosource.csv", atomically: true, encoding: .utf8)
         XCTAssert(try fails(coordinator, build + ["--threshold", "0.8", "--cohort", "\(dir)/nosource.csv"]).contains("line 2: image_source is empty"))
     }

@@ -34,6 +34,21 @@ public enum Fixtures {
         return path
     }
 
+    /// The photos of the first `count` lfw_dev people (by name) who have one photo each: people
+    /// who are not sought, for cohorts. Skips the test when the datasets are absent.
+    public static func lfwSinglePhotoPeople(_ count: Int) throws -> [(person: String, photo: String)] {
+        let lfw = try dataset("lfw_dev")
+        let fm = FileManager.default
+        var people: [(person: String, photo: String)] = []
+        var isFolder: ObjCBool = false
+        for name in try fm.contentsOfDirectory(atPath: lfw).sorted() where people.count < count {
+            guard fm.fileExists(atPath: "\(lfw)/\(name)", isDirectory: &isFolder), isFolder.boolValue else { continue }
+            let photos = try fm.contentsOfDirectory(atPath: "\(lfw)/\(name)").filter { $0.hasSuffix(".jpg") }
+            if photos.count == 1 { people.append((name, "\(lfw)/\(name)/\(photos[0])")) }
+        }
+        return people
+    }
+
     /// A built executable of this package (the test runner sits beside them).
     public static func executable(_ name: String) -> String {
         let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])

@@ -95,7 +95,9 @@ struct EvaluateCommand: ParsableCommand {
         _ = try parsedListSizes()
         guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
         if let cohortCentroids {
-            guard cohortCentroids >= 5 else { throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least 5 people, so that none is one person's face") }
+            guard cohortCentroids >= CohortCentroids.fewestPeople else {
+                throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
+            }
             guard scoring == .fused, cohort == .twoFold else { throw ValidationError("--cohort-centroids needs --scoring fused --cohort two-fold") }
         }
         if let threshold, !(threshold > 0 && threshold < 2) {

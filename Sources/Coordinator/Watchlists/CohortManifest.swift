@@ -4,15 +4,26 @@ import Shared
 
 /// Photos of people who are not sought, used only to normalise match scores. Each row says where
 /// the photo came from, as the watchlist's rows do: a cohort must be lawfully held by the force
-/// (research datasets such as LFW are not). Columns: image_path (relative to the manifest), image_source.
+/// (research datasets such as LFW are not). Columns: image_path (relative to the manifest),
+/// image_source, and optionally person (an opaque id of the person in the photo).
 struct CohortManifest {
     static let columns = ["image_path", "image_source"]
 
+    let path: String
     /// (line, absolute path) per photo.
     let images: [(line: Int, path: String)]
+    /// The `person` of each photo, in `images`' order; nil when the manifest has no such column.
+    let people: [String]?
 
     init(path: String) throws {
         let file = try ManifestFile(path: path, kind: "cohort manifest", columns: Self.columns)
+        self.path = path
+        let hasPersonColumn = file.rows.first.map { file.optionalField("person", of: $0) != nil } ?? false
+        people = hasPersonColumn ? try file.rows.map { row in
+            let person = file.optionalField("person", of: row) ?? ""
+            guard !person.isEmpty else { throw CommandFailure("cohort manifest \(path) line \(row.line): person is empty; give every photo its person's id") }
+            return person
+        } : nil
         images = try file.rows.map { row in
             let image = file.field("image_path", of: row)
             guard !image.isEmpty else { throw CommandFailure("cohort manifest \(path) line \(row.line): image_path is empty") }
@@ -22,5 +33,14 @@ struct CohortManifest {
             return (row.line, file.resolve(image))
         }
         guard !images.isEmpty else { throw CommandFailure("cohort manifest \(path) has no rows") }
+    }
+
+    /// The first photo of each person, for centroids, which must average people, not photos.
+    func firstPhotoPerPerson() throws -> [(line: Int, path: String)] {
+        guard let people else {
+            throw CommandFailure("cohort manifest \(path) has no person column: centroids must average people, not photos, so say whose each photo is")
+        }
+        var seen = Set<String>()
+        return zip(images, people).filter { seen.insert($0.1).inserted }.map(\.0)
     }
 }

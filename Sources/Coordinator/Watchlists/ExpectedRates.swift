@@ -11,10 +11,29 @@ struct ExpectedRates {
         case watchlist
         /// A separate cohort of this many people not sought (`--cohort two-fold` stands in for it in evaluation).
         case separate(faces: Int)
+        /// A separate cohort carried as this many centroids of `perCentroid` people each
+        /// (`--cohort two-fold --cohort-centroids N --centroid-grouping nearest` in evaluation).
+        case centroids(count: Int, perCentroid: Int)
 
         init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
 
-        var evaluateOption: String { if case .watchlist = self { "watchlist" } else { "two-fold" } }
+        /// The report's cohort label that describes this kind.
+        var evaluateOption: String {
+            switch self {
+            case .watchlist: "watchlist"
+            case .separate: "two-fold"
+            case .centroids(_, let perCentroid): "two-fold, centroids of \(perCentroid) (nearest)"
+            }
+        }
+
+        /// Templates the bundle's cohort holds.
+        var templates: Int {
+            switch self {
+            case .watchlist: 0
+            case .separate(let faces): faces
+            case .centroids(let count, _): count
+            }
+        }
     }
 
     let reportPath: String
@@ -64,7 +83,8 @@ struct ExpectedRates {
         }
         // The normaliser averages the nearest cohort faces, so a much smaller cohort scores strangers
         // closer than the evaluation did: its figures would understate the false alerts.
-        if case .separate(let faces) = cohort, let evaluated = report.cohortFaces, faces * 2 < evaluated {
+        if cohort.templates > 0, let evaluated = report.cohortFaces, cohort.templates * 2 < evaluated {
+            let faces = cohort.templates
             throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) faces; this bundle's has \(faces): "
                 + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
         }

@@ -53,6 +53,8 @@ struct WatchlistBuilder {
         enum Origin: Equatable {
             case subject(line: Int, id: String)
             case cohort(line: Int)
+            /// The cohort as a whole (too few people for one centroid).
+            case wholeCohort
         }
 
         let origin: Origin
@@ -65,6 +67,7 @@ struct WatchlistBuilder {
             case (.subject(let line, let id), let image?): "line \(line), subject \(id), \(image): \(reason)"
             case (.subject(let line, let id), nil): "line \(line), subject \(id): \(reason)"
             case (.cohort(let line), let image): "cohort line \(line), \(image ?? ""): \(reason)"
+            case (.wholeCohort, _): "cohort: \(reason)"
             }
         }
     }
@@ -80,6 +83,9 @@ struct WatchlistBuilder {
     var choice: FaceChoice = .only
     /// Whether a subject's several photos make one template or one each.
     var photos: PhotoFusion = .separate
+    /// Carry the cohort as centroids of this many people (nearest grouped), so that the bundle
+    /// holds no stranger's face; the cohort given must then be one photo per person. Nil: the faces.
+    var cohortCentroids: Int?
 
     /// Enrols every photo and assembles the bundle.
     func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
@@ -106,6 +112,15 @@ struct WatchlistBuilder {
             switch enroller.enrol(imageAt: image, choice: choice) {
             case .success(let face): cohortFaces.append(face)
             case .failure(let why): refusals.append(Refusal(origin: .cohort(line: line), image: image, reason: "\(why)"))
+            }
+        }
+        if let perCentroid = cohortCentroids {
+            let people = cohortFaces.count
+            cohortFaces = CohortCentroids.make(from: cohortFaces, peoplePerCentroid: perCentroid, grouping: .nearest)
+            if cohortFaces.isEmpty {
+                refusals.append(Refusal(origin: .wholeCohort, image: nil, reason:
+                    "the faces of \(people) people are fewer than one centroid averages (\(perCentroid)); add people, or build without centroids"))
+                return Outcome(bundle: nil, refusals: refusals)
             }
         }
         guard !entries.isEmpty else { return Outcome(bundle: nil, refusals: refusals) }

@@ -31,6 +31,8 @@ struct WatchlistCommand: ParsableCommand {
         var threshold: Float?
         @Option(help: "Cohort manifest CSV (image_path per line, relative to it): photos of people NOT sought, the force's own lawfully held images, used only to normalise scores. Without it the watchlist is its own cohort, which separates people less well for short lists (README, \"Accuracy\").")
         var cohort: String?
+        @Option(help: "Carry the cohort as centroids, each the mean of this many people's templates (at least 5; each person with the nearest others), so that the bundle holds no stranger's face. The cohort manifest then needs a person column (one photo per person is used), and --evaluation a report made with --cohort-centroids N --centroid-grouping nearest (README, \"A cohort that is nobody\").")
+        var cohortCentroids: Int?
         @Option(help: "Bundle file to write.")
         var out: String
         @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
@@ -48,6 +50,12 @@ struct WatchlistCommand: ParsableCommand {
             guard !deployment.isEmpty, !watchlistID.isEmpty else { throw ValidationError("--deployment and --watchlist-id must not be empty") }
             let start = try notBefore.map { try parseTime($0, "--not-before") } ?? Date()
             guard try parseTime(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
+            if let cohortCentroids {
+                guard cohortCentroids >= CohortCentroids.fewestPeople else {
+                    throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
+                }
+                guard cohort != nil else { throw ValidationError("--cohort-centroids needs --cohort: the manifest of people whose templates are averaged") }
+            }
             guard threshold != nil || evaluation != nil else {
                 throw ValidationError("give --threshold, or --evaluation with a coordinator evaluate --json report to choose it from")
             }
@@ -55,12 +63,15 @@ struct WatchlistCommand: ParsableCommand {
 
         func run() throws {
             let subjects = try WatchlistManifest(path: manifest).subjects
-            let cohortPhotos = try cohort.map { try CohortManifest(path: $0).images } ?? []
-            let cohortKind = ExpectedRates.CohortKind(faces: cohortPhotos.count)
+            let cohortManifest = try cohort.map { try CohortManifest(path: $0) }
+            let cohortPhotos = try cohortCentroids == nil ? cohortManifest?.images ?? [] : cohortManifest?.firstPhotoPerPerson() ?? []
+            let cohortKind = cohortCentroids.map { ExpectedRates.CohortKind.centroids(count: cohortPhotos.count / $0, perCentroid: $0) }
+                ?? ExpectedRates.CohortKind(faces: cohortPhotos.count)
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
             let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
-            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face, photos: photos)
+            let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face, photos: photos,
+                                           cohortCentroids: cohortCentroids)
             let binding = WatchlistBuilder.Binding(
                 deploymentID: deployment, watchlistID: watchlistID, version: version,
                 notBefore: try notBefore.map { try parseTime($0, "--not-before") }, expiresAt: try parseTime(expires, "--expires"),
@@ -72,7 +83,7 @@ struct WatchlistCommand: ParsableCommand {
             }
             guard let bundle = outcome.bundle else { throw CommandFailure("no subject could be enrolled from \(manifest)") }
             try PrivateFile.write(SignedBundle(payload: bundle.payloadBytes()).fileBytes(), to: out, mode: .replaceAtomically)
-            print("built \(out): \(bundle.entries.count) subjects, \(bundle.templateCount) templates, \(bundle.cohort.count) cohort faces, threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
+            print("built \(out): \(bundle.entries.count) subjects, \(bundle.templateCount) templates, \(bundle.cohort.count) cohort \(cohortCentroids == nil ? "faces" : "centroids"), threshold \(String(format: "%.3f", chosen)), unsigned; next: coordinator watchlist sign")
             if let expected { print(expected.summary) }
         }
     }
@@ -116,7 +127,7 @@ struct WatchlistCommand: ParsableCommand {
             embedding model: \(content.embeddingModel)
             threshold:       \(content.threshold)
             subjects:        \(content.entries.count) (\(content.templateCount) templates)
-            cohort:          \(content.cohort.count) faces
+            cohort:          \(content.cohort.count) templates
             signatures:      \(signed.signatures.count)
             """)
             for s in signed.signatures {

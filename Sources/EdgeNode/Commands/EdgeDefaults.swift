@@ -28,6 +28,10 @@ enum EdgeDefaults {
     static let withCohort = Table(rows: [(10, 0.88), (20, 0.85), (40, 0.84), (100, 0.81), (1000, 0.77)])
     /// The fused rule normalised by the list alone.
     static let listAsCohort = Table(rows: [(10, 0.58), (20, 0.59), (40, 0.62), (100, 0.64), (1000, 0.74)])
+    /// The fused rule with the cohort carried as centroids of 5 nearest people (`--cohort-centroids
+    /// 5 --centroid-grouping nearest`, about 255 centroids per fold); `edge-node enrol
+    /// --cohort-centroids` stores it in the file, which does not otherwise say what its cohort is.
+    static let centroidCohort = Table(rows: [(10, 0.93), (20, 0.90), (40, 0.88), (100, 0.85), (1000, 0.79)])
     /// The plain dlib distance.
     static let distance = Table(rows: [(10, 0.47), (100, 0.40), (1000, 0.37)])
 

@@ -23,6 +23,9 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Folder of photos of people NOT sought (<any>/<images>), lawfully held, used only to normalise scores.")
     var cohortFrom: String?
 
+    @Option(help: "Carry the cohort as centroids, each the mean of this many people's templates (at least 5; each person with the nearest others), so that the watchlist holds no stranger's face. The first accepted photo of each sub-folder of --cohort-from is that person's. Without --threshold, the threshold measured for centroid cohorts is stored (README, \"A cohort that is nobody\").")
+    var cohortCentroids: Int?
+
     @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
     var allowRejections = false
 
@@ -37,6 +40,12 @@ struct EnrolCommand: ParsableCommand {
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2")
+        }
+        if let cohortCentroids {
+            guard cohortCentroids >= CohortCentroids.fewestPeople else {
+                throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
+            }
+            guard cohortFrom != nil else { throw ValidationError("--cohort-centroids needs --cohort-from: the folder of people whose templates are averaged") }
         }
     }
 
@@ -60,10 +69,14 @@ struct EnrolCommand: ParsableCommand {
             if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates))) }
         }
         var cohort: [FaceFeatures] = []
-        for path in cohortFolder?.labels.flatMap(\.images) ?? [] {
-            switch enroller.enrol(imageAt: path, choice: face) {
-            case .success(let face): cohort.append(face)
-            case .failure(let why): refused.append((path, why))
+        for person in cohortFolder?.labels ?? [] {
+            for path in person.images {
+                switch enroller.enrol(imageAt: path, choice: face) {
+                case .success(let face): cohort.append(face)
+                case .failure(let why): refused.append((path, why)); continue
+                }
+                // A centroid averages people, not photos: then one face per person (sub-folder).
+                if cohortCentroids != nil { break }
             }
         }
         for (path, why) in refused { printError("refused \(path): \(why)") }
@@ -71,14 +84,26 @@ struct EnrolCommand: ParsableCommand {
             throw CommandFailure("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
         }
         guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(from)") }
-        let measured = EdgeDefaults.table(for: .recommended, cohortFaces: cohort.count).largestSize
-        if threshold == nil, entries.count > measured {
-            logger.warning("the default threshold was measured for lists of up to \(measured) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold")
+        var table = EdgeDefaults.table(for: .recommended, cohortFaces: cohort.count)
+        var stored = threshold
+        if let perCentroid = cohortCentroids {
+            let people = cohort.count
+            cohort = CohortCentroids.make(from: cohort, peoplePerCentroid: perCentroid, grouping: .nearest)
+            guard !cohort.isEmpty else {
+                throw CommandFailure("--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(people) people, fewer than one centroid averages; add people, or leave out --cohort-centroids")
+            }
+            // A plain file does not say its cohort is centroids, so the threshold measured for them travels in it.
+            table = EdgeDefaults.centroidCohort
+            stored = stored ?? table.threshold(listSize: entries.count)
         }
-        try TemplateWatchlist(threshold: threshold, rule: .recommended, entries: entries, cohort: cohort).save(path: out)
+        if threshold == nil, entries.count > table.largestSize {
+            logger.warning("the default threshold was measured for lists of up to \(table.largestSize) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold")
+        }
+        try TemplateWatchlist(threshold: stored, rule: .recommended, entries: entries, cohort: cohort).save(path: out)
         logger.info("watchlist written", metadata: [
             "file": "\(out)", "subjects": "\(entries.count)",
-            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "cohort": "\(cohort.count)", "refused": "\(refused.count)"])
+            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "cohort": "\(cohort.count)\(cohortCentroids.map { " centroids of \($0)+ people" } ?? "")",
+            "threshold": "\(stored.map { "\($0)" } ?? "chosen when run")", "refused": "\(refused.count)"])
     }
 }
 
