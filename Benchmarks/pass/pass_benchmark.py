@@ -181,13 +181,13 @@ def edge(a, clip, kind):
     refused = sum(1 for line in open(watchlist + ".log") if line.startswith("refused " + enrol_dir))
     # Every frame (not --realtime) a run is a function of the binary, the list and the clip: its
     # outputs are kept under the binary's hash, so that seeds run in parallel can be pooled later.
-    key = f"{prefix}-{a.enrol_face}-{a.binary_hash}" + ("-realtime" if a.realtime else "")
+    key = f"{prefix}-{a.enrol_face}-{a.binary_hash}" + (f"-config{a.config_hash}" if a.config else "") + ("-realtime" if a.realtime else "")
     trace, report_path, alerts_path = (os.path.join(clip, f"{name}-{key}.{ext}") for name, ext in
                                        [("trace", "jsonl"), ("report", "json"), ("alerts", "jsonl")])
     if a.realtime or not os.path.exists(alerts_path):
         result = run([os.path.join(a.bin, "edge-node"), "run", "--source", os.path.join(clip, "walkpast.mp4"), "--watchlist", watchlist,
                       "--report", report_path, "--trace", trace, "--health-interval", "0"]
-                     + (["--realtime"] if a.realtime else []) + a.models)
+                     + (["--realtime"] if a.realtime else []) + (["--config", a.config] if a.config else []) + a.models)
         with open(alerts_path, "w") as f:
             f.write(result.stdout)
     alerts = [json.loads(line) for line in open(alerts_path) if line.startswith("{")]
@@ -222,6 +222,7 @@ def main():
     ap.add_argument("--realtime", action="store_true", help="pace the clip as a live camera and drop frames when behind")
     ap.add_argument("--enrol-face", default="central", choices=["only", "largest", "central"],
                     help="edge-node enrol --face: which face of an enrolment photo with several (lfw_dev's subjects are central)")
+    ap.add_argument("--config", help="an edge-node config file for every run (e.g. to try other embedding or matching settings)")
     ap.add_argument("--bin", default=os.path.join(REPO, ".build", "release"))
     ap.add_argument("--models", default=os.environ.get("WATCHPOST_MODELS", os.path.join(REPO, "models")))
     ap.add_argument("--python", default=os.path.join(REPO, ".venv-baseline", "bin", "python"),
@@ -242,6 +243,10 @@ def main():
     a.models = ["--models", a.models]
     with open(os.path.join(a.bin, "edge-node"), "rb") as f:
         a.binary_hash = hashlib.sha256(f.read()).hexdigest()[:12]
+    if a.config:
+        a.config = os.path.abspath(a.config)
+        with open(a.config, "rb") as f:
+            a.config_hash = hashlib.sha256(f.read()).hexdigest()[:12]
     os.makedirs(a.work, exist_ok=True)
     seeds = [int(s) for s in a.seeds.split(",")]
     clips = [make_clip(a, s) for s in seeds]

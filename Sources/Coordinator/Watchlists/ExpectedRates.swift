@@ -84,8 +84,7 @@ struct ExpectedRates {
         // The normaliser averages the nearest cohort faces, so a much smaller cohort scores strangers
         // closer than the evaluation did: its figures would understate the false alerts.
         if cohort.templates > 0, let evaluated = report.cohortFaces, cohort.templates * 2 < evaluated {
-            let faces = cohort.templates
-            throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) faces; this bundle's has \(faces): "
+            throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) templates; this bundle's has \(cohort.templates): "
                 + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
         }
         let sizes = report.listSizes.sorted { $0.size < $1.size }
