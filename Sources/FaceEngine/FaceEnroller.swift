@@ -8,6 +8,10 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
     /// Several faces and, under this choice, none clearly the one.
     case ambiguousFaces(Int, FaceChoice)
     case lowQuality(QualityRejection)
+    /// A face was marked in the photo, and no detected face lies on the mark.
+    case noFaceOnMark
+    /// A face was marked, and several detected faces lie on the mark.
+    case severalFacesOnMark(Int)
 
     public var description: String {
         switch self {
@@ -17,6 +21,8 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
         case .ambiguousFaces(let n, let choice):
             "\(n) faces found and none clearly the \(choice == .largest ? "largest" : "most central"): crop the photo to this person"
         case .lowQuality(let reason): "face below the quality bars (\(reason.rawValue)): use a sharper, larger, frontal, well-lit photo"
+        case .noFaceOnMark: "no face found on the marked box: check the box (x y width height, pixels from the top left)"
+        case .severalFacesOnMark(let n): "\(n) faces lie on the marked box: mark this person's face more tightly"
         }
     }
 }
@@ -59,26 +65,37 @@ public final class FaceEnroller {
     public let faceNet: FaceNetEmbedder?
     public let gate: QualityGate
 
+    /// The overlap (IoU) a detected face must have with a marked box to be the marked face: a
+    /// hand-drawn box is looser or tighter than the detector's, but a neighbour's face barely overlaps it.
+    public static let markOverlap: Float = 0.3
+
     public init(detector: FaceDetector, embedder: FaceEmbedder, faceNet: FaceNetEmbedder? = nil, gate: QualityGate) {
         self.detector = detector; self.embedder = embedder; self.faceNet = faceNet; self.gate = gate
     }
 
     /// The template of the one face in an enrolment photo. Faces too small to be matched at all
     /// (below the size bar) do not count as a second face: a crowd far behind the subject is not a reason to refuse.
-    public func enrol(imageAt path: String, choice: FaceChoice = .only) -> Result<FaceFeatures, EnrolmentRejection> {
+    /// - Parameter mark: where the subject's face is, when the intelligence team marked it; the
+    ///   detected face on it is taken whatever `choice` says, and the photo is refused when none
+    ///   or several lie on it.
+    public func enrol(imageAt path: String, choice: FaceChoice = .only, mark: Box? = nil) -> Result<FaceFeatures, EnrolmentRejection> {
         let image: Image
         do { image = try Image(contentsOf: path) } catch { return .failure(.unreadable("\(error)")) }
-        return enrol(image: image, choice: choice)
+        return enrol(image: image, choice: choice, mark: mark)
     }
 
-    public func enrol(image: Image, choice: FaceChoice = .only) -> Result<FaceFeatures, EnrolmentRejection> {
+    public func enrol(image: Image, choice: FaceChoice = .only, mark: Box? = nil) -> Result<FaceFeatures, EnrolmentRejection> {
         do {
             let faces = try detector.detect(in: image)
             let measured = try faces.map { ($0, try gate.measure($0, in: image)) }
             let countable = measured.filter { $0.1.interEye >= gate.settings.minInterEye }
             guard !faces.isEmpty else { return .failure(.noFace) }
             let (face, quality): (Detection, QualityFigures)
-            if countable.isEmpty {
+            if let mark {
+                let onMark = measured.filter { $0.0.box.iou(mark) >= Self.markOverlap }
+                guard onMark.count == 1 else { return .failure(onMark.isEmpty ? .noFaceOnMark : .severalFacesOnMark(onMark.count)) }
+                (face, quality) = onMark[0]
+            } else if countable.isEmpty {
                 (face, quality) = measured[0]
             } else {
                 switch choice.pick(countable.map { ($0.0.box, $0.1.interEye) }, width: image.width, height: image.height) {

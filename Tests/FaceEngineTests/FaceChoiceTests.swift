@@ -36,4 +36,19 @@ final class FaceChoiceTests: XCTestCase {
         XCTAssertEqual(enroller.enrol(image: pair).failure, .multipleFaces(2))
         XCTAssertEqual(enroller.enrol(image: pair, choice: .central).failure, .ambiguousFaces(2, .central), "both are beside the centre")
     }
+
+    /// A face marked by hand (looser than the detector's box) is the one enrolled, whatever the
+    /// choice; a mark on no face refuses the photo.
+    func testEnrolment_ofAMarkedFace_takesTheFaceOnTheMark_andRefusesAMarkOnNoFace() throws {
+        let enroller = try Fixtures.models.makeEnroller()
+        let obama = try Image(contentsOf: try Fixtures.photo("obama.jpg")), biden = try Image(contentsOf: try Fixtures.photo("biden.jpg"))
+        let pair = try obama.sideBySide(with: biden)
+        let right = try XCTUnwrap(try enroller.detector.detect(in: pair).max { $0.box.x < $1.box.x }).box
+        let marked = try enroller.enrol(image: pair, mark: right.expanded(by: 0.15)).get()
+        let alone = try enroller.enrol(image: biden).get(), other = try enroller.enrol(image: obama).get()
+        XCTAssertLessThan(marked.dlib.distance(to: alone.dlib), 0.3, "Biden's face, the one marked")
+        XCTAssertGreaterThan(marked.dlib.distance(to: other.dlib), 0.6)
+        let empty = Box(x: 0, y: 0, width: 20, height: 20)
+        XCTAssertEqual(enroller.enrol(image: pair, choice: .largest, mark: empty).failure, .noFaceOnMark)
+    }
 }

@@ -32,20 +32,26 @@ struct WatchlistBuilder {
         }
     }
 
-    /// One subject's row: where it is in the manifest, its id, its photos in manifest order.
+    /// One subject's row: where it is in the manifest, its id, its photos in manifest order and
+    /// where its face is marked in them.
     struct Subject {
         let line: Int
         let id: String
         let photos: [Photo]
+        /// The marked face of each photo (nil, or fewer marks than photos: none marked).
+        let marks: [Box?]
 
         /// A manifest file's subject, its photos on disk.
         init(_ subject: WatchlistManifest.Subject) {
-            self.init(line: subject.line, id: subject.id, photos: subject.images.map(Photo.file))
+            self.init(line: subject.line, id: subject.id, photos: subject.images.map(Photo.file),
+                      marks: subject.faceMarks.map { $0.map { Box(x: $0.x, y: $0.y, width: $0.width, height: $0.height) } })
         }
 
-        init(line: Int, id: String, photos: [Photo]) {
-            self.line = line; self.id = id; self.photos = photos
+        init(line: Int, id: String, photos: [Photo], marks: [Box?] = []) {
+            self.line = line; self.id = id; self.photos = photos; self.marks = marks
         }
+
+        func mark(ofPhoto index: Int) -> Box? { index < marks.count ? marks[index] : nil }
     }
 
     /// A photo that could not be enrolled, with where it came from and why.
@@ -93,8 +99,8 @@ struct WatchlistBuilder {
         var entries: [WatchlistEntry] = [], refusals: [Refusal] = []
         for subject in subjects {
             var templates: [FaceFeatures] = []
-            for photo in subject.photos {
-                switch enrol(photo) {
+            for (index, photo) in subject.photos.enumerated() {
+                switch enrol(photo, mark: subject.mark(ofPhoto: index)) {
                 case .success(let t): templates.append(t)
                 case .failure(let why):
                     refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: photo.name, reason: why.description))
@@ -134,14 +140,14 @@ struct WatchlistBuilder {
         return Outcome(bundle: bundle, refusals: refusals)
     }
 
-    private func enrol(_ photo: Photo) -> Result<FaceFeatures, CommandFailure> {
+    private func enrol(_ photo: Photo, mark: Box?) -> Result<FaceFeatures, CommandFailure> {
         switch photo {
-        case .file(let path): return enroller.enrol(imageAt: path, choice: choice).mapError { CommandFailure("\($0)") }
+        case .file(let path): return enroller.enrol(imageAt: path, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
         case .uploaded(_, let bytes):
             let image: Image
             do { image = try Image(encoded: bytes) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
             defer { image.wipe() }
-            return enroller.enrol(image: image, choice: choice).mapError { CommandFailure("\($0)") }
+            return enroller.enrol(image: image, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
         }
     }
 }

@@ -15,7 +15,7 @@ struct WatchlistCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build an unsigned bundle from a manifest CSV and its photos, through the quality-gated enrolment.")
 
-        @Option(help: "Manifest CSV: subject_id,display_name,category,reason,image_source,image_paths (';'-separated, relative to the manifest).")
+        @Option(help: "Manifest CSV: subject_id,display_name,category,reason,image_source,image_paths (';'-separated, relative to the manifest); optional face_boxes, one 'x y width height' (or empty) per photo, marks the subject's face in a group photo.")
         var manifest: String
         @Option(help: "Deployment the bundle is bound to.")
         var deployment: String

@@ -17,6 +17,9 @@ public enum WatchlistDraftStore {
         let manifest = try WatchlistManifest(uploadedText: upload.manifestText, name: upload.manifestName)
         var named = Set<String>()
         for subject in manifest.subjects {
+            guard subject.faceMarks.allSatisfy({ $0 == nil }) else {
+                throw CommandFailure("manifest line \(subject.line): face_boxes are read by coordinator watchlist build only; here, upload photos of the person alone, or choose the largest or central face")
+            }
             for name in subject.images {
                 guard let bytes = upload.photos[name] else {
                     throw CommandFailure("manifest line \(subject.line): photo \(name) for \(subject.id) was not uploaded: choose it with the manifest")

@@ -9,6 +9,15 @@ public struct WatchlistManifest: Sendable {
     /// Read when present; a deployment on the record requires them (`Subject.listed`).
     public static let recordColumns = ["legal_basis", "under_18"]
 
+    /// Where the subject's face is in a photo that holds several (`face_boxes`): pixels from the top left.
+    public struct FaceMark: Sendable, Equatable {
+        public let x: Float, y: Float, width: Float, height: Float
+
+        public init(x: Float, y: Float, width: Float, height: Float) {
+            self.x = x; self.y = y; self.width = width; self.height = height
+        }
+    }
+
     public struct Subject: Sendable {
         public let line: Int
         public let id: String
@@ -18,6 +27,8 @@ public struct WatchlistManifest: Sendable {
         public let imageSource: String
         /// Absolute paths (the manifest lists them relative to its own folder, separated by ';').
         public let images: [String]
+        /// The marked face of each photo, in `images`' order (nil: none marked); empty without a `face_boxes` column.
+        public let faceMarks: [FaceMark?]
         public let legalBasis: String?
         /// From `under_18`: `yes` or `no`.
         public let under18: Bool?
@@ -70,6 +81,7 @@ public struct WatchlistManifest: Sendable {
             let images = field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.map(file.resolve)
             guard !images.isEmpty else { throw CommandFailure("manifest \(path) line \(row.line): no image_paths for \(id)") }
+            let faceMarks = try Self.faceMarks(file.optionalField("face_boxes", of: row) ?? "", photos: images.count, line: row.line, path: path)
             let under18: Bool?
             switch file.optionalField("under_18", of: row)?.lowercased() {
             case nil, "": under18 = nil
@@ -78,9 +90,27 @@ public struct WatchlistManifest: Sendable {
             case let other?: throw CommandFailure("manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
             }
             return Subject(line: row.line, id: id, displayName: field("display_name"), category: field("category"),
-                           reason: field("reason"), imageSource: field("image_source"), images: images,
+                           reason: field("reason"), imageSource: field("image_source"), images: images, faceMarks: faceMarks,
                            legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
         }
         guard !subjects.isEmpty else { throw CommandFailure("manifest \(path) has no subject rows") }
+    }
+
+    /// `face_boxes`: one entry per photo, ';'-separated like `image_paths`, each empty or
+    /// `x y width height` in pixels.
+    private static func faceMarks(_ field: String, photos: Int, line: Int, path: String) throws -> [FaceMark?] {
+        guard !field.isEmpty else { return [] }
+        let entries = field.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard entries.count == photos else {
+            throw CommandFailure("manifest \(path) line \(line): face_boxes has \(entries.count) entries for \(photos) photos; give one per photo, ';'-separated, empty where none is marked")
+        }
+        return try entries.map { entry in
+            guard !entry.isEmpty else { return nil }
+            let numbers = entry.split(separator: " ").compactMap { Float($0) }
+            guard numbers.count == 4, entry.split(separator: " ").count == 4, numbers.allSatisfy({ $0.isFinite && $0 >= 0 }), numbers[2] > 0, numbers[3] > 0 else {
+                throw CommandFailure("manifest \(path) line \(line): face box '\(entry)' is not 'x y width height' (pixels from the top left, width and height above 0)")
+            }
+            return FaceMark(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])
+        }
     }
 }
