@@ -122,6 +122,7 @@ final class BadInputTests: XCTestCase {
         try assertFails(coordinator, ["evaluate", "--dataset", folder], mentions: ["has no identity with two or more images"])
         try assertFails(coordinator, ["evaluate", "--dataset", "/nonexistent"], mentions: ["is not a folder"])
         try assertFails(coordinator, ["evaluate", "--dataset", folder, "--thresholds", "0.4,x"], mentions: ["must be comma-separated numbers"])
+        try assertFails(coordinator, ["evaluate", "--dataset", folder, "--enrolment-study", "--scoring", "dlib"], mentions: ["--enrolment-study", "--scoring fused"])
     }
 }
 

@@ -80,7 +80,7 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Also print TPIR at FPIR 1e-2 and 1e-3, and how false matches spread, for each step from the plain dlib distance to the fused rule.")
     var ablation = false
 
-    @Flag(help: "Also compare, on identities with three or more photos, enrolling one photo, two as two templates, and two fused into one template.")
+    @Flag(help: "Also compare, on identities with three or more photos, enrolling one photo, two as two templates, and two fused into one template (under --cohort, with thresholds for the --list-sizes).")
     var enrolmentStudy = false
 
     @Option(help: "OpenCV worker threads.")
@@ -94,6 +94,7 @@ struct EvaluateCommand: ParsableCommand {
         _ = try parsedThresholds()
         _ = try parsedListSizes()
         guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
+        guard !enrolmentStudy || scoring == .fused else { throw ValidationError("--enrolment-study measures the product's rule: use it with --scoring fused") }
         if let cohortCentroids {
             guard cohortCentroids >= CohortCentroids.fewestPeople else {
                 throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
@@ -182,8 +183,10 @@ struct EvaluateCommand: ParsableCommand {
         try cache?.save()
 
         if ablation { print(try AblationTable.render(searches)) }
-        if enrolmentStudy { print(try EnrolmentStudyTable.render(searches)) }
         let variant: EvaluationSearches.Variant = scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
+        if enrolmentStudy {
+            print(try EnrolmentStudyTable.render(searches, cohort: variant, listSizes: try parsedListSizes()))
+        }
         let study = try searches.study(variant)
         let gallery = study.gallery
         let probes = study.probes

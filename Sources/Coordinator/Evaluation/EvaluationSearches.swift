@@ -89,11 +89,13 @@ struct EvaluationSearches {
         }
     }
 
-    /// The product's rule (fused, two-fold cohort) on the identities with a second photo, probed
-    /// with their third and later photos only, so that every enrolment is judged on the same searches.
-    func study(_ enrolment: Enrolment) throws -> ListSizeStudy {
-        let base = try study(.fusedTwoFold)
-        let view = Variant.fusedTwoFold.view
+    /// The product's rule (fused, with the two-fold cohort or the list as its own) on the
+    /// identities with a second photo, probed with their third and later photos only, so that
+    /// every enrolment is judged on the same searches.
+    func study(_ enrolment: Enrolment, cohort: Variant = .fusedTwoFold) throws -> ListSizeStudy {
+        precondition(cohort == .fusedTwoFold || cohort == .fusedWatchlist)
+        let base = try study(cohort)
+        let view = cohort.view
         let gallery = self.gallery.compactMap { identity, first -> WatchlistEntry? in
             guard let second = secondPhotos[identity] else { return nil }
             let faces = [view(first), view(second)]
@@ -139,17 +141,24 @@ enum AblationTable {
 /// `coordinator evaluate --enrolment-study`: what a second enrolment photo adds, kept as its own
 /// template or fused with the first.
 enum EnrolmentStudyTable {
-    static func render(_ searches: EvaluationSearches) throws -> String {
-        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, two-fold cohort):",
-                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    40-person list: TPIR@FPIR1e-3 (threshold)"]
+    /// - Parameters: cohort: `.fusedTwoFold` or `.fusedWatchlist`; listSizes: the random-list
+    ///   sizes whose FPIR 1e-3 threshold is shown (what a default for such lists would be).
+    static func render(_ searches: EvaluationSearches, cohort: EvaluationSearches.Variant, listSizes: [Int]) throws -> String {
+        let cohortName = cohort == .fusedTwoFold ? "two-fold cohort" : "the list as its own cohort"
+        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, \(cohortName)):",
+                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    "
+                        + listSizes.map { "\($0)-person: TPIR (thr@FPIR1e-3)".padding(toLength: 34, withPad: " ", startingAt: 0) }.joined()]
         for enrolment in EvaluationSearches.Enrolment.allCases {
-            let study = try searches.study(enrolment)
+            let study = try searches.study(enrolment, cohort: cohort)
             let metrics = try study.metrics(for: study.gallery)
             let cells = [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" }
-            let forty = try study.metrics(size: 40).metrics.operatingPoint(fpir: 1e-3).map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
+            let bySize = try listSizes.map { size in
+                try study.metrics(size: size).metrics.operatingPoint(fpir: 1e-3).map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
+            }
             lines.append(enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
                 + String(format: "%7d  %5d   ", study.gallery.count, metrics.mated.count)
-                + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined() + forty)
+                + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
+                + bySize.map { $0.padding(toLength: 34, withPad: " ", startingAt: 0) }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
     }
