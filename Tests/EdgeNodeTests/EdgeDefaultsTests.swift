@@ -27,4 +27,17 @@ final class EdgeDefaultsTests: XCTestCase {
         XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 999, listSize: 10), 0.58)
         XCTAssertEqual(EdgeDefaults.table(for: .recommended, cohortFaces: 0).largestSize, 1000)
     }
+
+    /// A second photo per subject needs a stricter threshold where it was measured to (with a
+    /// cohort; fused either way), and never gives a laxer one than a single photo.
+    func testSeveralPhotosPerSubject_getTheStricterThresholdsMeasuredForThem() {
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 40, enrolment: .severalTemplates), 0.82)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 10, enrolment: .fused), 0.84)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 40, enrolment: .fused), 0.61)
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 40, enrolment: .severalTemplates), 0.62,
+                       "without a cohort a second template measured no stricter")
+        XCTAssertEqual(EdgeDefaults.threshold(for: .recommended, cohortFaces: 1260, listSize: 1000, enrolment: .severalTemplates), 0.77,
+                       "beyond the measured sizes, never laxer than one photo")
+        XCTAssertEqual(EdgeDefaults.threshold(for: .distance, cohortFaces: 0, listSize: 10, enrolment: .fused), 0.47)
+    }
 }

@@ -32,7 +32,7 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
     var face: FaceChoice = .only
 
-    @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
+    @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured; without --threshold, the stricter one measured for fused lists is stored; README, \"Several photos per subject\").")
     var photos: PhotoFusion = .separate
 
     @OptionGroup var models: ModelOptions
@@ -57,6 +57,7 @@ struct EnrolCommand: ParsableCommand {
         let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
         var entries: [WatchlistEntry] = []
         var refused: [(String, EnrolmentRejection)] = []
+        var fusedSeveral = false
         for label in folder.labels {
             let subject = label.name, images = label.images
             var templates: [FaceFeatures] = []
@@ -67,6 +68,7 @@ struct EnrolCommand: ParsableCommand {
                 }
             }
             if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates))) }
+            fusedSeveral = fusedSeveral || (photos == .fused && templates.count > 1)
         }
         var cohort: [FaceFeatures] = []
         for person in cohortFolder?.labels ?? [] {
@@ -92,9 +94,15 @@ struct EnrolCommand: ParsableCommand {
             guard !cohort.isEmpty else {
                 throw CommandFailure("--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(people) people, fewer than one centroid averages; add people, or leave out --cohort-centroids")
             }
+            guard !fusedSeveral || threshold != nil else {
+                throw CommandFailure("--photos fused with --cohort-centroids has no measured default threshold: give --threshold, or enrol one of the two ways")
+            }
             // A plain file does not say its cohort is centroids, so the threshold measured for them travels in it.
             table = EdgeDefaults.centroidCohort
             stored = stored ?? table.threshold(listSize: entries.count)
+        } else if fusedSeveral {
+            // Nor that its templates are fused: the stricter threshold measured for fused lists travels in it too.
+            stored = stored ?? EdgeDefaults.threshold(for: .recommended, cohortFaces: cohort.count, listSize: entries.count, enrolment: .fused)
         }
         if threshold == nil, entries.count > table.largestSize {
             logger.warning("the default threshold was measured for lists of up to \(table.largestSize) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold")

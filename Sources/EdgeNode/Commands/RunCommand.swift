@@ -73,7 +73,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
         let chosen = (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
-            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count)
+            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count,
+                                      enrolment: list.matcher.templateCount > list.matcher.subjects.count ? .severalTemplates : .onePhoto)
         if let crops { try makePrivateFolder(crops) }
 
         let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
