@@ -77,12 +77,17 @@ final class EnrolStoredThresholdTests: XCTestCase {
         }
     }
 
-    func testFusedPhotos_storeTheThresholdMeasuredForFusedLists_andSeparateOnesStoreNone() throws {
-        let folder = try Fixtures.temporaryFolder(self)
+    /// One subject with two photos of Obama.
+    private func twoPhotoSubject(in folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder + "/enrol/s1", withIntermediateDirectories: true)
         for name in ["obama.jpg", "obama2.jpg"] {
             try FileManager.default.createSymbolicLink(atPath: "\(folder)/enrol/s1/\(name)", withDestinationPath: try Fixtures.photo(name))
         }
+    }
+
+    func testFusedPhotos_storeTheThresholdMeasuredForFusedLists_andSeparateOnesStoreNone() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        try twoPhotoSubject(in: folder)
         for photos in ["fused", "separate"] {
             let r = try ChildProcess.run(edgeNode, ["enrol", "--from", folder + "/enrol", "--out", "\(folder)/\(photos).json", "--photos", photos])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -91,7 +96,11 @@ final class EnrolStoredThresholdTests: XCTestCase {
         XCTAssertEqual(fused.threshold, EdgeDefaults.fusedListAsCohort.threshold(listSize: 1))
         XCTAssertLessThan(try XCTUnwrap(fused.threshold), EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 1))
         XCTAssertNil(try TemplateWatchlist.load(path: folder + "/separate.json").threshold, "chosen when run, from its templates")
+    }
 
+    func testFusedPhotosWithCentroids_haveNoMeasuredThreshold_andNeedOne() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        try twoPhotoSubject(in: folder)
         let cohort = try lfwCohort(5, in: folder)
         let r = try ChildProcess.run(edgeNode, ["enrol", "--from", folder + "/enrol", "--out", folder + "/both.json", "--photos", "fused",
                                                 "--cohort-from", cohort, "--cohort-centroids", "5", "--face", "central"])
