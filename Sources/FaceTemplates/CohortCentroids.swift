@@ -4,6 +4,12 @@ public enum CohortCentroids {
     /// The fewest people a centroid may average, so that none is close to one person's face.
     public static let fewestPeople = 5
 
+    /// Why `peoplePerCentroid` cannot be used (for `--cohort-centroids`), or nil when it can.
+    public static func refusal(peoplePerCentroid: Int) -> String? {
+        peoplePerCentroid >= fewestPeople ? nil
+            : "--cohort-centroids \(peoplePerCentroid): a centroid must average at least \(fewestPeople) people, so that none is one person's face"
+    }
+
     /// How people are put in groups.
     public enum Grouping: String, Sendable, CaseIterable {
         /// Consecutive faces in the order given (for a random order, random groups).

@@ -96,9 +96,7 @@ struct EvaluateCommand: ParsableCommand {
         guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
         guard !enrolmentStudy || scoring == .fused else { throw ValidationError("--enrolment-study measures the product's rule: use it with --scoring fused") }
         if let cohortCentroids {
-            guard cohortCentroids >= CohortCentroids.fewestPeople else {
-                throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
-            }
+            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) { throw ValidationError(refusal) }
             guard scoring == .fused, cohort == .twoFold else { throw ValidationError("--cohort-centroids needs --scoring fused --cohort two-fold") }
         }
         if let threshold, !(threshold > 0 && threshold < 2) {

@@ -51,9 +51,7 @@ struct WatchlistCommand: ParsableCommand {
             let start = try notBefore.map { try parseTime($0, "--not-before") } ?? Date()
             guard try parseTime(expires, "--expires") > start else { throw ValidationError("--expires must be after --not-before") }
             if let cohortCentroids {
-                guard cohortCentroids >= CohortCentroids.fewestPeople else {
-                    throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
-                }
+                if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) { throw ValidationError(refusal) }
                 guard cohort != nil else { throw ValidationError("--cohort-centroids needs --cohort: the manifest of people whose templates are averaged") }
             }
             guard threshold != nil || evaluation != nil else {

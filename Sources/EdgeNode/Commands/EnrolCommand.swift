@@ -42,9 +42,7 @@ struct EnrolCommand: ParsableCommand {
             throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2")
         }
         if let cohortCentroids {
-            guard cohortCentroids >= CohortCentroids.fewestPeople else {
-                throw ValidationError("--cohort-centroids \(cohortCentroids): a centroid must average at least \(CohortCentroids.fewestPeople) people, so that none is one person's face")
-            }
+            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) { throw ValidationError(refusal) }
             guard cohortFrom != nil else { throw ValidationError("--cohort-centroids needs --cohort-from: the folder of people whose templates are averaged") }
         }
     }
