@@ -137,6 +137,8 @@ final class SignedWatchlistTests: XCTestCase {
             .contains("refused cohort: the faces of 2 people are fewer than one centroid averages (5)"))
         XCTAssert(try fails(coordinator, centroids + ["\(dir)/people.csv", "--evaluation", "\(dir)/two-fold.json"])
             .contains("needs one made with --scoring fused --cohort two-fold, centroids of 5 (nearest)"))
+        try "image_path,image_source,person\nbiden.jpg,volunteer consented 2026,\n".write(toFile: "\(dir)/noperson.csv", atomically: true, encoding: .utf8)
+        XCTAssert(try fails(coordinator, centroids + ["\(dir)/noperson.csv", "--threshold", "0.9"]).contains("line 2: person is empty"))
         try "image_path,image_source\nbiden.jpg,\n".write(toFile: "\(dir)/nosource.csv", atomically: true, encoding: .utf8)
         XCTAssert(try fails(coordinator, build + ["--threshold", "0.8", "--cohort", "\(dir)/nosource.csv"]).contains("line 2: image_source is empty"))
     }
