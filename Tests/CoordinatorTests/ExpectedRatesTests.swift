@@ -9,7 +9,7 @@ import XCTest
 final class ExpectedRatesTests: XCTestCase {
     /// A `--cohort watchlist` report with sizes 10 and 100 where, as measured on lfw_dev, the
     /// larger list keeps FPIR <= 1e-3 up to a higher threshold (0.64) than the smaller (0.58).
-    private func report(cohort: String = "watchlist", cohortFaces: Int? = nil) throws -> String {
+    private func report(cohort: String = "watchlist", cohortFaces: Int? = nil, enrolmentStudy: Bool = false) throws -> String {
         func row(_ size: Int, strictUpTo limit: Float) -> EvaluationReport.ListSize {
             let rates = EvaluationReport.ListSize.grid.map { t in
                 let fpir = t <= limit + 0.0001 ? 0.0009 : 0.01
@@ -23,7 +23,12 @@ final class ExpectedRatesTests: XCTestCase {
             detectionFailures: .init(enrolment: 0, mated: 0, nonMated: 0, total: 0, rate: 0), operatingPoints: [], thresholds: [],
             fixedThreshold: nil, recommendedThreshold: nil, recommendedFor: 10,
             listSizes: [row(10, strictUpTo: 0.58), row(100, strictUpTo: 0.64)],
-            falseMatchSpread: nil, spreadAtFPIR: nil, groups: nil)
+            falseMatchSpread: nil, spreadAtFPIR: nil, groups: nil,
+            enrolmentStudy: enrolmentStudy ? [
+                .init(enrolment: "one photo", identities: 553, listSizes: [row(10, strictUpTo: 0.57), row(100, strictUpTo: 0.63)]),
+                .init(enrolment: "two templates", identities: 553, listSizes: [row(10, strictUpTo: 0.55), row(100, strictUpTo: 0.61)]),
+                .init(enrolment: "fused", identities: 553, listSizes: [row(10, strictUpTo: 0.54), row(100, strictUpTo: 0.60)]),
+            ] : nil)
         let path = try Fixtures.temporaryFolder(self) + "/eval.json"
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: path))
         return path
@@ -55,5 +60,28 @@ final class ExpectedRatesTests: XCTestCase {
         XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: .separate(faces: 1260)))
         XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40,
                                                          cohort: .centroids(count: 20, perCentroid: 5)), "far fewer centroids than evaluated")
+    }
+
+    /// Several photos per subject find strangers more often at the same threshold: such a list
+    /// takes its threshold and rates from the report's enrolment study for that enrolment, and a
+    /// report without one is refused rather than read as if the list had one photo each.
+    func testListWithSeveralPhotosPerSubject_takesTheEnrolmentStudysRows_orIsRefused() throws {
+        let study = try report(enrolmentStudy: true)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: study, fpir: 1e-3, listSize: 40, cohort: .watchlist), 0.58, accuracy: 1e-6)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: study, fpir: 1e-3, listSize: 40, cohort: .watchlist, enrolment: .twoTemplates),
+                       0.55, accuracy: 1e-6)
+        XCTAssertEqual(try ExpectedRates.threshold(reportPath: study, fpir: 1e-3, listSize: 100, cohort: .watchlist, enrolment: .twoFused),
+                       0.60, accuracy: 1e-6)
+        let rates = try ExpectedRates(reportPath: study, threshold: 0.56, listSize: 10, cohort: .watchlist, enrolment: .twoTemplates)
+        XCTAssertEqual(rates.rates.fpir, 0.01, "0.56 is beyond the two-template rows' 0.55, though within the one-photo rows' 0.58")
+
+        let onePhotoOnly = try report()
+        for enrolment in [EvaluationSearches.Enrolment.twoTemplates, .twoFused] {
+            XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: onePhotoOnly, fpir: 1e-3, listSize: 10, cohort: .watchlist,
+                                                             enrolment: enrolment)) {
+                XCTAssert("\($0)".contains("coordinator evaluate --enrolment-study --json") && "\($0)".contains("(\(enrolment.key))"), "\($0)")
+            }
+            XCTAssertThrowsError(try ExpectedRates(reportPath: onePhotoOnly, threshold: 0.5, listSize: 10, cohort: .watchlist, enrolment: enrolment))
+        }
     }
 }

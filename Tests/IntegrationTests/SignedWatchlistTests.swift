@@ -121,6 +121,27 @@ final class SignedWatchlistTests: XCTestCase {
         XCTAssert(shown.contains("FPIR 0.0000"), shown)
         XCTAssert(try fails(coordinator, build + ["--evaluation", "\(dir)/missing.json"]).contains("make one with coordinator evaluate --json"))
 
+        // Two photos of one subject: the threshold must come from the enrolment study's rows, which a plain report lacks.
+        try fm.copyItem(atPath: try Fixtures.photo("obama2.jpg"), toPath: "\(dir)/obama2.jpg")
+        try "subject_id,display_name,category,reason,image_source,image_paths\ns-1,B,wanted,warrant,photo,obama.jpg;obama2.jpg\n"
+            .write(toFile: "\(dir)/two.csv", atomically: true, encoding: .utf8)
+        var twoPhotos = build
+        twoPhotos[twoPhotos.firstIndex(of: "\(dir)/m.csv")!] = "\(dir)/two.csv"
+        XCTAssert(try fails(coordinator, twoPhotos + ["--evaluation", "\(dir)/eval.json"])
+            .contains("enrols several (two templates), which needs a stricter threshold"))
+        XCTAssert(try fails(coordinator, twoPhotos + ["--photos", "fused", "--evaluation", "\(dir)/eval.json"]).contains("several (fused)"))
+        _ = try ok(coordinator, ["evaluate", "--dataset", "\(dir)/data", "--json", "\(dir)/study.json", "--list-sizes", "1", "--cohort", "watchlist",
+                                 "--enrolment-study"])
+        let studied = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/study.json"))) as! [String: Any]
+        let rows = try XCTUnwrap(studied["enrolment_study"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["enrolment"] as? String }, ["one photo", "two templates", "fused"])
+        XCTAssertEqual(rows.map { $0["identities"] as? Int }, [1, 1, 1], "only Barack has three photos")
+        let twoBuilt = try ok(coordinator, twoPhotos + ["--evaluation", "\(dir)/study.json"])
+        XCTAssert(twoBuilt.contains("1 subjects, 2 templates") && twoBuilt.contains("for a list evaluated at 1 people"), twoBuilt)
+        XCTAssert(try fails(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/eval.json"])
+            .contains("--enrolment-study"), "a bundle of two templates per subject is not shown one-photo figures")
+        XCTAssert(try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/study.json"]).contains("TPIR"))
+
         // With a cohort manifest the bundle carries the cohort, and wants a two-fold report.
         try fm.copyItem(atPath: try Fixtures.photo("biden.jpg"), toPath: "\(dir)/biden.jpg")
         try "image_path,image_source\nbiden.jpg,volunteer consented 2026\n".write(toFile: "\(dir)/cohort.csv", atomically: true, encoding: .utf8)

@@ -171,7 +171,8 @@ struct WatchlistRoutes {
                                "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold)]
             if d.state == .built, signers.suffice(d.signatures) {
                 do {
-                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, cohortFaces: build.cohortFaces)
+                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, templates: build.templates,
+                                                         cohortFaces: build.cohortFaces)
                     values["plan"] = ["tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
                                       "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
                                       "evaluated": e.evaluatedListSize, "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
@@ -246,7 +247,8 @@ struct WatchlistRoutes {
             windowEnd: try formTime(try text("to", "to"), "to"), purpose: try text("purpose", "purpose"),
             legalBasis: try text("legal_basis", "legal basis"), nodes: nodes,
             bundle: try WatchlistDraftStore.signedBundle(id, in: database), subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
-            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, cohortFaces: build.cohortFaces))
+            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, templates: build.templates,
+                                                         cohortFaces: build.cohortFaces))
     }
 }
 

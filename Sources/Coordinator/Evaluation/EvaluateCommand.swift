@@ -182,23 +182,15 @@ struct EvaluateCommand: ParsableCommand {
 
         if ablation { print(try AblationTable.render(searches)) }
         let variant: EvaluationSearches.Variant = scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
-        if enrolmentStudy {
-            print(try EnrolmentStudyTable.render(searches, cohort: variant, listSizes: try parsedListSizes()))
-        }
+        let enrolments = try enrolmentStudy ? EnrolmentStudy(searches, cohort: variant, listSizes: try parsedListSizes()) : nil
+        if let enrolments { print(enrolments.render()) }
         let study = try searches.study(variant)
         let gallery = study.gallery
         let probes = study.probes
         let metrics = try study.metrics(for: gallery)
         let recommended = try study.metrics(size: recommendFor).metrics.operatingPoint(fpir: 1e-3)?.threshold
         let fixed = threshold ?? recommended
-        let bySize = try parsedListSizes().map { size -> EvaluationReport.ListSize in
-            let (m, draws) = try study.metrics(size: size)
-            return EvaluationReport.ListSize(
-                size: min(size, gallery.count), draws: draws, mated: m.mated.count, nonMated: m.nonMated.count,
-                operatingPoints: [1e-2, 1e-3].compactMap { m.operatingPoint(fpir: $0) },
-                atThreshold: fixed.map { m.rates(at: $0) },
-                ratesByThreshold: EvaluationReport.ListSize.grid.map { m.rates(at: $0) })
-        }
+        let bySize = try EvaluationReport.ListSize.rows(study, sizes: try parsedListSizes(), fixed: fixed)
 
         let failures = EvaluationReport.DetectionFailures(
             enrolment: searches.enrolmentFailures, mated: probes.filter { $0.features == nil }.count,
@@ -216,7 +208,8 @@ struct EvaluateCommand: ParsableCommand {
             recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize,
             falseMatchSpread: try fixed.map { try study.falseMatchSpread(for: gallery, threshold: $0) },
             spreadAtFPIR: try metrics.operatingPoint(fpir: 1e-2).map { try study.falseMatchSpread(for: gallery, threshold: $0.threshold) },
-            groups: try labels.flatMap { labels in try fixed.map { try study.groupComparison(for: gallery, labels: labels, threshold: $0) } })
+            groups: try labels.flatMap { labels in try fixed.map { try study.groupComparison(for: gallery, labels: labels, threshold: $0) } },
+            enrolmentStudy: enrolments?.reportRows)
         report.detectionFailures.total = failures.enrolment + failures.mated + failures.nonMated
         report.detectionFailures.rate = Double(report.detectionFailures.total) / Double(max(done, 1))
 

@@ -87,6 +87,15 @@ struct EvaluationSearches {
             case .twoFused: "two photos fused into one template (mean)"
             }
         }
+
+        /// How the evaluation report names it (`enrolment_study[].enrolment`).
+        var key: String {
+            switch self {
+            case .firstPhoto: "one photo"
+            case .twoTemplates: "two templates"
+            case .twoFused: "fused"
+            }
+        }
     }
 
     /// The product's rule (fused, with the two-fold cohort or the list as its own) on the
@@ -139,28 +148,52 @@ enum AblationTable {
 }
 
 /// `coordinator evaluate --enrolment-study`: what a second enrolment photo adds, kept as its own
-/// template or fused with the first.
-enum EnrolmentStudyTable {
+/// template or fused with the first, and the thresholds lists enrolled each way need.
+struct EnrolmentStudy {
+    struct Result {
+        let enrolment: EvaluationSearches.Enrolment
+        let entries: Int
+        let mated: Int
+        /// TPIR at FPIR 1e-2 and 1e-3 over the whole study gallery, with intervals.
+        let cells: [String]
+        let listSizes: [EvaluationReport.ListSize]
+    }
+
+    let cohortName: String
+    let results: [Result]
+
     /// - Parameters: cohort: `.fusedTwoFold` or `.fusedWatchlist`; listSizes: the random-list
-    ///   sizes whose FPIR 1e-3 threshold is shown (what a default for such lists would be).
-    static func render(_ searches: EvaluationSearches, cohort: EvaluationSearches.Variant, listSizes: [Int]) throws -> String {
-        let cohortName = cohort == .fusedTwoFold ? "two-fold cohort" : "the list as its own cohort"
-        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, \(cohortName)):",
-                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    "
-                        + listSizes.map { "\($0)-person: TPIR (thr@FPIR1e-3)".padding(toLength: 34, withPad: " ", startingAt: 0) }.joined()]
-        for enrolment in EvaluationSearches.Enrolment.allCases {
+    ///   sizes measured for each enrolment (what a default for such lists would be).
+    init(_ searches: EvaluationSearches, cohort: EvaluationSearches.Variant, listSizes: [Int]) throws {
+        cohortName = cohort == .fusedTwoFold ? "two-fold cohort" : "the list as its own cohort"
+        results = try EvaluationSearches.Enrolment.allCases.map { enrolment in
             let study = try searches.study(enrolment, cohort: cohort)
             let metrics = try study.metrics(for: study.gallery)
-            let cells = [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" }
-            let bySize = try listSizes.map { size in
-                try study.metrics(size: size).metrics.operatingPoint(fpir: 1e-3).map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
+            return Result(enrolment: enrolment, entries: study.gallery.count, mated: metrics.mated.count,
+                          cells: [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" },
+                          listSizes: try EvaluationReport.ListSize.rows(study, sizes: listSizes, fixed: nil))
+        }
+    }
+
+    func render() -> String {
+        let sizes = results.first?.listSizes.map(\.size) ?? []
+        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, \(cohortName)):",
+                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    "
+                        + sizes.map { "\($0)-person: TPIR (thr@FPIR1e-3)".padding(toLength: 34, withPad: " ", startingAt: 0) }.joined()]
+        for result in results {
+            let bySize = result.listSizes.map { row in
+                row.operatingPoints.first { $0.fpir == 1e-3 }.map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
             }
-            lines.append(enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(format: "%7d  %5d   ", study.gallery.count, metrics.mated.count)
-                + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
+            lines.append(result.enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
+                + String(format: "%7d  %5d   ", result.entries, result.mated)
+                + result.cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
                 + bySize.map { $0.padding(toLength: 34, withPad: " ", startingAt: 0) }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    var reportRows: [EvaluationReport.EnrolmentRows] {
+        results.map { .init(enrolment: $0.enrolment.key, identities: $0.entries, listSizes: $0.listSizes) }
     }
 }
 

@@ -30,8 +30,9 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         }
     }
 
-    func expectedPerformance(threshold: Float, listSize: Int, cohortFaces: Int) throws -> ExpectedPerformance {
-        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: .init(faces: cohortFaces)).performance
+    func expectedPerformance(threshold: Float, listSize: Int, templates: Int, cohortFaces: Int) throws -> ExpectedPerformance {
+        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: .init(faces: cohortFaces),
+                          enrolment: .ofList(subjects: listSize, templates: templates)).performance
     }
 
     private func evaluationReport() throws -> String {
@@ -47,8 +48,10 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         if let given = input.binding.threshold {
             threshold = given
         } else {
+            // The control room keeps each photo as its own template.
             threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
-                                                    cohort: .init(faces: cohort.count))
+                                                    cohort: .init(faces: cohort.count),
+                                                    enrolment: input.subjects.contains { $0.photos.count > 1 } ? .twoTemplates : .firstPhoto)
         }
         if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
         let b = input.binding

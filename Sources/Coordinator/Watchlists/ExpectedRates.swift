@@ -42,8 +42,9 @@ struct ExpectedRates {
     let evaluatedSize: Int
     let rates: RatePoint
 
-    init(reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind) throws {
-        let points = try Self.rows(reportPath: reportPath, listSize: listSize, cohort: cohort).map { row in
+    init(reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind,
+         enrolment: EvaluationSearches.Enrolment = .firstPhoto) throws {
+        let points = try Self.rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map { row in
             guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
                   abs(point.threshold - threshold) < 0.0051 else {
                 throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)")
@@ -58,9 +59,11 @@ struct ExpectedRates {
 
     /// The highest grid threshold whose FPIR stays at or below `fpir` for lists of this size: the
     /// lower of the evaluated sizes around it, since false alerts rise with size under a separate
-    /// cohort but fall with it when the list is its own cohort.
-    static func threshold(reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind) throws -> Float {
-        try rows(reportPath: reportPath, listSize: listSize, cohort: cohort).map { row in
+    /// cohort but fall with it when the list is its own cohort. A list enrolling several photos
+    /// per subject takes it from the report's `--enrolment-study` rows for that enrolment.
+    static func threshold(reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind,
+                          enrolment: EvaluationSearches.Enrolment = .firstPhoto) throws -> Float {
+        try rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map { row in
             guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold }) else {
                 throw CommandFailure("evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold")
             }
@@ -69,7 +72,8 @@ struct ExpectedRates {
     }
 
     /// The evaluated sizes nearest below and above the list's (one when it is evaluated or outside the range).
-    private static func rows(reportPath: String, listSize: Int, cohort: CohortKind) throws -> [EvaluationReport.ListSize] {
+    private static func rows(reportPath: String, listSize: Int, cohort: CohortKind,
+                             enrolment: EvaluationSearches.Enrolment) throws -> [EvaluationReport.ListSize] {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
             throw CommandFailure("evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
@@ -87,7 +91,19 @@ struct ExpectedRates {
             throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) templates; this bundle's has \(cohort.templates): "
                 + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
         }
-        let sizes = report.listSizes.sorted { $0.size < $1.size }
+        // Several photos per subject find more mates and more strangers alike: measured on lfw_dev,
+        // such lists need a stricter threshold than one-photo lists for the same FPIR.
+        let measured: [EvaluationReport.ListSize]
+        if enrolment == .firstPhoto {
+            measured = report.listSizes
+        } else if let study = report.enrolmentStudy?.first(where: { $0.enrolment == enrolment.key }) {
+            measured = study.listSizes
+        } else {
+            throw CommandFailure("evaluation report \(reportPath) measures lists of one photo per subject; this list enrols several "
+                + "(\(enrolment.key)), which needs a stricter threshold for the same false-alert rate (README, \"Several photos per subject\"): "
+                + "make the report with coordinator evaluate --enrolment-study --json")
+        }
+        let sizes = measured.sorted { $0.size < $1.size }
         guard let below = sizes.last(where: { $0.size <= listSize }) ?? sizes.first,
               let above = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {
             throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
@@ -107,5 +123,13 @@ struct ExpectedRates {
             + "TPIR \(f(rates.tpir)) [\(f(rates.tpirInterval[0])), \(f(rates.tpirInterval[1]))], "
             + "FPIR \(f(rates.fpir)) [\(f(rates.fpirInterval[0])), \(f(rates.fpirInterval[1]))]"
             + (rates.fpir > 1e-3 ? "; FPIR above 1e-3: more than one false alert per thousand passers-by" : "")
+    }
+}
+
+extension EvaluationSearches.Enrolment {
+    /// How a built list was enrolled, as far as its counts tell: a fused subject holds one
+    /// template, like a one-photo subject, so only separate templates show.
+    static func ofList(subjects: Int, templates: Int) -> Self {
+        templates > subjects ? .twoTemplates : .firstPhoto
     }
 }

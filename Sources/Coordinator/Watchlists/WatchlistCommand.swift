@@ -39,7 +39,7 @@ struct WatchlistCommand: ParsableCommand {
         var allowRejections = false
         @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
         var face: FaceChoice = .only
-        @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured, but it needs a stricter --threshold than the defaults, which were measured on one photo per subject; README, \"Several photos per subject\").")
+        @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured). Either way a list with several photos per subject needs a stricter threshold than one photo each: --evaluation must then be a report made with --enrolment-study (README, \"Several photos per subject\").")
         var photos: PhotoFusion = .separate
         @Option(help: "Evaluation report (coordinator evaluate --json) to print the expected TPIR/FPIR of this threshold and list size from.")
         var evaluation: String?
@@ -65,9 +65,14 @@ struct WatchlistCommand: ParsableCommand {
             let cohortPhotos = try cohortCentroids == nil ? cohortManifest?.images ?? [] : cohortManifest?.firstPhotoPerPerson() ?? []
             let cohortKind = cohortCentroids.map { ExpectedRates.CohortKind.centroids(count: cohortPhotos.count / $0, perCentroid: $0) }
                 ?? ExpectedRates.CohortKind(faces: cohortPhotos.count)
+            let enrolment: EvaluationSearches.Enrolment = !subjects.contains { $0.images.count > 1 } ? .firstPhoto
+                : photos == .fused ? .twoFused : .twoTemplates
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
-            let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count, cohort: cohortKind)
-            let expected = try evaluation.map { try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind) }
+            let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count,
+                                                                  cohort: cohortKind, enrolment: enrolment)
+            let expected = try evaluation.map {
+                try ExpectedRates(reportPath: $0, threshold: chosen, listSize: subjects.count, cohort: cohortKind, enrolment: enrolment)
+            }
             let builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face, photos: photos,
                                            cohortCentroids: cohortCentroids)
             let binding = WatchlistBuilder.Binding(
@@ -133,7 +138,8 @@ struct WatchlistCommand: ParsableCommand {
             }
             if let evaluation {
                 print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                                        cohort: .init(faces: content.cohort.count)).summary)
+                                        cohort: .init(faces: content.cohort.count),
+                                        enrolment: .ofList(subjects: content.entries.count, templates: content.templateCount)).summary)
             }
         }
     }

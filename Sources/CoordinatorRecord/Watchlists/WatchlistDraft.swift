@@ -157,6 +157,7 @@ public struct WatchlistBuildInput: Sendable {
 /// coordinator provides to the control room, which links no vision code itself.
 public protocol WatchlistCompiling: Sendable {
     func compile(_ input: WatchlistBuildInput) async throws -> WatchlistCompilation
-    /// The expected TPIR/FPIR at this threshold and list size, from the configured evaluation report.
-    func expectedPerformance(threshold: Float, listSize: Int, cohortFaces: Int) throws -> ExpectedPerformance
+    /// The expected TPIR/FPIR at this threshold and list size, from the configured evaluation report
+    /// (its enrolment study when the list holds more templates than subjects).
+    func expectedPerformance(threshold: Float, listSize: Int, templates: Int, cohortFaces: Int) throws -> ExpectedPerformance
 }
