@@ -109,6 +109,7 @@ let package = Package(
         ),
         .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine", "FaceTemplates"], path: "Benchmarks/StageBenchmark"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
+        .executableTarget(name: "MemoryBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/MemoryBenchmark"),
         .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared"], path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FabricBenchmark"),
         .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FleetBenchmark"),

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 #include <vector>
@@ -20,12 +21,16 @@ struct wp_detector {
     // OpenCV 4.6 returns corrupt outputs when one net runs at a second input size, so each
     // input size gets its own net, created on first use.
     std::map<std::pair<int, int>, cv::dnn::Net> nets;
+    // The net parsed at load to check the file, given to the first size used: a net kept for a
+    // size no camera delivers held its 7 MiB of weights for nothing.
+    std::optional<cv::dnn::Net> unsized;
 
     cv::dnn::Net &net_for(int width, int height) {
         auto key = std::make_pair(width, height);
         auto found = nets.find(key);
         if (found != nets.end()) return found->second;
-        cv::dnn::Net net = cv::dnn::readNetFromONNX(model);
+        cv::dnn::Net net = unsized ? *unsized : cv::dnn::readNetFromONNX(model);
+        unsized.reset();
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
         return nets.emplace(key, net).first->second;
@@ -54,7 +59,7 @@ extern "C" wp_detector *wp_detector_create(const char *onnx_path, wp_error *erro
         auto detector = new wp_detector;
         detector->model.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
         try {
-            detector->net_for(640, 480);  // fails now, not at the first frame, if the file is corrupt
+            detector->unsized = cv::dnn::readNetFromONNX(detector->model);  // fails now, not at the first frame, if the file is corrupt
         } catch (const std::exception &e) {
             delete detector;
             set_error(error, WP_ERR_MODEL, std::string("detection model ") + onnx_path + " is not a loadable ONNX net: " + e.what());

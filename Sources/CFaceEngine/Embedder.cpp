@@ -115,7 +115,9 @@ extern "C" int wp_embedder_embed(wp_embedder *embedder, const wp_image *image, c
             dlib::extract_image_chip(view, dlib::get_face_chip_details(shapes[i], 150, 0.25), chips[i * views]);
             if (flip_average) dlib::flip_image_left_right(chips[i * views], chips[i * views + 1]);
         }
-        std::vector<dlib::matrix<float, 0, 1>> descriptors = embedder->net(chips);
+        // Batches of two: dlib keeps every layer's output at the largest batch it has seen, and on a
+        // CPU a larger batch is no faster per face (StageBenchmark).
+        std::vector<dlib::matrix<float, 0, 1>> descriptors = embedder->net(chips, 2);
         for (auto &chip : chips) wp::erase_matrix(chip);
         for (int i = 0; i < count; ++i) {
             dlib::matrix<float, 0, 1> sum = descriptors[i * views];
