@@ -123,7 +123,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceTemplates", "Shared", "TestSupport",
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift"),
                                                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",

@@ -1,4 +1,5 @@
 import CFaceEngine
+import FaceTemplates
 
 /// An axis-aligned box in frame pixels.
 public struct Box: Sendable, Equatable, Codable {
@@ -35,4 +36,9 @@ public struct Box: Sendable, Equatable, Codable {
 public struct Point: Sendable, Equatable, Codable {
     public var x: Float, y: Float
     public init(x: Float, y: Float) { self.x = x; self.y = y }
+}
+
+extension Box {
+    /// The box of a face marked by hand.
+    public init(_ mark: FaceMark) { self.init(x: mark.x, y: mark.y, width: mark.width, height: mark.height) }
 }

@@ -44,7 +44,7 @@ struct WatchlistBuilder {
         /// A manifest file's subject, its photos on disk.
         init(_ subject: WatchlistManifest.Subject) {
             self.init(line: subject.line, id: subject.id, photos: subject.images.map(Photo.file),
-                      marks: subject.faceMarks.map { $0.map { Box(x: $0.x, y: $0.y, width: $0.width, height: $0.height) } })
+                      marks: subject.faceMarks.map { $0.map(Box.init) })
         }
 
         init(line: Int, id: String, photos: [Photo], marks: [Box?] = []) {

@@ -1,3 +1,4 @@
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -9,14 +10,8 @@ public struct WatchlistManifest: Sendable {
     /// Read when present; a deployment on the record requires them (`Subject.listed`).
     public static let recordColumns = ["legal_basis", "under_18"]
 
-    /// Where the subject's face is in a photo that holds several (`face_boxes`): pixels from the top left.
-    public struct FaceMark: Sendable, Equatable {
-        public let x: Float, y: Float, width: Float, height: Float
-
-        public init(x: Float, y: Float, width: Float, height: Float) {
-            self.x = x; self.y = y; self.width = width; self.height = height
-        }
-    }
+    /// Where the subject's face is in a photo that holds several (`face_boxes`).
+    public typealias FaceMark = FaceTemplates.FaceMark
 
     public struct Subject: Sendable {
         public let line: Int
@@ -106,11 +101,10 @@ public struct WatchlistManifest: Sendable {
         }
         return try entries.map { entry in
             guard !entry.isEmpty else { return nil }
-            let numbers = entry.split(separator: " ").compactMap { Float($0) }
-            guard numbers.count == 4, entry.split(separator: " ").count == 4, numbers.allSatisfy({ $0.isFinite && $0 >= 0 }), numbers[2] > 0, numbers[3] > 0 else {
-                throw CommandFailure("manifest \(path) line \(line): face box '\(entry)' is not 'x y width height' (pixels from the top left, width and height above 0)")
+            guard let mark = FaceMark(text: entry) else {
+                throw CommandFailure("manifest \(path) line \(line): face box '\(entry)' is not \(FaceMark.format)")
             }
-            return FaceMark(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])
+            return mark
         }
     }
 }

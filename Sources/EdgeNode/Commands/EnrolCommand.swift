@@ -32,6 +32,9 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
     var face: FaceChoice = .only
 
+    @Option(help: "CSV of image_path,face_box marking the subject's face in photos of --from that hold several people: image_path relative to --from (<subject>/<file>), face_box 'x y width height' in pixels. The face on the mark is enrolled whatever --face says; the photo is refused when no face, or more than one, lies on it.")
+    var faceBoxes: String?
+
     @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured; without --threshold, the stricter one measured for fused lists is stored; README, \"Several photos per subject\").")
     var photos: PhotoFusion = .separate
 
@@ -52,6 +55,7 @@ struct EnrolCommand: ParsableCommand {
         let folder = try LabelledImageFolder(root: from, option: "--from")
         for empty in folder.emptyFolders { printError("skipped \(empty): no image files (jpg, png, ...)") }
         let cohortFolder = try cohortFrom.map { try LabelledImageFolder(root: $0, option: "--cohort-from") }
+        let marks = try faceBoxes.map { try FaceBoxFile(path: $0, folder: folder).marks } ?? [:]
         let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
         var entries: [WatchlistEntry] = []
         var refused: [(String, EnrolmentRejection)] = []
@@ -60,7 +64,7 @@ struct EnrolCommand: ParsableCommand {
             let subject = label.name, images = label.images
             var templates: [FaceFeatures] = []
             for path in images {
-                switch enroller.enrol(imageAt: path, choice: face) {
+                switch enroller.enrol(imageAt: path, choice: face, mark: marks[path].map(Box.init)) {
                 case .success(let template): templates.append(template)
                 case .failure(let why): refused.append((path, why))
                 }
