@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "CoordinatorRecord",
             dependencies: [
-                "Shared",
+                "FaceTemplates", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

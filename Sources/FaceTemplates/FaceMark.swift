@@ -11,6 +11,9 @@ public struct FaceMark: Sendable, Equatable {
         self.x = x; self.y = y; self.width = width; self.height = height
     }
 
+    /// `x y width height`, as `init(text:)` reads it.
+    public var text: String { "\(x) \(y) \(width) \(height)" }
+
     /// Reads `x y width height`; nil unless it is four numbers, none negative, width and height above 0.
     public init?(text: String) {
         let words = text.split(separator: " ")

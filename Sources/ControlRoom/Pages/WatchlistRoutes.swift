@@ -146,6 +146,7 @@ struct WatchlistRoutes {
              "photos": s.photos.map { p -> [String: Any] in
                  var photo: [String: Any] = ["src": "/watchlists/\(d.id)/photos/\(Self.pathSegment(s.subjectID))/\(p.position)", "file": p.fileName]
                  photo["refusal"] = p.refusal
+                 photo["mark"] = p.mark.map { String(format: "face marked at x %.0f, y %.0f, %.0f x %.0f px", $0.x, $0.y, $0.width, $0.height) }
                  return photo
              }]
         }

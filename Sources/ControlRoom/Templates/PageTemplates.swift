@@ -168,7 +168,8 @@ enum PageTemplates {
     {{/drafts}}</table>
     <h2>Upload a list</h2>
     <p class="muted">The manifest CSV has the columns subject_id, display_name, category, reason, image_source, image_paths (photo file names,
-    ';'-separated), legal_basis and under_18 (yes/no). Choose every photo it names; at most {{maxMiB}} MiB in all.</p>
+    ';'-separated), legal_basis and under_18 (yes/no), and may have face_boxes: in a photo of several people, where the subject's face is,
+    as x y width height in pixels, one entry per photo, ';'-separated, empty where none is marked. Choose every photo it names; at most {{maxMiB}} MiB in all.</p>
     <form method="post" action="/watchlists" enctype="multipart/form-data" id="upload">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <fieldset><legend>Bound to</legend>
@@ -208,7 +209,7 @@ enum PageTemplates {
     {{#subjects}}<tr><td>{{line}}</td><td>{{id}}<br>{{name}}{{#under18}}<br><span class="flag">under 18</span>{{/under18}}{{#leftOut}}<br><span class="flag">left out: no usable photo</span>{{/leftOut}}</td>
     <td>{{category}}</td><td>{{reason}}</td><td>
     {{#photos}}<figure style="display:inline-block;margin:.3em"><img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">
-    <figcaption>{{file}}{{#refusal}}<br><span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
+    <figcaption>{{file}}{{#mark}}<br><span class="muted">{{mark}}</span>{{/mark}}{{#refusal}}<br><span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
     </td></tr>
     {{/subjects}}</table>
     {{#canSign}}

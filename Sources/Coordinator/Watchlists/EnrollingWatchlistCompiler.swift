@@ -58,7 +58,8 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
         let outcome = builder!.build(
             subjects: input.subjects.map { s in
-                WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) })
+                WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) },
+                                         marks: s.photos.map { $0.mark.map(Box.init) })
             },
             cohort: cohort,
             binding: .init(deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: b.version, notBefore: b.notBefore,

@@ -104,6 +104,10 @@ public final class CoordinatorDatabase: Sendable {
             // NULL for alerts stored before, or sent by protocol 1 nodes: not said.
             try db.alter(table: "alert") { t in t.add(column: "track_frames", .integer) }
         }
+        migrator.registerMigration("v7 marked faces") { db in
+            // `x y width height` of the subject's face in an uploaded photo that holds several; NULL: none marked.
+            try db.alter(table: "watchlist_draft_photo") { t in t.add(column: "face_box", .text) }
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -49,6 +50,8 @@ public struct WatchlistDraft: Sendable {
         public var fileName: String
         /// Why enrolment refused it; nil when it was enrolled or not yet built.
         public var refusal: String?
+        /// The subject's face marked in the manifest's `face_boxes`; nil: none marked.
+        public var mark: FaceMark?
     }
 
     public struct Subject: Sendable {
@@ -144,8 +147,8 @@ public struct WatchlistBuildInput: Sendable {
     public struct Subject: Sendable {
         public var subjectID: String
         public var line: Int
-        /// (file name, bytes) in manifest order.
-        public var photos: [(name: String, bytes: [UInt8])]
+        /// (file name, bytes, the face marked in it) in manifest order.
+        public var photos: [(name: String, bytes: [UInt8], mark: FaceMark?)]
     }
 
     public var draftID: String

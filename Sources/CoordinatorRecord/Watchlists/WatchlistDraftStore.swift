@@ -1,4 +1,5 @@
 import Crypto
+import FaceTemplates
 import Foundation
 import GRDB
 import Shared
@@ -17,9 +18,6 @@ public enum WatchlistDraftStore {
         let manifest = try WatchlistManifest(uploadedText: upload.manifestText, name: upload.manifestName)
         var named = Set<String>()
         for subject in manifest.subjects {
-            guard subject.faceMarks.allSatisfy({ $0 == nil }) else {
-                throw CommandFailure("manifest line \(subject.line): face_boxes are read by coordinator watchlist build only; here, upload photos of the person alone, or choose the largest or central face")
-            }
             for name in subject.images {
                 guard let bytes = upload.photos[name] else {
                     throw CommandFailure("manifest line \(subject.line): photo \(name) for \(subject.id) was not uploaded: choose it with the manifest")
@@ -48,13 +46,15 @@ public enum WatchlistDraftStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [id, s.id, s.line, s.displayName, s.category, s.reason, s.imageSource, s.legalBasis, s.under18])
                 for (position, name) in s.images.enumerated() {
-                    try db.execute(sql: "INSERT INTO watchlist_draft_photo (draft_id, subject_id, position, file_name, photo) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [id, s.id, position, name, Data(upload.photos[name]!)])
+                    let mark = position < s.faceMarks.count ? s.faceMarks[position] : nil
+                    try db.execute(sql: "INSERT INTO watchlist_draft_photo (draft_id, subject_id, position, file_name, photo, face_box) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [id, s.id, position, name, Data(upload.photos[name]!), mark?.text])
                 }
             }
             try audit.append(AuditEvent(actor: actor, action: .watchlistUploaded, target: id, detail: [
                 "deployment": b.deploymentID, "watchlist": b.watchlistID, "version": "\(b.version)", "manifest": upload.manifestName,
-                "subjects": "\(manifest.subjects.count)", "photos": "\(named.count)"]), at: now)
+                "subjects": "\(manifest.subjects.count)", "photos": "\(named.count)",
+                "marked faces": "\(manifest.subjects.reduce(0) { $0 + $1.faceMarks.compactMap { $0 }.count })"]), at: now)
         }
         return id
     }
@@ -93,7 +93,7 @@ public enum WatchlistDraftStore {
                 WatchlistBuildInput.Subject(subjectID: s.subjectID, line: s.line, photos: try s.photos.map { p in
                     let bytes = try Data.fetchOne(db, sql: "SELECT photo FROM watchlist_draft_photo WHERE draft_id = ? AND subject_id = ? AND position = ?",
                                                   arguments: [id, s.subjectID, p.position]) ?? Data()
-                    return (p.fileName, Array(bytes))
+                    return (p.fileName, Array(bytes), p.mark)
                 })
             }
             return WatchlistBuildInput(draftID: id, binding: draft.binding, subjects: subjects)
@@ -289,14 +289,17 @@ public enum WatchlistDraftStore {
     private static func load(_ id: String, _ db: Database) throws -> WatchlistDraft? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM watchlist_draft WHERE id = ?", arguments: [id]) else { return nil }
         let photos = Dictionary(grouping: try Row.fetchAll(db, sql: """
-            SELECT subject_id, position, file_name, refusal FROM watchlist_draft_photo WHERE draft_id = ? ORDER BY subject_id, position
+            SELECT subject_id, position, file_name, refusal, face_box FROM watchlist_draft_photo WHERE draft_id = ? ORDER BY subject_id, position
             """, arguments: [id]), by: { $0["subject_id"] as String })
         let subjects = try Row.fetchAll(db, sql: "SELECT * FROM watchlist_draft_subject WHERE draft_id = ? ORDER BY line", arguments: [id]).map { s in
             let subjectID: String = s["subject_id"]
             return WatchlistDraft.Subject(
                 subjectID: subjectID, line: s["line"], displayName: s["display_name"], category: s["category"], reason: s["reason"],
                 imageSource: s["image_source"], legalBasis: s["legal_basis"], under18: s["under_18"], enrolled: s["enrolled"],
-                photos: (photos[subjectID] ?? []).map { WatchlistDraft.Photo(position: $0["position"], fileName: $0["file_name"], refusal: $0["refusal"]) })
+                photos: (photos[subjectID] ?? []).map {
+                    WatchlistDraft.Photo(position: $0["position"], fileName: $0["file_name"], refusal: $0["refusal"],
+                                         mark: ($0["face_box"] as String?).flatMap(FaceMark.init(text:)))
+                })
         }
         let signatures = try Row.fetchAll(db, sql: """
             SELECT key_id, public_key, uploaded_by, uploaded_at_ms FROM watchlist_draft_signature WHERE draft_id = ? ORDER BY uploaded_at_ms, key_id

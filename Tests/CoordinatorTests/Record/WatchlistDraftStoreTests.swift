@@ -43,8 +43,8 @@ final class WatchlistDraftStoreTests: XCTestCase {
             (upload(manifest: "subject_id,display_name\ns-1,x\n"), "lacks the column(s) category"),
             (upload(deployment: "dep 9; DROP TABLE deployment"), "must be 1-64 letters"),
             (upload(photos: ["a.jpg": jpeg],
-                    manifest: "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80 80\n"),
-             "face_boxes are read by coordinator watchlist build only"),
+                    manifest: "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80\n"),
+             "face box '10 10 80' is not 'x y width height'"),
         ]
         for (bad, expected) in cases {
             XCTAssertThrowsError(try WatchlistDraftStore.upload(bad, by: "ian", in: f.database, at: RecordFixture.t0)) { error in
