@@ -76,16 +76,6 @@ extern "C" wp_image *wp_image_flipped(const wp_image *image, wp_error *error) {
     });
 }
 
-extern "C" wp_image *wp_image_blank(int width, int height, wp_error *error) {
-    return guarded<wp_image *>(error, nullptr, [&]() -> wp_image * {
-        if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
-            set_error(error, WP_ERR_ARGUMENT, "image size must be 1-16384 pixels each way");
-            return nullptr;
-        }
-        return new wp_image{cv::Mat::zeros(height, width, CV_8UC3)};
-    });
-}
-
 extern "C" wp_image *wp_image_side_by_side(const wp_image *left, const wp_image *right, wp_error *error) {
     return guarded<wp_image *>(error, nullptr, [&]() -> wp_image * {
         cv::Mat scaled;

@@ -48,8 +48,4 @@ extern "C" int wp_video_read(wp_video *video, wp_image **frame, wp_error *error)
 }
 
 extern "C" double wp_video_fps(const wp_video *video) { return video->capture.get(cv::CAP_PROP_FPS); }
-extern "C" void wp_video_size(const wp_video *video, int *width, int *height) {
-    *width = int(video->capture.get(cv::CAP_PROP_FRAME_WIDTH));
-    *height = int(video->capture.get(cv::CAP_PROP_FRAME_HEIGHT));
-}
 extern "C" void wp_video_free(wp_video *video) { delete video; }

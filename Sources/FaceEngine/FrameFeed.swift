@@ -79,14 +79,11 @@ public final class FrameFeed: @unchecked Sendable {
     /// Why the feed ended, once `next()` has returned nil.
     public var endReason: FeedEnd? { condition.withLock { end } }
 
-    /// Opens a file source now, so that a wrong path fails before any work starts, and calls
-    /// `prepare` before the first frame is read, with the frame size when it is known (files; a
-    /// live source opens on the capture thread): whatever it does delays no frame.
-    public func start(prepare: (FrameSize?) throws -> Void = { _ in }) throws {
+    /// Opens a file source now, so that a wrong path fails before any work starts.
+    public func start() throws {
         // Handed to the capture thread, which becomes its only user.
         nonisolated(unsafe) let first: VideoSource? = kind.isLive ? nil
             : try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
-        try prepare(first?.frameSize)
         let thread = Thread { [self] in run(opened: first) }
         thread.name = "capture"
         thread.start()

@@ -24,11 +24,6 @@ public final class Image: @unchecked Sendable {
         self.init(handle: handle)
     }
 
-    /// A black image of this size.
-    public convenience init(blankWidth width: Int, height: Int) throws {
-        self.init(handle: try callEngine { wp_image_blank(Int32(width), Int32(height), $0) })
-    }
-
     public var width: Int { Int(wp_image_width(handle)) }
     public var height: Int { Int(wp_image_height(handle)) }
 

@@ -16,12 +16,6 @@ public enum SourceKind: Sendable, Equatable {
     public var isLive: Bool { self != .file }
 }
 
-/// A frame's size in pixels.
-public struct FrameSize: Sendable, Equatable {
-    public let width: Int, height: Int
-    public init(width: Int, height: Int) { self.width = width; self.height = height }
-}
-
 /// A blocking reader over OpenCV's VideoCapture. One owner (the capture thread) uses it.
 public final class VideoSource {
     private let handle: OpaquePointer
@@ -48,13 +42,6 @@ public final class VideoSource {
 
     /// Frames per second the source declares (0 when unknown).
     public var framesPerSecond: Double { wp_video_fps(handle) }
-
-    /// The frame size the source declares; nil when unknown.
-    public var frameSize: FrameSize? {
-        var width: Int32 = 0, height: Int32 = 0
-        wp_video_size(handle, &width, &height)
-        return width > 0 && height > 0 ? FrameSize(width: Int(width), height: Int(height)) : nil
-    }
 
     /// The next frame, or nil at the end of a file or when a live stream stops delivering.
     public func read() throws -> Image? {

@@ -47,26 +47,6 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(feed.snapshot.dropped, 0)
     }
 
-    /// The pipeline warms its nets up in `prepare`: a camera paced in real time must not have been
-    /// read yet, or its first frames would be dropped while the nets set up.
-    func testStart_preparesWithTheFrameSize_beforeAnyFrameIsRead() async throws {
-        let clip = try Fixtures.syntheticClip(self, frames: 10, fps: 25)
-        let feed = FrameFeed(source: clip, settings: .defaults(for: .file, realtime: true), logger: Logger(label: "test"))
-        var prepared: FrameSize?
-        try feed.start { size in
-            prepared = size
-            XCTAssertEqual(feed.snapshot.captured, 0, "no frame read before prepare returns")
-        }
-        XCTAssertEqual(prepared, FrameSize(width: 320, height: 240))
-        var count = 0
-        while await feed.next() != nil { count += 1 }
-        XCTAssertEqual(count + feed.snapshot.dropped, 10)
-
-        struct Refused: Error {}
-        XCTAssertThrowsError(try FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
-            .start { _ in throw Refused() }, "a failed warm-up fails the start") { XCTAssert($0 is Refused) }
-    }
-
     func testLoopingFile_startsAgain_withIndicesAndStreamTimeRunningOn() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 10, fps: 25)
         let feed = FrameFeed(source: clip, settings: .defaults(for: .file, loop: true), logger: Logger(label: "test"))

@@ -51,8 +51,6 @@ wp_image *wp_image_load(const char *path, wp_error *error);
 wp_image *wp_image_decode(const uint8_t *bytes, size_t count, wp_error *error);
 wp_image *wp_image_resized(const wp_image *image, int width, int height, wp_error *error);
 wp_image *wp_image_flipped(const wp_image *image, wp_error *error);
-/* A black image of this size. */
-wp_image *wp_image_blank(int width, int height, wp_error *error);
 /** The two images side by side, the second scaled to the first's height (to compose test scenes). */
 wp_image *wp_image_side_by_side(const wp_image *left, const wp_image *right, wp_error *error);
 void wp_image_free(wp_image *image);
@@ -81,8 +79,6 @@ wp_video *wp_video_open(const char *source, int open_timeout_ms, int read_timeou
 /** Reads the next frame: 1 with *frame set, 0 at end of stream (or a stalled stream), -1 on error. */
 int wp_video_read(wp_video *video, wp_image **frame, wp_error *error);
 double wp_video_fps(const wp_video *video);
-/* The frame size the source declares (0 when unknown). */
-void wp_video_size(const wp_video *video, int *width, int *height);
 void wp_video_free(wp_video *video);
 
 /* Detection (CenterFace through OpenCV DNN) */

@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let kind = SourceKind(source: source)
         let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)
-        try feed.start { try pipeline.warmUp(frameSize: $0) }
+        try feed.start()
         logger.info("running", metadata: ["subjects": "\(list.matcher.subjects.count)", "threshold": "\(chosen)"])
 
         let service = OfflineRunService(pipeline: pipeline, feed: feed, output: OfflineRunService.Output(

@@ -45,7 +45,7 @@ actor ServeService: Service {
                 try await Task.sleep(for: .milliseconds(100))
             }
             guard !Task.isShuttingDownGracefully else { return }
-            try feed.start { try pipeline.warmUp(frameSize: $0) }
+            try feed.start()
             let started = ContinuousClock.now
             var version = holder.heldVersion
             while let frame = await feed.next() {

@@ -76,21 +76,6 @@ final class RecognitionPipeline {
         self.logger = logger
     }
 
-    /// Runs each net once on a black image before the first frame (the detector at the camera's
-    /// frame size, when known: it builds a net per input size), so that the first frames do not
-    /// pay for the nets' setup. Counts nothing in the report.
-    func warmUp(frameSize: FrameSize?) throws {
-        let size = frameSize ?? FrameSize(width: 640, height: 480)
-        let blank = try Image(blankWidth: size.width, height: size.height)
-        if frameSize != nil { _ = try detector.detect(in: blank) }
-        let side = Float(min(size.width, size.height)) / 4, x = Float(size.width) / 2, y = Float(size.height) / 2
-        let face = Detection(box: Box(x: x - side / 2, y: y - side / 2, width: side, height: side), confidence: 1, landmarks: [
-            Point(x: x - side / 5, y: y - side / 10), Point(x: x + side / 5, y: y - side / 10), Point(x: x, y: y + side / 20),
-            Point(x: x - side / 6, y: y + side / 4), Point(x: x + side / 6, y: y + side / 4)])
-        _ = try embedder.embed([face], in: blank)
-        _ = try extractor.features([face], in: blank, flipAveraged: true)
-    }
-
     /// Replaces (or, with nil, wipes) the watchlist the pipeline matches against.
     func replaceWatchlist(_ matcher: Matcher?, threshold: Float) {
         self.matcher = matcher
