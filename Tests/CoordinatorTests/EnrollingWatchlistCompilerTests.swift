@@ -45,4 +45,28 @@ final class EnrollingWatchlistCompilerTests: XCTestCase {
         XCTAssertNil(refused.bundleFile)
         XCTAssertEqual(refused.refusals.compactMap(\.position), [0], "the group photo, refused for its two faces")
     }
+
+    /// A draft uploaded with `fused` gives each subject one template, the mean of its photos; with
+    /// `separate`, one per photo. The two spellings are those of `PhotoFusion`.
+    func testFusedDraft_enrolsOneTemplatePerSubject() async throws {
+        XCTAssertEqual(Set(WatchlistBinding.photoChoices), Set(PhotoFusion.allCases.map(\.rawValue)))
+        let f = try RecordFixture(self)
+        let compiler = EnrollingWatchlistCompiler(settings: .init())
+        var templates: [String: Int] = [:]
+        for fusion in WatchlistBinding.photoChoices {
+            let upload = WatchlistUpload(
+                binding: WatchlistBinding(deploymentID: "dep-\(fusion)", watchlistID: "wl-1", version: 1, notBefore: nil,
+                                          expiresAt: RecordFixture.t0 + 86_400, threshold: 0.8, photos: fusion),
+                manifestName: "list.csv",
+                manifestText: "subject_id,display_name,category,reason,image_source,image_paths\ns-1,B,wanted,w,custody,a.jpg;b.jpg\n",
+                photos: ["a.jpg": try Self.bytes(try Fixtures.photo("obama.jpg")), "b.jpg": try Self.bytes(try Fixtures.photo("obama2.jpg"))])
+            let id = try WatchlistDraftStore.upload(upload, by: "ian", in: f.database, at: RecordFixture.t0)
+            let compiled = try await compiler.compile(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0))
+            XCTAssertEqual(compiled.refusals, [])
+            templates[fusion] = compiled.templates
+        }
+        XCTAssertEqual(templates, ["separate": 2, "fused": 1])
+    }
+
+    private static func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 }

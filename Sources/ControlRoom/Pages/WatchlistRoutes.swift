@@ -158,7 +158,7 @@ struct WatchlistRoutes {
             "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
             "validity": "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
             "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
-            "face": d.binding.faceChoice,
+            "face": d.binding.faceChoice, "photos": d.binding.photos,
             "state": d.state.rawValue, "csrf": session.csrfToken,
             "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
             "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
@@ -172,7 +172,7 @@ struct WatchlistRoutes {
                                "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold)]
             if d.state == .built, signers.suffice(d.signatures) {
                 do {
-                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, templates: build.templates,
+                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, enrolment: d.enrolment,
                                                          cohortFaces: build.cohortFaces)
                     values["plan"] = ["tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
                                       "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
@@ -224,7 +224,7 @@ struct WatchlistRoutes {
             binding: WatchlistBinding(deploymentID: deployment, watchlistID: watchlist, version: version,
                                       notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
                                       expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
-                                      faceChoice: form.text("face") ?? "only"),
+                                      faceChoice: form.text("face") ?? "only", photos: form.text("photos") ?? "separate"),
             manifestName: manifest.fileName!, manifestText: String(decoding: manifest.body, as: UTF8.self), photos: byName)
     }
 
@@ -248,7 +248,7 @@ struct WatchlistRoutes {
             windowEnd: try formTime(try text("to", "to"), "to"), purpose: try text("purpose", "purpose"),
             legalBasis: try text("legal_basis", "legal basis"), nodes: nodes,
             bundle: try WatchlistDraftStore.signedBundle(id, in: database), subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
-            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, templates: build.templates,
+            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, enrolment: draft.enrolment,
                                                          cohortFaces: build.cohortFaces))
     }
 }

@@ -181,6 +181,8 @@ enum PageTemplates {
     <label>Threshold <input name="threshold" placeholder="from the evaluation report"></label>
     <label>Photos with several faces <select name="face"><option value="only">refuse them</option><option value="largest">use the largest face</option>
     <option value="central">use the most central face</option></select></label>
+    <label>Several photos of a subject <select name="photos"><option value="separate">one template each</option>
+    <option value="fused">fused into one template (their mean)</option></select></label>
     </fieldset>
     <fieldset><legend>Files</legend>
     <label>Manifest CSV <input type="file" name="manifest" accept=".csv,text/csv" required></label>
@@ -196,7 +198,7 @@ enum PageTemplates {
     <h1>Watchlist {{watchlist}} v{{version}}</h1>
     {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
     <table><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Valid</th><td>{{validity}}</td></tr>
-    <tr><th>Threshold</th><td>{{threshold}}</td></tr><tr><th>Face in photos with several</th><td>{{face}}</td></tr>
+    <tr><th>Threshold</th><td>{{threshold}}</td></tr><tr><th>Face in photos with several</th><td>{{face}}</td></tr><tr><th>Several photos of a subject</th><td>{{photos}}</td></tr>
     <tr><th>Uploaded</th><td>{{created}}</td></tr>
     <tr><th>State</th><td id="state">{{state}}{{#building}} (enrolling the photos; this page refreshes){{/building}}</td></tr>
     {{#failure}}<tr><th>Build failed</th><td class="flag">{{failure}}</td></tr>{{/failure}}

@@ -1,5 +1,6 @@
 import CoordinatorRecord
 import FaceEngine
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -30,9 +31,9 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         }
     }
 
-    func expectedPerformance(threshold: Float, listSize: Int, templates: Int, cohortFaces: Int) throws -> ExpectedPerformance {
+    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance {
         try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: .init(faces: cohortFaces),
-                          enrolment: .ofList(subjects: listSize, templates: templates)).performance
+                          enrolment: .init(enrolment)).performance
     }
 
     private func evaluationReport() throws -> String {
@@ -48,14 +49,14 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         if let given = input.binding.threshold {
             threshold = given
         } else {
-            // The control room keeps each photo as its own template.
+            let enrolment = ListEnrolment(photos: input.binding.photos, severalPhotos: input.subjects.contains { $0.photos.count > 1 })
             threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
-                                                    cohort: .init(faces: cohort.count),
-                                                    enrolment: input.subjects.contains { $0.photos.count > 1 } ? .twoTemplates : .firstPhoto)
+                                                    cohort: .init(faces: cohort.count), enrolment: .init(enrolment))
         }
         if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
         let b = input.binding
         builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
+        builder!.photos = PhotoFusion(rawValue: b.photos) ?? .separate
         let outcome = builder!.build(
             subjects: input.subjects.map { s in
                 WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) },

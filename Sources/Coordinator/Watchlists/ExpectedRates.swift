@@ -127,6 +127,15 @@ struct ExpectedRates {
 }
 
 extension EvaluationSearches.Enrolment {
+    /// The evaluation rows a list enrolled this way takes its figures from.
+    init(_ enrolment: ListEnrolment) {
+        switch enrolment {
+        case .onePhoto: self = .firstPhoto
+        case .severalTemplates: self = .twoTemplates
+        case .fused: self = .twoFused
+        }
+    }
+
     /// How a built list was enrolled, as far as its counts tell: a fused subject holds one
     /// template, like a one-photo subject, so only separate templates show.
     static func ofList(subjects: Int, templates: Int) -> Self {

@@ -108,6 +108,9 @@ public final class CoordinatorDatabase: Sendable {
             // `x y width height` of the subject's face in an uploaded photo that holds several; NULL: none marked.
             try db.alter(table: "watchlist_draft_photo") { t in t.add(column: "face_box", .text) }
         }
+        migrator.registerMigration("v8 fused photos") { db in
+            try db.alter(table: "watchlist_draft") { t in t.add(column: "photos", .text).notNull().defaults(to: "separate") }
+        }
         return migrator
     }
 }

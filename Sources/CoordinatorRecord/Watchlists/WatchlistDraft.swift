@@ -20,13 +20,33 @@ public struct WatchlistBinding: Sendable, Equatable {
     public var threshold: Float?
     /// Which face of a photo with several is the subject's: `only`, `largest` or `central` (`FaceChoice`).
     public var faceChoice: String
+    /// A subject's several photos: `separate` (one template each) or `fused` (one, their mean; `PhotoFusion`).
+    public var photos: String
 
     public static let faceChoices = ["only", "largest", "central"]
+    public static let photoChoices = ["separate", "fused"]
 
     public init(deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date, threshold: Float?,
-                faceChoice: String = "only") {
+                faceChoice: String = "only", photos: String = "separate") {
         self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
         self.notBefore = notBefore; self.expiresAt = expiresAt; self.threshold = threshold; self.faceChoice = faceChoice
+        self.photos = photos
+    }
+}
+
+/// How a list's subjects are enrolled, which sets the evaluation figures its threshold and
+/// expected rates come from.
+public enum ListEnrolment: Sendable, Equatable {
+    /// One photo per subject.
+    case onePhoto
+    /// Some subject has several photos, each its own template.
+    case severalTemplates
+    /// Some subject has several photos, fused into one template.
+    case fused
+
+    /// - Parameters: photos: `WatchlistBinding.photos`; severalPhotos: whether some subject has more than one photo.
+    public init(photos: String, severalPhotos: Bool) {
+        self = !severalPhotos ? .onePhoto : photos == "fused" ? .fused : .severalTemplates
     }
 }
 
@@ -52,6 +72,13 @@ public struct WatchlistDraft: Sendable {
         public var refusal: String?
         /// The subject's face marked in the manifest's `face_boxes`; nil: none marked.
         public var mark: FaceMark?
+    }
+
+    /// How the built list enrolled its subjects: by the photos enrolment accepted, once built.
+    public var enrolment: ListEnrolment {
+        ListEnrolment(photos: binding.photos, severalPhotos: subjects.contains { s in
+            s.photos.filter { $0.refusal == nil }.count > 1
+        })
     }
 
     public struct Subject: Sendable {
@@ -161,6 +188,6 @@ public struct WatchlistBuildInput: Sendable {
 public protocol WatchlistCompiling: Sendable {
     func compile(_ input: WatchlistBuildInput) async throws -> WatchlistCompilation
     /// The expected TPIR/FPIR at this threshold and list size, from the configured evaluation report
-    /// (its enrolment study when the list holds more templates than subjects).
-    func expectedPerformance(threshold: Float, listSize: Int, templates: Int, cohortFaces: Int) throws -> ExpectedPerformance
+    /// (its enrolment study when some subject has several photos).
+    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance
 }

@@ -34,12 +34,12 @@ public enum WatchlistDraftStore {
         try database.change { db, audit in
             let b = upload.binding
             try db.execute(sql: """
-                INSERT INTO watchlist_draft (id, deployment_id, watchlist_id, version, not_before_ms, expires_at_ms, threshold, face_choice, state,
-                                             manifest_name, created_by, created_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO watchlist_draft (id, deployment_id, watchlist_id, version, not_before_ms, expires_at_ms, threshold, face_choice, photos,
+                                             state, manifest_name, created_by, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, b.deploymentID, b.watchlistID, Int64(clamping: b.version), b.notBefore.map(milliseconds), milliseconds(b.expiresAt),
-                                 b.threshold.map { Double($0) }, b.faceChoice, WatchlistDraftState.uploaded.rawValue, upload.manifestName, actor,
-                                 milliseconds(now)])
+                                 b.threshold.map { Double($0) }, b.faceChoice, b.photos, WatchlistDraftState.uploaded.rawValue, upload.manifestName,
+                                 actor, milliseconds(now)])
             for s in manifest.subjects {
                 try db.execute(sql: """
                     INSERT INTO watchlist_draft_subject (draft_id, subject_id, line, display_name, category, reason, image_source, legal_basis, under_18)
@@ -316,7 +316,7 @@ public enum WatchlistDraftStore {
             binding: WatchlistBinding(deploymentID: row["deployment_id"], watchlistID: row["watchlist_id"], version: UInt64(row["version"] as Int64),
                                       notBefore: (row["not_before_ms"] as Int64?).map { date(milliseconds: $0) },
                                       expiresAt: date(milliseconds: row["expires_at_ms"]), threshold: (row["threshold"] as Double?).map(Float.init),
-                                      faceChoice: row["face_choice"]),
+                                      faceChoice: row["face_choice"], photos: row["photos"]),
             state: WatchlistDraftState(rawValue: row["state"]) ?? .failed, failure: row["failure"], manifestName: row["manifest_name"],
             createdBy: row["created_by"], createdAt: date(milliseconds: row["created_at_ms"]), build: build, subjects: subjects, signatures: signatures)
     }
@@ -335,6 +335,9 @@ public enum WatchlistDraftStore {
         if let t = b.threshold, !(t > 0 && t < 2) { throw CommandFailure("threshold must be a score between 0 and 2") }
         guard WatchlistBinding.faceChoices.contains(b.faceChoice) else {
             throw CommandFailure("face choice '\(b.faceChoice)' must be one of \(WatchlistBinding.faceChoices.joined(separator: ", "))")
+        }
+        guard WatchlistBinding.photoChoices.contains(b.photos) else {
+            throw CommandFailure("photos '\(b.photos)' must be one of \(WatchlistBinding.photoChoices.joined(separator: ", "))")
         }
     }
 

@@ -16,9 +16,10 @@ final class WatchlistDraftStoreTests: XCTestCase {
         s-2,Sam Roe,missing,vulnerable,family photo,b1.png;b2.jpg,safeguarding,no
         """
 
-    private func upload(photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9") -> WatchlistUpload {
+    private func upload(photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9",
+                        fusion: String = "separate") -> WatchlistUpload {
         WatchlistUpload(binding: WatchlistBinding(deploymentID: deployment, watchlistID: "wl-9", version: 2, notBefore: nil,
-                                                  expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9),
+                                                  expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9, photos: fusion),
                         manifestName: "list.csv", manifestText: manifest ?? self.manifest,
                         photos: photos ?? ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg + [9]])
     }
@@ -42,6 +43,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
             (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG or PNG"),
             (upload(manifest: "subject_id,display_name\ns-1,x\n"), "lacks the column(s) category"),
             (upload(deployment: "dep 9; DROP TABLE deployment"), "must be 1-64 letters"),
+            (upload(fusion: "blend"), "photos 'blend' must be one of separate, fused"),
             (upload(photos: ["a.jpg": jpeg],
                     manifest: "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80\n"),
              "face box '10 10 80' is not 'x y width height'"),
@@ -58,6 +60,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
     func testBuild_recordsEachRefusalBesideItsPhoto_andHandsOutTheBundleForSigning() throws {
         let f = try RecordFixture(self)
         let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.enrolment, .severalTemplates, "s-2 has two photos")
         let input = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
         XCTAssertEqual(input.subjects.map(\.subjectID), ["s-1", "s-2"])
         XCTAssertEqual(input.subjects[1].photos.map(\.name), ["b1.png", "b2.jpg"])
@@ -77,8 +80,20 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(draft.subjects[1].photos.map(\.refusal), ["no face found", nil])
         XCTAssertEqual(draft.subjects[0].displayName, "Alex <b>Doe</b>", "stored as given; the page escapes it")
         XCTAssertEqual(draft.refusedPhotos, 1)
+        XCTAssertEqual(draft.enrolment, .onePhoto, "s-2's first photo was refused: the list enrolled one photo each")
         XCTAssertEqual(try WatchlistDraftStore.bundleForSigning(id, by: "ian", in: f.database, at: RecordFixture.t0 + 6), unsigned)
         XCTAssertEqual(Array(try f.auditActions().suffix(4)), ["watchlist.uploaded", "watchlist.build_failed", "watchlist.built", "watchlist.downloaded"])
+    }
+
+    /// The fusion chosen at upload is kept with the draft and sets which evaluation rows the list's figures come from.
+    func testFusedPhotos_areKeptWithTheDraft_andMakeAFusedList() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(fusion: "fused"), by: "ian", in: f.database, at: RecordFixture.t0)
+        let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
+        XCTAssertEqual(draft.binding.photos, "fused")
+        XCTAssertEqual(draft.enrolment, .fused)
+        XCTAssertEqual(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0).binding.photos, "fused")
+        XCTAssertEqual(ListEnrolment(photos: "fused", severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
     }
 
     func testSignatures_onlyValidOnesOverTheBuiltPayload_byTrustedKeys_areTaken() throws {
