@@ -139,6 +139,6 @@ extension EvaluationSearches.Enrolment {
     /// How a built list was enrolled, as far as its counts tell: a fused subject holds one
     /// template, like a one-photo subject, so only separate templates show.
     static func ofList(subjects: Int, templates: Int) -> Self {
-        templates > subjects ? .twoTemplates : .firstPhoto
+        Self(ListEnrolment(photos: "separate", severalPhotos: templates > subjects))
     }
 }
