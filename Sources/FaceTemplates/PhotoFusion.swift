@@ -18,3 +18,19 @@ public enum PhotoFusion: String, CaseIterable, Sendable {
         return [FaceFeatures(dlib: .mean(faces.map(\.dlib)), faceNet: faceNet.count == faces.count ? .mean(faceNet) : nil)]
     }
 }
+
+/// How a list's subjects are enrolled, which sets the evaluation figures its threshold and
+/// expected rates come from (and the edge's default thresholds).
+public enum ListEnrolment: Sendable, Equatable {
+    /// One photo per subject.
+    case onePhoto
+    /// Some subject has several photos, each its own template.
+    case severalTemplates
+    /// Some subject has several photos, fused into one template.
+    case fused
+
+    /// - Parameter severalPhotos: whether some subject has more than one photo.
+    public init(photos: PhotoFusion, severalPhotos: Bool) {
+        self = !severalPhotos ? .onePhoto : photos == .fused ? .fused : .severalTemplates
+    }
+}

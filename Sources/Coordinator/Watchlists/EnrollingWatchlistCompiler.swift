@@ -49,7 +49,7 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         if let given = input.binding.threshold {
             threshold = given
         } else {
-            let enrolment = ListEnrolment(photos: input.binding.photos, severalPhotos: input.subjects.contains { $0.photos.count > 1 })
+            let enrolment = ListEnrolment(photos: PhotoFusion(rawValue: input.binding.photos) ?? .separate, severalPhotos: input.subjects.contains { $0.photos.count > 1 })
             threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
                                                     cohort: .init(faces: cohort.count), enrolment: .init(enrolment))
         }

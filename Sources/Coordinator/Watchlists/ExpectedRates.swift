@@ -1,4 +1,5 @@
 import CoordinatorRecord
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -139,6 +140,6 @@ extension EvaluationSearches.Enrolment {
     /// How a built list was enrolled, as far as its counts tell: a fused subject holds one
     /// template, like a one-photo subject, so only separate templates show.
     static func ofList(subjects: Int, templates: Int) -> Self {
-        Self(ListEnrolment(photos: "separate", severalPhotos: templates > subjects))
+        Self(ListEnrolment(photos: .separate, severalPhotos: templates > subjects))
     }
 }

@@ -65,7 +65,7 @@ struct WatchlistCommand: ParsableCommand {
             let cohortPhotos = try cohortCentroids == nil ? cohortManifest?.images ?? [] : cohortManifest?.firstPhotoPerPerson() ?? []
             let cohortKind = cohortCentroids.map { ExpectedRates.CohortKind.centroids(count: cohortPhotos.count / $0, perCentroid: $0) }
                 ?? ExpectedRates.CohortKind(faces: cohortPhotos.count)
-            let enrolment = EvaluationSearches.Enrolment(ListEnrolment(photos: photos.rawValue, severalPhotos: subjects.contains { $0.images.count > 1 }))
+            let enrolment = EvaluationSearches.Enrolment(ListEnrolment(photos: photos, severalPhotos: subjects.contains { $0.images.count > 1 }))
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count,
                                                                   cohort: cohortKind, enrolment: enrolment)

@@ -34,21 +34,6 @@ public struct WatchlistBinding: Sendable, Equatable {
     }
 }
 
-/// How a list's subjects are enrolled, which sets the evaluation figures its threshold and
-/// expected rates come from.
-public enum ListEnrolment: Sendable, Equatable {
-    /// One photo per subject.
-    case onePhoto
-    /// Some subject has several photos, each its own template.
-    case severalTemplates
-    /// Some subject has several photos, fused into one template.
-    case fused
-
-    /// - Parameters: photos: `WatchlistBinding.photos`; severalPhotos: whether some subject has more than one photo.
-    public init(photos: String, severalPhotos: Bool) {
-        self = !severalPhotos ? .onePhoto : photos == "fused" ? .fused : .severalTemplates
-    }
-}
 
 /// A manifest and its photos as uploaded.
 public struct WatchlistUpload: Sendable {
@@ -76,7 +61,7 @@ public struct WatchlistDraft: Sendable {
 
     /// How the built list enrolled its subjects: by the photos enrolment accepted, once built.
     public var enrolment: ListEnrolment {
-        ListEnrolment(photos: binding.photos, severalPhotos: subjects.contains { s in
+        ListEnrolment(photos: PhotoFusion(rawValue: binding.photos) ?? .separate, severalPhotos: subjects.contains { s in
             s.photos.filter { $0.refusal == nil }.count > 1
         })
     }

@@ -32,17 +32,10 @@ enum EdgeDefaults {
     /// 5 --centroid-grouping nearest`, about 255 centroids per fold); `edge-node enrol
     /// --cohort-centroids` stores it in the file, which does not otherwise say what its cohort is.
     static let centroidCohort = Table(rows: [(10, 0.93), (20, 0.90), (40, 0.88), (100, 0.85), (1000, 0.79)])
-    /// How a list's subjects were enrolled. A second photo per subject, kept as its own template
-    /// or fused with the first, brings strangers' scores closer too, so such lists need stricter
-    /// thresholds: measured with `coordinator evaluate --enrolment-study --list-sizes 10,20,40,100`
-    /// (with and without `--cohort watchlist`) on the 553 lfw_dev identities with 3 or more photos.
-    enum Enrolment {
-        case onePhoto
-        /// Some subject has several templates (`--photos separate`).
-        case severalTemplates
-        /// Subjects' photos fused into one template each (`--photos fused`).
-        case fused
-    }
+    // A second photo per subject, kept as its own template or fused with the first, brings
+    // strangers' scores closer too, so such lists (`ListEnrolment`) need stricter thresholds:
+    // measured with `coordinator evaluate --enrolment-study --list-sizes 10,20,40,100` (with and
+    // without `--cohort watchlist`) on the 553 lfw_dev identities with 3 or more photos.
 
     /// Two photos per subject as two templates, with a cohort (1,276 faces, two-fold). Without a
     /// cohort the second template measured no stricter than one photo, so that keeps the one-photo table.
@@ -68,7 +61,7 @@ enum EdgeDefaults {
 
     /// The default threshold for an unsigned list of `listSize` subjects, never laxer than the
     /// one-photo table (the multi-photo tables stop at 100 people).
-    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: Enrolment = .onePhoto) -> Float {
+    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: ListEnrolment = .onePhoto) -> Float {
         let onePhoto = table(for: rule, cohortFaces: cohortFaces).threshold(listSize: listSize)
         guard case .fusedCohort = rule else { return onePhoto }
         let withCohort = cohortFaces >= fullCohortFaces

@@ -1,5 +1,6 @@
 import CoordinatorRecord
 import Crypto
+import FaceTemplates
 import Foundation
 import GRDB
 import Shared
@@ -93,7 +94,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(draft.binding.photos, "fused")
         XCTAssertEqual(draft.enrolment, .fused)
         XCTAssertEqual(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0).binding.photos, "fused")
-        XCTAssertEqual(ListEnrolment(photos: "fused", severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
+        XCTAssertEqual(ListEnrolment(photos: .fused, severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
     }
 
     func testSignatures_onlyValidOnesOverTheBuiltPayload_byTrustedKeys_areTaken() throws {
