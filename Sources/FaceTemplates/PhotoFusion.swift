@@ -21,7 +21,7 @@ public enum PhotoFusion: String, CaseIterable, Sendable {
 
 /// How a list's subjects are enrolled, which sets the evaluation figures its threshold and
 /// expected rates come from (and the edge's default thresholds).
-public enum ListEnrolment: Sendable, Equatable {
+public enum ListEnrolment: Sendable, Equatable, CustomStringConvertible {
     /// One photo per subject.
     case onePhoto
     /// Some subject has several photos, each its own template.
@@ -32,5 +32,13 @@ public enum ListEnrolment: Sendable, Equatable {
     /// - Parameter severalPhotos: whether some subject has more than one photo.
     public init(photos: PhotoFusion, severalPhotos: Bool) {
         self = !severalPhotos ? .onePhoto : photos == .fused ? .fused : .severalTemplates
+    }
+
+    public var description: String {
+        switch self {
+        case .onePhoto: "one photo per subject"
+        case .severalTemplates: "several photos per subject, one template each"
+        case .fused: "several photos per subject, fused into one template"
+        }
     }
 }

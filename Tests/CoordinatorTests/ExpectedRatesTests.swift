@@ -1,5 +1,7 @@
 @testable import Coordinator
+import FaceTemplates
 import Foundation
+import Shared
 import TestSupport
 import XCTest
 
@@ -60,6 +62,24 @@ final class ExpectedRatesTests: XCTestCase {
         XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: .separate(faces: 1260)))
         XCTAssertThrowsError(try ExpectedRates.threshold(reportPath: centroidReport, fpir: 1e-3, listSize: 40,
                                                          cohort: .centroids(count: 20, perCentroid: 5)), "far fewer centroids than evaluated")
+    }
+
+    /// A built bundle says what its cohort templates stand for, so `watchlist show` and
+    /// `deployment create` read a centroid bundle's figures from a centroid report, not a faces one.
+    func testBundlesCohort_isReadAsItsBundleSaysFacesOrCentroids() throws {
+        let face = FaceFeatures(dlib: Embedding([Float](repeating: 0.1, count: Embedding.dimension)),
+                                faceNet: FaceNetEmbedding([Float](repeating: 0.1, count: FaceNetEmbedding.dimension)))
+        let now = Date()
+        var bundle = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 1, issuedAt: now, notBefore: now, expiresAt: now,
+                                     embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.58, rule: .recommended,
+                                     entries: [WatchlistEntry(subject: "s", features: [face])],
+                                     cohort: Array(repeating: face, count: 252), peoplePerCohortTemplate: 5)
+        let centroidReport = try report(cohort: "two-fold, centroids of 5 (nearest)", cohortFaces: 255)
+        XCTAssertEqual(try ExpectedRates(reportPath: centroidReport, threshold: 0.58, listSize: 40, cohort: .init(bundle)).rates.fpir, 0.0009)
+        bundle.peoplePerCohortTemplate = 1
+        XCTAssertThrowsError(try ExpectedRates(reportPath: centroidReport, threshold: 0.58, listSize: 40, cohort: .init(bundle)))
+        bundle.cohort = []
+        guard case .watchlist = ExpectedRates.CohortKind(bundle) else { return XCTFail("a bundle without a cohort is its own") }
     }
 
     /// Several photos per subject find strangers more often at the same threshold: such a list

@@ -74,7 +74,7 @@ final class SignedWatchlistTests: XCTestCase {
         _ = try ok(coordinator, ["watchlist", "sign", "--bundle", "\(dir)/wl.bundle", "--key", "\(dir)/authoriser.key"])
 
         let shown = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/wl.bundle"])
-        XCTAssert(shown.contains("deployment:      dep-7") && shown.contains("subjects:        2 (3 templates)"), shown)
+        XCTAssert(shown.contains("deployment:      dep-7") && shown.contains("subjects:        2 (3 templates; several photos per subject, one template each)"), shown)
         XCTAssertEqual(shown.components(separatedBy: " valid").count - 1, 2, shown)
 
         let alerts = try ok(edgeNode, run)
@@ -141,6 +141,16 @@ final class SignedWatchlistTests: XCTestCase {
         XCTAssert(try fails(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/eval.json"])
             .contains("--enrolment-study"), "a bundle of two templates per subject is not shown one-photo figures")
         XCTAssert(try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/study.json"]).contains("TPIR"))
+        // Fused, the two photos make one template, as one photo would: the bundle says it is fused,
+        // so show reads the fused row, as the build did, and refuses the one-photo report.
+        let fusedBuilt = try ok(coordinator, twoPhotos + ["--photos", "fused", "--evaluation", "\(dir)/study.json"])
+        XCTAssert(fusedBuilt.contains("1 subjects, 1 templates"), fusedBuilt)
+        let fusedShown = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/study.json"])
+        XCTAssert(fusedShown.contains("(1 templates; several photos per subject, fused into one template)"), fusedShown)
+        let expectedLine = { (out: String) in out.split(separator: "\n").first { $0.hasPrefix("expected at threshold") } }
+        XCTAssertNotNil(expectedLine(fusedBuilt))
+        XCTAssertEqual(expectedLine(fusedShown), expectedLine(fusedBuilt))
+        XCTAssert(try fails(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b", "--evaluation", "\(dir)/eval.json"]).contains("several (fused)"))
 
         // With a cohort manifest the bundle carries the cohort, and wants a two-fold report.
         try fm.copyItem(atPath: try Fixtures.photo("biden.jpg"), toPath: "\(dir)/biden.jpg")
@@ -148,7 +158,7 @@ final class SignedWatchlistTests: XCTestCase {
         let withCohort = try ok(coordinator, build + ["--cohort", "\(dir)/cohort.csv", "--evaluation", "\(dir)/two-fold.json"])
         XCTAssert(withCohort.contains("1 cohort faces"), withCohort)
         let shownCohort = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b"])
-        XCTAssert(shownCohort.contains("cohort:          1 templates"), shownCohort)
+        XCTAssert(shownCohort.contains("cohort:          1 faces"), shownCohort)
         // Centroids average people: the manifest must say whose each photo is, and the report must be a centroid one.
         let centroids = build + ["--cohort-centroids", "5", "--cohort"]
         XCTAssert(try fails(coordinator, centroids + ["\(dir)/cohort.csv", "--threshold", "0.9"]).contains("has no person column"))

@@ -127,10 +127,11 @@ final class FusedBundleFormatTests: XCTestCase {
     }
 
     /// The payload of a one-subject distance-rule bundle, by hand from the canonical form, after
-    /// the format version byte; `template` is one template value (0.5) as the format stores it.
-    private func distancePayloadBody(template: String) -> String {
+    /// the format version byte; `template` is one template value (0.5) as the format stores it,
+    /// `enrolment` the enrolment and people-per-cohort-template fields (format 5 on).
+    private func distancePayloadBody(template: String, enrolment: String = "  00  01000000") -> String {
         "01000000 64  01000000 77  0300000000000000"
-            + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00"
+            + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00" + enrolment
             + "  01000000  01000000 73  01000000" + String(repeating: " " + template, count: 128) + "  00000000  00000000"
     }
 
@@ -141,21 +142,64 @@ final class FusedBundleFormatTests: XCTestCase {
                                entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
     }
 
-    /// Known answer for the signed payload (format 4: dlib templates as half floats, 0.5 is
-    /// 0x3800): signers sign these bytes, so any change of the encoding must be a new payload version.
+    /// Known answer for the signed payload (format 5: dlib templates as half floats, 0.5 is
+    /// 0x3800; one photo per subject, 1 person per cohort template): signers sign these bytes, so
+    /// any change of the encoding must be a new payload version.
     func testPayload_knownAnswer_distanceRule() throws {
-        let bytes = hex("5750574c 04  " + distancePayloadBody(template: "0038"))
+        let bytes = hex("5750574c 05  " + distancePayloadBody(template: "0038"))
         XCTAssertEqual(distanceBundle.payloadBytes(), bytes)
         XCTAssertEqual(try WatchlistBundle.decode(payload: bytes), distanceBundle)
     }
 
     /// Bundles signed before templates went to 16 bits (formats 2 and 3: dlib templates as
-    /// 32-bit floats, 0.5 is 0x3f000000) are still read.
-    func testFormat2And3Payloads_areStillRead() throws {
-        for format in ["02", "03"] {
-            XCTAssertEqual(try WatchlistBundle.decode(payload: hex("5750574c \(format)  " + distancePayloadBody(template: "0000003f"))),
-                           distanceBundle, "format \(format)")
+    /// 32-bit floats, 0.5 is 0x3f000000), or before they said how they were enrolled (2 to 4),
+    /// are still read, as their counts tell.
+    func testFormat2To4Payloads_areStillRead() throws {
+        for (format, template) in [("02", "0000003f"), ("03", "0000003f"), ("04", "0038")] {
+            let decoded = try WatchlistBundle.decode(payload: hex("5750574c \(format)  " + distancePayloadBody(template: template, enrolment: "")))
+            XCTAssertEqual(decoded, distanceBundle, "format \(format)")
+            XCTAssertEqual(decoded.enrolment, .onePhoto)
         }
+    }
+
+    /// A fused list and a centroid cohort say so in the payload, where their counts alone would
+    /// read as one photo per subject and a cohort of faces.
+    func testEnrolmentAndCentroidSize_roundTrip() throws {
+        var bundle = fused(cohort: 2)
+        bundle.enrolment = .fused
+        bundle.peoplePerCohortTemplate = 7
+        let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
+        XCTAssertEqual(decoded.enrolment, .fused)
+        XCTAssertEqual(decoded.peoplePerCohortTemplate, 7)
+        XCTAssertEqual(decoded, bundle)
+        bundle.entries[0].templates.append(bundle.entries[0].templates[0])
+        bundle.entries[0].faceNetTemplates.append(bundle.entries[0].faceNetTemplates[0])
+        XCTAssertEqual(WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 1, issuedAt: Date(), notBefore: Date(), expiresAt: Date(),
+                                       embeddingModel: "m", threshold: 0.5, entries: bundle.entries).enrolment,
+                       .severalTemplates, "without an enrolment given, a subject's second template says several templates")
+    }
+
+    /// A payload whose enrolment or cohort field contradicts its templates, or is unknown, is refused.
+    func testEnrolmentThatContradictsTheTemplates_isRefused() throws {
+        func refusal(_ change: (inout WatchlistBundle) -> Void) -> String {
+            var bundle = fused(cohort: 2)
+            change(&bundle)
+            do { _ = try WatchlistBundle.decode(payload: bundle.payloadBytes()); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssert(refusal { $0.enrolment = .severalTemplates }.contains("every subject has one template"))
+        XCTAssert(refusal {
+            $0.entries[0].templates.append($0.entries[0].templates[0])
+            $0.entries[0].faceNetTemplates.append($0.entries[0].faceNetTemplates[0])
+            $0.enrolment = .fused
+        }.contains("a subject has several templates"))
+        XCTAssert(refusal { $0.peoplePerCohortTemplate = 3 }.contains("3 people per cohort template"))
+        XCTAssert(refusal { $0.peoplePerCohortTemplate = 0 }.contains("0 people per cohort template"))
+        XCTAssert(refusal { $0.cohort = []; $0.peoplePerCohortTemplate = 5 }.contains("5 people per cohort template for 0 templates"))
+        var bytes = fused().payloadBytes()
+        let enrolmentByte = 4 + 1 + (4 + 1) * 2 + 8 + 8 * 3 + 4 + MatchingRule.recommended.embeddingModel.utf8.count + 4 + 1 + 16
+        XCTAssertEqual(bytes[enrolmentByte], 0)
+        bytes[enrolmentByte] = 9
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: bytes)) { XCTAssert("\($0)".contains("enrolment 9 is not known"), "\($0)") }
     }
 
     /// Templates of both models and cohort faces as IEEE half floats: 0.5 is 0x3800, -0.25 is 0xb400.

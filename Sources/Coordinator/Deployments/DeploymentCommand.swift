@@ -43,8 +43,8 @@ struct DeploymentCommand: ParsableCommand {
                 return try subject.listed(manifest: manifest, referencePhoto: Array(photo))
             }
             let rates = try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                                          cohort: .init(faces: content.cohort.count),
-                                          enrolment: .ofList(subjects: content.entries.count, templates: content.templateCount))
+                                          cohort: .init(content),
+                                          enrolment: .init(content.enrolment))
             let plan = DeploymentPlan(id: id, placeName: place, latitude: latitude, longitude: longitude, windowStart: try parseTime(from, "--from"),
                                       windowEnd: try parseTime(to, "--to"), purpose: purpose, legalBasis: legalBasis,
                                       nodes: nodes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },

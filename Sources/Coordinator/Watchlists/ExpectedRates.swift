@@ -18,6 +18,12 @@ struct ExpectedRates {
 
         init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
 
+        /// The cohort a built bundle carries.
+        init(_ bundle: WatchlistBundle) {
+            self = bundle.peoplePerCohortTemplate > 1
+                ? .centroids(count: bundle.cohort.count, perCentroid: bundle.peoplePerCohortTemplate) : .init(faces: bundle.cohort.count)
+        }
+
         /// The report's cohort label that describes this kind.
         var evaluateOption: String {
             switch self {
@@ -135,11 +141,5 @@ extension EvaluationSearches.Enrolment {
         case .severalTemplates: self = .twoTemplates
         case .fused: self = .twoFused
         }
-    }
-
-    /// How a built list was enrolled, as far as its counts tell: a fused subject holds one
-    /// template, like a one-photo subject, so only separate templates show.
-    static func ofList(subjects: Int, templates: Int) -> Self {
-        Self(ListEnrolment(photos: .separate, severalPhotos: templates > subjects))
     }
 }

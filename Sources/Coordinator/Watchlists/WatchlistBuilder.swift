@@ -97,6 +97,7 @@ struct WatchlistBuilder {
     func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
                now: Date = Date()) -> Outcome {
         var entries: [WatchlistEntry] = [], refusals: [Refusal] = []
+        var severalPhotos = false
         for subject in subjects {
             var templates: [FaceFeatures] = []
             for (index, photo) in subject.photos.enumerated() {
@@ -110,6 +111,7 @@ struct WatchlistBuilder {
                 refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: nil,
                                         reason: "no usable photo, subject left out"))
             } else {
+                severalPhotos = severalPhotos || templates.count > 1
                 entries.append(WatchlistEntry(subject: subject.id, features: photos.templates(templates)))
             }
         }
@@ -136,7 +138,8 @@ struct WatchlistBuilder {
         let bundle = WatchlistBundle(
             deploymentID: binding.deploymentID, watchlistID: binding.watchlistID, version: binding.version, issuedAt: issued,
             notBefore: binding.notBefore ?? issued, expiresAt: binding.expiresAt, embeddingModel: rule.embeddingModel,
-            threshold: binding.threshold, rule: rule, entries: entries, cohort: cohortFaces)
+            threshold: binding.threshold, rule: rule, entries: entries, cohort: cohortFaces,
+            enrolment: ListEnrolment(photos: photos, severalPhotos: severalPhotos), peoplePerCohortTemplate: cohortCentroids ?? 1)
         return Outcome(bundle: bundle, refusals: refusals)
     }
 

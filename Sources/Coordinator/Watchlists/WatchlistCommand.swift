@@ -128,8 +128,8 @@ struct WatchlistCommand: ParsableCommand {
             valid:           \(iso.string(from: content.notBefore)) to \(iso.string(from: content.expiresAt))
             embedding model: \(content.embeddingModel)
             threshold:       \(content.threshold)
-            subjects:        \(content.entries.count) (\(content.templateCount) templates)
-            cohort:          \(content.cohort.count) templates
+            subjects:        \(content.entries.count) (\(content.templateCount) templates; \(content.enrolment))
+            cohort:          \(content.cohort.count) \(content.peoplePerCohortTemplate > 1 ? "centroids of \(content.peoplePerCohortTemplate) people" : "faces")
             signatures:      \(signed.signatures.count)
             """)
             for s in signed.signatures {
@@ -137,8 +137,8 @@ struct WatchlistCommand: ParsableCommand {
             }
             if let evaluation {
                 print(try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                                        cohort: .init(faces: content.cohort.count),
-                                        enrolment: .ofList(subjects: content.entries.count, templates: content.templateCount)).summary)
+                                        cohort: .init(content),
+                                        enrolment: .init(content.enrolment)).summary)
             }
         }
     }

@@ -12,9 +12,11 @@ public struct WatchlistBundle: Sendable, Equatable {
     public static let payloadMagic: [UInt8] = Array("WPWL".utf8)
     /// 3 stored FaceNet templates (and the cohort's) as 16-bit floats; 4 stores the dlib ones so
     /// too: a fused 10,000-subject bundle shrinks from 25.8 (version 2) to 15.5 (3) to 13.0 MB, and
-    /// the product's accuracy figures do not move (README, "Fabric"). Older payloads are still read.
-    public static let payloadVersion: UInt8 = 4
-    static let readableVersions: ClosedRange<UInt8> = 2...4
+    /// the product's accuracy figures do not move (README, "Fabric"). 5 says how the subjects were
+    /// enrolled and how many people each cohort template stands for, which set the evaluation rows
+    /// the bundle's expected rates are read from. Older payloads are still read.
+    public static let payloadVersion: UInt8 = 5
+    static let readableVersions: ClosedRange<UInt8> = 2...5
 
     public var deploymentID: String
     public var watchlistID: String
@@ -29,18 +31,41 @@ public struct WatchlistBundle: Sendable, Equatable {
     public var rule: MatchingRule
     public var entries: [WatchlistEntry]
     public var cohort: [FaceFeatures]
+    /// How the subjects' photos became templates. Payloads before version 5 did not say: they
+    /// read as their counts tell, so a fused list of theirs reads as one photo per subject.
+    public var enrolment: ListEnrolment
+    /// People each cohort template stands for: 1 for faces, the centroid size for centroids
+    /// (`CohortCentroids`); 1 for payloads before version 5.
+    public var peoplePerCohortTemplate: Int
 
+    /// - Parameter enrolment: nil: as the entries' counts tell (one photo, or several templates).
     public init(deploymentID: String, watchlistID: String, version: UInt64, issuedAt: Date, notBefore: Date,
                 expiresAt: Date, embeddingModel: String, threshold: Float, rule: MatchingRule = .distance,
-                entries: [WatchlistEntry], cohort: [FaceFeatures] = []) {
+                entries: [WatchlistEntry], cohort: [FaceFeatures] = [], enrolment: ListEnrolment? = nil,
+                peoplePerCohortTemplate: Int = 1) {
         self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
         self.issuedAt = issuedAt; self.notBefore = notBefore; self.expiresAt = expiresAt
         self.embeddingModel = embeddingModel; self.threshold = threshold; self.rule = rule
         self.entries = entries; self.cohort = cohort
+        self.enrolment = enrolment ?? ListEnrolment(photos: .separate, severalPhotos: entries.contains { $0.templates.count > 1 })
+        self.peoplePerCohortTemplate = peoplePerCohortTemplate
     }
 
     public var templateCount: Int { entries.reduce(0) { $0 + $1.templates.count } }
 
+    /// Why `enrolment` and `peoplePerCohortTemplate` cannot describe these entries and cohort, or nil.
+    var enrolmentMismatch: String? {
+        let several = entries.contains { $0.templates.count > 1 }
+        if several != (enrolment == .severalTemplates) {
+            return several ? "a subject has several templates, which a list of \(enrolment) cannot have"
+                : "every subject has one template, which a list of \(enrolment) cannot have"
+        }
+        let allowed = cohort.isEmpty ? 1...1 : 1...1000
+        guard allowed.contains(peoplePerCohortTemplate), peoplePerCohortTemplate == 1 || peoplePerCohortTemplate >= CohortCentroids.fewestPeople else {
+            return "\(peoplePerCohortTemplate) people per cohort template for \(cohort.count) templates (1 for faces, \(CohortCentroids.fewestPeople)-1000 for centroids)"
+        }
+        return nil
+    }
 
     /// Size limits a decoder enforces before allocating anything.
     public struct Limits: Sendable {
@@ -69,6 +94,8 @@ public struct WatchlistBundle: Sendable, Equatable {
             w.u8(1)
             w.f32(f.dlibWeight); w.f32(f.dlibScale); w.u32(UInt32(f.cohortSize)); w.f32(f.priorDistance)
         }
+        w.u8(Self.enrolmentCodes.first { $0.value == enrolment }!.key)
+        w.u32(UInt32(peoplePerCohortTemplate))
         w.u32(UInt32(entries.count))
         for entry in entries {
             w.string(entry.subject)
@@ -103,6 +130,13 @@ public struct WatchlistBundle: Sendable, Equatable {
         guard threshold.isFinite, threshold > 0, threshold < 2 else { throw MalformedBytes(description: "threshold \(threshold) is out of range") }
         let rule = try decodeRule(&r)
         let fused = rule != .distance
+        var enrolment: ListEnrolment?, peoplePerCohortTemplate = 1
+        if format >= 5 {
+            let code = try r.u8("enrolment")
+            guard let known = enrolmentCodes[code] else { throw MalformedBytes(description: "enrolment \(code) is not known to this version") }
+            enrolment = known
+            peoplePerCohortTemplate = Int(try r.u32("people per cohort template"))
+        }
         let subjects = Int(try r.u32("subject count"))
         guard subjects <= limits.maxSubjects else { throw MalformedBytes(description: "\(subjects) subjects exceed the limit of \(limits.maxSubjects)") }
         var entries: [WatchlistEntry] = []
@@ -133,10 +167,16 @@ public struct WatchlistBundle: Sendable, Equatable {
                          faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)))
         }
         guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the cohort") }
-        return WatchlistBundle(deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
-                               notBefore: times[1], expiresAt: times[2], embeddingModel: model, threshold: threshold,
-                               rule: rule, entries: entries, cohort: cohort)
+        let bundle = WatchlistBundle(deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
+                                     notBefore: times[1], expiresAt: times[2], embeddingModel: model, threshold: threshold,
+                                     rule: rule, entries: entries, cohort: cohort, enrolment: enrolment,
+                                     peoplePerCohortTemplate: peoplePerCohortTemplate)
+        if let mismatch = bundle.enrolmentMismatch { throw MalformedBytes(description: mismatch) }
+        return bundle
     }
+
+    /// The payload's byte for each enrolment.
+    private static let enrolmentCodes: [UInt8: ListEnrolment] = [0: .onePhoto, 1: .severalTemplates, 2: .fused]
 
     private static func decodeRule(_ r: inout ByteReader) throws -> MatchingRule {
         switch try r.u8("matching rule") {
