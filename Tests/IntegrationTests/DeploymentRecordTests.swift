@@ -25,9 +25,10 @@ final class DeploymentRecordTests: XCTestCase {
         return (r.status, r.stdout, r.stderr)
     }
 
-    private func create(_ d: DeploymentFixture, bundle: String, evaluation: String, nodes: String = "node1") throws -> (status: Int32, stdout: String, stderr: String) {
+    private func create(_ d: DeploymentFixture, bundle: String, evaluation: String, nodes: String = "node1",
+                        to windowEnd: String = "2099-01-01T00:00:00Z") throws -> (status: Int32, stdout: String, stderr: String) {
         try cli(d, ["deployment", "create", "--id", "dep-7", "--place", "Stratford Broadway", "--latitude", "51.5416", "--longitude=-0.0022",
-                    "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "wanted on warrant",
+                    "--from", "2020-01-01T00:00:00Z", "--to", windowEnd, "--purpose", "wanted on warrant",
                     "--legal-basis", "common law", "--nodes", nodes, "--bundle", bundle, "--manifest", "\(d.dir)/m.csv",
                     "--evaluation", evaluation, "--as", "DS Intel"])
     }
@@ -107,6 +108,35 @@ final class DeploymentRecordTests: XCTestCase {
             guard let found = actions[position...].firstIndex(of: expected) else { return XCTFail("\(expected) missing after \(actions[..<position])") }
             position = found
         }
+    }
+
+    /// Nobody ends the deployment: the coordinator does as its planned window closes (the bundle
+    /// is valid for years), its node wipes the list, and the audit log says why and is checkpointed.
+    func testLiveDeployment_endsAsItsPlannedWindowCloses_andItsNodeWipes() throws {
+        let d = try DeploymentFixture(self, nodes: ["node1"])
+        let bundle = try d.buildObamaBundle()
+        let evaluation = try Self.evaluationReport(d)
+        let server = try d.startCoordinator(bundle: nil, enrolled: ["node1"])
+        defer { server.signal(SIGTERM) }
+        let node = try d.startNode("node1", source: try d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
+        defer { node.signal(SIGTERM) }
+        XCTAssertTrue(server.waitForStderr("node connected", timeout: .seconds(60)), server.stderr)
+
+        let close = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 20).rounded(.down))
+        let created = try create(d, bundle: bundle, evaluation: evaluation, to: ISO8601DateFormatter().string(from: close))
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(try cli(d, ["deployment", "authorise", "--id", "dep-7", "--as", "Supt Ames"]).status, 0)
+        XCTAssertEqual(try cli(d, ["deployment", "start", "--id", "dep-7", "--as", "Insp Cole"]).status, 0)
+        XCTAssertTrue(node.waitForStderr("watchlist accepted", timeout: .seconds(60)), node.stderr)
+        XCTAssertTrue(node.waitForStderr("deployment ended on command: watchlist wiped", timeout: .seconds(60)), node.stderr)
+        XCTAssertGreaterThanOrEqual(Date(), close, "not before the window closed")
+        XCTAssertTrue(server.stderr.contains("deployment ended: its planned window closed"), server.stderr)
+
+        let shown = try cli(d, ["deployment", "show", "--id", "dep-7"]).stdout
+        XCTAssertTrue(shown.contains("deployment:   dep-7 (ended)") && shown.contains("ended:        coordinator (planned window closed)"), shown)
+        let actions = try cli(d, ["audit", "list", "--limit", "1000"]).stdout.split(separator: "\n").map { String($0.split(separator: "\t")[3]) }
+        let end = try XCTUnwrap(actions.lastIndex(of: "deployment.ended"))
+        XCTAssertTrue(actions[end...].contains("audit.checkpoint") && actions[end...].contains("node.wipe_sent"), "\(actions)")
     }
 
     func testANodeClaimingAnotherNodesID_isRefusedAndAudited() throws {

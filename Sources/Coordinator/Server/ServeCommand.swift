@@ -47,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StopOnShutdown { server.stop() }),
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
+            .init(service: DeploymentWindowService(database: server.database, checkpoints: AuditCheckpointWriter(stateDirectory: file.stateDirectory),
+                                                   deploymentsChanged: reloadFromFile, logger: logger)),
         ]
         if let web = file.web {
             try WatchlistDraftStore.failInterruptedBuilds(in: server.database, at: Date())

@@ -19,10 +19,11 @@ public struct DeploymentTransitionError: Error, Equatable, CustomStringConvertib
 /// A deployment's lifecycle as a value-type state machine: no I/O, no clock of its own (every
 /// transition is given `now`).
 ///
-///     planned ──authorise──► authorised ──start──► live ──end──► ended ──(destroy delay)──► watchlist destroyed
+///     planned ──authorise──► authorised ──start──► live ──end (or window closed)──► ended ──(destroy delay)──► watchlist destroyed
 ///
 /// Authorisation needs an officer and no subject under 18 without a supervisor's override; a
-/// deployment starts only inside its planned window; an ended one is never restarted.
+/// deployment starts only inside its planned window and ends when it closes at the latest; an
+/// ended one is never restarted.
 public struct DeploymentLifecycle: Sendable, Equatable {
     public private(set) var state: DeploymentState
     public let windowStart: Date
@@ -69,6 +70,13 @@ public struct DeploymentLifecycle: Sendable, Equatable {
         try expect(.live, to: "end")
         state = .ended
         endedAt = now
+    }
+
+    /// Ends a live deployment because its planned window has closed: nodes may look for people
+    /// only within the window that was authorised.
+    public mutating func closeWindow(now: Date) throws {
+        guard now >= windowEnd else { throw DeploymentTransitionError("the planned window closes at \(iso(windowEnd)), not yet") }
+        try end(now: now)
     }
 
     /// Whether the coordinator's copy of the bundle is due for destruction `delay` after the end.

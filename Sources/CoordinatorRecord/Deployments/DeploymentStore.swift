@@ -101,6 +101,40 @@ public enum DeploymentStore {
         }
     }
 
+    /// Ends every live deployment whose planned window has closed (`coordinator serve` does this
+    /// as each window closes), as `actor`, with the window's close in the audit entry. Returns
+    /// the deployments ended; one ended meanwhile by somebody else is left as it is.
+    @discardableResult
+    public static func endPastWindow(in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
+        let due = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM deployment WHERE state = ? AND window_end_ms <= ? ORDER BY id",
+                                arguments: [DeploymentState.live.rawValue, milliseconds(now)])
+        }
+        var ended: [String] = []
+        for id in due {
+            do {
+                try transition(id, in: database, at: now, actor: actor, action: .deploymentEnded) { db, deployment in
+                    try deployment.lifecycle.closeWindow(now: now)
+                    try db.execute(sql: "UPDATE deployment SET ended_by = ?, ended_at_ms = ? WHERE id = ?",
+                                   arguments: ["\(actor) (planned window closed)", milliseconds(now), id])
+                    return ["nodes": deployment.nodes.joined(separator: ","),
+                            "reason": "planned window closed at \(iso(deployment.lifecycle.windowEnd))"]
+                }
+                ended.append(id)
+            } catch is DeploymentTransitionError {
+                continue
+            }
+        }
+        return ended
+    }
+
+    /// When the first live deployment's planned window closes, or nil when none is live.
+    public static func nextWindowClose(in database: CoordinatorDatabase) throws -> Date? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(window_end_ms) FROM deployment WHERE state = ?", arguments: [DeploymentState.live.rawValue])
+        }.map(date(milliseconds:))
+    }
+
     /// Destroys the coordinator's copy of every ended deployment's bundle `delay` after its end,
     /// keeping the subject ids, bundle hash and signers. Returns the deployments whose copy went.
     @discardableResult

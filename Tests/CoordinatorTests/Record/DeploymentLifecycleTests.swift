@@ -49,6 +49,19 @@ final class DeploymentLifecycleTests: XCTestCase {
         XCTAssertFalse(planned.isWatchlistDestructionDue(now: t0 + 1e9, delay: 0), "only an ended deployment's list is destroyed")
     }
 
+    func testCloseWindow_endsALiveDeploymentOnlyOnceItsWindowHasClosed() throws {
+        var l = planned
+        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3600) }.contains("only planned"))
+        try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0)
+        try l.start(now: t0 + 10)
+        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3599) }.contains("closes at"))
+        XCTAssertEqual(l.state, .live)
+        try l.closeWindow(now: t0 + 3600)
+        XCTAssertEqual(l.state, .ended)
+        XCTAssertEqual(l.endedAt, t0 + 3600)
+        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3700) }.contains("has ended"), "an ended deployment is not ended twice")
+    }
+
     func testStart_afterTheWindow_isRefused() throws {
         var l = planned
         try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0)

@@ -40,6 +40,36 @@ final class DeploymentStoreTests: XCTestCase {
         XCTAssertEqual(try f.auditActions().suffix(5), ["deployment.created", "bundle.attached", "deployment.authorised", "deployment.started", "deployment.ended"])
     }
 
+    /// A live deployment ends when its planned window closes, whether or not anybody ends it, and
+    /// its nodes are then assigned the end (the wipe); one ended by hand is left as it was.
+    func testLiveDeployments_endWhenTheirWindowCloses_andTheirNodesAreToldToWipe() throws {
+        let f = try RecordFixture(self)
+        try f.liveDeployment("dep-1")
+        try f.liveDeployment("dep-2", nodes: ["node2"])
+        try DeploymentStore.create(try f.plan("dep-3", nodes: ["node1"]), by: "intel", in: f.database, at: t0)
+        let close = t0 + 8 * 3600
+        XCTAssertEqual(try DeploymentStore.nextWindowClose(in: f.database), close)
+        XCTAssertEqual(try DeploymentStore.endPastWindow(in: f.database, at: close - 1, actor: "coordinator"), [])
+        XCTAssertEqual(try DeploymentStore.show("dep-1", in: f.database).state, .live)
+
+        try DeploymentStore.end("dep-2", by: "op", in: f.database, at: close - 1)
+        let audited = try f.auditCount
+        XCTAssertEqual(try DeploymentStore.endPastWindow(in: f.database, at: close, actor: "coordinator"), ["dep-1"])
+        let d = try DeploymentStore.show("dep-1", in: f.database)
+        XCTAssertEqual(d.state, .ended)
+        XCTAssertEqual(d.lifecycle.endedAt, close)
+        XCTAssertEqual(d.endedBy, "coordinator (planned window closed)")
+        XCTAssertEqual(try DeploymentStore.show("dep-2", in: f.database).endedBy, "op", "ended by hand before the close")
+        XCTAssertEqual(try DeploymentStore.show("dep-3", in: f.database).state, .planned, "only live deployments end")
+        XCTAssertEqual(try f.auditCount, audited + 1)
+        let entry = try XCTUnwrap(AuditLog.entries(in: f.database, limit: 1).first)
+        XCTAssertEqual([entry.action, entry.actor, entry.target], ["deployment.ended", "coordinator", "dep-1"])
+        XCTAssert(entry.detail.contains(#""reason":"planned window closed at 2027-01-15T16:00:00Z""#), entry.detail)
+        XCTAssertEqual(try DeploymentStore.assignments(in: f.database)["node1"], .ended(deploymentID: "dep-1"))
+        XCTAssertNil(try DeploymentStore.nextWindowClose(in: f.database), "nothing is live any more")
+        XCTAssertEqual(try DeploymentStore.endPastWindow(in: f.database, at: close + 60, actor: "coordinator"), [], "ended once")
+    }
+
     func testBundle_isDestroyedAfterTheDelay_keepingWhoWasOnTheList() throws {
         let f = try RecordFixture(self)
         try f.liveDeployment("dep-1")
