@@ -202,7 +202,7 @@ enum PageTemplates {
     <tr><th>Uploaded</th><td>{{created}}</td></tr>
     <tr><th>State</th><td id="state">{{state}}{{#building}} (enrolling the photos; this page refreshes){{/building}}</td></tr>
     {{#failure}}<tr><th>Build failed</th><td class="flag">{{failure}}</td></tr>{{/failure}}
-    {{#build}}<tr><th>Built</th><td id="built">{{at}}: {{subjects}} subjects, {{templates}} templates, {{cohort}} cohort faces, threshold {{threshold}}</td></tr>{{/build}}
+    {{#build}}<tr><th>Built</th><td id="built">{{at}}: {{subjects}} subjects, {{templates}} templates, {{cohort}} cohort templates, threshold {{threshold}}</td></tr>{{/build}}
     </table>
     {{#canBuild}}<form method="post" action="/watchlists/{{id}}/build"><input type="hidden" name="csrf" value="{{csrf}}"><button id="build">Build the bundle</button></form>{{/canBuild}}
     <h2>Subjects and photos</h2>

@@ -1,5 +1,6 @@
 import ControlRoom
 import CoordinatorRecord
+import FaceTemplates
 import Foundation
 import Shared
 
@@ -103,6 +104,18 @@ struct CoordinatorConfigFile {
                 throw ConfigError(file: path, key: "watchlists.\(key)", reason: "\(file) cannot be read")
             }
             compiler[keyPath: target] = file
+        }
+        if let perCentroid = try r.integer("watchlists", "cohort_centroids", in: 1...1000) {
+            if let refusal = CohortCentroids.refusal(peoplePerCentroid: perCentroid) {
+                throw ConfigError(file: path, key: "watchlists.cohort_centroids", reason: refusal.replacingOccurrences(of: "--cohort-centroids ", with: "is "))
+            }
+            guard let cohort = compiler.cohortManifest else {
+                throw ConfigError(file: path, key: "watchlists.cohort_centroids", reason: "needs watchlists.cohort: the manifest of people whose templates are averaged")
+            }
+            do { _ = try CohortManifest(path: cohort).firstPhotoPerPerson() } catch {
+                throw ConfigError(file: path, key: "watchlists.cohort", reason: "\(error)")
+            }
+            compiler.cohortCentroids = perCentroid
         }
         compiler.modelDirectory = try r.string("watchlists", "models")
         watchlistCompiler = compiler

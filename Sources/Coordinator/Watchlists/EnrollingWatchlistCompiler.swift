@@ -14,6 +14,9 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         var modelDirectory: String?
         /// Cohort manifest (`watchlists.cohort`): people not sought, to normalise scores.
         var cohortManifest: String?
+        /// Carry the cohort as centroids of this many people each (`watchlists.cohort_centroids`),
+        /// as `watchlist build --cohort-centroids` does; nil: the faces.
+        var cohortCentroids: Int?
         /// `coordinator evaluate --json` report (`watchlists.evaluation`).
         var evaluationReport: String?
     }
@@ -32,8 +35,14 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
     }
 
     func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance {
-        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: .init(faces: cohortFaces),
+        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: cohortKind(templates: cohortFaces),
                           enrolment: .init(enrolment)).performance
+    }
+
+    /// What a bundle's cohort of this many templates is, under the configured cohort.
+    private func cohortKind(templates: Int) -> ExpectedRates.CohortKind {
+        guard let perCentroid = settings.cohortCentroids, templates > 0 else { return .init(faces: templates) }
+        return .centroids(count: templates, perCentroid: perCentroid)
     }
 
     private func evaluationReport() throws -> String {
@@ -44,19 +53,22 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
     }
 
     private func compileOnQueue(_ input: WatchlistBuildInput) throws -> WatchlistCompilation {
-        let cohort = try settings.cohortManifest.map { try CohortManifest(path: $0).images } ?? []
+        let manifest = try settings.cohortManifest.map { try CohortManifest(path: $0) }
+        let cohort = try settings.cohortCentroids == nil ? manifest?.images ?? [] : manifest?.firstPhotoPerPerson() ?? []
         let threshold: Float
         if let given = input.binding.threshold {
             threshold = given
         } else {
             let enrolment = ListEnrolment(photos: PhotoFusion(rawValue: input.binding.photos) ?? .separate, severalPhotos: input.subjects.contains { $0.photos.count > 1 })
             threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
-                                                    cohort: .init(faces: cohort.count), enrolment: .init(enrolment))
+                                                    cohort: cohortKind(templates: cohort.count / (settings.cohortCentroids ?? 1)),
+                                                    enrolment: .init(enrolment))
         }
         if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
         let b = input.binding
         builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
         builder!.photos = PhotoFusion(rawValue: b.photos) ?? .separate
+        builder!.cohortCentroids = settings.cohortCentroids
         let outcome = builder!.build(
             subjects: input.subjects.map { s in
                 WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) },
