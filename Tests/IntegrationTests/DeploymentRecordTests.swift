@@ -134,6 +134,7 @@ final class DeploymentRecordTests: XCTestCase {
 
         let shown = try cli(d, ["deployment", "show", "--id", "dep-7"]).stdout
         XCTAssertTrue(shown.contains("deployment:   dep-7 (ended)") && shown.contains("ended:        coordinator (planned window closed)"), shown)
+        XCTAssertTrue(shown.contains("enrolled:     one photo per subject") && shown.contains("cohort:       none: the list is its own cohort"), shown)
         let actions = try cli(d, ["audit", "list", "--limit", "1000"]).stdout.split(separator: "\n").map { String($0.split(separator: "\t")[3]) }
         let end = try XCTUnwrap(actions.lastIndex(of: "deployment.ended"))
         XCTAssertTrue(actions[end...].contains("audit.checkpoint") && actions[end...].contains("node.wipe_sent"), "\(actions)")

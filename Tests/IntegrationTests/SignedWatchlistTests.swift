@@ -158,7 +158,7 @@ final class SignedWatchlistTests: XCTestCase {
         let withCohort = try ok(coordinator, build + ["--cohort", "\(dir)/cohort.csv", "--evaluation", "\(dir)/two-fold.json"])
         XCTAssert(withCohort.contains("1 cohort faces"), withCohort)
         let shownCohort = try ok(coordinator, ["watchlist", "show", "--bundle", "\(dir)/b"])
-        XCTAssert(shownCohort.contains("cohort:          1 faces"), shownCohort)
+        XCTAssert(shownCohort.contains("cohort:          1 faces of people not sought"), shownCohort)
         // Centroids average people: the manifest must say whose each photo is, and the report must be a centroid one.
         let centroids = build + ["--cohort-centroids", "5", "--cohort"]
         XCTAssert(try fails(coordinator, centroids + ["\(dir)/cohort.csv", "--threshold", "0.9"]).contains("has no person column"))

@@ -35,6 +35,7 @@ struct RecordRoutes {
                     ["id": d.id, "state": d.state.rawValue, "place": d.placeName,
                      "window": "\(displayTime(d.lifecycle.windowStart)) to \(displayTime(d.lifecycle.windowEnd))",
                      "listSize": d.listSize, "threshold": String(format: "%.3f", d.threshold),
+                     "enrolment": d.enrolment ?? "not recorded", "cohort": d.cohort ?? "not recorded",
                      "tpir": String(format: "%.3f", d.expected.tpir), "fpir": String(format: "%.5f", d.expected.fpir),
                      "nodes": d.nodes.joined(separator: ", "), "csrf": session.csrfToken,
                      "canAuthorise": d.state == .planned && Access.authorise.contains(role),

@@ -123,7 +123,7 @@ enum PageTemplates {
     {{> header}}
     <h1>Deployments</h1>
     <table><tr><th>Deployment</th><th>State</th><th>Place</th><th>Window</th><th>List</th><th>Expected TPIR / FPIR</th><th>Nodes</th><th></th></tr>
-    {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}} subjects, threshold {{threshold}}</td>
+    {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}} subjects, threshold {{threshold}}<br><small>{{enrolment}}; cohort: {{cohort}}</small></td>
     <td>{{tpir}} / {{fpir}}</td><td>{{nodes}}</td><td>
     {{#canAuthorise}}<form method="post" action="/deployments/{{id}}/authorise"><input type="hidden" name="csrf" value="{{csrf}}"><button>Authorise</button></form>{{/canAuthorise}}
     {{#canStart}}<form method="post" action="/deployments/{{id}}/start"><input type="hidden" name="csrf" value="{{csrf}}"><button>Start</button></form>{{/canStart}}

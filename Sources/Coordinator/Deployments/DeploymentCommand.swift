@@ -144,6 +144,8 @@ struct DeploymentCommand: ParsableCommand {
             started:      \(d.startedBy ?? "-") at \(isoTime(d.lifecycle.startedAt))
             ended:        \(d.endedBy ?? "-") at \(isoTime(d.lifecycle.endedAt))
             list:         \(d.watchlistID) version \(d.bundleVersion), \(d.listSize) subjects, sha256 \(d.bundleSHA256)
+            enrolled:     \(d.enrolment ?? "not recorded (planned before bundle format 5)")
+            cohort:       \(d.cohort ?? "not recorded (planned before bundle format 5)")
             signed by:    \(d.signers.joined(separator: ", "))
             list held:    \(d.holdsBundle ? "yes" : "destroyed at \(isoTime(d.lifecycle.destroyedAt))")
             nodes:        \(d.nodes.joined(separator: ", "))

@@ -129,7 +129,7 @@ struct WatchlistCommand: ParsableCommand {
             embedding model: \(content.embeddingModel)
             threshold:       \(content.threshold)
             subjects:        \(content.entries.count) (\(content.templateCount) templates; \(content.enrolment))
-            cohort:          \(content.cohort.count) \(content.peoplePerCohortTemplate > 1 ? "centroids of \(content.peoplePerCohortTemplate) people" : "faces")
+            cohort:          \(content.cohortDescription)
             signatures:      \(signed.signatures.count)
             """)
             for s in signed.signatures {

@@ -111,6 +111,13 @@ public final class CoordinatorDatabase: Sendable {
         migrator.registerMigration("v8 fused photos") { db in
             try db.alter(table: "watchlist_draft") { t in t.add(column: "photos", .text).notNull().defaults(to: "separate") }
         }
+        migrator.registerMigration("v9 how lists were made") { db in
+            // In words, from the bundle (format 5 on), so they outlive its destruction; NULL: not recorded.
+            try db.alter(table: "deployment") { t in
+                t.add(column: "enrolment", .text)
+                t.add(column: "cohort", .text)
+            }
+        }
         return migrator
     }
 }

@@ -85,6 +85,10 @@ public struct Deployment: Sendable, Equatable {
     public var signers: [String]
     public var threshold: Double
     public var listSize: Int
+    /// How the list's subjects were enrolled, in words; nil for lists recorded before this was.
+    public var enrolment: String?
+    /// The list's normalising cohort, in words; nil for lists recorded before this was.
+    public var cohort: String?
     public var expected: ExpectedPerformance
     public var subjects: [ListedSubject]
     /// Whether the coordinator still holds the bundle's bytes.

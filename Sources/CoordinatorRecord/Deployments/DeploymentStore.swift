@@ -17,13 +17,15 @@ public enum DeploymentStore {
             let expected = String(decoding: try JSONEncoder().encode(plan.expected), as: UTF8.self)
             try db.execute(sql: """
                 INSERT INTO deployment (id, state, place_name, latitude, longitude, window_start_ms, window_end_ms, purpose, legal_basis,
-                    created_by, created_at_ms, bundle, bundle_sha256, watchlist_id, bundle_version, signers, threshold, list_size, expected)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    created_by, created_at_ms, bundle, bundle_sha256, watchlist_id, bundle_version, signers, threshold, list_size, expected,
+                    enrolment, cohort)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [plan.id, DeploymentState.planned.rawValue, plan.placeName, plan.latitude, plan.longitude,
                                  milliseconds(plan.windowStart), milliseconds(plan.windowEnd), plan.purpose, plan.legalBasis,
                                  actor, milliseconds(now), Data(plan.bundle), checked.hash, checked.bundle.watchlistID,
                                  Int64(clamping: checked.bundle.version), checked.signers.joined(separator: ","),
-                                 Double(checked.bundle.threshold), checked.bundle.entries.count, expected])
+                                 Double(checked.bundle.threshold), checked.bundle.entries.count, expected,
+                                 checked.bundle.enrolment.description, checked.bundle.cohortDescription])
             for node in Set(plan.nodes).sorted() {
                 try db.execute(sql: "INSERT INTO deployment_node (deployment_id, node_id) VALUES (?, ?)", arguments: [plan.id, node])
             }
@@ -42,7 +44,8 @@ public enum DeploymentStore {
             try audit.append(AuditEvent(actor: actor, action: .bundleAttached, target: plan.id, detail: [
                 "bundle_sha256": checked.hash, "watchlist": checked.bundle.watchlistID, "version": "\(checked.bundle.version)",
                 "signers": checked.signers.joined(separator: ","), "subjects": "\(checked.subjects.count)",
-                "minors": "\(checked.subjects.filter(\.under18).count)", "threshold": "\(checked.bundle.threshold)"]), at: now)
+                "minors": "\(checked.subjects.filter(\.under18).count)", "threshold": "\(checked.bundle.threshold)",
+                "enrolment": checked.bundle.enrolment.description, "cohort": checked.bundle.cohortDescription]), at: now)
         }
     }
 
@@ -287,6 +290,7 @@ public enum DeploymentStore {
                           authorisingOfficer: row["authorising_officer"], startedBy: row["started_by"], endedBy: row["ended_by"],
                           nodes: nodes, bundleSHA256: row["bundle_sha256"], watchlistID: row["watchlist_id"],
                           bundleVersion: UInt64(row["bundle_version"] as Int64), signers: signers, threshold: row["threshold"],
-                          listSize: row["list_size"], expected: expected, subjects: subjects, holdsBundle: (row["bundle"] as Data?) != nil)
+                          listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"], expected: expected, subjects: subjects,
+                          holdsBundle: (row["bundle"] as Data?) != nil)
     }
 }

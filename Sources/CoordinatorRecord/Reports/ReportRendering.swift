@@ -18,7 +18,8 @@ extension TransparencyReport {
         }
     }
 
-    static let csvColumns = ["deployment", "place", "latitude", "longitude", "window_start", "window_end", "state", "list_size", "threshold",
+    static let csvColumns = ["deployment", "place", "latitude", "longitude", "window_start", "window_end", "state", "list_size",
+                             "enrolment", "cohort", "threshold",
                              "faces_seen", "alerts", "operator_confirmed", "operator_rejected", "operator_unsure", "verified_by_engagement",
                              "not_the_person", "not_engaged", "lost_in_crowd", "false_alerts", "expected_false_alerts",
                              "expected_range_low", "expected_range_high", "observed_exceeds_expected", "operator_precision",
@@ -26,8 +27,8 @@ extension TransparencyReport {
 
     private func csv() -> String {
         func row(_ id: String, _ place: String, _ lat: String, _ lon: String, _ start: String, _ end: String, _ state: String,
-                 _ size: String, _ threshold: String, _ f: Figures) -> String {
-            ([id, place, lat, lon, start, end, state, size, threshold] + [f.facesSeen, f.alerts, f.operatorConfirmed, f.operatorRejected,
+                 _ size: String, _ enrolment: String, _ cohort: String, _ threshold: String, _ f: Figures) -> String {
+            ([id, place, lat, lon, start, end, state, size, enrolment, cohort, threshold] + [f.facesSeen, f.alerts, f.operatorConfirmed, f.operatorRejected,
               f.operatorUnsure, f.verifiedByEngagement, f.notThePerson, f.notEngaged, f.lostInCrowd, f.falseAlerts].map(String.init)
              + [String(format: "%.2f", f.expectedFalseAlerts), "\(f.expectedFalseAlertRange[0])", "\(f.expectedFalseAlertRange[1])",
                 "\(f.observedExceedsExpected)", optional(f.operatorPrecision), optional(f.fieldPrecision), optional(f.falseAlertsPerThousandFaces)])
@@ -36,9 +37,9 @@ extension TransparencyReport {
         var lines = [Self.csvColumns.joined(separator: ",")]
         for d in deployments {
             lines.append(row(d.id, d.place, "\(d.latitude)", "\(d.longitude)", iso(d.windowStart), iso(d.windowEnd), d.state, "\(d.listSize)",
-                             String(format: "%.3f", d.threshold), d.figures))
+                             d.enrolment ?? "", d.cohort ?? "", String(format: "%.3f", d.threshold), d.figures))
         }
-        lines.append(row("TOTAL", "", "", "", "", "", "", "", "", totals))
+        lines.append(row("TOTAL", "", "", "", "", "", "", "", "", "", "", totals))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -51,7 +52,7 @@ extension TransparencyReport {
         for d in deployments {
             let f = d.figures
             rows += "<tr\(f.observedExceedsExpected ? " class=\"flag\"" : "")><td>\(escape(d.id))</td><td>\(escape(d.place))<br><small>\(d.latitude), \(d.longitude)</small></td>"
-                + "<td>\(iso(d.windowStart))<br>\(iso(d.windowEnd))</td><td>\(d.listSize)</td><td>\(String(format: "%.3f", d.threshold))</td>"
+                + "<td>\(iso(d.windowStart))<br>\(iso(d.windowEnd))</td><td>\(d.listSize)\(listMakeup(d))</td><td>\(String(format: "%.3f", d.threshold))</td>"
                 + "<td>\(f.facesSeen)</td><td>\(f.alerts)</td><td>\(f.operatorConfirmed)</td><td>\(f.verifiedByEngagement)</td>"
                 + "<td>\(f.falseAlerts)</td><td>\(String(format: "%.1f", f.expectedFalseAlerts)) (\(f.expectedFalseAlertRange[0])&ndash;\(f.expectedFalseAlertRange[1]))</td>"
                 + "<td>\(f.notEngaged)</td><td>\(percent(f.operatorPrecision))</td><td>\(percent(f.fieldPrecision))</td>"
@@ -85,7 +86,7 @@ extension TransparencyReport {
         \(barChart(outcomes))
         <ul>\(actions)</ul>
         <h2>Deployments</h2>
-        <table><tr><th>Deployment</th><th>Place</th><th>Window</th><th>List size</th><th>Threshold</th><th>Faces seen</th><th>Alerts</th>
+        <table><tr><th>Deployment</th><th>Place</th><th>Window</th><th>List size and how it was made</th><th>Threshold</th><th>Faces seen</th><th>Alerts</th>
         <th>Operator confirmed</th><th>Verified</th><th>False alerts</th><th>Expected (95% range)</th><th>Not engaged</th>
         <th>Operator precision</th><th>Field precision</th><th>False per 1,000 faces</th></tr>
         \(rows)</table>
@@ -140,6 +141,11 @@ public func escape(_ text: String) -> String {
         }
     }
     return out
+}
+
+/// How a deployment's list was made, under its size in the HTML report.
+private func listMakeup(_ d: TransparencyReport.DeploymentSection) -> String {
+    "<br><small>\(escape(d.enrolment ?? "enrolment not recorded"))<br>cohort: \(escape(d.cohort ?? "not recorded"))</small>"
 }
 
 private func optional(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }

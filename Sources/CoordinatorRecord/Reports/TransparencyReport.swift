@@ -77,13 +77,16 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         public var endedAt: Date?
         public var state: String
         public var listSize: Int
+        /// How the list was enrolled and its cohort, in words (nil: not recorded).
+        public var enrolment: String?
+        public var cohort: String?
         public var threshold: Double
         public var expectedFPIR: Double
         public var expectedFPIRInterval: [Double]
         public var figures: Figures
 
         enum CodingKeys: String, CodingKey {
-            case id, place, latitude, longitude, state, threshold, figures
+            case id, place, latitude, longitude, state, threshold, figures, enrolment, cohort
             case windowStart = "window_start", windowEnd = "window_end", startedAt = "started_at", endedAt = "ended_at"
             case listSize = "list_size", expectedFPIR = "expected_fpir", expectedFPIRInterval = "expected_fpir_interval"
         }
@@ -148,7 +151,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         var lowMean = 0.0, highMean = 0.0
         let sections = try Row.fetchAll(db, sql: """
             SELECT id, place_name, latitude, longitude, window_start_ms, window_end_ms, started_at_ms, ended_at_ms, state, list_size,
-                threshold, expected FROM deployment WHERE \(filter) ORDER BY COALESCE(started_at_ms, window_start_ms), id
+                enrolment, cohort, threshold, expected FROM deployment WHERE \(filter) ORDER BY COALESCE(started_at_ms, window_start_ms), id
             """, arguments: arguments).map { row -> DeploymentSection in
             let id: String = row["id"]
             let expected = try JSONDecoder().decode(ExpectedPerformance.self, from: Data((row["expected"] as String).utf8))
@@ -164,7 +167,8 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
                                      windowStart: date(milliseconds: row["window_start_ms"]), windowEnd: date(milliseconds: row["window_end_ms"]),
                                      startedAt: (row["started_at_ms"] as Int64?).map(date(milliseconds:)),
                                      endedAt: (row["ended_at_ms"] as Int64?).map(date(milliseconds:)), state: row["state"],
-                                     listSize: row["list_size"], threshold: row["threshold"], expectedFPIR: expected.fpir,
+                                     listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"],
+                                     threshold: row["threshold"], expectedFPIR: expected.fpir,
                                      expectedFPIRInterval: expected.fpirInterval, figures: f)
         }
         totals.expectedFalseAlertRange = PoissonInterval.range(lowMean: lowMean, highMean: highMean)

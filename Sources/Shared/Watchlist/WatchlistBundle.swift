@@ -53,6 +53,13 @@ public struct WatchlistBundle: Sendable, Equatable {
 
     public var templateCount: Int { entries.reduce(0) { $0 + $1.templates.count } }
 
+    /// The cohort in words, for `watchlist show` and the deployment record.
+    public var cohortDescription: String {
+        cohort.isEmpty ? "none: the list is its own cohort"
+            : peoplePerCohortTemplate > 1 ? "\(cohort.count) centroids of \(peoplePerCohortTemplate) people each"
+            : "\(cohort.count) faces of people not sought"
+    }
+
     /// Why `enrolment` and `peoplePerCohortTemplate` cannot describe these entries and cohort, or nil.
     var enrolmentMismatch: String? {
         let several = entries.contains { $0.templates.count > 1 }

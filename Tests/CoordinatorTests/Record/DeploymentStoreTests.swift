@@ -70,6 +70,29 @@ final class DeploymentStoreTests: XCTestCase {
         XCTAssertEqual(try DeploymentStore.endPastWindow(in: f.database, at: close + 60, actor: "coordinator"), [], "ended once")
     }
 
+    /// How the list was made (enrolment, cohort) is recorded from the bundle at planning, audited,
+    /// kept after the bundle is destroyed, and carried into the transparency report.
+    func testHowTheListWasMade_isRecordedFromTheBundle_andOutlivesIt() throws {
+        let f = try RecordFixture(self)
+        try DeploymentStore.create(try f.plan("dep-1", fusedWithCentroids: 5), by: "intel", in: f.database, at: t0)
+        try DeploymentStore.create(try f.plan("dep-2"), by: "intel", in: f.database, at: t0)
+        let attached = try AuditLog.entries(in: f.database, actionPrefix: "bundle.attached").map(\.detail)
+        XCTAssert(attached[0].contains(#""cohort":"2 centroids of 5 people each""#) && attached[0].contains(#""enrolment":"several photos per subject, fused into one template""#), attached[0])
+        XCTAssert(attached[1].contains(#""cohort":"none: the list is its own cohort""#) && attached[1].contains(#""enrolment":"one photo per subject""#), attached[1])
+        try DeploymentStore.authorise("dep-1", officer: "Supt Ames", in: f.database, at: t0 + 60)
+        try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 120)
+        try DeploymentStore.end("dep-1", by: "op", in: f.database, at: t0 + 600)
+        XCTAssertEqual(try DeploymentStore.destroyDueBundles(delay: 0, in: f.database, at: t0 + 600, actor: "retention"), ["dep-1"])
+        let d = try DeploymentStore.show("dep-1", in: f.database)
+        XCTAssertFalse(d.holdsBundle)
+        XCTAssertEqual(d.enrolment, "several photos per subject, fused into one template")
+        XCTAssertEqual(d.cohort, "2 centroids of 5 people each")
+        let section = try XCTUnwrap(TransparencyReport.make(deployment: "dep-1", in: f.database, at: t0 + 700).deployments.first)
+        XCTAssertEqual([section.enrolment, section.cohort], ["several photos per subject, fused into one template", "2 centroids of 5 people each"])
+        try f.tamper("UPDATE deployment SET enrolment = NULL, cohort = NULL WHERE id = 'dep-2'")
+        XCTAssertNil(try DeploymentStore.show("dep-2", in: f.database).enrolment, "a deployment planned before this was recorded says so")
+    }
+
     func testBundle_isDestroyedAfterTheDelay_keepingWhoWasOnTheList() throws {
         let f = try RecordFixture(self)
         try f.liveDeployment("dep-1")

@@ -23,22 +23,30 @@ struct RecordFixture {
         try NodeRegistry.sync([node1, node2], in: database, actor: "config", at: Self.t0)
     }
 
-    func signedBundle(deployment: String, subjects: [String], version: UInt64 = 1, signed: Bool = true) throws -> [UInt8] {
-        let bundle = WatchlistBundle(
+    /// - Parameter fusedWithCentroids: a list said to be fused, with a cohort of two centroids of this many people.
+    func signedBundle(deployment: String, subjects: [String], version: UInt64 = 1, signed: Bool = true,
+                      fusedWithCentroids: Int? = nil) throws -> [UInt8] {
+        var bundle = WatchlistBundle(
             deploymentID: deployment, watchlistID: "wl-\(deployment)", version: version, issuedAt: Self.t0, notBefore: Self.t0 - 3600,
             expiresAt: Self.t0 + 30 * 86_400, embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.9, rule: .recommended,
             entries: subjects.map { WatchlistEntry(subject: $0, templates: [Embedding([Float](repeating: 0.08, count: 128))],
                                                    faceNetTemplates: [FaceNetEmbedding([Float](repeating: 0.04, count: 512))]) })
+        if let people = fusedWithCentroids {
+            bundle.enrolment = .fused
+            bundle.peoplePerCohortTemplate = people
+            bundle.cohort = Array(repeating: FaceFeatures(dlib: Embedding([Float](repeating: 0.08, count: 128)),
+                                                          faceNet: FaceNetEmbedding([Float](repeating: 0.04, count: 512))), count: 2)
+        }
         let unsigned = SignedBundle(payload: bundle.payloadBytes())
         return (signed ? try unsigned.signed(with: signer) : unsigned).fileBytes()
     }
 
     func plan(_ id: String, subjects: [String] = ["s-1", "s-2"], minors: Set<String> = [], nodes: [String] = ["node1"],
-              bundleFor: String? = nil, fpir: Double = 0.001) throws -> DeploymentPlan {
+              bundleFor: String? = nil, fpir: Double = 0.001, fusedWithCentroids: Int? = nil) throws -> DeploymentPlan {
         DeploymentPlan(
             id: id, placeName: "Oxford Circus <north exit>", latitude: 51.5154, longitude: -0.1419,
             windowStart: Self.t0, windowEnd: Self.t0 + 8 * 3600, purpose: "locate people wanted on warrant", legalBasis: "common law policing powers",
-            nodes: nodes, bundle: try signedBundle(deployment: bundleFor ?? id, subjects: subjects),
+            nodes: nodes, bundle: try signedBundle(deployment: bundleFor ?? id, subjects: subjects, fusedWithCentroids: fusedWithCentroids),
             subjects: subjects.map { ListedSubject(subjectID: $0, category: "wanted", reason: "warrant", legalBasis: "warrant",
                                                    imageSource: "custody photo", under18: minors.contains($0), referencePhoto: [0xFF, 0xD8, 0xFF, 1, 2, 3]) },
             expected: ExpectedPerformance(tpir: 0.9, tpirInterval: [0.85, 0.94], fpir: fpir, fpirInterval: [fpir / 2, fpir * 2],

@@ -84,9 +84,15 @@ final class TransparencyReportTests: XCTestCase {
         let totals = json["totals"] as! [String: Any]
         XCTAssertEqual(totals["false_alerts"] as? Int, 4)
         XCTAssertEqual(totals["observed_exceeds_expected"] as? Bool, false)
+        let deployment = try XCTUnwrap((json["deployments"] as? [[String: Any]])?.first)
+        XCTAssertEqual(deployment["enrolment"] as? String, "one photo per subject")
+        XCTAssertEqual(deployment["cohort"] as? String, "none: the list is its own cohort")
         let csv = try period.rendered(as: .csv).split(separator: "\n")
         XCTAssertEqual(csv.count, 3, "header, dep-1, total")
+        XCTAssertTrue(csv[0].contains("list_size,enrolment,cohort,threshold"), String(csv[0]))
         XCTAssertTrue(csv[1].hasPrefix("dep-1,Oxford Circus <north exit>,51.5154,"), String(csv[1]))
+        XCTAssertTrue(csv[1].contains(",2,one photo per subject,none: the list is its own cohort,0.900,"), String(csv[1]))
+        XCTAssertTrue(try period.rendered(as: .html).contains("one photo per subject<br>cohort: none: the list is its own cohort"))
         let before = try f.auditCount
         _ = try ReportExport.export(period, as: .csv, to: nil, by: "auditor", in: f.database, at: t0 + 1000)
         XCTAssertEqual(try f.auditCount, before + 1)
