@@ -35,14 +35,13 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
     }
 
     func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance {
-        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize, cohort: cohortKind(templates: cohortFaces),
-                          enrolment: .init(enrolment)).performance
+        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize,
+                          cohort: cohortKind(templates: cohortFaces), enrolment: .init(enrolment)).performance
     }
 
-    /// What a bundle's cohort of this many templates is, under the configured cohort.
+    /// A cohort of this many templates under the configured cohort; none is the list's own.
     private func cohortKind(templates: Int) -> ExpectedRates.CohortKind {
-        guard let perCentroid = settings.cohortCentroids, templates > 0 else { return .init(faces: templates) }
-        return .centroids(count: templates, perCentroid: perCentroid)
+        .init(templates: templates, peoplePerTemplate: templates > 0 ? settings.cohortCentroids ?? 1 : 1)
     }
 
     private func evaluationReport() throws -> String {

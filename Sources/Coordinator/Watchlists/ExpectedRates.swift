@@ -18,10 +18,14 @@ struct ExpectedRates {
 
         init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
 
+        /// A cohort of this many templates, each standing for `peoplePerTemplate` people (1: faces).
+        init(templates: Int, peoplePerTemplate: Int) {
+            self = peoplePerTemplate > 1 ? .centroids(count: templates, perCentroid: peoplePerTemplate) : .init(faces: templates)
+        }
+
         /// The cohort a built bundle carries.
         init(_ bundle: WatchlistBundle) {
-            self = bundle.peoplePerCohortTemplate > 1
-                ? .centroids(count: bundle.cohort.count, perCentroid: bundle.peoplePerCohortTemplate) : .init(faces: bundle.cohort.count)
+            self.init(templates: bundle.cohort.count, peoplePerTemplate: bundle.peoplePerCohortTemplate)
         }
 
         /// The report's cohort label that describes this kind.

@@ -63,8 +63,8 @@ struct WatchlistCommand: ParsableCommand {
             let subjects = try WatchlistManifest(path: manifest).subjects
             let cohortManifest = try cohort.map { try CohortManifest(path: $0) }
             let cohortPhotos = try cohortCentroids == nil ? cohortManifest?.images ?? [] : cohortManifest?.firstPhotoPerPerson() ?? []
-            let cohortKind = cohortCentroids.map { ExpectedRates.CohortKind.centroids(count: cohortPhotos.count / $0, perCentroid: $0) }
-                ?? ExpectedRates.CohortKind(faces: cohortPhotos.count)
+            let perTemplate = cohortCentroids ?? 1
+            let cohortKind = ExpectedRates.CohortKind(templates: cohortPhotos.count / perTemplate, peoplePerTemplate: perTemplate)
             let enrolment = EvaluationSearches.Enrolment(ListEnrolment(photos: photos, severalPhotos: subjects.contains { $0.images.count > 1 }))
             // Read before the slow enrolment, so that a bad report fails first; the manifest's size is the list's.
             let chosen = try threshold ?? ExpectedRates.threshold(reportPath: evaluation!, fpir: 1e-3, listSize: subjects.count,

@@ -34,7 +34,6 @@ public struct WatchlistBinding: Sendable, Equatable {
     }
 }
 
-
 /// A manifest and its photos as uploaded.
 public struct WatchlistUpload: Sendable {
     public var binding: WatchlistBinding
