@@ -40,10 +40,12 @@ let package = Package(
         ),
         // Plain embedding and template values: what bundles and wire formats carry, with no vision code.
         .target(name: "FaceTemplates"),
+        // Photo headers read before any decoder runs (format, size, pixel limit): no vision code.
+        .target(name: "ImageHeaders"),
         .target(
             name: "FaceEngine",
             dependencies: [
-                "CFaceEngine", "FaceTemplates",
+                "CFaceEngine", "FaceTemplates", "ImageHeaders",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "CoordinatorRecord",
             dependencies: [
-                "FaceTemplates", "Shared",
+                "FaceTemplates", "ImageHeaders", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +88,7 @@ let package = Package(
         .target(
             name: "ControlRoom",
             dependencies: [
-                "CoordinatorRecord", "Shared",
+                "CoordinatorRecord", "ImageHeaders", "Shared",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -121,6 +123,7 @@ let package = Package(
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImageHeadersTests", dependencies: ["ImageHeaders"]),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport"]),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",

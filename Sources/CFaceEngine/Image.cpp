@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -27,22 +26,6 @@ cv::Rect clamp(const cv::Mat &m, wp_rect r) {
     return box & cv::Rect(0, 0, m.cols, m.rows);
 }
 }  // namespace
-
-extern "C" wp_image *wp_image_load(const char *path, wp_error *error) {
-    return guarded<wp_image *>(error, nullptr, [&]() -> wp_image * {
-        std::ifstream probe(path);
-        if (!probe.good()) {
-            set_error(error, WP_ERR_FILE, std::string("cannot read ") + path);
-            return nullptr;
-        }
-        cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
-        if (m.empty()) {
-            set_error(error, WP_ERR_DECODE, std::string("not a decodable image: ") + path);
-            return nullptr;
-        }
-        return new wp_image{to_bgr(m)};
-    });
-}
 
 extern "C" wp_image *wp_image_decode(const uint8_t *bytes, size_t count, wp_error *error) {
     return guarded<wp_image *>(error, nullptr, [&]() -> wp_image * {

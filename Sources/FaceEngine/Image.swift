@@ -1,5 +1,6 @@
 import CFaceEngine
 import Foundation
+import ImageHeaders
 
 /// A decoded BGR image owned by the engine.
 ///
@@ -11,13 +12,19 @@ public final class Image: @unchecked Sendable {
     init(handle: OpaquePointer) { self.handle = handle }
     deinit { wp_image_free(handle) }
 
-    /// Loads an image file (JPEG, PNG, ...).
+    /// Loads an image file (JPEG, PNG, BMP or WebP), refusing one whose header declares more than
+    /// `ImageHeader.maxPixels` before it is decoded.
     public convenience init(contentsOf path: String) throws {
-        self.init(handle: try callEngine { wp_image_load(path, $0) })
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FaceEngineError(.fileUnreadable, "cannot read \(path): check the path and its permissions")
+        }
+        try self.init(encoded: Array(data), name: path)
     }
 
-    /// Decodes encoded image bytes.
-    public convenience init(encoded bytes: [UInt8]) throws {
+    /// Decodes encoded image bytes after their header is checked (`ImageHeader`); `name` is how a
+    /// refusal names them.
+    public convenience init(encoded bytes: [UInt8], name: String = "image") throws {
+        _ = try ImageHeader(bytes, name: name)
         let handle = try bytes.withUnsafeBufferPointer { buffer in
             try callEngine { wp_image_decode(buffer.baseAddress, buffer.count, $0) }
         }

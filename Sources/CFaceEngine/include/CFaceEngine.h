@@ -47,7 +47,6 @@ typedef struct wp_face {
 } wp_face;
 
 /* Images */
-wp_image *wp_image_load(const char *path, wp_error *error);
 wp_image *wp_image_decode(const uint8_t *bytes, size_t count, wp_error *error);
 wp_image *wp_image_resized(const wp_image *image, int width, int height, wp_error *error);
 wp_image *wp_image_flipped(const wp_image *image, wp_error *error);

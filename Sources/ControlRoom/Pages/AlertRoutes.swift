@@ -1,12 +1,17 @@
 import CoordinatorRecord
 import Foundation
 import Hummingbird
+import ImageHeaders
 import Shared
 
 /// The operators' pages: the live alert feed, an alert beside its figures, and the two
 /// adjudication stages as one-click decisions.
 struct AlertRoutes {
+    /// How often an open live page checks that its session still may watch, when no alert comes.
+    static let sessionCheck: Duration = .seconds(2)
+
     let alerts: AlertStore
+    let users: UserStore
     let feed: AlertFeed
     let access: Access
     let pages: PageRenderer
@@ -26,15 +31,24 @@ struct AlertRoutes {
         router.get("/alerts/stream") { request, context -> Response in
             try guarded {
                 _ = try access.require(Access.alerts, request, context)
+                let token = request.cookies[SessionMiddleware.cookieName]?.value ?? ""
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
-                let stream = feed.subscribe()
-                let store = alerts
+                let stream = feed.subscribe(tick: Self.sessionCheck)
+                let store = alerts, users = users
+                // The stream ends as soon as its session does (sign-out, expiry, disable, a role
+                // change): checked before each alert is sent and at each tick between them.
+                let mayWatch = { @Sendable in
+                    guard let session = try? users.session(token: token, at: .now) else { return false }
+                    return Access.alerts.contains(session.user.role)
+                }
                 return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                                 body: ResponseBody { writer in
                                     // A comment first, so that the browser's EventSource opens at once.
                                     try await writer.write(ByteBuffer(string: ": live\n\n"))
-                                    for await item in stream where deployment == nil || item.deploymentID == deployment {
-                                        guard let alert = try? store.show(item.alertID) else { continue }
+                                    for await event in stream {
+                                        guard mayWatch() else { break }
+                                        guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment,
+                                              let alert = try? store.show(item.alertID) else { continue }
                                         let json = try JSONSerialization.data(withJSONObject: Self.row(alert), options: [.sortedKeys])
                                         try await writer.write(ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
                                     }
@@ -125,13 +139,22 @@ struct AlertRoutes {
 func guarded(_ body: () throws -> Response) throws -> Response {
     do { return try body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
         return plainText(failure.description, status: .notFound)
+    } catch let refusal where isInputRefusal(refusal) {
+        return plainText("\(refusal)", status: .badRequest)
     }
 }
 
 func guarded(_ body: () async throws -> Response) async throws -> Response {
     do { return try await body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
         return plainText(failure.description, status: .notFound)
+    } catch let refusal where isInputRefusal(refusal) {
+        return plainText("\(refusal)", status: .badRequest)
     }
+}
+
+/// Whether an error is a refusal of what the user sent (a file, a form), to be shown to them.
+func isInputRefusal(_ error: any Error) -> Bool {
+    error is CommandFailure || error is CSVRefusal || error is ImageRefusal
 }
 
 func plainText(_ text: String, status: HTTPResponse.Status) -> Response {

@@ -30,8 +30,8 @@ struct WatchlistRoutes {
                     let upload = try Self.upload(form)
                     let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
                     return Response.redirect(to: "/watchlists/\(id)", type: .found)
-                } catch let failure as CommandFailure {
-                    return try listPage(session, error: failure.description, status: .badRequest)
+                } catch let refusal where isInputRefusal(refusal) {
+                    return try listPage(session, error: "\(refusal)", status: .badRequest)
                 }
             }
         }
@@ -225,7 +225,8 @@ struct WatchlistRoutes {
                                       notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
                                       expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
                                       faceChoice: form.text("face") ?? "only", photos: form.text("photos") ?? "separate"),
-            manifestName: manifest.fileName!, manifestText: String(decoding: manifest.body, as: UTF8.self), photos: byName)
+            manifestName: manifest.fileName!, manifestText: try CSVTable.utf8Text(manifest.body, file: manifest.fileName!),
+            photos: byName)
     }
 
     private func plan(_ id: String, _ form: FormBody) throws -> DeploymentPlan {

@@ -30,7 +30,7 @@ struct CohortManifest {
             guard !file.field("image_source", of: row).isEmpty else {
                 throw CommandFailure("cohort manifest \(path) line \(row.line): image_source is empty; every cohort photo must say where it came from")
             }
-            return (row.line, file.resolve(image))
+            return (row.line, try file.resolve(image, line: row.line))
         }
         guard !images.isEmpty else { throw CommandFailure("cohort manifest \(path) has no rows") }
     }

@@ -146,9 +146,9 @@ struct WatchlistBuilder {
     private func enrol(_ photo: Photo, mark: Box?) -> Result<FaceFeatures, CommandFailure> {
         switch photo {
         case .file(let path): return enroller.enrol(imageAt: path, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
-        case .uploaded(_, let bytes):
+        case .uploaded(let name, let bytes):
             let image: Image
-            do { image = try Image(encoded: bytes) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
+            do { image = try Image(encoded: bytes, name: name) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
             defer { image.wipe() }
             return enroller.enrol(image: image, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
         }

@@ -13,15 +13,19 @@ public struct ManifestFile: Sendable {
 
     /// Reads a manifest from disk. - Parameter kind: how errors name the file ("manifest", "cohort manifest").
     public init(path: String, kind: String, columns: [String]) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CommandFailure("\(kind) \(path) cannot be read as UTF-8 text")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("\(kind) \(path) cannot be read: check the path and its permissions")
         }
-        try self.init(text: text, name: path, kind: kind, columns: columns, folder: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        try self.init(table: try CSVTable(bytes: Array(data), file: path), name: path, kind: kind, columns: columns,
+                      folder: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
     /// Reads a manifest given as text (an upload); `name` is how errors name it.
     public init(text: String, name: String, kind: String, columns: [String], folder: String?) throws {
-        let table = try CSVTable(text: text, file: name)
+        try self.init(table: try CSVTable(text: text, file: name), name: name, kind: kind, columns: columns, folder: folder)
+    }
+
+    private init(table: CSVTable, name: String, kind: String, columns: [String], folder: String?) throws {
         let missing = columns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
             throw CommandFailure("\(kind) \(name) lacks the column(s) \(missing.joined(separator: ", ")); the header must be \(columns.joined(separator: ","))")
@@ -44,8 +48,14 @@ public struct ManifestFile: Sendable {
 
     /// A photo as written in the manifest: an absolute path on disk, or for an upload the file
     /// name (browsers send the name without its folder).
-    public func resolve(_ image: String) -> String {
-        guard let folder else { return URL(fileURLWithPath: image).lastPathComponent }
+    /// An uploaded photo's name may not name a folder: `../x.jpg` is refused, not read as `x.jpg`.
+    public func resolve(_ image: String, line: Int) throws -> String {
+        guard let folder else {
+            guard !image.contains("/"), !image.contains("\\"), image != "..", image != "." else {
+                throw CommandFailure("\(path) line \(line): photo name '\(CSVTable.shortened(image))' names a folder; an uploaded manifest names its photos by file name only")
+            }
+            return image
+        }
         return image.hasPrefix("/") ? image : folder + "/" + image
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import FaceTemplates
 import Foundation
 import GRDB
+import ImageHeaders
 import Shared
 
 /// Watchlists prepared in the control room: the upload checked and stored with its photos, the
@@ -23,7 +24,9 @@ public enum WatchlistDraftStore {
                     throw CommandFailure("manifest line \(subject.line): photo \(name) for \(subject.id) was not uploaded: choose it with the manifest")
                 }
                 guard bytes.count <= maxPhotoBytes else { throw CommandFailure("photo \(name) is larger than \(maxPhotoBytes >> 20) MiB") }
-                guard isJPEGOrPNG(bytes) else { throw CommandFailure("photo \(name) is not a JPEG or PNG file") }
+                // The header is read, never the pixels: a photo declaring a huge canvas is refused here, not at the build.
+                let header = try ImageHeader(bytes, name: name)
+                guard [.jpeg, .png].contains(header.format) else { throw CommandFailure("photo \(name) is not a JPEG or PNG file") }
                 named.insert(name)
             }
         }
@@ -236,9 +239,10 @@ public enum WatchlistDraftStore {
         }
     }
 
-    /// Deletes a draft that will not be used, with its photos (secure delete overwrites them).
+    /// Deletes a draft that will not be used, with its photos (secure delete overwrites them, and
+    /// the write-ahead log is truncated after).
     public static func discard(_ id: String, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
-        try database.change { db, audit in
+        try database.destroy { db, audit in
             let draft = try require(id, db)
             guard draft.state != .building else { throw CommandFailure("watchlist \(id) is being built: discard it when the build ends") }
             try db.execute(sql: "DELETE FROM watchlist_draft WHERE id = ?", arguments: [id])
@@ -250,7 +254,7 @@ public enum WatchlistDraftStore {
     /// Deletes the drafts uploaded before `cutoff` that no deployment took (retention), with their
     /// photos; each deletion is audited. Returns their ids.
     static func destroyUnplanned(uploadedBefore cutoff: Date, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
-        try database.change { db, audit in
+        try database.destroy { db, audit in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM watchlist_draft WHERE created_at_ms < ? AND state NOT IN (?, ?) ORDER BY id",
                                           arguments: [milliseconds(cutoff), WatchlistDraftState.planned.rawValue, WatchlistDraftState.building.rawValue])
             for id in ids {
@@ -339,10 +343,6 @@ public enum WatchlistDraftStore {
         guard WatchlistBinding.photoChoices.contains(b.photos) else {
             throw CommandFailure("photos '\(b.photos)' must be one of \(WatchlistBinding.photoChoices.joined(separator: ", "))")
         }
-    }
-
-    private static func isJPEGOrPNG(_ bytes: [UInt8]) -> Bool {
-        bytes.starts(with: [0xFF, 0xD8, 0xFF]) || bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
     private static func newDraftID() -> String {

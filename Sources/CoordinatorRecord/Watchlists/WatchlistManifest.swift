@@ -73,8 +73,8 @@ public struct WatchlistManifest: Sendable {
             for required in ["category", "reason", "image_source"] where field(required).isEmpty {
                 throw CommandFailure("manifest \(path) line \(row.line): \(required) is empty; every entry must say why and from where")
             }
-            let images = field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.map(file.resolve)
+            let images = try field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.map { try file.resolve($0, line: row.line) }
             guard !images.isEmpty else { throw CommandFailure("manifest \(path) line \(row.line): no image_paths for \(id)") }
             let faceMarks = try Self.faceMarks(file.optionalField("face_boxes", of: row) ?? "", photos: images.count, line: row.line, path: path)
             let under18: Bool?

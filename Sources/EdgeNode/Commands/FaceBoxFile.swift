@@ -14,10 +14,10 @@ struct FaceBoxFile {
     let marks: [String: FaceMark]
 
     init(path: String, folder: LabelledImageFolder) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CommandFailure("--face-boxes \(path) cannot be read as UTF-8 text")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("--face-boxes \(path) cannot be read: check the path and its permissions")
         }
-        let table = try CSVTable(text: text, file: path)
+        let table = try CSVTable(bytes: Array(data), file: path)
         guard let pathColumn = table.header.firstIndex(of: "image_path"), let boxColumn = table.header.firstIndex(of: "face_box") else {
             throw CommandFailure("--face-boxes \(path) lacks the column(s) image_path, face_box; the header must be \(Self.columns.joined(separator: ","))")
         }

@@ -9,8 +9,15 @@ import XCTest
 /// Watchlists prepared in the control room: what an upload must hold, what the build records,
 /// and that only the built bundle's own signatures, by keys the nodes trust, are taken.
 final class WatchlistDraftStoreTests: XCTestCase {
-    private let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 7, count: 64)
-    private let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+    /// Headers of a 32x32 JPEG (an APP0 segment, then the frame) and PNG: what the upload reads before any decoder.
+    private let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 7, 7, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3]
+        + Array(repeating: 7, count: 64)
+    private let png: [UInt8] = WatchlistDraftStoreTests.pngHeader(width: 32, height: 32)
+
+    static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+            + withUnsafeBytes(of: width.bigEndian, Array.init) + withUnsafeBytes(of: height.bigEndian, Array.init) + [8, 2, 0, 0, 0, 1, 2, 3, 4]
+    }
     private let manifest = """
         subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
         s-1,Alex <b>Doe</b>,wanted,warrant 123,custody photo,a.jpg,warrant,no
@@ -41,7 +48,16 @@ final class WatchlistDraftStoreTests: XCTestCase {
         let cases: [(WatchlistUpload, String)] = [
             (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "photo b2.jpg for s-2 was not uploaded"),
             (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "bystander.jpg was uploaded but no manifest row names it"),
-            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG or PNG"),
+            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG, PNG, BMP or WebP"),
+            (upload(photos: ["a.jpg": jpeg, "b1.png": Self.pngHeader(width: 20_000, height: 20_000), "b2.jpg": jpeg]),
+             "photo b1.png is 20000x20000 pixels, more than 40 megapixels"),
+            (upload(photos: ["a.jpg": Array("BM".utf8) + Array(repeating: 0, count: 12) + [40, 0, 0, 0, 32, 0, 0, 0, 32, 0, 0, 0], "b1.png": png, "b2.jpg": jpeg]),
+             "photo a.jpg is not a JPEG or PNG file"),
+            (upload(manifest: "subject_id,display_name,category,reason,image_source,image_paths,category\ns-1,A,wanted,w,custody,a.jpg,x\n"),
+             "line 1 column 7 names the column 'category' twice"),
+            (upload(photos: ["a.jpg": jpeg],
+                    manifest: "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,w,custody,../a.jpg\n"),
+             "line 2: photo name '../a.jpg' names a folder"),
             (upload(manifest: "subject_id,display_name\ns-1,x\n"), "lacks the column(s) category"),
             (upload(deployment: "dep 9; DROP TABLE deployment"), "must be 1-64 letters"),
             (upload(fusion: "blend"), "photos 'blend' must be one of separate, fused"),
