@@ -17,8 +17,11 @@ final class AlertStoreTests: XCTestCase {
         }
         do {
             let store = AlertStore(database: try CoordinatorDatabase(stateDirectory: folder))
-            for a in alerts { XCTAssertTrue(try store.store(a, from: node, receivedAt: Date())) }
-            for a in alerts.prefix(3) { XCTAssertFalse(try store.store(a, from: node, receivedAt: Date()), "a resend is not stored twice") }
+            // "dep" is the config file's standing list's deployment: no deployment on the record assigns the node.
+            for a in alerts { XCTAssertTrue(try store.store(a, from: node, receivedAt: Date(), standingDeployment: "dep")) }
+            for a in alerts.prefix(3) {
+                XCTAssertFalse(try store.store(a, from: node, receivedAt: Date(), standingDeployment: "dep"), "a resend is not stored twice")
+            }
             XCTAssertEqual(try AuditLog.entries(in: store.database, actionPrefix: "alert.received").count, 5)
         }
         let reopened = AlertStore(database: try CoordinatorDatabase(stateDirectory: folder))

@@ -67,12 +67,13 @@ final class CoordinatorServer: @unchecked Sendable {
     }
 
     private static func configuration(_ settings: Settings, _ database: CoordinatorDatabase) throws -> ServerStateMachine.Configuration {
-        let version = try settings.bundle.map {
-            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload).version
-        } ?? 0
+        let standing = try settings.bundle.map {
+            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload)
+        }
         return .init(nodes: Dictionary(uniqueKeysWithValues: settings.nodes.map { ($0.publicKey, $0) }),
                      assignments: try DeploymentStore.assignments(in: database),
-                     standingBundle: settings.bundle, standingVersion: version, standingEnded: settings.endedDeployment)
+                     standingBundle: settings.bundle, standingVersion: standing?.version ?? 0, standingDeploymentID: standing?.deploymentID,
+                     standingEnded: settings.endedDeployment)
     }
 
     /// Applies a reloaded configuration and the deployment record without a restart: newly
@@ -113,9 +114,12 @@ final class CoordinatorServer: @unchecked Sendable {
                 loop.send([peer, message.encode()])
             case .store(let peer, let alert, let node):
                 do {
-                    let new = try alerts.store(alert, from: node, receivedAt: Date())
+                    let standing = lock.withLock { machine.configuration.standingDeploymentID }
+                    let new = try alerts.store(alert, from: node, receivedAt: Date(), standingDeployment: standing)
                     if new { feed.publish(.init(alertID: alert.alertID, deploymentID: alert.deploymentID)) }
                     perform(lock.withLock { machine.alertStored(alert, peer: peer, new: new) })
+                } catch let refusal as AlertRefusal {
+                    perform(lock.withLock { machine.alertRefused(alert, peer: peer, reason: refusal.reason) })
                 } catch {
                     perform(lock.withLock { machine.alertNotStored(alert, error: "\(error)") })
                 }

@@ -24,6 +24,8 @@ struct ServerStateMachine {
         /// The config file's standing list (`watchlist.bundle`) for nodes no deployment assigns.
         var standingBundle: [UInt8]?
         var standingVersion: UInt64 = 0
+        /// The deployment the standing list is bound to: alerts naming it are taken from unassigned nodes.
+        var standingDeploymentID: String?
         /// A config-file deployment that has ended (`deployment.ended`).
         var standingEnded: String?
 
@@ -170,8 +172,14 @@ struct ServerStateMachine {
     /// The alert is in the store (`new`: it was not there before): acknowledge it.
     func alertStored(_ alert: WireMessage.AlertMessage, peer: [UInt8], new: Bool) -> [Action] {
         [.send(peer: peer, .ack(alertID: alert.alertID)),
-         .log(.info, new ? "alert stored" : "alert resent, already stored",
-              ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)", "subject": "\(alert.subject)"])]
+         .log(.info, new ? "alert stored" : "alert resent, already stored", ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)"])]
+    }
+
+    /// The record refused the alert (its deployment is not one the node may match for): it is
+    /// acknowledged all the same, so that the node deletes it rather than resend it for ever.
+    func alertRefused(_ alert: WireMessage.AlertMessage, peer: [UInt8], reason: String) -> [Action] {
+        [.send(peer: peer, .ack(alertID: alert.alertID)),
+         .log(.warning, "alert refused", ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)", "reason": "\(reason)"])]
     }
 
     /// The store failed: no ack, so the node keeps the alert and sends it again.

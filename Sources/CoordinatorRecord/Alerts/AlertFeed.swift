@@ -12,21 +12,38 @@ public final class AlertFeed: @unchecked Sendable {
         }
     }
 
+    /// What a subscriber receives: an alert, or a tick at which it checks that its watcher may still watch.
+    public enum Event: Sendable, Equatable {
+        case alert(Item)
+        case tick
+    }
+
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var subscribers: [UUID: AsyncStream<Item>.Continuation] = [:]
+    private var subscribers: [UUID: AsyncStream<Event>.Continuation] = [:]
 
     public init() {}
 
     public func publish(_ item: Item) {
-        for continuation in lock.withLock({ Array(subscribers.values) }) { continuation.yield(item) }
+        for continuation in lock.withLock({ Array(subscribers.values) }) { continuation.yield(.alert(item)) }
     }
 
-    /// A stream of alerts stored from now on; it ends when the caller stops iterating.
-    public func subscribe() -> AsyncStream<Item> {
+    /// A stream of alerts stored from now on, with a tick every `tick` between them, so that a
+    /// live page can end as soon as its session does even when no alert comes; it ends when the
+    /// caller stops iterating.
+    public func subscribe(tick: Duration) -> AsyncStream<Event> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        continuation.onTermination = { [weak self] _ in self?.lock.withLock { _ = self?.subscribers.removeValue(forKey: id) } }
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let ticks = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                continuation.yield(.tick)
+            }
+        }
+        continuation.onTermination = { [weak self] _ in
+            ticks.cancel()
+            self?.lock.withLock { _ = self?.subscribers.removeValue(forKey: id) }
+        }
         lock.withLock { subscribers[id] = continuation }
         return stream
     }
@@ -35,7 +52,7 @@ public final class AlertFeed: @unchecked Sendable {
 
     /// Ends every subscriber's stream (at shutdown: open event streams end, so the web server can stop).
     public func finish() {
-        let ending = lock.withLock { () -> [AsyncStream<Item>.Continuation] in
+        let ending = lock.withLock { () -> [AsyncStream<Event>.Continuation] in
             defer { subscribers.removeAll() }
             return Array(subscribers.values)
         }

@@ -44,24 +44,66 @@ public final class AlertStore: Sendable {
 
     public init(database: CoordinatorDatabase) { self.database = database }
 
+    /// How far a node's clock may run ahead of the coordinator's when an alert is checked against
+    /// its deployment's end.
+    public static let clockSkewAllowance: TimeInterval = 120
+
     /// Stores an alert from an authenticated node unless its id is already stored; true when new.
+    /// The audit entry names the alert, its deployment and camera, and commits to its subject and
+    /// score without holding them (`AlertCommitment`), so that a purge leaves neither anywhere.
+    ///
+    /// An alert is refused (`AlertRefusal`, audited as `alert.refused`, nothing stored) unless it
+    /// names a deployment on the record that this node is on and that has started, captured no
+    /// later than its end; or, for a node no deployment assigns, the config file's standing list's
+    /// deployment (`standingDeployment`).
     @discardableResult
-    public func store(_ a: WireMessage.AlertMessage, from node: EnrolledNode, receivedAt: Date) throws -> Bool {
+    public func store(_ a: WireMessage.AlertMessage, from node: EnrolledNode, receivedAt: Date, standingDeployment: String? = nil) throws -> Bool {
         let quality = a.quality.withUnsafeBytes { Data($0) }
-        return try database.change { db, audit in
+        let salt = AlertCommitment.newSalt()
+        let outcome = try database.change { db, audit -> Result<Bool, AlertRefusal> in
+            if let refusal = try Self.refusal(of: a, from: node, standingDeployment: standingDeployment, db) {
+                try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertRefused, target: a.alertID.uuidString, detail: [
+                    "deployment": CSVTable.shortened(a.deploymentID), "camera": node.cameraID, "reason": refusal.reason]), at: receivedAt)
+                return .failure(refusal)
+            }
             try db.execute(sql: """
                 INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score, distance,
-                                             captured_at_ms, track, track_frames, quality, crop, received_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             captured_at_ms, track, track_frames, quality, crop, received_at_ms, commitment_salt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID, Int64(clamping: a.watchlistVersion),
                                  a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track),
                                  a.trackFrames == 0 ? nil : Int64(a.trackFrames), quality,
-                                 Data(a.cropJPEG), milliseconds(receivedAt)])
-            guard db.changesCount > 0 else { return false }
+                                 Data(a.cropJPEG), milliseconds(receivedAt), Data(salt)])
+            guard db.changesCount > 0 else { return .success(false) }
             try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertReceived, target: a.alertID.uuidString, detail: [
                 "deployment": a.deploymentID, "camera": node.cameraID, "watchlist_version": "\(a.watchlistVersion)",
-                "subject": a.subject, "score": String(format: "%.4f", a.score)]), at: receivedAt)
-            return true
+                "commitment": AlertCommitment.commitment(salt: salt, subject: a.subject, score: Double(a.score))]), at: receivedAt)
+            return .success(true)
+        }
+        return try outcome.get()
+    }
+
+    private static func refusal(of a: WireMessage.AlertMessage, from node: EnrolledNode, standingDeployment: String?, _ db: Database) throws -> AlertRefusal? {
+        // A resend of an alert already stored is acknowledged again, whatever has happened since.
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [a.alertID.uuidString]) ?? false { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT started_at_ms, ended_at_ms FROM deployment WHERE id = ?", arguments: [a.deploymentID]) else {
+            return a.deploymentID == standingDeployment ? nil : AlertRefusal(reason: "no deployment of that id is on the record")
+        }
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM deployment_node WHERE deployment_id = ? AND node_id = ?",
+                                arguments: [a.deploymentID, node.nodeID]) ?? false else {
+            return AlertRefusal(reason: "the node is not on that deployment")
+        }
+        guard (row["started_at_ms"] as Int64?) != nil else { return AlertRefusal(reason: "the deployment has not started") }
+        if let ended = row["ended_at_ms"] as Int64?, a.capturedAtMilliseconds > ended + Int64(clockSkewAllowance * 1000) {
+            return AlertRefusal(reason: "captured after the deployment ended")
+        }
+        return nil
+    }
+
+    /// The salt of a kept alert's commitment; nil once purged (or for alerts stored before commitments).
+    public func commitmentSalt(_ id: UUID) throws -> [UInt8]? {
+        try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT commitment_salt FROM alert WHERE id = ?", arguments: [id.uuidString]).map { Array($0) }
         }
     }
 
@@ -159,4 +201,11 @@ public final class AlertStore: Sendable {
             outcomeAt: time("outcome_at_ms"), outcomeNote: row["outcome_note"], caseReference: row["case_reference"],
             caseReason: row["case_reason"], purgedAt: time("purged_at_ms"))
     }
+}
+
+/// An alert the record does not take: its deployment is not one the sending node may match for.
+/// The node is acknowledged (so that it deletes the alert) and the refusal is audited.
+public struct AlertRefusal: Error, CustomStringConvertible, Equatable {
+    public let reason: String
+    public var description: String { "alert refused: \(reason)" }
 }

@@ -83,6 +83,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case deploymentEnded = "deployment.ended"
     case nodeWipeSent = "node.wipe_sent"
     case alertReceived = "alert.received"
+    case alertRefused = "alert.refused"
     case alertReviewed = "alert.reviewed"
     case alertOutcome = "alert.outcome"
     case alertCaseMarked = "alert.case_marked"
@@ -98,6 +99,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case loginSucceeded = "user.login"
     case loginFailed = "user.login_failed"
     case userLockedOut = "user.locked_out"
+    /// Sign-ins refused with HTTP 429 (too many from one address or for one name, or the hashing queue full), one entry per burst.
+    case loginThrottled = "user.login_throttled"
     case logout = "user.logout"
     case accessRefused = "web.access_refused"
 }

@@ -21,7 +21,8 @@ public final class CoordinatorDatabase: Sendable {
         try PrivateFile.createIfMissing(path)
         var configuration = Configuration()
         // Freed pages (purged crops, deleted rows) are overwritten with zeros, not left in the file.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        // A checkpointed WAL is cut back to nothing rather than kept at its largest size with old pages in it.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = 0") }
         // The CLI and the server write the same file: wait for the other's transaction instead of failing.
         configuration.busyMode = .timeout(10)
         do {
@@ -39,6 +40,15 @@ public final class CoordinatorDatabase: Sendable {
             var audit = try AuditAppender(db)
             return try body(db, &audit)
         }
+    }
+
+    /// A `change` that destroys data about people (a discarded list, a purge): after it commits, the
+    /// write-ahead log is truncated, so that the deleted rows' old pages do not outlive them there.
+    @discardableResult
+    public func destroy<T>(_ body: (Database, inout AuditAppender) throws -> T) throws -> T {
+        let result = try change(body)
+        try truncateLog()
+        return result
     }
 
     /// Appends one entry on its own, for events that change nothing else (a refusal, a push); a
@@ -117,6 +127,10 @@ public final class CoordinatorDatabase: Sendable {
                 t.add(column: "enrolment", .text)
                 t.add(column: "cohort", .text)
             }
+        }
+        migrator.registerMigration("v10 alert commitments") { db in
+            // The salt of the audit entry's commitment to subject and score; cleared by the purge. NULL before v10.
+            try db.alter(table: "alert") { t in t.add(column: "commitment_salt", .blob) }
         }
         return migrator
     }

@@ -46,7 +46,7 @@ public enum Retention {
                 AND (received_at_ms < ? OR (\(rejected) AND received_at_ms < ?))
                 """, arguments: [cutoff, rejectedCutoff]) ?? 0
             let clear = """
-                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL, review_note = NULL,
+                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL, commitment_salt = NULL, review_note = NULL,
                     outcome_note = NULL, purged_at_ms = ? WHERE purged_at_ms IS NULL AND case_reference IS NULL
                 """
             try db.execute(sql: clear + " AND \(rejected) AND received_at_ms < ?", arguments: [milliseconds(now), rejectedCutoff])
@@ -64,7 +64,6 @@ public enum Retention {
         result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
         result.watchlistDraftsDestroyed = try WatchlistDraftStore.destroyUnplanned(
             uploadedBefore: now - TimeInterval(policy.watchlistDraftDays) * 86_400, in: database, at: now, actor: actor)
-        if !result.watchlistDraftsDestroyed.isEmpty { try database.truncateLog() }
         return result
     }
 }

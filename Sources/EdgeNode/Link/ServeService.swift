@@ -67,7 +67,7 @@ actor ServeService: Service {
                                          quality: [alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
                                                    alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll],
                                          cropJPEG: crops[alert.alertID] ?? []), now: Date())
-                    logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)", "subject": "\(alert.subject)"])
+                    logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
                 }
                 var report = pipeline.report
                 report.elapsedSeconds = (ContinuousClock.now - started).inSeconds
