@@ -20,8 +20,9 @@ public final class CoordinatorProcess {
     public let webPort: Int?
 
     /// - Parameters:
-    ///   - webPort: also serve the control room there, with one supervisor `bench-supervisor` (password `benchmark password`).
-    public init(bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64, webPort: Int? = nil) throws {
+    ///   - webPort: also serve the control room there, with a supervisor `bench-supervisor` and an operator `bench-locked`
+    ///     (password `benchmark password`), checked by bcrypt at `bcryptCost`.
+    public init(bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64, webPort: Int? = nil, bcryptCost: Int = 4) throws {
         self.webPort = webPort
         serverKey = try CurveKeyFile.create(at: work + "/coordinator.curve").publicKey
         nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
@@ -45,12 +46,12 @@ public final class CoordinatorProcess {
         try """
         {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
          "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}\
-        \(webPort.map { #", "web": {"host": "127.0.0.1", "port": \#($0), "bcrypt_cost": 4}"# } ?? "")}
+        \(webPort.map { #", "web": {"host": "127.0.0.1", "port": \#($0), "bcrypt_cost": \#(bcryptCost)}"# } ?? "")}
         """.write(toFile: work + "/coordinator.json", atomically: true, encoding: .utf8)
-        if webPort != nil {
+        for (name, role) in webPort == nil ? [] : [("bench-supervisor", "supervisor"), ("bench-locked", "operator")] {
             let add = Process()
             add.executableURL = URL(fileURLWithPath: bin + "/coordinator")
-            add.arguments = ["users", "add", "--config", work + "/coordinator.json", "--as", "benchmark", "--name", "bench-supervisor", "--role", "supervisor"]
+            add.arguments = ["users", "add", "--config", work + "/coordinator.json", "--as", "benchmark", "--name", name, "--role", role]
             let input = Pipe()
             add.standardInput = input
             add.standardOutput = FileHandle.nullDevice

@@ -11,6 +11,9 @@ import Shared
 /// The control room's web server: server-rendered pages over the deployment record, run in
 /// `coordinator serve`'s service group (same process as the ZeroMQ server, stopped with it).
 public struct ControlRoomServer {
+    /// Seconds before an idle connection, or one slow to send its request, is closed.
+    public static let idleTimeoutSeconds: Int64 = 30
+
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
@@ -25,6 +28,11 @@ public struct ControlRoomServer {
         public var signers: WatchlistSigners
         /// The largest watchlist upload (manifest and photos together).
         public var uploadLimitBytes: Int
+        /// Refusal delay, attempt limits and refusal bursts of sign-in.
+        public var signIn = SignInDesk.Settings()
+        /// Threads that check passwords, and checks that may wait for them before more are refused (HTTP 429).
+        public var passwordWorkers = 1
+        public var passwordQueueLimit = 4
 
         public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil,
                     tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20) {
@@ -49,40 +57,53 @@ public struct ControlRoomServer {
             do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
                 throw CommandFailure("web.tls_key \(privateKey) is not a PEM private key: \(error)")
             }
-            return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            return configuration
         }
     }
 
-    /// The services to add, in this order, to the service group: the web server, then what ends
-    /// the live pages' event streams. A group stops its services in reverse order, so the streams
-    /// end first and the server's graceful stop does not wait on pages that never close.
+    /// The services to add, in this order, to the service group: the sign-in desk's housekeeping,
+    /// the web server, then what ends the live pages' event streams. A group stops its services in
+    /// reverse order, so the streams end first and the server's graceful stop does not wait on
+    /// pages that never close.
     public static func make(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling, logger: Logger,
                             deploymentsChanged: @escaping @Sendable () -> Void) throws -> [any Service] {
-        let router = try makeRouter(settings: settings, database: database, feed: feed, compiler: compiler, logger: logger,
+        let users = UserStore(database: database, bcryptCost: settings.bcryptCost)
+        let desk = SignInDesk(users: users, pool: PasswordHashingPool(workers: settings.passwordWorkers, queueLimit: settings.passwordQueueLimit),
+                              settings: settings.signIn, logger: logger)
+        let router = try makeRouter(settings: settings, database: database, users: users, desk: desk, feed: feed, compiler: compiler, logger: logger,
                                     deploymentsChanged: deploymentsChanged)
-        let server: HTTPServerBuilder = try settings.tls.map { try .tls(.http1(), tlsConfiguration: try $0.configuration()) } ?? .http1()
+        // A connection idle, or still sending its request head or body, for this long is closed (a live
+        // page's stream is a request in progress and stays open).
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds)))
+        let server: HTTPServerBuilder = try settings.tls.map { try .tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let application = Application(router: router, server: server,
                                       configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
                                       onServerRunning: { channel in
                                           logger.info("control room listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                                          "port": "\(channel.localAddress?.port ?? 0)"])
                                       }, logger: logger)
-        return [application, StopOnShutdown { feed.finish() }]
+        return [SignInHousekeeping(desk: desk, logger: logger), application, StopOnShutdown { feed.finish() }]
     }
 
-    static func makeRouter(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling, logger: Logger,
+    static func makeRouter(settings: Settings, database: CoordinatorDatabase, users: UserStore, desk: SignInDesk, feed: AlertFeed,
+                           compiler: any WatchlistCompiling, logger: Logger,
                            deploymentsChanged: @escaping @Sendable () -> Void) throws -> Router<WebRequestContext> {
-        let users = UserStore(database: database, bcryptCost: settings.bcryptCost)
         let pages = PageRenderer(library: try PageTemplates.library())
         let access = Access(database: database, logger: logger)
         let registry = PrometheusCollectorRegistry()
         let router = Router(context: WebRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware(tls: settings.tls != nil))
         router.add(middleware: RequestTimingMiddleware(registry: registry))
         router.add(middleware: SessionMiddleware(users: users))
         MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(to: router)
         // Under TLS the cookie is always Secure; `secure_cookies` is for TLS ended by a proxy in front.
-        SignInRoutes(users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
-        AlertRoutes(alerts: AlertStore(database: database), feed: feed, access: access, pages: pages).add(to: router)
+        router.get("/static/alerts.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
+        }
+        SignInRoutes(desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
+        AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(to: router)
         RecordRoutes(database: database, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
         WatchlistRoutes(database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
                         uploadLimit: settings.uploadLimitBytes, logger: logger).add(to: router)

@@ -290,9 +290,14 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertEqual(health.stdout, "ok\n", health.stderr)
         let plain = try ChildProcess.run("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/health"])
         XCTAssertNotEqual(plain.stdout, "ok\n", "plain HTTP is not served on the TLS port")
-        let signIn = try ChildProcess.run("/usr/bin/curl", ["-sS", "-i", "--cacert", cert, "--data-urlencode", "name=olivia",
-                                                            "--data-urlencode", "password=\(ControlRoom.password)", "https://127.0.0.1:\(port)/login"])
-        let cookie = try XCTUnwrap(signIn.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }, signIn.stdout)
+        let jar = d.dir + "/cookies.txt"
+        let form = try ChildProcess.run("/usr/bin/curl", ["-sS", "--cacert", cert, "-c", jar, "https://127.0.0.1:\(port)/login"])
+        let token = try XCTUnwrap(WebClient.hiddenField("csrf", in: form.stdout), form.stdout)
+        let signIn = try ChildProcess.run("/usr/bin/curl", ["-sS", "-i", "--cacert", cert, "-b", jar, "--data-urlencode", "name=olivia",
+                                                            "--data-urlencode", "password=\(ControlRoom.password)", "--data-urlencode", "csrf=\(token)",
+                                                            "https://127.0.0.1:\(port)/login"])
+        let cookie = try XCTUnwrap(signIn.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: wp_session=") }, signIn.stdout)
+        XCTAssertTrue(signIn.stdout.lowercased().contains("strict-transport-security: max-age="), "HSTS under TLS")
         XCTAssertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), String(cookie))
     }
 

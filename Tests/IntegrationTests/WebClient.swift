@@ -1,10 +1,14 @@
 import Foundation
+import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
 /// A plain HTTP client for the control room, as a browser without JavaScript would be: it keeps
 /// the session cookie it is given, does not follow redirects (so tests see them), and posts forms.
+/// The session cookie's name, as the control room sets it.
+enum SessionCookie { static let name = "wp_session" }
+
 final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     struct Reply {
         let status: Int
@@ -64,19 +68,40 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         return try send(request)
     }
 
-    /// Signs in; true when a session cookie came back.
+    /// Signs in as a browser does: the sign-in page first, for its form token and cookie, then the
+    /// form. Keeps the session cookie when one comes back.
     @discardableResult
     func signIn(_ name: String, _ password: String) throws -> Reply {
-        let reply = try post("/login", ["name": name, "password": password])
-        if let set = reply.headers["set-cookie"], let value = set.split(separator: ";").first, !value.hasSuffix("=") { cookie = String(value) }
+        let form = try signInForm()
+        let session = cookie
+        cookie = form.cookie
+        defer { if cookie == form.cookie { cookie = session } }
+        let reply = try post("/login", ["name": name, "password": password, "csrf": form.token])
+        if let set = reply.headers["set-cookie"], let value = Self.cookie(SessionCookie.name, in: set), !value.hasSuffix("=") { cookie = value }
         return reply
+    }
+
+    /// The sign-in page's form token and the cookie it set (`wp_login=…`).
+    func signInForm() throws -> (token: String, cookie: String) {
+        let page = try get("/login")
+        let cookie = try XCTUnwrap(page.headers["set-cookie"].flatMap { Self.cookie("wp_login", in: $0) }, "the sign-in page sets its form cookie")
+        return (try XCTUnwrap(Self.hiddenField("csrf", in: page.body)), cookie)
+    }
+
+    /// `name=value` of one cookie among the Set-Cookie headers (joined with ", " by URLSession).
+    static func cookie(_ name: String, in header: String) -> String? {
+        header.components(separatedBy: ", ").compactMap { $0.split(separator: ";").first.map(String.init) }.first { $0.hasPrefix(name + "=") }
+    }
+
+    /// The value of a hidden form field.
+    static func hiddenField(_ name: String, in page: String) -> String? {
+        guard let range = page.range(of: #"name="\#(name)" value=""#) else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
     }
 
     /// The CSRF token of the signed-in session, read from a page's forms.
     func csrf(from page: String = "/deployments") throws -> String {
-        let body = try get(page).body
-        guard let range = body.range(of: #"name="csrf" value=""#) else { return "" }
-        return String(body[range.upperBound...].prefix { $0 != "\"" })
+        Self.hiddenField("csrf", in: try get(page).body) ?? ""
     }
 
     private func send(_ request: URLRequest) throws -> Reply {

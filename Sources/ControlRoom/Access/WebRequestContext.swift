@@ -5,10 +5,13 @@ import Hummingbird
 public struct WebRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var session: Session?
+    /// The client's IP address as the connection shows it (sign-in limits count by it).
+    public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         session = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

@@ -16,7 +16,7 @@ struct MetricsRoutes {
     func add(to router: Router<WebRequestContext>) {
         router.get("/metrics") { request, context -> Response in
             try guarded {
-                if let token, let header = request.headers[.authorization], header == "Bearer " + token {
+                if let token, let header = request.headers[.authorization], UserStore.constantTimeEqual(header, "Bearer " + token) {
                     return try scrape()
                 }
                 _ = try access.require(Access.metrics, request, context)

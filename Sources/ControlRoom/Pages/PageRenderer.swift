@@ -15,8 +15,7 @@ struct PageRenderer: Sendable {
             object["nav"] = Self.navigation(for: session.user.role).map { ["href": $0.0, "label": $0.1] }
         }
         let html = library.render(object, withTemplate: template) ?? "template \(template) missing"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                                                  .init("Content-Security-Policy")!: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"],
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 

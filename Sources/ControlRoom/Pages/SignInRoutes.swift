@@ -3,27 +3,44 @@ import Foundation
 import Hummingbird
 
 /// Sign-in and sign-out. The session cookie is HttpOnly and SameSite=Strict, and Secure when the
-/// control room is served over TLS.
+/// control room is served over TLS. The sign-in form carries a token that must match a cookie the
+/// form's page set (double submit), so another site cannot sign a browser in under its own account.
+/// What a sign-in decides is `SignInDesk`'s; this only maps it to responses.
 struct SignInRoutes {
+    static let formCookieName = "wp_login"
+    static let refusedText = "Sign-in refused: wrong name or password, or the account is locked or disabled."
+
+    let desk: SignInDesk
     let users: UserStore
     let pages: PageRenderer
     let secureCookies: Bool
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/login") { _, context in
-            pages.page("login", title: "Sign in", session: context.session)
+            signInPage(session: context.session, status: .ok, error: nil)
         }
-        router.post("/login") { request, _ -> Response in
+        router.post("/login") { request, context -> Response in
             let form = try await FormBody(request)
-            do {
-                let (token, session) = try users.signIn(form["name"] ?? "", password: form["password"] ?? "", at: .now)
-                var response = Response.redirect(to: session.user.role == .auditor ? "/audit" : (Access.alerts.contains(session.user.role) ? "/alerts" : "/deployments"),
+            guard let cookie = request.cookies[Self.formCookieName]?.value, let token = form["csrf"],
+                  UserStore.constantTimeEqual(cookie, token) else {
+                return signInPage(session: nil, status: .forbidden, error: "This sign-in form has expired: sign in again on this page.")
+            }
+            switch try await desk.signIn(form["name"] ?? "", password: form["password"] ?? "", address: context.remoteAddress, at: .now) {
+            case .signedIn(let token, let session):
+                let role = session.user.role
+                var response = Response.redirect(to: role == .auditor ? "/audit" : (Access.alerts.contains(role) ? "/alerts" : "/deployments"),
                                                  type: .found)
                 response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: token, maxAge: Int(UserStore.sessionLifetime), path: "/",
                                           secure: secureCookies, httpOnly: true, sameSite: .strict))
+                response.setCookie(Cookie(name: Self.formCookieName, value: "", maxAge: 0, path: "/login", secure: secureCookies, httpOnly: true, sameSite: .strict))
                 return response
-            } catch {
-                return pages.page("login", title: "Sign in", session: nil, ["error": "\(error)"], status: .unauthorized)
+            case .refused:
+                return signInPage(session: nil, status: .unauthorized, error: Self.refusedText)
+            case .throttled(let retryAfter):
+                var response = signInPage(session: nil, status: .tooManyRequests,
+                                          error: "Too many sign-in attempts: wait \(retryAfter) seconds, then try again.")
+                response.headers[.retryAfter] = "\(retryAfter)"
+                return response
             }
         }
         router.post("/logout") { request, context -> Response in
@@ -40,5 +57,15 @@ struct SignInRoutes {
             return Response.redirect(to: PageRenderer.navigation(for: role).first?.0 ?? "/deployments")
         }
         router.get("/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+    }
+
+    /// The sign-in page with a fresh form token, set as a cookie for `/login` alone.
+    private func signInPage(session: Session?, status: HTTPResponse.Status, error: String?) -> Response {
+        let token = UserStore.newToken()
+        var values: [String: Any] = ["csrf_login": token]
+        if let error { values["error"] = error }
+        var response = pages.page("login", title: "Sign in", session: session, values, status: status)
+        response.setCookie(Cookie(name: Self.formCookieName, value: token, maxAge: 3600, path: "/login", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
     }
 }

@@ -40,7 +40,7 @@ enum PageTemplates {
     {{> header}}
     <h1>Sign in</h1>
     {{#error}}<p class="flag">{{error}}</p>{{/error}}
-    <form method="post" action="/login">
+    <form method="post" action="/login"><input type="hidden" name="csrf" value="{{csrf_login}}">
     <p><label>Name <input name="name" autocomplete="username" required></label></p>
     <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
     <p><button>Sign in</button></p>
@@ -58,7 +58,12 @@ enum PageTemplates {
     {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td><td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}</td><td>{{review}}</td><td>{{outcome}}</td></tr>
     {{/alerts}}
     </tbody></table>
-    <script>
+    <script src="/static/alerts.js"></script>
+    {{> footer}}
+    """
+
+    /// The live alert page's script, served as `/static/alerts.js` so that the pages' policy allows no inline script.
+    static let alertsScript = #"""
     const q = new URLSearchParams(location.search).get("deployment");
     function age(){for(const r of document.querySelectorAll("#alerts tbody tr")){const s=(Date.now()-Number(r.dataset.captured))/1000;r.querySelector(".age").textContent=s<120?s.toFixed(0)+" s":(s/60).toFixed(0)+" min";}}
     setInterval(age,1000);age();
@@ -71,11 +76,9 @@ enum PageTemplates {
       const link=document.createElement("a"); link.href="/alerts/"+a.id; link.textContent=a.captured; tr.children[0].replaceChildren(link);
       document.querySelector("#alerts tbody").prepend(tr); age();
       try { const c=new AudioContext(), o=c.createOscillator(); o.connect(c.destination); o.frequency.value=880; o.start(); o.stop(c.currentTime+0.25); } catch(_) {}
-      document.title = "(new alert) " + document.title.replace(/^\\(new alert\\) /,"");
+      document.title = "(new alert) " + document.title.replace(/^\(new alert\) /,"");
     });
-    </script>
-    {{> footer}}
-    """
+    """#
 
     static let alert = """
     {{> header}}

@@ -38,7 +38,7 @@ public final class UserStore: Sendable {
     public static let minimumPasswordLength = 12
 
     public let database: CoordinatorDatabase
-    private let bcryptCost: UInt8
+    public let bcryptCost: UInt8
 
     /// - Parameter bcryptCost: 12 in service; tests may lower it to keep many logins fast.
     public init(database: CoordinatorDatabase, bcryptCost: UInt8 = 12) {
@@ -89,48 +89,76 @@ public final class UserStore: Sendable {
     }
 
     public func list() throws -> [User] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map(Self.user) }
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try Self.user($0) } }
     }
 
-    /// Checks a password and opens a session; every outcome is audited. The same error is given
-    /// for an unknown user and a wrong password.
-    public func signIn(_ name: String, password: String, at now: Date) throws -> (token: String, session: Session) {
-        let refused = CommandFailure("sign-in refused: wrong name or password, or the account is locked or disabled")
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
-        let hash: String? = row?["password_hash"]
-        // Unknown users cost a hash too, so that timing does not tell which names exist.
-        let matches = Bcrypt.verify(password, hash: hash ?? Self.decoyHash)
-        return try database.change { db, audit -> Result<(token: String, session: Session), CommandFailure> in
-            guard let row, hash != nil else {
-                try audit.append(AuditEvent(actor: name, action: .loginFailed, target: name, detail: ["reason": "unknown user"]), at: now)
-                return .failure(refused)
-            }
-            let user = Self.user(row)
-            if user.disabled {
-                try audit.append(AuditEvent(actor: name, action: .loginFailed, target: name, detail: ["reason": "disabled"]), at: now)
-                return .failure(refused)
-            }
-            if let locked = user.lockedUntil, locked > now {
-                try audit.append(AuditEvent(actor: name, action: .loginFailed, target: name, detail: ["reason": "locked"]), at: now)
-                return .failure(refused)
-            }
-            guard matches else {
-                let failures = (row["failed_logins"] as Int? ?? 0) + 1
+    /// What the record says of a name before any password is hashed: locked and disabled
+    /// accounts are refused here, so that they cost no bcrypt (`SignInDesk` decides the rest).
+    enum SignInCandidate: Equatable {
+        case unknown
+        case refused(SignInRefusal)
+        case check(hash: String)
+    }
+
+    func signInCandidate(_ name: String, at now: Date) throws -> SignInCandidate {
+        guard (try? Self.checkName(name)) != nil else { return .unknown }
+        guard let row = try database.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }),
+              let hash = row["password_hash"] as String? else { return .unknown }
+        let user = try Self.user(row)
+        if user.disabled { return .refused(.disabled) }
+        if let locked = user.lockedUntil, locked > now { return .refused(.locked) }
+        return .check(hash: hash)
+    }
+
+    /// Records a checked password: a session when it matched, else one more failure, counted in the
+    /// write transaction (`failed_logins + 1 … RETURNING`) so that simultaneous wrong passwords
+    /// count 1, 2, 3, … and lock the account at the fifth. The account is looked at again inside
+    /// the transaction: one locked or disabled meanwhile opens no session.
+    func completeSignIn(_ name: String, passwordMatched: Bool, at now: Date) throws -> Result<(token: String, session: Session), SignInRefusal> {
+        try database.change { db, audit in
+            let user = try Self.require(name, db)
+            if user.disabled { return .failure(.disabled) }
+            if let locked = user.lockedUntil, locked > now { return .failure(.locked) }
+            guard passwordMatched else {
+                let failures = try Int.fetchOne(db, sql: "UPDATE user SET failed_logins = failed_logins + 1 WHERE name = ? RETURNING failed_logins",
+                                                arguments: [name]) ?? 1
                 let lock = failures >= Self.failuresBeforeLockout
-                try db.execute(sql: "UPDATE user SET failed_logins = ?, locked_until_ms = ? WHERE name = ?",
-                               arguments: [lock ? 0 : failures, lock ? milliseconds(now + Self.lockout) : nil, name])
+                if lock {
+                    try db.execute(sql: "UPDATE user SET failed_logins = 0, locked_until_ms = ? WHERE name = ?",
+                                   arguments: [milliseconds(now + Self.lockout), name])
+                }
                 try audit.append(AuditEvent(actor: name, action: lock ? .userLockedOut : .loginFailed, target: name,
-                                            detail: ["reason": "wrong password", "failures": "\(failures)"]), at: now)
-                return .failure(refused)
+                                            detail: ["reason": SignInRefusal.wrongPassword.rawValue, "failures": "\(failures)"]), at: now)
+                return .failure(.wrongPassword)
             }
-            let token = Self.randomToken(), csrf = Self.randomToken()
+            let token = Self.newToken(), csrf = Self.newToken()
             let expires = now + Self.sessionLifetime
             try db.execute(sql: "UPDATE user SET failed_logins = 0, locked_until_ms = NULL WHERE name = ?", arguments: [name])
             try db.execute(sql: "INSERT INTO session (token_sha256, user_name, csrf_token, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
                            arguments: [Self.digest(token), name, csrf, milliseconds(now), milliseconds(expires)])
             try audit.append(AuditEvent(actor: name, action: .loginSucceeded, target: name, detail: ["role": user.role.rawValue]), at: now)
             return .success((token, Session(user: user, csrfToken: csrf, expiresAt: expires)))
-        }.get()
+        }
+    }
+
+    /// Deletes sessions past their expiry (they already open nothing); returns how many.
+    @discardableResult
+    public func deleteExpiredSessions(at now: Date) throws -> Int {
+        try database.change { db, _ in
+            try db.execute(sql: "DELETE FROM session WHERE expires_at_ms <= ?", arguments: [milliseconds(now)])
+            return db.changesCount
+        }
+    }
+
+    /// A name as the audit log may keep it: a possible user name whole; anything else (60,000
+    /// characters, control characters) as an escaped 32-character prefix and a digest of the whole.
+    public static func auditName(_ name: String) -> String {
+        if (try? checkName(name)) != nil { return name }
+        let prefix = name.prefix(32).unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format || scalar == "\\"
+                ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+        }.joined()
+        return prefix + (name.count > 32 ? "…" : "") + " (sha256 " + sha256Hex(Array(name.utf8)).prefix(16) + ")"
     }
 
     /// The live session of a token, or nil when unknown, expired, or its user disabled.
@@ -140,7 +168,7 @@ public final class UserStore: Sendable {
                 SELECT s.csrf_token, s.expires_at_ms, u.* FROM session s JOIN user u ON u.name = s.user_name
                 WHERE s.token_sha256 = ? AND s.expires_at_ms > ? AND u.disabled_at_ms IS NULL
                 """, arguments: [Self.digest(token), milliseconds(now)]) else { return nil }
-            return Session(user: Self.user(row), csrfToken: row["csrf_token"], expiresAt: date(milliseconds: row["expires_at_ms"]))
+            return Session(user: try Self.user(row), csrfToken: row["csrf_token"], expiresAt: date(milliseconds: row["expires_at_ms"]))
         }
     }
 
@@ -155,18 +183,25 @@ public final class UserStore: Sendable {
     /// Whether a submitted form token is the session's (compared in constant time).
     public static func isValidCSRF(_ submitted: String?, for session: Session) -> Bool {
         guard let submitted else { return false }
-        let a = Array(submitted.utf8), b = Array(session.csrfToken.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return constantTimeEqual(submitted, session.csrfToken)
+    }
+
+    /// Whether two secrets are equal, in time that depends on their length only.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     // MARK: - Rows and checks
 
-    private static let decoyHash = Bcrypt.hash("decoy password never used", cost: 4)
-
-    static func user(_ row: Row) -> User {
-        User(name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor, disabled: (row["disabled_at_ms"] as Int64?) != nil,
-             lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))
+    static func user(_ row: Row) throws -> User {
+        let stored: String = row["role"]
+        guard let role = Role(rawValue: stored) else {
+            throw CommandFailure("user \(row["name"] as String? ?? "?") has the unknown role '\(stored)' in the database: set it with coordinator users set-role")
+        }
+        return User(name: row["name"], role: role, disabled: (row["disabled_at_ms"] as Int64?) != nil,
+                    lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))
     }
 
     private static func exists(_ name: String, _ db: Database) throws -> Bool {
@@ -178,7 +213,7 @@ public final class UserStore: Sendable {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) else {
             throw CommandFailure("no user \(name): see coordinator users list")
         }
-        return user(row)
+        return try user(row)
     }
 
     private static func checkName(_ name: String) throws {
@@ -195,7 +230,8 @@ public final class UserStore: Sendable {
         guard password.utf8.count <= 72 else { throw CommandFailure("a password may have at most 72 bytes (bcrypt reads no more)") }
     }
 
-    private static func randomToken() -> String {
+    /// A random 256-bit token, URL-safe base64.
+    public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -205,4 +241,13 @@ public final class UserStore: Sendable {
     private static func digest(_ token: String) -> String {
         sha256Hex(Array(token.utf8))
     }
+}
+
+/// Why a sign-in was refused, for the audit log only: every refusal looks the same to the person
+/// signing in.
+public enum SignInRefusal: String, Error, Sendable {
+    case unknownName = "unknown user"
+    case disabled
+    case locked
+    case wrongPassword = "wrong password"
 }

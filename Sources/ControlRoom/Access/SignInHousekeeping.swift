@@ -1,0 +1,24 @@
+import CoordinatorRecord
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Every few seconds, has the sign-in desk write the summaries of ended refusal bursts and delete
+/// expired sessions; at a graceful stop, writes the open bursts' summaries so none is lost.
+struct SignInHousekeeping: Service {
+    static let interval: Duration = .seconds(5)
+    let desk: SignInDesk
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do { try await desk.housekeeping(at: .now) } catch {
+                logger.error("sign-in housekeeping failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) }
+        }
+        do { try await desk.flush(at: .now) } catch {
+            logger.error("sign-in refusal summaries not written", metadata: ["error": "\(error)"])
+        }
+    }
+}
