@@ -33,6 +33,8 @@ public struct ControlRoomServer {
         /// Threads that check passwords, and checks that may wait for them before more are refused (HTTP 429).
         public var passwordWorkers = 1
         public var passwordQueueLimit = 4
+        /// The audit signing key, when kept out of the state folder (`audit.signing_key`).
+        public var auditSigningKey: String?
 
         public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil,
                     tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20) {
@@ -104,7 +106,9 @@ public struct ControlRoomServer {
         }
         SignInRoutes(desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
         AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(to: router)
-        RecordRoutes(database: database, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
+        RecordRoutes(database: database, checkpoints: AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
+                                                                   keyPath: settings.auditSigningKey),
+                     access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
         WatchlistRoutes(database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
                         uploadLimit: settings.uploadLimitBytes, logger: logger).add(to: router)
         return router

@@ -183,4 +183,17 @@ final class ServerStateMachineTests: XCTestCase {
         XCTAssertEqual(audited(again), [])
         XCTAssertEqual(sent(m.received(beat(held: 0), sender: "node-key", now: t0 + 2)).count, 1, "wiped: only the heartbeat answer")
     }
+
+    func test16_auditCheckpoints_goToEveryConnectedNode_andToEachAsItConnects_receiptsAreRecorded() {
+        var m = machine()
+        _ = m.received(hello(held: 0), sender: "node-key", now: t0)
+        let checkpoint: [UInt8] = Array(#"{"entries":5}"#.utf8)
+        XCTAssertEqual(sent(m.checkpointPublished(checkpoint)), [.auditCheckpoint(checkpoint)])
+        XCTAssertTrue(sent(m.received(hello(held: 0), sender: "node-key", now: t0 + 1)).contains(.auditCheckpoint(checkpoint)),
+                      "a node that reconnects is sent the newest checkpoint")
+        let receipt = WireMessage.WitnessReceipt(entries: 5, headHash: [UInt8](repeating: 1, count: 32), witnessKey: [UInt8](repeating: 2, count: 32),
+                                                 signature: [UInt8](repeating: 3, count: 64))
+        XCTAssertEqual(m.received(frames(.witnessReceipt(receipt)), sender: "node-key", now: t0 + 2), [.recordReceipt(nodeID: "n1", receipt)])
+        XCTAssertTrue(sent(m.received(frames(.auditCheckpoint(checkpoint)), sender: "node-key", now: t0 + 3)).isEmpty, "a node sends no checkpoints")
+    }
 }

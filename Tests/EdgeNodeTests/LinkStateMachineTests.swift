@@ -113,4 +113,13 @@ final class LinkStateMachineTests: XCTestCase {
         XCTAssertEqual(m.droppedFrames, 2)
         XCTAssertTrue(m.tick(now: t0 + 20).contains(.log(.warning, "coordinator unreachable; alerts are kept in the outbox", [:])))
     }
+
+    func test11_auditCheckpoint_isKeptAsAWitness_andAReceiptFromTheCoordinatorIsDropped() {
+        var m = machine()
+        XCTAssertEqual(m.received(WireMessage.auditCheckpoint([1, 2, 3]).encode(), held: none, now: t0), [.witness([1, 2, 3])])
+        let receipt = WireMessage.witnessReceipt(.init(entries: 1, headHash: [UInt8](repeating: 0, count: 32), witnessKey: [UInt8](repeating: 0, count: 32),
+                                                       signature: [UInt8](repeating: 0, count: 64)))
+        XCTAssertFalse(m.received(receipt.encode(), held: none, now: t0).contains { if case .witness = $0 { true } else { false } })
+        XCTAssertEqual(m.droppedFrames, 1)
+    }
 }

@@ -77,7 +77,8 @@ final class BrowserTests: XCTestCase {
             s-101,Barack,wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
             s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
             """.write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: dir + "/scan.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 9, 9, 9]))
+        // A JPEG header declaring 32x32 pixels with no image data after it: taken at upload, refused at the build.
+        FileManager.default.createFile(atPath: dir + "/scan.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3, 9, 9]))
         try browser.signIn(web, "ian", ControlRoom.password)
         try browser.open(web + "/watchlists")
         for (field, value) in [("deployment", "dep-b"), ("watchlist", "wl-b"), ("version", "3"), ("expires", "2099-01-01T00:00:00Z"), ("threshold", "0.6")] {

@@ -198,7 +198,8 @@ final class ControlRoomTests: XCTestCase {
             s/102 b,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
             """
         let photos = [("photos", "obama.jpg", try Self.bytes(room.d.dir + "/obama.jpg")), ("photos", "biden.jpg", try Self.bytes(room.d.dir + "/biden.jpg")),
-                      ("photos", "scan.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4] as [UInt8])]
+                      // A 32x32 JPEG header with no image data: taken at upload, refused at the build.
+                      ("photos", "scan.jpg", [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3, 1, 2, 3, 4] as [UInt8])]
         let fields = ["csrf": csrf, "deployment": "dep-w", "watchlist": "wl-w", "version": "1", "expires": "2099-01-01T00:00:00Z", "threshold": "0.6"]
         let files = [("manifest", "list.csv", Array(manifest.utf8))] + photos
 

@@ -15,6 +15,9 @@ final class WireMessageTests: XCTestCase {
         .watchlistStatus(.init(accepted: false, version: 8, reasonCode: "expired", reason: "bundle expired at ...")),
         .command(.endDeployment(deploymentID: "dep-7")),
         .command(.wipeWatchlist),
+        .auditCheckpoint(Array(#"{"entries": 12}"#.utf8)),
+        .witnessReceipt(.init(entries: 12, headHash: [UInt8](repeating: 7, count: 32), witnessKey: [UInt8](repeating: 8, count: 32),
+                              signature: [UInt8](repeating: 9, count: 64))),
     ]
 
     func testEveryMessage_roundTrips() throws {
@@ -50,6 +53,11 @@ final class WireMessageTests: XCTestCase {
              "02 06  01  0900000000000000  00000000  02000000 6f6b"),
             (.command(.endDeployment(deploymentID: "d")), "02 07  01  01000000 64"),
             (.command(.wipeWatchlist), "02 07  02"),
+            (.auditCheckpoint([0x7B, 0x7D]), "02 08  02000000 7b7d"),
+            (.witnessReceipt(.init(entries: 3, headHash: [UInt8](repeating: 0xAA, count: 32), witnessKey: [UInt8](repeating: 0xBB, count: 32),
+                                   signature: [UInt8](repeating: 0xCC, count: 64))),
+             "02 09  0300000000000000  20000000 " + String(repeating: "aa", count: 32) + "  20000000 " + String(repeating: "bb", count: 32)
+                + "  40000000 " + String(repeating: "cc", count: 64)),
         ]
         for (message, expected) in cases {
             XCTAssertEqual(message.encode(), hex(expected), "\(message)")
@@ -92,5 +100,12 @@ final class WireMessageTests: XCTestCase {
         ]
         for cut in stride(from: 0, to: good.count, by: 7) { cases.append(("7 truncated at \(cut)", Array(good.prefix(cut)))) }
         for (name, frame) in cases { XCTAssertThrowsError(try WireMessage.decode(frame), name) }
+    }
+
+    func testWitnessReceipts_withFieldsOfTheWrongSize_andOversizedCheckpoints_areRefused() {
+        let short = WireMessage.witnessReceipt(.init(entries: 1, headHash: [1], witnessKey: [UInt8](repeating: 2, count: 32),
+                                                     signature: [UInt8](repeating: 3, count: 64)))
+        XCTAssertThrowsError(try WireMessage.decode(short.encode()))
+        XCTAssertThrowsError(try WireMessage.decode(WireMessage.auditCheckpoint([UInt8](repeating: 0x20, count: 4097)).encode()))
     }
 }

@@ -6,6 +6,7 @@ import Shared
 /// Nodes, deployments, reports and the audit log, each behind its roles.
 struct RecordRoutes {
     let database: CoordinatorDatabase
+    let checkpoints: AuditCheckpointWriter
     let access: Access
     let pages: PageRenderer
     /// Called after a deployment starts or ends, so that the nodes hear of it at once.
@@ -57,8 +58,7 @@ struct RecordRoutes {
                         case "start": try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
                         default:
                             try DeploymentStore.end(id, by: session.user.name, in: database, at: .now)
-                            try AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path)
-                                .checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
+                            try checkpoints.checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
                         }
                     } catch let refusal as DeploymentTransitionError {
                         return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)

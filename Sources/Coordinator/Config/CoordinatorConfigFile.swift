@@ -20,6 +20,11 @@ struct CoordinatorConfigFile {
     let web: ControlRoomServer.Settings?
     /// The cohort and evaluation report the control room builds and plans watchlists with.
     let watchlistCompiler: EnrollingWatchlistCompiler.Settings
+    /// When `serve` checkpoints the audit log on its own (`audit.checkpoint_minutes`, `audit.checkpoint_entries`).
+    let checkpointSchedule: CheckpointSchedule
+    /// The audit signing key when kept out of the state folder (`audit.signing_key`, or a systemd
+    /// credential `audit-signing.key`); nil: `audit-signing.key` in the state folder.
+    let auditSigningKey: String?
 
     init(path: String) throws {
         self.path = path
@@ -74,8 +79,10 @@ struct CoordinatorConfigFile {
         }
         let signers = WatchlistSigners(names: names, required: required)
         let uploadLimit = (try r.integer("watchlists", "max_upload_mib", in: 1...4096) ?? 256) << 20
+        auditSigningKey = try Self.auditSigningKey(try r.string("audit", "signing_key"), file: path)
         if r.hasSection("web") {
             var web = ControlRoomServer.Settings()
+            web.auditSigningKey = auditSigningKey
             web.host = try r.string("web", "host") ?? web.host
             web.port = try r.integer("web", "port", in: 0...65535) ?? web.port
             web.secureCookies = try r.boolean("web", "secure_cookies") ?? web.secureCookies
@@ -119,6 +126,8 @@ struct CoordinatorConfigFile {
         }
         compiler.modelDirectory = try r.string("watchlists", "models")
         watchlistCompiler = compiler
+        checkpointSchedule = CheckpointSchedule(interval: TimeInterval(try r.integer("audit", "checkpoint_minutes", in: 1...1440) ?? 5) * 60,
+                                                entries: Int64(try r.integer("audit", "checkpoint_entries", in: 10...1_000_000) ?? 1000))
         try r.rejectUnknownKeys()
     }
 
@@ -136,7 +145,25 @@ struct CoordinatorConfigFile {
         return token
     }
 
+    /// A configured key must be there and private; without one, a systemd credential of that name
+    /// (`LoadCredential=audit-signing.key:…`) is used when the service has it.
+    private static func auditSigningKey(_ configured: String?, file: String) throws -> String? {
+        if let configured {
+            guard let mode = (try? FileManager.default.attributesOfItem(atPath: configured))?[.posixPermissions] as? Int else {
+                throw ConfigError(file: file, key: "audit.signing_key", reason: "\(configured) cannot be read: create it with coordinator keys new-signer")
+            }
+            guard mode & 0o077 == 0 else { throw ConfigError(file: file, key: "audit.signing_key", reason: "\(configured) is readable by others: chmod 600 it") }
+            return configured
+        }
+        guard let credentials = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] else { return nil }
+        let credential = credentials + "/" + AuditCheckpointWriter.keyFileName
+        return FileManager.default.isReadableFile(atPath: credential) ? credential : nil
+    }
+
     func openDatabase() throws -> CoordinatorDatabase { try CoordinatorDatabase(stateDirectory: stateDirectory) }
+
+    /// Signs audit checkpoints with the configured key.
+    func checkpointWriter() -> AuditCheckpointWriter { AuditCheckpointWriter(stateDirectory: stateDirectory, keyPath: auditSigningKey) }
 
     /// What `serve` runs with: the keys and the standing bundle loaded.
     func serverSettings() throws -> CoordinatorServer.Settings {

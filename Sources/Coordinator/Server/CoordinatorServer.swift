@@ -90,6 +90,12 @@ final class CoordinatorServer: @unchecked Sendable {
         perform(lock.withLock { machine.reload(next, now: Date()) })
     }
 
+    /// Sends a new audit checkpoint to every node (and to each that connects later), to keep as witnesses.
+    func publish(_ checkpoint: AuditCheckpoint) {
+        guard let bytes = try? checkpoint.fileBytes() else { return }
+        perform(lock.withLock { machine.checkpointPublished(bytes) })
+    }
+
     func stop() {
         loop.stop()
         zap.stop()
@@ -126,6 +132,16 @@ final class CoordinatorServer: @unchecked Sendable {
             case .recordHeartbeat(let node, let beat, let deployment):
                 do { try NodeRegistry.recordHeartbeat(beat, from: node, deploymentID: deployment, in: database, at: Date()) } catch {
                     logger.error("heartbeat not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
+                }
+            case .recordReceipt(let node, let receipt):
+                do {
+                    if try AuditWitnessReceipts.record(receipt, from: node, in: database, at: Date()) {
+                        logger.info("audit checkpoint witnessed", metadata: ["node": "\(node)", "entries": "\(receipt.entries)"])
+                    } else {
+                        logger.warning("witness receipt with a bad signature dropped", metadata: ["node": "\(node)"])
+                    }
+                } catch {
+                    logger.error("witness receipt not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
                 }
             case .recordRefusal(let node, let reason):
                 do { try NodeRegistry.recordRefusal(reason, from: node, in: database) } catch {

@@ -47,8 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StopOnShutdown { server.stop() }),
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
-            .init(service: DeploymentWindowService(database: server.database, checkpoints: AuditCheckpointWriter(stateDirectory: file.stateDirectory),
+            .init(service: DeploymentWindowService(database: server.database, checkpoints: file.checkpointWriter(),
                                                    deploymentsChanged: reloadFromFile, logger: logger)),
+            .init(service: AuditCheckpointService(database: server.database, writer: file.checkpointWriter(), schedule: file.checkpointSchedule,
+                                                  publish: { server.publish($0) }, logger: logger)),
         ]
         if let web = file.web {
             try WatchlistDraftStore.failInterruptedBuilds(in: server.database, at: Date())

@@ -45,6 +45,8 @@ struct ServerStateMachine {
         case store(peer: [UInt8], WireMessage.AlertMessage, node: EnrolledNode)
         case recordHeartbeat(nodeID: String, WireMessage.Heartbeat, deploymentID: String?)
         case recordRefusal(nodeID: String, reason: String?)
+        /// Keep a witness's receipt for a checkpoint (after its signature is checked).
+        case recordReceipt(nodeID: String, WireMessage.WitnessReceipt)
         case audit(AuditEvent)
         /// Admit a newly enrolled key at its next handshake / refuse a removed one.
         case enrol(key: String)
@@ -67,6 +69,8 @@ struct ServerStateMachine {
     private var lastRefusalAudit: [String: Date] = [:]
     private var lastPruned: Date
     private(set) var droppedFrames = 0
+    /// The newest audit checkpoint's file bytes: sent to every node, and to each as it connects.
+    private(set) var latestCheckpoint: [UInt8]?
 
     struct Peer: Equatable {
         let key: String
@@ -109,6 +113,7 @@ struct ServerStateMachine {
             peers[peer] = Peer(key: sender, held: hello.heldWatchlistVersion)
             return [.log(.info, "node connected", ["node": "\(node.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])]
                 + push(to: peer, key: sender, held: hello.heldWatchlistVersion, now: now)
+                + (latestCheckpoint.map { [.send(peer: peer, .auditCheckpoint($0))] } ?? [])
         case .heartbeat(let beat):
             peers[peer] = Peer(key: sender, held: beat.watchlistVersion)
             let target = configuration.target(forKey: sender)
@@ -138,7 +143,9 @@ struct ServerStateMachine {
                                       detail: ["version": "\(status.version)", "reason": status.reasonCode, "detail": status.reason])),
                     .log(.warning, "watchlist refused by node", ["node": "\(node.nodeID)", "version": "\(status.version)",
                                                                  "reason": "\(status.reasonCode)", "detail": "\(status.reason)"])]
-        case .ack, .watchlistBundle, .command:
+        case .witnessReceipt(let receipt):
+            return [.recordReceipt(nodeID: node.nodeID, receipt)]
+        case .ack, .watchlistBundle, .command, .auditCheckpoint:
             droppedFrames += 1
             return [.log(.debug, "unexpected message from a node dropped", [:])]
         }
@@ -167,6 +174,12 @@ struct ServerStateMachine {
         guard !silent.isEmpty else { return }
         for peer in silent { lastHeard[peer] = nil; peers[peer] = nil }
         lastPush = lastPush.filter { !silent.contains($0.key.peer) }
+    }
+
+    /// A new audit checkpoint: every connected node is sent it to keep as a witness.
+    mutating func checkpointPublished(_ fileBytes: [UInt8]) -> [Action] {
+        latestCheckpoint = fileBytes
+        return peers.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { .send(peer: $0, .auditCheckpoint(fileBytes)) }
     }
 
     /// The alert is in the store (`new`: it was not there before): acknowledge it.

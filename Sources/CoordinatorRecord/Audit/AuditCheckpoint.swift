@@ -3,96 +3,33 @@ import Foundation
 import GRDB
 import Shared
 
-/// A signed statement of the audit log's length and head hash, made by the coordinator's own
-/// Ed25519 key at each deployment end and on demand, and written where an auditor can copy it off
-/// the box. Checked later against the log, it shows whether entries were cut off or rewritten.
-///
-/// Signed bytes: `"watchpost audit checkpoint v1"`, a zero byte, entries (u64), the 32-byte head
-/// hash, the signing time (i64 seconds since 1970); integers little-endian.
-public struct AuditCheckpoint: Sendable, Equatable, Codable {
-    public static let format = "watchpost-audit-checkpoint-1"
-    static let context: [UInt8] = Array("watchpost audit checkpoint v1".utf8) + [0]
-
-    public var format: String
-    public var entries: Int64
-    public var headSHA256: String
-    public var signedAt: Int64
-    public var coordinatorKey: String
-    public var signature: String
-
-    enum CodingKeys: String, CodingKey {
-        case format, entries, signature
-        case headSHA256 = "head_sha256", signedAt = "signed_at", coordinatorKey = "coordinator_key"
-    }
-
-    public static func signingBytes(entries: Int64, headHash: [UInt8], signedAt: Int64) -> [UInt8] {
-        var w = ByteWriter()
-        w.raw(context)
-        w.u64(UInt64(entries))
-        w.raw(headHash)
-        w.i64(signedAt)
-        return w.bytes
-    }
-
-    public static func sign(entries: Int64, headHash: [UInt8], at time: Date, key: Curve25519.Signing.PrivateKey) throws -> AuditCheckpoint {
-        let seconds = Int64(time.timeIntervalSince1970.rounded(.down))
-        let signature = try key.signature(for: signingBytes(entries: entries, headHash: headHash, signedAt: seconds))
-        return AuditCheckpoint(format: format, entries: entries, headSHA256: hex(headHash), signedAt: seconds,
-                               coordinatorKey: hex(Array(key.publicKey.rawRepresentation)), signature: hex(Array(signature)))
-    }
-
-    public var headHash: [UInt8] { Self.bytes(hex: headSHA256) ?? [] }
-    public var publicKey: [UInt8] { Self.bytes(hex: coordinatorKey) ?? [] }
-    public var keyID: String { signerKeyID(publicKey) }
-
-    public var isSignatureValid: Bool {
-        guard format == Self.format, headHash.count == 32, let signature = Self.bytes(hex: signature),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
-        return key.isValidSignature(signature, for: Self.signingBytes(entries: entries, headHash: headHash, signedAt: signedAt))
-    }
-
-    public static func read(path: String) throws -> AuditCheckpoint {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("checkpoint \(path) cannot be read") }
-        do { return try JSONDecoder().decode(AuditCheckpoint.self, from: data) } catch {
-            throw CommandFailure("checkpoint \(path) is not a Watchpost audit checkpoint: \(error)")
-        }
-    }
-
-    func fileBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    /// Bytes from hex digits; nil when the text is not hex.
-    public static func bytes(hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        for i in stride(from: 0, to: chars.count, by: 2) {
-            guard let byte = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
-    }
-}
-
-/// Signs checkpoints with the coordinator's key (`audit-signing.key` in the state folder, 0600,
-/// created on first use) and writes them to `audit-checkpoints/` beside the database.
+/// Signs checkpoints with the coordinator's audit key and writes them to `audit-checkpoints/`
+/// beside the database. The key is `audit.signing_key` when the config names one (for a key kept
+/// out of the state folder: a systemd credential, `LoadCredential=`), else `audit-signing.key` in
+/// the state folder (0600, created on first use). A key the config names is never created.
 public struct AuditCheckpointWriter: Sendable {
     public static let keyFileName = "audit-signing.key"
     public static let folderName = "audit-checkpoints"
     let stateDirectory: String
+    let keyPath: String?
 
-    public init(stateDirectory: String) { self.stateDirectory = stateDirectory }
+    public init(stateDirectory: String, keyPath: String? = nil) {
+        self.stateDirectory = stateDirectory
+        self.keyPath = keyPath
+    }
+
+    public var checkpointFolder: String { stateDirectory + "/" + Self.folderName }
 
     public func signingKey() throws -> Curve25519.Signing.PrivateKey {
+        if let keyPath { return try SigningKeyFile.loadPrivate(path: keyPath) }
         let path = stateDirectory + "/" + Self.keyFileName
         if FileManager.default.fileExists(atPath: path) { return try SigningKeyFile.loadPrivate(path: path) }
         return try SigningKeyFile.create(at: path)
+    }
+
+    /// The newest checkpoint written, if any.
+    public func latest() throws -> AuditCheckpoint? {
+        try AuditWitnessStore(folder: checkpointFolder).all().last
     }
 
     /// Signs the log as it stands, records that in the log, and returns the file written.
@@ -106,7 +43,7 @@ public struct AuditCheckpointWriter: Sendable {
                                         detail: ["entries": "\(head.entries)", "head_sha256": checkpoint.headSHA256, "reason": reason]), at: time)
             return checkpoint
         }
-        let path = "\(stateDirectory)/\(Self.folderName)/checkpoint-\(String(format: "%09lld", checkpoint.entries)).json"
+        let path = "\(checkpointFolder)/checkpoint-\(String(format: "%09lld", checkpoint.entries)).json"
         // Not secret (counts and hashes): readable so that an auditor's account can copy it off the box.
         try PrivateFile.write(try checkpoint.fileBytes(), to: path, mode: .replaceAtomically, permissions: 0o644)
         return (path, checkpoint)
@@ -118,5 +55,37 @@ enum AuditHead {
     static func read(_ db: GRDB.Database) throws -> (entries: Int64, hash: [UInt8]) {
         guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") else { return (0, AuditEntry.genesisHash) }
         return (row["seq"], [UInt8](row["hash"] as Data))
+    }
+}
+
+/// When the server checkpoints the log on its own: every `interval`, or sooner once `entries` new
+/// entries are on it, and never while nothing but the last checkpoint's own entry was added. A value;
+/// `AuditCheckpointService` asks it with the time and the log's length.
+public struct CheckpointSchedule: Sendable, Equatable {
+    public var interval: TimeInterval
+    public var entries: Int64
+    private var last: (entries: Int64, at: Date)?
+
+    public init(interval: TimeInterval = 300, entries: Int64 = 1000) {
+        self.interval = interval; self.entries = entries
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.interval == b.interval && a.entries == b.entries && a.last?.entries == b.last?.entries && a.last?.at == b.last?.at
+    }
+
+    /// Whether to checkpoint a log of `logEntries` now.
+    public func isDue(logEntries: Int64, now: Date) -> Bool {
+        guard let last else { return logEntries > 0 }
+        // The checkpoint's own entry is the one after the entries it signed.
+        let added = logEntries - (last.entries + 1)
+        guard added > 0 else { return false }
+        return added >= entries || now.timeIntervalSince(last.at) >= interval
+    }
+
+    /// A checkpoint of `entries` was signed at `at` (by this server or another process).
+    public mutating func checkpointed(entries: Int64, at: Date) {
+        if let last, last.entries >= entries { return }
+        last = (entries, at)
     }
 }

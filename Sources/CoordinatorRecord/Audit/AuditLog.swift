@@ -4,6 +4,11 @@ import GRDB
 /// Reading the audit log (appending goes through `CoordinatorDatabase.change`).
 public enum AuditLog {
     /// The latest `limit` entries matching the filters, oldest first.
+    /// How many entries the log holds.
+    public static func length(in database: CoordinatorDatabase) throws -> Int64 {
+        try database.read { db in try AuditHead.read(db).entries }
+    }
+
     public static func entries(in database: CoordinatorDatabase, actionPrefix: String? = nil, actor: String? = nil,
                                limit: Int = 200) throws -> [AuditEntry] {
         try database.read { db in

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Shared
 
 /// What `coordinator audit verify` found: the log's length and head, and the first problem.
 public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
@@ -48,40 +49,47 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Re-computes the audit chain from the first entry and names the first entry that breaks it;
-/// with a signed checkpoint, also detects entries cut off the end.
+/// with signed checkpoints (the coordinator's own, or those its witnesses kept), also detects
+/// entries cut off the end and a chain rewritten since a checkpoint was signed.
 public enum AuditVerifier {
     public static func verify(_ database: CoordinatorDatabase, checkpoint: AuditCheckpoint? = nil,
                               expectedKey: [UInt8]? = nil) throws -> AuditVerification {
-        if let checkpoint {
+        try verify(database, checkpoints: checkpoint.map { [$0] } ?? [], expectedKey: expectedKey)
+    }
+
+    /// - Parameter expectedKey: the key every checkpoint must be signed with; nil: the first one's.
+    public static func verify(_ database: CoordinatorDatabase, checkpoints: [AuditCheckpoint],
+                              expectedKey: [UInt8]? = nil) throws -> AuditVerification {
+        let key = expectedKey ?? checkpoints.first?.publicKey
+        for checkpoint in checkpoints {
             guard checkpoint.isSignatureValid else { return AuditVerification(entries: 0, headHash: [], problem: .checkpointSignatureInvalid) }
-            if let expectedKey, expectedKey != checkpoint.publicKey {
+            if let key, key != checkpoint.publicKey {
                 return AuditVerification(entries: 0, headHash: [], problem: .checkpointKeyUnexpected(checkpoint.keyID))
             }
         }
+        let signedAt = Set(checkpoints.map(\.entries))
         return try database.read { db in
             var expected: Int64 = 1
             var head = AuditEntry.genesisHash
             var previous: AuditEntry?
-            var hashAtCheckpoint: [UInt8]?
+            var hashes: [Int64: [UInt8]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, actor, action, target, detail, prev_hash, hash FROM audit ORDER BY seq")
             while let row = try rows.next() {
                 let entry = AuditEntry(row)
                 if let problem = try firstProblem(entry, expected: expected, head: head, previous: previous, db: db) {
                     return AuditVerification(entries: expected - 1, headHash: head, problem: problem)
                 }
-                if entry.sequence == checkpoint?.entries { hashAtCheckpoint = entry.hash }
+                if signedAt.contains(entry.sequence) { hashes[entry.sequence] = entry.hash }
                 head = entry.hash
                 previous = entry
                 expected += 1
             }
             let count = expected - 1
-            if let checkpoint {
-                if count < checkpoint.entries {
-                    return AuditVerification(entries: count, headHash: head, problem: .truncated(checkpointEntries: checkpoint.entries, logEntries: count))
-                }
-                if checkpoint.entries > 0, hashAtCheckpoint != checkpoint.headHash {
-                    return AuditVerification(entries: count, headHash: head, problem: .differsFromCheckpoint(checkpoint.entries))
-                }
+            if let longest = checkpoints.max(by: { $0.entries < $1.entries }), count < longest.entries {
+                return AuditVerification(entries: count, headHash: head, problem: .truncated(checkpointEntries: longest.entries, logEntries: count))
+            }
+            if let rewritten = checkpoints.sorted(by: { $0.entries < $1.entries }).first(where: { $0.entries > 0 && hashes[$0.entries] != $0.headHash }) {
+                return AuditVerification(entries: count, headHash: head, problem: .differsFromCheckpoint(rewritten.entries))
             }
             return AuditVerification(entries: count, headHash: head, problem: nil)
         }

@@ -132,6 +132,18 @@ public final class CoordinatorDatabase: Sendable {
             // The salt of the audit entry's commitment to subject and score; cleared by the purge. NULL before v10.
             try db.alter(table: "alert") { t in t.add(column: "commitment_salt", .blob) }
         }
+        migrator.registerMigration("v11 witness receipts") { db in
+            // Each node's signed word that it keeps a checkpoint; the checkpoints themselves are on the nodes.
+            try db.create(table: "audit_witness_receipt") { t in
+                t.column("node_id", .text).notNull()
+                t.column("entries", .integer).notNull()
+                t.column("head_sha256", .text).notNull()
+                t.column("witness_key", .text).notNull()
+                t.column("signature", .text).notNull()
+                t.column("received_at_ms", .integer).notNull()
+                t.primaryKey(["node_id", "entries"])
+            }
+        }
         return migrator
     }
 }

@@ -37,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         let link = try EdgeLink(settings: .init(nodeID: node.id, coordinator: node.coordinator, coordinatorKey: node.coordinatorKey,
                                                 keys: node.keys, heartbeatInterval: node.heartbeatInterval,
                                                 deploymentID: policy.deploymentID),
-                                policy: policy, outbox: outbox, holder: holder, health: health, logger: logger)
+                                policy: policy, outbox: outbox, holder: holder,
+                                witness: try AuditWitness(stateDirectory: node.stateDirectory), health: health, logger: logger)
         let pending = try outbox.count
         logger.info("node started", metadata: ["node": "\(node.id)", "pending_alerts": "\(pending)"])
         let service = ServeService(node: node, pipeline: pipeline, holder: holder, outbox: outbox, health: health, link: link,

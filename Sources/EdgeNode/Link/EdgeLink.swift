@@ -18,6 +18,7 @@ final class EdgeLink: @unchecked Sendable {
 
     private let outbox: AlertOutbox
     private let holder: WatchlistHolder
+    private let witness: AuditWitness
     private let health: HealthCounters
     private let logger: Logger
     private let context = ZMQContext()
@@ -30,9 +31,9 @@ final class EdgeLink: @unchecked Sendable {
     private var running = true
     private let finished = DispatchSemaphore(value: 0)
 
-    init(settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, health: HealthCounters,
+    init(settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, witness: AuditWitness, health: HealthCounters,
          logger: Logger) throws {
-        self.outbox = outbox; self.holder = holder; self.health = health; self.logger = logger
+        self.outbox = outbox; self.holder = holder; self.witness = witness; self.health = health; self.logger = logger
         machine = LinkStateMachine(settings: .init(nodeID: settings.nodeID, deploymentID: settings.deploymentID,
                                                    heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
                                    policy: policy, now: Date())
@@ -105,6 +106,19 @@ final class EdgeLink: @unchecked Sendable {
                 holder.wipe()
             case .expireWatchlist:
                 if holder.expireIfDue(now: Date()) { logger.info("watchlist expired and wiped") }
+            case .witness(let bytes):
+                do {
+                    let (receipt, kept) = try witness.witness(bytes)
+                    loop.send([WireMessage.witnessReceipt(receipt).encode()])
+                    if case .contradicts(let why) = kept {
+                        logger.critical("audit checkpoint contradicts one this node keeps: the coordinator's log was cut or rewritten",
+                                        metadata: ["entries": "\(receipt.entries)", "detail": "\(why)"])
+                    } else if kept == .new {
+                        logger.info("audit checkpoint kept as a witness", metadata: ["entries": "\(receipt.entries)"])
+                    }
+                } catch {
+                    logger.warning("audit checkpoint not kept", metadata: ["error": "\(error)"])
+                }
             case .log(let level, let message, let metadata):
                 logger.log(level: level, "\(message)", metadata: metadata)
             }

@@ -12,6 +12,7 @@ import Shared
 ///     ack ──► alert deleted from the outbox
 ///     bundle ──► verified (k of n, deployment, model, window, no rollback) ──► install ──► status
 ///     end deployment / wipe ──► watchlist wiped
+///     audit checkpoint ──► kept as a witness ──► signed receipt
 struct LinkStateMachine {
     struct Settings: Equatable {
         var nodeID: String
@@ -38,6 +39,8 @@ struct LinkStateMachine {
         case wipeWatchlist
         /// Wipe the watchlist if it has expired (the holder knows its expiry).
         case expireWatchlist
+        /// Keep an audit checkpoint as a witness and answer with a signed receipt.
+        case witness([UInt8])
         case log(Logger.Level, String, Logger.Metadata)
     }
 
@@ -102,7 +105,9 @@ struct LinkStateMachine {
             actions += [.wipeWatchlist, .log(.info, "deployment ended on command: watchlist wiped", ["deployment": "\(deployment)"])]
         case .heartbeat:
             break  // the coordinator's answer: it is alive
-        case .command, .hello, .alert, .watchlistStatus:
+        case .auditCheckpoint(let bytes):
+            actions.append(.witness(bytes))
+        case .command, .hello, .alert, .watchlistStatus, .witnessReceipt:
             droppedFrames += 1
             actions.append(.log(.debug, "unexpected message from the coordinator dropped", [:]))
         }

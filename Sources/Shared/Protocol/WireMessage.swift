@@ -15,6 +15,10 @@ public enum WireMessage: Sendable, Equatable {
     case watchlistBundle([UInt8])
     case watchlistStatus(WatchlistStatus)
     case command(Command)
+    /// Coordinator to node: a signed audit checkpoint (its JSON file's bytes) for the node to keep as a witness.
+    case auditCheckpoint([UInt8])
+    /// Node to coordinator: the node keeps that checkpoint, signed with its witness key.
+    case witnessReceipt(WitnessReceipt)
 
     /// Version written. Version 2 added `AlertMessage.trackFrames`; version 1 frames (alerts
     /// queued in a node's outbox before an upgrade) are still read, so the coordinator is upgraded first.
@@ -106,7 +110,29 @@ public enum WireMessage: Sendable, Equatable {
         case wipeWatchlist
     }
 
-    enum Kind: UInt8 { case hello = 1, heartbeat, alert, ack, watchlistBundle, watchlistStatus, command }
+    /// A witness's signed word that it keeps the checkpoint of `entries` entries with `headHash`.
+    ///
+    /// Signed bytes: `"watchpost witness receipt v1"`, a zero byte, entries (u64 LE), the 32-byte head hash.
+    public struct WitnessReceipt: Sendable, Equatable {
+        public static let context: [UInt8] = Array("watchpost witness receipt v1".utf8) + [0]
+        public var entries: UInt64
+        public var headHash: [UInt8]
+        /// The witness's Ed25519 public key.
+        public var witnessKey: [UInt8]
+        public var signature: [UInt8]
+        public init(entries: UInt64, headHash: [UInt8], witnessKey: [UInt8], signature: [UInt8]) {
+            self.entries = entries; self.headHash = headHash; self.witnessKey = witnessKey; self.signature = signature
+        }
+
+        public static func signingBytes(entries: UInt64, headHash: [UInt8]) -> [UInt8] {
+            var w = ByteWriter()
+            w.raw(context); w.u64(entries); w.raw(headHash)
+            return w.bytes
+        }
+    }
+
+    /// Kinds 8 and 9 came after version 2's other kinds; a node without them drops them as unknown.
+    enum Kind: UInt8 { case hello = 1, heartbeat, alert, ack, watchlistBundle, watchlistStatus, command, auditCheckpoint, witnessReceipt }
 
     public func encode() -> [UInt8] {
         var w = ByteWriter()
@@ -136,6 +162,10 @@ public enum WireMessage: Sendable, Equatable {
             case .endDeployment(let id): w.u8(1); w.string(id)
             case .wipeWatchlist: w.u8(2)
             }
+        case .auditCheckpoint(let bytes):
+            w.u8(Kind.auditCheckpoint.rawValue); w.blob(bytes)
+        case .witnessReceipt(let m):
+            w.u8(Kind.witnessReceipt.rawValue); w.u64(m.entries); w.blob(m.headHash); w.blob(m.witnessKey); w.blob(m.signature)
         }
         return w.bytes
     }
@@ -205,6 +235,13 @@ public enum WireMessage: Sendable, Equatable {
             case 2: message = .command(.wipeWatchlist)
             default: throw MalformedBytes(description: "unknown command")
             }
+        case .auditCheckpoint:
+            message = .auditCheckpoint(try r.blob("checkpoint", limit: 4096))
+        case .witnessReceipt:
+            let entries = try r.u64("entries")
+            let head = try r.blob("head hash", limit: 32), key = try r.blob("witness key", limit: 32), signature = try r.blob("signature", limit: 64)
+            guard head.count == 32, key.count == 32, signature.count == 64 else { throw MalformedBytes(description: "receipt field of the wrong size") }
+            message = .witnessReceipt(WitnessReceipt(entries: entries, headHash: head, witnessKey: key, signature: signature))
         }
         guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the message") }
         return message

@@ -1,6 +1,7 @@
 @testable import CoordinatorRecord
 import Crypto
 import GRDB
+import Shared
 import Foundation
 import XCTest
 
