@@ -122,6 +122,9 @@ let package = Package(
                           path: "Benchmarks/RecordBenchmark"),
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
+        .executableTarget(name: "FileFuzz", dependencies: ["CoordinatorRecord", "FaceTemplates", "ImageHeaders", "Shared",
+                                                          .product(name: "Crypto", package: "swift-crypto")],
+                          path: "Fuzz/FileFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageHeadersTests", dependencies: ["ImageHeaders"]),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport"]),
@@ -132,7 +135,7 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift"),
                                                            .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BenchmarkSupport", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
+        .testTarget(name: "IntegrationTests", dependencies: ["BenchmarkSupport", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     cxxLanguageStandard: .cxx17

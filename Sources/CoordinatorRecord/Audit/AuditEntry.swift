@@ -70,6 +70,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case bundleAccepted = "bundle.accepted"
     case bundleRefused = "bundle.refused"
     case bundleDestroyed = "bundle.destroyed"
+    /// An ended deployment's list, its bundle destroyed and its alerts purged, keeps no subject id.
+    case listPseudonymised = "deployment.list_pseudonymised"
     case watchlistUploaded = "watchlist.uploaded"
     case watchlistBuilt = "watchlist.built"
     case watchlistBuildFailed = "watchlist.build_failed"

@@ -144,6 +144,12 @@ public final class CoordinatorDatabase: Sendable {
                 t.primaryKey(["node_id", "entries"])
             }
         }
+        migrator.registerMigration("v12 lists outlive no one") { db in
+            // The salt of the minor-override entry's commitment to the subject; cleared with the subject ids.
+            try db.alter(table: "deployment_subject") { t in t.add(column: "override_salt", .blob) }
+            // When the list's subject ids were replaced by ordinals (bundle destroyed, alerts purged).
+            try db.alter(table: "deployment") { t in t.add(column: "list_pseudonymised_at_ms", .integer) }
+        }
         return migrator
     }
 }

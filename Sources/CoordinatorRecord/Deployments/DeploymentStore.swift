@@ -62,11 +62,15 @@ public enum DeploymentStore {
                 throw CommandFailure("subject \(subject) is not on deployment \(id)'s list")
             }
             guard listed.under18 else { throw CommandFailure("subject \(subject) is not marked under 18: no override is needed") }
+            // The entry commits to the subject (salt kept in the list's row) rather than naming it, so
+            // that the subject id goes when the list is pseudonymised.
+            let salt = AlertCommitment.newSalt()
             try db.execute(sql: """
-                UPDATE deployment_subject SET override_by = ?, override_reason = ?, override_at_ms = ? WHERE deployment_id = ? AND subject_id = ?
-                """, arguments: [supervisor, reason, milliseconds(now), id, subject])
+                UPDATE deployment_subject SET override_by = ?, override_reason = ?, override_at_ms = ?, override_salt = ?
+                WHERE deployment_id = ? AND subject_id = ?
+                """, arguments: [supervisor, reason, milliseconds(now), Data(salt), id, subject])
             try audit.append(AuditEvent(actor: supervisor, action: .deploymentMinorOverride, target: id,
-                                        detail: ["subject": subject, "reason": reason]), at: now)
+                                        detail: ["subject_commitment": sha256Hex(salt + Array(subject.utf8)), "reason": reason]), at: now)
         }
     }
 
@@ -162,6 +166,35 @@ public enum DeploymentStore {
         }
         if !destroyed.isEmpty { try database.truncateLog() }
         return destroyed
+    }
+
+    /// Replaces the subject ids on the lists of ended deployments whose bundle is destroyed and whose
+    /// alerts are all purged with ordinals ("removed 1", …), so that no subject id outlives the
+    /// deployment's retention; categories, reasons and legal bases stay for the reports. Audited
+    /// with counts; the write-ahead log is truncated after. Returns the deployments changed.
+    public static func pseudonymiseLists(in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
+        try database.destroy { db, audit in
+            let due = try String.fetchAll(db, sql: """
+                SELECT id FROM deployment d WHERE destroyed_at_ms IS NOT NULL AND list_pseudonymised_at_ms IS NULL
+                AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.deployment_id = d.id AND a.purged_at_ms IS NULL) ORDER BY id
+                """)
+            for id in due {
+                let subjects = try String.fetchAll(db, sql: "SELECT subject_id FROM deployment_subject WHERE deployment_id = ? ORDER BY subject_id",
+                                                   arguments: [id])
+                // In two steps, so that no new id can meet an old one that is still there.
+                for (i, subject) in subjects.enumerated() {
+                    try db.execute(sql: "UPDATE deployment_subject SET subject_id = ?, override_salt = NULL WHERE deployment_id = ? AND subject_id = ?",
+                                   arguments: ["\u{1}\(i)", id, subject])
+                }
+                for i in subjects.indices {
+                    try db.execute(sql: "UPDATE deployment_subject SET subject_id = ? WHERE deployment_id = ? AND subject_id = ?",
+                                   arguments: ["removed \(i + 1)", id, "\u{1}\(i)"])
+                }
+                try db.execute(sql: "UPDATE deployment SET list_pseudonymised_at_ms = ? WHERE id = ?", arguments: [milliseconds(now), id])
+                try audit.append(AuditEvent(actor: actor, action: .listPseudonymised, target: id, detail: ["subjects": "\(subjects.count)"]), at: now)
+            }
+            return due
+        }
     }
 
     /// The reference photo of a subject on a deployment's list, while the coordinator keeps it.

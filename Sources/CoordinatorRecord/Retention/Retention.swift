@@ -25,6 +25,8 @@ public struct PurgeResult: Sendable, Equatable {
     public var keptForCases = 0
     public var bundlesDestroyed: [String] = []
     public var watchlistDraftsDestroyed: [String] = []
+    /// Deployments whose lists no longer hold subject ids.
+    public var listsPseudonymised: [String] = []
 
     public init() {}
 }
@@ -32,7 +34,8 @@ public struct PurgeResult: Sendable, Equatable {
 /// Runs the retention policy: an alert past its time loses its subject, scores, quality figures,
 /// crop and notes (its decisions stay, anonymous, so that reports still count it); case-marked
 /// alerts are kept until unmarked; ended deployments' bundles are destroyed, and so are uploaded
-/// watchlists never planned into a deployment. Audited with counts.
+/// watchlists never planned into a deployment; a list whose bundle is destroyed and whose alerts
+/// are all purged keeps no subject id. Audited with counts.
 public enum Retention {
     public static func purge(_ policy: RetentionPolicy, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> PurgeResult {
         var result = PurgeResult()
@@ -64,6 +67,7 @@ public enum Retention {
         result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
         result.watchlistDraftsDestroyed = try WatchlistDraftStore.destroyUnplanned(
             uploadedBefore: now - TimeInterval(policy.watchlistDraftDays) * 86_400, in: database, at: now, actor: actor)
+        result.listsPseudonymised = try DeploymentStore.pseudonymiseLists(in: database, at: now, actor: actor)
         return result
     }
 }
