@@ -56,6 +56,12 @@ if [ ! -e "$root/etc/watchpost/coordinator.curve" ]; then
   "$root/usr/local/bin/coordinator" keys new-curve --out "$root/etc/watchpost/coordinator.curve" >&2
   chown "$owner" "$root/etc/watchpost/coordinator.curve"
 fi
+# The audit signing key: root's alone, handed to the running service as a systemd credential
+# (LoadCredential=), so that the service user, who owns the database, cannot read it at rest.
+install -d -m 0700 "$root/etc/watchpost/credentials"
+if [ ! -e "$root/etc/watchpost/credentials/audit-signing.key" ]; then
+  "$root/usr/local/bin/coordinator" keys new-signer --out "$root/etc/watchpost/credentials/audit-signing.key" >&2
+fi
 if [ ! -e "$root/etc/watchpost/node.curve" ]; then
   "$root/usr/local/bin/edge-node" keys new --out "$root/etc/watchpost/node.curve" >&2
   chown "$owner" "$root/etc/watchpost/node.curve"

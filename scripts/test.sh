@@ -12,3 +12,10 @@ export WATCHPOST_MODELS=${WATCHPOST_MODELS:-$repo/models}
 swift build --build-tests
 swift build -c release
 swift test --skip-build "$@"
+# Every parser of a user's file, and the wire and bundle decoders, fuzzed for a fixed count (the
+# whole suite only: a filtered run skips them). README "Hostile input" has longer runs' figures.
+if [ $# -eq 0 ]; then
+  bin=$(swift build -c release --show-bin-path)
+  "$bin/FileFuzz" --count 20000
+  "$bin/DecoderFuzz" --count 20000
+fi

@@ -11,9 +11,6 @@ import Shared
 /// The control room's web server: server-rendered pages over the deployment record, run in
 /// `coordinator serve`'s service group (same process as the ZeroMQ server, stopped with it).
 public struct ControlRoomServer {
-    /// Seconds before an idle connection, or one slow to send its request, is closed.
-    public static let idleTimeoutSeconds: Int64 = 30
-
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
@@ -35,6 +32,8 @@ public struct ControlRoomServer {
         public var passwordQueueLimit = 4
         /// The audit signing key, when kept out of the state folder (`audit.signing_key`).
         public var auditSigningKey: String?
+        /// Seconds before an idle connection, or one slow to send its request head or body, is closed (`web.idle_timeout_s`).
+        public var idleTimeoutSeconds = 30
 
         public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil,
                     tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20) {
@@ -78,7 +77,7 @@ public struct ControlRoomServer {
                                     deploymentsChanged: deploymentsChanged)
         // A connection idle, or still sending its request head or body, for this long is closed (a live
         // page's stream is a request in progress and stays open).
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds)))
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
         let server: HTTPServerBuilder = try settings.tls.map { try .tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let application = Application(router: router, server: server,
                                       configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),

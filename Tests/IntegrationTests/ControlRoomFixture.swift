@@ -17,11 +17,13 @@ struct ControlRoom {
 
     /// - Parameter watchlists: also configure the watchlist pages: the officer and the authoriser
     ///   named as the two signers the nodes require, and an evaluation report for expected rates.
-    init(_ test: XCTestCase, nodes: [String] = ["node1"], watchlists: Bool = false) throws {
+    /// - Parameter idleTimeout: `web.idle_timeout_s`, when not the default.
+    init(_ test: XCTestCase, nodes: [String] = ["node1"], watchlists: Bool = false, idleTimeout: Int? = nil) throws {
         d = try DeploymentFixture(test, nodes: nodes)
         port = 26_000 + Int.random(in: 0..<6000)
         FileManager.default.createFile(atPath: d.dir + "/metrics.token", contents: Data(metricsToken.utf8), attributes: [.posixPermissions: 0o600])
-        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "metrics_token_file": "\#(d.dir)/metrics.token"}"#
+        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "metrics_token_file": "\#(d.dir)/metrics.token""#
+            + (idleTimeout.map { #", "idle_timeout_s": \#($0)"# } ?? "") + "}"
         let watchlistConfig = try watchlists ? """
             {"signers": [{"name": "Insp Officer", "key": "\(d.dir)/officer.key.pub"}, {"name": "Supt Authoriser", "key": "\(d.dir)/authoriser.key.pub"}],
              "required_signatures": 2, "evaluation": "\(DeploymentRecordTests.evaluationReport(d))"}

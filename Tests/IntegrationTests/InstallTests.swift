@@ -23,6 +23,8 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try mode("/usr/local/bin/coordinator"), 0o755)
         XCTAssertEqual(try mode("/etc/watchpost/coordinator.curve"), 0o600)
         XCTAssertEqual(try mode("/etc/watchpost/node.curve"), 0o600)
+        XCTAssertEqual(try mode("/etc/watchpost/credentials"), 0o700, "the audit key's folder is root's alone")
+        XCTAssertEqual(try mode("/etc/watchpost/credentials/audit-signing.key"), 0o600)
         XCTAssertEqual(try mode("/etc/watchpost/coordinator.json"), 0o640)
         XCTAssertEqual(try mode("/var/lib/watchpost/coordinator"), 0o700)
         XCTAssertEqual(try mode("/var/lib/watchpost/edge"), 0o700)

@@ -75,8 +75,12 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let (file, database) = try record.open()
-            let written = try file.checkpointWriter().checkpoint(database, actor: who.actor, reason: "on demand", at: Date())
-            print("checkpoint of \(written.checkpoint.entries) entries signed by \(written.checkpoint.keyID): \(written.path)")
+            do {
+                let written = try file.checkpointWriter().checkpoint(database, actor: who.actor, reason: "on demand", at: Date())
+                print("checkpoint of \(written.checkpoint.entries) entries signed by \(written.checkpoint.keyID): \(written.path)")
+            } catch let unavailable as AuditKeyUnavailable {
+                print("\(unavailable); " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
+            }
         }
     }
 

@@ -87,6 +87,7 @@ struct CoordinatorConfigFile {
             web.port = try r.integer("web", "port", in: 0...65535) ?? web.port
             web.secureCookies = try r.boolean("web", "secure_cookies") ?? web.secureCookies
             web.bcryptCost = UInt8(try r.integer("web", "bcrypt_cost", in: 4...16) ?? Int(web.bcryptCost))
+            web.idleTimeoutSeconds = try r.integer("web", "idle_timeout_s", in: 1...600) ?? web.idleTimeoutSeconds
             if let tokenFile = try r.string("web", "metrics_token_file") {
                 web.metricsToken = try Self.secret(tokenFile, file: path, key: "web.metrics_token_file")
             }

@@ -115,10 +115,14 @@ struct DeploymentCommand: ParsableCommand {
         func run() throws {
             let (file, database) = try record.open()
             try DeploymentStore.end(id, by: who.actor, in: database, at: Date())
-            let checkpoint = try file.checkpointWriter()
-                .checkpoint(database, actor: who.actor, reason: "deployment \(id) ended", at: Date())
+            let checkpoint: String
+            do {
+                checkpoint = "audit checkpoint " + (try file.checkpointWriter().checkpoint(database, actor: who.actor, reason: "deployment \(id) ended", at: Date()).path)
+            } catch let unavailable as AuditKeyUnavailable {
+                checkpoint = "\(unavailable)"
+            }
             print("deployment \(id) ended; " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
-            print("the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; audit checkpoint \(checkpoint.path)")
+            print("the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; \(checkpoint)")
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
+import Synchronization
 
 /// Checkpoints the audit log on a schedule (`audit.checkpoint_minutes`, `audit.checkpoint_entries`),
 /// as well as at each deployment end, and hands every checkpoint to the server to send to the
@@ -14,6 +15,8 @@ struct AuditCheckpointService: Service {
     var schedule: CheckpointSchedule
     /// Sends the newest checkpoint to the connected nodes (and to each that connects later).
     let publish: @Sendable (AuditCheckpoint) -> Void
+    /// Set by a reload (a record command's SIGHUP): checkpoint at the next poll if entries were added.
+    let nudge: CheckpointNudge
     let logger: Logger
     /// How often the log's length is looked at.
     var poll: Duration = .seconds(2)
@@ -25,8 +28,10 @@ struct AuditCheckpointService: Service {
             do {
                 let now = Date()
                 if let latest = try writer.latest() { schedule.checkpointed(entries: latest.entries, at: Date(timeIntervalSince1970: TimeInterval(latest.signedAt))) }
-                if schedule.isDue(logEntries: try AuditLog.length(in: database), now: now) {
-                    let written = try writer.checkpoint(database, actor: "coordinator", reason: "scheduled", at: now)
+                let length = try AuditLog.length(in: database)
+                let nudged = nudge.take() && schedule.hasNewEntries(logEntries: length)
+                if nudged || schedule.isDue(logEntries: length, now: now) {
+                    let written = try writer.checkpoint(database, actor: "coordinator", reason: nudged ? "record changed" : "scheduled", at: now)
                     schedule.checkpointed(entries: written.checkpoint.entries, at: now)
                     logger.info("audit log checkpointed", metadata: ["entries": "\(written.checkpoint.entries)"])
                 }
@@ -39,6 +44,21 @@ struct AuditCheckpointService: Service {
             }
             let sleep = poll
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: sleep) }
+        }
+    }
+}
+
+/// A flag a reload sets and the checkpoint service takes.
+final class CheckpointNudge: Sendable {
+    private let flag = Mutex(false)
+
+    func set() { flag.withLock { $0 = true } }
+
+    /// Whether it was set since the last take.
+    func take() -> Bool {
+        flag.withLock { value in
+            defer { value = false }
+            return value
         }
     }
 }

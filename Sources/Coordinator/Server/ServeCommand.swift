@@ -32,7 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
         signal(SIGHUP, SIG_IGN)
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let path = config
+        let nudge = CheckpointNudge()
         let reloadFromFile: @Sendable () -> Void = {
+            nudge.set()
             do {
                 var next = try CoordinatorConfigFile(path: path).serverSettings()
                 next.recordFrames = nil
@@ -50,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: DeploymentWindowService(database: server.database, checkpoints: file.checkpointWriter(),
                                                    deploymentsChanged: reloadFromFile, logger: logger)),
             .init(service: AuditCheckpointService(database: server.database, writer: file.checkpointWriter(), schedule: file.checkpointSchedule,
-                                                  publish: { server.publish($0) }, logger: logger)),
+                                                  publish: { server.publish($0) }, nudge: nudge, logger: logger)),
         ]
         if let web = file.web {
             try WatchlistDraftStore.failInterruptedBuilds(in: server.database, at: Date())

@@ -20,10 +20,14 @@ public struct AuditCheckpointWriter: Sendable {
 
     public var checkpointFolder: String { stateDirectory + "/" + Self.folderName }
 
+    /// The signing key. A new one is made in the state folder only while no checkpoint exists:
+    /// checkpoints already signed by a key this process cannot read (a systemd credential of the
+    /// running service) are never followed by ones signed by a second key.
     public func signingKey() throws -> Curve25519.Signing.PrivateKey {
         if let keyPath { return try SigningKeyFile.loadPrivate(path: keyPath) }
         let path = stateDirectory + "/" + Self.keyFileName
         if FileManager.default.fileExists(atPath: path) { return try SigningKeyFile.loadPrivate(path: path) }
+        guard try latest() == nil else { throw AuditKeyUnavailable() }
         return try SigningKeyFile.create(at: path)
     }
 
@@ -58,6 +62,14 @@ enum AuditHead {
     }
 }
 
+/// This process cannot read the key that signed the existing checkpoints (the running service
+/// holds it as a credential): the checkpoint is left to `coordinator serve`.
+public struct AuditKeyUnavailable: Error, CustomStringConvertible {
+    public var description: String {
+        "the audit signing key is not readable here (the running coordinator holds it): the coordinator checkpoints the log itself"
+    }
+}
+
 /// When the server checkpoints the log on its own: every `interval`, or sooner once `entries` new
 /// entries are on it, and never while nothing but the last checkpoint's own entry was added. A value;
 /// `AuditCheckpointService` asks it with the time and the log's length.
@@ -81,6 +93,11 @@ public struct CheckpointSchedule: Sendable, Equatable {
         let added = logEntries - (last.entries + 1)
         guard added > 0 else { return false }
         return added >= entries || now.timeIntervalSince(last.at) >= interval
+    }
+
+    /// Whether entries were added since the last checkpoint (then a reload checkpoints at once).
+    public func hasNewEntries(logEntries: Int64) -> Bool {
+        logEntries > (last.map { $0.entries + 1 } ?? 0)
     }
 
     /// A checkpoint of `entries` was signed at `at` (by this server or another process).
