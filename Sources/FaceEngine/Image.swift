@@ -12,7 +12,7 @@ public final class Image: @unchecked Sendable {
     init(handle: OpaquePointer) { self.handle = handle }
     deinit { wp_image_free(handle) }
 
-    /// Loads an image file (JPEG, PNG, BMP or WebP), refusing one whose header declares more than
+    /// Loads an image file (JPEG, PNG, BMP, WebP or Netpbm), refusing one whose header declares more than
     /// `ImageHeader.maxPixels` before it is decoded.
     public convenience init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -3,7 +3,7 @@
 /// 1.6 GB decoded). Only formats the engine decodes and that a photo is sent in are recognised.
 public struct ImageHeader: Sendable, Equatable {
     public enum Format: String, Sendable {
-        case jpeg = "JPEG", png = "PNG", bmp = "BMP", webp = "WebP"
+        case jpeg = "JPEG", png = "PNG", bmp = "BMP", webp = "WebP", netpbm = "Netpbm"
     }
 
     /// Far beyond any enrolment photo or camera frame (a 4K frame is 8.3 MP); decoded as BGR it is 120 MB.
@@ -23,7 +23,7 @@ public struct ImageHeader: Sendable, Equatable {
     /// more than `maxPixels`. `name` is how the refusal names the photo.
     public init(_ bytes: [UInt8], name: String, maxPixels: Int = Self.maxPixels) throws(ImageRefusal) {
         guard let header = Self.read(bytes) else {
-            throw ImageRefusal(.unreadableHeader, photo: name, "is not a JPEG, PNG, BMP or WebP image with a readable size")
+            throw ImageRefusal(.unreadableHeader, photo: name, "is not a JPEG, PNG, BMP, WebP or Netpbm image with a readable size")
         }
         guard header.width > 0, header.height > 0 else {
             throw ImageRefusal(.unreadableHeader, photo: name, "declares a size of \(header.width)x\(header.height)")
@@ -58,7 +58,33 @@ public struct ImageHeader: Sendable, Equatable {
                 return nil
             }
         }
+        if b.count >= 2, b[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(b[1]) { return netpbm(b) }
         return nil
+    }
+
+    /// Netpbm (PBM, PGM, PPM): `P1`–`P6`, then width and height as ASCII numbers, with `#` comments
+    /// and whitespace between.
+    private static func netpbm(_ b: [UInt8]) -> ImageHeader? {
+        var i = 2, numbers: [Int] = []
+        while numbers.count < 2, i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "#") {
+                while i < b.count, b[i] != 0x0A { i += 1 }
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
+                var n = 0
+                while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) {
+                    n = n * 10 + Int(b[i] - UInt8(ascii: "0"))
+                    guard n <= 1 << 20 else { return ImageHeader(format: .netpbm, width: n, height: 1 << 20) }
+                    i += 1
+                }
+                numbers.append(n)
+                continue
+            } else if ![0x20, 0x09, 0x0A, 0x0D].contains(c) {
+                return nil
+            }
+            i += 1
+        }
+        return numbers.count == 2 ? ImageHeader(format: .netpbm, width: numbers[0], height: numbers[1]) : nil
     }
 
     /// Walks the JPEG segments to the first start-of-frame marker, which holds the size.

@@ -17,6 +17,9 @@ final class ImageHeaderTests: XCTestCase {
         XCTAssertEqual(try ImageHeader(bmp, name: "p"), ImageHeader(format: .bmp, width: 32, height: 16), "a top-down BMP's negative height")
         let webp = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8X".utf8) + [UInt8](repeating: 0, count: 8) + [0x3F, 0x01, 0x00, 0xEF, 0x00, 0x00]
         XCTAssertEqual(try ImageHeader(webp, name: "p"), ImageHeader(format: .webp, width: 320, height: 240))
+        XCTAssertEqual(try ImageHeader(Array("P6\n# made by hand\n320 240\n255\n".utf8) + [1, 2, 3], name: "p"),
+                       ImageHeader(format: .netpbm, width: 320, height: 240))
+        XCTAssertThrowsError(try ImageHeader(Array("P6 99999999999 1\n".utf8), name: "p"), "a side beyond any camera")
     }
 
     func testAHugeCanvas_isRefusedBeforeDecoding_namingThePhoto() {

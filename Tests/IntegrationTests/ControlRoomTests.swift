@@ -27,6 +27,7 @@ final class ControlRoomTests: XCTestCase {
         ("GET", "/reports?deployment=none", ["supervisor", "auditor", "authorising-officer", "admin"]),
         ("GET", "/reports/export?deployment=none&format=csv", ["supervisor", "auditor", "authorising-officer", "admin"]),
         ("GET", "/audit", ["auditor", "admin"]),
+        ("GET", "/audit/checkpoints/checkpoint-000000001.json", ["auditor", "admin"]),
         ("GET", "/metrics", ["supervisor", "admin"]),
         ("GET", "/watchlists", ["intelligence"]),
         ("POST", "/watchlists", ["intelligence"]),
@@ -175,6 +176,13 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertFalse(report.body.contains("<script>alert(1)"), "the report's text is escaped too")
         let audit = try auditor.get("/audit").body
         XCTAssertTrue(audit.contains("audit log intact"), audit)
+        // The auditor takes the signed checkpoints off the box from the audit page.
+        let link = try XCTUnwrap(audit.range(of: #"href="/audit/checkpoints/"#), "the audit page links the checkpoints")
+        let file = String(audit[link.upperBound...].prefix { $0 != "\"" })
+        let download = try auditor.get("/audit/checkpoints/" + file)
+        XCTAssertEqual(download.status, 200)
+        XCTAssertTrue(download.body.contains("\"head_sha256\""), download.body)
+        XCTAssertEqual(try auditor.get("/audit/checkpoints/..%2Fcoordinator.sqlite").status, 404, "only checkpoint files are served")
         XCTAssertTrue(try room.cli(["audit", "verify"]).stdout.contains("intact"), "the SQL in the note did nothing")
         // A live page is still open: the graceful stop must end its event stream, not wait on it.
         room.server.signal(SIGTERM)
@@ -221,7 +229,7 @@ final class ControlRoomTests: XCTestCase {
         XCTAssertTrue(draft.contains("cannot be decoded as an image"), "the refused photo is shown with its reason")
         XCTAssertFalse(draft.contains(hostile), "the display name is shown inert")
         XCTAssertTrue(draft.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-        XCTAssertEqual(try intel.get(page + "/photos/s-101/1").data, Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4]))
+        XCTAssertEqual(try intel.get(page + "/photos/s-101/1").data, Data(photos[2].2), "the uploaded bytes, unchanged")
         let src = page + "/photos/s%2F102%20b/0"
         XCTAssertTrue(draft.contains(#"src="\#(src)""#), "a subject id that is free text is one path segment")
         XCTAssertEqual(try intel.get(src).data, Data(try Self.bytes(room.d.dir + "/biden.jpg")))
@@ -299,6 +307,12 @@ final class ControlRoomTests: XCTestCase {
                                                             "https://127.0.0.1:\(port)/login"])
         let cookie = try XCTUnwrap(signIn.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: wp_session=") }, signIn.stdout)
         XCTAssertTrue(signIn.stdout.lowercased().contains("strict-transport-security: max-age="), "HSTS under TLS")
+        // TLS 1.1 is refused by the server even to a client willing to speak it; 1.2 is served.
+        for (version, served) in [("-tls1_1", false), ("-tls1_2", true)] {
+            let handshake = try ChildProcess.run("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", version, "-cipher", "DEFAULT@SECLEVEL=0"],
+                                                 timeout: .seconds(20), input: "")
+            XCTAssertEqual(handshake.status == 0, served, "\(version): \(handshake.stdout.suffix(300)) \(handshake.stderr.suffix(300))")
+        }
         XCTAssertTrue(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), String(cookie))
     }
 

@@ -91,6 +91,8 @@ final class FabricTests: XCTestCase {
             case .hello: kinds.append("hello")
             case .heartbeat: kinds.append("heartbeat")
             case .watchlistStatus: kinds.append("status")
+            // A protocol reply: the node keeps the coordinator's audit checkpoint (counts and a hash).
+            case .witnessReceipt: kinds.append("receipt")
             case let other: XCTFail("the node sent \(other)")
             }
             XCTAssertLessThan(frame.count, 512, "no frame is large enough to hold a face crop or an embedding")
@@ -99,10 +101,12 @@ final class FabricTests: XCTestCase {
         XCTAssertEqual(kinds.first, "hello")
         XCTAssertTrue(kinds.contains("status") && kinds.filter { $0 == "heartbeat" }.count >= 2, "\(kinds)")
 
-        // On disk: the outbox, holding no alert and no image bytes, and the watchlist version floor
-        // (numbers only: a deployment id and a version).
-        let state = try FileManager.default.contentsOfDirectory(atPath: "\(d.dir)/node1").sorted()
-        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") || $0 == "watchlist-floor.json" }, "\(state)")
+        // On disk: the outbox, holding no alert and no image bytes, the watchlist version floor
+        // (numbers only: a deployment id and a version), and as a witness of the audit log its key
+        // and the coordinator's checkpoints (counts and hashes).
+        let state = try FileManager.default.subpathsOfDirectory(atPath: "\(d.dir)/node1").sorted().filter { $0 != "audit-witness" }
+        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") || $0 == "watchlist-floor.json" || $0.hasPrefix("witness-signing.key")
+                                         || ($0.hasPrefix("audit-witness/checkpoint-") && $0.hasSuffix(".json")) }, "\(state)")
         let floor = try String(contentsOfFile: "\(d.dir)/node1/watchlist-floor.json", encoding: .utf8)
         XCTAssertEqual(floor, #"{"dep-7":1}"#)
         for file in state {

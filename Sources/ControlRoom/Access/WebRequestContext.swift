@@ -24,7 +24,7 @@ struct SessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
         var context = context
         if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty {
-            context.session = try users.session(token: token, at: .now)
+            context.session = try await RecordWork.run { try users.session(token: token, at: .now) }
         }
         return try await next(request, context)
     }

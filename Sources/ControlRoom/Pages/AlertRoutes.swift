@@ -18,7 +18,7 @@ struct AlertRoutes {
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/alerts") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.alerts, request, context)
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
                 let rows = try alerts.list(deployment: deployment, limit: 200).map(Self.row)
@@ -29,7 +29,7 @@ struct AlertRoutes {
             }
         }
         router.get("/alerts/stream") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
                 let token = request.cookies[SessionMiddleware.cookieName]?.value ?? ""
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
@@ -46,9 +46,9 @@ struct AlertRoutes {
                                     // A comment first, so that the browser's EventSource opens at once.
                                     try await writer.write(ByteBuffer(string: ": live\n\n"))
                                     for await event in stream {
-                                        guard mayWatch() else { break }
+                                        guard (try? await RecordWork.run(mayWatch)) == true else { break }
                                         guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment,
-                                              let alert = try? store.show(item.alertID) else { continue }
+                                              let alert = try? await RecordWork.run({ try store.show(item.alertID) }) else { continue }
                                         let json = try JSONSerialization.data(withJSONObject: Self.row(alert), options: [.sortedKeys])
                                         try await writer.write(ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
                                     }
@@ -57,7 +57,7 @@ struct AlertRoutes {
             }
         }
         router.get("/alerts/:id") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.alerts, request, context)
                 let alert = try alerts.show(try Self.id(context))
                 var values = Self.row(alert)
@@ -75,7 +75,7 @@ struct AlertRoutes {
             }
         }
         router.get("/alerts/:id/crop.jpg") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
                 guard let crop = try alerts.crop(try Self.id(context)) else { return Response(status: .notFound) }
                 return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
@@ -83,7 +83,7 @@ struct AlertRoutes {
             }
         }
         router.get("/alerts/:id/reference") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
                 let alert = try alerts.show(try Self.id(context))
                 guard let subject = alert.subject,
@@ -97,16 +97,20 @@ struct AlertRoutes {
         router.post("/alerts/:id/review") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)
-                guard let decision = form["decision"].flatMap(ReviewDecision.init(rawValue:)) else { return Response(status: .badRequest) }
-                return try adjudicate(.review(decision, note: form.text("note")), context: context, session: session)
+                return try await offloaded {
+                    guard let decision = form["decision"].flatMap(ReviewDecision.init(rawValue:)) else { return Response(status: .badRequest) }
+                    return try adjudicate(.review(decision, note: form.text("note")), context: context, session: session)
+                }
             }
         }
         router.post("/alerts/:id/outcome") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)
-                guard let outcome = form["outcome"].flatMap(FieldOutcome.init(rawValue:)),
-                      let action = form["action"].flatMap(FieldAction.init(rawValue:)) else { return Response(status: .badRequest) }
-                return try adjudicate(.outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
+                return try await offloaded {
+                    guard let outcome = form["outcome"].flatMap(FieldOutcome.init(rawValue:)),
+                          let action = form["action"].flatMap(FieldAction.init(rawValue:)) else { return Response(status: .badRequest) }
+                    return try adjudicate(.outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ struct MetricsRoutes {
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/metrics") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 if let token, let header = request.headers[.authorization], UserStore.constantTimeEqual(header, "Bearer " + token) {
                     return try scrape()
                 }

@@ -14,7 +14,7 @@ struct RecordRoutes {
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/nodes") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.nodes, request, context)
                 let now = Date()
                 let rows = try NodeRegistry.statuses(in: database).map { n -> [String: Any] in
@@ -29,7 +29,7 @@ struct RecordRoutes {
             }
         }
         router.get("/deployments") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.deployments, request, context)
                 let role = session.user.role
                 let rows = try DeploymentStore.list(in: database).map { d -> [String: Any] in
@@ -51,25 +51,27 @@ struct RecordRoutes {
             router.post("/deployments/:id/\(verb)") { request, context -> Response in
                 try await guarded {
                     let (session, _) = try await access.requireForm(roles, request, context)
-                    guard let id = context.parameters.get("id") else { return Response(status: .notFound) }
-                    do {
-                        switch verb {
-                        case "authorise": try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
-                        case "start": try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
-                        default:
-                            try DeploymentStore.end(id, by: session.user.name, in: database, at: .now)
-                            try checkpoints.checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
+                    return try await offloaded {
+                        guard let id = context.parameters.get("id") else { return Response(status: .notFound) }
+                        do {
+                            switch verb {
+                            case "authorise": try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
+                            case "start": try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
+                            default:
+                                try DeploymentStore.end(id, by: session.user.name, in: database, at: .now)
+                                try checkpoints.checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
+                            }
+                        } catch let refusal as DeploymentTransitionError {
+                            return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)
                         }
-                    } catch let refusal as DeploymentTransitionError {
-                        return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)
+                        if verb != "authorise" { deploymentsChanged() }
+                        return Response.redirect(to: "/deployments", type: .found)
                     }
-                    if verb != "authorise" { deploymentsChanged() }
-                    return Response.redirect(to: "/deployments", type: .found)
                 }
             }
         }
         router.get("/reports") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.reports, request, context)
                 guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else { return Response(status: .badRequest) }
                 let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
@@ -78,7 +80,7 @@ struct RecordRoutes {
             }
         }
         router.get("/reports/export") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.reports, request, context)
                 guard let deployment = request.uri.queryParameters["deployment"].map(String.init),
                       let format = request.uri.queryParameters["format"].flatMap({ ReportFormat(rawValue: String($0)) }), format != .html else {
@@ -91,8 +93,19 @@ struct RecordRoutes {
                                 body: .init(byteBuffer: ByteBuffer(string: text)))
             }
         }
+        router.get("/audit/checkpoints/:file") { request, context -> Response in
+            try await offloaded {
+                _ = try access.require(Access.audit, request, context)
+                let name = context.parameters.get("file") ?? ""
+                guard let (_, checkpoint) = try Self.checkpointFiles(in: checkpoints.checkpointFolder).first(where: { $0.file == name }) else {
+                    return Response(status: .notFound)
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json", .contentDisposition: "attachment; filename=\"\(name)\""],
+                                body: .init(byteBuffer: ByteBuffer(bytes: try checkpoint.fileBytes())))
+            }
+        }
         router.get("/audit") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.audit, request, context)
                 let action = request.uri.queryParameters["action"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
                 let actor = request.uri.queryParameters["actor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -100,10 +113,20 @@ struct RecordRoutes {
                     ["seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail]
                 }
                 let verification = try AuditVerifier.verify(database)
+                let signed = try Self.checkpointFiles(in: checkpoints.checkpointFolder).suffix(20).reversed().map { file, checkpoint in
+                    ["file": file, "entries": checkpoint.entries, "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt)))]
+                }
                 return pages.page("audit", title: "Audit", session: session,
-                                  ["entries": Array(entries), "verification": verification.description,
+                                  ["entries": Array(entries), "verification": verification.description, "checkpoints": Array(signed),
                                    "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "", "actor": actor ?? ""])
             }
         }
+    }
+
+    /// The checkpoint files of the coordinator's folder, by name, oldest first: only names it wrote are served.
+    private static func checkpointFiles(in folder: String) throws -> [(file: String, checkpoint: AuditCheckpoint)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return try names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") && !$0.contains("/") }.sorted()
+            .map { ($0, try AuditCheckpoint.read(path: folder + "/" + $0)) }
     }
 }

@@ -18,7 +18,7 @@ struct WatchlistRoutes {
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/watchlists") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.watchlists, request, context)
                 return try listPage(session)
             }
@@ -26,23 +26,25 @@ struct WatchlistRoutes {
         router.post("/watchlists") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
-                do {
-                    let upload = try Self.upload(form)
-                    let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
-                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
-                } catch let refusal where isInputRefusal(refusal) {
-                    return try listPage(session, error: "\(refusal)", status: .badRequest)
+                return try await offloaded {
+                    do {
+                        let upload = try Self.upload(form)
+                        let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
+                        return Response.redirect(to: "/watchlists/\(id)", type: .found)
+                    } catch let refusal where isInputRefusal(refusal) {
+                        return try listPage(session, error: "\(refusal)", status: .badRequest)
+                    }
                 }
             }
         }
         router.get("/watchlists/:id") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.watchlists, request, context)
                 return try draftPage(try Self.id(context), session)
             }
         }
         router.get("/watchlists/:id/photos/:subject/:position") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 _ = try access.require(Access.watchlists, request, context)
                 guard let subject = context.parameters.get("subject")?.removingPercentEncoding, let position = context.parameters.get("position", as: Int.self),
                       let photo = try WatchlistDraftStore.photo(draft: try Self.id(context), subject: subject, position: position, in: database) else {
@@ -56,27 +58,29 @@ struct WatchlistRoutes {
         router.post("/watchlists/:id/build") { request, context -> Response in
             try await guarded {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
-                let id = try Self.id(context)
-                let input: WatchlistBuildInput
-                do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
-                    return try draftPage(id, session, error: failure.description, status: .conflict)
-                }
-                let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
-                // Enrolment takes seconds per list: the page refreshes until the build is recorded.
-                Task.detached {
-                    do {
-                        let outcome = try await compiler.compile(input)
-                        try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: .now)
-                    } catch {
-                        logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
-                        try? WatchlistDraftStore.recordBuildFailure(id, reason: "\(error)", by: actor, in: database, at: .now)
+                return try await offloaded {
+                    let id = try Self.id(context)
+                    let input: WatchlistBuildInput
+                    do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
+                        return try draftPage(id, session, error: failure.description, status: .conflict)
                     }
+                    let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
+                    // Enrolment takes seconds per list: the page refreshes until the build is recorded.
+                    Task.detached {
+                        do {
+                            let outcome = try await compiler.compile(input)
+                            try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: .now)
+                        } catch {
+                            logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
+                            try? WatchlistDraftStore.recordBuildFailure(id, reason: "\(error)", by: actor, in: database, at: .now)
+                        }
+                    }
+                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
-                return Response.redirect(to: "/watchlists/\(id)", type: .found)
             }
         }
         router.get("/watchlists/:id/bundle") { request, context -> Response in
-            try guarded {
+            try await offloaded {
                 let session = try access.require(Access.watchlists, request, context)
                 let id = try Self.id(context)
                 let bytes = try WatchlistDraftStore.bundleForSigning(id, by: session.user.name, in: database, at: .now)
@@ -88,38 +92,44 @@ struct WatchlistRoutes {
         router.post("/watchlists/:id/signatures") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
-                let id = try Self.id(context)
-                do {
-                    guard let file = form.files("bundle").first else { throw CommandFailure("choose the signed bundle file to upload") }
-                    try WatchlistDraftStore.addSignatures(id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
-                } catch let failure as CommandFailure {
-                    return try draftPage(id, session, error: failure.description, status: .badRequest)
+                return try await offloaded {
+                    let id = try Self.id(context)
+                    do {
+                        guard let file = form.files("bundle").first else { throw CommandFailure("choose the signed bundle file to upload") }
+                        try WatchlistDraftStore.addSignatures(id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
+                    } catch let failure as CommandFailure {
+                        return try draftPage(id, session, error: failure.description, status: .badRequest)
+                    }
+                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
-                return Response.redirect(to: "/watchlists/\(id)", type: .found)
             }
         }
         router.post("/watchlists/:id/plan") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.watchlists, request, context)
-                let id = try Self.id(context)
-                do {
-                    let plan = try self.plan(id, form)
-                    try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now)
-                    try WatchlistDraftStore.markPlanned(id, in: database)
-                } catch let failure as CommandFailure {
-                    return try draftPage(id, session, error: failure.description, status: .badRequest)
+                return try await offloaded {
+                    let id = try Self.id(context)
+                    do {
+                        let plan = try self.plan(id, form)
+                        try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now)
+                        try WatchlistDraftStore.markPlanned(id, in: database)
+                    } catch let failure as CommandFailure {
+                        return try draftPage(id, session, error: failure.description, status: .badRequest)
+                    }
+                    return Response.redirect(to: "/deployments", type: .found)
                 }
-                return Response.redirect(to: "/deployments", type: .found)
             }
         }
         router.post("/watchlists/:id/discard") { request, context -> Response in
             try await guarded {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
-                let id = try Self.id(context)
-                do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
-                    return try draftPage(id, session, error: failure.description, status: .conflict)
+                return try await offloaded {
+                    let id = try Self.id(context)
+                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
+                        return try draftPage(id, session, error: failure.description, status: .conflict)
+                    }
+                    return Response.redirect(to: "/watchlists", type: .found)
                 }
-                return Response.redirect(to: "/watchlists", type: .found)
             }
         }
     }

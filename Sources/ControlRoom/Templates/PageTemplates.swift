@@ -148,6 +148,8 @@ enum PageTemplates {
     {{> header}}
     <h1>Audit log</h1>
     <p class="{{verificationClass}}">{{verification}}</p>
+    <p>Signed checkpoints, to copy off the coordinator for <code>coordinator audit witness</code> and <code>audit verify --witness</code>:
+    {{#checkpoints}}<a href="/audit/checkpoints/{{file}}">{{entries}} entries, {{signed}}</a> {{/checkpoints}}{{^checkpoints}}none yet{{/checkpoints}}</p>
     <form method="get" action="/audit"><label>Action starts with <input name="action" value="{{action}}"></label> <label>Actor <input name="actor" value="{{actor}}"></label> <button>Filter</button></form>
     <table><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
     {{#entries}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td><code>{{detail}}</code></td></tr>

@@ -34,7 +34,8 @@ struct AuditCommand: ParsableCommand {
             let result = try AuditVerifier.verify(database, checkpoints: checkpoints, expectedKey: key)
             print(result.description)
             if result.isIntact, let latest = checkpoints.max(by: { $0.entries < $1.entries }) {
-                print("\(checkpoints.count) checkpoint(s) hold, the latest of \(latest.entries) entries, signed by \(latest.keyID)")
+                let earlier = checkpoints.count > 1 ? ", as do \(checkpoints.count - 1) earlier" : ""
+                print("checkpoint of \(latest.entries) entries signed by \(latest.keyID) holds\(earlier)")
             }
             for node in try AuditWitnessReceipts.latest(in: database) {
                 print("witness \(node.nodeID): keeps the checkpoint of \(node.entries) entries (receipt \(isoTime(node.receivedAt)))")

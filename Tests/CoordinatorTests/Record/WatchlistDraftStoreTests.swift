@@ -4,6 +4,7 @@ import FaceTemplates
 import Foundation
 import GRDB
 import Shared
+import TestSupport
 import XCTest
 
 /// Watchlists prepared in the control room: what an upload must hold, what the build records,
@@ -48,7 +49,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
         let cases: [(WatchlistUpload, String)] = [
             (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "photo b2.jpg for s-2 was not uploaded"),
             (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "bystander.jpg was uploaded but no manifest row names it"),
-            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG, PNG, BMP or WebP"),
+            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG, PNG, BMP, WebP or Netpbm"),
             (upload(photos: ["a.jpg": jpeg, "b1.png": Self.pngHeader(width: 20_000, height: 20_000), "b2.jpg": jpeg]),
              "photo b1.png is 20000x20000 pixels, more than 40 megapixels"),
             (upload(photos: ["a.jpg": Array("BM".utf8) + Array(repeating: 0, count: 12) + [40, 0, 0, 0, 32, 0, 0, 0, 32, 0, 0, 0], "b1.png": png, "b2.jpg": jpeg]),
@@ -179,10 +180,14 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_photo") }, 0)
     }
 
-    func testDiscard_deletesThePhotos_andIsAudited() throws {
+    func testDiscard_deletesThePhotos_fromEveryFileIncludingTheWAL_andIsAudited() throws {
         let f = try RecordFixture(self)
-        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        let photo = jpeg + (0..<400).map { _ in UInt8.random(in: 0...255) }
+        let id = try WatchlistDraftStore.upload(upload(photos: ["a.jpg": photo, "b1.png": png, "b2.jpg": jpeg + [9]]), by: "ian", in: f.database,
+                                                at: RecordFixture.t0)
+        XCTAssertFalse(try CropScan.filesHolding(photo, in: f.folder).isEmpty, "the upload is on disk")
         try WatchlistDraftStore.discard(id, by: "ian", in: f.database, at: RecordFixture.t0)
+        XCTAssertEqual(try CropScan.filesHolding(photo, in: f.folder), [], "no page of the photo is left in the database or its WAL")
         XCTAssertNil(try WatchlistDraftStore.photo(draft: id, subject: "s-1", position: 0, in: f.database))
         XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_subject") }, 0)
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
