@@ -122,7 +122,7 @@ let package = Package(
                           path: "Benchmarks/RecordBenchmark"),
         .executableTarget(name: "DecoderFuzz", dependencies: ["Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/DecoderFuzz"),
-        .executableTarget(name: "FileFuzz", dependencies: ["CoordinatorRecord", "FaceTemplates", "ImageHeaders", "Shared",
+        .executableTarget(name: "FileFuzz", dependencies: ["ControlRoom", "CoordinatorRecord", "FaceTemplates", "ImageHeaders", "Shared",
                                                           .product(name: "Crypto", package: "swift-crypto")],
                           path: "Fuzz/FileFuzz"),
         .target(name: "TestSupport", dependencies: ["FaceEngine"], path: "Tests/TestSupport"),

@@ -31,12 +31,7 @@ public final class EventStreamReader {
                 buffer = String(buffer[end...])
                 return data
             }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { return nil }
-            buffer += String(decoding: chunk[..<n], as: UTF8.self)
+            guard readChunk() else { return nil }
         }
         return nil
     }
@@ -47,13 +42,19 @@ public final class EventStreamReader {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if buffer.contains("\r\n0\r\n\r\n") { return true }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { return true }
-            buffer += String(decoding: chunk[..<n], as: UTF8.self)
+            guard readChunk() else { return true }
         }
         return false
+    }
+
+    /// Waits up to 100 ms for bytes and adds them to the buffer; false when the connection is closed.
+    private func readChunk() -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 100) > 0 else { return true }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        guard n > 0 else { return false }
+        buffer += String(decoding: chunk[..<n], as: UTF8.self)
+        return true
     }
 }

@@ -1,3 +1,4 @@
+import ControlRoom
 import CoordinatorRecord
 import Crypto
 import FaceTemplates
@@ -8,7 +9,7 @@ import Shared
 /// Feeds every parser that takes a user's file random and mutated inputs, and checks that none
 /// crashes or hangs and that every refusal names the file it refuses:
 ///
-///     swift run -c release FileFuzz [--target csv|manifest|cohort|face-boxes|config|image|checkpoint|all] [--count N] [--seed S]
+///     swift run -c release FileFuzz [--target csv|manifest|cohort|face-boxes|config|image|checkpoint|multipart|all] [--count N] [--seed S]
 ///
 /// Half the inputs are random bytes, half mutations of a valid file of the target's kind (bit
 /// flips, truncation, insertion, splices with hostile pieces: quotes, NUL, BOM, invalid UTF-8,
@@ -72,6 +73,9 @@ enum FileFuzz {
         let folder = NSTemporaryDirectory() + "file-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let configPath = folder + "/fuzz-config.json"
+        let multipart = Array(("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"manifest\"; filename=\"../list.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            + "subject_id,x\ns-1,2\r\n--XyZ--\r\n").utf8)
         return [
             Target(name: "csv", samples: [manifest, cohort, boxes], parse: { bytes in
                 do { _ = try CSVTable(bytes: bytes, file: "fuzz.csv"); return nil } catch { return "\(error)" }
@@ -111,6 +115,13 @@ enum FileFuzz {
             Target(name: "image", samples: [png, jpeg], parse: { bytes in
                 do { _ = try ImageHeader(bytes, name: "fuzz.jpg"); return nil } catch { return "\(error)" }
             }, mustName: "fuzz.jpg"),
+            Target(name: "multipart", samples: [multipart], parse: { bytes in
+                do {
+                    let form = try MultipartForm(bytes: bytes, contentType: "multipart/form-data; boundary=XyZ")
+                    // A file's name never keeps a folder.
+                    return form.parts.contains { ($0.fileName ?? "").contains("/") } ? "upload: a file name kept its folder" : nil
+                } catch { return "upload: \(error)" }
+            }, mustName: "upload"),
             Target(name: "checkpoint", samples: [try! checkpoint.fileBytes()], parse: { bytes in
                 do {
                     let read = try AuditCheckpoint.decode(bytes, name: "fuzz.json")

@@ -110,6 +110,13 @@ final class SecurityTests: XCTestCase {
             XCTAssertTrue(reply.body.contains(expected.replacingOccurrences(of: "'", with: "&#39;")) || reply.body.contains(expected), "\(what): \(reply.body.prefix(2000))")
             XCTAssertEqual(try room.client().get("/health").status, 200, "\(what): the server keeps serving")
         }
+        // A byte over 127 in a part's header name made MultipartKit trap and took the coordinator down (found by FileFuzz).
+        let hostile = Array("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n--XyZ\r\n".utf8) + [0xC3, 0xA9]
+            + Array(": x\r\n\r\nbody\r\n--XyZ--\r\n".utf8)
+        let refused = try intel.postRaw("/watchlists", body: hostile, contentType: "multipart/form-data; boundary=XyZ")
+        XCTAssertEqual(refused.status, 400, refused.body)
+        XCTAssertTrue(refused.body.contains("not a well-formed multipart form"), refused.body)
+        XCTAssertEqual(try room.client().get("/health").status, 200, "the server survives a hostile multipart header")
         XCTAssertFalse(try intel.get("/watchlists").body.contains("dep-h"), "no refused upload left a draft")
     }
 

@@ -68,6 +68,15 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         return try send(request)
     }
 
+    /// Posts a body as given, with its content type (for hostile bodies a browser would not send).
+    func postRaw(_ path: String, body: [UInt8], contentType: String) throws -> Reply {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body)
+        return try send(request)
+    }
+
     /// Signs in as a browser does: the sign-in page first, for its form token and cookie, then the
     /// form. Keeps the session cookie when one comes back.
     @discardableResult

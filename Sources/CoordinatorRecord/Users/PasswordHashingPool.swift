@@ -29,30 +29,31 @@ public final class PasswordHashingPool: Sendable {
 
     /// Whether `password` matches the bcrypt `hash`, checked on the pool.
     public func verify(_ password: String, hash: String) async throws(Busy) -> Bool {
-        let queue = try admit()
-        defer { release(queue) }
-        return await withCheckedContinuation { continuation in
-            queues[queue].async { [self] in
-                self.started.add(1, ordering: .relaxed)
-                continuation.resume(returning: Bcrypt.verify(password, hash: hash))
-            }
-        }
+        try await run { Bcrypt.verify(password, hash: hash) }
     }
 
     /// A bcrypt hash made on the pool (for the decoy hash at the configured cost).
     public func hash(_ password: String, cost: UInt8) async throws(Busy) -> String {
+        try await run { Bcrypt.hash(password, cost: cost) }
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(Busy) -> T {
         let queue = try admit()
         defer { release(queue) }
         return await withCheckedContinuation { continuation in
             queues[queue].async { [self] in
-                self.started.add(1, ordering: .relaxed)
-                continuation.resume(returning: Bcrypt.hash(password, cost: cost))
+                started.add(1, ordering: .relaxed)
+                continuation.resume(returning: work())
             }
         }
     }
 
     /// Hashes and checks begun since the pool was made (a locked account's refusal adds none).
     public var hashesStarted: Int { started.load(ordering: .relaxed) }
+
+    /// Whether a check would be refused now: sign-ins that need none are refused too then, so that
+    /// a 429 tells nothing about whether a name exists.
+    public var isFull: Bool { inFlight >= workers + queueLimit }
 
     /// Checks admitted now, running or waiting.
     public var inFlight: Int { admitted.withLock { $0.reduce(0, +) } }

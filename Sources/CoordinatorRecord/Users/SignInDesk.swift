@@ -50,6 +50,7 @@ public actor SignInDesk {
         }
         let refusal: SignInRefusal
         do {
+            if pool.isFull { throw PasswordHashingPool.Busy() }
             switch try users.signInCandidate(name, at: now) {
             case .refused(let reason):
                 refusal = reason

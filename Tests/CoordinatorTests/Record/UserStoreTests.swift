@@ -135,6 +135,11 @@ final class UserStoreTests: XCTestCase {
         guard case .throttled = try await desk.signIn("olivia", password: password, address: "10.0.0.2", at: t0) else {
             return XCTFail("no place in the queue")
         }
+        try users.add("dora", role: .auditor, password: password, by: "adm", at: t0)
+        try users.disable("dora", by: "adm", at: t0)
+        guard case .throttled = try await desk.signIn("dora", password: password, address: "10.0.0.3", at: t0) else {
+            return XCTFail("a disabled account, which needs no hash, is answered as any other while the queue is full")
+        }
         guard case .signedIn = try await first.value else { return XCTFail("the first check goes on") }
         XCTAssertEqual(pool.inFlight, 0)
     }
