@@ -45,13 +45,13 @@ public actor SignInDesk {
     public func signIn(_ name: String, password: String, address: String, at now: Date) async throws -> Outcome {
         let answerAt = ContinuousClock.now + settings.refusalDelay
         if case .refuse(let retry, let reason) = throttle.check(address: address, name: name, now: now) {
-            try write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address, detail: ["reason": reason.rawValue]), at: now)
+            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address, detail: ["reason": reason.rawValue]), at: now)
             return .throttled(retryAfter: retry)
         }
         let refusal: SignInRefusal
         do {
             if pool.isFull { throw PasswordHashingPool.Busy() }
-            switch try users.signInCandidate(name, at: now) {
+            switch try await RecordWork.run({ [users] in try users.signInCandidate(name, at: now) }) {
             case .refused(let reason):
                 refusal = reason
             case .unknown:
@@ -59,20 +59,20 @@ public actor SignInDesk {
                 refusal = .unknownName
             case .check(let hash):
                 let matched = try await pool.verify(password, hash: hash)
-                switch try users.completeSignIn(name, passwordMatched: matched, at: now) {
+                switch try await RecordWork.run({ [users] in try users.completeSignIn(name, passwordMatched: matched, at: now) }) {
                 case .success(let (token, session)): return .signedIn(token: token, session: session)
                 case .failure(let reason): refusal = reason
                 }
             }
         } catch is PasswordHashingPool.Busy {
-            try write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address,
+            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address,
                                  detail: ["reason": "password checks queue full"]), at: now)
             return .throttled(retryAfter: 2)
         }
         throttle.recordFailure(address: address, name: name, now: now)
         // A wrong password is audited with its failure count in the record's own transaction.
         if refusal != .wrongPassword {
-            try write(AuditEvent(actor: UserStore.auditName(name), action: .loginFailed, target: UserStore.auditName(name),
+            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginFailed, target: UserStore.auditName(name),
                                  detail: ["reason": refusal.rawValue]), at: now)
         }
         try? await Task.sleep(until: answerAt, clock: .continuous)
@@ -80,20 +80,26 @@ public actor SignInDesk {
     }
 
     /// Writes the summaries of ended refusal bursts and deletes expired sessions (every few seconds).
-    public func housekeeping(at now: Date) throws {
-        for summary in bursts.ended(at: now) { try users.database.change { _, audit in try audit.append(summary, at: now) } }
-        let expired = try users.deleteExpiredSessions(at: now)
+    public func housekeeping(at now: Date) async throws {
+        let summaries = bursts.ended(at: now)
+        let expired = try await RecordWork.run { [users] in
+            for summary in summaries { try users.database.change { _, audit in try audit.append(summary, at: now) } }
+            return try users.deleteExpiredSessions(at: now)
+        }
         if expired > 0 { logger.info("expired sessions deleted", metadata: ["count": "\(expired)"]) }
     }
 
     /// Writes every open burst's summary (at shutdown).
-    public func flush(at now: Date) throws {
-        for summary in bursts.all() { try users.database.change { _, audit in try audit.append(summary, at: now) } }
+    public func flush(at now: Date) async throws {
+        let summaries = bursts.all()
+        try await RecordWork.run { [users] in
+            for summary in summaries { try users.database.change { _, audit in try audit.append(summary, at: now) } }
+        }
     }
 
-    private func write(_ event: AuditEvent, at now: Date) throws {
+    private func write(_ event: AuditEvent, at now: Date) async throws {
         guard let first = bursts.record(event, at: now) else { return }
-        try users.database.change { _, audit in try audit.append(first, at: now) }
+        try await RecordWork.run { [users] in try users.database.change { _, audit in try audit.append(first, at: now) } }
     }
 
     /// The bcrypt cost of the decoy hash, once made (it is the configured cost).
