@@ -1,6 +1,7 @@
 import Crypto
 import FaceTemplates
 import Foundation
+import FuzzSupport
 import Shared
 
 /// Feeds the wire-message decoder and the bundle verifier random and mutated inputs and checks
@@ -43,8 +44,8 @@ enum DecoderFuzz {
             var mutatedSigned = false
             switch i % 3 {
             case 0: input = (0..<Int(rng.next() % 600)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-            case 1: input = mutate(valid, &rng)
-            default: input = sign(mutate(payload, &rng)); mutatedSigned = true
+            case 1: input = Mutator.mutate(valid, &rng)
+            default: input = sign(Mutator.mutate(payload, &rng)); mutatedSigned = true
             }
             switch policy.verify(input, heldVersion: 1, now: now) {
             case .success(let accepted):
@@ -77,7 +78,7 @@ enum DecoderFuzz {
         let start = ContinuousClock.now
         for i in 0..<count {
             let frame = i % 2 == 0 ? (0..<Int(rng.next() % 400)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-                : mutate(samples[Int(rng.next() % UInt64(samples.count))], &rng)
+                : Mutator.mutate(samples[Int(rng.next() % UInt64(samples.count))], &rng)
             if let message = try? WireMessage.decode(frame) {
                 decoded += 1
                 // Whatever decodes must encode back to the same bytes: no field is silently lost or invented.
@@ -87,20 +88,5 @@ enum DecoderFuzz {
             }
         }
         print("message fuzz: \(count) frames in \(String(format: "%.1f", (ContinuousClock.now - start) / .seconds(1))) s, no crash, no hang: \(decoded) decoded (all canonical), \(refused) refused")
-    }
-
-    static func mutate(_ base: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
-        var b = base
-        for _ in 0..<(1 + Int(rng.next() % 4)) {
-            guard !b.isEmpty else { break }
-            let at = Int(rng.next() % UInt64(b.count))
-            switch rng.next() % 4 {
-            case 0: b[at] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-            case 1: b.removeSubrange(at...)
-            case 2: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
-            default: b[at] = [0x00, 0xFF, 0x7F, 0x80][Int(rng.next() % 4)]
-            }
-        }
-        return b
     }
 }

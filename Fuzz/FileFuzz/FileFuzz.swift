@@ -3,6 +3,7 @@ import CoordinatorRecord
 import Crypto
 import FaceTemplates
 import Foundation
+import FuzzSupport
 import ImageHeaders
 import Shared
 
@@ -37,8 +38,8 @@ enum FileFuzz {
             var taken = 0, refused = 0, unnamed = 0
             let start = ContinuousClock.now
             for i in 0..<count {
-                let input = i % 2 == 0 ? (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-                    : mutate(target.samples[Int(rng.next() % UInt64(target.samples.count))], &rng)
+                let input = i % 2 == 0 ? Mutator.randomBytes(&rng, maxLength: 300)
+                    : Mutator.mutate(target.samples[Int(rng.next() % UInt64(target.samples.count))], &rng, hostile: Mutator.hostilePieces)
                 if let refusal = target.parse(input) {
                     refused += 1
                     if !refusal.contains(target.mustName) {
@@ -129,27 +130,5 @@ enum FileFuzz {
                 } catch { return "\(error)" }
             }, mustName: "fuzz.json"),
         ]
-    }
-
-    /// Hostile pieces spliced into valid files.
-    static let hostile: [[UInt8]] = [
-        Array("\"".utf8), [0], [0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xC3], Array(",subject_id".utf8), Array("../../etc/passwd".utf8),
-        Array("\n".utf8), Array(String(repeating: "x", count: 20_000).utf8), Array("1e308".utf8), Array("-1".utf8), Array("\r".utf8),
-    ]
-
-    static func mutate(_ base: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
-        var b = base
-        for _ in 0..<(1 + Int(rng.next() % 4)) {
-            guard !b.isEmpty else { break }
-            let at = Int(rng.next() % UInt64(b.count))
-            switch rng.next() % 5 {
-            case 0: b[at] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-            case 1: b.removeSubrange(at...)
-            case 2: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
-            case 3: b.insert(contentsOf: hostile[Int(rng.next() % UInt64(hostile.count))], at: at)
-            default: b.insert(contentsOf: b[at..<min(b.count, at + Int(rng.next() % 40))], at: at)
-            }
-        }
-        return b
     }
 }

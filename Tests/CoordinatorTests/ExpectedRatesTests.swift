@@ -11,7 +11,7 @@ import XCTest
 final class ExpectedRatesTests: XCTestCase {
     /// A `--cohort watchlist` report with sizes 10 and 100 where, as measured on lfw_dev, the
     /// larger list keeps FPIR <= 1e-3 up to a higher threshold (0.64) than the smaller (0.58).
-    private func report(cohort: String = "watchlist", cohortFaces: Int? = nil, enrolmentStudy: Bool = false) throws -> String {
+    static func sampleReport(cohort: String = "watchlist", cohortFaces: Int? = nil, enrolmentStudy: Bool = false) -> EvaluationReport {
         func row(_ size: Int, strictUpTo limit: Float) -> EvaluationReport.ListSize {
             let rates = EvaluationReport.ListSize.grid.map { t in
                 let fpir = t <= limit + 0.0001 ? 0.0009 : 0.01
@@ -20,7 +20,7 @@ final class ExpectedRatesTests: XCTestCase {
             }
             return .init(size: size, draws: 1, mated: 1, nonMated: 1, operatingPoints: [], atThreshold: nil, ratesByThreshold: rates)
         }
-        let report = EvaluationReport(
+        return EvaluationReport(
             dataset: "d", scoring: "fused", cohort: cohort, cohortFaces: cohortFaces, identitiesEnrolled: 1, mated: 1, nonMated: 1,
             detectionFailures: .init(enrolment: 0, mated: 0, nonMated: 0, total: 0, rate: 0), operatingPoints: [], thresholds: [],
             fixedThreshold: nil, recommendedThreshold: nil, recommendedFor: 10,
@@ -31,6 +31,10 @@ final class ExpectedRatesTests: XCTestCase {
                 .init(enrolment: "two templates", identities: 553, listSizes: [row(10, strictUpTo: 0.55), row(100, strictUpTo: 0.61)]),
                 .init(enrolment: "fused", identities: 553, listSizes: [row(10, strictUpTo: 0.54), row(100, strictUpTo: 0.60)]),
             ] : nil)
+    }
+
+    private func report(cohort: String = "watchlist", cohortFaces: Int? = nil, enrolmentStudy: Bool = false) throws -> String {
+        let report = Self.sampleReport(cohort: cohort, cohortFaces: cohortFaces, enrolmentStudy: enrolmentStudy)
         let path = try Fixtures.temporaryFolder(self) + "/eval.json"
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: path))
         return path
