@@ -97,9 +97,10 @@ struct RecordRoutes {
             try await offloaded {
                 _ = try access.require(Access.audit, request, context)
                 let name = context.parameters.get("file") ?? ""
-                guard let (_, checkpoint) = try Self.checkpointFiles(in: checkpoints.checkpointFolder).first(where: { $0.file == name }) else {
-                    return Response(status: .notFound)
-                }
+                let folder = checkpoints.checkpointFolder
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                guard name.hasPrefix("checkpoint-"), name.hasSuffix(".json"), names.contains(name) else { return Response(status: .notFound) }
+                let checkpoint = try AuditCheckpoint.read(path: folder + "/" + name)
                 return Response(status: .ok, headers: [.contentType: "application/json", .contentDisposition: "attachment; filename=\"\(name)\""],
                                 body: .init(byteBuffer: ByteBuffer(bytes: try checkpoint.fileBytes())))
             }
@@ -113,7 +114,7 @@ struct RecordRoutes {
                     ["seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail]
                 }
                 let verification = try AuditVerifier.verify(database)
-                let signed = try Self.checkpointFiles(in: checkpoints.checkpointFolder).suffix(20).reversed().map { file, checkpoint in
+                let signed = try AuditWitnessStore(folder: checkpoints.checkpointFolder).newest(20).map { file, checkpoint in
                     ["file": file, "entries": checkpoint.entries, "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt)))]
                 }
                 return pages.page("audit", title: "Audit", session: session,
@@ -121,12 +122,5 @@ struct RecordRoutes {
                                    "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "", "actor": actor ?? ""])
             }
         }
-    }
-
-    /// The checkpoint files of the coordinator's folder, by name, oldest first: only names it wrote are served.
-    private static func checkpointFiles(in folder: String) throws -> [(file: String, checkpoint: AuditCheckpoint)] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return try names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") && !$0.contains("/") }.sorted()
-            .map { ($0, try AuditCheckpoint.read(path: folder + "/" + $0)) }
     }
 }

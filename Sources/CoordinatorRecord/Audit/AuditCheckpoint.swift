@@ -31,9 +31,9 @@ public struct AuditCheckpointWriter: Sendable {
         return try SigningKeyFile.create(at: path)
     }
 
-    /// The newest checkpoint written, if any.
+    /// The newest checkpoint written, if any (its file alone is read).
     public func latest() throws -> AuditCheckpoint? {
-        try AuditWitnessStore(folder: checkpointFolder).all().last
+        try AuditWitnessStore(folder: checkpointFolder).newest()
     }
 
     /// Signs the log as it stands, records that in the log, and returns the file written.

@@ -100,6 +100,29 @@ final class AuditWitnessTests: XCTestCase {
         schedule.checkpointed(entries: 2, at: t0 + 500)
         XCTAssertTrue(schedule.isDue(logEntries: 10, now: t0 + 300), "an older checkpoint does not move the schedule back")
     }
+
+    /// A witness that has kept years of checkpoints reads, for each new one, only the files it
+    /// compares with: the oldest, and those of the same or a greater length (and the coordinator
+    /// looks at its newest file alone).
+    func testKeeping_readsOnlyTheFilesItComparesWith() throws {
+        let f = try RecordFixture(self)
+        let writer = AuditCheckpointWriter(stateDirectory: f.folder)
+        let witness = AuditWitnessStore(folder: try Fixtures.temporaryFolder(self) + "/witness")
+        var kept: [AuditCheckpoint] = []
+        for round in 0..<3 {
+            try append(f, 2, from: round * 2)
+            kept.append(try writer.checkpoint(f.database, actor: "c", reason: "t", at: t0 + Double(round)).checkpoint)
+            XCTAssertEqual(try witness.keep(kept[round]), .new)
+        }
+        let middle = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: witness.folder).sorted().dropFirst().first)
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: witness.folder + "/" + middle))
+        try append(f, 2, from: 10)
+        let next = try writer.checkpoint(f.database, actor: "c", reason: "t", at: t0 + 10).checkpoint
+        XCTAssertEqual(try witness.keep(next), .new, "the spoiled middle file is not read")
+        XCTAssertEqual(try witness.newest(), next)
+        XCTAssertEqual(try writer.latest(), next)
+        XCTAssertThrowsError(try witness.all(), "a full read still names the spoiled file") { XCTAssertTrue("\($0)".contains(middle), "\($0)") }
+    }
 }
 
 private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
