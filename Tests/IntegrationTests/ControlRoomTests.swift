@@ -70,6 +70,8 @@ final class ControlRoomTests: XCTestCase {
         }
         let audited = try room.cli(["audit", "list", "--action", "web.access_refused", "--limit", "10000"]).stdout.split(separator: "\n")
         XCTAssertEqual(audited.count, refusals, "each refusal is on the record")
+        XCTAssertFalse(audited.contains { $0.contains("/photos/s-1/") }, "a refused path's subject id is not kept: the entry names the route")
+        XCTAssertTrue(audited.contains { $0.contains("/watchlists/{id}/photos/{subject}") }, "\(audited.prefix(3))")
     }
 
     func testMetrics_forAScraperWithTheToken_countTheRecordAndTimeRequests() throws {

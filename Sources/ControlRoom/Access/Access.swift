@@ -33,7 +33,7 @@ struct Access {
                 : Response(status: .unauthorized))
         }
         guard roles.contains(session.user.role) else {
-            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: "\(request.method) \(request.uri.path)",
+            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
                                              detail: ["role": session.user.role.rawValue]), logger: logger)
             throw Refusal.response(Response(status: .forbidden))
         }
@@ -44,7 +44,7 @@ struct Access {
     func requireForm(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) async throws -> (Session, FormBody) {
         let session = try require(roles, request, context)
         let form = try await FormBody(request)
-        try checkCSRF(form["csrf"], session, request)
+        try checkCSRF(form["csrf"], session, request, context)
         return (session, form)
     }
 
@@ -52,13 +52,19 @@ struct Access {
     func requireUpload(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext, limit: Int) async throws -> (Session, MultipartForm) {
         let session = try require(roles, request, context)
         let form = try await MultipartForm(request, limit: limit)
-        try checkCSRF(form.text("csrf"), session, request)
+        try checkCSRF(form.text("csrf"), session, request, context)
         return (session, form)
     }
 
-    private func checkCSRF(_ token: String?, _ session: Session, _ request: Request) throws {
+    /// What a refusal's audit entry names: the method and the route's pattern, never the path
+    /// itself, which can hold a subject id that the append-only log would keep past retention.
+    private static func auditTarget(_ request: Request, _ context: WebRequestContext) -> String {
+        "\(request.method) \(context.endpointPath ?? "unmatched route")"
+    }
+
+    private func checkCSRF(_ token: String?, _ session: Session, _ request: Request, _ context: WebRequestContext) throws {
         guard UserStore.isValidCSRF(token, for: session) else {
-            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: "\(request.method) \(request.uri.path)",
+            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
                                       detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
             throw Refusal.response(Response(status: .forbidden))
         }

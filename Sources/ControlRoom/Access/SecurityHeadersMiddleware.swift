@@ -13,7 +13,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         do { response = try await next(request, context) } catch let error as HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            // The route's pattern, not its path: a path can hold a subject id (`/watchlists/:id/photos/:subject/…`).
+            context.logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? "unmatched")", "error": "\(error)"])
             response = Response(status: .internalServerError)
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy

@@ -53,6 +53,10 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The witness store (created if missing).") var store: String
 
         func run() throws {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: from, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--from \(from) is not a folder: give the copied audit-checkpoints folder")
+            }
             let witness = AuditWitnessStore(folder: store)
             var new = 0, contradictions: [String] = []
             for checkpoint in try AuditWitnessStore(folder: from).all() {

@@ -79,7 +79,7 @@ struct CoordinatorConfigFile {
         }
         let signers = WatchlistSigners(names: names, required: required)
         let uploadLimit = (try r.integer("watchlists", "max_upload_mib", in: 1...4096) ?? 256) << 20
-        auditSigningKey = try Self.auditSigningKey(try r.string("audit", "signing_key"), file: path)
+        auditSigningKey = Self.auditSigningKey(try r.string("audit", "signing_key"))
         if r.hasSection("web") {
             var web = ControlRoomServer.Settings()
             web.auditSigningKey = auditSigningKey
@@ -146,16 +146,11 @@ struct CoordinatorConfigFile {
         return token
     }
 
-    /// A configured key must be there and private; without one, a systemd credential of that name
-    /// (`LoadCredential=audit-signing.key:…`) is used when the service has it.
-    private static func auditSigningKey(_ configured: String?, file: String) throws -> String? {
-        if let configured {
-            guard let mode = (try? FileManager.default.attributesOfItem(atPath: configured))?[.posixPermissions] as? Int else {
-                throw ConfigError(file: file, key: "audit.signing_key", reason: "\(configured) cannot be read: create it with coordinator keys new-signer")
-            }
-            guard mode & 0o077 == 0 else { throw ConfigError(file: file, key: "audit.signing_key", reason: "\(configured) is readable by others: chmod 600 it") }
-            return configured
-        }
+    /// The configured key, else a systemd credential of that name (`LoadCredential=audit-signing.key:…`)
+    /// when the service has one. Not read here: record commands run as the service user may not be
+    /// able to read it, and leave the checkpoint to `serve` (which checks the key as it starts).
+    private static func auditSigningKey(_ configured: String?) -> String? {
+        if let configured { return configured }
         guard let credentials = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] else { return nil }
         let credential = credentials + "/" + AuditCheckpointWriter.keyFileName
         return FileManager.default.isReadableFile(atPath: credential) ? credential : nil

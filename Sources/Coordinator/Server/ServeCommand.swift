@@ -21,6 +21,13 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "watchpost.coordinator")
         let file = try CoordinatorConfigFile(path: config)
+        // serve signs the audit checkpoints: a key it cannot use stops it here, named, not at the first checkpoint.
+        do { _ = try file.checkpointWriter().signingKey() } catch is AuditKeyUnavailable {
+            throw ConfigError(file: config, key: "audit.signing_key", reason: "the key that signs the audit checkpoints cannot be read by serve: "
+                + "check the unit's LoadCredential=audit-signing.key or audit.signing_key (a second key is never started)")
+        } catch {
+            throw ConfigError(file: config, key: "audit.signing_key", reason: "\(error): give a 0600 key made with coordinator keys new-signer")
+        }
         var settings = try file.serverSettings()
         settings.recordFrames = recordFrames
         let server = try CoordinatorServer(settings: settings, logger: logger)

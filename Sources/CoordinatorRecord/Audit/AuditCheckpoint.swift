@@ -24,7 +24,10 @@ public struct AuditCheckpointWriter: Sendable {
     /// checkpoints already signed by a key this process cannot read (a systemd credential of the
     /// running service) are never followed by ones signed by a second key.
     public func signingKey() throws -> Curve25519.Signing.PrivateKey {
-        if let keyPath { return try SigningKeyFile.loadPrivate(path: keyPath) }
+        if let keyPath {
+            guard FileManager.default.isReadableFile(atPath: keyPath) else { throw AuditKeyUnavailable() }
+            return try SigningKeyFile.loadPrivate(path: keyPath)
+        }
         let path = stateDirectory + "/" + Self.keyFileName
         if FileManager.default.fileExists(atPath: path) { return try SigningKeyFile.loadPrivate(path: path) }
         guard try latest() == nil else { throw AuditKeyUnavailable() }
@@ -73,17 +76,13 @@ public struct AuditKeyUnavailable: Error, CustomStringConvertible {
 /// When the server checkpoints the log on its own: every `interval`, or sooner once `entries` new
 /// entries are on it, and never while nothing but the last checkpoint's own entry was added. A value;
 /// `AuditCheckpointService` asks it with the time and the log's length.
-public struct CheckpointSchedule: Sendable, Equatable {
+public struct CheckpointSchedule: Sendable {
     public var interval: TimeInterval
     public var entries: Int64
     private var last: (entries: Int64, at: Date)?
 
     public init(interval: TimeInterval = 300, entries: Int64 = 1000) {
         self.interval = interval; self.entries = entries
-    }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.interval == b.interval && a.entries == b.entries && a.last?.entries == b.last?.entries && a.last?.at == b.last?.at
     }
 
     /// Whether to checkpoint a log of `logEntries` now.

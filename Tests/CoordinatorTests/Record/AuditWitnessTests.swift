@@ -123,6 +123,19 @@ final class AuditWitnessTests: XCTestCase {
         XCTAssertEqual(try writer.latest(), next)
         XCTAssertThrowsError(try witness.all(), "a full read still names the spoiled file") { XCTAssertTrue("\($0)".contains(middle), "\($0)") }
     }
+
+    func testAKeyThisProcessCannotRead_leavesTheCheckpointToServe_andAFileThatIsNoKey_isNamed() throws {
+        let f = try RecordFixture(self)
+        try append(f, 1)
+        let unreadable = AuditCheckpointWriter(stateDirectory: f.folder, keyPath: f.folder + "/credentials/audit-signing.key")
+        XCTAssertThrowsError(try unreadable.checkpoint(f.database, actor: "c", reason: "t", at: t0)) { XCTAssertTrue($0 is AuditKeyUnavailable, "\($0)") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.folder + "/" + AuditCheckpointWriter.keyFileName), "no second key is made")
+        let notAKey = f.folder + "/not-a-key"
+        try PrivateFile.write(Array("hello".utf8), to: notAKey, mode: .createNew)
+        XCTAssertThrowsError(try AuditCheckpointWriter(stateDirectory: f.folder, keyPath: notAKey).signingKey()) {
+            XCTAssertTrue("\($0)".contains(notAKey), "\($0)")
+        }
+    }
 }
 
 private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
