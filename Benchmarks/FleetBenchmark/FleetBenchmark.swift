@@ -147,7 +147,8 @@ final class Fleet: @unchecked Sendable {
 
     private func sendAlert(from node: Int) {
         let id = UUID()
-        let alert = WireMessage.alert(.init(alertID: id, nodeID: "node-\(node)", cameraID: "cam-\(node)", deploymentID: "fleet",
+        // "bench": the coordinator's standing list's deployment; an alert for any other is refused (acked, not stored).
+        let alert = WireMessage.alert(.init(alertID: id, nodeID: "node-\(node)", cameraID: "cam-\(node)", deploymentID: "bench",
                                             watchlistVersion: 1, subject: "s-\(node % 1000)", score: 0.2, distance: 0.7,
                                             capturedAt: Date(), track: UInt64(node), quality: [40, 300, 120, 50, 0.1, 0.2, 3],
                                             cropJPEG: [UInt8](repeating: 0xAB, count: 12_000)))

@@ -41,7 +41,7 @@ do {
     for run in 0..<runs {
         let database = try CoordinatorDatabase(stateDirectory: "\(folder)/append-\(run)")
         let store = AlertStore(database: database)
-        audited.append(Double(perRun) / (try seconds { for _ in 0..<perRun { try store.store(alert("dep", at: Date()), from: node, receivedAt: Date()) } }))
+        audited.append(Double(perRun) / (try seconds { for _ in 0..<perRun { try store.store(alert("dep", at: Date()), from: node, receivedAt: Date(), standingDeployment: "dep") } }))
         // Baseline: the same row, one transaction per alert, no audit chain.
         let queue = try DatabasePool(path: "\(folder)/append-\(run)/plain.sqlite")
         try queue.write { try $0.execute(sql: "CREATE TABLE alert (id TEXT PRIMARY KEY, node_id TEXT, subject TEXT, crop BLOB, received_at_ms INTEGER)") }
@@ -59,7 +59,7 @@ do {
     for i in 0..<10_000 {
         let due = start + .microseconds(500 * i)
         if ContinuousClock.now < due { try await Task.sleep(until: due, clock: .continuous) }
-        try store.store(alert("dep", at: Date()), from: node, receivedAt: Date())
+        try store.store(alert("dep", at: Date()), from: node, receivedAt: Date(), standingDeployment: "dep")
         maxLag = max(maxLag, ContinuousClock.now - due)
     }
     let intact = try AuditVerifier.verify(paced)

@@ -31,8 +31,9 @@ enum FileFuzz {
         let count = args.firstIndex(of: "--count").flatMap { Int(args[$0 + 1]) } ?? 100_000
         let chosen = args.firstIndex(of: "--target").map { args[$0 + 1] } ?? "all"
         var rng = SplitMix64(seed: args.firstIndex(of: "--seed").flatMap { UInt64(args[$0 + 1]) } ?? 1)
-        let targets = makeTargets().filter { chosen == "all" || $0.name == chosen }
-        guard !targets.isEmpty else { print("no target \(chosen)"); exit(2) }
+        let scratch = NSTemporaryDirectory() + "file-fuzz-\(getpid())"
+        let targets = makeTargets(scratch: scratch).filter { chosen == "all" || $0.name == chosen }
+        guard !targets.isEmpty else { try? FileManager.default.removeItem(atPath: scratch); print("no target \(chosen)"); exit(2) }
         var failed = false
         for target in targets {
             var taken = 0, refused = 0, unnamed = 0
@@ -54,10 +55,12 @@ enum FileFuzz {
             print("\(target.name) fuzz: \(count) inputs in \(String(format: "%.1f", seconds)) s, no crash, no hang: \(taken) taken, \(refused) refused, \(unnamed) refusals not naming the file")
             if unnamed > 0 { failed = true }
         }
+        try? FileManager.default.removeItem(atPath: scratch)
         if failed { exit(1) }
     }
 
-    static func makeTargets() -> [Target] {
+    /// - Parameter scratch: a folder for the config target's file, removed at the end.
+    static func makeTargets(scratch folder: String) -> [Target] {
         let manifest = Array(#"""
             subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18,face_boxes
             s-1,"Doe, Alex",wanted,"warrant ""123""",custody photo,a.jpg;b.jpg,warrant,no,10 10 80 80;
@@ -71,7 +74,6 @@ enum FileFuzz {
         let checkpoint = try! AuditCheckpoint.sign(entries: 12, headHash: [UInt8](repeating: 1, count: 32), at: Date(timeIntervalSince1970: 1_800_000_000), key: key)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 1, 0, 0, 0, 1, 0, 8, 2, 0, 0, 0]
         let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0xFF, 0xC0, 0x00, 0x11, 8, 0x01, 0xE0, 0x02, 0x80, 3]
-        let folder = NSTemporaryDirectory() + "file-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let configPath = folder + "/fuzz-config.json"
         let multipart = Array(("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n"
