@@ -8,6 +8,8 @@ cd "$repo"
 command -v swift >/dev/null || { [ -x /opt/swift/usr/bin/swift ] && export PATH=/opt/swift/usr/bin:$PATH; } \
   || { echo "swift not found: install Swift 6 and put it on the PATH" >&2; exit 1; }
 scripts/setup.sh --with-test-data
+# docs/architecture.md's module graph is generated from Package.swift: a change not reflected there fails here.
+python3 scripts/module-graph.py --check
 export WATCHPOST_MODELS=${WATCHPOST_MODELS:-$repo/models}
 swift build --build-tests
 swift build -c release

@@ -123,8 +123,11 @@ final class UserStoreTests: XCTestCase {
 
     func testAFullPasswordQueue_refusesAtOnce() async throws {
         let f = try RecordFixture(self)
-        let users = UserStore(database: f.database, bcryptCost: 10)
+        let users = UserStore(database: f.database, bcryptCost: 12)  // ~0.45 s a check: the queue stays full while the two refusals are decided
         try users.add("olivia", role: .operator_, password: password, by: "adm", at: t0)
+        // Made before the queue fills: adding an account hashes on this thread, long enough for the first check to end.
+        try users.add("dora", role: .auditor, password: password, by: "adm", at: t0)
+        try users.disable("dora", by: "adm", at: t0)
         let pool = PasswordHashingPool(workers: 1, queueLimit: 0)
         let desk = SignInDesk(users: users, pool: pool, settings: .init(refusalDelay: .zero), logger: Logger(label: "test"))
         let (password, t0) = (self.password, self.t0)
@@ -135,8 +138,6 @@ final class UserStoreTests: XCTestCase {
         guard case .throttled = try await desk.signIn("olivia", password: password, address: "10.0.0.2", at: t0) else {
             return XCTFail("no place in the queue")
         }
-        try users.add("dora", role: .auditor, password: password, by: "adm", at: t0)
-        try users.disable("dora", by: "adm", at: t0)
         guard case .throttled = try await desk.signIn("dora", password: password, address: "10.0.0.3", at: t0) else {
             return XCTFail("a disabled account, which needs no hash, is answered as any other while the queue is full")
         }
