@@ -16,7 +16,10 @@ final class FabricTests: XCTestCase {
             XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(60)), node.stderr)
         }
         XCTAssertTrue(server.waitForStderr("alert stored", timeout: .seconds(30)), server.stderr)
-        Thread.sleep(forTimeInterval: 1)  // let the last acks arrive before the nodes stop
+        // The nodes stop once every queued alert is stored (acknowledged), not after a guessed pause.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !Set(DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")).isSubset(of: Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored"))),
+              ContinuousClock.now < deadline { usleep(50_000) }
 
         for p in [node1, node2, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
         let queued = DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")
@@ -63,7 +66,11 @@ final class FabricTests: XCTestCase {
         let deadline = Date() + 10
         while metrics["watchpost_edge_outbox_pending_alerts"] != 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2); metrics = try scrape() }
         XCTAssertEqual(metrics["watchpost_edge_outbox_pending_alerts"], 0, "every alert acknowledged")
-        XCTAssertGreaterThan(metrics["watchpost_edge_frames_processed_total"] ?? 0, 10)
+        // What the node decides, not what the host manages: every frame read is processed or dropped.
+        let (captured, processed, dropped) = (metrics["watchpost_edge_frames_captured_total"] ?? -1, metrics["watchpost_edge_frames_processed_total"] ?? -1,
+                                              metrics["watchpost_edge_frames_dropped_total"] ?? -1)
+        XCTAssertEqual(processed + dropped, captured, "captured \(captured), processed \(processed), dropped \(dropped)")
+        XCTAssertGreaterThanOrEqual(processed, 1)
         XCTAssertGreaterThanOrEqual(metrics["watchpost_edge_faces_tracked_total"] ?? 0, 1)
         XCTAssertEqual(metrics["watchpost_edge_alerts_total"].map(Int.init), DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued").count)
         XCTAssertEqual(metrics["watchpost_edge_watchlist_version"], 1)
@@ -78,26 +85,35 @@ final class FabricTests: XCTestCase {
         let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1"], record: record)
         let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 3))
         XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(60)), node.stderr)
-        Thread.sleep(forTimeInterval: 1.5)  // a few more heartbeats
-        for p in [node, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
 
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: record)))
-        var offset = 0, kinds: [String] = []
-        while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
-            let frame = Array(bytes[(offset + 4)..<(offset + 4 + length)])
-            offset += 4 + length
-            switch try WireMessage.decode(frame) {
-            case .hello: kinds.append("hello")
-            case .heartbeat: kinds.append("heartbeat")
-            case .watchlistStatus: kinds.append("status")
-            // A protocol reply: the node keeps the coordinator's audit checkpoint (counts and a hash).
-            case .witnessReceipt: kinds.append("receipt")
-            case let other: XCTFail("the node sent \(other)")
+        /// Every frame the node sent, by kind; frames are written whole, so a read mid-run ends at a frame's end.
+        func recordedKinds(whole: Bool = false) throws -> [String] {
+            let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: record))) ?? Data())
+            var offset = 0, kinds: [String] = []
+            while offset + 4 <= bytes.count {
+                let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+                guard offset + 4 + length <= bytes.count else { break }
+                let frame = Array(bytes[(offset + 4)..<(offset + 4 + length)])
+                offset += 4 + length
+                switch try WireMessage.decode(frame) {
+                case .hello: kinds.append("hello")
+                case .heartbeat: kinds.append("heartbeat")
+                case .watchlistStatus: kinds.append("status")
+                // A protocol reply: the node keeps the coordinator's audit checkpoint (counts and a hash).
+                case .witnessReceipt: kinds.append("receipt")
+                case let other: XCTFail("the node sent \(other)")
+                }
+                XCTAssertLessThan(frame.count, 512, "no frame is large enough to hold a face crop or an embedding")
             }
-            XCTAssertLessThan(frame.count, 512, "no frame is large enough to hold a face crop or an embedding")
+            if whole { XCTAssertEqual(offset, bytes.count, "the recording ends at a frame's end") }
+            return kinds
         }
-        XCTAssertEqual(offset, bytes.count)
+        // A few more heartbeats after the clip, waited for as they arrive.
+        let heartbeatsAtEnd = try recordedKinds().filter { $0 == "heartbeat" }.count
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try recordedKinds().filter({ $0 == "heartbeat" }).count < heartbeatsAtEnd + 2, ContinuousClock.now < deadline { usleep(100_000) }
+        for p in [node, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
+        let kinds = try recordedKinds(whole: true)
         XCTAssertEqual(kinds.first, "hello")
         XCTAssertTrue(kinds.contains("status") && kinds.filter { $0 == "heartbeat" }.count >= 2, "\(kinds)")
 

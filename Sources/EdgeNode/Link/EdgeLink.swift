@@ -130,14 +130,17 @@ final class EdgeLink: @unchecked Sendable {
 final class HealthCounters: @unchecked Sendable {
     private let lock = NSLock()
     private var report = PipelineReport()
+    private var captured = 0
     private var dropped = 0
 
-    func update(_ report: PipelineReport, framesDropped: Int) { lock.withLock { self.report = report; dropped = framesDropped } }
+    func update(_ report: PipelineReport, framesCaptured: Int, framesDropped: Int) {
+        lock.withLock { self.report = report; captured = framesCaptured; dropped = framesDropped }
+    }
 
     /// The totals as the metrics endpoint shows them.
     func metrics(uptime: TimeInterval, watchlistVersion: UInt64, pendingAlerts: Int) -> EdgeMetricsSnapshot {
         lock.withLock {
-            EdgeMetricsSnapshot(framesProcessed: report.framesProcessed, framesDropped: dropped, facesDetected: report.facesDetected,
+            EdgeMetricsSnapshot(framesCaptured: captured, framesProcessed: report.framesProcessed, framesDropped: dropped, facesDetected: report.facesDetected,
                                 facesTracked: report.tracksStarted, qualityRejections: report.qualityRejections, alerts: report.alerts,
                                 framesPerSecond: report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0,
                                 pendingAlerts: pendingAlerts, watchlistVersion: watchlistVersion, uptimeSeconds: uptime)

@@ -47,6 +47,12 @@ actor ServeService: Service {
             guard !Task.isShuttingDownGracefully else { return }
             try feed.start()
             let started = ContinuousClock.now
+            let publishCounts = { [pipeline, health] in
+                var report = pipeline.report
+                report.elapsedSeconds = (ContinuousClock.now - started).inSeconds
+                let frames = feed.snapshot
+                health.update(report, framesCaptured: frames.captured, framesDropped: frames.dropped)
+            }
             var version = holder.heldVersion
             while let frame = await feed.next() {
                 if let change = holder.changes(since: seen, now: Date()) {
@@ -69,10 +75,10 @@ actor ServeService: Service {
                                          cropJPEG: crops[alert.alertID] ?? []), now: Date())
                     logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
                 }
-                var report = pipeline.report
-                report.elapsedSeconds = (ContinuousClock.now - started).inSeconds
-                health.update(report, framesDropped: feed.snapshot.dropped)
+                publishCounts()
             }
+            // The feed's final counts: a frame read after the last one processed was dropped.
+            publishCounts()
             if case .failed(let error) = feed.endReason { throw error }
             logger.info("source ended; serving until stopped")
             try? await gracefulShutdown()

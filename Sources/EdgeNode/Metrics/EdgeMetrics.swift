@@ -6,6 +6,7 @@ import ServiceLifecycle
 
 /// What the node's metrics show, read at each scrape: counts and rates only, never faces.
 struct EdgeMetricsSnapshot: Sendable {
+    var framesCaptured: Int
     var framesProcessed: Int
     var framesDropped: Int
     var facesDetected: Int
@@ -28,6 +29,7 @@ final class EdgeMetrics: @unchecked Sendable {
 
     func render(_ s: EdgeMetricsSnapshot) -> [UInt8] {
         lock.withLock {
+            count("frames_captured_total", "Frames read from the camera (each is processed or dropped)", s.framesCaptured)
             count("frames_processed_total", "Frames run through the pipeline", s.framesProcessed)
             count("frames_dropped_total", "Frames dropped to keep up with the camera", s.framesDropped)
             count("faces_detected_total", "Face detections", s.facesDetected)

@@ -187,7 +187,8 @@ final class RecognitionPipeline {
             alerts.append(AlertRecord(
                 alertID: id, subject: best.subject, score: best.score(threshold: threshold),
                 distance: best.distance, margin: best.margin, runnerUp: best.runnerUp, frame: frame.index,
-                time: frame.streamTime, capturedAt: Date(), track: item.track.rawValue, trackFrames: book.embeddingCount(item.track),
+                // The frame's capture on the wall clock, from its monotonic instant: not the decision's time.
+                time: frame.streamTime, capturedAt: Date(timeIntervalSinceNow: -latency / 1000), track: item.track.rawValue, trackFrames: book.embeddingCount(item.track),
                 box: item.detection.box,
                 quality: item.quality, latencyMs: latency, crop: crop(frame.image, item.detection.box, id)))
         }
