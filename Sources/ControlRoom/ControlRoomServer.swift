@@ -105,9 +105,13 @@ public struct ControlRoomServer {
         }
         SignInRoutes(desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
         AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(to: router)
-        RecordRoutes(database: database, checkpoints: AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
-                                                                   keyPath: settings.auditSigningKey),
-                     access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
+        let checkpoints = AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
+                                                keyPath: settings.auditSigningKey)
+        let ending = DeploymentEnding(database: database, checkpoints: checkpoints) {
+            deploymentsChanged()
+            return "the coordinator reloaded its assignments"
+        }
+        RecordRoutes(database: database, ending: ending, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
         WatchlistRoutes(database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
                         uploadLimit: settings.uploadLimitBytes, logger: logger).add(to: router)
         return router

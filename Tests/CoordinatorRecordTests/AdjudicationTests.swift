@@ -1,5 +1,6 @@
 import CoordinatorRecord
 import Foundation
+import RecordTestSupport
 import XCTest
 
 /// Two-stage adjudication: each stage once, timed and attributed; the rules between them; refused
@@ -42,6 +43,15 @@ final class AdjudicationTests: XCTestCase {
         XCTAssertEqual(entries[1].actor, "PC 101")
         XCTAssertTrue(entries[1].detail.contains(#""seconds_since_capture":"212.0""#), entries[1].detail)
         XCTAssertFalse(entries.contains { $0.detail.contains("same scar") }, "notes stay with the alert, which retention purges")
+    }
+
+    func testAnAlertIdThatIsNotAUUID_isADamagedRow_notAMadeUpId() throws {
+        let f = try RecordFixture(self)
+        let (store, _) = try storedAlert(f)
+        try f.tamper("UPDATE alert SET id = 'not-a-uuid'")
+        XCTAssertThrowsError(try store.list()) {
+            XCTAssertEqual(($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["alert", "id", "not-a-uuid"], "\($0)")
+        }
     }
 
     func testStageRules_refuseOutOfOrderAndRepeatedSteps() throws {

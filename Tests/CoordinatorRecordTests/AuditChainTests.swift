@@ -1,8 +1,9 @@
 @testable import CoordinatorRecord
 import Crypto
-import GRDB
-import Shared
 import Foundation
+import GRDB
+import RecordTestSupport
+import Shared
 import XCTest
 
 /// The audit chain's format (known answers computed independently, with Python's hashlib and

@@ -1,6 +1,7 @@
 import CoordinatorRecord
 import Crypto
 import Foundation
+import RecordTestSupport
 import Shared
 import TestSupport
 import XCTest

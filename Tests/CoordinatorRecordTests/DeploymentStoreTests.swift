@@ -1,6 +1,7 @@
 @testable import CoordinatorRecord
 import Crypto
 import Foundation
+import RecordTestSupport
 import Shared
 import XCTest
 

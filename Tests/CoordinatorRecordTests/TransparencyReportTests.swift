@@ -1,5 +1,6 @@
 import CoordinatorRecord
 import Foundation
+import RecordTestSupport
 import Shared
 import XCTest
 

@@ -1,8 +1,9 @@
-import CoordinatorRecord
+@testable import CoordinatorRecord
 import Crypto
 import FaceTemplates
 import Foundation
 import GRDB
+import RecordTestSupport
 import Shared
 import TestSupport
 import XCTest
@@ -167,8 +168,13 @@ final class WatchlistDraftStoreTests: XCTestCase {
         var plan = try f.plan("dep-9")
         plan.bundle = try WatchlistDraftStore.signedBundle(id, in: f.database)
         plan.subjects = subjects
-        try DeploymentStore.create(plan, by: "ian", in: f.database, at: RecordFixture.t0)
-        try WatchlistDraftStore.markPlanned(id, in: f.database)
+        var unplaceable = plan
+        unplaceable.nodes = ["node-nobody-enrolled"]
+        let state = try WatchlistDraftStore.load(id, in: f.database)?.state
+        XCTAssertThrowsError(try DeploymentStore.create(unplaceable, by: "ian", in: f.database, at: RecordFixture.t0, fromDraft: id))
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, state, "a refused plan leaves the draft as it was")
+        try DeploymentStore.create(plan, by: "ian", in: f.database, at: RecordFixture.t0, fromDraft: id)
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, .planned, "planned in the deployment's transaction")
         XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: try unsigned.signed(with: Curve25519.Signing.PrivateKey()).fileBytes(),
                                                                    signers: WatchlistSigners(), by: "ian", in: f.database, at: RecordFixture.t0))
 
@@ -197,7 +203,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
         let f = try RecordFixture(self)
         let stale = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
         let planned = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
-        try WatchlistDraftStore.markPlanned(planned, in: f.database)
+        try f.database.change { db, _ in try WatchlistDraftStore.markPlanned(planned, db) }
         var policy = RetentionPolicy()
         policy.watchlistDraftDays = 14
         XCTAssertEqual(try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 13 * 86_400, actor: "retention").watchlistDraftsDestroyed, [])

@@ -3,8 +3,10 @@ import CoordinatorRecord
 import FaceEngine
 import FaceTemplates
 import Foundation
+import RecordTestSupport
 import Shared
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// The control room's path for a group photo: the manifest's `face_boxes` are kept with the

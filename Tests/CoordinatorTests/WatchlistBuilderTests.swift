@@ -5,6 +5,7 @@ import FaceTemplates
 import Foundation
 import Shared
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// The library behind `watchlist build` (and the web UI's), on the public test photos.

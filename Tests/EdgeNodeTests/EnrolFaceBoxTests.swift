@@ -4,6 +4,7 @@ import FaceTemplates
 import Foundation
 import Shared
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// `edge-node enrol --face-boxes`: the face marked in a group photo is the one enrolled, and a

@@ -1,5 +1,6 @@
 import FaceEngine
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// Which face of an enrolment photo with several is the subject's, and when none clearly is.

@@ -1,6 +1,7 @@
 import FaceEngine
 import FaceTemplates
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// Real faces through the real models: the photos of the face_recognition 1.3.0 sdist.

@@ -1,5 +1,6 @@
 import FaceEngine
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 final class ModelStoreTests: XCTestCase {

@@ -1,6 +1,7 @@
 import FaceEngine
 import Foundation
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// Wrong inputs to the executables: each gets a clear message and a non-zero status.

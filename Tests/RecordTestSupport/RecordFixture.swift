@@ -9,22 +9,22 @@ import XCTest
 
 /// A coordinator database in a temporary folder with two enrolled nodes, and helpers to make
 /// signed bundles, plans and alerts with the library (no processes: the record's own rules).
-struct RecordFixture {
-    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-    let folder: String
-    let database: CoordinatorDatabase
-    let signer = Curve25519.Signing.PrivateKey()
-    let node1 = EnrolledNode(nodeID: "node1", cameraID: "cam-1", publicKey: "KEY1")
-    let node2 = EnrolledNode(nodeID: "node2", cameraID: "cam-2", publicKey: "KEY2")
+public struct RecordFixture {
+    public static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    public let folder: String
+    public let database: CoordinatorDatabase
+    public let signer = Curve25519.Signing.PrivateKey()
+    public let node1 = EnrolledNode(nodeID: "node1", cameraID: "cam-1", publicKey: "KEY1")
+    public let node2 = EnrolledNode(nodeID: "node2", cameraID: "cam-2", publicKey: "KEY2")
 
-    init(_ test: XCTestCase) throws {
+    public init(_ test: XCTestCase) throws {
         folder = try Fixtures.temporaryFolder(test)
         database = try CoordinatorDatabase(stateDirectory: folder)
         try NodeRegistry.sync([node1, node2], in: database, actor: "config", at: Self.t0)
     }
 
     /// - Parameter fusedWithCentroids: a list said to be fused, with a cohort of two centroids of this many people.
-    func signedBundle(deployment: String, subjects: [String], version: UInt64 = 1, signed: Bool = true,
+    public func signedBundle(deployment: String, subjects: [String], version: UInt64 = 1, signed: Bool = true,
                       fusedWithCentroids: Int? = nil) throws -> [UInt8] {
         var bundle = WatchlistBundle(
             deploymentID: deployment, watchlistID: "wl-\(deployment)", version: version, issuedAt: Self.t0, notBefore: Self.t0 - 3600,
@@ -41,7 +41,7 @@ struct RecordFixture {
         return (signed ? try unsigned.signed(with: signer) : unsigned).fileBytes()
     }
 
-    func plan(_ id: String, subjects: [String] = ["s-1", "s-2"], minors: Set<String> = [], nodes: [String] = ["node1"],
+    public func plan(_ id: String, subjects: [String] = ["s-1", "s-2"], minors: Set<String> = [], nodes: [String] = ["node1"],
               bundleFor: String? = nil, fpir: Double = 0.001, fusedWithCentroids: Int? = nil) throws -> DeploymentPlan {
         DeploymentPlan(
             id: id, placeName: "Oxford Circus <north exit>", latitude: 51.5154, longitude: -0.1419,
@@ -54,25 +54,25 @@ struct RecordFixture {
     }
 
     /// A deployment created, authorised and started at t0.
-    func liveDeployment(_ id: String, nodes: [String] = ["node1"]) throws {
+    public func liveDeployment(_ id: String, nodes: [String] = ["node1"]) throws {
         try DeploymentStore.create(try plan(id, nodes: nodes), by: "intel", in: database, at: Self.t0)
         try DeploymentStore.authorise(id, officer: "Supt Ames", in: database, at: Self.t0 + 60)
         try DeploymentStore.start(id, by: "op", in: database, at: Self.t0 + 120)
     }
 
-    func alert(_ deployment: String, node: EnrolledNode? = nil, capturedAt: Date = t0, crop: [UInt8]? = nil) -> WireMessage.AlertMessage {
+    public func alert(_ deployment: String, node: EnrolledNode? = nil, capturedAt: Date = t0, crop: [UInt8]? = nil) -> WireMessage.AlertMessage {
         let node = node ?? node1
         return WireMessage.AlertMessage(alertID: UUID(), nodeID: node.nodeID, cameraID: node.cameraID, deploymentID: deployment, watchlistVersion: 1,
                                         subject: "s-1", score: 0.7, distance: 0.4, capturedAt: capturedAt, track: 1, quality: [30, 200],
                                         cropJPEG: crop ?? [0xFF, 0xD8] + (0..<2000).map { _ in UInt8.random(in: 0...255) })
     }
 
-    var auditCount: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } }
+    public var auditCount: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") ?? 0 } } }
 
-    func auditActions() throws -> [String] { try AuditLog.entries(in: database, limit: 100_000).map(\.action) }
+    public func auditActions() throws -> [String] { try AuditLog.entries(in: database, limit: 100_000).map(\.action) }
 
     /// Raw SQL, as someone with the file and sqlite3 would run it (the append-only triggers dropped first).
-    func tamper(_ sql: String) throws {
+    public func tamper(_ sql: String) throws {
         let queue = try DatabaseQueue(path: database.path)
         try queue.write { db in
             try db.execute(sql: "DROP TRIGGER IF EXISTS audit_append_only_update; DROP TRIGGER IF EXISTS audit_append_only_delete")

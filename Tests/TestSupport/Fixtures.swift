@@ -1,4 +1,3 @@
-import FaceEngine
 import Foundation
 import XCTest
 
@@ -7,10 +6,6 @@ public enum Fixtures {
     /// The repository root (this file is Tests/TestSupport/Fixtures.swift).
     public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
-
-    public static var models: ModelStore {
-        ModelStore.locate(explicit: ProcessInfo.processInfo.environment["WATCHPOST_MODELS"] ?? repository + "/models")
-    }
 
     /// A photo from the face_recognition 1.3.0 sdist, installed by `scripts/setup.sh --with-test-data`.
     public static func photo(_ name: String) throws -> String {
@@ -79,14 +74,5 @@ public enum Fixtures {
             throw CocoaError(.fileWriteUnknown)
         }
         return path
-    }
-
-    /// A synthetic image without any face: a smooth gradient, encoded as PPM.
-    public static func facelessImage(width: Int = 320, height: Int = 240) throws -> Image {
-        var bytes = Array("P6\n\(width) \(height)\n255\n".utf8)
-        for y in 0..<height {
-            for x in 0..<width { bytes += [UInt8(x * 255 / width), UInt8(y * 255 / height), 128] }
-        }
-        return try Image(encoded: bytes)
     }
 }

@@ -6,10 +6,11 @@ import Shared
 /// Nodes, deployments, reports and the audit log, each behind its roles.
 struct RecordRoutes {
     let database: CoordinatorDatabase
-    let checkpoints: AuditCheckpointWriter
+    /// Ends deployments as every other way of ending them does (checkpoint, nodes told).
+    let ending: DeploymentEnding
     let access: Access
     let pages: PageRenderer
-    /// Called after a deployment starts or ends, so that the nodes hear of it at once.
+    /// Called after a deployment starts, so that the nodes hear of it at once.
     let deploymentsChanged: @Sendable () -> Void
 
     func add(to router: Router<WebRequestContext>) {
@@ -56,15 +57,19 @@ struct RecordRoutes {
                         do {
                             switch verb {
                             case "authorise": try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
-                            case "start": try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
+                            case "start":
+                                try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
+                                deploymentsChanged()
                             default:
-                                try DeploymentStore.end(id, by: session.user.name, in: database, at: .now)
-                                try checkpoints.checkpoint(database, actor: session.user.name, reason: "deployment \(id) ended", at: .now)
+                                if case .notWritten(let reason) = try ending.end(id, by: session.user.name, at: .now).checkpoint {
+                                    // serve checked its key at start: a key lost since is for whoever ended it to know.
+                                    return pages.page("message", title: "Ended", session: session,
+                                                      ["heading": "Deployment \(id) ended, not checkpointed", "text": reason])
+                                }
                             }
                         } catch let refusal as DeploymentTransitionError {
                             return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)
                         }
-                        if verb != "authorise" { deploymentsChanged() }
                         return Response.redirect(to: "/deployments", type: .found)
                     }
                 }
@@ -97,7 +102,7 @@ struct RecordRoutes {
             try await offloaded {
                 _ = try access.require(Access.audit, request, context)
                 let name = context.parameters.get("file") ?? ""
-                let folder = checkpoints.checkpointFolder
+                let folder = ending.checkpoints.checkpointFolder
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
                 guard name.hasPrefix("checkpoint-"), name.hasSuffix(".json"), names.contains(name) else { return Response(status: .notFound) }
                 let checkpoint = try AuditCheckpoint.read(path: folder + "/" + name)
@@ -114,7 +119,7 @@ struct RecordRoutes {
                     ["seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail]
                 }
                 let verification = try AuditVerifier.verify(database)
-                let signed = try AuditWitnessStore(folder: checkpoints.checkpointFolder).newest(20).map { file, checkpoint in
+                let signed = try AuditWitnessStore(folder: ending.checkpoints.checkpointFolder).newest(20).map { file, checkpoint in
                     ["file": file, "entries": checkpoint.entries, "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt)))]
                 }
                 return pages.page("audit", title: "Audit", session: session,

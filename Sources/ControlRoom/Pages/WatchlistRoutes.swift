@@ -111,8 +111,7 @@ struct WatchlistRoutes {
                     let id = try Self.id(context)
                     do {
                         let plan = try self.plan(id, form)
-                        try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now)
-                        try WatchlistDraftStore.markPlanned(id, in: database)
+                        try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now, fromDraft: id)
                     } catch let failure as CommandFailure {
                         return try draftPage(id, session, error: failure.description, status: .badRequest)
                     }

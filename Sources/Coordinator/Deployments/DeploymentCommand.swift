@@ -114,14 +114,15 @@ struct DeploymentCommand: ParsableCommand {
 
         func run() throws {
             let (file, database) = try record.open()
-            try DeploymentStore.end(id, by: who.actor, in: database, at: Date())
-            let checkpoint: String
-            do {
-                checkpoint = "audit checkpoint " + (try file.checkpointWriter().checkpoint(database, actor: who.actor, reason: "deployment \(id) ended", at: Date()).path)
-            } catch let unavailable as AuditKeyUnavailable {
-                checkpoint = "\(unavailable)"
+            let ending = DeploymentEnding(database: database, checkpoints: file.checkpointWriter()) {
+                RunningCoordinator.notify(stateDirectory: file.stateDirectory)
             }
-            print("deployment \(id) ended; " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
+            let ended = try ending.end(id, by: who.actor, at: Date())
+            let checkpoint = switch ended.checkpoint {
+            case .written(let path): "audit checkpoint \(path)"
+            case .notWritten(let reason): reason
+            }
+            print("deployment \(id) ended; " + ended.nodes)
             print("the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; \(checkpoint)")
         }
     }

@@ -56,8 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StopOnShutdown { server.stop() }),
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
-            .init(service: DeploymentWindowService(database: server.database, checkpoints: file.checkpointWriter(),
-                                                   deploymentsChanged: reloadFromFile, logger: logger)),
+            .init(service: DeploymentWindowService(ending: DeploymentEnding(database: server.database, checkpoints: file.checkpointWriter()) {
+                reloadFromFile()
+                return "the coordinator reloaded its assignments"
+            }, logger: logger)),
             .init(service: AuditCheckpointService(database: server.database, writer: file.checkpointWriter(), schedule: file.checkpointSchedule,
                                                   publish: { server.publish($0) }, nudge: nudge, logger: logger)),
         ]

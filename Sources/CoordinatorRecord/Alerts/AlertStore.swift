@@ -183,16 +183,18 @@ public final class AlertStore: Sendable {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.uuidString]) else {
             throw CommandFailure("no alert \(id.uuidString): check the id with coordinator alerts list")
         }
-        return record(row)
+        return try record(row)
     }
 
-    static func record(_ row: Row) -> AlertRecord {
+    static func record(_ row: Row) throws -> AlertRecord {
+        let stored: String = row["id"]
+        guard let id = UUID(uuidString: stored) else { throw DamagedRow(table: "alert", column: "id", key: "from node \(row["node_id"] as String? ?? "?") received at \(row["received_at_ms"] as Int64? ?? 0) ms", value: stored) }
         let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
         let quality = (row["quality"] as Data?).map { data in
             data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
         return AlertRecord(
-            id: UUID(uuidString: row["id"]) ?? UUID(), deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
+            id: id, deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
             subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality, trackFrames: row["track_frames"],
             capturedAt: date(milliseconds: row["captured_at_ms"]), receivedAt: date(milliseconds: row["received_at_ms"]),
             review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"], reviewAt: time("review_at_ms"),

@@ -6,10 +6,15 @@ import Shared
 /// Deployments in the coordinator database: each transition is decided by `DeploymentLifecycle`
 /// and written with its audit entry in one transaction. A refused request writes nothing.
 public enum DeploymentStore {
-    public static func create(_ plan: DeploymentPlan, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
+    /// Plans a deployment. With `draft`, the control room's watchlist draft the plan was made from
+    /// is marked planned in the same transaction, so that retention keeps its photos exactly when
+    /// the deployment is on the record.
+    public static func create(_ plan: DeploymentPlan, by actor: String, in database: CoordinatorDatabase, at now: Date,
+                              fromDraft draft: String? = nil) throws {
         let checked = try check(plan)
         try database.change { db, audit in
             guard try !exists(plan.id, db) else { throw CommandFailure("deployment \(plan.id) already exists: choose another id") }
+            if let draft { try WatchlistDraftStore.markPlanned(draft, db) }
             let enrolled = try NodeRegistry.enrolled(db)
             for node in plan.nodes where enrolled[node] == nil {
                 throw CommandFailure("node \(node) is not enrolled: add it to nodes.enrolled in the coordinator config (enrolled: \(enrolled.keys.sorted().joined(separator: ", ")))")
@@ -302,17 +307,24 @@ public enum DeploymentStore {
     }
 
     static func load(_ id: String, _ db: Database) throws -> Deployment {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deployment WHERE id = ?", arguments: [id]) else {
+        // Named columns: the bundle (megabytes for a large list) and the reference photos are not read to show a deployment.
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns), bundle IS NOT NULL AS holds_bundle FROM deployment WHERE id = ?",
+                                         arguments: [id]) else {
             let known = try String.fetchAll(db, sql: "SELECT id FROM deployment ORDER BY id")
             throw CommandFailure("no deployment \(id)" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
         }
-        guard let state = DeploymentState(rawValue: row["state"]) else { throw CommandFailure("deployment \(id) has an unknown state \(row["state"] as String)") }
+        guard let state = DeploymentState(rawValue: row["state"]) else {
+            throw DamagedRow(table: "deployment", column: "state", key: id, value: row["state"])
+        }
         let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
         let lifecycle = DeploymentLifecycle(state: state, windowStart: date(milliseconds: row["window_start_ms"]),
                                             windowEnd: date(milliseconds: row["window_end_ms"]), authorisedAt: time("authorised_at_ms"),
                                             startedAt: time("started_at_ms"), endedAt: time("ended_at_ms"), destroyedAt: time("destroyed_at_ms"))
         let nodes = try String.fetchAll(db, sql: "SELECT node_id FROM deployment_node WHERE deployment_id = ? ORDER BY node_id", arguments: [id])
-        let subjects = try Row.fetchAll(db, sql: "SELECT * FROM deployment_subject WHERE deployment_id = ? ORDER BY subject_id", arguments: [id]).map { s in
+        let subjects = try Row.fetchAll(db, sql: """
+            SELECT subject_id, category, reason, legal_basis, image_source, under_18, override_by, override_reason
+            FROM deployment_subject WHERE deployment_id = ? ORDER BY subject_id
+            """, arguments: [id]).map { s in
             ListedSubject(subjectID: s["subject_id"], category: s["category"], reason: s["reason"], legalBasis: s["legal_basis"],
                           imageSource: s["image_source"], under18: s["under_18"], overrideBy: s["override_by"], overrideReason: s["override_reason"])
         }
@@ -324,6 +336,13 @@ public enum DeploymentStore {
                           nodes: nodes, bundleSHA256: row["bundle_sha256"], watchlistID: row["watchlist_id"],
                           bundleVersion: UInt64(row["bundle_version"] as Int64), signers: signers, threshold: row["threshold"],
                           listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"], expected: expected, subjects: subjects,
-                          holdsBundle: (row["bundle"] as Data?) != nil)
+                          holdsBundle: row["holds_bundle"])
     }
+
+    /// Every column `load` reads but the bundle.
+    private static let recordColumns = """
+        state, window_start_ms, window_end_ms, authorised_at_ms, started_at_ms, ended_at_ms, destroyed_at_ms, expected, signers, place_name,
+        latitude, longitude, purpose, legal_basis, created_by, authorising_officer, started_by, ended_by, bundle_sha256, watchlist_id,
+        bundle_version, threshold, list_size, enrolment, cohort
+        """
 }

@@ -198,7 +198,7 @@ public final class UserStore: Sendable {
     static func user(_ row: Row) throws -> User {
         let stored: String = row["role"]
         guard let role = Role(rawValue: stored) else {
-            throw CommandFailure("user \(row["name"] as String? ?? "?") has the unknown role '\(stored)' in the database: set it with coordinator users set-role")
+            throw DamagedRow(table: "user", column: "role", key: row["name"] as String? ?? "?", value: stored)
         }
         return User(name: row["name"], role: role, disabled: (row["disabled_at_ms"] as Int64?) != nil,
                     lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))

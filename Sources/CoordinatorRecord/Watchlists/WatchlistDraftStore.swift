@@ -233,10 +233,9 @@ public enum WatchlistDraftStore {
     }
 
     /// Records that a deployment was planned with this draft's bundle: it takes no more builds or signatures.
-    public static func markPlanned(_ id: String, in database: CoordinatorDatabase) throws {
-        try database.change { db, _ in
-            try db.execute(sql: "UPDATE watchlist_draft SET state = ? WHERE id = ?", arguments: [WatchlistDraftState.planned.rawValue, id])
-        }
+    static func markPlanned(_ id: String, _ db: GRDB.Database) throws {
+        try db.execute(sql: "UPDATE watchlist_draft SET state = ? WHERE id = ?", arguments: [WatchlistDraftState.planned.rawValue, id])
+        guard db.changesCount == 1 else { throw CommandFailure("no watchlist draft \(id): upload the list again") }
     }
 
     /// Deletes a draft that will not be used, with its photos (secure delete overwrites them, and
