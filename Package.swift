@@ -40,8 +40,10 @@ let package = Package(
         ),
         // Plain embedding and template values: what bundles and wire formats carry, with no vision code.
         .target(name: "FaceTemplates"),
+        // Typed refusals: a code, a kind the web maps to a status and the CLI to an exit code.
+        .target(name: "Refusals"),
         // Photo headers read before any decoder runs (format, size, pixel limit): no vision code.
-        .target(name: "ImageHeaders"),
+        .target(name: "ImageHeaders", dependencies: ["Refusals"]),
         .target(
             name: "FaceEngine",
             dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "FaceTemplates", "CZeroMQ",
+                "FaceTemplates", "CZeroMQ", "Refusals",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "CoordinatorRecord",
             dependencies: [
-                "FaceTemplates", "ImageHeaders", "Shared",
+                "FaceTemplates", "ImageHeaders", "Refusals", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "ControlRoom",
             dependencies: [
-                "CoordinatorRecord", "ImageHeaders", "Shared",
+                "CoordinatorRecord", "ImageHeaders", "Refusals", "Shared",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -102,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared",
+                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,11 +142,11 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift"),
                                                           .product(name: "Crypto", package: "swift-crypto")]),
         // The record and the control room, tested without linking vision.
-        .testTarget(name: "CoordinatorRecordTests", dependencies: ["CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Shared", "TestSupport",
+        .testTarget(name: "CoordinatorRecordTests", dependencies: ["CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared", "TestSupport",
                                                                  .product(name: "GRDB", package: "GRDB.swift"),
                                                                  .product(name: "Crypto", package: "swift-crypto"),
                                                                  .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ControlRoomTests", dependencies: ["ControlRoom", "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Shared", "TestSupport",
+        .testTarget(name: "ControlRoomTests", dependencies: ["ControlRoom", "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared", "TestSupport",
                                                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport",

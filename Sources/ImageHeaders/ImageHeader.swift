@@ -1,3 +1,5 @@
+import Refusals
+
 /// The format and size of an encoded photo, read from its header alone, so that a file claiming
 /// a huge canvas is refused before any decoder allocates it (a 388 kB PNG can declare 20000x20000,
 /// 1.6 GB decoded). Only formats the engine decodes and that a photo is sent in are recognised.
@@ -115,8 +117,10 @@ public struct ImageHeader: Sendable, Equatable {
 }
 
 /// Why a photo was refused before decoding, naming it.
-public struct ImageRefusal: Error, CustomStringConvertible, Equatable {
+public struct ImageRefusal: Refusal, Equatable {
     public enum Code: String, Sendable { case unreadableHeader, tooManyPixels }
+    public static let area = "photo"
+    public var kind: RefusalKind { .invalid }
 
     public let code: Code
     public let photo: String

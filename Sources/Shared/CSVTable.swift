@@ -1,4 +1,5 @@
 import Foundation
+import Refusals
 
 /// Parses CSV text (RFC 4180: quoted fields may hold commas, quotes as "" and line breaks).
 /// The first row is the header. Whatever a user's file holds, it either parses or is refused with
@@ -114,10 +115,12 @@ public struct CSVTable: Sendable, Equatable {
 
 /// Why a CSV file was refused, with where: the file, the line and, where it is one field's
 /// fault, the column. `code` is what tests and callers match; `description` is what a user reads.
-public struct CSVRefusal: Error, CustomStringConvertible, Equatable {
+public struct CSVRefusal: Refusal, Equatable {
     public enum Code: String, Sendable {
         case empty, invalidUTF8, nulCharacter, unclosedQuote, fieldTooLong, tooManyColumns, emptyColumnName, repeatedColumn, wrongFieldCount
     }
+    public static let area = "csv"
+    public var kind: RefusalKind { .invalid }
 
     public let code: Code
     public let file: String

@@ -177,7 +177,9 @@ final class RouteAccessTests: XCTestCase {
         try await Application(router: room.router).test(.router) { client in
             for route in Self.routes where route.method == .post {
                 let role = try XCTUnwrap(route.roles.sorted { $0.rawValue < $1.rawValue }.first)
-                for token in ["", "forged-\(UUID())", String(sessions.byRole[role]!.csrf.dropLast()) + "0"] {
+                let real = sessions.byRole[role]!.csrf
+                let oneCharacterOff = String(real.dropLast()) + (real.hasSuffix("0") ? "1" : "0")
+                for token in ["", "forged-\(UUID())", oneCharacterOff] {
                     let status = try await sessions.send(route, as: role, csrf: token, to: client).status
                     XCTAssertEqual(status, .forbidden, "\(route) with csrf '\(token)'")
                 }
@@ -214,6 +216,24 @@ final class RouteAccessTests: XCTestCase {
                 XCTAssertEqual(headers.first { $0.name.canonicalName == "referrer-policy" }?.value, "no-referrer")
             }
         }
+    }
+
+    func testRefusals_areAnsweredWithTheirKindsStatus_andCode() async throws {
+        let fixture = try RecordFixture(self)
+        let room = try await ControlRoom(fixture)
+        try DeploymentStore.create(try fixture.plan("dep-1"), by: "intel", in: fixture.database, at: RecordFixture.t0)
+        let sessions = room.sessions
+        try await Application(router: room.router).test(.router) { client in
+            let missing = try await sessions.send(.init(method: .get, pattern: "/alerts/\(UUID())", roles: []), as: .operator_, to: client)
+            XCTAssertEqual(missing.status, .notFound)
+            XCTAssertEqual(missing.headers.first { $0.name.canonicalName == "watchpost-refusal" }?.value, "adjudication.alertNotFound")
+            let early = try await sessions.send(.init(method: .post, pattern: "/deployments/dep-1/start", roles: []), as: .supervisor, to: client)
+            XCTAssertEqual(early.status, .conflict, "a planned deployment is not started: the record's state, not the request, is at fault")
+            XCTAssert(String(buffer: early.body).contains("must be authorised first"))
+            let nobody = try await sessions.send(.init(method: .post, pattern: "/deployments/dep-nobody/end", roles: []), as: .supervisor, to: client)
+            XCTAssertEqual(nobody.status, .notFound)
+        }
+        XCTAssertEqual(try DeploymentStore.show("dep-1", in: fixture.database).state, .planned)
     }
 
     func testTheTable_namesEveryRouteTheRouterServes() async throws {

@@ -17,10 +17,10 @@ final class AdjudicationTests: XCTestCase {
     }
 
     private func refused(_ f: RecordFixture, _ store: AlertStore, _ id: UUID, _ step: AdjudicationStep, by user: String = "op",
-                         _ expected: String, line: UInt = #line) throws {
+                         _ expected: AdjudicationError.Code, line: UInt = #line) throws {
         let before = try f.auditCount, record = try store.show(id)
         XCTAssertThrowsError(try store.adjudicate(id, step, by: user, at: t0 + 500), line: line) {
-            XCTAssertTrue("\($0)".contains(expected), "\($0)", line: line)
+            XCTAssertEqual(($0 as? AdjudicationError)?.code, expected, "\($0)", line: line)
         }
         XCTAssertEqual(try f.auditCount, before, line: line)
         XCTAssertEqual(try store.show(id), record, line: line)
@@ -57,13 +57,13 @@ final class AdjudicationTests: XCTestCase {
     func testStageRules_refuseOutOfOrderAndRepeatedSteps() throws {
         let f = try RecordFixture(self)
         let (store, id) = try storedAlert(f)
-        try refused(f, store, id, .outcome(.notEngaged, action: .noAction, note: nil), "review comes first")
-        try refused(f, store, id, .review(.match, note: nil), by: " ", "attributed")
+        try refused(f, store, id, .outcome(.notEngaged, action: .noAction, note: nil), .reviewFirst)
+        try refused(f, store, id, .review(.match, note: nil), by: " ", .unattributed)
         try store.adjudicate(id, .review(.noMatch, note: nil), by: "PC 101", at: t0 + 300)
-        try refused(f, store, id, .review(.match, note: nil), "already reviewed (no match) by PC 101")
-        try refused(f, store, id, .outcome(.identityVerified, action: .arrest, note: nil), "reviewed this alert as no match")
-        try refused(f, store, id, .unmarkCase(reason: "r"), "not marked")
-        try refused(f, store, id, .markForCase(reference: "", reason: "r"), "case reference and a reason")
+        try refused(f, store, id, .review(.match, note: nil), .alreadyReviewed)
+        try refused(f, store, id, .outcome(.identityVerified, action: .arrest, note: nil), .reviewedNoMatch)
+        try refused(f, store, id, .unmarkCase(reason: "r"), .notMarked)
+        try refused(f, store, id, .markForCase(reference: "", reason: "r"), .caseNeedsReference)
         let before = try f.auditCount
         XCTAssertThrowsError(try store.adjudicate(UUID(), .review(.match, note: nil), by: "op", at: t0)) { XCTAssertTrue("\($0)".contains("no alert")) }
         XCTAssertEqual(try f.auditCount, before)
@@ -73,10 +73,10 @@ final class AdjudicationTests: XCTestCase {
         let f = try RecordFixture(self)
         let (store, id) = try storedAlert(f)
         try store.adjudicate(id, .review(.unsure, note: nil), by: "op", at: t0 + 300)
-        try refused(f, store, id, .outcome(.notThePerson, action: .other, note: " "), "needs a note")
+        try refused(f, store, id, .outcome(.notThePerson, action: .other, note: " "), .otherNeedsNote)
         try store.adjudicate(id, .outcome(.notThePerson, action: .other, note: "stopped and released"), by: "op", at: t0 + 310)
         try store.adjudicate(id, .markForCase(reference: "CASE-1", reason: "complaint"), by: "sgt", at: t0 + 320)
-        try refused(f, store, id, .markForCase(reference: "CASE-2", reason: "x"), "already marked for case CASE-1")
+        try refused(f, store, id, .markForCase(reference: "CASE-2", reason: "x"), .alreadyMarked)
         try store.adjudicate(id, .unmarkCase(reason: "complaint closed"), by: "sgt", at: t0 + 330)
         XCTAssertNil(try store.show(id).caseReference)
     }
@@ -85,6 +85,6 @@ final class AdjudicationTests: XCTestCase {
         let f = try RecordFixture(self)
         let (store, id) = try storedAlert(f)
         _ = try Retention.purge(RetentionPolicy(), in: f.database, at: t0 + 32 * 86_400, actor: "retention")
-        try refused(f, store, id, .review(.match, note: nil), "purged at")
+        try refused(f, store, id, .review(.match, note: nil), .purged)
     }
 }

@@ -7,8 +7,9 @@ final class DeploymentLifecycleTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     private var planned: DeploymentLifecycle { DeploymentLifecycle(windowStart: t0, windowEnd: t0 + 3600) }
 
-    private func refusal(_ body: () throws -> Void) -> String {
-        do { try body(); return "" } catch { return "\(error)" }
+    /// The code of the refusal `body` throws; nil when it is not refused.
+    private func refusal(_ body: () throws -> Void) -> DeploymentTransitionError.Code? {
+        do { try body(); return nil } catch { return (error as? DeploymentTransitionError)?.code }
     }
 
     func testFullLife_plannedToWatchlistDestroyed_recordsEachTime() throws {
@@ -28,44 +29,44 @@ final class DeploymentLifecycleTests: XCTestCase {
 
     func testAuthorise_needsAnOfficer_noUnallowedMinor_andAWindowNotYetOver() {
         var l = planned
-        XCTAssertTrue(refusal { try l.authorise(officer: " ", minorsWithoutOverride: [], now: t0) }.contains("officer"))
-        XCTAssertTrue(refusal { try l.authorise(officer: "A", minorsWithoutOverride: ["s-9"], now: t0) }.contains("s-9 are marked under 18"))
-        XCTAssertTrue(refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0 + 3600) }.contains("window ended"))
+        XCTAssertEqual(refusal { try l.authorise(officer: " ", minorsWithoutOverride: [], now: t0) }, .noOfficer)
+        XCTAssertEqual(refusal { try l.authorise(officer: "A", minorsWithoutOverride: ["s-9"], now: t0) }, .minorsWithoutOverride)
+        XCTAssertEqual(refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0 + 3600) }, .windowEnded)
         XCTAssertEqual(l.state, .planned, "a refused step changes nothing")
     }
 
     func testOutOfOrderTransitions_areRefusedWithTheReason() throws {
         var l = planned
-        XCTAssertTrue(refusal { try l.start(now: t0) }.contains("only planned: it must be authorised first"))
-        XCTAssertTrue(refusal { try l.end(now: t0) }.contains("only planned"))
+        XCTAssertEqual(refusal { try l.start(now: t0) }, .stillPlanned)
+        XCTAssertEqual(refusal { try l.end(now: t0) }, .stillPlanned)
         try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0)
-        XCTAssertTrue(refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0) }.contains("authorised but not live"))
-        XCTAssertTrue(refusal { try l.start(now: t0 - 1) }.contains("cannot go live before"))
+        XCTAssertEqual(refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0) }, .onlyAuthorised)
+        XCTAssertEqual(refusal { try l.start(now: t0 - 1) }, .windowNotStarted)
         try l.start(now: t0)
-        XCTAssertTrue(refusal { try l.start(now: t0 + 1) }.contains("already live"), "a second start is refused")
-        XCTAssertTrue(refusal { try l.destroyWatchlist(now: t0) }.contains("already live"))
+        XCTAssertEqual(refusal { try l.start(now: t0 + 1) }, .alreadyLive, "a second start is refused")
+        XCTAssertEqual(refusal { try l.destroyWatchlist(now: t0) }, .alreadyLive)
         try l.end(now: t0 + 5)
-        XCTAssertTrue(refusal { try l.start(now: t0 + 6) }.contains("never restarted"))
+        XCTAssertEqual(refusal { try l.start(now: t0 + 6) }, .alreadyEnded)
         XCTAssertFalse(planned.isWatchlistDestructionDue(now: t0 + 1e9, delay: 0), "only an ended deployment's list is destroyed")
     }
 
     func testCloseWindow_endsALiveDeploymentOnlyOnceItsWindowHasClosed() throws {
         var l = planned
-        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3600) }.contains("only planned"))
+        XCTAssertEqual(refusal { try l.closeWindow(now: t0 + 3600) }, .stillPlanned)
         try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0)
         try l.start(now: t0 + 10)
-        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3599) }.contains("closes at"))
+        XCTAssertEqual(refusal { try l.closeWindow(now: t0 + 3599) }, .windowStillOpen)
         XCTAssertEqual(l.state, .live)
         try l.closeWindow(now: t0 + 3600)
         XCTAssertEqual(l.state, .ended)
         XCTAssertEqual(l.endedAt, t0 + 3600)
-        XCTAssertTrue(refusal { try l.closeWindow(now: t0 + 3700) }.contains("has ended"), "an ended deployment is not ended twice")
+        XCTAssertEqual(refusal { try l.closeWindow(now: t0 + 3700) }, .alreadyEnded, "an ended deployment is not ended twice")
     }
 
     func testStart_afterTheWindow_isRefused() throws {
         var l = planned
         try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0)
-        XCTAssertTrue(refusal { try l.start(now: t0 + 3600) }.contains("window ended"))
+        XCTAssertEqual(refusal { try l.start(now: t0 + 3600) }, .windowEnded)
         XCTAssertEqual(l.state, .authorised)
     }
 }

@@ -1,6 +1,7 @@
 @testable import CoordinatorRecord
 import Crypto
 import Foundation
+import Refusals
 import RecordTestSupport
 import Shared
 import XCTest
@@ -10,11 +11,11 @@ import XCTest
 final class DeploymentStoreTests: XCTestCase {
     private let t0 = RecordFixture.t0
 
-    /// Runs `body`, which must fail with a message containing `expected`, and checks nothing was written.
+    /// Runs `body`, which must be refused with the qualified code `expected`, and checks nothing was written.
     private func refused(_ f: RecordFixture, _ expected: String, _ body: () throws -> Void, line: UInt = #line) throws {
         let before = try f.auditCount
         let states = try DeploymentStore.list(in: f.database).map(\.state)
-        XCTAssertThrowsError(try body(), line: line) { XCTAssertTrue("\($0)".contains(expected), "\($0)", line: line) }
+        XCTAssertThrowsError(try body(), line: line) { XCTAssertEqual(($0 as? any Refusal)?.qualifiedCode, expected, "\($0)", line: line) }
         XCTAssertEqual(try f.auditCount, before, "nothing audited", line: line)
         XCTAssertEqual(try DeploymentStore.list(in: f.database).map(\.state), states, "nothing changed", line: line)
     }
@@ -116,9 +117,9 @@ final class DeploymentStoreTests: XCTestCase {
     func testUnder18_needsASupervisorsOverride_beforeAuthorisation() throws {
         let f = try RecordFixture(self)
         try DeploymentStore.create(try f.plan("dep-1", minors: ["s-2"]), by: "intel", in: f.database, at: t0)
-        try refused(f, "s-2 are marked under 18") { try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0) }
-        try refused(f, "needs a reason") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-2", reason: " ", by: "Sgt B", in: f.database, at: t0) }
-        try refused(f, "not marked under 18") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-1", reason: "r", by: "Sgt B", in: f.database, at: t0) }
+        try refused(f, "deployment.minorsWithoutOverride") { try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0) }
+        try refused(f, "deployment.overrideWithoutReason") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-2", reason: " ", by: "Sgt B", in: f.database, at: t0) }
+        try refused(f, "deployment.subjectNotMinor") { try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-1", reason: "r", by: "Sgt B", in: f.database, at: t0) }
         try DeploymentStore.allowMinor(deployment: "dep-1", subject: "s-2", reason: "missing, at risk", by: "Sgt B", in: f.database, at: t0)
         try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0)
         let s2 = try DeploymentStore.show("dep-1", in: f.database).subjects[1]
@@ -127,31 +128,31 @@ final class DeploymentStoreTests: XCTestCase {
 
     func testBadRequests_areClearErrors_andWriteNothing() throws {
         let f = try RecordFixture(self)
-        try refused(f, "no deployment dep-x") { try DeploymentStore.authorise("dep-x", officer: "A", in: f.database, at: t0) }
-        try refused(f, "bound to deployment other") { try DeploymentStore.create(try f.plan("dep-1", bundleFor: "other"), by: "i", in: f.database, at: t0) }
-        try refused(f, "node node9 is not enrolled") { try DeploymentStore.create(try f.plan("dep-1", nodes: ["node9"]), by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.notFound") { try DeploymentStore.authorise("dep-x", officer: "A", in: f.database, at: t0) }
+        try refused(f, "deployment.bundleForAnotherDeployment") { try DeploymentStore.create(try f.plan("dep-1", bundleFor: "other"), by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.nodeNotEnrolled") { try DeploymentStore.create(try f.plan("dep-1", nodes: ["node9"]), by: "i", in: f.database, at: t0) }
         var unsigned = try f.plan("dep-1")
         unsigned.bundle = try f.signedBundle(deployment: "dep-1", subjects: ["s-1"], signed: false)
-        try refused(f, "unsigned") { try DeploymentStore.create(unsigned, by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.bundleUnsigned") { try DeploymentStore.create(unsigned, by: "i", in: f.database, at: t0) }
         var altered = try f.plan("dep-1")
         altered.bundle[40] ^= 1
-        try refused(f, "invalid") { try DeploymentStore.create(altered, by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.bundleSignatureInvalid") { try DeploymentStore.create(altered, by: "i", in: f.database, at: t0) }
         var missing = try f.plan("dep-1")
         missing.subjects.removeLast()
-        try refused(f, "s-2 is in the bundle but not in the manifest") { try DeploymentStore.create(missing, by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.subjectNotInManifest") { try DeploymentStore.create(missing, by: "i", in: f.database, at: t0) }
         var nowhere = try f.plan("dep-1")
         nowhere.latitude = 91
-        try refused(f, "not a place") { try DeploymentStore.create(nowhere, by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.invalidPlace") { try DeploymentStore.create(nowhere, by: "i", in: f.database, at: t0) }
         var bad = try f.plan("dep 1")
         bad.bundle = try f.signedBundle(deployment: "dep 1", subjects: ["s-1"])
-        try refused(f, "must be 1-64 letters") { try DeploymentStore.create(bad, by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.invalidID") { try DeploymentStore.create(bad, by: "i", in: f.database, at: t0) }
 
         try DeploymentStore.create(try f.plan("dep-1"), by: "intel", in: f.database, at: t0)
-        try refused(f, "already exists") { try DeploymentStore.create(try f.plan("dep-1"), by: "i", in: f.database, at: t0) }
-        try refused(f, "must be authorised first") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0) }
+        try refused(f, "deployment.exists") { try DeploymentStore.create(try f.plan("dep-1"), by: "i", in: f.database, at: t0) }
+        try refused(f, "deployment.stillPlanned") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0) }
         try DeploymentStore.authorise("dep-1", officer: "A", in: f.database, at: t0)
         try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 1)
-        try refused(f, "already live") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 2) }
+        try refused(f, "deployment.alreadyLive") { try DeploymentStore.start("dep-1", by: "op", in: f.database, at: t0 + 2) }
     }
 
     func testANodeServesOneLiveDeploymentAtATime() throws {
@@ -159,6 +160,6 @@ final class DeploymentStoreTests: XCTestCase {
         try f.liveDeployment("dep-1")
         try DeploymentStore.create(try f.plan("dep-2", nodes: ["node1", "node2"]), by: "intel", in: f.database, at: t0)
         try DeploymentStore.authorise("dep-2", officer: "A", in: f.database, at: t0)
-        try refused(f, "node node1 is serving live deployment dep-1") { try DeploymentStore.start("dep-2", by: "op", in: f.database, at: t0 + 200) }
+        try refused(f, "deployment.nodeBusy") { try DeploymentStore.start("dep-2", by: "op", in: f.database, at: t0 + 200) }
     }
 }

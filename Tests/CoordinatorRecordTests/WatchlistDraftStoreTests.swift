@@ -3,6 +3,7 @@ import Crypto
 import FaceTemplates
 import Foundation
 import GRDB
+import Refusals
 import RecordTestSupport
 import Shared
 import TestSupport
@@ -47,29 +48,30 @@ final class WatchlistDraftStoreTests: XCTestCase {
     func testUpload_refusesWhatIsMissingStrayOrNotAPhoto_andWritesNothing() throws {
         let f = try RecordFixture(self)
         let before = try f.auditCount
+        // Each refused with its code: the description (which names the file, line and photo) is for people.
         let cases: [(WatchlistUpload, String)] = [
-            (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "photo b2.jpg for s-2 was not uploaded"),
-            (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "bystander.jpg was uploaded but no manifest row names it"),
-            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo a.jpg is not a JPEG, PNG, BMP, WebP or Netpbm"),
+            (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "watchlist.photoNotUploaded"),
+            (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "watchlist.strayPhoto"),
+            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo.unreadableHeader"),
             (upload(photos: ["a.jpg": jpeg, "b1.png": Self.pngHeader(width: 20_000, height: 20_000), "b2.jpg": jpeg]),
-             "photo b1.png is 20000x20000 pixels, more than 40 megapixels"),
+             "photo.tooManyPixels"),
             (upload(photos: ["a.jpg": Array("BM".utf8) + Array(repeating: 0, count: 12) + [40, 0, 0, 0, 32, 0, 0, 0, 32, 0, 0, 0], "b1.png": png, "b2.jpg": jpeg]),
-             "photo a.jpg is not a JPEG or PNG file"),
+             "watchlist.photoNotJPEGOrPNG"),
             (upload(manifest: "subject_id,display_name,category,reason,image_source,image_paths,category\ns-1,A,wanted,w,custody,a.jpg,x\n"),
-             "line 1 column 7 names the column 'category' twice"),
+             "csv.repeatedColumn"),
             (upload(photos: ["a.jpg": jpeg],
                     manifest: "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,w,custody,../a.jpg\n"),
-             "line 2: photo name '../a.jpg' names a folder"),
-            (upload(manifest: "subject_id,display_name\ns-1,x\n"), "lacks the column(s) category"),
-            (upload(deployment: "dep 9; DROP TABLE deployment"), "must be 1-64 letters"),
-            (upload(fusion: "blend"), "photos 'blend' must be one of separate, fused"),
+             "manifest.photoPathNotAName"),
+            (upload(manifest: "subject_id,display_name\ns-1,x\n"), "manifest.missingColumns"),
+            (upload(deployment: "dep 9; DROP TABLE deployment"), "watchlist.invalidDeploymentID"),
+            (upload(fusion: "blend"), "watchlist.unknownPhotosChoice"),
             (upload(photos: ["a.jpg": jpeg],
                     manifest: "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80\n"),
-             "face box '10 10 80' is not 'x y width height'"),
+             "manifest.invalidFaceBox"),
         ]
         for (bad, expected) in cases {
             XCTAssertThrowsError(try WatchlistDraftStore.upload(bad, by: "ian", in: f.database, at: RecordFixture.t0)) { error in
-                XCTAssert("\(error)".contains(expected), "\(error)")
+                XCTAssertEqual((error as? any Refusal)?.qualifiedCode, expected, "\(error)")
             }
         }
         XCTAssertEqual(try WatchlistDraftStore.list(in: f.database).count, 0)
@@ -130,17 +132,17 @@ final class WatchlistDraftStoreTests: XCTestCase {
         tampered.payload[tampered.payload.count - 1] ^= 1
         var other = unsigned
         other.payload = try SignedBundle.decode(fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1"], signed: false), maxPayloadBytes: 1 << 30).payload
-        let refusals: [(SignedBundle, String)] = [
-            (unsigned, "carries no signature"),
-            (tampered, "does not match the bundle"),
-            (try unsigned.signed(with: stranger), "is not one of the signers the nodes trust"),
-            (try other.signed(with: f.signer), "is not the one built here"),
+        let refusals: [(SignedBundle, WatchlistDraftRefusal.Code)] = [
+            (unsigned, .bundleUnsigned),
+            (tampered, .signatureInvalid),
+            (try unsigned.signed(with: stranger), .untrustedSigner),
+            (try other.signed(with: f.signer), .bundleNotBuiltHere),
         ]
         for (bundle, expected) in refusals {
-            XCTAssertThrowsError(try add(bundle)) { XCTAssert("\($0)".contains(expected), "\($0)") }
+            XCTAssertThrowsError(try add(bundle)) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, expected, "\($0)") }
         }
         XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: Array("not a bundle".utf8), signers: signers, by: "ian",
-                                                                   in: f.database, at: RecordFixture.t0)) { XCTAssert("\($0)".contains("not a Watchpost bundle")) }
+                                                                   in: f.database, at: RecordFixture.t0)) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, .notABundle) }
         XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.signatures.count, 0, "a refused upload records nothing")
 
         try add(try unsigned.signed(with: f.signer))

@@ -158,30 +158,33 @@ final class DeploymentRecordTests: XCTestCase {
         let bundle = try d.buildObamaBundle()
         let evaluation = try Self.evaluationReport(d)
         try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"])
-        func refused(_ args: [String], _ expected: String, line: UInt = #line) throws {
+        /// A refusal with a code exits with its kind's status (sysexits.h) and names the code.
+        func refused(_ args: [String], _ expected: String, code: String? = nil, status: Int32? = nil, line: UInt = #line) throws {
             let before = try cli(d, ["audit", "list", "--limit", "100000"]).stdout
             let r = try cli(d, args)
             XCTAssertNotEqual(r.status, 0, line: line)
+            if let status { XCTAssertEqual(r.status, status, r.stderr, line: line) }
+            if let code { XCTAssertTrue(r.stderr.contains("[\(code)]"), r.stderr, line: line) }
             XCTAssertTrue(r.stderr.contains(expected), r.stderr, line: line)
             XCTAssertEqual(try cli(d, ["audit", "list", "--limit", "100000"]).stdout, before, "nothing written", line: line)
         }
-        try refused(["deployment", "start", "--id", "nope", "--as", "x"], "no deployment nope")
+        try refused(["deployment", "start", "--id", "nope", "--as", "x"], "no deployment nope", code: "deployment.notFound", status: 66)
         try "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,warrant,maybe\n"
             .write(toFile: "\(d.dir)/m.csv", atomically: true, encoding: .utf8)
-        try refused(Array(try createArguments(d, bundle, evaluation)), "line 2: under_18 is 'maybe'; write yes or no")
+        try refused(Array(try createArguments(d, bundle, evaluation)), "line 2: under_18 is 'maybe'; write yes or no", code: "manifest.invalidUnder18", status: 65)
         try "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,,no\n"
             .write(toFile: "\(d.dir)/m.csv", atomically: true, encoding: .utf8)
-        try refused(Array(try createArguments(d, bundle, evaluation)), "legal_basis is missing or empty for s-101")
+        try refused(Array(try createArguments(d, bundle, evaluation)), "legal_basis is missing or empty for s-101", code: "manifest.missingLegalBasis", status: 65)
         try "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,warrant,no\n"
             .write(toFile: "\(d.dir)/m.csv", atomically: true, encoding: .utf8)
         try refused(["deployment", "authorise", "--id", "dep-7", "--as", " "], "--as must name who is acting")
         XCTAssertEqual(try create(d, bundle: bundle, evaluation: evaluation).status, 0)
-        try refused(["deployment", "start", "--id", "dep-7", "--as", "op"], "must be authorised first")
+        try refused(["deployment", "start", "--id", "dep-7", "--as", "op"], "must be authorised first", code: "deployment.stillPlanned", status: 75)
         XCTAssertEqual(try cli(d, ["deployment", "authorise", "--id", "dep-7", "--as", "Supt Ames"]).status, 0)
         let first = try cli(d, ["deployment", "start", "--id", "dep-7", "--as", "op"])
         XCTAssertTrue(first.stdout.contains("no running coordinator serve found"), first.stdout)
-        try refused(["deployment", "start", "--id", "dep-7", "--as", "op"], "already live")
-        try refused(["alerts", "adjudicate", UUID().uuidString, "--review", "match", "--as", "op"], "no alert")
+        try refused(["deployment", "start", "--id", "dep-7", "--as", "op"], "already live", code: "deployment.alreadyLive", status: 75)
+        try refused(["alerts", "adjudicate", UUID().uuidString, "--review", "match", "--as", "op"], "no alert", code: "adjudication.alertNotFound", status: 66)
         try refused(["alerts", "adjudicate", UUID().uuidString, "--review", "yes", "--as", "op"], "--review yes is not one of match, no-match, unsure")
         try refused(["report", "--deployment", "dep-7", "--format", "pdf", "--as", "a"], "--format must be json, csv or html")
     }

@@ -21,21 +21,21 @@ struct Access {
     static let metrics: Set<Role> = [.supervisor, .admin]
     static let watchlists: Set<Role> = [.intelligence]
 
-    enum Refusal: Error {
+    enum Denial: Error {
         case response(Response)
     }
 
     /// The session of a request allowed to `roles`; throws the refusal response otherwise.
     func require(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) throws -> Session {
         guard let session = context.session else {
-            throw Refusal.response(request.method == .get
+            throw Denial.response(request.method == .get
                 ? Response.redirect(to: "/login?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
                 : Response(status: .unauthorized))
         }
         guard roles.contains(session.user.role) else {
             database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
                                              detail: ["role": session.user.role.rawValue]), logger: logger)
-            throw Refusal.response(Response(status: .forbidden))
+            throw Denial.response(Response(status: .forbidden))
         }
         return session
     }
@@ -66,7 +66,7 @@ struct Access {
         guard UserStore.isValidCSRF(token, for: session) else {
             database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
                                       detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
-            throw Refusal.response(Response(status: .forbidden))
+            throw Denial.response(Response(status: .forbidden))
         }
     }
 }

@@ -14,19 +14,19 @@ public struct MultipartForm: Sendable {
 
     public private(set) var parts: [Part] = []
 
-    /// Reads at most `limit` bytes; throws `Access.Refusal` with 400/413 for a body that is not a
+    /// Reads at most `limit` bytes; throws `Access.Denial` with 400/413 for a body that is not a
     /// multipart form or is too large.
     init(_ request: Request, limit: Int) async throws {
         guard let contentType = request.headers[.contentType] else {
-            throw Access.Refusal.response(plainText(MultipartRefusal.notMultipart.description, status: .badRequest))
+            throw Access.Denial.response(plainText(MultipartRefusal.notMultipart.description, status: .badRequest))
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch {
-            throw Access.Refusal.response(plainText("the upload is larger than \(limit >> 20) MiB: split the list or raise watchlists.max_upload_mib",
+            throw Access.Denial.response(plainText("the upload is larger than \(limit >> 20) MiB: split the list or raise watchlists.max_upload_mib",
                                                     status: .contentTooLarge))
         }
         do { try self.init(body: body, contentType: contentType) } catch {
-            throw Access.Refusal.response(plainText(error.description, status: .badRequest))
+            throw Access.Denial.response(plainText(error.description, status: .badRequest))
         }
     }
 

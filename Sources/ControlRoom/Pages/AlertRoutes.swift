@@ -120,7 +120,8 @@ struct AlertRoutes {
         do {
             try alerts.adjudicate(id, step, by: session.user.name, at: .now)
         } catch let refusal as AdjudicationError {
-            return pages.page("message", title: "Refused", session: session, ["heading": "Not recorded", "text": refusal.description], status: .conflict)
+            return pages.page("message", title: "Refused", session: session, ["heading": "Not recorded", "text": refusal.description],
+                              status: status(of: refusal))
         }
         return Response.redirect(to: "/alerts/\(id.uuidString)", type: .found)
     }
@@ -140,27 +141,6 @@ struct AlertRoutes {
 
 /// Runs a route's body, turning an access refusal into its response and a record the request
 /// names but the database does not hold (or refuses) into a plain-text answer that says why.
-func guarded(_ body: () throws -> Response) throws -> Response {
-    do { return try body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
-        return plainText(failure.description, status: .notFound)
-    } catch let refusal where isInputRefusal(refusal) {
-        return plainText("\(refusal)", status: .badRequest)
-    }
-}
-
-func guarded(_ body: () async throws -> Response) async throws -> Response {
-    do { return try await body() } catch Access.Refusal.response(let response) { return response } catch let failure as CommandFailure {
-        return plainText(failure.description, status: .notFound)
-    } catch let refusal where isInputRefusal(refusal) {
-        return plainText("\(refusal)", status: .badRequest)
-    }
-}
-
-/// Whether an error is a refusal of what the user sent (a file, a form), to be shown to them.
-func isInputRefusal(_ error: any Error) -> Bool {
-    error is CommandFailure || error is CSVRefusal || error is ImageRefusal
-}
-
 func plainText(_ text: String, status: HTTPResponse.Status) -> Response {
     Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
 }

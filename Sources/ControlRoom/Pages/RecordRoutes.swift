@@ -67,8 +67,9 @@ struct RecordRoutes {
                                                       ["heading": "Deployment \(id) ended, not checkpointed", "text": reason])
                                 }
                             }
-                        } catch let refusal as DeploymentTransitionError {
-                            return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": refusal.description], status: .conflict)
+                        } catch let refusal where isShownToUser(refusal) {
+                            return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": "\(refusal)"],
+                                              status: status(of: refusal))
                         }
                         return Response.redirect(to: "/deployments", type: .found)
                     }

@@ -31,8 +31,8 @@ struct WatchlistRoutes {
                         let upload = try Self.upload(form)
                         let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
                         return Response.redirect(to: "/watchlists/\(id)", type: .found)
-                    } catch let refusal where isInputRefusal(refusal) {
-                        return try listPage(session, error: "\(refusal)", status: .badRequest)
+                    } catch let refusal where isShownToUser(refusal) {
+                        return try listPage(session, error: "\(refusal)", status: status(of: refusal))
                     }
                 }
             }
@@ -61,8 +61,8 @@ struct WatchlistRoutes {
                 return try await offloaded {
                     let id = try Self.id(context)
                     let input: WatchlistBuildInput
-                    do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
-                        return try draftPage(id, session, error: failure.description, status: .conflict)
+                    do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let refusal where isShownToUser(refusal) {
+                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
                     // Enrolment takes seconds per list: the page refreshes until the build is recorded.
@@ -95,10 +95,10 @@ struct WatchlistRoutes {
                 return try await offloaded {
                     let id = try Self.id(context)
                     do {
-                        guard let file = form.files("bundle").first else { throw CommandFailure("choose the signed bundle file to upload") }
+                        guard let file = form.files("bundle").first else { throw FormRefusal(.missingFile, "bundle", "choose the signed bundle file to upload") }
                         try WatchlistDraftStore.addSignatures(id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
-                    } catch let failure as CommandFailure {
-                        return try draftPage(id, session, error: failure.description, status: .badRequest)
+                    } catch let refusal where isShownToUser(refusal) {
+                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
@@ -112,8 +112,8 @@ struct WatchlistRoutes {
                     do {
                         let plan = try self.plan(id, form)
                         try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now, fromDraft: id)
-                    } catch let failure as CommandFailure {
-                        return try draftPage(id, session, error: failure.description, status: .badRequest)
+                    } catch let refusal where isShownToUser(refusal) {
+                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     return Response.redirect(to: "/deployments", type: .found)
                 }
@@ -124,8 +124,8 @@ struct WatchlistRoutes {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let failure as CommandFailure {
-                        return try draftPage(id, session, error: failure.description, status: .conflict)
+                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let refusal where isShownToUser(refusal) {
+                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     return Response.redirect(to: "/watchlists", type: .found)
                 }
@@ -147,7 +147,7 @@ struct WatchlistRoutes {
     }
 
     private func draftPage(_ id: String, _ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let d = try WatchlistDraftStore.load(id, in: database) else { throw CommandFailure("no watchlist \(id)") }
+        guard let d = try WatchlistDraftStore.load(id, in: database) else { throw WatchlistDraftRefusal(.notFound, id, "no watchlist \(id)") }
         let iso = ISO8601DateFormatter()
         let subjects = d.subjects.map { s -> [String: Any] in
             ["id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
@@ -188,8 +188,8 @@ struct WatchlistRoutes {
                                       "evaluated": e.evaluatedListSize, "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
                                       "to": iso.string(from: d.binding.expiresAt),
                                       "nodes": try NodeRegistry.statuses(in: database).filter { !$0.revoked }.map { ["id": $0.node.nodeID] }]
-                } catch let failure as CommandFailure {
-                    values["planBlocked"] = failure.description
+                } catch let refusal where isShownToUser(refusal) {
+                    values["planBlocked"] = "\(refusal)"
                 }
             }
         }
@@ -206,27 +206,27 @@ struct WatchlistRoutes {
     }
 
     private static func id(_ context: WebRequestContext) throws -> String {
-        guard let id = context.parameters.get("id") else { throw CommandFailure("no watchlist id") }
+        guard let id = context.parameters.get("id") else { throw FormRefusal(.missingField, "id", "no watchlist id") }
         return id
     }
 
     private static func upload(_ form: MultipartForm) throws -> WatchlistUpload {
-        guard let manifest = form.files("manifest").first else { throw CommandFailure("choose the manifest CSV file") }
+        guard let manifest = form.files("manifest").first else { throw FormRefusal(.missingFile, "manifest", "choose the manifest CSV file") }
         let photos = form.files("photos")
-        guard !photos.isEmpty else { throw CommandFailure("choose the photos the manifest names") }
+        guard !photos.isEmpty else { throw FormRefusal(.missingFile, "photos", "choose the photos the manifest names") }
         var byName: [String: [UInt8]] = [:]
         for photo in photos {
             guard byName.updateValue(photo.body, forKey: photo.fileName!) == nil else {
-                throw CommandFailure("two photos are named \(photo.fileName!): give each photo its own file name")
+                throw FormRefusal(.repeatedPhotoName, photo.fileName!, "two photos are named \(photo.fileName!): give each photo its own file name")
             }
         }
         guard let deployment = form.text("deployment"), let watchlist = form.text("watchlist"), let versionText = form.text("version"),
               let expiresText = form.text("expires") else {
-            throw CommandFailure("deployment, watchlist id, version and expiry are all required")
+            throw FormRefusal(.missingField, "deployment, watchlist id, version, expiry", "deployment, watchlist id, version and expiry are all required")
         }
-        guard let version = UInt64(versionText) else { throw CommandFailure("version '\(versionText)' is not a whole number") }
+        guard let version = UInt64(versionText) else { throw FormRefusal(.notANumber, versionText, "version '\(versionText)' is not a whole number") }
         let threshold = try form.text("threshold").map { text -> Float in
-            guard let value = Float(text) else { throw CommandFailure("threshold '\(text)' is not a number") }
+            guard let value = Float(text) else { throw FormRefusal(.notANumber, text, "threshold '\(text)' is not a number") }
             return value
         }
         return WatchlistUpload(
@@ -239,16 +239,16 @@ struct WatchlistRoutes {
     }
 
     private func plan(_ id: String, _ form: FormBody) throws -> DeploymentPlan {
-        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else { throw CommandFailure("no built watchlist \(id)") }
+        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else { throw WatchlistDraftRefusal(.noBundleYet, id, "no built watchlist \(id)") }
         guard signers.suffice(draft.signatures) else {
-            throw CommandFailure("the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
+            throw FormRefusal(.tooFewSignatures, "\(draft.signatures.count)", "the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
         }
         func number(_ key: String, _ label: String) throws -> Double {
-            guard let text = form.text(key), let value = Double(text) else { throw CommandFailure("\(label) must be a number") }
+            guard let text = form.text(key), let value = Double(text) else { throw FormRefusal(.notANumber, label, "\(label) must be a number") }
             return value
         }
         func text(_ key: String, _ label: String) throws -> String {
-            guard let value = form.text(key) else { throw CommandFailure("\(label) is required: it goes on the record") }
+            guard let value = form.text(key) else { throw FormRefusal(.missingField, label, "\(label) is required: it goes on the record") }
             return value
         }
         let nodes = (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -273,5 +273,5 @@ func formTime(_ text: String, _ label: String) throws -> Date {
         local.dateFormat = format
         if let date = local.date(from: text) { return date }
     }
-    throw CommandFailure("\(label) '\(text)' is not a time: write it as 2026-12-01T08:00:00Z")
+    throw FormRefusal(.notATime, text, "\(label) '\(text)' is not a time: write it as 2026-12-01T08:00:00Z")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Refusals
 
 /// Stage 1: the operator's review of the probe crop against the reference photo.
 public enum ReviewDecision: String, Sendable, CaseIterable, Codable {
@@ -52,32 +53,49 @@ public struct AdjudicationState: Sendable, Equatable {
 
     /// Throws, with the reason in words, when `step` may not be taken now.
     public func check(_ step: AdjudicationStep, by user: String) throws {
-        guard !user.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError("every decision is attributed: give the user's name") }
-        if let purgedAt { throw AdjudicationError("the alert was purged at \(iso(purgedAt)) under the retention policy: nothing can be added") }
+        guard !user.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError(.unattributed, "every decision is attributed: give the user's name") }
+        if let purgedAt { throw AdjudicationError(.purged, "the alert was purged at \(iso(purgedAt)) under the retention policy: nothing can be added") }
         switch step {
         case .review:
-            if let review { throw AdjudicationError("the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")") }
+            if let review { throw AdjudicationError(.alreadyReviewed, "the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")") }
         case .outcome(_, let action, let note):
-            guard let review else { throw AdjudicationError("the operator's review comes first: record match, no match or unsure") }
-            guard review != .noMatch else { throw AdjudicationError("the operator reviewed this alert as no match: there is no field outcome to record") }
-            if let outcome { throw AdjudicationError("the field outcome was already recorded (\(outcome.rawValue)) by \(outcomeBy ?? "?")") }
+            guard let review else { throw AdjudicationError(.reviewFirst, "the operator's review comes first: record match, no match or unsure") }
+            guard review != .noMatch else { throw AdjudicationError(.reviewedNoMatch, "the operator reviewed this alert as no match: there is no field outcome to record") }
+            if let outcome { throw AdjudicationError(.outcomeRecorded, "the field outcome was already recorded (\(outcome.rawValue)) by \(outcomeBy ?? "?")") }
             if action == .other, note?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
-                throw AdjudicationError("action 'other' needs a note saying what was done")
+                throw AdjudicationError(.otherNeedsNote, "action 'other' needs a note saying what was done")
             }
         case .markForCase(let reference, let reason):
             guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw AdjudicationError("marking for a case needs a case reference and a reason")
+                throw AdjudicationError(.caseNeedsReference, "marking for a case needs a case reference and a reason")
             }
-            if let caseReference { throw AdjudicationError("the alert is already marked for case \(caseReference)") }
+            if let caseReference { throw AdjudicationError(.alreadyMarked, "the alert is already marked for case \(caseReference)") }
         case .unmarkCase(let reason):
-            guard caseReference != nil else { throw AdjudicationError("the alert is not marked for a case") }
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError("unmarking needs a reason") }
+            guard caseReference != nil else { throw AdjudicationError(.notMarked, "the alert is not marked for a case") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError(.unmarkNeedsReason, "unmarking needs a reason") }
         }
     }
 }
 
-/// A refused adjudication step.
-public struct AdjudicationError: Error, Equatable, CustomStringConvertible {
+/// A refused adjudication step: a code, and why in words. Nothing was recorded.
+public struct AdjudicationError: Refusal, Equatable {
+    public enum Code: String, Sendable {
+        /// No alert has the id (never stored, or a mistyped id).
+        case alertNotFound
+        case unattributed, purged, alreadyReviewed, reviewFirst, reviewedNoMatch, outcomeRecorded, otherNeedsNote
+        case caseNeedsReference, alreadyMarked, notMarked, unmarkNeedsReason
+    }
+    public static let area = "adjudication"
+    public let code: Code
     public let description: String
-    init(_ description: String) { self.description = description }
+
+    public var kind: RefusalKind {
+        switch code {
+        case .alertNotFound: .notFound
+        case .unattributed, .otherNeedsNote, .caseNeedsReference, .unmarkNeedsReason: .invalid
+        default: .conflict
+        }
+    }
+
+    init(_ code: Code, _ description: String) { self.code = code; self.description = description }
 }

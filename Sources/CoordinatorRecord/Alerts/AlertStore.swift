@@ -181,7 +181,7 @@ public final class AlertStore: Sendable {
 
     static func load(_ id: UUID, _ db: Database) throws -> AlertRecord {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.uuidString]) else {
-            throw CommandFailure("no alert \(id.uuidString): check the id with coordinator alerts list")
+            throw AdjudicationError(.alertNotFound, "no alert \(id.uuidString): check the id with coordinator alerts list")
         }
         return try record(row)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Refusals
 import Logging
 import Shared
 
@@ -29,7 +30,7 @@ public final class CoordinatorDatabase: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
-            throw CommandFailure("coordinator database \(path) cannot be opened: \(error)")
+            throw RecordUnavailable(path: path, reason: "\(error)")
         }
     }
 
@@ -151,5 +152,19 @@ public final class CoordinatorDatabase: Sendable {
             try db.alter(table: "deployment") { t in t.add(column: "list_pseudonymised_at_ms", .integer) }
         }
         return migrator
+    }
+}
+
+/// The coordinator database cannot be opened or brought to the current schema (its folder is
+/// missing or not writable, the file is not SQLite, or it comes from a newer Watchpost).
+public struct RecordUnavailable: Refusal {
+    public enum Code: String, Sendable { case cannotOpen }
+    public static let area = "record"
+    public var code: Code { .cannotOpen }
+    public var kind: RefusalKind { .unavailable }
+    public let path: String
+    public let reason: String
+    public var description: String {
+        "coordinator database \(path) cannot be opened: \(reason); check the state folder (state_dir in the config) and its permissions"
     }
 }

@@ -1,7 +1,13 @@
+import Refusals
+
 /// A stored value the record cannot read as what it must be (an alert id that is not a UUID, a
 /// role nobody knows): the database was changed outside Watchpost or is damaged. Thrown rather
 /// than replaced by a default, which would put a made-up value on the record.
-public struct DamagedRow: Error, CustomStringConvertible, Equatable {
+public struct DamagedRow: Refusal, Equatable {
+    public enum Code: String, Sendable { case unreadableValue }
+    public static let area = "record"
+    public var code: Code { .unreadableValue }
+    public var kind: RefusalKind { .damaged }
     public let table: String
     public let column: String
     /// The row's key, for whoever repairs it (never a subject id: alerts are named by their id).

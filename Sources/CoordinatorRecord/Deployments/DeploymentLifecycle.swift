@@ -1,4 +1,5 @@
 import Foundation
+import Refusals
 
 /// Where a deployment is in its life.
 public enum DeploymentState: String, Sendable, CaseIterable, Codable {
@@ -10,10 +11,18 @@ public enum DeploymentState: String, Sendable, CaseIterable, Codable {
     case watchlistDestroyed = "watchlist destroyed"
 }
 
-/// A transition the lifecycle refused, and why, in words for the person who asked for it.
-public struct DeploymentTransitionError: Error, Equatable, CustomStringConvertible {
+/// A transition the lifecycle refused: a code, and why in words for the person who asked for it.
+public struct DeploymentTransitionError: Refusal, Equatable {
+    public enum Code: String, Sendable {
+        /// The deployment is in a state the step cannot follow.
+        case stillPlanned, onlyAuthorised, alreadyLive, alreadyEnded
+        case noOfficer, minorsWithoutOverride, windowNotStarted, windowEnded, windowStillOpen
+    }
+    public static let area = "deployment"
+    public let code: Code
     public let description: String
-    init(_ description: String) { self.description = description }
+    public var kind: RefusalKind { .conflict }
+    init(_ code: Code, _ description: String) { self.code = code; self.description = description }
 }
 
 /// A deployment's lifecycle as a value-type state machine: no I/O, no clock of its own (every
@@ -47,21 +56,21 @@ public struct DeploymentLifecycle: Sendable, Equatable {
     public mutating func authorise(officer: String, minorsWithoutOverride: [String], now: Date) throws {
         try expect(.planned, to: "authorise")
         guard !officer.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw DeploymentTransitionError("authorisation needs the authorising officer's name")
+            throw DeploymentTransitionError(.noOfficer, "authorisation needs the authorising officer's name")
         }
         guard minorsWithoutOverride.isEmpty else {
-            throw DeploymentTransitionError("subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
+            throw DeploymentTransitionError(.minorsWithoutOverride, "subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
                 + "a supervisor must record an override with a reason first (coordinator deployment allow-minor)")
         }
-        guard now < windowEnd else { throw DeploymentTransitionError("the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        guard now < windowEnd else { throw DeploymentTransitionError(.windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment") }
         state = .authorised
         authorisedAt = now
     }
 
     public mutating func start(now: Date) throws {
         try expect(.authorised, to: "start")
-        guard now >= windowStart else { throw DeploymentTransitionError("the planned window starts at \(iso(windowStart)); it cannot go live before") }
-        guard now < windowEnd else { throw DeploymentTransitionError("the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        guard now >= windowStart else { throw DeploymentTransitionError(.windowNotStarted, "the planned window starts at \(iso(windowStart)); it cannot go live before") }
+        guard now < windowEnd else { throw DeploymentTransitionError(.windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment") }
         state = .live
         startedAt = now
     }
@@ -75,7 +84,7 @@ public struct DeploymentLifecycle: Sendable, Equatable {
     /// Ends a live deployment because its planned window has closed: nodes may look for people
     /// only within the window that was authorised.
     public mutating func closeWindow(now: Date) throws {
-        guard now >= windowEnd else { throw DeploymentTransitionError("the planned window closes at \(iso(windowEnd)), not yet") }
+        guard now >= windowEnd else { throw DeploymentTransitionError(.windowStillOpen, "the planned window closes at \(iso(windowEnd)), not yet") }
         try end(now: now)
     }
 
@@ -93,14 +102,14 @@ public struct DeploymentLifecycle: Sendable, Equatable {
 
     private func expect(_ wanted: DeploymentState, to verb: String) throws {
         guard state != wanted else { return }
-        let why: String
-        switch state {
-        case .planned: why = "it is only planned: it must be authorised first"
-        case .authorised: why = "it is authorised but not live"
-        case .live: why = "it is already live (since \(startedAt.map(iso) ?? "?"))"
-        case .ended, .watchlistDestroyed: why = "it has ended (at \(endedAt.map(iso) ?? "?")); an ended deployment is never restarted: plan a new one"
+        let (code, why): (DeploymentTransitionError.Code, String) = switch state {
+        case .planned: (.stillPlanned, "it is only planned: it must be authorised first")
+        case .authorised: (.onlyAuthorised, "it is authorised but not live")
+        case .live: (.alreadyLive, "it is already live (since \(startedAt.map(iso) ?? "?"))")
+        case .ended, .watchlistDestroyed:
+            (.alreadyEnded, "it has ended (at \(endedAt.map(iso) ?? "?")); an ended deployment is never restarted: plan a new one")
         }
-        throw DeploymentTransitionError("cannot \(verb) the deployment: \(why)")
+        throw DeploymentTransitionError(code, "cannot \(verb) the deployment: \(why)")
     }
 }
 

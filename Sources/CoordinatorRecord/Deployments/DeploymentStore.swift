@@ -13,11 +13,11 @@ public enum DeploymentStore {
                               fromDraft draft: String? = nil) throws {
         let checked = try check(plan)
         try database.change { db, audit in
-            guard try !exists(plan.id, db) else { throw CommandFailure("deployment \(plan.id) already exists: choose another id") }
+            guard try !exists(plan.id, db) else { throw DeploymentRefusal(.exists, plan.id, "deployment \(plan.id) already exists: choose another id") }
             if let draft { try WatchlistDraftStore.markPlanned(draft, db) }
             let enrolled = try NodeRegistry.enrolled(db)
             for node in plan.nodes where enrolled[node] == nil {
-                throw CommandFailure("node \(node) is not enrolled: add it to nodes.enrolled in the coordinator config (enrolled: \(enrolled.keys.sorted().joined(separator: ", ")))")
+                throw DeploymentRefusal(.nodeNotEnrolled, node, "node \(node) is not enrolled: add it to nodes.enrolled in the coordinator config (enrolled: \(enrolled.keys.sorted().joined(separator: ", ")))")
             }
             let expected = String(decoding: try JSONEncoder().encode(plan.expected), as: UTF8.self)
             try db.execute(sql: """
@@ -57,16 +57,16 @@ public enum DeploymentStore {
     /// A supervisor allows a subject marked under 18 on this deployment's list, with a reason.
     public static func allowMinor(deployment id: String, subject: String, reason: String, by supervisor: String,
                                   in database: CoordinatorDatabase, at now: Date) throws {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CommandFailure("an override needs a reason") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw DeploymentRefusal(.overrideWithoutReason, subject, "an override needs a reason") }
         try database.change { db, audit in
             let deployment = try load(id, db)
             guard deployment.state == .planned else {
-                throw CommandFailure("deployment \(id) is \(deployment.state.rawValue): overrides are recorded before authorisation")
+                throw DeploymentRefusal(.overrideAfterAuthorisation, id, "deployment \(id) is \(deployment.state.rawValue): overrides are recorded before authorisation")
             }
             guard let listed = deployment.subjects.first(where: { $0.subjectID == subject }) else {
-                throw CommandFailure("subject \(subject) is not on deployment \(id)'s list")
+                throw DeploymentRefusal(.subjectNotListed, subject, "subject \(subject) is not on deployment \(id)'s list")
             }
-            guard listed.under18 else { throw CommandFailure("subject \(subject) is not marked under 18: no override is needed") }
+            guard listed.under18 else { throw DeploymentRefusal(.subjectNotMinor, subject, "subject \(subject) is not marked under 18: no override is needed") }
             // The entry commits to the subject (salt kept in the list's row) rather than naming it, so
             // that the subject id goes when the list is pseudonymised.
             let salt = AlertCommitment.newSalt()
@@ -98,7 +98,7 @@ public enum DeploymentStore {
                 WHERE d.state = 'live' AND n.node_id IN (SELECT node_id FROM deployment_node WHERE deployment_id = ?)
                 """, arguments: [id])
             if let row = busy.first {
-                throw CommandFailure("node \(row["node_id"] as String) is serving live deployment \(row["id"] as String): end that one first")
+                throw DeploymentRefusal(.nodeBusy, row["node_id"], "node \(row["node_id"] as String) is serving live deployment \(row["id"] as String): end that one first")
             }
             try db.execute(sql: "UPDATE deployment SET started_by = ?, started_at_ms = ? WHERE id = ?", arguments: [actor, milliseconds(now), id])
             return ["nodes": deployment.nodes.joined(separator: ","), "bundle_sha256": deployment.bundleSHA256]
@@ -251,37 +251,37 @@ public enum DeploymentStore {
 
     private static func check(_ plan: DeploymentPlan) throws -> CheckedPlan {
         guard !plan.id.isEmpty, plan.id.utf8.count <= 64, plan.id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw CommandFailure("deployment id '\(plan.id)' must be 1-64 letters, digits, '-', '_' or '.'")
+            throw DeploymentRefusal(.invalidID, plan.id, "deployment id '\(plan.id)' must be 1-64 letters, digits, '-', '_' or '.'")
         }
         for (name, value) in [("place", plan.placeName), ("purpose", plan.purpose), ("legal basis", plan.legalBasis)]
         where value.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CommandFailure("the deployment's \(name) is empty: it must be on the record")
+            throw DeploymentRefusal(.missingField, name, "the deployment's \(name) is empty: it must be on the record")
         }
         guard (-90...90).contains(plan.latitude), (-180...180).contains(plan.longitude) else {
-            throw CommandFailure("coordinates \(plan.latitude), \(plan.longitude) are not a place: latitude -90..90, longitude -180..180")
+            throw DeploymentRefusal(.invalidPlace, "\(plan.latitude), \(plan.longitude)", "coordinates \(plan.latitude), \(plan.longitude) are not a place: latitude -90..90, longitude -180..180")
         }
-        guard plan.windowEnd > plan.windowStart else { throw CommandFailure("the planned window must end after it starts") }
-        guard !plan.nodes.isEmpty else { throw CommandFailure("a deployment needs at least one node") }
+        guard plan.windowEnd > plan.windowStart else { throw DeploymentRefusal(.windowBackwards, plan.id, "the planned window must end after it starts") }
+        guard !plan.nodes.isEmpty else { throw DeploymentRefusal(.noNodes, plan.id, "a deployment needs at least one node") }
         let signed: SignedBundle
         let bundle: WatchlistBundle
         do {
             signed = try SignedBundle.decode(fileBytes: plan.bundle, maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes)
             bundle = try WatchlistBundle.decode(payload: signed.payload)
         } catch {
-            throw CommandFailure("the bundle is not a valid signed watchlist: \(error)")
+            throw DeploymentRefusal(.bundleUnreadable, plan.id, "the bundle is not a valid signed watchlist: \(error)")
         }
-        guard !signed.signatures.isEmpty else { throw CommandFailure("the bundle is unsigned: sign it with coordinator watchlist sign first") }
+        guard !signed.signatures.isEmpty else { throw DeploymentRefusal(.bundleUnsigned, plan.id, "the bundle is unsigned: sign it with coordinator watchlist sign first") }
         if let bad = signed.signatures.first(where: { !signed.isValid($0) }) {
-            throw CommandFailure("the bundle's signature by \(signerKeyID(bad.publicKey)) is invalid: the bundle was altered after signing")
+            throw DeploymentRefusal(.bundleSignatureInvalid, signerKeyID(bad.publicKey), "the bundle's signature by \(signerKeyID(bad.publicKey)) is invalid: the bundle was altered after signing")
         }
         guard bundle.deploymentID == plan.id else {
-            throw CommandFailure("the bundle is bound to deployment \(bundle.deploymentID), not \(plan.id): build it with --deployment \(plan.id)")
+            throw DeploymentRefusal(.bundleForAnotherDeployment, bundle.deploymentID, "the bundle is bound to deployment \(bundle.deploymentID), not \(plan.id): build it with --deployment \(plan.id)")
         }
-        guard bundle.expiresAt > plan.windowStart else { throw CommandFailure("the bundle expires at \(iso(bundle.expiresAt)), before the window starts") }
+        guard bundle.expiresAt > plan.windowStart else { throw DeploymentRefusal(.bundleExpiresBeforeWindow, iso(bundle.expiresAt), "the bundle expires at \(iso(bundle.expiresAt)), before the window starts") }
         let byID = Dictionary(plan.subjects.map { ($0.subjectID, $0) }, uniquingKeysWith: { first, _ in first })
         let subjects = try bundle.entries.map { entry -> ListedSubject in
             guard let listed = byID[entry.subject] else {
-                throw CommandFailure("subject \(entry.subject) is in the bundle but not in the manifest: the record needs its category, reason, legal basis and image source")
+                throw DeploymentRefusal(.subjectNotInManifest, entry.subject, "subject \(entry.subject) is in the bundle but not in the manifest: the record needs its category, reason, legal basis and image source")
             }
             return listed
         }
@@ -311,7 +311,7 @@ public enum DeploymentStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns), bundle IS NOT NULL AS holds_bundle FROM deployment WHERE id = ?",
                                          arguments: [id]) else {
             let known = try String.fetchAll(db, sql: "SELECT id FROM deployment ORDER BY id")
-            throw CommandFailure("no deployment \(id)" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
+            throw DeploymentRefusal(.notFound, id, "no deployment \(id)" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
         }
         guard let state = DeploymentState(rawValue: row["state"]) else {
             throw DamagedRow(table: "deployment", column: "state", key: id, value: row["state"])

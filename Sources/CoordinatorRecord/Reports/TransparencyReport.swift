@@ -1,4 +1,5 @@
 import Foundation
+import Refusals
 import GRDB
 import Shared
 
@@ -103,7 +104,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     public static func make(deployment id: String, in database: CoordinatorDatabase, at now: Date) throws -> TransparencyReport {
         try database.read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM deployment WHERE id = ?", arguments: [id]) ?? false else {
-                throw CommandFailure("no deployment \(id): see coordinator deployment list")
+                throw DeploymentRefusal(.notFound, id, "no deployment \(id): see coordinator deployment list")
             }
             return try make(title: "Deployment \(id)", filter: "id = ?", arguments: [id], db: db, now: now)
         }
@@ -111,7 +112,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
 
     /// The report of every deployment that went live (or was planned to) from `from` until before `to`.
     public static func make(from: Date, to: Date, in database: CoordinatorDatabase, at now: Date) throws -> TransparencyReport {
-        guard to > from else { throw CommandFailure("--to must be after --from") }
+        guard to > from else { throw ReportRefusal(.periodBackwards, "\(iso(from)) to \(iso(to))", "a report's period must end after it starts") }
         return try database.read { db in
             try make(title: "Deployments from \(iso(from)) to \(iso(to))", filter: "COALESCE(started_at_ms, window_start_ms) >= ? AND COALESCE(started_at_ms, window_start_ms) < ?",
                      arguments: [milliseconds(from), milliseconds(to)], db: db, now: now)
@@ -174,4 +175,16 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         totals.expectedFalseAlertRange = PoissonInterval.range(lowMean: lowMean, highMean: highMean)
         return TransparencyReport(title: title, generatedAt: now, deployments: sections, totals: totals)
     }
+}
+
+/// Why a report was refused: a code, the value at fault, and what to do.
+public struct ReportRefusal: Refusal, Equatable {
+    public enum Code: String, Sendable { case periodBackwards }
+    public static let area = "report"
+    public let code: Code
+    public let value: String
+    public let description: String
+    public var kind: RefusalKind { .invalid }
+
+    public init(_ code: Code, _ value: String, _ description: String) { self.code = code; self.value = value; self.description = description }
 }

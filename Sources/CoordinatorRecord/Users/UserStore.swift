@@ -51,7 +51,7 @@ public final class UserStore: Sendable {
         try Self.checkPassword(password)
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try database.change { db, audit in
-            guard try !Self.exists(name, db) else { throw CommandFailure("user \(name) already exists") }
+            guard try !Self.exists(name, db) else { throw UserRefusal(.exists, name, "user \(name) already exists") }
             try db.execute(sql: "INSERT INTO user (name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)",
                            arguments: [name, role.rawValue, hash, milliseconds(now)])
             try audit.append(AuditEvent(actor: actor, action: .userAdded, target: name, detail: ["role": role.rawValue]), at: now)
@@ -211,7 +211,7 @@ public final class UserStore: Sendable {
     @discardableResult
     private static func require(_ name: String, _ db: Database) throws -> User {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) else {
-            throw CommandFailure("no user \(name): see coordinator users list")
+            throw UserRefusal(.notFound, name, "no user \(name): see coordinator users list")
         }
         return try user(row)
     }
@@ -219,15 +219,15 @@ public final class UserStore: Sendable {
     private static func checkName(_ name: String) throws {
         guard (1...64).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || " ._-".contains($0) }),
               name.trimmingCharacters(in: .whitespaces) == name else {
-            throw CommandFailure("user name '\(name)' must be 1-64 letters, digits, spaces, '.', '_' or '-'")
+            throw UserRefusal(.invalidName, name, "user name '\(name)' must be 1-64 letters, digits, spaces, '.', '_' or '-'")
         }
     }
 
     private static func checkPassword(_ password: String) throws {
         guard password.count >= minimumPasswordLength else {
-            throw CommandFailure("a password needs at least \(minimumPasswordLength) characters")
+            throw UserRefusal(.passwordTooShort, "\(password.count) characters", "a password needs at least \(minimumPasswordLength) characters")
         }
-        guard password.utf8.count <= 72 else { throw CommandFailure("a password may have at most 72 bytes (bcrypt reads no more)") }
+        guard password.utf8.count <= 72 else { throw UserRefusal(.passwordTooLong, "\(password.utf8.count) bytes", "a password may have at most 72 bytes (bcrypt reads no more)") }
     }
 
     /// A random 256-bit token, URL-safe base64.

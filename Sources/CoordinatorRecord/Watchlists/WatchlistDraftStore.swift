@@ -21,17 +21,17 @@ public enum WatchlistDraftStore {
         for subject in manifest.subjects {
             for name in subject.images {
                 guard let bytes = upload.photos[name] else {
-                    throw CommandFailure("manifest line \(subject.line): photo \(name) for \(subject.id) was not uploaded: choose it with the manifest")
+                    throw WatchlistDraftRefusal(.photoNotUploaded, name, "manifest line \(subject.line): photo \(name) for \(subject.id) was not uploaded: choose it with the manifest")
                 }
-                guard bytes.count <= maxPhotoBytes else { throw CommandFailure("photo \(name) is larger than \(maxPhotoBytes >> 20) MiB") }
+                guard bytes.count <= maxPhotoBytes else { throw WatchlistDraftRefusal(.photoTooLarge, name, "photo \(name) is larger than \(maxPhotoBytes >> 20) MiB") }
                 // The header is read, never the pixels: a photo declaring a huge canvas is refused here, not at the build.
                 let header = try ImageHeader(bytes, name: name)
-                guard [.jpeg, .png].contains(header.format) else { throw CommandFailure("photo \(name) is not a JPEG or PNG file") }
+                guard [.jpeg, .png].contains(header.format) else { throw WatchlistDraftRefusal(.photoNotJPEGOrPNG, name, "photo \(name) is not a JPEG or PNG file") }
                 named.insert(name)
             }
         }
         if let stray = upload.photos.keys.sorted().first(where: { !named.contains($0) }) {
-            throw CommandFailure("photo \(stray) was uploaded but no manifest row names it: add it to a row's image_paths or leave it out (photos of people not on the list are not kept)")
+            throw WatchlistDraftRefusal(.strayPhoto, stray, "photo \(stray) was uploaded but no manifest row names it: add it to a row's image_paths or leave it out (photos of people not on the list are not kept)")
         }
         let id = newDraftID()
         try database.change { db, audit in
@@ -86,10 +86,10 @@ public enum WatchlistDraftStore {
         try database.change { db, _ in
             let draft = try require(id, db)
             guard [.uploaded, .failed, .built].contains(draft.state) else {
-                throw CommandFailure("watchlist \(id) is \(draft.state.rawValue): it cannot be built now")
+                throw WatchlistDraftRefusal(.notBuildable, id, "watchlist \(id) is \(draft.state.rawValue): it cannot be built now")
             }
             guard draft.signatures.isEmpty else {
-                throw CommandFailure("watchlist \(id) already carries signatures: a new build would need them again; upload a new version instead")
+                throw WatchlistDraftRefusal(.alreadySigned, id, "watchlist \(id) already carries signatures: a new build would need them again; upload a new version instead")
             }
             try db.execute(sql: "UPDATE watchlist_draft SET state = ?, failure = NULL WHERE id = ?", arguments: [WatchlistDraftState.building.rawValue, id])
             let subjects = try draft.subjects.map { s in
@@ -107,7 +107,7 @@ public enum WatchlistDraftStore {
     public static func recordBuild(_ id: String, _ outcome: WatchlistCompilation, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
         try database.change { db, audit in
             let draft = try require(id, db)
-            guard draft.state == .building else { throw CommandFailure("watchlist \(id) is not being built") }
+            guard draft.state == .building else { throw WatchlistDraftRefusal(.notBuilding, id, "watchlist \(id) is not being built") }
             try db.execute(sql: "UPDATE watchlist_draft_photo SET refusal = NULL WHERE draft_id = ?", arguments: [id])
             for r in outcome.refusals {
                 guard let subject = r.subjectID, let position = r.position else { continue }
@@ -182,25 +182,25 @@ public enum WatchlistDraftStore {
                                      in database: CoordinatorDatabase, at now: Date) throws -> [String] {
         let uploaded: SignedBundle
         do { uploaded = try SignedBundle.decode(fileBytes: fileBytes, maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes) } catch {
-            throw CommandFailure("the uploaded file is not a Watchpost bundle (\(error)): upload the file that coordinator watchlist sign wrote")
+            throw WatchlistDraftRefusal(.notABundle, id, "the uploaded file is not a Watchpost bundle (\(error)): upload the file that coordinator watchlist sign wrote")
         }
         guard !uploaded.signatures.isEmpty else {
-            throw CommandFailure("the uploaded bundle carries no signature: sign it offline with coordinator watchlist sign --bundle FILE --key YOUR.key")
+            throw WatchlistDraftRefusal(.bundleUnsigned, id, "the uploaded bundle carries no signature: sign it offline with coordinator watchlist sign --bundle FILE --key YOUR.key")
         }
         if let bad = uploaded.signatures.first(where: { !uploaded.isValid($0) }) {
-            throw CommandFailure("the signature by key \(signerKeyID(bad.publicKey)) does not match the bundle: it was altered after signing; nothing was recorded")
+            throw WatchlistDraftRefusal(.signatureInvalid, signerKeyID(bad.publicKey), "the signature by key \(signerKeyID(bad.publicKey)) does not match the bundle: it was altered after signing; nothing was recorded")
         }
         if let stranger = uploaded.signatures.first(where: { !signers.trusts($0.publicKey) }) {
-            throw CommandFailure("key \(signerKeyID(stranger.publicKey)) is not one of the signers the nodes trust (watchlists.signers in the config); nothing was recorded")
+            throw WatchlistDraftRefusal(.untrustedSigner, signerKeyID(stranger.publicKey), "key \(signerKeyID(stranger.publicKey)) is not one of the signers the nodes trust (watchlists.signers in the config); nothing was recorded")
         }
         return try database.change { db, audit in
             let draft = try require(id, db)
             guard draft.state == .built, let stored = try Data.fetchOne(db, sql: "SELECT bundle FROM watchlist_draft WHERE id = ?", arguments: [id]) else {
-                throw CommandFailure("watchlist \(id) is \(draft.state.rawValue): only a built, unplanned bundle takes signatures")
+                throw WatchlistDraftRefusal(.notSignable, id, "watchlist \(id) is \(draft.state.rawValue): only a built, unplanned bundle takes signatures")
             }
             let built = try SignedBundle.decode(fileBytes: Array(stored), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes)
             guard built.payload == uploaded.payload else {
-                throw CommandFailure("the uploaded bundle's content is not the one built here for \(id): sign the file downloaded from this page")
+                throw WatchlistDraftRefusal(.bundleNotBuiltHere, id, "the uploaded bundle's content is not the one built here for \(id): sign the file downloaded from this page")
             }
             let held = Set(draft.signatures.map(\.publicKey))
             let new = uploaded.signatures.filter { !held.contains($0.publicKey) }
@@ -235,7 +235,7 @@ public enum WatchlistDraftStore {
     /// Records that a deployment was planned with this draft's bundle: it takes no more builds or signatures.
     static func markPlanned(_ id: String, _ db: GRDB.Database) throws {
         try db.execute(sql: "UPDATE watchlist_draft SET state = ? WHERE id = ?", arguments: [WatchlistDraftState.planned.rawValue, id])
-        guard db.changesCount == 1 else { throw CommandFailure("no watchlist draft \(id): upload the list again") }
+        guard db.changesCount == 1 else { throw WatchlistDraftRefusal(.notFound, id, "no watchlist draft \(id): upload the list again") }
     }
 
     /// Deletes a draft that will not be used, with its photos (secure delete overwrites them, and
@@ -243,7 +243,7 @@ public enum WatchlistDraftStore {
     public static func discard(_ id: String, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
         try database.destroy { db, audit in
             let draft = try require(id, db)
-            guard draft.state != .building else { throw CommandFailure("watchlist \(id) is being built: discard it when the build ends") }
+            guard draft.state != .building else { throw WatchlistDraftRefusal(.beingBuilt, id, "watchlist \(id) is being built: discard it when the build ends") }
             try db.execute(sql: "DELETE FROM watchlist_draft WHERE id = ?", arguments: [id])
             try audit.append(AuditEvent(actor: actor, action: .watchlistDiscarded, target: id, detail: [
                 "deployment": draft.binding.deploymentID, "state": draft.state.rawValue]), at: now)
@@ -272,14 +272,14 @@ public enum WatchlistDraftStore {
     // MARK: - Reading
 
     private static func require(_ id: String, _ db: Database) throws -> WatchlistDraft {
-        guard let draft = try load(id, db) else { throw CommandFailure("no watchlist \(id)") }
+        guard let draft = try load(id, db) else { throw WatchlistDraftRefusal(.notFound, id, "no watchlist \(id)") }
         return draft
     }
 
     private static func signedBundle(_ id: String, _ db: Database) throws -> SignedBundle {
         let draft = try require(id, db)
         guard let stored = try Data.fetchOne(db, sql: "SELECT bundle FROM watchlist_draft WHERE id = ?", arguments: [id]) else {
-            throw CommandFailure("watchlist \(id) has no bundle yet: build it first")
+            throw WatchlistDraftRefusal(.noBundleYet, id, "watchlist \(id) has no bundle yet: build it first")
         }
         let built = try SignedBundle.decode(fileBytes: Array(stored), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes)
         let signatures = try Row.fetchAll(db, sql: "SELECT public_key, signature FROM watchlist_draft_signature WHERE draft_id = ? ORDER BY uploaded_at_ms, key_id",
@@ -328,19 +328,19 @@ public enum WatchlistDraftStore {
 
     private static func check(_ b: WatchlistBinding, now: Date) throws {
         guard !b.deploymentID.isEmpty, b.deploymentID.utf8.count <= 64, b.deploymentID.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw CommandFailure("deployment id '\(b.deploymentID)' must be 1-64 letters, digits, '-', '_' or '.' (the id the deployment will be planned with)")
+            throw WatchlistDraftRefusal(.invalidDeploymentID, b.deploymentID, "deployment id '\(b.deploymentID)' must be 1-64 letters, digits, '-', '_' or '.' (the id the deployment will be planned with)")
         }
         guard !b.watchlistID.trimmingCharacters(in: .whitespaces).isEmpty, b.watchlistID.utf8.count <= 64 else {
-            throw CommandFailure("watchlist id must be 1-64 characters")
+            throw WatchlistDraftRefusal(.invalidWatchlistID, b.watchlistID, "watchlist id must be 1-64 characters")
         }
-        guard b.version >= 1 else { throw CommandFailure("version must be 1 or more, above the version the nodes hold") }
-        guard b.expiresAt > (b.notBefore ?? now) else { throw CommandFailure("the list must expire after it becomes valid") }
-        if let t = b.threshold, !(t > 0 && t < 2) { throw CommandFailure("threshold must be a score between 0 and 2") }
+        guard b.version >= 1 else { throw WatchlistDraftRefusal(.invalidVersion, "\(b.version)", "version must be 1 or more, above the version the nodes hold") }
+        guard b.expiresAt > (b.notBefore ?? now) else { throw WatchlistDraftRefusal(.expiresBeforeValid, iso(b.expiresAt), "the list must expire after it becomes valid") }
+        if let t = b.threshold, !(t > 0 && t < 2) { throw WatchlistDraftRefusal(.invalidThreshold, "\(t)", "threshold must be a score between 0 and 2") }
         guard WatchlistBinding.faceChoices.contains(b.faceChoice) else {
-            throw CommandFailure("face choice '\(b.faceChoice)' must be one of \(WatchlistBinding.faceChoices.joined(separator: ", "))")
+            throw WatchlistDraftRefusal(.unknownFaceChoice, b.faceChoice, "face choice '\(b.faceChoice)' must be one of \(WatchlistBinding.faceChoices.joined(separator: ", "))")
         }
         guard WatchlistBinding.photoChoices.contains(b.photos) else {
-            throw CommandFailure("photos '\(b.photos)' must be one of \(WatchlistBinding.photoChoices.joined(separator: ", "))")
+            throw WatchlistDraftRefusal(.unknownPhotosChoice, b.photos, "photos '\(b.photos)' must be one of \(WatchlistBinding.photoChoices.joined(separator: ", "))")
         }
     }
 
