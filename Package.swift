@@ -107,6 +107,7 @@ let package = Package(
                 "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

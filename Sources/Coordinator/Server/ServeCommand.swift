@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        // Until ReloadOnHangUp runs, a hang-up is ignored rather than ending the process.
+        signal(SIGHUP, SIG_IGN)
         let logger = Logger(label: "watchpost.coordinator")
         let file = try CoordinatorConfigFile(path: config)
         // serve signs the audit checkpoints: a key it cannot use stops it here, named, not at the first checkpoint.
@@ -36,8 +38,6 @@ struct ServeCommand: AsyncParsableCommand {
         // SIGHUP reloads the enrolled nodes, the standing bundle and the deployments (the record
         // commands send it after a start or an end) without a restart; a config that does not load
         // is refused and the running one kept.
-        signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let path = config
         let nudge = CheckpointNudge()
         let reloadFromFile: @Sendable () -> Void = {
@@ -50,11 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.error("configuration reload refused; the running one is kept", metadata: ["error": "\(error)"])
             }
         }
-        reload.setEventHandler(handler: reloadFromFile)
-        reload.resume()
-        defer { reload.cancel() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StopOnShutdown { server.stop() }),
+            .init(service: ReloadOnHangUp(reload: reloadFromFile)),
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
             .init(service: DeploymentWindowService(ending: DeploymentEnding(database: server.database, checkpoints: file.checkpointWriter()) {
                 reloadFromFile()

@@ -41,9 +41,13 @@ struct ServeCommand: AsyncParsableCommand {
                                 witness: try AuditWitness(stateDirectory: node.stateDirectory), health: health, logger: logger)
         let pending = try outbox.count
         logger.info("node started", metadata: ["node": "\(node.id)", "pending_alerts": "\(pending)"])
-        let service = ServeService(node: node, pipeline: pipeline, holder: holder, outbox: outbox, health: health, link: link,
+        let service = ServeService(node: node, pipeline: pipeline, holder: holder, outbox: outbox, health: health,
                                    deploymentID: policy.deploymentID, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+        // A group stops its services in reverse order: the pipeline wipes the list and its tracks
+        // first, and the link, which may still be acknowledging alerts, stops last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: link), .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
         if let port = node.metricsPort {
             let started = Date()
             services.append(.init(service: EdgeMetricsServer.make(port: port, metrics: EdgeMetrics(), snapshot: {

@@ -1,12 +1,14 @@
 import FaceEngine
 import Foundation
 import Logging
+import ServiceLifecycle
 import Shared
 
 /// The edge node's side of the fabric: a CURVE DEALER to the coordinator. It carries out what
 /// `LinkStateMachine` decides: announces the node, sends heartbeats (counts only), sends the
 /// outbox's alerts until each is acknowledged, installs verified watchlists and obeys commands.
-final class EdgeLink: @unchecked Sendable {
+/// A service: its socket's loop starts when the group runs it and stops when the group does.
+final class EdgeLink: Service, @unchecked Sendable {
     struct Settings {
         var nodeID: String
         var coordinator: String
@@ -22,14 +24,14 @@ final class EdgeLink: @unchecked Sendable {
     private let health: HealthCounters
     private let logger: Logger
     private let context = ZMQContext()
+    private let dealer: ZMQSocket
+    /// Set once `run` starts, before anything is sent.
     private var loop: SocketLoop!
     private let started = Date()
 
-    // Guarded by `lock`: the socket thread and the sender thread both drive the machine.
+    // Guarded by `lock`: the socket's thread and the ticks both drive the machine.
     private let lock = NSLock()
     private var machine: LinkStateMachine
-    private var running = true
-    private let finished = DispatchSemaphore(value: 0)
 
     init(settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, witness: AuditWitness, health: HealthCounters,
          logger: Logger) throws {
@@ -37,36 +39,27 @@ final class EdgeLink: @unchecked Sendable {
         machine = LinkStateMachine(settings: .init(nodeID: settings.nodeID, deploymentID: settings.deploymentID,
                                                    heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
                                    policy: policy, now: Date())
-        let dealer = try ZMQSocket(context, .dealer)
+        dealer = try ZMQSocket(context, .dealer)
         try dealer.makeCurveClient(settings.keys, serverKey: settings.coordinatorKey)
         try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
         try dealer.setReconnectBackoffMaximum(.seconds(10))
         try dealer.connect(settings.coordinator)
+    }
+
+    /// Hello at once, then a tick every 50 ms (heartbeats, resends, expiry) until the group shuts
+    /// down; then the socket's loop stops.
+    func run() async throws {
         loop = try SocketLoop(socket: dealer, name: "edge-link") { [weak self] frames, _ in self?.handle(frames) }
-        let thread = Thread { [self] in tickLoop() }
-        thread.name = "edge-sender"
-        thread.start()
-    }
-
-    func stop() {
-        lock.withLock { running = false }
-        finished.wait()
-        loop.stop()
-    }
-
-    private var isRunning: Bool { lock.withLock { running } }
-    private var held: LinkStateMachine.Held { .init(version: holder.heldVersion, refusedAtOrBelow: holder.refusedAtOrBelow) }
-
-    /// Hello at once, then a tick every 50 ms.
-    private func tickLoop() {
-        defer { finished.signal() }
+        defer { loop.stop() }
         let held = self.held
         perform(lock.withLock { machine.start(held: held) })
-        while isRunning {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             perform(lock.withLock { machine.tick(now: Date()) })
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(50)) }
         }
     }
+
+    private var held: LinkStateMachine.Held { .init(version: holder.heldVersion, refusedAtOrBelow: holder.refusedAtOrBelow) }
 
     private func handle(_ frames: [[UInt8]]) {
         let held = self.held

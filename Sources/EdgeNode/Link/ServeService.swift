@@ -13,14 +13,13 @@ actor ServeService: Service {
     private let holder: WatchlistHolder
     private let outbox: AlertOutbox
     private let health: HealthCounters
-    private let link: EdgeLink
     private let deploymentID: String
     private let logger: Logger
 
     init(node: EdgeConfigFile.NodeSettings, pipeline: RecognitionPipeline, holder: WatchlistHolder, outbox: AlertOutbox,
-         health: HealthCounters, link: EdgeLink, deploymentID: String, logger: Logger) {
+         health: HealthCounters, deploymentID: String, logger: Logger) {
         self.node = node; self.pipeline = pipeline; self.holder = holder; self.outbox = outbox
-        self.health = health; self.link = link; self.deploymentID = deploymentID; self.logger = logger
+        self.health = health; self.deploymentID = deploymentID; self.logger = logger
     }
 
     func run() async throws {
@@ -30,7 +29,6 @@ actor ServeService: Service {
         defer {
             feed.stop()
             holder.wipe()
-            link.stop()
             logger.info("stopped: watchlist and tracks wiped")
         }
         try await withGracefulShutdownHandler {

@@ -116,6 +116,18 @@ public final class ZMQSocket {
         return items.indices.filter { items[$0].revents & Int16(ZMQ_POLLIN) != 0 }
     }
 
+    /// Blocks until this socket has a message or `fd` is readable (no timeout, no polling loop);
+    /// a signal interrupting the wait returns with neither.
+    public func waitReadable(orDescriptor fd: Int32) throws -> (socket: Bool, descriptor: Bool) {
+        var items = [zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
+                     zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0)]
+        guard zmq_poll(&items, 2, -1) >= 0 else {
+            if zmq_errno() == EINTR { return (false, false) }
+            throw TransportError(call: "zmq_poll", code: zmq_errno())
+        }
+        return (items[0].revents & Int16(ZMQ_POLLIN) != 0, items[1].revents & Int16(ZMQ_POLLIN) != 0)
+    }
+
     /// Receives one multipart message (all its frames), or throws `timedOut` after the receive timeout.
     public func receive() throws -> [[UInt8]] { try receiveWithSender().frames }
 
