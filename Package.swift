@@ -56,15 +56,17 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "FaceTemplates", "CZeroMQ", "Refusals",
+                "FaceTemplates", "Refusals",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // ZeroMQ with CURVE and ZAP, and CURVE key files: only what speaks on the fabric links libzmq.
+        .target(name: "ZeroMQTransport", dependencies: ["CZeroMQ", "Shared"]),
         .executableTarget(
             name: "EdgeNode",
             dependencies: [
-                "FaceEngine", "FaceTemplates", "Shared",
+                "FaceEngine", "FaceTemplates", "Shared", "ZeroMQTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared",
+                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared", "ZeroMQTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -115,10 +117,10 @@ let package = Package(
         .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine", "FaceTemplates"], path: "Benchmarks/StageBenchmark"),
         .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
         .executableTarget(name: "MemoryBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/MemoryBenchmark"),
-        .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared"], path: "Benchmarks/BenchmarkSupport"),
-        .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FabricBenchmark"),
-        .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared"], path: "Benchmarks/FleetBenchmark"),
-        .executableTarget(name: "WebBenchmark", dependencies: ["BenchmarkSupport", "Shared", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared", "ZeroMQTransport"], path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"], path: "Benchmarks/FabricBenchmark"),
+        .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"], path: "Benchmarks/FleetBenchmark"),
+        .executableTarget(name: "WebBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Benchmarks/WebBenchmark"),
         .executableTarget(name: "RecordBenchmark", dependencies: ["CoordinatorRecord", "FaceTemplates", "Shared", .product(name: "GRDB", package: "GRDB.swift"),
                                                                .product(name: "Crypto", package: "swift-crypto")],
@@ -138,7 +140,7 @@ let package = Package(
                 path: "Tests/RecordTestSupport"),
         .testTarget(name: "ImageHeadersTests", dependencies: ["ImageHeaders"]),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport", "VisionTestSupport"]),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport", "ZeroMQTransport"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceEngine", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport", "VisionTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift"),
                                                           .product(name: "Crypto", package: "swift-crypto")]),
@@ -155,7 +157,7 @@ let package = Package(
                                                            .product(name: "GRDB", package: "GRDB.swift"),
                                                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchmarkSupport", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
-                                                             "VisionTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+                                                             "VisionTestSupport", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,6 +1,7 @@
 import FaceTemplates
 import Foundation
 import Shared
+import ZeroMQTransport
 
 /// A real `coordinator serve` for the fabric benchmarks: its own CURVE keys, `nodes` enrolled node
 /// key pairs (node i as `node-i`, camera `cam-i`), and a signed fused bundle of `subjects` random templates (one dlib and one FaceNet

@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import Shared
+import ZeroMQTransport
 
 /// The fabric's figures on loopback: alert round trip over CURVE (and over plain TCP as the
 /// baseline, in the same process), alerts stored durably per second by a real `coordinator serve`,

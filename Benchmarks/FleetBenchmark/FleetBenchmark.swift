@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import Shared
+import ZeroMQTransport
 
 /// A fleet of simulated edge nodes against one real `coordinator serve` on this machine: real
 /// CURVE sockets, real wire messages, no vision. Every node heartbeats every 5 s; alerts come at a

@@ -2,6 +2,7 @@ import BenchmarkSupport
 import Foundation
 import GRDB
 import Shared
+import ZeroMQTransport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

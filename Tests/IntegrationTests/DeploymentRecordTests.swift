@@ -3,6 +3,7 @@ import GRDB
 import Shared
 import TestSupport
 import XCTest
+import ZeroMQTransport
 
 /// A deployment on the record, run with the real processes on 127.0.0.1: the command-line tools
 /// the intelligence team, the authorising officer, the operator and the auditor use, against a

@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import XCTest
+import ZeroMQTransport
 
 /// Real libzmq sockets on 127.0.0.1 with CURVE and the ZAP allow-list.
 final class CurveTransportTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Shared
 import TestSupport
 import XCTest
+import ZeroMQTransport
 
 final class SigningKeyFileTests: XCTestCase {
     func testCreatedKeys_roundTrip_withOwnerOnlyPrivateFile() throws {

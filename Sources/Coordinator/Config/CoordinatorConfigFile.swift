@@ -3,6 +3,7 @@ import CoordinatorRecord
 import FaceTemplates
 import Foundation
 import Shared
+import ZeroMQTransport
 
 /// The coordinator's config file, read strictly (see config/README.md): `serve` uses all of it,
 /// the record commands (`deployment`, `alerts`, `audit`, `purge`, `report`) its state folder and

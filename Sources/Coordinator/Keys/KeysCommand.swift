@@ -1,5 +1,6 @@
 import ArgumentParser
 import Shared
+import ZeroMQTransport
 
 /// `coordinator keys`: key pairs for the people who sign watchlists.
 struct KeysCommand: ParsableCommand {

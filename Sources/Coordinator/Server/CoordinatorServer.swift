@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Logging
 import Shared
+import ZeroMQTransport
 
 /// The coordinator's side of the fabric: a CURVE ROUTER that admits enrolled nodes only, stores
 /// their alerts idempotently (attributed to the key that sent them) and acknowledges each one,

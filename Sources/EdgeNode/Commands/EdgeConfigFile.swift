@@ -1,6 +1,7 @@
 import FaceEngine
 import FaceTemplates
 import Shared
+import ZeroMQTransport
 
 /// The edge node's settings file (JSON). Every key is optional; absent keys keep their defaults.
 /// See config/edge-node.example.json and config/README.md for each key.

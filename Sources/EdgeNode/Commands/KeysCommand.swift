@@ -1,5 +1,6 @@
 import ArgumentParser
 import Shared
+import ZeroMQTransport
 
 /// `edge-node keys new`: the node's CURVE key pair; its public half is enrolled at the coordinator.
 struct KeysCommand: ParsableCommand {

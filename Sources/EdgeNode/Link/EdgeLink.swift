@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
+import ZeroMQTransport
 
 /// The edge node's side of the fabric: a CURVE DEALER to the coordinator. It carries out what
 /// `LinkStateMachine` decides: announces the node, sends heartbeats (counts only), sends the

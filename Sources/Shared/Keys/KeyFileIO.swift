@@ -3,7 +3,7 @@ import Foundation
 /// File handling shared by every kind of key file: new files only (keys are never overwritten),
 /// private files readable by their owner only, and a header line naming the kind of key.
 public enum KeyFileIO {
-    static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
+    public static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
         do { try PrivateFile.write(Array(text.utf8), to: path, mode: .createNew, permissions: mode) } catch let error as PrivateFileError {
             throw KeyFileError(path: path, reason: error.reason.hasPrefix("already exists") ? "already exists: keys are never overwritten" : error.reason)
         }
@@ -20,7 +20,7 @@ public enum KeyFileIO {
     }
 
     /// The `count` lines after the header line.
-    static func lines(of path: String, header: String, count: Int) throws -> [String] {
+    public static func lines(of path: String, header: String, count: Int) throws -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw KeyFileError(path: path, reason: "cannot be read")
         }

@@ -46,4 +46,6 @@ public struct KeyFileError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
     public var description: String { "key \(path) \(reason)" }
+
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
 }

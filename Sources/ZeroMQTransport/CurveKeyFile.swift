@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// CURVE key pairs of edge nodes and the coordinator, in text files: the pair in a 0600 file
 /// (refused otherwise), the public key alone in FILE.pub for enrolment on the other side.
