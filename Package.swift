@@ -34,7 +34,7 @@ let package = Package(
             name: "CFaceEngine",
             cxxSettings: [
                 // dlib's network code is header-only: unoptimised it is ~50x slower, so even debug builds use -O2.
-                .unsafeFlags([openCVInclude, "-O2", "-std=c++17", "-Wno-deprecated-declarations"]),
+                .unsafeFlags([openCVInclude, "-O2", "-std=c++17", "-Wno-deprecated-declarations"])
             ],
             linkerSettings: nativeLibraries
         ),
@@ -106,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared", "ZeroMQTransport",
+                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared",
+                "ZeroMQTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -114,50 +115,104 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "StageBenchmark", dependencies: ["FaceEngine", "FaceTemplates"], path: "Benchmarks/StageBenchmark"),
-        .executableTarget(name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
+        .executableTarget(
+            name: "StageBenchmark", dependencies: ["FaceEngine", "FaceTemplates"], path: "Benchmarks/StageBenchmark"),
+        .executableTarget(
+            name: "PipelineBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/PipelineBenchmark"),
         .executableTarget(name: "MemoryBenchmark", dependencies: ["FaceEngine"], path: "Benchmarks/MemoryBenchmark"),
-        .target(name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared", "ZeroMQTransport"], path: "Benchmarks/BenchmarkSupport"),
-        .executableTarget(name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"], path: "Benchmarks/FabricBenchmark"),
-        .executableTarget(name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"], path: "Benchmarks/FleetBenchmark"),
-        .executableTarget(name: "WebBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift")],
-                          path: "Benchmarks/WebBenchmark"),
-        .executableTarget(name: "RecordBenchmark", dependencies: ["CoordinatorRecord", "FaceTemplates", "Shared", .product(name: "GRDB", package: "GRDB.swift"),
-                                                               .product(name: "Crypto", package: "swift-crypto")],
-                          path: "Benchmarks/RecordBenchmark"),
+        .target(
+            name: "BenchmarkSupport", dependencies: ["FaceTemplates", "Shared", "ZeroMQTransport"],
+            path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(
+            name: "FabricBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"],
+            path: "Benchmarks/FabricBenchmark"),
+        .executableTarget(
+            name: "FleetBenchmark", dependencies: ["BenchmarkSupport", "Shared", "ZeroMQTransport"],
+            path: "Benchmarks/FleetBenchmark"),
+        .executableTarget(
+            name: "WebBenchmark",
+            dependencies: [
+                "BenchmarkSupport", "Shared", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/WebBenchmark"),
+        .executableTarget(
+            name: "RecordBenchmark",
+            dependencies: [
+                "CoordinatorRecord", "FaceTemplates", "Shared", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/RecordBenchmark"),
         .target(name: "FuzzSupport", dependencies: ["Shared"], path: "Fuzz/FuzzSupport"),
-        .executableTarget(name: "DecoderFuzz", dependencies: ["FuzzSupport", "Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto")],
-                          path: "Fuzz/DecoderFuzz"),
-        .executableTarget(name: "FileFuzz", dependencies: ["ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport", "ImageHeaders", "Shared",
-                                                          .product(name: "Crypto", package: "swift-crypto")],
-                          path: "Fuzz/FileFuzz"),
+        .executableTarget(
+            name: "DecoderFuzz",
+            dependencies: [
+                "FuzzSupport", "Shared", "FaceTemplates", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz/DecoderFuzz"),
+        .executableTarget(
+            name: "FileFuzz",
+            dependencies: [
+                "ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport", "ImageHeaders", "Shared",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz/FileFuzz"),
         // Test support without vision (fixtures, child processes, scans of files); the models for vision tests apart.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .target(name: "VisionTestSupport", dependencies: ["FaceEngine", "TestSupport"], path: "Tests/VisionTestSupport"),
-        .target(name: "RecordTestSupport", dependencies: ["CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
-                                                          .product(name: "GRDB", package: "GRDB.swift"),
-                                                          .product(name: "Crypto", package: "swift-crypto")],
-                path: "Tests/RecordTestSupport"),
+        .target(
+            name: "VisionTestSupport", dependencies: ["FaceEngine", "TestSupport"], path: "Tests/VisionTestSupport"),
+        .target(
+            name: "RecordTestSupport",
+            dependencies: [
+                "CoordinatorRecord", "FaceTemplates", "Shared", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/RecordTestSupport"),
         .testTarget(name: "ImageHeadersTests", dependencies: ["ImageHeaders"]),
-        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport", "VisionTestSupport"]),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport", "ZeroMQTransport"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "FaceEngine", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport", "VisionTestSupport",
-                                                          .product(name: "GRDB", package: "GRDB.swift"),
-                                                          .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "FaceEngineTests",
+            dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport", "VisionTestSupport"]),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport", "ZeroMQTransport"]),
+        .testTarget(
+            name: "EdgeNodeTests",
+            dependencies: [
+                "EdgeNode", "FaceEngine", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport", "VisionTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The record and the control room, tested without linking vision.
-        .testTarget(name: "CoordinatorRecordTests", dependencies: ["CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared", "TestSupport",
-                                                                 .product(name: "GRDB", package: "GRDB.swift"),
-                                                                 .product(name: "Crypto", package: "swift-crypto"),
-                                                                 .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ControlRoomTests", dependencies: ["ControlRoom", "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared", "TestSupport",
-                                                           .product(name: "HummingbirdTesting", package: "hummingbird"),
-                                                           .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport",
-                                                           "RecordTestSupport", "Shared", "TestSupport", "VisionTestSupport",
-                                                           .product(name: "GRDB", package: "GRDB.swift"),
-                                                           .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BenchmarkSupport", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
-                                                             "VisionTestSupport", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "CoordinatorRecordTests",
+            dependencies: [
+                "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ControlRoomTests",
+            dependencies: [
+                "ControlRoom", "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "CoordinatorTests",
+            dependencies: [
+                "Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport",
+                "RecordTestSupport", "Shared", "TestSupport", "VisionTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "BenchmarkSupport", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Shared", "TestSupport",
+                "VisionTestSupport", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     cxxLanguageStandard: .cxx17
 )

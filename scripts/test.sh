@@ -10,6 +10,9 @@ command -v swift >/dev/null || { [ -x /opt/swift/usr/bin/swift ] && export PATH=
 scripts/setup.sh --with-test-data
 # docs/architecture.md's module graph is generated from Package.swift: a change not reflected there fails here.
 python3 scripts/module-graph.py --check
+# Formatting is swift-format's (the toolchain's, configuration in .swift-format): fix with
+# swift format --in-place --recursive Sources Tests Benchmarks Fuzz Package.swift
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift
 export WATCHPOST_MODELS=${WATCHPOST_MODELS:-$repo/models}
 swift build --build-tests
 swift build -c release

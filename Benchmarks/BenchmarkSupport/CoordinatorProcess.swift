@@ -23,27 +23,37 @@ public final class CoordinatorProcess {
     /// - Parameters:
     ///   - webPort: also serve the control room there, with a supervisor `bench-supervisor` and an operator `bench-locked`
     ///     (password `benchmark password`), checked by bcrypt at `bcryptCost`.
-    public init(bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64, webPort: Int? = nil, bcryptCost: Int = 4) throws {
+    public init(
+        bin: String, work: String, subjects: Int, nodes count: Int, seed: UInt64, webPort: Int? = nil,
+        bcryptCost: Int = 4
+    ) throws {
         self.webPort = webPort
         serverKey = try CurveKeyFile.create(at: work + "/coordinator.curve").publicKey
         nodes = try (0..<count).map { _ in try CurveKeyPair.generate() }
         let signer = try SigningKeyFile.create(at: work + "/signer.key")
         var generator = SplitMix64(seed: seed)
         let entries = (0..<subjects).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })],
-                           faceNetTemplates: [FaceNetEmbedding((0..<512).map { _ in Float.random(in: -0.05...0.05, using: &generator) })])
+            WatchlistEntry(
+                subject: "s-\(i)",
+                templates: [Embedding((0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) })],
+                faceNetTemplates: [
+                    FaceNetEmbedding((0..<512).map { _ in Float.random(in: -0.05...0.05, using: &generator) })
+                ])
         }
         let now = Date()
-        let bundle = WatchlistBundle(deploymentID: "bench", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
-                                     expiresAt: now.addingTimeInterval(86_400), embeddingModel: MatchingRule.recommended.embeddingModel,
-                                     threshold: 0.88, rule: .recommended, entries: entries)
+        let bundle = WatchlistBundle(
+            deploymentID: "bench", watchlistID: "w", version: 1, issuedAt: now, notBefore: now,
+            expiresAt: now.addingTimeInterval(86_400), embeddingModel: MatchingRule.recommended.embeddingModel,
+            threshold: 0.88, rule: .recommended, entries: entries)
         let bytes = try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes()
         bundleFileBytes = bytes.count
         bundleFrameBytes = WireMessage.watchlistBundle(bytes).encode().count
         try PrivateFile.write(bytes, to: work + "/bench.bundle", mode: .replaceAtomically)
         endpoint = "tcp://127.0.0.1:\(30_000 + Int.random(in: 0..<5000))"
         // Node i is enrolled as node-i with camera cam-i: what it claims must match.
-        let enrolled = nodes.enumerated().map { #"{"node_id": "node-\#($0)", "camera": "cam-\#($0)", "key": "\#($1.publicKey)"}"# }.joined(separator: ",")
+        let enrolled = nodes.enumerated().map {
+            #"{"node_id": "node-\#($0)", "camera": "cam-\#($0)", "key": "\#($1.publicKey)"}"#
+        }.joined(separator: ",")
         try """
         {"server": {"bind": "\(endpoint)", "curve_key": "\(work)/coordinator.curve", "state_dir": "\(work)/state"},
          "nodes": {"enrolled": [\(enrolled)]}, "watchlist": {"bundle": "\(work)/bench.bundle"}\
@@ -52,7 +62,10 @@ public final class CoordinatorProcess {
         for (name, role) in webPort == nil ? [] : [("bench-supervisor", "supervisor"), ("bench-locked", "operator")] {
             let add = Process()
             add.executableURL = URL(fileURLWithPath: bin + "/coordinator")
-            add.arguments = ["users", "add", "--config", work + "/coordinator.json", "--as", "benchmark", "--name", name, "--role", role]
+            add.arguments = [
+                "users", "add", "--config", work + "/coordinator.json", "--as", "benchmark", "--name", name, "--role",
+                role,
+            ]
             let input = Pipe()
             add.standardInput = input
             add.standardOutput = FileHandle.nullDevice

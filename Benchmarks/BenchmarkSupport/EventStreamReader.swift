@@ -13,10 +13,15 @@ public final class EventStreamReader {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard connected == 0 else { throw URLError(.cannotConnectToHost) }
         guard let path else { return }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
     }
 
@@ -26,7 +31,9 @@ public final class EventStreamReader {
     public func next(event name: String, timeout: Duration) -> String? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let range = buffer.range(of: "event: \(name)\ndata: "), let end = buffer[range.upperBound...].firstIndex(of: "\n") {
+            if let range = buffer.range(of: "event: \(name)\ndata: "),
+                let end = buffer[range.upperBound...].firstIndex(of: "\n")
+            {
                 let data = String(buffer[range.upperBound..<end])
                 buffer = String(buffer[end...])
                 return data

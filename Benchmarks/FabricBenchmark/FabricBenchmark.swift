@@ -28,16 +28,26 @@ enum FabricBenchmark {
         }
         let curve = median(curveRuns), plain = median(plainRuns)
         print("fabric benchmark (loopback, 2 cores; round trips: median of 3 runs of 2,000)")
-        print(String(format: "alert round trip (10 KB crop), CURVE:     p50 %.3f ms, p95 %.3f ms", curve.p50, curve.p95))
-        print(String(format: "alert round trip (10 KB crop), plain TCP: p50 %.3f ms, p95 %.3f ms (CURVE/plain p50 ratio %.2f)",
-                     plain.p50, plain.p95, curve.p50 / plain.p50))
+        print(
+            String(format: "alert round trip (10 KB crop), CURVE:     p50 %.3f ms, p95 %.3f ms", curve.p50, curve.p95))
+        print(
+            String(
+                format:
+                    "alert round trip (10 KB crop), plain TCP: p50 %.3f ms, p95 %.3f ms (CURVE/plain p50 ratio %.2f)",
+                plain.p50, plain.p95, curve.p50 / plain.p50))
 
         let server = try Coordinator(bin: bin, work: work, subjects: 10_000, nodes: 50)
         defer { server.stop() }
         let stored = try server.storeAlerts(count: 5_000, crop: crop)
-        print(String(format: "alerts stored durably by coordinator serve: %.0f alerts/s (5,000 alerts, 10 KB crops, acked)", stored))
+        print(
+            String(
+                format: "alerts stored durably by coordinator serve: %.0f alerts/s (5,000 alerts, 10 KB crops, acked)",
+                stored))
         let push = try server.pushToNodes()
-        print(String(format: "push of a 10,000-subject bundle (%.1f MB) to 50 connected nodes: %.2f s", push.megabytes, push.seconds))
+        print(
+            String(
+                format: "push of a 10,000-subject bundle (%.1f MB) to 50 connected nodes: %.2f s", push.megabytes,
+                push.seconds))
     }
 
     static func roundTrips(curve: Bool, crop: [UInt8]) throws -> (p50: Double, p95: Double) {
@@ -55,9 +65,11 @@ enum FabricBenchmark {
         for s in [router, dealer] { try s.setReceiveTimeout(.seconds(5)) }
         var times: [Double] = []
         for i in 0..<2_100 {
-            let alert = WireMessage.alert(.init(alertID: UUID(), nodeID: "n", cameraID: "c", deploymentID: "d", watchlistVersion: 1,
-                                                subject: "s", score: 0.1, distance: 0.4, capturedAt: Date(), track: UInt64(i),
-                                                quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: crop))
+            let alert = WireMessage.alert(
+                .init(
+                    alertID: UUID(), nodeID: "n", cameraID: "c", deploymentID: "d", watchlistVersion: 1,
+                    subject: "s", score: 0.1, distance: 0.4, capturedAt: Date(), track: UInt64(i),
+                    quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: crop))
             let start = ContinuousClock.now
             try dealer.send([alert.encode()])
             let received = try router.receive()
@@ -90,13 +102,20 @@ final class Coordinator {
         let context = ZMQContext()
         let dealer = try connect(context, 0)
         // Announce as holding the bundle's version, so no push is mixed into the measurement.
-        try dealer.send([WireMessage.hello(.init(nodeID: "node-0", software: "bench", heldWatchlistVersion: 1)).encode()])
+        try dealer.send([
+            WireMessage.hello(.init(nodeID: "node-0", software: "bench", heldWatchlistVersion: 1)).encode()
+        ])
         let start = ContinuousClock.now
         for i in 0..<count {
-            try dealer.send([WireMessage.alert(.init(alertID: UUID(), nodeID: "node-0", cameraID: "cam-0", deploymentID: "bench",
-                                                     watchlistVersion: 1, subject: "s-\(i)", score: 0.1, distance: 0.4,
-                                                     capturedAt: Date(), track: UInt64(i), quality: [1, 2, 3, 4, 5, 6, 7],
-                                                     cropJPEG: crop)).encode()])
+            try dealer.send([
+                WireMessage.alert(
+                    .init(
+                        alertID: UUID(), nodeID: "node-0", cameraID: "cam-0", deploymentID: "bench",
+                        watchlistVersion: 1, subject: "s-\(i)", score: 0.1, distance: 0.4,
+                        capturedAt: Date(), track: UInt64(i), quality: [1, 2, 3, 4, 5, 6, 7],
+                        cropJPEG: crop)
+                ).encode()
+            ])
         }
         var acks = 0
         while acks < count { if case .ack = try WireMessage.decode(dealer.receive()[0]) { acks += 1 } }
@@ -109,9 +128,15 @@ final class Coordinator {
         let sockets = try server.nodes.indices.map { try connect(context, $0) }
         Thread.sleep(forTimeInterval: 1)  // all connected and through the CURVE handshake
         let start = ContinuousClock.now
-        for (i, s) in sockets.enumerated() { try s.send([WireMessage.hello(.init(nodeID: "node-\(i)", software: "bench", heldWatchlistVersion: 0)).encode()]) }
+        for (i, s) in sockets.enumerated() {
+            try s.send([
+                WireMessage.hello(.init(nodeID: "node-\(i)", software: "bench", heldWatchlistVersion: 0)).encode()
+            ])
+        }
         for s in sockets {
-            guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]), b.count == server.bundleFileBytes else { fatalError("no bundle") }
+            guard case .watchlistBundle(let b) = try WireMessage.decode(s.receive()[0]),
+                b.count == server.bundleFileBytes
+            else { fatalError("no bundle") }
         }
         return (((ContinuousClock.now - start) / .seconds(1)), Double(server.bundleFileBytes) / 1e6)
     }

@@ -14,8 +14,11 @@ import ZeroMQTransport
 enum FleetBenchmark {
     static func main() throws {
         let args = CommandLine.arguments
-        func option(_ name: String, _ fallback: Int) -> Int { args.firstIndex(of: name).flatMap { Int(args[$0 + 1]) } ?? fallback }
-        let nodeCount = option("--nodes", 1000), subjects = option("--subjects", 1000), steady = option("--steady-seconds", 60)
+        func option(_ name: String, _ fallback: Int) -> Int {
+            args.firstIndex(of: name).flatMap { Int(args[$0 + 1]) } ?? fallback
+        }
+        let nodeCount = option("--nodes", 1000), subjects = option("--subjects", 1000),
+            steady = option("--steady-seconds", 60)
         let bin = URL(fileURLWithPath: args[0]).deletingLastPathComponent().path
         let work = NSTemporaryDirectory() + "watchpost-fleet-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -23,7 +26,9 @@ enum FleetBenchmark {
 
         let fleet = try Fleet(bin: bin, work: work, nodes: nodeCount, subjects: subjects)
         defer { fleet.stop() }
-        print("fleet benchmark: \(nodeCount) simulated nodes (CURVE, heartbeat every 5 s), one coordinator serve, 2 cores, loopback")
+        print(
+            "fleet benchmark: \(nodeCount) simulated nodes (CURVE, heartbeat every 5 s), one coordinator serve, 2 cores, loopback"
+        )
         let connect = try fleet.connectAll()
         print(String(format: "connect and hello: all %d nodes answered in %.1f s", nodeCount, connect))
 
@@ -33,9 +38,13 @@ enum FleetBenchmark {
         print(burst.line("burst, one alert from every node at once"))
         let push = try fleet.pushToAll()
         let baseline = try Fleet.loopbackBaseline(bytes: push.bundleBytes, copies: nodeCount)
-        print(String(format: "push of a %d-subject bundle (%.2f MB) to all %d nodes: %.1f s; one CURVE connection moves the same %.0f MB in %.2f s (ratio %.1f); coordinator CPU %.0f%%, RSS %.0f MiB",
-                     subjects, Double(push.bundleBytes) / 1e6, nodeCount, push.seconds, Double(push.bundleBytes * nodeCount) / 1e6,
-                     baseline, push.seconds / baseline, push.cpuPercent, push.rssMiB))
+        print(
+            String(
+                format:
+                    "push of a %d-subject bundle (%.2f MB) to all %d nodes: %.1f s; one CURVE connection moves the same %.0f MB in %.2f s (ratio %.1f); coordinator CPU %.0f%%, RSS %.0f MiB",
+                subjects, Double(push.bundleBytes) / 1e6, nodeCount, push.seconds,
+                Double(push.bundleBytes * nodeCount) / 1e6,
+                baseline, push.seconds / baseline, push.cpuPercent, push.rssMiB))
         let lost = fleet.nodesLost(within: 15)
         print("nodes lost (no heartbeat answer in the last 15 s): \(lost)")
     }
@@ -50,8 +59,10 @@ final class Fleet: @unchecked Sendable {
         var cpuPercent = 0.0, rssMiB = 0.0, seconds = 0.0
 
         func line(_ name: String) -> String {
-            String(format: "%@: %d alerts, %d acked; round trip p50 %.1f ms, p95 %.1f ms, max %.1f ms; coordinator CPU %.0f%% of one core, RSS %.0f MiB over %.1f s",
-                   name, alerts, acked, p50Ms, p95Ms, maxMs, cpuPercent, rssMiB, seconds)
+            String(
+                format:
+                    "%@: %d alerts, %d acked; round trip p50 %.1f ms, p95 %.1f ms, max %.1f ms; coordinator CPU %.0f%% of one core, RSS %.0f MiB over %.1f s",
+                name, alerts, acked, p50Ms, p95Ms, maxMs, cpuPercent, rssMiB, seconds)
         }
     }
 
@@ -91,8 +102,10 @@ final class Fleet: @unchecked Sendable {
     }
 
     private func heartbeat(_ node: Int, held: UInt64) -> WireMessage {
-        .heartbeat(.init(uptimeSeconds: 60, framesPerSecond: 15, facesSeen: 1200, framesDropped: 0, watchlistVersion: held,
-                         qualityRejections: ["too_small": 40, "blurred": 3]))
+        .heartbeat(
+            .init(
+                uptimeSeconds: 60, framesPerSecond: 15, facesSeen: 1200, framesDropped: 0, watchlistVersion: held,
+                qualityRejections: ["too_small": 40, "blurred": 3]))
     }
 
     /// Connects every node (CURVE handshake), starts the threads and waits for every hello's answer.
@@ -109,7 +122,9 @@ final class Fleet: @unchecked Sendable {
         // Holding the current version: a heartbeat is answered, no bundle is pushed yet.
         for n in keys.indices { queue(n, heartbeat(n, held: 1)) }
         while lock.withLock({ lastAnswer.count }) < keys.count {
-            guard ContinuousClock.now - start < .seconds(120) else { throw CommandFailure("only \(lastAnswer.count) nodes answered in 120 s") }
+            guard ContinuousClock.now - start < .seconds(120) else {
+                throw CommandFailure("only \(lastAnswer.count) nodes answered in 120 s")
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return (ContinuousClock.now - start) / .seconds(1)
@@ -136,7 +151,9 @@ final class Fleet: @unchecked Sendable {
                         switch message {
                         case .heartbeat: lastAnswer[nodes[i]] = now
                         case .ack(let id):
-                            if let sent = sentAt.removeValue(forKey: id) { roundTrips.append((instant - sent) / .milliseconds(1)) }
+                            if let sent = sentAt.removeValue(forKey: id) {
+                                roundTrips.append((instant - sent) / .milliseconds(1))
+                            }
                         case .watchlistBundle: bundlesReceived += 1
                         default: break
                         }
@@ -149,10 +166,12 @@ final class Fleet: @unchecked Sendable {
     private func sendAlert(from node: Int) {
         let id = UUID()
         // "bench": the coordinator's standing list's deployment; an alert for any other is refused (acked, not stored).
-        let alert = WireMessage.alert(.init(alertID: id, nodeID: "node-\(node)", cameraID: "cam-\(node)", deploymentID: "bench",
-                                            watchlistVersion: 1, subject: "s-\(node % 1000)", score: 0.2, distance: 0.7,
-                                            capturedAt: Date(), track: UInt64(node), quality: [40, 300, 120, 50, 0.1, 0.2, 3],
-                                            cropJPEG: [UInt8](repeating: 0xAB, count: 12_000)))
+        let alert = WireMessage.alert(
+            .init(
+                alertID: id, nodeID: "node-\(node)", cameraID: "cam-\(node)", deploymentID: "bench",
+                watchlistVersion: 1, subject: "s-\(node % 1000)", score: 0.2, distance: 0.7,
+                capturedAt: Date(), track: UInt64(node), quality: [40, 300, 120, 50, 0.1, 0.2, 3],
+                cropJPEG: [UInt8](repeating: 0xAB, count: 12_000)))
         lock.withLock { sentAt[id] = ContinuousClock.now }
         queue(node, alert)
     }
@@ -171,7 +190,10 @@ final class Fleet: @unchecked Sendable {
                 nextBeat[n] = now + .seconds(5)
             }
             let due = Int(((now - start) / .seconds(1)) * alertsPerSecond)
-            while alerts < due { sendAlert(from: Int.random(in: keys.indices)); alerts += 1 }
+            while alerts < due {
+                sendAlert(from: Int.random(in: keys.indices))
+                alerts += 1
+            }
             Thread.sleep(forTimeInterval: 0.01)
         }
         Thread.sleep(forTimeInterval: 1)  // the last acks
@@ -184,15 +206,20 @@ final class Fleet: @unchecked Sendable {
         let cpu = CPUSampler(pid: server.pid)
         let start = ContinuousClock.now
         for n in keys.indices { sendAlert(from: n) }
-        while lock.withLock({ roundTrips.count }) < keys.count, ContinuousClock.now - start < .seconds(60) { Thread.sleep(forTimeInterval: 0.02) }
+        while lock.withLock({ roundTrips.count }) < keys.count, ContinuousClock.now - start < .seconds(60) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         return figures(alerts: keys.count, cpu: cpu, seconds: (ContinuousClock.now - start) / .seconds(1))
     }
 
     private func figures(alerts: Int, cpu: CPUSampler, seconds: Double) -> PhaseFigures {
         let times = lock.withLock { roundTrips.sorted() }
-        func at(_ q: Double) -> Double { times.isEmpty ? .nan : times[min(times.count - 1, Int(Double(times.count) * q))] }
-        return PhaseFigures(alerts: alerts, acked: times.count, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: times.last ?? .nan,
-                            cpuPercent: cpu.percentSinceStart(), rssMiB: cpu.rssMiB(), seconds: seconds)
+        func at(_ q: Double) -> Double {
+            times.isEmpty ? .nan : times[min(times.count - 1, Int(Double(times.count) * q))]
+        }
+        return PhaseFigures(
+            alerts: alerts, acked: times.count, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: times.last ?? .nan,
+            cpuPercent: cpu.percentSinceStart(), rssMiB: cpu.rssMiB(), seconds: seconds)
     }
 
     /// Every node says it holds no watchlist; the time until every one has received the bundle.
@@ -201,7 +228,9 @@ final class Fleet: @unchecked Sendable {
         let start = ContinuousClock.now
         for n in keys.indices { queue(n, heartbeat(n, held: 0)) }
         while lock.withLock({ bundlesReceived }) < keys.count {
-            guard ContinuousClock.now - start < .seconds(600) else { throw CommandFailure("only \(bundlesReceived) bundles arrived in 600 s") }
+            guard ContinuousClock.now - start < .seconds(600) else {
+                throw CommandFailure("only \(bundlesReceived) bundles arrived in 600 s")
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return ((ContinuousClock.now - start) / .seconds(1), bundleBytes, cpu.percentSinceStart(), cpu.rssMiB())
@@ -212,7 +241,9 @@ final class Fleet: @unchecked Sendable {
         for n in keys.indices { queue(n, heartbeat(n, held: 1)) }
         Thread.sleep(forTimeInterval: 5)
         let now = Date()
-        return lock.withLock { keys.indices.filter { now.timeIntervalSince(lastAnswer[$0] ?? .distantPast) > seconds }.count }
+        return lock.withLock {
+            keys.indices.filter { now.timeIntervalSince(lastAnswer[$0] ?? .distantPast) > seconds }.count
+        }
     }
 
     /// Seconds for one CURVE connection on loopback to carry `copies` frames of `bytes` each: what
@@ -253,7 +284,8 @@ struct CPUSampler {
 
     static func ticks(_ pid: Int32) -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)  // utime, stime (fields 14 and 15)
     }
@@ -265,7 +297,8 @@ struct CPUSampler {
 
     func rssMiB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
         return (Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) / 1024
     }
 }

@@ -33,9 +33,13 @@ enum MemoryBenchmark {
         let video = try VideoSource(source: clip)
         var frame: Image?
         try step("1080p decoder, first 40 frames read") { for _ in 0..<40 { frame = try video.read() } }
-        guard let frame, let detector, let embedder, let faceNet else { throw FaceEngineError(.invalidArgument, "\(clip) has under 40 frames") }
+        guard let frame, let detector, let embedder, let faceNet else {
+            throw FaceEngineError(.invalidArgument, "\(clip) has under 40 frames")
+        }
         var faces: [Detection] = []
-        try step("first detection (640x384)") { faces = try detector.detect(in: frame).sorted { $0.box.area > $1.box.area } }
+        try step("first detection (640x384)") {
+            faces = try detector.detect(in: frame).sorted { $0.box.area > $1.box.area }
+        }
         guard !faces.isEmpty else { throw FaceEngineError(.invalidArgument, "no face in frame 40 of \(clip)") }
         try step("first dlib embedding, one face") { _ = try embedder.embed([faces[0]], in: frame) }
         try step("dlib embeddings, \(faces.count) faces at once") { _ = try embedder.embed(faces, in: frame) }
@@ -55,8 +59,9 @@ enum MemoryBenchmark {
 
     private static func statusField(_ name: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
-              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+            let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return 0 }
         return kib / 1024
     }
 }

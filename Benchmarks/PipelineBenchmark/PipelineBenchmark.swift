@@ -39,13 +39,20 @@ enum PipelineBenchmark {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        let hamilton = Clip(name: "Hamilton 640x360", path: videos + "/face_recognition/short_hamilton_clip.mp4", enrol: [
-            ("Lin_Manuel_Miranda", videos + "/face_recognition/hamilton_enroll/Lin_Manuel_Miranda/lin-manuel-miranda.png"),
-            ("Barack_Obama", videos + "/face_recognition/hamilton_enroll/Barack_Obama/obama.jpg"),
-        ])
+        let hamilton = Clip(
+            name: "Hamilton 640x360", path: videos + "/face_recognition/short_hamilton_clip.mp4",
+            enrol: [
+                (
+                    "Lin_Manuel_Miranda",
+                    videos + "/face_recognition/hamilton_enroll/Lin_Manuel_Miranda/lin-manuel-miranda.png"
+                ),
+                ("Barack_Obama", videos + "/face_recognition/hamilton_enroll/Barack_Obama/obama.jpg"),
+            ])
         let crowdPath = videos + "/facenet-pytorch/video.mp4"
         // Nobody in the crowd clip is known: enrol two of its own faces (frame 40) so that alerts, and their latency, exist.
-        let crowd = Clip(name: "crowd 1920x1080", path: crowdPath, enrol: try facesFromClip(crowdPath, frame: 40, count: 2, into: work))
+        let crowd = Clip(
+            name: "crowd 1920x1080", path: crowdPath,
+            enrol: try facesFromClip(crowdPath, frame: 40, count: 2, into: work))
         let baseline = args.contains("--no-baseline") ? nil : baselinePython()
         // The same clips detecting on every frame: what the detection schedule buys, within this run.
         let everyFrame = (path: work + "/detect-every-frame.json", label: "detect every frame")
@@ -54,8 +61,12 @@ enum PipelineBenchmark {
         hamiltonEveryFrame.config = everyFrame
         crowdEveryFrame.config = everyFrame
 
-        print("pipeline benchmark: edge-node (release) vs face_recognition loop; median of \(repeats) runs, every frame and paced alike")
-        print("clip                                             | fps (all frames) | capture-to-decision p50/p95 ms (realtime) | capture-to-alert p50/p95 ms | dropped (realtime) | peak RSS MiB | alerts | baseline fps | ratio | faces: baseline vs ours")
+        print(
+            "pipeline benchmark: edge-node (release) vs face_recognition loop; median of \(repeats) runs, every frame and paced alike"
+        )
+        print(
+            "clip                                             | fps (all frames) | capture-to-decision p50/p95 ms (realtime) | capture-to-alert p50/p95 ms | dropped (realtime) | peak RSS MiB | alerts | baseline fps | ratio | faces: baseline vs ours"
+        )
         for clip in [hamilton, hamiltonEveryFrame, crowd, crowdEveryFrame] {
             let list = try enrolWatchlist(clip, edgeNode: edgeNode, work: work)
             var fps: [Double] = [], rss: [Double] = [], alerts = 0, faces = 0, detectedOn = "-"
@@ -69,7 +80,9 @@ enum PipelineBenchmark {
             }
             // Paced runs vary most on a shared machine (frames dropped by a factor of two between
             // runs minutes apart): each figure is the median of the runs, with the drops' range.
-            let live = try (0..<repeats).map { _ in try runEdge(edgeNode, clip: clip, watchlist: list, realtime: true, work: work) }
+            let live = try (0..<repeats).map { _ in
+                try runEdge(edgeNode, clip: clip, watchlist: list, realtime: true, work: work)
+            }
             func pair(_ key: String) -> String {
                 let f = { (k: String) in
                     let values = live.compactMap { $0[k] as? Double }
@@ -87,12 +100,15 @@ enum PipelineBenchmark {
                 baseFaces = "\(b["faces"] as! Int)"
             }
             let name = clip.name + (clip.config.map { ", " + $0.label } ?? "")
-            print([name.padding(toLength: 48, withPad: " ", startingAt: 0),
-                   String(format: "%16.1f", median(fps)),
-                   pair("decision_latency_ms").leftPadded(41), pair("alert_latency_ms").leftPadded(27),
-                   String(format: "%5.0f (%3.0f-%3.0f)", median(drops), drops.min()!, drops.max()!).leftPadded(18),
-                   String(format: "%12.0f", rss.max() ?? 0), String(format: "%6d", alerts),
-                   baseFPS, ratio, "\(baseFaces) vs \(faces) (ours on \(detectedOn))"].joined(separator: " | "))
+            print(
+                [
+                    name.padding(toLength: 48, withPad: " ", startingAt: 0),
+                    String(format: "%16.1f", median(fps)),
+                    pair("decision_latency_ms").leftPadded(41), pair("alert_latency_ms").leftPadded(27),
+                    String(format: "%5.0f (%3.0f-%3.0f)", median(drops), drops.min()!, drops.max()!).leftPadded(18),
+                    String(format: "%12.0f", rss.max() ?? 0), String(format: "%6d", alerts),
+                    baseFPS, ratio, "\(baseFaces) vs \(faces) (ours on \(detectedOn))",
+                ].joined(separator: " | "))
         }
     }
 
@@ -108,7 +124,8 @@ enum PipelineBenchmark {
             .sorted { $0.box.area > $1.box.area }.prefix(count)
         return try faces.enumerated().map { i, face in
             let path = "\(work)/crowd-\(i).jpg"
-            _ = FileManager.default.createFile(atPath: path, contents: Data(try image.jpeg(of: face.box.expanded(by: 0.5))))
+            _ = FileManager.default.createFile(
+                atPath: path, contents: Data(try image.jpeg(of: face.box.expanded(by: 0.5))))
             return ("crowd-\(i)", path)
         }
     }
@@ -117,17 +134,22 @@ enum PipelineBenchmark {
         let folder = "\(work)/enrol-\(UUID().uuidString)"
         for (subject, image) in clip.enrol {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(subject)", withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(subject)/\((image as NSString).lastPathComponent)", withDestinationPath: image)
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(folder)/\(subject)/\((image as NSString).lastPathComponent)", withDestinationPath: image)
         }
         let out = folder + ".json"
         _ = try run(edgeNode, ["enrol", "--from", folder, "--out", out, "--allow-rejections"])
         return out
     }
 
-    static func runEdge(_ edgeNode: String, clip: Clip, watchlist: String, realtime: Bool, work: String) throws -> [String: Any] {
+    static func runEdge(_ edgeNode: String, clip: Clip, watchlist: String, realtime: Bool, work: String) throws
+        -> [String: Any]
+    {
         let report = "\(work)/report-\(UUID().uuidString).json"
-        _ = try run(edgeNode, ["run", "--source", clip.path, "--watchlist", watchlist, "--report", report]
-            + (realtime ? ["--realtime"] : []) + (clip.config.map { ["--config", $0.path] } ?? []))
+        _ = try run(
+            edgeNode,
+            ["run", "--source", clip.path, "--watchlist", watchlist, "--report", report]
+                + (realtime ? ["--realtime"] : []) + (clip.config.map { ["--config", $0.path] } ?? []))
         return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
     }
 
@@ -158,7 +180,9 @@ enum PipelineBenchmark {
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw BenchmarkFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed:\n" + String(decoding: errors, as: UTF8.self))
+            throw BenchmarkFailure(
+                description: "\(executable) \(arguments.joined(separator: " ")) failed:\n"
+                    + String(decoding: errors, as: UTF8.self))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -17,7 +17,9 @@ enum StageBenchmark {
         let pipelineDetector = try models.makeDetector()
         let embedder = try models.makeEmbedder()
         let scene = try sceneFrame()
-        print("stage benchmark: median of \(repeats) runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "stage benchmark: median of \(repeats) runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
         print(row("stage", "median ms", "baseline ms", "ratio"))
 
         for (w, h) in [(640, 480), (1280, 720)] {
@@ -37,9 +39,10 @@ enum StageBenchmark {
         let second = try models.makeDetector()
         FaceDetector.setThreads(1)
         nonisolated(unsafe) let pair = [pipelineDetector, second]  // each net is used by one thread only
-        let parallel = try median(repeats) {
-            DispatchQueue.concurrentPerform(iterations: 2) { i in _ = try? pair[i].detect(in: small) }
-        } / 2
+        let parallel =
+            try median(repeats) {
+                DispatchQueue.concurrentPerform(iterations: 2) { i in _ = try? pair[i].detect(in: small) }
+            } / 2
         FaceDetector.setThreads(2)
         let serial = try median(repeats) { _ = try pipelineDetector.detect(in: small) }
         print(row("detect 640x360: 2 nets x 1 thread (vs 1 x 2)", parallel, serial, serial / parallel))
@@ -56,7 +59,9 @@ enum StageBenchmark {
         let flipped = try median(repeats) { _ = try embedder.embed([face], in: frame, flipAveraged: true) }
         print(row("embedding flip-averaged, per face (vs plain)", flipped, plain, plain / flipped))
         let extractor = FeatureExtractor(embedder: embedder, faceNet: try models.makeFaceNetEmbedder())
-        let faceNetMs = try median(repeats) { _ = try extractor.faceNetEmbeddings([face], in: frame, flipAveraged: false) }
+        let faceNetMs = try median(repeats) {
+            _ = try extractor.faceNetEmbeddings([face], in: frame, flipAveraged: false)
+        }
         print(row("FaceNet chip + embedding, per face (vs dlib)", faceNetMs, plain, plain / faceNetMs))
 
         var generator = SystemRandomNumberGenerator()
@@ -70,7 +75,10 @@ enum StageBenchmark {
             let matcher = Matcher(entries: entries)
             let probes = (0..<repeats).map { _ in randomEmbedding() }
             var i = 0
-            let fast = try median(repeats) { _ = matcher.nearest(to: probes[i % probes.count]); i += 1 }
+            let fast = try median(repeats) {
+                _ = matcher.nearest(to: probes[i % probes.count])
+                i += 1
+            }
             let slow = try median(max(3, repeats / 3)) {
                 _ = entries.min { $0.templates[0].distance(to: probes[0]) < $1.templates[0].distance(to: probes[0]) }
             }
@@ -84,13 +92,21 @@ enum StageBenchmark {
         }
         let cohort = (0..<1_000).map { _ in FaceFeatures(dlib: randomEmbedding(), faceNet: randomSecond()) }
         for count in [1_000, 10_000, 100_000] {
-            let entries = (0..<count).map { WatchlistEntry(subject: "s\($0)", templates: [randomEmbedding()], faceNetTemplates: [randomSecond()]) }
+            let entries = (0..<count).map {
+                WatchlistEntry(subject: "s\($0)", templates: [randomEmbedding()], faceNetTemplates: [randomSecond()])
+            }
             let plainMatcher = Matcher(entries: entries)
             let fused = try Matcher(entries: entries, rule: .recommended, cohort: cohort)
             let probes = (0..<repeats).map { _ in FaceFeatures(dlib: randomEmbedding(), faceNet: randomSecond()) }
             var i = 0, j = 0
-            let fusedMs = try median(repeats) { _ = fused.nearest(to: probes[i % probes.count]); i += 1 }
-            let plainMs = try median(repeats) { _ = plainMatcher.nearest(to: probes[j % probes.count].dlib); j += 1 }
+            let fusedMs = try median(repeats) {
+                _ = fused.nearest(to: probes[i % probes.count])
+                i += 1
+            }
+            let plainMs = try median(repeats) {
+                _ = plainMatcher.nearest(to: probes[j % probes.count].dlib)
+                j += 1
+            }
             print(row("match fused \(count) + 1,000 cohort (vs dlib only)", fusedMs, plainMs, plainMs / fusedMs))
         }
     }
@@ -124,7 +140,9 @@ func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
 }
 
 func row(_ name: String, _ value: Double, _ baseline: Double? = nil, _ ratio: Double? = nil) -> String {
-    row(name, String(format: "%.3f", value), baseline.map { String(format: "%.3f", $0) } ?? "", ratio.map { String(format: "%.1fx", $0) } ?? "")
+    row(
+        name, String(format: "%.3f", value), baseline.map { String(format: "%.3f", $0) } ?? "",
+        ratio.map { String(format: "%.1fx", $0) } ?? "")
 }
 
 func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {

@@ -20,12 +20,15 @@ struct LoopbackHTTP {
     let port: Int
 
     func get(_ path: String, cookie: String? = nil) -> Reply? {
-        send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(cookie.map { "Cookie: \($0)\r\n" } ?? "")\r\n")
+        send(
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(cookie.map { "Cookie: \($0)\r\n" } ?? "")\r\n"
+        )
     }
 
     func post(_ path: String, form: String, cookie: String? = nil) -> Reply? {
-        send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-             + "Content-Length: \(form.utf8.count)\r\n\(cookie.map { "Cookie: \($0)\r\n" } ?? "")\r\n\(form)")
+        send(
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: \(form.utf8.count)\r\n\(cookie.map { "Cookie: \($0)\r\n" } ?? "")\r\n\(form)")
     }
 
     private func send(_ request: String) -> Reply? {
@@ -38,9 +41,15 @@ struct LoopbackHTTP {
         remote.sin_family = sa_family_t(AF_INET)
         remote.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, connected == 0 else { return nil }
         let bytes = Array(request.utf8)
@@ -52,7 +61,9 @@ struct LoopbackHTTP {
             received += buffer[0..<n]
         }
         let text = String(decoding: received, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        guard let split = text.range(of: "\r\n\r\n"),
+            let status = Int(text.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         return Reply(status: status, head: String(text[..<split.lowerBound]), body: String(text[split.upperBound...]))
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Shared
 import ZeroMQTransport
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -21,31 +22,44 @@ let work = NSTemporaryDirectory() + "web-benchmark-\(getpid())"
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: work) }
 guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
-    FileHandle.standardError.write(Data("WebBenchmark needs wrk: apt-get install wrk (scripts/setup.sh --with-test-data installs it)\n".utf8))
+    FileHandle.standardError.write(
+        Data("WebBenchmark needs wrk: apt-get install wrk (scripts/setup.sh --with-test-data installs it)\n".utf8))
     exit(2)
 }
 let port = 36_000 + Int.random(in: 0..<4000)
 // bcrypt at the service's cost, 12, so that the sign-in flood costs what it would in service.
-let server = try CoordinatorProcess(bin: bin, work: work, subjects: 10, nodes: 1, seed: 1, webPort: port, bcryptCost: 12)
+let server = try CoordinatorProcess(
+    bin: bin, work: work, subjects: 10, nodes: 1, seed: 1, webPort: port, bcryptCost: 12)
 defer { server.stop() }
 
-func http(_ method: String, _ path: String, body: String? = nil, cookie: String? = nil) throws -> (status: Int, headers: [String: String], body: String) {
+func http(_ method: String, _ path: String, body: String? = nil, cookie: String? = nil) throws -> (
+    status: Int, headers: [String: String], body: String
+) {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
-    if let body { request.httpBody = Data(body.utf8); request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type") }
+    if let body {
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+    }
     if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var result: (Int, [String: String], String) = (0, [:], "")
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpShouldSetCookies = false
     final class NoRedirects: NSObject, URLSessionTaskDelegate {
-        func urlSession(_ s: URLSession, task: URLSessionTask, willPerformHTTPRedirection r: HTTPURLResponse, newRequest: URLRequest,
-                        completionHandler: @escaping (URLRequest?) -> Void) { completionHandler(nil) }
+        func urlSession(
+            _ s: URLSession, task: URLSessionTask, willPerformHTTPRedirection r: HTTPURLResponse,
+            newRequest: URLRequest,
+            completionHandler: @escaping (URLRequest?) -> Void
+        ) { completionHandler(nil) }
     }
-    URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil).dataTask(with: request) { data, response, _ in
+    URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil).dataTask(with: request) {
+        data, response, _ in
         let http = response as? HTTPURLResponse
         var headers: [String: String] = [:]
-        for (k, v) in http?.allHeaderFields ?? [:] { headers[String(describing: k).lowercased()] = String(describing: v) }
+        for (k, v) in http?.allHeaderFields ?? [:] {
+            headers[String(describing: k).lowercased()] = String(describing: v)
+        }
         result = (http?.statusCode ?? 0, headers, String(decoding: data ?? Data(), as: UTF8.self))
         done.signal()
     }.resume()
@@ -64,10 +78,15 @@ let crop = Data(repeating: 0xAB, count: 8000)
 try pool.write { db in
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     for i in 0..<100_000 {
-        try db.execute(sql: """
-            INSERT INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score, distance, captured_at_ms,
-                track, quality, crop, received_at_ms) VALUES (?, 'node-0', 'k', 'cam-0', ?, 1, ?, 0.7, 0.4, ?, 1, x'', ?, ?)
-            """, arguments: [UUID().uuidString, "dep-\(i % 365)", "s-\(i % 400)", now - Int64(i) * 1000, crop, now - Int64(i) * 1000])
+        try db.execute(
+            sql: """
+                INSERT INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score,
+                distance, captured_at_ms,
+                    track, quality, crop, received_at_ms) VALUES (?, 'node-0', 'k', 'cam-0', ?, 1, ?, 0.7, 0.4, ?, 1, x'', ?, ?)
+                """,
+            arguments: [
+                UUID().uuidString, "dep-\(i % 365)", "s-\(i % 400)", now - Int64(i) * 1000, crop, now - Int64(i) * 1000,
+            ])
     }
 }
 
@@ -82,7 +101,10 @@ func load(_ path: String) throws -> String {
     let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     wrk.waitUntilExit()
     let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-    let pick = { (p: String) in lines.first { $0.hasPrefix(p) }?.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) ?? "?" }
+    let pick = { (p: String) in
+        lines.first { $0.hasPrefix(p) }?.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init)
+            ?? "?"
+    }
     return "client p50 \(pick("50%")), p90 \(pick("90%")), p99 \(pick("99%")); \(pick("Requests/sec:")) requests/s"
 }
 
@@ -91,7 +113,8 @@ func serverSide(_ route: String) throws -> (count: Double, within100ms: Double, 
     let metrics = try http("GET", "/metrics", cookie: cookie)
     guard metrics.status == 200 else { return (0, 0, "metrics refused \(metrics.status): sign in as supervisor") }
     var buckets: [(Double, Double)] = [], count = 0.0
-    for line in metrics.body.split(separator: "\n") where line.contains("route=\"\(route)\"") && line.contains("status=\"200\"") {
+    for line in metrics.body.split(separator: "\n")
+    where line.contains("route=\"\(route)\"") && line.contains("status=\"200\"") {
         let value = Double(line.split(separator: " ").last ?? "") ?? 0
         if line.hasPrefix("watchpost_http_request_duration_seconds_count") { count = value }
         if line.hasPrefix("watchpost_http_request_duration_seconds_bucket"), let le = line.range(of: "le=\"") {
@@ -101,7 +124,9 @@ func serverSide(_ route: String) throws -> (count: Double, within100ms: Double, 
     }
     buckets.sort { $0.0 < $1.0 }
     let within = buckets.first { $0.0 >= 0.1 }.map { $0.1 / max(count, 1) } ?? 0
-    let bound = buckets.first { $0.1 / max(count, 1) >= 0.95 }.map { $0.0 == .infinity ? "> 5 s" : "<= \(Int($0.0 * 1000)) ms" } ?? "?"
+    let bound =
+        buckets.first { $0.1 / max(count, 1) >= 0.95 }.map { $0.0 == .infinity ? "> 5 s" : "<= \(Int($0.0 * 1000)) ms" }
+        ?? "?"
     return (count, within, bound)
 }
 
@@ -109,8 +134,11 @@ print("web benchmark: coordinator serve (release) with the control room, 100,000
 print("alert feed /alerts under wrk -t2 -c16 for 15 s: \(try load("/alerts"))")
 print("/health under the same load (baseline): \(try load("/health"))")
 let feed = try serverSide("/alerts"), health = try serverSide("/health")
-print(String(format: "server side, /alerts: %.0f requests, %.1f%% within 100 ms, p95 %@ (target p95 <= 100 ms); /health: %.1f%% within 100 ms, p95 %@",
-             feed.count, feed.within100ms * 100, feed.p95Bound, health.within100ms * 100, health.p95Bound))
+print(
+    String(
+        format:
+            "server side, /alerts: %.0f requests, %.1f%% within 100 ms, p95 %@ (target p95 <= 100 ms); /health: %.1f%% within 100 ms, p95 %@",
+        feed.count, feed.within100ms * 100, feed.p95Bound, health.within100ms * 100, health.p95Bound))
 
 // Delivery: a node sends alerts captured now; the browser's event stream receives them.
 let context = ZMQContext()
@@ -120,18 +148,31 @@ let stream = try EventStreamReader(port: port, path: "/alerts/stream", cookie: c
 var delivery: [Double] = [], acks: [Double] = []
 for i in 0..<20 {
     let captured = Date()
-    try node.send([WireMessage.alert(.init(alertID: UUID(), nodeID: "node-0", cameraID: "cam-0", deploymentID: "bench", watchlistVersion: 1,
-                                           subject: "s-\(i)", score: 0.5, distance: 0.4, capturedAt: captured, track: UInt64(i),
-                                           quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: [UInt8](repeating: 0xAB, count: 10_000))).encode()])
+    try node.send([
+        WireMessage.alert(
+            .init(
+                alertID: UUID(), nodeID: "node-0", cameraID: "cam-0", deploymentID: "bench", watchlistVersion: 1,
+                subject: "s-\(i)", score: 0.5, distance: 0.4, capturedAt: captured, track: UInt64(i),
+                quality: [1, 2, 3, 4, 5, 6, 7], cropJPEG: [UInt8](repeating: 0xAB, count: 10_000))
+        ).encode()
+    ])
     while true { if case .ack = try WireMessage.decode(node.receive()[0]) { break } }
     acks.append(Date().timeIntervalSince(captured) * 1000)
-    guard stream.next(event: "alert", timeout: .seconds(5)) != nil else { fatalError("alert \(i) never reached the event stream") }
+    guard stream.next(event: "alert", timeout: .seconds(5)) != nil else {
+        fatalError("alert \(i) never reached the event stream")
+    }
     delivery.append(Date().timeIntervalSince(captured) * 1000)
     Thread.sleep(forTimeInterval: 0.2)
 }
-func percentile(_ v: [Double], _ p: Double) -> Double { let s = v.sorted(); return s[min(s.count - 1, Int(Double(s.count) * p))] }
-print(String(format: "alert capture to the browser's event stream (20 alerts): p50 %.1f ms, p95 %.1f ms, max %.1f ms (target <= 1 s); ack round trip p50 %.1f ms; ratio %.1f",
-             percentile(delivery, 0.5), percentile(delivery, 0.95), delivery.max() ?? 0, percentile(acks, 0.5),
-             percentile(delivery, 0.5) / max(percentile(acks, 0.5), 0.001)))
+func percentile(_ v: [Double], _ p: Double) -> Double {
+    let s = v.sorted()
+    return s[min(s.count - 1, Int(Double(s.count) * p))]
+}
+print(
+    String(
+        format:
+            "alert capture to the browser's event stream (20 alerts): p50 %.1f ms, p95 %.1f ms, max %.1f ms (target <= 1 s); ack round trip p50 %.1f ms; ratio %.1f",
+        percentile(delivery, 0.5), percentile(delivery, 0.95), delivery.max() ?? 0, percentile(acks, 0.5),
+        percentile(delivery, 0.5) / max(percentile(acks, 0.5), 0.001)))
 
 runSignInFlood(port: port, supervisorCookie: cookie)

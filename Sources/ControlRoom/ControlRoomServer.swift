@@ -35,10 +35,19 @@ public struct ControlRoomServer {
         /// Seconds before an idle connection, or one slow to send its request head or body, is closed (`web.idle_timeout_s`).
         public var idleTimeoutSeconds = 30
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12, metricsToken: String? = nil,
-                    tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20) {
-            self.host = host; self.port = port; self.secureCookies = secureCookies; self.bcryptCost = bcryptCost; self.metricsToken = metricsToken
-            self.tls = tls; self.signers = signers; self.uploadLimitBytes = uploadLimitBytes
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, bcryptCost: UInt8 = 12,
+            metricsToken: String? = nil,
+            tls: TLSFiles? = nil, signers: WatchlistSigners = WatchlistSigners(), uploadLimitBytes: Int = 256 << 20
+        ) {
+            self.host = host
+            self.port = port
+            self.secureCookies = secureCookies
+            self.bcryptCost = bcryptCost
+            self.metricsToken = metricsToken
+            self.tls = tls
+            self.signers = signers
+            self.uploadLimitBytes = uploadLimitBytes
         }
     }
 
@@ -47,7 +56,10 @@ public struct ControlRoomServer {
         public var certificateChain: String
         public var privateKey: String
 
-        public init(certificateChain: String, privateKey: String) { self.certificateChain = certificateChain; self.privateKey = privateKey }
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
 
         /// The server configuration; throws naming the file that cannot be used.
         func configuration() throws -> TLSConfiguration {
@@ -58,7 +70,8 @@ public struct ControlRoomServer {
             do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
                 throw CommandFailure("web.tls_key \(privateKey) is not a PEM private key: \(error)")
             }
-            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
             configuration.minimumTLSVersion = .tlsv12
             return configuration
         }
@@ -68,29 +81,45 @@ public struct ControlRoomServer {
     /// the web server, then what ends the live pages' event streams. A group stops its services in
     /// reverse order, so the streams end first and the server's graceful stop does not wait on
     /// pages that never close.
-    public static func make(settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling, logger: Logger,
-                            deploymentsChanged: @escaping @Sendable () -> Void) throws -> [any Service] {
+    public static func make(
+        settings: Settings, database: CoordinatorDatabase, feed: AlertFeed, compiler: any WatchlistCompiling,
+        logger: Logger,
+        deploymentsChanged: @escaping @Sendable () -> Void
+    ) throws -> [any Service] {
         let users = UserStore(database: database, bcryptCost: settings.bcryptCost)
-        let desk = SignInDesk(users: users, pool: PasswordHashingPool(workers: settings.passwordWorkers, queueLimit: settings.passwordQueueLimit),
-                              settings: settings.signIn, logger: logger)
-        let router = try makeRouter(settings: settings, database: database, users: users, desk: desk, feed: feed, compiler: compiler, logger: logger,
-                                    deploymentsChanged: deploymentsChanged)
+        let desk = SignInDesk(
+            users: users,
+            pool: PasswordHashingPool(workers: settings.passwordWorkers, queueLimit: settings.passwordQueueLimit),
+            settings: settings.signIn, logger: logger)
+        let router = try makeRouter(
+            settings: settings, database: database, users: users, desk: desk, feed: feed, compiler: compiler,
+            logger: logger,
+            deploymentsChanged: deploymentsChanged)
         // A connection idle, or still sending its request head or body, for this long is closed (a live
         // page's stream is a request in progress and stays open).
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
-        let server: HTTPServerBuilder = try settings.tls.map { try .tls(http, tlsConfiguration: try $0.configuration()) } ?? http
-        let application = Application(router: router, server: server,
-                                      configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
-                                      onServerRunning: { channel in
-                                          logger.info("control room listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
-                                                                                         "port": "\(channel.localAddress?.port ?? 0)"])
-                                      }, logger: logger)
+        let http = HTTPServerBuilder.http1(
+            configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
+        let server: HTTPServerBuilder =
+            try settings.tls.map { try .tls(http, tlsConfiguration: try $0.configuration()) } ?? http
+        let application = Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "watchpost"),
+            onServerRunning: { channel in
+                logger.info(
+                    "control room listening",
+                    metadata: [
+                        "address": "\(channel.localAddress?.description ?? "?")",
+                        "port": "\(channel.localAddress?.port ?? 0)",
+                    ])
+            }, logger: logger)
         return [SignInHousekeeping(desk: desk, logger: logger), application, StopOnShutdown { feed.finish() }]
     }
 
-    static func makeRouter(settings: Settings, database: CoordinatorDatabase, users: UserStore, desk: SignInDesk, feed: AlertFeed,
-                           compiler: any WatchlistCompiling, logger: Logger,
-                           deploymentsChanged: @escaping @Sendable () -> Void) throws -> Router<WebRequestContext> {
+    static func makeRouter(
+        settings: Settings, database: CoordinatorDatabase, users: UserStore, desk: SignInDesk, feed: AlertFeed,
+        compiler: any WatchlistCompiling, logger: Logger,
+        deploymentsChanged: @escaping @Sendable () -> Void
+    ) throws -> Router<WebRequestContext> {
         let pages = PageRenderer(library: try PageTemplates.library())
         let access = Access(database: database, logger: logger)
         let registry = PrometheusCollectorRegistry()
@@ -98,22 +127,33 @@ public struct ControlRoomServer {
         router.add(middleware: SecurityHeadersMiddleware(tls: settings.tls != nil))
         router.add(middleware: RequestTimingMiddleware(registry: registry))
         router.add(middleware: SessionMiddleware(users: users))
-        MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(to: router)
+        MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(
+            to: router)
         // Under TLS the cookie is always Secure; `secure_cookies` is for TLS ended by a proxy in front.
         router.get("/static/alerts.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
         }
-        SignInRoutes(desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil).add(to: router)
-        AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(to: router)
-        let checkpoints = AuditCheckpointWriter(stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
-                                                keyPath: settings.auditSigningKey)
+        SignInRoutes(
+            desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil
+        ).add(to: router)
+        AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(
+            to: router)
+        let checkpoints = AuditCheckpointWriter(
+            stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
+            keyPath: settings.auditSigningKey)
         let ending = DeploymentEnding(database: database, checkpoints: checkpoints) {
             deploymentsChanged()
             return "the coordinator reloaded its assignments"
         }
-        RecordRoutes(database: database, ending: ending, access: access, pages: pages, deploymentsChanged: deploymentsChanged).add(to: router)
-        WatchlistRoutes(database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
-                        uploadLimit: settings.uploadLimitBytes, logger: logger).add(to: router)
+        RecordRoutes(
+            database: database, ending: ending, access: access, pages: pages, deploymentsChanged: deploymentsChanged
+        ).add(to: router)
+        WatchlistRoutes(
+            database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
+            uploadLimit: settings.uploadLimitBytes, logger: logger
+        ).add(to: router)
         return router
     }
 }

@@ -9,8 +9,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
         abstract: "Watchpost coordinator: watchlists, evaluation, the edge fabric and the deployment record.",
-        subcommands: [EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self, NodesCommand.self,
-                      DeploymentCommand.self, AlertsCommand.self, AuditCommand.self, PurgeCommand.self, ReportCommand.self, UsersCommand.self]
+        subcommands: [
+            EvaluateCommand.self, KeysCommand.self, WatchlistCommand.self, ServeCommand.self, NodesCommand.self,
+            DeploymentCommand.self, AlertsCommand.self, AuditCommand.self, PurgeCommand.self, ReportCommand.self,
+            UsersCommand.self,
+        ]
     )
 
     /// As ArgumentParser's own `main`, but a refusal exits with its kind's code (sysexits.h) and

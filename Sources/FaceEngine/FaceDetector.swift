@@ -8,7 +8,9 @@ public struct Detection: Sendable, Equatable {
     public var landmarks: [Point]
 
     public init(box: Box, confidence: Float, landmarks: [Point]) {
-        self.box = box; self.confidence = confidence; self.landmarks = landmarks
+        self.box = box
+        self.confidence = confidence
+        self.landmarks = landmarks
     }
 
     public var leftEye: Point { landmarks[0] }
@@ -23,7 +25,10 @@ public struct Detection: Sendable, Equatable {
         face.score = confidence
         withUnsafeMutableBytes(of: &face.landmarks) { raw in
             let floats = raw.bindMemory(to: Float.self)
-            for (i, p) in landmarks.enumerated() { floats[2 * i] = p.x; floats[2 * i + 1] = p.y }
+            for (i, p) in landmarks.enumerated() {
+                floats[2 * i] = p.x
+                floats[2 * i + 1] = p.y
+            }
         }
         return face
     }
@@ -49,19 +54,25 @@ public struct DetectorSettings: Sendable, Equatable {
     public var maxFaces: Int = 64
 
     public init(maxSide: Int = 640, threshold: Float = 0.5, nmsIoU: Float = 0.3, maxFaces: Int = 64) {
-        self.maxSide = maxSide; self.threshold = threshold; self.nmsIoU = nmsIoU; self.maxFaces = maxFaces
+        self.maxSide = maxSide
+        self.threshold = threshold
+        self.nmsIoU = nmsIoU
+        self.maxFaces = maxFaces
     }
 
     /// Checks the ranges; the message names the setting and its bounds.
     public func validate() throws {
         guard (32...4096).contains(maxSide) else {
-            throw FaceEngineError(.invalidArgument, "detection max side \(maxSide) is out of range: use 32...4096 pixels")
+            throw FaceEngineError(
+                .invalidArgument, "detection max side \(maxSide) is out of range: use 32...4096 pixels")
         }
         guard threshold > 0, threshold < 1 else {
-            throw FaceEngineError(.invalidArgument, "detection threshold \(threshold) is out of range: use a value between 0 and 1")
+            throw FaceEngineError(
+                .invalidArgument, "detection threshold \(threshold) is out of range: use a value between 0 and 1")
         }
         guard nmsIoU > 0, nmsIoU <= 1 else {
-            throw FaceEngineError(.invalidArgument, "detection NMS IoU \(nmsIoU) is out of range: use a value in (0, 1]")
+            throw FaceEngineError(
+                .invalidArgument, "detection NMS IoU \(nmsIoU) is out of range: use a value in (0, 1]")
         }
         guard maxFaces > 0 else {
             throw FaceEngineError(.invalidArgument, "detection max faces must be at least 1")
@@ -87,8 +98,9 @@ public final class FaceDetector {
         var faces = [wp_face](repeating: wp_face(), count: settings.maxFaces)
         let count = try faces.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_detector_detect(handle, image.handle, Int32(settings.maxSide), settings.threshold,
-                                           settings.nmsIoU, buffer.baseAddress, Int32(buffer.count), error)
+                let n = wp_detector_detect(
+                    handle, image.handle, Int32(settings.maxSide), settings.threshold,
+                    settings.nmsIoU, buffer.baseAddress, Int32(buffer.count), error)
                 return n >= 0 ? n : nil
             }
         }

@@ -8,7 +8,9 @@ public final class FaceEmbedder {
 
     public init(shapePredictorPath: String, resnetPath: String) throws {
         // FaceTemplates fixes the dimension without linking the engine; the two must agree.
-        precondition(Int(WP_EMBEDDING_DIM) == Embedding.dimension, "CFaceEngine and FaceTemplates disagree on the dlib dimension")
+        precondition(
+            Int(WP_EMBEDDING_DIM) == Embedding.dimension, "CFaceEngine and FaceTemplates disagree on the dlib dimension"
+        )
         handle = try callEngine { wp_embedder_create(shapePredictorPath, resnetPath, $0) }
     }
 
@@ -22,7 +24,8 @@ public final class FaceEmbedder {
         var out = [Float](repeating: 0, count: faces.count * Embedding.dimension)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_embedder_embed(handle, image.handle, faces, Int32(faces.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
+                let n = wp_embedder_embed(
+                    handle, image.handle, faces, Int32(faces.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
                 return n >= 0 ? n : nil
             }
         }
@@ -41,12 +44,15 @@ public final class FaceEmbedder {
         var out = [UInt8](repeating: 0, count: faces.count * bytesPerChip)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_embedder_chips(handle, image.handle, faces, Int32(faces.count), Int32(size), padding, buffer.baseAddress, error)
+                let n = wp_embedder_chips(
+                    handle, image.handle, faces, Int32(faces.count), Int32(size), padding, buffer.baseAddress, error)
                 return n >= 0 ? n : nil
             }
         }
         defer { ErasingVector.erase(&out) }
-        return (0..<faces.count).map { FaceChip(size: size, bgr: Array(out[$0 * bytesPerChip..<($0 + 1) * bytesPerChip])) }
+        return (0..<faces.count).map {
+            FaceChip(size: size, bgr: Array(out[$0 * bytesPerChip..<($0 + 1) * bytesPerChip]))
+        }
     }
 
     /// The dlib 5-point landmarks only (measured separately by the benchmarks).
@@ -55,10 +61,12 @@ public final class FaceEmbedder {
         var out = [Float](repeating: 0, count: faces.count * 10)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_embedder_landmarks(handle, image.handle, faces, Int32(faces.count), buffer.baseAddress, error)
+                let n = wp_embedder_landmarks(
+                    handle, image.handle, faces, Int32(faces.count), buffer.baseAddress, error)
                 return n >= 0 ? n : nil
             }
         }
-        return (0..<faces.count).map { i in (0..<5).map { Point(x: out[i * 10 + 2 * $0], y: out[i * 10 + 2 * $0 + 1]) } }
+        return (0..<faces.count).map { i in (0..<5).map { Point(x: out[i * 10 + 2 * $0], y: out[i * 10 + 2 * $0 + 1]) }
+        }
     }
 }

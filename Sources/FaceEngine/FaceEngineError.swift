@@ -23,13 +23,14 @@ public struct FaceEngineError: Error, CustomStringConvertible, Equatable, Sendab
         let text = withUnsafeBytes(of: error.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-        let code: Code = switch Int(error.code) {
-        case Int(WP_ERR_FILE): .fileUnreadable
-        case Int(WP_ERR_MODEL): .modelCorrupt
-        case Int(WP_ERR_DECODE): .decodeFailed
-        case Int(WP_ERR_ARGUMENT): .invalidArgument
-        default: .internal
-        }
+        let code: Code =
+            switch Int(error.code) {
+            case Int(WP_ERR_FILE): .fileUnreadable
+            case Int(WP_ERR_MODEL): .modelCorrupt
+            case Int(WP_ERR_DECODE): .decodeFailed
+            case Int(WP_ERR_ARGUMENT): .invalidArgument
+            default: .internal
+            }
         return FaceEngineError(code, text)
     }
 }

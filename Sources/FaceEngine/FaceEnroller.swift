@@ -17,11 +17,14 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
         switch self {
         case .unreadable(let why): "unreadable image: \(why)"
         case .noFace: "no face found: use a photo where the face is clearly visible"
-        case .multipleFaces(let n): "\(n) faces found: use a photo of this person alone, or say which face (--face largest|central)"
+        case .multipleFaces(let n):
+            "\(n) faces found: use a photo of this person alone, or say which face (--face largest|central)"
         case .ambiguousFaces(let n, let choice):
             "\(n) faces found and none clearly the \(choice == .largest ? "largest" : "most central"): crop the photo to this person"
-        case .lowQuality(let reason): "face below the quality bars (\(reason.rawValue)): use a sharper, larger, frontal, well-lit photo"
-        case .noFaceOnMark: "no face found on the marked box: check the box (x y width height, pixels from the top left)"
+        case .lowQuality(let reason):
+            "face below the quality bars (\(reason.rawValue)): use a sharper, larger, frontal, well-lit photo"
+        case .noFaceOnMark:
+            "no face found on the marked box: check the box (x y width height, pixels from the top left)"
         case .severalFacesOnMark(let n): "\(n) faces lie on the marked box: mark this person's face more tightly"
         }
     }
@@ -38,7 +41,8 @@ public enum FaceChoice: String, CaseIterable, Sendable {
 
     /// The index of the subject's face among faces (boxes and inter-eye distances) in an image of
     /// this size, or why none can be chosen.
-    public func pick(_ faces: [(box: Box, interEye: Float)], width: Int, height: Int) -> Result<Int, EnrolmentRejection> {
+    public func pick(_ faces: [(box: Box, interEye: Float)], width: Int, height: Int) -> Result<Int, EnrolmentRejection>
+    {
         guard !faces.isEmpty else { return .failure(.noFace) }
         guard faces.count > 1 else { return .success(0) }
         switch self {
@@ -46,12 +50,17 @@ public enum FaceChoice: String, CaseIterable, Sendable {
             return .failure(.multipleFaces(faces.count))
         case .largest:
             let order = faces.indices.sorted { faces[$0].interEye > faces[$1].interEye }
-            return faces[order[0]].interEye >= 1.25 * faces[order[1]].interEye ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
+            return faces[order[0]].interEye >= 1.25 * faces[order[1]].interEye
+                ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
         case .central:
             let cx = Float(width) / 2, cy = Float(height) / 2
-            let distance = faces.map { (($0.box.centerX - cx) * ($0.box.centerX - cx) + ($0.box.centerY - cy) * ($0.box.centerY - cy)).squareRoot() }
+            let distance = faces.map {
+                (($0.box.centerX - cx) * ($0.box.centerX - cx) + ($0.box.centerY - cy) * ($0.box.centerY - cy))
+                    .squareRoot()
+            }
             let order = faces.indices.sorted { distance[$0] < distance[$1] }
-            return distance[order[0]] <= 0.6 * distance[order[1]] ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
+            return distance[order[0]] <= 0.6 * distance[order[1]]
+                ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
         }
     }
 }
@@ -70,7 +79,10 @@ public final class FaceEnroller {
     public static let markOverlap: Float = 0.3
 
     public init(detector: FaceDetector, embedder: FaceEmbedder, faceNet: FaceNetEmbedder? = nil, gate: QualityGate) {
-        self.detector = detector; self.embedder = embedder; self.faceNet = faceNet; self.gate = gate
+        self.detector = detector
+        self.embedder = embedder
+        self.faceNet = faceNet
+        self.gate = gate
     }
 
     /// The template of the one face in an enrolment photo. Faces too small to be matched at all
@@ -78,13 +90,17 @@ public final class FaceEnroller {
     /// - Parameter mark: where the subject's face is, when the intelligence team marked it; the
     ///   detected face on it is taken whatever `choice` says, and the photo is refused when none
     ///   or several lie on it.
-    public func enrol(imageAt path: String, choice: FaceChoice = .only, mark: Box? = nil) -> Result<FaceFeatures, EnrolmentRejection> {
+    public func enrol(imageAt path: String, choice: FaceChoice = .only, mark: Box? = nil) -> Result<
+        FaceFeatures, EnrolmentRejection
+    > {
         let image: Image
         do { image = try Image(contentsOf: path) } catch { return .failure(.unreadable("\(error)")) }
         return enrol(image: image, choice: choice, mark: mark)
     }
 
-    public func enrol(image: Image, choice: FaceChoice = .only, mark: Box? = nil) -> Result<FaceFeatures, EnrolmentRejection> {
+    public func enrol(image: Image, choice: FaceChoice = .only, mark: Box? = nil) -> Result<
+        FaceFeatures, EnrolmentRejection
+    > {
         do {
             let faces = try detector.detect(in: image)
             let measured = try faces.map { ($0, try gate.measure($0, in: image)) }
@@ -93,12 +109,16 @@ public final class FaceEnroller {
             let (face, quality): (Detection, QualityFigures)
             if let mark {
                 let onMark = measured.filter { $0.0.box.iou(mark) >= Self.markOverlap }
-                guard onMark.count == 1 else { return .failure(onMark.isEmpty ? .noFaceOnMark : .severalFacesOnMark(onMark.count)) }
+                guard onMark.count == 1 else {
+                    return .failure(onMark.isEmpty ? .noFaceOnMark : .severalFacesOnMark(onMark.count))
+                }
                 (face, quality) = onMark[0]
             } else if countable.isEmpty {
                 (face, quality) = measured[0]
             } else {
-                switch choice.pick(countable.map { ($0.0.box, $0.1.interEye) }, width: image.width, height: image.height) {
+                switch choice.pick(
+                    countable.map { ($0.0.box, $0.1.interEye) }, width: image.width, height: image.height)
+                {
                 case .success(let i): (face, quality) = countable[i]
                 case .failure(let why): return .failure(why)
                 }
@@ -106,7 +126,8 @@ public final class FaceEnroller {
             if let reason = gate.rejection(for: quality) { return .failure(.lowQuality(reason)) }
             let dlib = try embedder.embed([face], in: image, flipAveraged: true)[0]
             guard let faceNet else { return .success(FaceFeatures(dlib: dlib)) }
-            let second = try FeatureExtractor(embedder: embedder, faceNet: faceNet).faceNetEmbeddings([face], in: image, flipAveraged: true)[0]
+            let second = try FeatureExtractor(embedder: embedder, faceNet: faceNet).faceNetEmbeddings(
+                [face], in: image, flipAveraged: true)[0]
             return .success(FaceFeatures(dlib: dlib, faceNet: second))
         } catch {
             return .failure(.unreadable("\(error)"))

@@ -8,7 +8,8 @@ public final class FeatureExtractor {
     public let faceNet: FaceNetEmbedder
 
     public init(embedder: FaceEmbedder, faceNet: FaceNetEmbedder) {
-        self.embedder = embedder; self.faceNet = faceNet
+        self.embedder = embedder
+        self.faceNet = faceNet
     }
 
     /// Both embeddings of each face; flip-averaged for templates and offline probes.
@@ -19,8 +20,11 @@ public final class FeatureExtractor {
     }
 
     /// The FaceNet embedding of each face, from its own 160-pixel chip (wiped after use).
-    public func faceNetEmbeddings(_ detections: [Detection], in image: Image, flipAveraged: Bool) throws -> [FaceNetEmbedding] {
-        var chips = try embedder.chips(detections, in: image, size: FaceNetEmbedder.chipSize, padding: FaceNetEmbedder.chipPadding)
+    public func faceNetEmbeddings(_ detections: [Detection], in image: Image, flipAveraged: Bool) throws
+        -> [FaceNetEmbedding]
+    {
+        var chips = try embedder.chips(
+            detections, in: image, size: FaceNetEmbedder.chipSize, padding: FaceNetEmbedder.chipPadding)
         defer { for i in chips.indices { chips[i].wipe() } }
         return try faceNet.embed(chips, flipAveraged: flipAveraged)
     }

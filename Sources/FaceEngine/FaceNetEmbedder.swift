@@ -20,7 +20,9 @@ public final class FaceNetEmbedder {
     private let handle: OpaquePointer
 
     public init(modelPath: String) throws {
-        precondition(Int(WP_FACENET_DIM) == FaceNetEmbedding.dimension, "CFaceEngine and FaceTemplates disagree on the FaceNet dimension")
+        precondition(
+            Int(WP_FACENET_DIM) == FaceNetEmbedding.dimension,
+            "CFaceEngine and FaceTemplates disagree on the FaceNet dimension")
         handle = try callEngine { wp_facenet_create(modelPath, $0) }
     }
 
@@ -38,7 +40,8 @@ public final class FaceNetEmbedder {
         var out = [Float](repeating: 0, count: chips.count * dim)
         _ = try out.withUnsafeMutableBufferPointer { buffer in
             try callEngine { error -> Int32? in
-                let n = wp_facenet_embed(handle, input, Int32(chips.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
+                let n = wp_facenet_embed(
+                    handle, input, Int32(chips.count), flipAveraged ? 1 : 0, buffer.baseAddress, error)
                 return n >= 0 ? n : nil
             }
         }

@@ -9,6 +9,9 @@ public struct Frame: Sendable {
     public let streamTime: Double
 
     public init(image: Image, index: Int, capturedAt: ContinuousClock.Instant, streamTime: Double) {
-        self.image = image; self.index = index; self.capturedAt = capturedAt; self.streamTime = streamTime
+        self.image = image
+        self.index = index
+        self.capturedAt = capturedAt
+        self.streamTime = streamTime
     }
 }

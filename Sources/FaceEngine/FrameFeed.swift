@@ -82,7 +82,9 @@ public final class FrameFeed: @unchecked Sendable {
     /// Opens a file source now, so that a wrong path fails before any work starts.
     public func start() throws {
         // Handed to the capture thread, which becomes its only user.
-        nonisolated(unsafe) let first: VideoSource? = kind.isLive ? nil
+        nonisolated(unsafe) let first: VideoSource? =
+            kind.isLive
+            ? nil
             : try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
         let thread = Thread { [self] in run(opened: first) }
         thread.name = "capture"
@@ -91,7 +93,10 @@ public final class FrameFeed: @unchecked Sendable {
 
     /// Asks the capture thread to finish; `next()` then drains and returns nil.
     public func stop() {
-        condition.withLock { stopRequested = true; condition.broadcast() }
+        condition.withLock {
+            stopRequested = true
+            condition.broadcast()
+        }
         finish(.stopped)
     }
 
@@ -126,13 +131,18 @@ public final class FrameFeed: @unchecked Sendable {
         while !isStopping {
             if video == nil {
                 do {
-                    video = try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
+                    video = try VideoSource(
+                        source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
                     if counters.stalls > 0 { condition.withLock { counters.reconnects += 1 } }
                     logger.info("video source opened", metadata: ["source": "\(redacted(source))"])
                 } catch let error as FaceEngineError {
                     guard kind.isLive else { return finish(.failed(error)) }
-                    logger.warning("video source unavailable, retrying", metadata: [
-                        "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)", "error": "\(error.message)"])
+                    logger.warning(
+                        "video source unavailable, retrying",
+                        metadata: [
+                            "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)",
+                            "error": "\(error.message)",
+                        ])
                     sleepInterruptibly(backoff)
                     backoff = min(backoff * 2, settings.reconnectMaximum)
                     continue
@@ -155,8 +165,11 @@ public final class FrameFeed: @unchecked Sendable {
                 }
                 guard kind.isLive else { return finish(.endOfFile) }
                 condition.withLock { counters.stalls += 1 }
-                logger.warning("video stream stalled or dropped, reopening", metadata: [
-                    "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)"])
+                logger.warning(
+                    "video stream stalled or dropped, reopening",
+                    metadata: [
+                        "source": "\(redacted(source))", "retry_in_ms": "\(backoff.inMilliseconds)",
+                    ])
                 video = nil
                 sleepInterruptibly(backoff)
                 backoff = min(backoff * 2, settings.reconnectMaximum)

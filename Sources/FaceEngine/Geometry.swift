@@ -6,7 +6,10 @@ public struct Box: Sendable, Equatable, Codable {
     public var x: Float, y: Float, width: Float, height: Float
 
     public init(x: Float, y: Float, width: Float, height: Float) {
-        self.x = x; self.y = y; self.width = width; self.height = height
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
     }
 
     public var area: Float { max(0, width) * max(0, height) }
@@ -24,7 +27,8 @@ public struct Box: Sendable, Equatable, Codable {
 
     /// The box grown by `fraction` of its size on every side (for crops with some context).
     public func expanded(by fraction: Float) -> Box {
-        Box(x: x - width * fraction, y: y - height * fraction,
+        Box(
+            x: x - width * fraction, y: y - height * fraction,
             width: width * (1 + 2 * fraction), height: height * (1 + 2 * fraction))
     }
 
@@ -35,7 +39,10 @@ public struct Box: Sendable, Equatable, Codable {
 /// A point in frame pixels.
 public struct Point: Sendable, Equatable, Codable {
     public var x: Float, y: Float
-    public init(x: Float, y: Float) { self.x = x; self.y = y }
+    public init(x: Float, y: Float) {
+        self.x = x
+        self.y = y
+    }
 }
 
 extension Box {

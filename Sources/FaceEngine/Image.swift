@@ -52,7 +52,9 @@ public final class Image: @unchecked Sendable {
     public func jpeg(of region: Box, quality: Int = 90) throws -> [UInt8] {
         var bytes: UnsafeMutablePointer<UInt8>?
         var count = 0
-        _ = try callEngine { wp_image_encode_jpeg(handle, region.cRect, Int32(quality), &bytes, &count, $0) == 0 ? true : nil }
+        _ = try callEngine {
+            wp_image_encode_jpeg(handle, region.cRect, Int32(quality), &bytes, &count, $0) == 0 ? true : nil
+        }
         defer { wp_bytes_free(bytes) }
         return Array(UnsafeBufferPointer(start: bytes, count: count))
     }

@@ -17,7 +17,10 @@ public struct MatchCandidate: Sendable, Equatable {
     public var runnerUpDistance: Float?
 
     public init(subject: String, distance: Float, runnerUp: String?, runnerUpDistance: Float?) {
-        self.subject = subject; self.distance = distance; self.runnerUp = runnerUp; self.runnerUpDistance = runnerUpDistance
+        self.subject = subject
+        self.distance = distance
+        self.runnerUp = runnerUp
+        self.runnerUpDistance = runnerUpDistance
     }
 
     public var margin: Float? { runnerUpDistance.map { $0 - distance } }
@@ -53,7 +56,9 @@ struct TemplateMatrix: Sendable {
             squaredNorms.withUnsafeBufferPointer { n in
                 probe.withUnsafeBufferPointer { p in
                     squared.withUnsafeMutableBufferPointer { out in
-                        wp_squared_distances(t.baseAddress, n.baseAddress, Int32(count), Int32(dimension), p.baseAddress, out.baseAddress)
+                        wp_squared_distances(
+                            t.baseAddress, n.baseAddress, Int32(count), Int32(dimension), p.baseAddress, out.baseAddress
+                        )
                     }
                 }
             }
@@ -101,15 +106,23 @@ public final class Matcher: Sendable {
         let fused: Bool
         if case .fusedCohort(let settings) = rule {
             fused = true
-            guard faceNetRows.count == dlibRows.count, entries.allSatisfy({ $0.faceNetTemplates.count == $0.templates.count }) else {
-                throw MatcherSetupError(description: "the fused rule needs a FaceNet template for every dlib template: enrol the watchlist again with this version")
+            guard faceNetRows.count == dlibRows.count,
+                entries.allSatisfy({ $0.faceNetTemplates.count == $0.templates.count })
+            else {
+                throw MatcherSetupError(
+                    description:
+                        "the fused rule needs a FaceNet template for every dlib template: enrol the watchlist again with this version"
+                )
             }
             guard cohort.allSatisfy({ $0.faceNet != nil }) else {
                 throw MatcherSetupError(description: "every cohort face needs a FaceNet embedding for the fused rule")
             }
             guard settings.cohortSize >= 1, settings.dlibWeight >= 0, settings.dlibWeight <= 1, settings.dlibScale > 0,
-                  settings.priorDistance > 0 else {
-                throw MatcherSetupError(description: "fusion settings out of range (cohort size >= 1, dlib weight 0-1, scale and prior > 0)")
+                settings.priorDistance > 0
+            else {
+                throw MatcherSetupError(
+                    description: "fusion settings out of range (cohort size >= 1, dlib weight 0-1, scale and prior > 0)"
+                )
             }
         } else {
             fused = false
@@ -122,7 +135,9 @@ public final class Matcher: Sendable {
         dlib = TemplateMatrix(rows: dlibRows, dimension: Embedding.dimension)
         faceNet = fused ? TemplateMatrix(rows: faceNetRows, dimension: FaceNetEmbedding.dimension) : nil
         cohortDlib = TemplateMatrix(rows: fused ? cohort.map(\.dlib.storage) : [], dimension: Embedding.dimension)
-        cohortFaceNet = fused ? TemplateMatrix(rows: cohort.compactMap(\.faceNet?.storage), dimension: FaceNetEmbedding.dimension) : nil
+        cohortFaceNet =
+            fused
+            ? TemplateMatrix(rows: cohort.compactMap(\.faceNet?.storage), dimension: FaceNetEmbedding.dimension) : nil
     }
 
     /// Whether matching wants a FaceNet embedding of the probe.
@@ -157,10 +172,12 @@ public final class Matcher: Sendable {
         for d in fusedCohort { nearestOthers.offer(d) }
         for (s, d) in perSubject.enumerated() where s != bestIndex { nearestOthers.offer(d) }
         let missing = Float(settings.cohortSize - nearestOthers.values.count)
-        let normaliser = (nearestOthers.values.reduce(0, +) + missing * settings.priorDistance) / Float(settings.cohortSize)
+        let normaliser =
+            (nearestOthers.values.reduce(0, +) + missing * settings.priorDistance) / Float(settings.cohortSize)
         guard normaliser > 0 else { return nil }
-        return MatchCandidate(subject: best.subject, distance: best.distance / normaliser, runnerUp: best.runnerUp,
-                              runnerUpDistance: best.runnerUpDistance.map { $0 / normaliser })
+        return MatchCandidate(
+            subject: best.subject, distance: best.distance / normaliser, runnerUp: best.runnerUp,
+            runnerUpDistance: best.runnerUpDistance.map { $0 / normaliser })
     }
 
     /// The best subject and the best other subject from per-template distances.
@@ -182,9 +199,12 @@ public final class Matcher: Sendable {
                 second = (d, s)
             }
         }
-        return (MatchCandidate(subject: subjects[best.s], distance: best.d,
-                               runnerUp: second.s >= 0 ? subjects[second.s] : nil,
-                               runnerUpDistance: second.s >= 0 ? second.d : nil), best.s)
+        return (
+            MatchCandidate(
+                subject: subjects[best.s], distance: best.d,
+                runnerUp: second.s >= 0 ? subjects[second.s] : nil,
+                runnerUpDistance: second.s >= 0 ? second.d : nil), best.s
+        )
     }
 }
 
@@ -202,7 +222,10 @@ struct SmallestValues {
         guard value.isFinite, values.count < capacity || value < values[values.count - 1] else { return }
         var i = values.count
         values.append(value)
-        while i > 0, values[i - 1] > value { values[i] = values[i - 1]; i -= 1 }
+        while i > 0, values[i - 1] > value {
+            values[i] = values[i - 1]
+            i -= 1
+        }
         values[i] = value
         if values.count > capacity { values.removeLast() }
     }

@@ -47,12 +47,15 @@ public struct ModelStore: Sendable {
     public func verifiedPath(_ model: Model) throws -> String {
         let path = directory + "/" + model.rawValue
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FaceEngineError(.fileUnreadable, "model file \(path) is missing or unreadable: run \(Self.setupCommand)")
+            throw FaceEngineError(
+                .fileUnreadable, "model file \(path) is missing or unreadable: run \(Self.setupCommand)")
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         guard digest == model.sha256 else {
-            throw FaceEngineError(.checksumMismatch,
-                "model file \(path) is corrupt (SHA-256 \(digest.prefix(12))…, expected \(model.sha256.prefix(12))…): delete it and run \(Self.setupCommand)")
+            throw FaceEngineError(
+                .checksumMismatch,
+                "model file \(path) is corrupt (SHA-256 \(digest.prefix(12))…, expected \(model.sha256.prefix(12))…): delete it and run \(Self.setupCommand)"
+            )
         }
         return path
     }
@@ -71,6 +74,7 @@ public struct ModelStore: Sendable {
 
     /// The enroller for watchlist templates: both models, so that bundles can use the fused rule.
     public func makeEnroller() throws -> FaceEnroller {
-        try FaceEnroller(detector: makeDetector(), embedder: makeEmbedder(), faceNet: makeFaceNetEmbedder(), gate: QualityGate())
+        try FaceEnroller(
+            detector: makeDetector(), embedder: makeEmbedder(), faceNet: makeFaceNetEmbedder(), gate: QualityGate())
     }
 }

@@ -62,8 +62,9 @@ public struct QualitySettings: Sendable, Equatable {
         }
         try check(minInterEye >= 0, "quality min_inter_eye must be >= 0 pixels")
         try check(minSharpness >= 0, "quality min_sharpness must be >= 0")
-        try check(minLumaMean >= 0 && maxLumaMean <= 255 && minLumaMean < maxLumaMean,
-                  "quality luminance bars need 0 <= min_luma_mean < max_luma_mean <= 255")
+        try check(
+            minLumaMean >= 0 && maxLumaMean <= 255 && minLumaMean < maxLumaMean,
+            "quality luminance bars need 0 <= min_luma_mean < max_luma_mean <= 255")
         try check(minLumaStd >= 0, "quality min_luma_std must be >= 0")
         try check(maxYaw > 0, "quality max_yaw must be > 0")
         try check(maxRoll > 0 && maxRoll <= 180, "quality max_roll must be in (0, 180] degrees")
@@ -92,13 +93,15 @@ public struct QualityGate: Sendable {
         let dx = re.x - le.x, dy = re.y - le.y
         let interEye = (dx * dx + dy * dy).squareRoot()
         let eyeMid = Point(x: (le.x + re.x) / 2, y: (le.y + re.y) / 2)
-        let mouthMid = Point(x: (face.mouthLeft.x + face.mouthRight.x) / 2, y: (face.mouthLeft.y + face.mouthRight.y) / 2)
+        let mouthMid = Point(
+            x: (face.mouthLeft.x + face.mouthRight.x) / 2, y: (face.mouthLeft.y + face.mouthRight.y) / 2)
         let yaw = interEye > 0 ? (nose.x - eyeMid.x) / interEye : 0
         let span = mouthMid.y - eyeMid.y
         let pitch = span > 0 ? (nose.y - eyeMid.y) / span : 0
         let roll = atan2(dy, dx) * 180 / .pi
-        return QualityFigures(interEye: interEye, sharpness: stats.laplacian_variance, lumaMean: stats.luma_mean,
-                              lumaStd: stats.luma_std, yaw: yaw, pitch: pitch, roll: roll)
+        return QualityFigures(
+            interEye: interEye, sharpness: stats.laplacian_variance, lumaMean: stats.luma_mean,
+            lumaStd: stats.luma_std, yaw: yaw, pitch: pitch, roll: roll)
     }
 
     /// The first bar a face fails, or nil when it may be matched.

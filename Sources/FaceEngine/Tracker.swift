@@ -21,13 +21,16 @@ public struct TrackerSettings: Sendable, Equatable {
     public var maxShift: Float = 2
 
     public init(minIoU: Float = 0.25, maxMissedFrames: Int = 10, maxShiftPerFrame: Float = 0.5, maxShift: Float = 2) {
-        self.minIoU = minIoU; self.maxMissedFrames = maxMissedFrames
-        self.maxShiftPerFrame = maxShiftPerFrame; self.maxShift = maxShift
+        self.minIoU = minIoU
+        self.maxMissedFrames = maxMissedFrames
+        self.maxShiftPerFrame = maxShiftPerFrame
+        self.maxShift = maxShift
     }
 
     public func validate() throws {
         guard minIoU > 0, minIoU < 1 else {
-            throw FaceEngineError(.invalidArgument, "tracker min IoU \(minIoU) is out of range: use a value between 0 and 1")
+            throw FaceEngineError(
+                .invalidArgument, "tracker min IoU \(minIoU) is out of range: use a value between 0 and 1")
         }
         guard maxMissedFrames >= 0 else {
             throw FaceEngineError(.invalidArgument, "tracker max missed frames must be >= 0")
@@ -71,17 +74,23 @@ public struct Tracker: Sendable {
         func predicted(after frames: Int) -> Box {
             guard let v = velocity else { return box }
             let t = Float(unseen + frames)
-            return Box(x: box.x + v.x * t, y: box.y + v.y * t,
-                       width: max(1, box.width + v.width * t), height: max(1, box.height + v.height * t))
+            return Box(
+                x: box.x + v.x * t, y: box.y + v.y * t,
+                width: max(1, box.width + v.width * t), height: max(1, box.height + v.height * t))
         }
 
         mutating func see(_ seen: Box, after frames: Int) {
             let t = Float(unseen + frames)
-            let step = Box(x: (seen.x - box.x) / t, y: (seen.y - box.y) / t,
-                           width: (seen.width - box.width) / t, height: (seen.height - box.height) / t)
+            let step = Box(
+                x: (seen.x - box.x) / t, y: (seen.y - box.y) / t,
+                width: (seen.width - box.width) / t, height: (seen.height - box.height) / t)
             // Half the last step, half the history: one jittery box does not throw the prediction off.
-            velocity = velocity.map { Box(x: ($0.x + step.x) / 2, y: ($0.y + step.y) / 2,
-                                          width: ($0.width + step.width) / 2, height: ($0.height + step.height) / 2) } ?? step
+            velocity =
+                velocity.map {
+                    Box(
+                        x: ($0.x + step.x) / 2, y: ($0.y + step.y) / 2,
+                        width: ($0.width + step.width) / 2, height: ($0.height + step.height) / 2)
+                } ?? step
             box = seen
             unseen = 0
         }
@@ -105,7 +114,9 @@ public struct Tracker: Sendable {
         for (t, track) in tracks.enumerated() {
             let predicted = track.predicted(after: frames)
             for (d, box) in boxes.enumerated() {
-                if let closeness = closeness(of: box, to: track, predicted: predicted, after: frames) { pairs.append((closeness, t, d)) }
+                if let closeness = closeness(of: box, to: track, predicted: predicted, after: frames) {
+                    pairs.append((closeness, t, d))
+                }
             }
         }
         pairs.sort { $0.closeness > $1.closeness }
@@ -119,7 +130,10 @@ public struct Tracker: Sendable {
         var ended: [TrackID] = []
         for t in tracks.indices where !trackUsed[t] { tracks[t].unseen += frames }
         tracks.removeAll { track in
-            if track.unseen > settings.maxMissedFrames { ended.append(track.id); return true }
+            if track.unseen > settings.maxMissedFrames {
+                ended.append(track.id)
+                return true
+            }
             return false
         }
         var started: [TrackID] = []

@@ -7,9 +7,13 @@ public enum SourceKind: Sendable, Equatable {
 
     /// `rtsp://` and `rtsps://` URLs are network cameras, `/dev/videoN` is a V4L2 device, anything else a file.
     public init(source: String) {
-        if source.hasPrefix("rtsp://") || source.hasPrefix("rtsps://") { self = .rtsp }
-        else if source.hasPrefix("/dev/video") { self = .v4l2 }
-        else { self = .file }
+        if source.hasPrefix("rtsp://") || source.hasPrefix("rtsps://") {
+            self = .rtsp
+        } else if source.hasPrefix("/dev/video") {
+            self = .v4l2
+        } else {
+            self = .file
+        }
     }
 
     /// Live sources are reopened when they stall; files end.
@@ -24,7 +28,10 @@ public final class VideoSource {
     /// Opens the source. Network streams give up after the timeouts instead of blocking forever.
     public init(source: String, openTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(5)) throws {
         if SourceKind(source: source) == .file, !FileManager.default.isReadableFile(atPath: source) {
-            throw FaceEngineError(.fileUnreadable, "video file \(redacted(source)) does not exist or is not readable: check the --source path (rtsp://, rtsps://, /dev/videoN or a file)")
+            throw FaceEngineError(
+                .fileUnreadable,
+                "video file \(redacted(source)) does not exist or is not readable: check the --source path (rtsp://, rtsps://, /dev/videoN or a file)"
+            )
         }
         if SourceKind(source: source) == .rtsp {
             // TCP avoids the silent packet loss of UDP RTP through NAT and firewalls.
@@ -32,9 +39,14 @@ public final class VideoSource {
         }
         self.source = source
         do {
-            handle = try callEngine { wp_video_open(source, Int32(openTimeout.inMilliseconds), Int32(readTimeout.inMilliseconds), $0) }
+            handle = try callEngine {
+                wp_video_open(source, Int32(openTimeout.inMilliseconds), Int32(readTimeout.inMilliseconds), $0)
+            }
         } catch let error as FaceEngineError {
-            throw FaceEngineError(error.code, "\(error.message) \(redacted(source)): check that it is a video file, an rtsp:// URL or a /dev/video device that is reachable")
+            throw FaceEngineError(
+                error.code,
+                "\(error.message) \(redacted(source)): check that it is a video file, an rtsp:// URL or a /dev/video device that is reachable"
+            )
         }
     }
 
@@ -60,7 +72,8 @@ public final class VideoSource {
 /// `@` before the path, so a password containing `@` is hidden whole.
 func redacted(_ source: String) -> String {
     guard let scheme = source.range(of: "://") else { return source }
-    let authorityEnd = source[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? source.endIndex
+    let authorityEnd =
+        source[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? source.endIndex
     guard let at = source[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return source }
     return String(source[..<scheme.upperBound]) + "***@" + String(source[source.index(after: at)...])
 }

@@ -6,7 +6,8 @@ public enum CohortCentroids {
 
     /// Why `peoplePerCentroid` cannot be used (for `--cohort-centroids`), or nil when it can.
     public static func refusal(peoplePerCentroid: Int) -> String? {
-        peoplePerCentroid >= fewestPeople ? nil
+        peoplePerCentroid >= fewestPeople
+            ? nil
             : "--cohort-centroids \(peoplePerCentroid): a centroid must average at least \(fewestPeople) people, so that none is one person's face"
     }
 
@@ -22,7 +23,9 @@ public enum CohortCentroids {
     /// Centroids of groups of `peoplePerCentroid` faces (one face per person); a remainder smaller
     /// than a group joins the last group, so every centroid averages at least that many people.
     /// Fewer faces than one group give no centroid.
-    public static func make(from faces: [FaceFeatures], peoplePerCentroid: Int, grouping: Grouping = .inOrder) -> [FaceFeatures] {
+    public static func make(from faces: [FaceFeatures], peoplePerCentroid: Int, grouping: Grouping = .inOrder)
+        -> [FaceFeatures]
+    {
         precondition(peoplePerCentroid >= 1)
         let groupCount = faces.count / peoplePerCentroid
         guard groupCount > 0 else { return [] }
@@ -35,8 +38,9 @@ public enum CohortCentroids {
             groups = []
             for _ in 0..<groupCount {
                 let seed = ungrouped.removeFirst()
-                let nearest = Set(ungrouped.map { (faces[seed].dlib.distance(to: faces[$0].dlib), $0) }
-                    .sorted { $0.0 < $1.0 }.prefix(peoplePerCentroid - 1).map(\.1))
+                let nearest = Set(
+                    ungrouped.map { (faces[seed].dlib.distance(to: faces[$0].dlib), $0) }
+                        .sorted { $0.0 < $1.0 }.prefix(peoplePerCentroid - 1).map(\.1))
                 ungrouped.removeAll { nearest.contains($0) }
                 groups.append([seed] + nearest.sorted())
             }
@@ -46,8 +50,9 @@ public enum CohortCentroids {
         return groups.map { group in
             let members = group.map { faces[$0] }
             let faceNets = members.compactMap(\.faceNet)
-            return FaceFeatures(dlib: Embedding.mean(members.map(\.dlib)),
-                                faceNet: faceNets.count == members.count ? FaceNetEmbedding.mean(faceNets) : nil)
+            return FaceFeatures(
+                dlib: Embedding.mean(members.map(\.dlib)),
+                faceNet: faceNets.count == members.count ? FaceNetEmbedding.mean(faceNets) : nil)
         }
     }
 }

@@ -5,7 +5,8 @@ public struct FaceFeatures: Sendable, Equatable {
     public var faceNet: FaceNetEmbedding?
 
     public init(dlib: Embedding, faceNet: FaceNetEmbedding? = nil) {
-        self.dlib = dlib; self.faceNet = faceNet
+        self.dlib = dlib
+        self.faceNet = faceNet
     }
 
     /// Erases both embeddings now, in every copy.

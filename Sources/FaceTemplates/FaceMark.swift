@@ -8,7 +8,10 @@ public struct FaceMark: Sendable, Equatable {
     public static let format = "'x y width height' (pixels from the top left, width and height above 0)"
 
     public init(x: Float, y: Float, width: Float, height: Float) {
-        self.x = x; self.y = y; self.width = width; self.height = height
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
     }
 
     /// `x y width height`, as `init(text:)` reads it.
@@ -18,7 +21,9 @@ public struct FaceMark: Sendable, Equatable {
     public init?(text: String) {
         let words = text.split(separator: " ")
         let numbers = words.compactMap { Float($0) }
-        guard words.count == 4, numbers.count == 4, numbers.allSatisfy({ $0.isFinite && $0 >= 0 }), numbers[2] > 0, numbers[3] > 0 else {
+        guard words.count == 4, numbers.count == 4, numbers.allSatisfy({ $0.isFinite && $0 >= 0 }), numbers[2] > 0,
+            numbers[3] > 0
+        else {
             return nil
         }
         self.init(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])

@@ -35,6 +35,9 @@ public struct FusionSettings: Sendable, Equatable {
     public var priorDistance: Float
 
     public init(dlibWeight: Float = 0.7, dlibScale: Float = 0.6, cohortSize: Int = 10, priorDistance: Float = 1.35) {
-        self.dlibWeight = dlibWeight; self.dlibScale = dlibScale; self.cohortSize = cohortSize; self.priorDistance = priorDistance
+        self.dlibWeight = dlibWeight
+        self.dlibScale = dlibScale
+        self.cohortSize = cohortSize
+        self.priorDistance = priorDistance
     }
 }

@@ -15,7 +15,9 @@ public enum PhotoFusion: String, CaseIterable, Sendable {
     public func templates(_ faces: [FaceFeatures]) -> [FaceFeatures] {
         guard self == .fused, faces.count > 1 else { return faces }
         let faceNet = faces.compactMap(\.faceNet)
-        return [FaceFeatures(dlib: .mean(faces.map(\.dlib)), faceNet: faceNet.count == faces.count ? .mean(faceNet) : nil)]
+        return [
+            FaceFeatures(dlib: .mean(faces.map(\.dlib)), faceNet: faceNet.count == faces.count ? .mean(faceNet) : nil)
+        ]
     }
 }
 

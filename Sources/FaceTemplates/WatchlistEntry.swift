@@ -6,7 +6,9 @@ public struct WatchlistEntry: Sendable, Equatable {
     public var faceNetTemplates: [FaceNetEmbedding]
 
     public init(subject: String, templates: [Embedding], faceNetTemplates: [FaceNetEmbedding] = []) {
-        self.subject = subject; self.templates = templates; self.faceNetTemplates = faceNetTemplates
+        self.subject = subject
+        self.templates = templates
+        self.faceNetTemplates = faceNetTemplates
     }
 
     public init(subject: String, features: [FaceFeatures]) {

@@ -18,21 +18,26 @@ public struct ImageHeader: Sendable, Equatable {
     public var pixels: Int { width * height }
 
     public init(format: Format, width: Int, height: Int) {
-        self.format = format; self.width = width; self.height = height
+        self.format = format
+        self.width = width
+        self.height = height
     }
 
     /// Reads the header of `bytes`; refuses an unknown format, a header cut short, a zero size, or
     /// more than `maxPixels`. `name` is how the refusal names the photo.
     public init(_ bytes: [UInt8], name: String, maxPixels: Int = Self.maxPixels) throws(ImageRefusal) {
         guard let header = Self.read(bytes) else {
-            throw ImageRefusal(.unreadableHeader, photo: name, "is not a JPEG, PNG, BMP, WebP or Netpbm image with a readable size")
+            throw ImageRefusal(
+                .unreadableHeader, photo: name, "is not a JPEG, PNG, BMP, WebP or Netpbm image with a readable size")
         }
         guard header.width > 0, header.height > 0 else {
             throw ImageRefusal(.unreadableHeader, photo: name, "declares a size of \(header.width)x\(header.height)")
         }
         guard header.width <= 1 << 20, header.height <= 1 << 20, header.pixels <= maxPixels else {
-            throw ImageRefusal(.tooManyPixels, photo: name,
-                               "is \(header.width)x\(header.height) pixels, more than \(maxPixels / 1_000_000) megapixels: scale it down before enrolling it")
+            throw ImageRefusal(
+                .tooManyPixels, photo: name,
+                "is \(header.width)x\(header.height) pixels, more than \(maxPixels / 1_000_000) megapixels: scale it down before enrolling it"
+            )
         }
         self = header
     }
@@ -45,7 +50,9 @@ public struct ImageHeader: Sendable, Equatable {
         if b.starts(with: [0xFF, 0xD8]) { return jpeg(b) }
         if b.starts(with: Array("BM".utf8)), b.count >= 26 {
             if le32(b, 14) == 12 { return ImageHeader(format: .bmp, width: Int(le16(b, 18)), height: Int(le16(b, 20))) }
-            return ImageHeader(format: .bmp, width: Int(Int32(bitPattern: le32(b, 18)).magnitude), height: Int(Int32(bitPattern: le32(b, 22)).magnitude))
+            return ImageHeader(
+                format: .bmp, width: Int(Int32(bitPattern: le32(b, 18)).magnitude),
+                height: Int(Int32(bitPattern: le32(b, 22)).magnitude))
         }
         if b.count >= 30, b.starts(with: Array("RIFF".utf8)), Array(b[8..<15]) == Array("WEBPVP8".utf8) {
             switch b[15] {
@@ -60,7 +67,9 @@ public struct ImageHeader: Sendable, Equatable {
                 return nil
             }
         }
-        if b.count >= 2, b[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(b[1]) { return netpbm(b) }
+        if b.count >= 2, b[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(b[1]) {
+            return netpbm(b)
+        }
         return nil
     }
 
@@ -95,8 +104,14 @@ public struct ImageHeader: Sendable, Equatable {
         while i + 3 < b.count {
             guard b[i] == 0xFF else { return nil }
             let marker = b[i + 1]
-            if marker == 0xFF { i += 1; continue }  // fill byte
-            if marker == 0x01 || (0xD0...0xD9).contains(marker) { i += 2; continue }  // no length
+            if marker == 0xFF {
+                i += 1
+                continue
+            }  // fill byte
+            if marker == 0x01 || (0xD0...0xD9).contains(marker) {
+                i += 2
+                continue
+            }  // no length
             let length = Int(be16(b, i + 2))
             guard length >= 2 else { return nil }
             let isStartOfFrame = (0xC0...0xCF).contains(marker) && ![0xC4, 0xC8, 0xCC].contains(marker)
@@ -126,7 +141,11 @@ public struct ImageRefusal: Refusal, Equatable {
     public let photo: String
     private let problem: String
 
-    public init(_ code: Code, photo: String, _ problem: String) { self.code = code; self.photo = photo; self.problem = problem }
+    public init(_ code: Code, photo: String, _ problem: String) {
+        self.code = code
+        self.photo = photo
+        self.problem = problem
+    }
 
     public var description: String { "photo \(photo) \(problem)" }
 }

@@ -16,7 +16,10 @@ public struct ByteWriter {
     /// A 16-bit float (IEEE 754 half precision, rounded to nearest): 2 bytes.
     public mutating func f16(_ v: Float) { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { bytes += $0 } }
     public mutating func raw(_ v: [UInt8]) { bytes += v }
-    public mutating func blob(_ v: [UInt8]) { u32(UInt32(v.count)); bytes += v }
+    public mutating func blob(_ v: [UInt8]) {
+        u32(UInt32(v.count))
+        bytes += v
+    }
     public mutating func string(_ v: String) { blob(Array(v.utf8)) }
     public mutating func uuid(_ v: UUID) { withUnsafeBytes(of: v.uuid) { bytes += $0 } }
 }
@@ -36,7 +39,9 @@ struct ByteReader {
     var isAtEnd: Bool { offset == bytes.count }
 
     private mutating func take(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
-        guard n >= 0, n <= remaining else { throw MalformedBytes(description: "truncated at byte \(offset) reading \(what)") }
+        guard n >= 0, n <= remaining else {
+            throw MalformedBytes(description: "truncated at byte \(offset) reading \(what)")
+        }
         defer { offset += n }
         return bytes[offset..<offset + n]
     }
@@ -62,18 +67,24 @@ struct ByteReader {
     /// A length-prefixed blob of at most `limit` bytes.
     public mutating func blob(_ what: String, limit: Int) throws -> [UInt8] {
         let n = Int(try u32(what + " length"))
-        guard n <= limit else { throw MalformedBytes(description: "\(what) of \(n) bytes exceeds the limit of \(limit)") }
+        guard n <= limit else {
+            throw MalformedBytes(description: "\(what) of \(n) bytes exceeds the limit of \(limit)")
+        }
         return try raw(n, what)
     }
 
     public mutating func uuid(_ what: String) throws -> UUID {
         let b = try raw(16, what)
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        return UUID(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
     }
 
     public mutating func string(_ what: String, limit: Int = 256) throws -> String {
         let b = try blob(what, limit: limit)
-        guard let s = String(validating: b, as: UTF8.self) else { throw MalformedBytes(description: "\(what) is not UTF-8") }
+        guard let s = String(validating: b, as: UTF8.self) else {
+            throw MalformedBytes(description: "\(what) is not UTF-8")
+        }
         return s
     }
 }

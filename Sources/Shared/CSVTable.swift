@@ -30,7 +30,8 @@ public struct CSVTable: Sendable, Equatable {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         let valid = validUTF8Prefix(bytes)
         let line = bytes[..<valid].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
-        throw CSVRefusal(.invalidUTF8, file: file, line: line, "is not UTF-8 text (byte \(valid + 1)): save it as UTF-8 CSV")
+        throw CSVRefusal(
+            .invalidUTF8, file: file, line: line, "is not UTF-8 text (byte \(valid + 1)): save it as UTF-8 CSV")
     }
 
     public init(text: String, file: String) throws(CSVRefusal) {
@@ -43,15 +44,19 @@ public struct CSVTable: Sendable, Equatable {
         func append(_ c: Character) throws(CSVRefusal) {
             fieldLength += 1
             guard fieldLength <= Self.maxFieldCharacters else {
-                throw CSVRefusal(.fieldTooLong, file: file, line: recordLine, column: fields.count + 1,
-                                 "has a field longer than \(Self.maxFieldCharacters) characters")
+                throw CSVRefusal(
+                    .fieldTooLong, file: file, line: recordLine, column: fields.count + 1,
+                    "has a field longer than \(Self.maxFieldCharacters) characters")
             }
             field.append(c)
         }
         func endField() throws(CSVRefusal) {
-            fields.append(field); field = ""; fieldLength = 0
+            fields.append(field)
+            field = ""
+            fieldLength = 0
             guard fields.count <= Self.maxColumns else {
-                throw CSVRefusal(.tooManyColumns, file: file, line: recordLine, "has more than \(Self.maxColumns) columns")
+                throw CSVRefusal(
+                    .tooManyColumns, file: file, line: recordLine, "has more than \(Self.maxColumns) columns")
             }
         }
         func endRecord() throws(CSVRefusal) {
@@ -62,12 +67,19 @@ public struct CSVTable: Sendable, Equatable {
         while let c = pending ?? chars.next() {
             pending = nil
             if c == "\0" {
-                throw CSVRefusal(.nulCharacter, file: file, line: line, column: fields.count + 1, "holds a NUL character: it is not a text CSV file")
+                throw CSVRefusal(
+                    .nulCharacter, file: file, line: line, column: fields.count + 1,
+                    "holds a NUL character: it is not a text CSV file")
             }
             if quoted {
                 if c == "\"" {
                     let next = chars.next()
-                    if next == "\"" { try append("\"") } else { quoted = false; pending = next }
+                    if next == "\"" {
+                        try append("\"")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     if c == "\n" { line += 1 }
                     try append(c)
@@ -77,28 +89,41 @@ public struct CSVTable: Sendable, Equatable {
             } else if c == "," {
                 try endField()
             } else if c == "\n" {
-                try endRecord(); line += 1; recordLine = line
+                try endRecord()
+                line += 1
+                recordLine = line
             } else {
                 try append(c)
             }
         }
         guard !quoted else {
-            throw CSVRefusal(.unclosedQuote, file: file, line: recordLine, column: fields.count + 1, "has a quoted field that is not closed")
+            throw CSVRefusal(
+                .unclosedQuote, file: file, line: recordLine, column: fields.count + 1,
+                "has a quoted field that is not closed")
         }
         if !field.isEmpty || !fields.isEmpty { try endRecord() }
-        guard let first = records.first else { throw CSVRefusal(.empty, file: file, line: 1, "is empty: it needs a header row") }
+        guard let first = records.first else {
+            throw CSVRefusal(.empty, file: file, line: 1, "is empty: it needs a header row")
+        }
         header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
         var seen: [String: Int] = [:]
         for (index, name) in header.enumerated() {
-            guard !name.isEmpty else { throw CSVRefusal(.emptyColumnName, file: file, line: first.0, column: index + 1, "has a column without a name") }
+            guard !name.isEmpty else {
+                throw CSVRefusal(
+                    .emptyColumnName, file: file, line: first.0, column: index + 1, "has a column without a name")
+            }
             if let earlier = seen.updateValue(index, forKey: name) {
-                throw CSVRefusal(.repeatedColumn, file: file, line: first.0, column: index + 1,
-                                 "names the column '\(Self.shortened(name))' twice (columns \(earlier + 1) and \(index + 1)): keep one")
+                throw CSVRefusal(
+                    .repeatedColumn, file: file, line: first.0, column: index + 1,
+                    "names the column '\(Self.shortened(name))' twice (columns \(earlier + 1) and \(index + 1)): keep one"
+                )
             }
         }
         rows = records.dropFirst().map { (line: $0.0, fields: $0.1) }
         for row in rows where row.fields.count != header.count {
-            throw CSVRefusal(.wrongFieldCount, file: file, line: row.line, "has \(row.fields.count) fields, the header has \(header.count)")
+            throw CSVRefusal(
+                .wrongFieldCount, file: file, line: row.line,
+                "has \(row.fields.count) fields, the header has \(header.count)")
         }
     }
 
@@ -117,7 +142,8 @@ public struct CSVTable: Sendable, Equatable {
 /// fault, the column. `code` is what tests and callers match; `description` is what a user reads.
 public struct CSVRefusal: Refusal, Equatable {
     public enum Code: String, Sendable {
-        case empty, invalidUTF8, nulCharacter, unclosedQuote, fieldTooLong, tooManyColumns, emptyColumnName, repeatedColumn, wrongFieldCount
+        case empty, invalidUTF8, nulCharacter, unclosedQuote, fieldTooLong, tooManyColumns, emptyColumnName,
+            repeatedColumn, wrongFieldCount
     }
     public static let area = "csv"
     public var kind: RefusalKind { .invalid }
@@ -129,7 +155,11 @@ public struct CSVRefusal: Refusal, Equatable {
     private let problem: String
 
     public init(_ code: Code, file: String, line: Int, column: Int? = nil, _ problem: String) {
-        self.code = code; self.file = file; self.line = line; self.column = column; self.problem = problem
+        self.code = code
+        self.file = file
+        self.line = line
+        self.column = column
+        self.problem = problem
     }
 
     public var description: String {

@@ -7,7 +7,9 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let reason: String
 
     public init(file: String, key: String?, reason: String) {
-        self.file = file; self.key = key; self.reason = reason
+        self.file = file
+        self.key = key
+        self.reason = reason
     }
 
     public var description: String {
@@ -37,7 +39,9 @@ public final class ConfigReader {
     public func number(_ section: String, _ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let v = try numeric(section, key) else { return nil }
         guard range.contains(v) else {
-            throw ConfigError(file: file, key: "\(section).\(key)", reason: "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
+            throw ConfigError(
+                file: file, key: "\(section).\(key)",
+                reason: "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
         return v
     }
@@ -50,7 +54,9 @@ public final class ConfigReader {
             throw ConfigError(file: file, key: "\(section).\(key)", reason: "must be a whole number, got \(v)")
         }
         guard range.contains(whole) else {
-            throw ConfigError(file: file, key: "\(section).\(key)", reason: "\(whole) is out of range \(range.lowerBound)...\(range.upperBound)")
+            throw ConfigError(
+                file: file, key: "\(section).\(key)",
+                reason: "\(whole) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
         return whole
     }
@@ -86,10 +92,17 @@ public final class ConfigReader {
     /// checked here so that a typo is named at start-up rather than failing inside libzmq.
     public func endpoint(_ section: String, _ key: String) throws -> String? {
         guard let text = try string(section, key) else { return nil }
-        let fail = ConfigError(file: file, key: "\(section).\(key)", reason: "must be tcp://HOST:PORT (port 1-65535) or ipc:///PATH, got \(text)")
-        if text.hasPrefix("ipc://") { guard text.count > 6 else { throw fail }; return text }
-        guard text.hasPrefix("tcp://"), let colon = text.lastIndex(of: ":"), colon > text.index(text.startIndex, offsetBy: 6),
-              let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { throw fail }
+        let fail = ConfigError(
+            file: file, key: "\(section).\(key)",
+            reason: "must be tcp://HOST:PORT (port 1-65535) or ipc:///PATH, got \(text)")
+        if text.hasPrefix("ipc://") {
+            guard text.count > 6 else { throw fail }
+            return text
+        }
+        guard text.hasPrefix("tcp://"), let colon = text.lastIndex(of: ":"),
+            colon > text.index(text.startIndex, offsetBy: 6),
+            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+        else { throw fail }
         return text
     }
 
@@ -109,7 +122,8 @@ public final class ConfigReader {
         guard let list = raw as? [Any] else { throw ConfigError(file: file, key: "\(section).\(key)", reason: shape) }
         return try list.enumerated().map { index, item in
             guard let object = item as? [String: Any], Set(object.keys) == Set(fields),
-                  let texts = object as? [String: String], texts.values.allSatisfy({ !$0.isEmpty }) else {
+                let texts = object as? [String: String], texts.values.allSatisfy({ !$0.isEmpty })
+            else {
                 throw ConfigError(file: file, key: "\(section).\(key)[\(index)]", reason: shape)
             }
             return texts
@@ -137,7 +151,8 @@ public final class ConfigReader {
             for key in dict.keys.sorted() where !known.contains("\(section).\(key)") {
                 let sections = Set(known.map { $0.split(separator: ".")[0] })
                 let why = sections.contains(Substring(section)) ? "is not a known key" : "is not a known section"
-                throw ConfigError(file: file, key: sections.contains(Substring(section)) ? "\(section).\(key)" : section, reason: why)
+                throw ConfigError(
+                    file: file, key: sections.contains(Substring(section)) ? "\(section).\(key)" : section, reason: why)
             }
         }
     }

@@ -24,14 +24,19 @@ public enum PrivateFile {
             let temporary = path + ".tmp-\(getpid())"
             do {
                 try writeWhole(bytes, to: temporary, flags: O_TRUNC, permissions: permissions, sync: true)
-                guard rename(temporary, path) == 0 else { throw PrivateFileError(path: path, reason: "cannot be replaced: \(lastError())") }
+                guard rename(temporary, path) == 0 else {
+                    throw PrivateFileError(path: path, reason: "cannot be replaced: \(lastError())")
+                }
             } catch {
                 unlink(temporary)
                 throw error
             }
             // The rename itself is durable only once the folder is flushed.
             let folder = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY)
-            if folder >= 0 { fsync(folder); close(folder) }
+            if folder >= 0 {
+                fsync(folder)
+                close(folder)
+            }
         }
     }
 
@@ -48,26 +53,36 @@ public enum PrivateFile {
     private static func makeFolder(of path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw PrivateFileError(path: path, reason: "its folder cannot be created: check the path and permissions")
         }
     }
 
-    private static func writeWhole(_ bytes: [UInt8], to path: String, flags: Int32, permissions: mode_t, sync: Bool = false) throws {
+    private static func writeWhole(
+        _ bytes: [UInt8], to path: String, flags: Int32, permissions: mode_t, sync: Bool = false
+    ) throws {
         let fd = open(path, O_WRONLY | O_CREAT | flags, 0o600)
         guard fd >= 0 else {
-            throw PrivateFileError(path: path, reason: errno == EEXIST ? "already exists and is never overwritten" : "cannot be written: \(lastError())")
+            throw PrivateFileError(
+                path: path,
+                reason: errno == EEXIST
+                    ? "already exists and is never overwritten" : "cannot be written: \(lastError())")
         }
         defer { close(fd) }
         fchmod(fd, permissions)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw PrivateFileError(path: path, reason: "could not be written in full: \(lastError())") }
+            guard n > 0 else {
+                throw PrivateFileError(path: path, reason: "could not be written in full: \(lastError())")
+            }
             offset += n
         }
-        if sync, fsync(fd) != 0 { throw PrivateFileError(path: path, reason: "could not be flushed to disk: \(lastError())") }
+        if sync, fsync(fd) != 0 {
+            throw PrivateFileError(path: path, reason: "could not be flushed to disk: \(lastError())")
+        }
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

@@ -12,10 +12,14 @@ public struct TemplateWatchlist: Sendable, Equatable {
     public var entries: [WatchlistEntry]
     public var cohort: [FaceFeatures]
 
-    public init(threshold: Float?, rule: MatchingRule = .distance, entries: [WatchlistEntry], cohort: [FaceFeatures] = []) {
-        self.threshold = threshold; self.rule = rule; self.entries = entries; self.cohort = cohort
+    public init(
+        threshold: Float?, rule: MatchingRule = .distance, entries: [WatchlistEntry], cohort: [FaceFeatures] = []
+    ) {
+        self.threshold = threshold
+        self.rule = rule
+        self.entries = entries
+        self.cohort = cohort
     }
-
 
     private struct FileBody: Codable {
         var format: String
@@ -44,14 +48,17 @@ public struct TemplateWatchlist: Sendable, Equatable {
         }
         let body: FileBody
         do { body = try JSONDecoder().decode(FileBody.self, from: data) } catch {
-            throw fail("is not a Watchpost watchlist (expected JSON with format \(format)): \(error.localizedDescription)")
+            throw fail(
+                "is not a Watchpost watchlist (expected JSON with format \(format)): \(error.localizedDescription)")
         }
         guard body.format == format else { throw fail("has format \"\(body.format)\"; this version reads \(format)") }
         let rule: MatchingRule
         switch body.embedding_model {
         case MatchingRule.distance.embeddingModel: rule = .distance
         case MatchingRule.recommended.embeddingModel: rule = .recommended
-        default: throw fail("was made with embedding model \(body.embedding_model), which this version does not run: enrol again")
+        default:
+            throw fail(
+                "was made with embedding model \(body.embedding_model), which this version does not run: enrol again")
         }
         let fused = rule != .distance
         if let t = body.threshold, !(t > 0 && t < 2) { throw fail("has threshold \(t); it must be between 0 and 2") }
@@ -67,21 +74,30 @@ public struct TemplateWatchlist: Sendable, Equatable {
             }
             let second = e.facenet_templates ?? []
             guard second.count == (fused ? e.templates.count : 0) else {
-                throw fail("subject \(e.subject) has \(second.count) FaceNet templates for \(e.templates.count) dlib templates under \(body.embedding_model)")
+                throw fail(
+                    "subject \(e.subject) has \(second.count) FaceNet templates for \(e.templates.count) dlib templates under \(body.embedding_model)"
+                )
             }
             for t in second where t.count != FaceNetEmbedding.dimension || !t.allSatisfy(\.isFinite) {
-                throw fail("subject \(e.subject) has a FaceNet template that is not \(FaceNetEmbedding.dimension) finite numbers")
+                throw fail(
+                    "subject \(e.subject) has a FaceNet template that is not \(FaceNetEmbedding.dimension) finite numbers"
+                )
             }
-            entries.append(WatchlistEntry(subject: e.subject, templates: e.templates.map(Embedding.init),
-                                          faceNetTemplates: second.map(FaceNetEmbedding.init)))
+            entries.append(
+                WatchlistEntry(
+                    subject: e.subject, templates: e.templates.map(Embedding.init),
+                    faceNetTemplates: second.map(FaceNetEmbedding.init)))
         }
         let cohortFaces = body.cohort ?? []
         guard fused || cohortFaces.isEmpty else { throw fail("has a cohort, which only the fused rule uses") }
         var cohort: [FaceFeatures] = []
         for (i, c) in cohortFaces.enumerated() {
             guard c.dlib.count == Embedding.dimension, c.facenet.count == FaceNetEmbedding.dimension,
-                  c.dlib.allSatisfy(\.isFinite), c.facenet.allSatisfy(\.isFinite) else {
-                throw fail("cohort face \(i) does not have \(Embedding.dimension) + \(FaceNetEmbedding.dimension) finite numbers")
+                c.dlib.allSatisfy(\.isFinite), c.facenet.allSatisfy(\.isFinite)
+            else {
+                throw fail(
+                    "cohort face \(i) does not have \(Embedding.dimension) + \(FaceNetEmbedding.dimension) finite numbers"
+                )
             }
             cohort.append(FaceFeatures(dlib: Embedding(c.dlib), faceNet: FaceNetEmbedding(c.facenet)))
         }
@@ -92,13 +108,19 @@ public struct TemplateWatchlist: Sendable, Equatable {
     public func save(path: String) throws {
         let body = FileBody(
             format: Self.format, embedding_model: rule.embeddingModel, threshold: threshold,
-            entries: entries.map { FileEntry(subject: $0.subject, templates: $0.templates.map(\.values),
-                                             facenet_templates: $0.faceNetTemplates.isEmpty ? nil : $0.faceNetTemplates.map(\.values)) },
-            cohort: cohort.isEmpty ? nil : cohort.map { CohortFace(dlib: $0.dlib.values, facenet: $0.faceNet?.values ?? []) })
+            entries: entries.map {
+                FileEntry(
+                    subject: $0.subject, templates: $0.templates.map(\.values),
+                    facenet_templates: $0.faceNetTemplates.isEmpty ? nil : $0.faceNetTemplates.map(\.values))
+            },
+            cohort: cohort.isEmpty
+                ? nil : cohort.map { CohortFace(dlib: $0.dlib.values, facenet: $0.faceNet?.values ?? []) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(body)
-        do { try PrivateFile.write(Array(data), to: path, mode: .replaceAtomically) } catch let error as PrivateFileError {
+        do { try PrivateFile.write(Array(data), to: path, mode: .replaceAtomically) } catch let error
+            as PrivateFileError
+        {
             throw WatchlistFileError(path: path, reason: error.reason)
         }
     }

@@ -27,7 +27,8 @@ public enum CurveKeyFile {
 
     /// A public key from a .pub file, or given as its Z85 text.
     public static func loadPublic(pathOrText: String) throws -> String {
-        let text = FileManager.default.fileExists(atPath: pathOrText)
+        let text =
+            FileManager.default.fileExists(atPath: pathOrText)
             ? try KeyFileIO.lines(of: pathOrText, header: publicHeader, count: 1)[0] : pathOrText
         guard CurveKeyPair.isZ85Key(text) else {
             throw KeyFileError(path: pathOrText, reason: "is neither a CURVE public key file nor a Z85 public key")

@@ -41,7 +41,8 @@ public struct CurveKeyPair: Sendable, Equatable {
     public static func z85(_ raw: [UInt8]) -> String? {
         guard raw.count == 32 else { return nil }
         var out = [CChar](repeating: 0, count: 41)
-        return raw.withUnsafeBufferPointer { zmq_z85_encode(&out, $0.baseAddress, 32) } == nil ? nil : String(cString: out)
+        return raw.withUnsafeBufferPointer { zmq_z85_encode(&out, $0.baseAddress, 32) } == nil
+            ? nil : String(cString: out)
     }
 }
 

@@ -62,7 +62,12 @@ public final class SocketLoop: @unchecked Sendable {
     }
 
     private var isRunning: Bool { lock.withLock { running } }
-    private func takeOutgoing() -> [[[UInt8]]] { lock.withLock { defer { outgoing.removeAll() }; return outgoing } }
+    private func takeOutgoing() -> [[[UInt8]]] {
+        lock.withLock {
+            defer { outgoing.removeAll() }
+            return outgoing
+        }
+    }
 
     /// A full pipe already holds a wake-up, so a write that would block is dropped.
     private func wake() {

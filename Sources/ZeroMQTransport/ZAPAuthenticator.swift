@@ -16,8 +16,10 @@ public final class ZAPAuthenticator: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     /// Binds the handler in `context` and serves it on its own thread until `stop()`.
-    public init(context: ZMQContext, enrolled: Set<String>,
-                onRefusal: @escaping @Sendable (_ publicKey: String, _ address: String) -> Void) throws {
+    public init(
+        context: ZMQContext, enrolled: Set<String>,
+        onRefusal: @escaping @Sendable (_ publicKey: String, _ address: String) -> Void
+    ) throws {
         self.enrolled = enrolled
         self.onRefusal = onRefusal
         let socket = try ZMQSocket(context, .rep)

@@ -53,7 +53,9 @@ public final class ZMQSocket {
     private let context: ZMQContext
 
     public init(_ context: ZMQContext, _ kind: Kind) throws {
-        guard let h = zmq_socket(context.handle, kind.raw) else { throw TransportError(call: "zmq_socket", code: zmq_errno()) }
+        guard let h = zmq_socket(context.handle, kind.raw) else {
+            throw TransportError(call: "zmq_socket", code: zmq_errno())
+        }
         handle = h
         self.context = context
         try set(ZMQ_LINGER, Int32(0))  // never block shutdown on unsent messages; the outbox keeps what matters
@@ -72,7 +74,9 @@ public final class ZMQSocket {
     }
 
     public func set(_ option: Int32, _ bytes: [UInt8]) throws {
-        try zmqCheck(bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, bytes.count) }, "zmq_setsockopt(\(option))")
+        try zmqCheck(
+            bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, bytes.count) },
+            "zmq_setsockopt(\(option))")
     }
 
     public func set(_ option: Int32, _ text: String) throws { try set(option, Array(text.utf8)) }
@@ -89,7 +93,9 @@ public final class ZMQSocket {
     public func setReconnectBackoffMaximum(_ d: Duration) throws { try set(ZMQ_RECONNECT_IVL_MAX, milliseconds(d)) }
 
     public func bind(_ endpoint: String) throws { try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))") }
-    public func connect(_ endpoint: String) throws { try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))") }
+    public func connect(_ endpoint: String) throws {
+        try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))")
+    }
 
     /// The endpoint actually bound (e.g. the port chosen for tcp://127.0.0.1:*).
     public var lastEndpoint: String {
@@ -119,8 +125,10 @@ public final class ZMQSocket {
     /// Blocks until this socket has a message or `fd` is readable (no timeout, no polling loop);
     /// a signal interrupting the wait returns with neither.
     public func waitReadable(orDescriptor fd: Int32) throws -> (socket: Bool, descriptor: Bool) {
-        var items = [zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
-                     zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0)]
+        var items = [
+            zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
+            zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0),
+        ]
         guard zmq_poll(&items, 2, -1) >= 0 else {
             if zmq_errno() == EINTR { return (false, false) }
             throw TransportError(call: "zmq_poll", code: zmq_errno())

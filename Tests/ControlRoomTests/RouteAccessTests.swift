@@ -1,4 +1,3 @@
-@testable import ControlRoom
 import CoordinatorRecord
 import FaceTemplates
 import Foundation
@@ -8,6 +7,8 @@ import Logging
 import RecordTestSupport
 import Shared
 import XCTest
+
+@testable import ControlRoom
 
 /// Every route of the control room against every role, through the router (no server, no
 /// sockets, milliseconds): who gets in, who is refused, that a form needs its CSRF token, that
@@ -31,7 +32,8 @@ final class RouteAccessTests: XCTestCase {
             return pattern.replacingOccurrences(of: "/alerts/{id}", with: "/alerts/\(alert)")
                 .replacingOccurrences(of: "{id}", with: pattern.hasPrefix("/deployments") ? "dep-x" : "wl-x")
                 .replacingOccurrences(of: "{file}", with: "checkpoint-000000001.json")
-                .replacingOccurrences(of: "{subject}", with: "s-1").replacingOccurrences(of: "{position}", with: "0") + query
+                .replacingOccurrences(of: "{subject}", with: "s-1").replacingOccurrences(of: "{position}", with: "0")
+                + query
         }
     }
 
@@ -83,20 +85,24 @@ final class RouteAccessTests: XCTestCase {
         let byRole: [Role: (token: String, csrf: String)]
 
         /// Sends `route` as `role` (nil: no session), with the session's CSRF token unless `csrf` says otherwise.
-        func send(_ route: Route, as role: Role?, csrf: String? = nil, to client: some TestClientProtocol) async throws -> TestResponse {
+        func send(_ route: Route, as role: Role?, csrf: String? = nil, to client: some TestClientProtocol) async throws
+            -> TestResponse
+        {
             var headers: HTTPFields = [:]
             var body = ByteBuffer()
             if let role, let session = byRole[role] {
                 headers[.cookie] = "\(SessionMiddleware.cookieName)=\(session.token)"
                 let token = csrf ?? session.csrf
                 if route.upload {
-                    body = ByteBuffer(string: "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(token)\r\n--b--\r\n")
+                    body = ByteBuffer(
+                        string: "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(token)\r\n--b--\r\n")
                 } else if route.method == .post {
                     body = ByteBuffer(string: "csrf=\(token)")
                 }
             }
             if route.method == .post {
-                headers[.contentType] = route.upload ? "multipart/form-data; boundary=b" : "application/x-www-form-urlencoded"
+                headers[.contentType] =
+                    route.upload ? "multipart/form-data; boundary=b" : "application/x-www-form-urlencoded"
             }
             return try await client.execute(uri: route.path, method: route.method, headers: headers, body: body)
         }
@@ -109,20 +115,26 @@ final class RouteAccessTests: XCTestCase {
 
         init(_ fixture: RecordFixture) async throws {
             let users = UserStore(database: fixture.database, bcryptCost: 4)
-            let desk = SignInDesk(users: users, pool: PasswordHashingPool(workers: 1, queueLimit: 8),
-                                  settings: .init(refusalDelay: .zero), logger: Logger(label: "test"))
+            let desk = SignInDesk(
+                users: users, pool: PasswordHashingPool(workers: 1, queueLimit: 8),
+                settings: .init(refusalDelay: .zero), logger: Logger(label: "test"))
             var sessions: [Role: (String, String)] = [:]
             for role in Role.allCases {
-                try users.add("user-\(role.rawValue)", role: role, password: "correct horse battery", by: "adm", at: Date())
-                guard case .signedIn(let token, let session) = try await desk.signIn("user-\(role.rawValue)", password: "correct horse battery",
-                                                                                     address: "10.0.0.1", at: Date()) else {
+                try users.add(
+                    "user-\(role.rawValue)", role: role, password: "correct horse battery", by: "adm", at: Date())
+                guard
+                    case .signedIn(let token, let session) = try await desk.signIn(
+                        "user-\(role.rawValue)", password: "correct horse battery",
+                        address: "10.0.0.1", at: Date())
+                else {
                     throw CommandFailure("user-\(role.rawValue) cannot sign in")
                 }
                 sessions[role] = (token, session.csrfToken)
             }
             self.sessions = Sessions(byRole: sessions)
-            router = try ControlRoomServer.makeRouter(settings: .init(), database: fixture.database, users: users, desk: desk, feed: AlertFeed(),
-                                                      compiler: NoVisionCompiler(), logger: Logger(label: "test"), deploymentsChanged: {})
+            router = try ControlRoomServer.makeRouter(
+                settings: .init(), database: fixture.database, users: users, desk: desk, feed: AlertFeed(),
+                compiler: NoVisionCompiler(), logger: Logger(label: "test"), deploymentsChanged: {})
         }
     }
 
@@ -137,7 +149,9 @@ final class RouteAccessTests: XCTestCase {
                     if route.pattern == "/alerts/stream" && route.roles.contains(role) { continue }
                     let status = try await sessions.send(route, as: role, to: client).status
                     if route.roles.contains(role) {
-                        XCTAssert(![.unauthorized, .forbidden].contains(status) && status.code < 500, "\(route) as \(role.rawValue): \(status)")
+                        XCTAssert(
+                            ![.unauthorized, .forbidden].contains(status) && status.code < 500,
+                            "\(route) as \(role.rawValue): \(status)")
                     } else {
                         XCTAssertEqual(status, .forbidden, "\(route) as \(role.rawValue)")
                     }
@@ -147,8 +161,9 @@ final class RouteAccessTests: XCTestCase {
         let refusals = try AuditLog.entries(in: fixture.database, actionPrefix: "web.access_refused", limit: 10_000)
         let expected = Self.routes.map { Role.allCases.count - $0.roles.count }.reduce(0, +)
         XCTAssertEqual(refusals.count, expected, "each refusal is on the record")
-        XCTAssertFalse(refusals.contains { $0.target.contains("dep-x") || $0.target.contains("wl-x") },
-                       "refusals name the route's pattern, never the path")
+        XCTAssertFalse(
+            refusals.contains { $0.target.contains("dep-x") || $0.target.contains("wl-x") },
+            "refusals name the route's pattern, never the path")
     }
 
     func testWithoutASession_pagesGoToSignIn_andActionsGet401() async throws {
@@ -160,7 +175,9 @@ final class RouteAccessTests: XCTestCase {
                 let response = try await sessions.send(route, as: nil, to: client)
                 if route.method == .get {
                     XCTAssertEqual(response.status.code / 100, 3, "\(route)")
-                    XCTAssert(response.headers[.location]?.hasPrefix("/login?next=") == true, "\(route): \(response.headers[.location] ?? "-")")
+                    XCTAssert(
+                        response.headers[.location]?.hasPrefix("/login?next=") == true,
+                        "\(route): \(response.headers[.location] ?? "-")")
                 } else {
                     XCTAssertEqual(response.status, .unauthorized, "\(route)")
                 }
@@ -185,7 +202,8 @@ final class RouteAccessTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(try DeploymentStore.show("dep-x", in: fixture.database).state, before, "the forged end did nothing")
+        XCTAssertEqual(
+            try DeploymentStore.show("dep-x", in: fixture.database).state, before, "the forged end did nothing")
     }
 
     func testWhatUsersTyped_isShownEscaped() async throws {
@@ -194,7 +212,10 @@ final class RouteAccessTests: XCTestCase {
         try DeploymentStore.create(try fixture.plan("dep-1"), by: "intel", in: fixture.database, at: RecordFixture.t0)
         let sessions = room.sessions
         try await Application(router: room.router).test(.router) { client in
-            let page = String(buffer: try await sessions.send(.init(method: .get, pattern: "/deployments", roles: []), as: .supervisor, to: client).body)
+            let page = String(
+                buffer: try await sessions.send(
+                    .init(method: .get, pattern: "/deployments", roles: []), as: .supervisor, to: client
+                ).body)
             XCTAssert(page.contains("Oxford Circus &lt;north exit&gt;"), "the place name, escaped")
             XCTAssertFalse(page.contains("<north exit>"))
         }
@@ -205,13 +226,21 @@ final class RouteAccessTests: XCTestCase {
         let room = try await ControlRoom(fixture)
         let sessions = room.sessions
         try await Application(router: room.router).test(.router) { client in
-            for (route, role) in [(Self.routes[0], Role.operator_), (Self.routes[0], Role.auditor), (Self.routes[0], nil),
-                                  (Route(method: .get, pattern: "/health", roles: []), nil), (Route(method: .get, pattern: "/login", roles: []), nil)] {
+            for (route, role) in [
+                (Self.routes[0], Role.operator_), (Self.routes[0], Role.auditor), (Self.routes[0], nil),
+                (Route(method: .get, pattern: "/health", roles: []), nil),
+                (Route(method: .get, pattern: "/login", roles: []), nil),
+            ] {
                 let headers = try await sessions.send(route, as: role, to: client).headers
                 let csp = headers[.contentSecurityPolicy] ?? ""
-                let script = csp.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("script-src") }
-                XCTAssertEqual(script, "script-src 'self'", "no inline script: \(route) as \(role?.rawValue ?? "nobody")")
-                XCTAssert(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'") && csp.contains("base-uri 'none'"), csp)
+                let script = csp.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+                    $0.hasPrefix("script-src")
+                }
+                XCTAssertEqual(
+                    script, "script-src 'self'", "no inline script: \(route) as \(role?.rawValue ?? "nobody")")
+                XCTAssert(
+                    csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'")
+                        && csp.contains("base-uri 'none'"), csp)
                 XCTAssertEqual(headers[.xContentTypeOptions], "nosniff")
                 XCTAssertEqual(headers.first { $0.name.canonicalName == "referrer-policy" }?.value, "no-referrer")
             }
@@ -224,13 +253,20 @@ final class RouteAccessTests: XCTestCase {
         try DeploymentStore.create(try fixture.plan("dep-1"), by: "intel", in: fixture.database, at: RecordFixture.t0)
         let sessions = room.sessions
         try await Application(router: room.router).test(.router) { client in
-            let missing = try await sessions.send(.init(method: .get, pattern: "/alerts/\(UUID())", roles: []), as: .operator_, to: client)
+            let missing = try await sessions.send(
+                .init(method: .get, pattern: "/alerts/\(UUID())", roles: []), as: .operator_, to: client)
             XCTAssertEqual(missing.status, .notFound)
-            XCTAssertEqual(missing.headers.first { $0.name.canonicalName == "watchpost-refusal" }?.value, "adjudication.alertNotFound")
-            let early = try await sessions.send(.init(method: .post, pattern: "/deployments/dep-1/start", roles: []), as: .supervisor, to: client)
-            XCTAssertEqual(early.status, .conflict, "a planned deployment is not started: the record's state, not the request, is at fault")
+            XCTAssertEqual(
+                missing.headers.first { $0.name.canonicalName == "watchpost-refusal" }?.value,
+                "adjudication.alertNotFound")
+            let early = try await sessions.send(
+                .init(method: .post, pattern: "/deployments/dep-1/start", roles: []), as: .supervisor, to: client)
+            XCTAssertEqual(
+                early.status, .conflict,
+                "a planned deployment is not started: the record's state, not the request, is at fault")
             XCTAssert(String(buffer: early.body).contains("must be authorised first"))
-            let nobody = try await sessions.send(.init(method: .post, pattern: "/deployments/dep-nobody/end", roles: []), as: .supervisor, to: client)
+            let nobody = try await sessions.send(
+                .init(method: .post, pattern: "/deployments/dep-nobody/end", roles: []), as: .supervisor, to: client)
             XCTAssertEqual(nobody.status, .notFound)
         }
         XCTAssertEqual(try DeploymentStore.show("dep-1", in: fixture.database).state, .planned)
@@ -240,8 +276,11 @@ final class RouteAccessTests: XCTestCase {
         let fixture = try RecordFixture(self)
         let room = try await ControlRoom(fixture)
         // Routes open to all, or that answer for themselves: sign-in, the health check, the script, the start page.
-        let open: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /health", "GET /static/alerts.js", "GET /"]
-        let served = Set(room.router.routes.map { "\($0.method) /" + "\($0.path)".trimmingPrefix("/") }).subtracting(open)
+        let open: Set<String> = [
+            "GET /login", "POST /login", "POST /logout", "GET /health", "GET /static/alerts.js", "GET /",
+        ]
+        let served = Set(room.router.routes.map { "\($0.method) /" + "\($0.path)".trimmingPrefix("/") }).subtracting(
+            open)
         let tabled = Set(Self.routes.map(\.description))
         let unlisted = served.subtracting(tabled).sorted()
         XCTAssertEqual(unlisted, [], "routes without a line in the route table")
@@ -254,7 +293,9 @@ struct NoVisionCompiler: WatchlistCompiling {
         throw CommandFailure("the router tests build no watchlists")
     }
 
-    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance {
+    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws
+        -> ExpectedPerformance
+    {
         throw CommandFailure("the router tests have no evaluation report")
     }
 }

@@ -16,8 +16,10 @@ final class AdjudicationTests: XCTestCase {
         return (store, alert.alertID)
     }
 
-    private func refused(_ f: RecordFixture, _ store: AlertStore, _ id: UUID, _ step: AdjudicationStep, by user: String = "op",
-                         _ expected: AdjudicationError.Code, line: UInt = #line) throws {
+    private func refused(
+        _ f: RecordFixture, _ store: AlertStore, _ id: UUID, _ step: AdjudicationStep, by user: String = "op",
+        _ expected: AdjudicationError.Code, line: UInt = #line
+    ) throws {
         let before = try f.auditCount, record = try store.show(id)
         XCTAssertThrowsError(try store.adjudicate(id, step, by: user, at: t0 + 500), line: line) {
             XCTAssertEqual(($0 as? AdjudicationError)?.code, expected, "\($0)", line: line)
@@ -35,14 +37,16 @@ final class AdjudicationTests: XCTestCase {
         let a = try store.show(id)
         XCTAssertEqual([a.review?.rawValue, a.reviewBy, a.reviewNote], ["match", "PC 101", "same scar"])
         XCTAssertEqual(a.reviewAt, t0 + 212)
-        XCTAssertEqual([a.outcome?.rawValue, a.action?.rawValue, a.outcomeBy], ["identity verified", "arrest", "PC 202"])
+        XCTAssertEqual(
+            [a.outcome?.rawValue, a.action?.rawValue, a.outcomeBy], ["identity verified", "arrest", "PC 202"])
         XCTAssertEqual(a.outcomeAt, t0 + 400)
         XCTAssertEqual(try store.list(awaitingAdjudication: true), [])
         let entries = try AuditLog.entries(in: f.database, actionPrefix: "alert.", limit: 10)
         XCTAssertEqual(entries.map(\.action), ["alert.received", "alert.reviewed", "alert.outcome"])
         XCTAssertEqual(entries[1].actor, "PC 101")
         XCTAssertTrue(entries[1].detail.contains(#""seconds_since_capture":"212.0""#), entries[1].detail)
-        XCTAssertFalse(entries.contains { $0.detail.contains("same scar") }, "notes stay with the alert, which retention purges")
+        XCTAssertFalse(
+            entries.contains { $0.detail.contains("same scar") }, "notes stay with the alert, which retention purges")
     }
 
     func testAnAlertIdThatIsNotAUUID_isADamagedRow_notAMadeUpId() throws {
@@ -50,7 +54,8 @@ final class AdjudicationTests: XCTestCase {
         let (store, _) = try storedAlert(f)
         try f.tamper("UPDATE alert SET id = 'not-a-uuid'")
         XCTAssertThrowsError(try store.list()) {
-            XCTAssertEqual(($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["alert", "id", "not-a-uuid"], "\($0)")
+            XCTAssertEqual(
+                ($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["alert", "id", "not-a-uuid"], "\($0)")
         }
     }
 
@@ -65,7 +70,9 @@ final class AdjudicationTests: XCTestCase {
         try refused(f, store, id, .unmarkCase(reason: "r"), .notMarked)
         try refused(f, store, id, .markForCase(reference: "", reason: "r"), .caseNeedsReference)
         let before = try f.auditCount
-        XCTAssertThrowsError(try store.adjudicate(UUID(), .review(.match, note: nil), by: "op", at: t0)) { XCTAssertTrue("\($0)".contains("no alert")) }
+        XCTAssertThrowsError(try store.adjudicate(UUID(), .review(.match, note: nil), by: "op", at: t0)) {
+            XCTAssertTrue("\($0)".contains("no alert"))
+        }
         XCTAssertEqual(try f.auditCount, before)
     }
 
@@ -74,7 +81,8 @@ final class AdjudicationTests: XCTestCase {
         let (store, id) = try storedAlert(f)
         try store.adjudicate(id, .review(.unsure, note: nil), by: "op", at: t0 + 300)
         try refused(f, store, id, .outcome(.notThePerson, action: .other, note: " "), .otherNeedsNote)
-        try store.adjudicate(id, .outcome(.notThePerson, action: .other, note: "stopped and released"), by: "op", at: t0 + 310)
+        try store.adjudicate(
+            id, .outcome(.notThePerson, action: .other, note: "stopped and released"), by: "op", at: t0 + 310)
         try store.adjudicate(id, .markForCase(reference: "CASE-1", reason: "complaint"), by: "sgt", at: t0 + 320)
         try refused(f, store, id, .markForCase(reference: "CASE-2", reason: "x"), .alreadyMarked)
         try store.adjudicate(id, .unmarkCase(reason: "complaint closed"), by: "sgt", at: t0 + 330)

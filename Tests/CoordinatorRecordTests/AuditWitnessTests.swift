@@ -16,7 +16,10 @@ final class AuditWitnessTests: XCTestCase {
     private func append(_ f: RecordFixture, _ n: Int, from start: Int = 0) throws {
         for i in start..<(start + n) {
             try f.database.change { _, audit in
-                try audit.append(AuditEvent(actor: "op", action: .alertReviewed, target: "alert-\(i)", detail: ["decision": "match"]), at: self.t0 + Double(i))
+                try audit.append(
+                    AuditEvent(
+                        actor: "op", action: .alertReviewed, target: "alert-\(i)", detail: ["decision": "match"]),
+                    at: self.t0 + Double(i))
             }
         }
     }
@@ -26,18 +29,25 @@ final class AuditWitnessTests: XCTestCase {
         let writer = AuditCheckpointWriter(stateDirectory: f.folder)
         let witness = AuditWitnessStore(folder: try Fixtures.temporaryFolder(self) + "/witness")
         try append(f, 5)
-        XCTAssertEqual(try witness.keep(try writer.checkpoint(f.database, actor: "coordinator", reason: "scheduled", at: t0 + 10).checkpoint), .new)
+        XCTAssertEqual(
+            try witness.keep(
+                try writer.checkpoint(f.database, actor: "coordinator", reason: "scheduled", at: t0 + 10).checkpoint),
+            .new)
         try append(f, 3, from: 5)
-        let (laterPath, later) = try writer.checkpoint(f.database, actor: "coordinator", reason: "scheduled", at: t0 + 20)
+        let (laterPath, later) = try writer.checkpoint(
+            f.database, actor: "coordinator", reason: "scheduled", at: t0 + 20)
         XCTAssertEqual(try witness.keep(later), .new)
 
         // Whoever holds the file cuts the last entries and the checkpoint that covered them.
         try f.tamper("DELETE FROM audit WHERE seq > 8")
         try FileManager.default.removeItem(atPath: laterPath)
         let local = try AuditWitnessStore(folder: writer.checkpointFolder).all()
-        XCTAssertEqual(try AuditVerifier.verify(f.database, checkpoints: local).problem, nil, "the coordinator's own checkpoints no longer show it")
-        XCTAssertEqual(try AuditVerifier.verify(f.database, checkpoints: local + (try witness.all())).problem,
-                       .truncated(checkpointEntries: later.entries, logEntries: 8))
+        XCTAssertEqual(
+            try AuditVerifier.verify(f.database, checkpoints: local).problem, nil,
+            "the coordinator's own checkpoints no longer show it")
+        XCTAssertEqual(
+            try AuditVerifier.verify(f.database, checkpoints: local + (try witness.all())).problem,
+            .truncated(checkpointEntries: later.entries, logEntries: 8))
     }
 
     func testARewrittenAndResignedChain_isFoundByAWitnessHoldingTheOldHead() throws {
@@ -45,22 +55,33 @@ final class AuditWitnessTests: XCTestCase {
         let writer = AuditCheckpointWriter(stateDirectory: f.folder)
         let witness = AuditWitnessStore(folder: try Fixtures.temporaryFolder(self) + "/witness")
         try append(f, 6)
-        let honest = try writer.checkpoint(f.database, actor: "coordinator", reason: "scheduled", at: t0 + 10).checkpoint
+        let honest = try writer.checkpoint(f.database, actor: "coordinator", reason: "scheduled", at: t0 + 10)
+            .checkpoint
         XCTAssertEqual(try witness.keep(honest), .new)
         // Entry 4 rewritten, every hash after it recomputed, and a fresh checkpoint signed with the key beside the database.
         var previous = AuditEntry.genesisHash, statements = "", forgedHead: [UInt8] = []
         for e in try AuditLog.entries(in: f.database, limit: 100) {
             let detail = e.sequence == 4 ? #"{"decision":"no match"}"# : e.detail
-            let hash = AuditEntry.hash(atMilliseconds: e.atMilliseconds, actor: e.actor, action: e.action, target: e.target, detail: detail, previousHash: previous)
-            statements += "UPDATE audit SET detail = '\(detail)', prev_hash = x'\(hex(previous))', hash = x'\(hex(hash))' WHERE seq = \(e.sequence);"
+            let hash = AuditEntry.hash(
+                atMilliseconds: e.atMilliseconds, actor: e.actor, action: e.action, target: e.target, detail: detail,
+                previousHash: previous)
+            statements +=
+                "UPDATE audit SET detail = '\(detail)', prev_hash = x'\(hex(previous))', hash = x'\(hex(hash))' WHERE seq = \(e.sequence);"
             if e.sequence == honest.entries { forgedHead = hash }
             previous = hash
         }
         try f.tamper(statements)
-        let forged = try AuditCheckpoint.sign(entries: honest.entries, headHash: forgedHead, at: t0 + 30, key: try writer.signingKey())
-        XCTAssertEqual(try AuditVerifier.verify(f.database, checkpoints: [forged]).problem, nil, "the forger's own checkpoint holds")
-        XCTAssertEqual(try AuditVerifier.verify(f.database, checkpoints: [forged] + (try witness.all())).problem, .differsFromCheckpoint(honest.entries))
-        guard case .contradicts(let why) = try witness.keep(forged) else { return XCTFail("the witness sees two heads for one length") }
+        let forged = try AuditCheckpoint.sign(
+            entries: honest.entries, headHash: forgedHead, at: t0 + 30, key: try writer.signingKey())
+        XCTAssertEqual(
+            try AuditVerifier.verify(f.database, checkpoints: [forged]).problem, nil,
+            "the forger's own checkpoint holds")
+        XCTAssertEqual(
+            try AuditVerifier.verify(f.database, checkpoints: [forged] + (try witness.all())).problem,
+            .differsFromCheckpoint(honest.entries))
+        guard case .contradicts(let why) = try witness.keep(forged) else {
+            return XCTFail("the witness sees two heads for one length")
+        }
         XCTAssertTrue(why.contains("rewritten"), why)
     }
 
@@ -77,15 +98,23 @@ final class AuditWitnessTests: XCTestCase {
         XCTAssertEqual(try witness.keep(checkpoint), .alreadyKept)
         let files = try FileManager.default.contentsOfDirectory(atPath: witness.folder)
         XCTAssertEqual(files.count, 1)
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: witness.folder + "/" + files[0])[.posixPermissions] as? Int, 0o600)
-        XCTAssertThrowsError(try PrivateFile.write([1], to: witness.folder + "/" + files[0], mode: .createNew), "a kept checkpoint is never overwritten")
+        XCTAssertEqual(
+            try FileManager.default.attributesOfItem(atPath: witness.folder + "/" + files[0])[.posixPermissions]
+                as? Int, 0o600)
+        XCTAssertThrowsError(
+            try PrivateFile.write([1], to: witness.folder + "/" + files[0], mode: .createNew),
+            "a kept checkpoint is never overwritten")
 
         let otherKey = Curve25519.Signing.PrivateKey()
-        let byAnother = try AuditCheckpoint.sign(entries: checkpoint.entries + 1, headHash: checkpoint.headHash, at: t0 + 5, key: otherKey)
+        let byAnother = try AuditCheckpoint.sign(
+            entries: checkpoint.entries + 1, headHash: checkpoint.headHash, at: t0 + 5, key: otherKey)
         guard case .contradicts(let why) = try witness.keep(byAnother) else { return XCTFail("another signing key") }
         XCTAssertTrue(why.contains("signed by key"), why)
-        let shorter = try AuditCheckpoint.sign(entries: 1, headHash: checkpoint.headHash, at: t0 + 10, key: try writer.signingKey())
-        guard case .contradicts(let cut) = try witness.keep(shorter) else { return XCTFail("fewer entries signed later") }
+        let shorter = try AuditCheckpoint.sign(
+            entries: 1, headHash: checkpoint.headHash, at: t0 + 10, key: try writer.signingKey())
+        guard case .contradicts(let cut) = try witness.keep(shorter) else {
+            return XCTFail("fewer entries signed later")
+        }
         XCTAssertTrue(cut.contains("cut"), cut)
     }
 
@@ -94,12 +123,15 @@ final class AuditWitnessTests: XCTestCase {
         XCTAssertFalse(schedule.isDue(logEntries: 0, now: t0), "an empty log")
         XCTAssertTrue(schedule.isDue(logEntries: 3, now: t0), "nothing signed yet")
         schedule.checkpointed(entries: 3, at: t0)
-        XCTAssertFalse(schedule.isDue(logEntries: 4, now: t0 + 3600), "only the checkpoint's own entry since: an idle log is not re-signed")
+        XCTAssertFalse(
+            schedule.isDue(logEntries: 4, now: t0 + 3600),
+            "only the checkpoint's own entry since: an idle log is not re-signed")
         XCTAssertFalse(schedule.isDue(logEntries: 10, now: t0 + 299))
         XCTAssertTrue(schedule.isDue(logEntries: 10, now: t0 + 300), "the interval passed with entries added")
         XCTAssertTrue(schedule.isDue(logEntries: 104, now: t0 + 1), "entries enough before the interval")
         schedule.checkpointed(entries: 2, at: t0 + 500)
-        XCTAssertTrue(schedule.isDue(logEntries: 10, now: t0 + 300), "an older checkpoint does not move the schedule back")
+        XCTAssertTrue(
+            schedule.isDue(logEntries: 10, now: t0 + 300), "an older checkpoint does not move the schedule back")
     }
 
     /// A witness that has kept years of checkpoints reads, for each new one, only the files it
@@ -115,22 +147,30 @@ final class AuditWitnessTests: XCTestCase {
             kept.append(try writer.checkpoint(f.database, actor: "c", reason: "t", at: t0 + Double(round)).checkpoint)
             XCTAssertEqual(try witness.keep(kept[round]), .new)
         }
-        let middle = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: witness.folder).sorted().dropFirst().first)
+        let middle = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: witness.folder).sorted().dropFirst().first)
         try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: witness.folder + "/" + middle))
         try append(f, 2, from: 10)
         let next = try writer.checkpoint(f.database, actor: "c", reason: "t", at: t0 + 10).checkpoint
         XCTAssertEqual(try witness.keep(next), .new, "the spoiled middle file is not read")
         XCTAssertEqual(try witness.newest(), next)
         XCTAssertEqual(try writer.latest(), next)
-        XCTAssertThrowsError(try witness.all(), "a full read still names the spoiled file") { XCTAssertTrue("\($0)".contains(middle), "\($0)") }
+        XCTAssertThrowsError(try witness.all(), "a full read still names the spoiled file") {
+            XCTAssertTrue("\($0)".contains(middle), "\($0)")
+        }
     }
 
     func testAKeyThisProcessCannotRead_leavesTheCheckpointToServe_andAFileThatIsNoKey_isNamed() throws {
         let f = try RecordFixture(self)
         try append(f, 1)
-        let unreadable = AuditCheckpointWriter(stateDirectory: f.folder, keyPath: f.folder + "/credentials/audit-signing.key")
-        XCTAssertThrowsError(try unreadable.checkpoint(f.database, actor: "c", reason: "t", at: t0)) { XCTAssertTrue($0 is AuditKeyUnavailable, "\($0)") }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: f.folder + "/" + AuditCheckpointWriter.keyFileName), "no second key is made")
+        let unreadable = AuditCheckpointWriter(
+            stateDirectory: f.folder, keyPath: f.folder + "/credentials/audit-signing.key")
+        XCTAssertThrowsError(try unreadable.checkpoint(f.database, actor: "c", reason: "t", at: t0)) {
+            XCTAssertTrue($0 is AuditKeyUnavailable, "\($0)")
+        }
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: f.folder + "/" + AuditCheckpointWriter.keyFileName),
+            "no second key is made")
         let notAKey = f.folder + "/not-a-key"
         try PrivateFile.write(Array("hello".utf8), to: notAKey, mode: .createNew)
         XCTAssertThrowsError(try AuditCheckpointWriter(stateDirectory: f.folder, keyPath: notAKey).signingKey()) {

@@ -1,9 +1,10 @@
-@testable import CoordinatorRecord
 import Foundation
-import Shared
 import RecordTestSupport
+import Shared
 import Synchronization
 import XCTest
+
+@testable import CoordinatorRecord
 
 /// Ending a deployment, the one way the command line, the control room and serve's window all use.
 final class DeploymentEndingTests: XCTestCase {
@@ -17,7 +18,9 @@ final class DeploymentEndingTests: XCTestCase {
     }
 
     private func ending(_ f: RecordFixture, keyPath: String? = nil, told: Told) -> DeploymentEnding {
-        DeploymentEnding(database: f.database, checkpoints: AuditCheckpointWriter(stateDirectory: f.folder, keyPath: keyPath)) {
+        DeploymentEnding(
+            database: f.database, checkpoints: AuditCheckpointWriter(stateDirectory: f.folder, keyPath: keyPath)
+        ) {
             told.record()
             return "told"
         }
@@ -29,10 +32,13 @@ final class DeploymentEndingTests: XCTestCase {
         let told = Told()
         let ended = try ending(f, told: told).end("dep-1", by: "op", at: t0 + 600)
         XCTAssertEqual(try DeploymentStore.show("dep-1", in: f.database).state, .ended)
-        guard case .written(let path) = ended.checkpoint else { return XCTFail("the key is in the state folder: \(ended.checkpoint)") }
+        guard case .written(let path) = ended.checkpoint else {
+            return XCTFail("the key is in the state folder: \(ended.checkpoint)")
+        }
         let checkpoint = try XCTUnwrap(AuditWitnessStore(folder: f.folder + "/audit-checkpoints").newest())
         XCTAssert(path.hasSuffix(String(format: "checkpoint-%09lld.json", checkpoint.entries)), path)
-        XCTAssertEqual(try f.auditActions().suffix(2), ["deployment.ended", "audit.checkpoint"], "the checkpoint covers the end")
+        XCTAssertEqual(
+            try f.auditActions().suffix(2), ["deployment.ended", "audit.checkpoint"], "the checkpoint covers the end")
         XCTAssertEqual(told.times, 1)
         XCTAssertEqual(ended.nodes, "told")
     }
@@ -42,7 +48,9 @@ final class DeploymentEndingTests: XCTestCase {
         try DeploymentStore.create(try f.plan("dep-1"), by: "intel", in: f.database, at: t0)
         let told = Told()
         let before = try f.auditCount
-        XCTAssertThrowsError(try ending(f, told: told).end("dep-1", by: "op", at: t0 + 600)) { XCTAssert($0 is DeploymentTransitionError, "\($0)") }
+        XCTAssertThrowsError(try ending(f, told: told).end("dep-1", by: "op", at: t0 + 600)) {
+            XCTAssert($0 is DeploymentTransitionError, "\($0)")
+        }
         XCTAssertEqual(try f.auditCount, before)
         XCTAssertEqual(told.times, 0)
         XCTAssertNil(try AuditWitnessStore(folder: f.folder + "/audit-checkpoints").newest())
@@ -60,7 +68,9 @@ final class DeploymentEndingTests: XCTestCase {
         let ended = try ending.endPastWindows(at: close, actor: "coordinator")
         XCTAssertEqual(ended.map(\.id), ["dep-1", "dep-2"])
         XCTAssertEqual(told.times, 1)
-        XCTAssertEqual(Array(try f.auditActions().suffix(4)), ["deployment.ended", "deployment.ended", "audit.checkpoint", "audit.checkpoint"])
+        XCTAssertEqual(
+            Array(try f.auditActions().suffix(4)),
+            ["deployment.ended", "deployment.ended", "audit.checkpoint", "audit.checkpoint"])
         XCTAssertEqual(ended.map(\.checkpoint).filter { if case .written = $0 { true } else { false } }.count, 2)
     }
 
@@ -68,7 +78,8 @@ final class DeploymentEndingTests: XCTestCase {
         let f = try RecordFixture(self)
         try f.liveDeployment("dep-1")
         let told = Told()
-        let ended = try ending(f, keyPath: f.folder + "/no-such-credential", told: told).end("dep-1", by: "op", at: t0 + 600)
+        let ended = try ending(f, keyPath: f.folder + "/no-such-credential", told: told).end(
+            "dep-1", by: "op", at: t0 + 600)
         XCTAssertEqual(try DeploymentStore.show("dep-1", in: f.database).state, .ended, "the end is on the record")
         guard case .notWritten(let reason) = ended.checkpoint else { return XCTFail("no key, no checkpoint") }
         XCTAssert(reason.contains("audit signing key"), reason)

@@ -9,7 +9,10 @@ final class DeploymentLifecycleTests: XCTestCase {
 
     /// The code of the refusal `body` throws; nil when it is not refused.
     private func refusal(_ body: () throws -> Void) -> DeploymentTransitionError.Code? {
-        do { try body(); return nil } catch { return (error as? DeploymentTransitionError)?.code }
+        do {
+            try body()
+            return nil
+        } catch { return (error as? DeploymentTransitionError)?.code }
     }
 
     func testFullLife_plannedToWatchlistDestroyed_recordsEachTime() throws {
@@ -24,14 +27,17 @@ final class DeploymentLifecycleTests: XCTestCase {
         XCTAssertTrue(l.isWatchlistDestructionDue(now: t0 + 100 + 86_400, delay: 86_400))
         try l.destroyWatchlist(now: t0 + 100 + 86_400)
         XCTAssertEqual(l.state, .watchlistDestroyed)
-        XCTAssertEqual([l.authorisedAt, l.startedAt, l.endedAt, l.destroyedAt], [t0 - 600, t0 + 10, t0 + 100, t0 + 100 + 86_400])
+        XCTAssertEqual(
+            [l.authorisedAt, l.startedAt, l.endedAt, l.destroyedAt], [t0 - 600, t0 + 10, t0 + 100, t0 + 100 + 86_400])
     }
 
     func testAuthorise_needsAnOfficer_noUnallowedMinor_andAWindowNotYetOver() {
         var l = planned
         XCTAssertEqual(refusal { try l.authorise(officer: " ", minorsWithoutOverride: [], now: t0) }, .noOfficer)
-        XCTAssertEqual(refusal { try l.authorise(officer: "A", minorsWithoutOverride: ["s-9"], now: t0) }, .minorsWithoutOverride)
-        XCTAssertEqual(refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0 + 3600) }, .windowEnded)
+        XCTAssertEqual(
+            refusal { try l.authorise(officer: "A", minorsWithoutOverride: ["s-9"], now: t0) }, .minorsWithoutOverride)
+        XCTAssertEqual(
+            refusal { try l.authorise(officer: "A", minorsWithoutOverride: [], now: t0 + 3600) }, .windowEnded)
         XCTAssertEqual(l.state, .planned, "a refused step changes nothing")
     }
 
@@ -47,7 +53,8 @@ final class DeploymentLifecycleTests: XCTestCase {
         XCTAssertEqual(refusal { try l.destroyWatchlist(now: t0) }, .alreadyLive)
         try l.end(now: t0 + 5)
         XCTAssertEqual(refusal { try l.start(now: t0 + 6) }, .alreadyEnded)
-        XCTAssertFalse(planned.isWatchlistDestructionDue(now: t0 + 1e9, delay: 0), "only an ended deployment's list is destroyed")
+        XCTAssertFalse(
+            planned.isWatchlistDestructionDue(now: t0 + 1e9, delay: 0), "only an ended deployment's list is destroyed")
     }
 
     func testCloseWindow_endsALiveDeploymentOnlyOnceItsWindowHasClosed() throws {
@@ -60,7 +67,8 @@ final class DeploymentLifecycleTests: XCTestCase {
         try l.closeWindow(now: t0 + 3600)
         XCTAssertEqual(l.state, .ended)
         XCTAssertEqual(l.endedAt, t0 + 3600)
-        XCTAssertEqual(refusal { try l.closeWindow(now: t0 + 3700) }, .alreadyEnded, "an ended deployment is not ended twice")
+        XCTAssertEqual(
+            refusal { try l.closeWindow(now: t0 + 3700) }, .alreadyEnded, "an ended deployment is not ended twice")
     }
 
     func testStart_afterTheWindow_isRefused() throws {

@@ -1,25 +1,29 @@
-@testable import CoordinatorRecord
 import Crypto
 import FaceTemplates
 import Foundation
 import GRDB
-import Refusals
 import RecordTestSupport
+import Refusals
 import Shared
 import TestSupport
 import XCTest
+
+@testable import CoordinatorRecord
 
 /// Watchlists prepared in the control room: what an upload must hold, what the build records,
 /// and that only the built bundle's own signatures, by keys the nodes trust, are taken.
 final class WatchlistDraftStoreTests: XCTestCase {
     /// Headers of a 32x32 JPEG (an APP0 segment, then the frame) and PNG: what the upload reads before any decoder.
-    private let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 7, 7, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3]
+    private let jpeg: [UInt8] =
+        [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 7, 7, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3]
         + Array(repeating: 7, count: 64)
     private let png: [UInt8] = WatchlistDraftStoreTests.pngHeader(width: 32, height: 32)
 
     static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
         [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
-            + withUnsafeBytes(of: width.bigEndian, Array.init) + withUnsafeBytes(of: height.bigEndian, Array.init) + [8, 2, 0, 0, 0, 1, 2, 3, 4]
+            + withUnsafeBytes(of: width.bigEndian, Array.init) + withUnsafeBytes(of: height.bigEndian, Array.init) + [
+                8, 2, 0, 0, 0, 1, 2, 3, 4,
+            ]
     }
     private let manifest = """
         subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
@@ -27,21 +31,29 @@ final class WatchlistDraftStoreTests: XCTestCase {
         s-2,Sam Roe,missing,vulnerable,family photo,b1.png;b2.jpg,safeguarding,no
         """
 
-    private func upload(photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9",
-                        fusion: String = "separate") -> WatchlistUpload {
-        WatchlistUpload(binding: WatchlistBinding(deploymentID: deployment, watchlistID: "wl-9", version: 2, notBefore: nil,
-                                                  expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9, photos: fusion),
-                        manifestName: "list.csv", manifestText: manifest ?? self.manifest,
-                        photos: photos ?? ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg + [9]])
+    private func upload(
+        photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9",
+        fusion: String = "separate"
+    ) -> WatchlistUpload {
+        WatchlistUpload(
+            binding: WatchlistBinding(
+                deploymentID: deployment, watchlistID: "wl-9", version: 2, notBefore: nil,
+                expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9, photos: fusion),
+            manifestName: "list.csv", manifestText: manifest ?? self.manifest,
+            photos: photos ?? ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg + [9]])
     }
 
     private func built(_ f: RecordFixture, _ id: String) throws -> [UInt8] {
         _ = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
-        let bundle = try SignedBundle.decode(fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1", "s-2"], signed: false),
-                                             maxPayloadBytes: 1 << 30)
-        try WatchlistDraftStore.recordBuild(id, WatchlistCompilation(
-            bundleFile: bundle.fileBytes(), refusals: [.init(subjectID: "s-2", position: 0, reason: "no face found")],
-            templates: 3, cohortFaces: 0, threshold: 0.9), by: "ian", in: f.database, at: RecordFixture.t0 + 5)
+        let bundle = try SignedBundle.decode(
+            fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1", "s-2"], signed: false),
+            maxPayloadBytes: 1 << 30)
+        try WatchlistDraftStore.recordBuild(
+            id,
+            WatchlistCompilation(
+                bundleFile: bundle.fileBytes(),
+                refusals: [.init(subjectID: "s-2", position: 0, reason: "no face found")],
+                templates: 3, cohortFaces: 0, threshold: 0.9), by: "ian", in: f.database, at: RecordFixture.t0 + 5)
         return bundle.fileBytes()
     }
 
@@ -51,26 +63,57 @@ final class WatchlistDraftStoreTests: XCTestCase {
         // Each refused with its code: the description (which names the file, line and photo) is for people.
         let cases: [(WatchlistUpload, String)] = [
             (upload(photos: ["a.jpg": jpeg, "b1.png": png]), "watchlist.photoNotUploaded"),
-            (upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]), "watchlist.strayPhoto"),
-            (upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]), "photo.unreadableHeader"),
-            (upload(photos: ["a.jpg": jpeg, "b1.png": Self.pngHeader(width: 20_000, height: 20_000), "b2.jpg": jpeg]),
-             "photo.tooManyPixels"),
-            (upload(photos: ["a.jpg": Array("BM".utf8) + Array(repeating: 0, count: 12) + [40, 0, 0, 0, 32, 0, 0, 0, 32, 0, 0, 0], "b1.png": png, "b2.jpg": jpeg]),
-             "watchlist.photoNotJPEGOrPNG"),
-            (upload(manifest: "subject_id,display_name,category,reason,image_source,image_paths,category\ns-1,A,wanted,w,custody,a.jpg,x\n"),
-             "csv.repeatedColumn"),
-            (upload(photos: ["a.jpg": jpeg],
-                    manifest: "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,w,custody,../a.jpg\n"),
-             "manifest.photoPathNotAName"),
+            (
+                upload(photos: ["a.jpg": jpeg, "b1.png": png, "b2.jpg": jpeg, "bystander.jpg": jpeg]),
+                "watchlist.strayPhoto"
+            ),
+            (
+                upload(photos: ["a.jpg": Array("<script>".utf8), "b1.png": png, "b2.jpg": jpeg]),
+                "photo.unreadableHeader"
+            ),
+            (
+                upload(photos: ["a.jpg": jpeg, "b1.png": Self.pngHeader(width: 20_000, height: 20_000), "b2.jpg": jpeg]
+                ),
+                "photo.tooManyPixels"
+            ),
+            (
+                upload(photos: [
+                    "a.jpg": Array("BM".utf8) + Array(repeating: 0, count: 12) + [
+                        40, 0, 0, 0, 32, 0, 0, 0, 32, 0, 0, 0,
+                    ], "b1.png": png, "b2.jpg": jpeg,
+                ]),
+                "watchlist.photoNotJPEGOrPNG"
+            ),
+            (
+                upload(
+                    manifest:
+                        "subject_id,display_name,category,reason,image_source,image_paths,category\ns-1,A,wanted,w,custody,a.jpg,x\n"
+                ),
+                "csv.repeatedColumn"
+            ),
+            (
+                upload(
+                    photos: ["a.jpg": jpeg],
+                    manifest:
+                        "subject_id,display_name,category,reason,image_source,image_paths\ns-1,A,wanted,w,custody,../a.jpg\n"
+                ),
+                "manifest.photoPathNotAName"
+            ),
             (upload(manifest: "subject_id,display_name\ns-1,x\n"), "manifest.missingColumns"),
             (upload(deployment: "dep 9; DROP TABLE deployment"), "watchlist.invalidDeploymentID"),
             (upload(fusion: "blend"), "watchlist.unknownPhotosChoice"),
-            (upload(photos: ["a.jpg": jpeg],
-                    manifest: "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80\n"),
-             "manifest.invalidFaceBox"),
+            (
+                upload(
+                    photos: ["a.jpg": jpeg],
+                    manifest:
+                        "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,A,wanted,w,custody,a.jpg,10 10 80\n"
+                ),
+                "manifest.invalidFaceBox"
+            ),
         ]
         for (bad, expected) in cases {
-            XCTAssertThrowsError(try WatchlistDraftStore.upload(bad, by: "ian", in: f.database, at: RecordFixture.t0)) { error in
+            XCTAssertThrowsError(try WatchlistDraftStore.upload(bad, by: "ian", in: f.database, at: RecordFixture.t0)) {
+                error in
                 XCTAssertEqual((error as? any Refusal)?.qualifiedCode, expected, "\(error)")
             }
         }
@@ -81,12 +124,15 @@ final class WatchlistDraftStoreTests: XCTestCase {
     func testBuild_recordsEachRefusalBesideItsPhoto_andHandsOutTheBundleForSigning() throws {
         let f = try RecordFixture(self)
         let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
-        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.enrolment, .severalTemplates, "s-2 has two photos")
+        XCTAssertEqual(
+            try WatchlistDraftStore.load(id, in: f.database)?.enrolment, .severalTemplates, "s-2 has two photos")
         let input = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
         XCTAssertEqual(input.subjects.map(\.subjectID), ["s-1", "s-2"])
         XCTAssertEqual(input.subjects[1].photos.map(\.name), ["b1.png", "b2.jpg"])
         XCTAssertEqual(input.subjects[1].photos[1].bytes, jpeg + [9], "the uploaded bytes, unchanged")
-        XCTAssertThrowsError(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0), "one build at a time")
+        XCTAssertThrowsError(
+            try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0),
+            "one build at a time")
 
         try WatchlistDraftStore.failInterruptedBuilds(in: f.database, at: RecordFixture.t0 + 1)
         XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, .failed)
@@ -102,19 +148,26 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(draft.subjects[0].displayName, "Alex <b>Doe</b>", "stored as given; the page escapes it")
         XCTAssertEqual(draft.refusedPhotos, 1)
         XCTAssertEqual(draft.enrolment, .onePhoto, "s-2's first photo was refused: the list enrolled one photo each")
-        XCTAssertEqual(try WatchlistDraftStore.bundleForSigning(id, by: "ian", in: f.database, at: RecordFixture.t0 + 6), unsigned)
-        XCTAssertEqual(Array(try f.auditActions().suffix(4)), ["watchlist.uploaded", "watchlist.build_failed", "watchlist.built", "watchlist.downloaded"])
+        XCTAssertEqual(
+            try WatchlistDraftStore.bundleForSigning(id, by: "ian", in: f.database, at: RecordFixture.t0 + 6), unsigned)
+        XCTAssertEqual(
+            Array(try f.auditActions().suffix(4)),
+            ["watchlist.uploaded", "watchlist.build_failed", "watchlist.built", "watchlist.downloaded"])
     }
 
     /// The fusion chosen at upload is kept with the draft and sets which evaluation rows the list's figures come from.
     func testFusedPhotos_areKeptWithTheDraft_andMakeAFusedList() throws {
         let f = try RecordFixture(self)
-        let id = try WatchlistDraftStore.upload(upload(fusion: "fused"), by: "ian", in: f.database, at: RecordFixture.t0)
+        let id = try WatchlistDraftStore.upload(
+            upload(fusion: "fused"), by: "ian", in: f.database, at: RecordFixture.t0)
         let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
         XCTAssertEqual(draft.binding.photos, "fused")
         XCTAssertEqual(draft.enrolment, .fused)
-        XCTAssertEqual(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0).binding.photos, "fused")
-        XCTAssertEqual(ListEnrolment(photos: .fused, severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
+        XCTAssertEqual(
+            try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0).binding.photos,
+            "fused")
+        XCTAssertEqual(
+            ListEnrolment(photos: .fused, severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
     }
 
     func testSignatures_onlyValidOnesOverTheBuiltPayload_byTrustedKeys_areTaken() throws {
@@ -122,16 +175,24 @@ final class WatchlistDraftStoreTests: XCTestCase {
         let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
         let unsigned = try SignedBundle.decode(fileBytes: try built(f, id), maxPayloadBytes: 1 << 30)
         let second = Curve25519.Signing.PrivateKey(), stranger = Curve25519.Signing.PrivateKey()
-        let signers = WatchlistSigners(names: [Array(f.signer.publicKey.rawRepresentation): "Insp Reid",
-                                               Array(second.publicKey.rawRepresentation): "DI Shah"], required: 2)
+        let signers = WatchlistSigners(
+            names: [
+                Array(f.signer.publicKey.rawRepresentation): "Insp Reid",
+                Array(second.publicKey.rawRepresentation): "DI Shah",
+            ], required: 2)
         func add(_ bundle: SignedBundle, at offset: TimeInterval = 10) throws {
-            try WatchlistDraftStore.addSignatures(id, fileBytes: bundle.fileBytes(), signers: signers, by: "ian", in: f.database, at: RecordFixture.t0 + offset)
+            try WatchlistDraftStore.addSignatures(
+                id, fileBytes: bundle.fileBytes(), signers: signers, by: "ian", in: f.database,
+                at: RecordFixture.t0 + offset)
         }
 
         var tampered = try unsigned.signed(with: f.signer)
         tampered.payload[tampered.payload.count - 1] ^= 1
         var other = unsigned
-        other.payload = try SignedBundle.decode(fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1"], signed: false), maxPayloadBytes: 1 << 30).payload
+        other.payload = try SignedBundle.decode(
+            fileBytes: try f.signedBundle(deployment: "dep-9", subjects: ["s-1"], signed: false),
+            maxPayloadBytes: 1 << 30
+        ).payload
         let refusals: [(SignedBundle, WatchlistDraftRefusal.Code)] = [
             (unsigned, .bundleUnsigned),
             (tampered, .signatureInvalid),
@@ -139,30 +200,42 @@ final class WatchlistDraftStoreTests: XCTestCase {
             (try other.signed(with: f.signer), .bundleNotBuiltHere),
         ]
         for (bundle, expected) in refusals {
-            XCTAssertThrowsError(try add(bundle)) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, expected, "\($0)") }
+            XCTAssertThrowsError(try add(bundle)) {
+                XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, expected, "\($0)")
+            }
         }
-        XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: Array("not a bundle".utf8), signers: signers, by: "ian",
-                                                                   in: f.database, at: RecordFixture.t0)) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, .notABundle) }
-        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.signatures.count, 0, "a refused upload records nothing")
+        XCTAssertThrowsError(
+            try WatchlistDraftStore.addSignatures(
+                id, fileBytes: Array("not a bundle".utf8), signers: signers, by: "ian",
+                in: f.database, at: RecordFixture.t0)
+        ) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, .notABundle) }
+        XCTAssertEqual(
+            try WatchlistDraftStore.load(id, in: f.database)?.signatures.count, 0, "a refused upload records nothing")
 
         try add(try unsigned.signed(with: f.signer))
         XCTAssertFalse(signers.suffice(try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database)).signatures))
         try add(try unsigned.signed(with: f.signer).signed(with: second), at: 20)
         let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
-        XCTAssertEqual(draft.signatures.map { signers.name(of: $0.publicKey) }, ["Insp Reid", "DI Shah"], "each key once, in the order they came")
+        XCTAssertEqual(
+            draft.signatures.map { signers.name(of: $0.publicKey) }, ["Insp Reid", "DI Shah"],
+            "each key once, in the order they came")
         XCTAssertTrue(signers.suffice(draft.signatures))
-        let merged = try SignedBundle.decode(fileBytes: try WatchlistDraftStore.signedBundle(id, in: f.database), maxPayloadBytes: 1 << 30)
+        let merged = try SignedBundle.decode(
+            fileBytes: try WatchlistDraftStore.signedBundle(id, in: f.database), maxPayloadBytes: 1 << 30)
         XCTAssertEqual(merged.payload, unsigned.payload)
         XCTAssertTrue(merged.signatures.allSatisfy(merged.isValid))
-        XCTAssertThrowsError(try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0), "signatures would no longer match")
+        XCTAssertThrowsError(
+            try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0),
+            "signatures would no longer match")
     }
 
     func testPlannedDeployment_takesTheSignedBundleAndReferencePhotos_andDestroyingTheBundleDestroysTheUpload() throws {
         let f = try RecordFixture(self)
         let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
         let unsigned = try SignedBundle.decode(fileBytes: try built(f, id), maxPayloadBytes: 1 << 30)
-        try WatchlistDraftStore.addSignatures(id, fileBytes: try unsigned.signed(with: f.signer).fileBytes(), signers: WatchlistSigners(),
-                                              by: "ian", in: f.database, at: RecordFixture.t0)
+        try WatchlistDraftStore.addSignatures(
+            id, fileBytes: try unsigned.signed(with: f.signer).fileBytes(), signers: WatchlistSigners(),
+            by: "ian", in: f.database, at: RecordFixture.t0)
         let subjects = try WatchlistDraftStore.listedSubjects(id, in: f.database)
         XCTAssertEqual(subjects.map(\.subjectID), ["s-1", "s-2"])
         XCTAssertEqual(subjects[1].referencePhoto, jpeg + [9], "the first photo that was enrolled, not the refused one")
@@ -173,31 +246,44 @@ final class WatchlistDraftStoreTests: XCTestCase {
         var unplaceable = plan
         unplaceable.nodes = ["node-nobody-enrolled"]
         let state = try WatchlistDraftStore.load(id, in: f.database)?.state
-        XCTAssertThrowsError(try DeploymentStore.create(unplaceable, by: "ian", in: f.database, at: RecordFixture.t0, fromDraft: id))
-        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, state, "a refused plan leaves the draft as it was")
+        XCTAssertThrowsError(
+            try DeploymentStore.create(unplaceable, by: "ian", in: f.database, at: RecordFixture.t0, fromDraft: id))
+        XCTAssertEqual(
+            try WatchlistDraftStore.load(id, in: f.database)?.state, state, "a refused plan leaves the draft as it was")
         try DeploymentStore.create(plan, by: "ian", in: f.database, at: RecordFixture.t0, fromDraft: id)
-        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.state, .planned, "planned in the deployment's transaction")
-        XCTAssertThrowsError(try WatchlistDraftStore.addSignatures(id, fileBytes: try unsigned.signed(with: Curve25519.Signing.PrivateKey()).fileBytes(),
-                                                                   signers: WatchlistSigners(), by: "ian", in: f.database, at: RecordFixture.t0))
+        XCTAssertEqual(
+            try WatchlistDraftStore.load(id, in: f.database)?.state, .planned, "planned in the deployment's transaction"
+        )
+        XCTAssertThrowsError(
+            try WatchlistDraftStore.addSignatures(
+                id, fileBytes: try unsigned.signed(with: Curve25519.Signing.PrivateKey()).fileBytes(),
+                signers: WatchlistSigners(), by: "ian", in: f.database, at: RecordFixture.t0))
 
         try DeploymentStore.authorise("dep-9", officer: "amy", in: f.database, at: RecordFixture.t0 + 60)
         try DeploymentStore.start("dep-9", by: "sam", in: f.database, at: RecordFixture.t0 + 120)
         try DeploymentStore.end("dep-9", by: "sam", in: f.database, at: RecordFixture.t0 + 180)
-        XCTAssertEqual(try DeploymentStore.destroyDueBundles(delay: 60, in: f.database, at: RecordFixture.t0 + 300, actor: "retention"), ["dep-9"])
+        XCTAssertEqual(
+            try DeploymentStore.destroyDueBundles(
+                delay: 60, in: f.database, at: RecordFixture.t0 + 300, actor: "retention"), ["dep-9"])
         XCTAssertNil(try WatchlistDraftStore.load(id, in: f.database))
-        XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_photo") }, 0)
+        XCTAssertEqual(
+            try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_photo") }, 0)
     }
 
     func testDiscard_deletesThePhotos_fromEveryFileIncludingTheWAL_andIsAudited() throws {
         let f = try RecordFixture(self)
         let photo = jpeg + (0..<400).map { _ in UInt8.random(in: 0...255) }
-        let id = try WatchlistDraftStore.upload(upload(photos: ["a.jpg": photo, "b1.png": png, "b2.jpg": jpeg + [9]]), by: "ian", in: f.database,
-                                                at: RecordFixture.t0)
+        let id = try WatchlistDraftStore.upload(
+            upload(photos: ["a.jpg": photo, "b1.png": png, "b2.jpg": jpeg + [9]]), by: "ian", in: f.database,
+            at: RecordFixture.t0)
         XCTAssertFalse(try CropScan.filesHolding(photo, in: f.folder).isEmpty, "the upload is on disk")
         try WatchlistDraftStore.discard(id, by: "ian", in: f.database, at: RecordFixture.t0)
-        XCTAssertEqual(try CropScan.filesHolding(photo, in: f.folder), [], "no page of the photo is left in the database or its WAL")
+        XCTAssertEqual(
+            try CropScan.filesHolding(photo, in: f.folder), [],
+            "no page of the photo is left in the database or its WAL")
         XCTAssertNil(try WatchlistDraftStore.photo(draft: id, subject: "s-1", position: 0, in: f.database))
-        XCTAssertEqual(try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_subject") }, 0)
+        XCTAssertEqual(
+            try f.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM watchlist_draft_subject") }, 0)
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
     }
 
@@ -208,10 +294,15 @@ final class WatchlistDraftStoreTests: XCTestCase {
         try f.database.change { db, _ in try WatchlistDraftStore.markPlanned(planned, db) }
         var policy = RetentionPolicy()
         policy.watchlistDraftDays = 14
-        XCTAssertEqual(try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 13 * 86_400, actor: "retention").watchlistDraftsDestroyed, [])
-        XCTAssertEqual(try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 15 * 86_400, actor: "retention").watchlistDraftsDestroyed, [stale])
+        XCTAssertEqual(
+            try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 13 * 86_400, actor: "retention")
+                .watchlistDraftsDestroyed, [])
+        XCTAssertEqual(
+            try Retention.purge(policy, in: f.database, at: RecordFixture.t0 + 15 * 86_400, actor: "retention")
+                .watchlistDraftsDestroyed, [stale])
         XCTAssertNil(try WatchlistDraftStore.photo(draft: stale, subject: "s-1", position: 0, in: f.database))
-        XCTAssertNotNil(try WatchlistDraftStore.load(planned, in: f.database), "a planned list goes with its deployment's bundle")
+        XCTAssertNotNil(
+            try WatchlistDraftStore.load(planned, in: f.database), "a planned list goes with its deployment's bundle")
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
     }
 }

@@ -1,15 +1,17 @@
-@testable import Coordinator
 import FaceTemplates
 import XCTest
+
+@testable import Coordinator
 
 /// `coordinator evaluate` scores enrolled templates at the precision a signed bundle stores them
 /// (`--dlib-templates`, `--facenet-templates`), and probes as the edge computes them.
 final class EvaluationPrecisionTests: XCTestCase {
     /// 0.1 is not a half float: rounded it becomes 0.099975586.
     private func features(_ value: Float) -> ImageFeatures {
-        ImageFeatures(dlib: [Float](repeating: value, count: Embedding.dimension),
-                      dlibFlipAveraged: [Float](repeating: value, count: Embedding.dimension),
-                      faceNetFlipAveraged: [Float](repeating: value, count: FaceNetEmbedding.dimension))
+        ImageFeatures(
+            dlib: [Float](repeating: value, count: Embedding.dimension),
+            dlibFlipAveraged: [Float](repeating: value, count: Embedding.dimension),
+            faceNetFlipAveraged: [Float](repeating: value, count: FaceNetEmbedding.dimension))
     }
 
     private func searches(dlibHalf: Bool, faceNetHalf: Bool) -> EvaluationSearches {
@@ -28,7 +30,8 @@ final class EvaluationPrecisionTests: XCTestCase {
             let study = try searches(dlibHalf: dlibHalf, faceNetHalf: faceNetHalf).study(.fusedWatchlist)
             let entry = study.gallery[0]
             XCTAssertEqual(entry.templates[0].values[0], dlibHalf ? half : 0.1, "dlib half: \(dlibHalf)")
-            XCTAssertEqual(entry.faceNetTemplates[0].values[0], faceNetHalf ? half : 0.1, "FaceNet half: \(faceNetHalf)")
+            XCTAssertEqual(
+                entry.faceNetTemplates[0].values[0], faceNetHalf ? half : 0.1, "FaceNet half: \(faceNetHalf)")
             XCTAssertEqual(study.probes[0].features?.dlib.values[0], 0.1)
         }
     }

@@ -1,6 +1,7 @@
-@testable import Coordinator
 import Shared
 import XCTest
+
+@testable import Coordinator
 
 final class FalseMatchSpreadTests: XCTestCase {
     func testHandComputedSpread() {
@@ -11,7 +12,7 @@ final class FalseMatchSpreadTests: XCTestCase {
         XCTAssertEqual(spread.entries, 4)
         XCTAssertEqual(spread.falseMatches, 4)
         XCTAssertEqual(spread.entriesWithFalseMatches, 2)
-        XCTAssertEqual(spread.median, 0.5)       // counts 0, 0, 1, 3
+        XCTAssertEqual(spread.median, 0.5)  // counts 0, 0, 1, 3
         XCTAssertEqual(spread.mean, 1.0)
         XCTAssertEqual(spread.worst, [.init(subject: "a", falseMatches: 3), .init(subject: "b", falseMatches: 1)])
         XCTAssertEqual(spread.worstToMean, 3.0)

@@ -1,6 +1,7 @@
-@testable import Coordinator
 import Shared
 import XCTest
+
+@testable import Coordinator
 
 final class GroupLabelsTests: XCTestCase {
     func testParsesWithOrWithoutHeader_andRefusesBadLines() throws {
@@ -19,7 +20,8 @@ final class GroupLabelsTests: XCTestCase {
     /// Group A: 2 mated (1 hit), 2 non-mated (1 false). Group B: 2 mated (2 hits), 4 non-mated (1 false).
     func testHandComputedGroupRatesAndRatios() throws {
         let labels = GroupLabels(groupOf: ["a1": "A", "a2": "A", "b1": "B", "b2": "B"])
-        let hit = MatedSearch(distance: 0.3, nearestIsMate: true), miss = MatedSearch(distance: 0.9, nearestIsMate: true)
+        let hit = MatedSearch(distance: 0.3, nearestIsMate: true),
+            miss = MatedSearch(distance: 0.9, nearestIsMate: true)
         let result = GroupComparison.compare(
             mated: [("a1", hit), ("a2", miss), ("b1", hit), ("b2", hit), ("zz", hit)],
             nonMated: [("a1", 0.4), ("a2", 0.8), ("b1", 0.45), ("b1", 0.9), ("b2", 0.9), ("b2", nil), ("b2", 0.95)],

@@ -1,21 +1,24 @@
-@testable import Coordinator
 import Shared
 import XCTest
+
+@testable import Coordinator
 
 /// Hand-computed cases.
 final class IdentificationMetricsTests: XCTestCase {
     // Mated: 0.2 mate, 0.4 mate, 0.3 wrong subject, no face.  Non-mated: 0.25, 0.5, 0.6, 0.7, no face.
     private let metrics = IdentificationMetrics(
-        mated: [MatedSearch(distance: 0.2, nearestIsMate: true), MatedSearch(distance: 0.4, nearestIsMate: true),
-                MatedSearch(distance: 0.3, nearestIsMate: false), MatedSearch(distance: nil, nearestIsMate: false)],
+        mated: [
+            MatedSearch(distance: 0.2, nearestIsMate: true), MatedSearch(distance: 0.4, nearestIsMate: true),
+            MatedSearch(distance: 0.3, nearestIsMate: false), MatedSearch(distance: nil, nearestIsMate: false),
+        ],
         nonMatedDistances: [0.6, 0.25, nil, 0.7, 0.5])
 
     func testRates_atThresholds() {
         let low = metrics.rates(at: 0.3)
-        XCTAssertEqual(low.truePositives, 1)   // 0.2 only; 0.3 is the wrong subject
-        XCTAssertEqual(low.tpir, 0.25)        // the probe without a face counts as a miss
-        XCTAssertEqual(low.falsePositives, 1) // 0.25
-        XCTAssertEqual(low.fpir, 0.25)        // the non-mated probe without a face is left out
+        XCTAssertEqual(low.truePositives, 1)  // 0.2 only; 0.3 is the wrong subject
+        XCTAssertEqual(low.tpir, 0.25)  // the probe without a face counts as a miss
+        XCTAssertEqual(low.falsePositives, 1)  // 0.25
+        XCTAssertEqual(low.fpir, 0.25)  // the non-mated probe without a face is left out
         let high = metrics.rates(at: 0.6)
         XCTAssertEqual(high.tpir, 0.5)
         XCTAssertEqual(high.fpir, 0.75)

@@ -1,8 +1,9 @@
-@testable import Coordinator
 import Foundation
 import FuzzSupport
 import TestSupport
 import XCTest
+
+@testable import Coordinator
 
 /// The coordinator's own readers of a user's file, fed random and mutated files for a fixed
 /// count (they live in the executable, which the `FileFuzz` target cannot link): none crashes,
@@ -21,7 +22,8 @@ final class ParserFuzzTests: XCTestCase {
 
     func testMutatedCoordinatorConfigs_areTakenOrRefusedNamingTheFile() throws {
         let folder = try Fixtures.temporaryFolder(self)
-        let sample = Array(#"""
+        let sample = Array(
+            #"""
             {"server": {"bind": "tcp://127.0.0.1:7700", "curve_key": "\#(folder)/c.curve", "state_dir": "\#(folder)/state"},
              "nodes": {"enrolled": []},
              "web": {"host": "127.0.0.1", "port": 8080, "bcrypt_cost": 12, "idle_timeout_s": 30},

@@ -1,4 +1,3 @@
-@testable import Coordinator
 import CoordinatorRecord
 import FaceEngine
 import FaceTemplates
@@ -7,6 +6,8 @@ import Shared
 import TestSupport
 import VisionTestSupport
 import XCTest
+
+@testable import Coordinator
 
 /// The library behind `watchlist build` (and the web UI's), on the public test photos.
 final class WatchlistBuilderTests: XCTestCase {
@@ -20,14 +21,17 @@ final class WatchlistBuilderTests: XCTestCase {
         let enroller = try Fixtures.models.makeEnroller()
         let photos = [try Fixtures.photo("obama.jpg"), try Fixtures.photo("obama2.jpg")]
         let faces = try photos.map { try enroller.enrol(imageAt: $0).get() }
-        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
-                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
+        let binding = WatchlistBuilder.Binding(
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+            expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
         var builder = WatchlistBuilder(enroller: enroller)
-        let separate = try XCTUnwrap(builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+        let separate = try XCTUnwrap(
+            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
         XCTAssertEqual(separate.entries[0].templates, faces.map(\.dlib))
 
         builder.photos = .fused
-        let fused = try XCTUnwrap(builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+        let fused = try XCTUnwrap(
+            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
         XCTAssertEqual(fused.entries[0].templates.count, 1)
         XCTAssertEqual(fused.entries[0].templates[0], Embedding.mean(faces.map(\.dlib)))
         XCTAssertEqual(fused.entries[0].faceNetTemplates[0], FaceNetEmbedding.mean(faces.compactMap(\.faceNet)))
@@ -41,9 +45,13 @@ final class WatchlistBuilderTests: XCTestCase {
         let builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
         let expires = Date(timeIntervalSince1970: 1_900_000_000)
         let outcome = builder.build(
-            subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg"), notAPhoto]), subject(3, "s-2", [notAPhoto])],
+            subjects: [
+                subject(2, "s-1", [try Fixtures.photo("obama.jpg"), notAPhoto]), subject(3, "s-2", [notAPhoto]),
+            ],
             cohort: [(line: 2, path: try Fixtures.photo("biden.jpg")), (line: 3, path: notAPhoto)],
-            binding: .init(deploymentID: "dep-7", watchlistID: "wl-1", version: 4, notBefore: nil, expiresAt: expires, threshold: 0.7),
+            binding: .init(
+                deploymentID: "dep-7", watchlistID: "wl-1", version: 4, notBefore: nil, expiresAt: expires,
+                threshold: 0.7),
             now: Date(timeIntervalSince1970: 1_800_000_000.6))
         let bundle = try XCTUnwrap(outcome.bundle)
         XCTAssertEqual(bundle.entries.map(\.subject), ["s-1"], "s-2 had no usable photo")
@@ -51,13 +59,20 @@ final class WatchlistBuilderTests: XCTestCase {
         XCTAssertEqual(bundle.deploymentID, "dep-7")
         XCTAssertEqual(bundle.version, 4)
         XCTAssertEqual(bundle.threshold, 0.7)
-        XCTAssertEqual(bundle.issuedAt, Date(timeIntervalSince1970: 1_800_000_000), "whole seconds, as the payload stores them")
+        XCTAssertEqual(
+            bundle.issuedAt, Date(timeIntervalSince1970: 1_800_000_000), "whole seconds, as the payload stores them")
         XCTAssertEqual(bundle.notBefore, bundle.issuedAt)
         XCTAssertEqual(bundle.rule, .recommended)
-        XCTAssertEqual(outcome.refusals.map(\.origin), [.subject(line: 2, id: "s-1"), .subject(line: 3, id: "s-2"),
-                                                        .subject(line: 3, id: "s-2"), .cohort(line: 3)])
+        XCTAssertEqual(
+            outcome.refusals.map(\.origin),
+            [
+                .subject(line: 2, id: "s-1"), .subject(line: 3, id: "s-2"),
+                .subject(line: 3, id: "s-2"), .cohort(line: 3),
+            ])
         XCTAssertEqual(outcome.refusals[2].description, "line 3, subject s-2: no usable photo, subject left out")
-        XCTAssert(outcome.refusals[0].description.hasPrefix("line 2, subject s-1, \(notAPhoto): "), outcome.refusals[0].description)
+        XCTAssert(
+            outcome.refusals[0].description.hasPrefix("line 2, subject s-1, \(notAPhoto): "),
+            outcome.refusals[0].description)
     }
 
     func testNoSubjectEnrolled_givesNoBundle() throws {
@@ -65,7 +80,8 @@ final class WatchlistBuilderTests: XCTestCase {
         try "x".write(toFile: folder + "/a.jpg", atomically: true, encoding: .utf8)
         let outcome = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller()).build(
             subjects: [subject(2, "s-1", [folder + "/a.jpg"])], cohort: [],
-            binding: .init(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date(), threshold: 0.7))
+            binding: .init(
+                deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date(), threshold: 0.7))
         XCTAssertNil(outcome.bundle)
         XCTAssertEqual(outcome.refusals.count, 2)
     }
@@ -74,9 +90,17 @@ final class WatchlistBuilderTests: XCTestCase {
         let builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
         let obama = try Fixtures.photo("obama.jpg")
         let bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: obama)))
-        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date() + 3600, threshold: 0.7)
-        let fromBytes = builder.build(subjects: [WatchlistBuilder.Subject(line: 2, id: "s-1", photos: [
-            .uploaded(name: "obama.jpg", bytes: bytes), .uploaded(name: "scan.jpg", bytes: [0xFF, 0xD8, 0xFF, 0, 1, 2])])], cohort: [], binding: binding)
+        let binding = WatchlistBuilder.Binding(
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date() + 3600, threshold: 0.7)
+        let fromBytes = builder.build(
+            subjects: [
+                WatchlistBuilder.Subject(
+                    line: 2, id: "s-1",
+                    photos: [
+                        .uploaded(name: "obama.jpg", bytes: bytes),
+                        .uploaded(name: "scan.jpg", bytes: [0xFF, 0xD8, 0xFF, 0, 1, 2]),
+                    ])
+            ], cohort: [], binding: binding)
         let fromFile = builder.build(subjects: [subject(2, "s-1", [obama])], cohort: [], binding: binding)
         XCTAssertEqual(try XCTUnwrap(fromBytes.bundle).entries, try XCTUnwrap(fromFile.bundle).entries)
         XCTAssertEqual(fromBytes.refusals.map(\.image), ["scan.jpg"])
@@ -86,10 +110,13 @@ final class WatchlistBuilderTests: XCTestCase {
     /// With `cohortCentroids`, the bundle's cohort is centroids of at least that many people,
     /// each far from every face it averages.
     func testCentroidCohort_carriesCentroidsOfPeople_notTheirFaces() throws {
-        let cohort = try Fixtures.lfwSinglePhotoPeople(12).enumerated().map { (line: $0.offset + 2, path: $0.element.photo) }
+        let cohort = try Fixtures.lfwSinglePhotoPeople(12).enumerated().map {
+            (line: $0.offset + 2, path: $0.element.photo)
+        }
         var builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller(), choice: .central)
-        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
-                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
+        let binding = WatchlistBuilder.Binding(
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+            expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
         let subjects = [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])]
         let faces = try XCTUnwrap(builder.build(subjects: subjects, cohort: cohort, binding: binding).bundle)
         builder.cohortCentroids = 5
@@ -106,13 +133,18 @@ final class WatchlistBuilderTests: XCTestCase {
     func testTooFewPeopleForOneCentroid_givesNoBundle_andSaysWhy() throws {
         var builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller())
         builder.cohortCentroids = 5
-        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
-                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
-        let outcome = builder.build(subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])],
-                                    cohort: [(2, try Fixtures.photo("biden.jpg")), (3, try Fixtures.photo("obama2.jpg"))], binding: binding)
+        let binding = WatchlistBuilder.Binding(
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+            expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
+        let outcome = builder.build(
+            subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])],
+            cohort: [(2, try Fixtures.photo("biden.jpg")), (3, try Fixtures.photo("obama2.jpg"))], binding: binding)
         XCTAssertNil(outcome.bundle)
-        XCTAssertEqual(outcome.refusals.map(\.description),
-                       ["cohort: the faces of 2 people are fewer than one centroid averages (5); add people, or build without centroids"])
+        XCTAssertEqual(
+            outcome.refusals.map(\.description),
+            [
+                "cohort: the faces of 2 people are fewer than one centroid averages (5); add people, or build without centroids"
+            ])
     }
 
     /// A manifest's `face_boxes` reach the enrolment: the marked face of a group photo is enrolled.
@@ -123,13 +155,17 @@ final class WatchlistBuilderTests: XCTestCase {
         let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(with: biden)
         try Data(try pair.jpeg(of: Box(x: 0, y: 0, width: Float(pair.width), height: Float(pair.height)), quality: 95))
             .write(to: URL(fileURLWithPath: folder + "/group.jpg"))
-        let right = try XCTUnwrap(try enroller.detector.detect(in: pair).max { $0.box.x < $1.box.x }).box.expanded(by: 0.1)
-        try "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,B,wanted,w,custody,group.jpg,\(Int(right.x)) \(Int(right.y)) \(Int(right.width)) \(Int(right.height))\n"
+        let right = try XCTUnwrap(try enroller.detector.detect(in: pair).max { $0.box.x < $1.box.x }).box.expanded(
+            by: 0.1)
+        try
+            "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,B,wanted,w,custody,group.jpg,\(Int(right.x)) \(Int(right.y)) \(Int(right.width)) \(Int(right.height))\n"
             .write(toFile: folder + "/list.csv", atomically: true, encoding: .utf8)
         let subjects = try WatchlistManifest(path: folder + "/list.csv").subjects.map(WatchlistBuilder.Subject.init)
-        let binding = WatchlistBuilder.Binding(deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
-                                               expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
-        let bundle = try XCTUnwrap(WatchlistBuilder(enroller: enroller).build(subjects: subjects, cohort: [], binding: binding).bundle)
+        let binding = WatchlistBuilder.Binding(
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
+            expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
+        let bundle = try XCTUnwrap(
+            WatchlistBuilder(enroller: enroller).build(subjects: subjects, cohort: [], binding: binding).bundle)
         XCTAssertLessThan(bundle.entries[0].templates[0].distance(to: try enroller.enrol(image: biden).get().dlib), 0.3)
     }
 }

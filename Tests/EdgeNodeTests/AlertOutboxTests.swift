@@ -1,16 +1,19 @@
-@testable import EdgeNode
 import Foundation
 import GRDB
 import Shared
 import TestSupport
 import XCTest
 
+@testable import EdgeNode
+
 final class AlertOutboxTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func alert(_ n: Int = 0) -> WireMessage.AlertMessage {
-        .init(alertID: UUID(), nodeID: "node", cameraID: "cam", deploymentID: "dep", watchlistVersion: 1, subject: "s\(n)",
-              score: 0.1, distance: 0.4, capturedAt: t0, track: UInt64(n), quality: [1, 2], cropJPEG: [0xFF, 0xD8])
+        .init(
+            alertID: UUID(), nodeID: "node", cameraID: "cam", deploymentID: "dep", watchlistVersion: 1,
+            subject: "s\(n)",
+            score: 0.1, distance: 0.4, capturedAt: t0, track: UInt64(n), quality: [1, 2], cropJPEG: [0xFF, 0xD8])
     }
 
     func testAlertsSurviveReopening_untilAcknowledged() throws {
@@ -34,15 +37,18 @@ final class AlertOutboxTests: XCTestCase {
     }
 
     func testResends_backOffExponentially_upToTheMaximum() throws {
-        let outbox = try AlertOutbox(path: try Fixtures.temporaryFolder(self) + "/outbox.sqlite",
-                                     initial: .seconds(1), maximum: .seconds(4))
+        let outbox = try AlertOutbox(
+            path: try Fixtures.temporaryFolder(self) + "/outbox.sqlite",
+            initial: .seconds(1), maximum: .seconds(4))
         let a = alert()
         try outbox.add(a, now: t0)
         var now = t0
         for expectedDelay in [1.0, 2.0, 4.0, 4.0] {
             XCTAssertEqual(try outbox.due(now: now).count, 1)
             try outbox.attempted(a.alertID, now: now)
-            XCTAssertEqual(try outbox.due(now: now.addingTimeInterval(expectedDelay - 0.01)).count, 0, "not before \(expectedDelay) s")
+            XCTAssertEqual(
+                try outbox.due(now: now.addingTimeInterval(expectedDelay - 0.01)).count, 0,
+                "not before \(expectedDelay) s")
             now = now.addingTimeInterval(expectedDelay)
         }
         XCTAssertEqual(try outbox.due(now: now).count, 1)

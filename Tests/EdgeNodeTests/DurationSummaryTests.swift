@@ -1,5 +1,6 @@
-@testable import EdgeNode
 import XCTest
+
+@testable import EdgeNode
 
 final class DurationSummaryTests: XCTestCase {
     func testPercentilesAndMaximum_withinTheResolution() {

@@ -1,4 +1,3 @@
-@testable import EdgeNode
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -6,6 +5,8 @@ import Shared
 import TestSupport
 import VisionTestSupport
 import XCTest
+
+@testable import EdgeNode
 
 /// `edge-node enrol --face-boxes`: the face marked in a group photo is the one enrolled, and a
 /// marks file that names no photo of the folder, marks one twice or holds a malformed box is
@@ -15,7 +16,8 @@ final class EnrolFaceBoxTests: XCTestCase {
 
     /// `<folder>/enrol/s1/pair.jpg`: Obama and Biden side by side; returns Biden's box, marked 15% looser than detected.
     private func groupPhoto(in folder: String) throws -> Box {
-        let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
+        let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(
+            with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
         try FileManager.default.createDirectory(atPath: folder + "/enrol/s1", withIntermediateDirectories: true)
         try Data(try pair.jpeg(of: Box(x: 0, y: 0, width: Float(pair.width), height: Float(pair.height)), quality: 95))
             .write(to: URL(fileURLWithPath: folder + "/enrol/s1/pair.jpg"))
@@ -39,7 +41,8 @@ final class EnrolFaceBoxTests: XCTestCase {
         let biden = try groupPhoto(in: folder)
         let unmarked = try enrol(folder, boxes: nil)
         XCTAssertNotEqual(unmarked.status, 0, "two faces and no mark: refused")
-        let marked = try enrol(folder, boxes: "image_path,face_box\ns1/pair.jpg,\(biden.x) \(biden.y) \(biden.width) \(biden.height)\n")
+        let marked = try enrol(
+            folder, boxes: "image_path,face_box\ns1/pair.jpg,\(biden.x) \(biden.y) \(biden.width) \(biden.height)\n")
         XCTAssertEqual(marked.status, 0, marked.stderr)
         let list = try TemplateWatchlist.load(path: folder + "/list.json")
         let template = try XCTUnwrap(list.entries.first?.templates.first)
@@ -58,15 +61,22 @@ final class EnrolFaceBoxTests: XCTestCase {
             ("image_path,face_box\ns1/other.jpg,1 2 30 30\n", "line 2: s1/other.jpg is not a photo of --from"),
             ("image_path,face_box\ns1/pair.jpg,1 2 30\n", "line 2: face box '1 2 30' is not 'x y width height'"),
             ("image_path,face_box\ns1/pair.jpg,1 2 30 0\n", "line 2: face box '1 2 30 0' is not"),
-            ("image_path,face_box\ns1/pair.jpg,1 2 30 30\ns1/pair.jpg,5 5 30 30\n", "line 3: s1/pair.jpg is marked twice"),
+            (
+                "image_path,face_box\ns1/pair.jpg,1 2 30 30\ns1/pair.jpg,5 5 30 30\n",
+                "line 3: s1/pair.jpg is marked twice"
+            ),
         ] {
             let r = try enrol(folder, boxes: text)
             XCTAssertNotEqual(r.status, 0)
             XCTAssert(r.stderr.contains(expected), "\(text): \(r.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/list.json"))
         }
-        let missing = try ChildProcess.run(edgeNode, ["enrol", "--from", folder + "/enrol", "--out", folder + "/list.json",
-                                                      "--face-boxes", folder + "/none.csv"])
+        let missing = try ChildProcess.run(
+            edgeNode,
+            [
+                "enrol", "--from", folder + "/enrol", "--out", folder + "/list.json",
+                "--face-boxes", folder + "/none.csv",
+            ])
         XCTAssert(missing.stderr.contains("--face-boxes \(folder)/none.csv cannot be read"), missing.stderr)
     }
 }

@@ -1,30 +1,36 @@
 import Crypto
-@testable import EdgeNode
 import FaceTemplates
 import Foundation
 import Shared
 import XCTest
+
+@testable import EdgeNode
 
 /// The node's side of the fabric, message by message and tick by tick, without sockets or sleeps.
 final class LinkStateMachineTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     private let signers = [Curve25519.Signing.PrivateKey(), Curve25519.Signing.PrivateKey()]
     private var policy: BundlePolicy {
-        BundlePolicy(trustedSigners: Set(signers.map { Array($0.publicKey.rawRepresentation) }), requiredSignatures: 2,
-                     deploymentID: "dep-7", embeddingModel: MatchingRule.distance.embeddingModel)
+        BundlePolicy(
+            trustedSigners: Set(signers.map { Array($0.publicKey.rawRepresentation) }), requiredSignatures: 2,
+            deploymentID: "dep-7", embeddingModel: MatchingRule.distance.embeddingModel)
     }
     private let none = LinkStateMachine.Held(version: 0, refusedAtOrBelow: nil)
 
     private func machine() -> LinkStateMachine {
-        LinkStateMachine(settings: .init(nodeID: "n1", deploymentID: "dep-7", heartbeatInterval: 5), policy: policy, now: t0)
+        LinkStateMachine(
+            settings: .init(nodeID: "n1", deploymentID: "dep-7", heartbeatInterval: 5), policy: policy, now: t0)
     }
 
     private func bundleFrame(version: UInt64, signedBy keys: Int = 2) throws -> (WatchlistBundle, [UInt8]) {
         // 0.125: a half float holds it exactly, so the installed bundle equals the one sent.
-        let bundle = WatchlistBundle(deploymentID: "dep-7", watchlistID: "w", version: version, issuedAt: t0, notBefore: t0,
-                                     expiresAt: t0 + 3600, embeddingModel: MatchingRule.distance.embeddingModel, threshold: 0.5,
-                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.125, count: 128))])])
-        let signed = try signers.prefix(keys).reduce(SignedBundle(payload: bundle.payloadBytes())) { try $0.signed(with: $1) }
+        let bundle = WatchlistBundle(
+            deploymentID: "dep-7", watchlistID: "w", version: version, issuedAt: t0, notBefore: t0,
+            expiresAt: t0 + 3600, embeddingModel: MatchingRule.distance.embeddingModel, threshold: 0.5,
+            entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.125, count: 128))])])
+        let signed = try signers.prefix(keys).reduce(SignedBundle(payload: bundle.payloadBytes())) {
+            try $0.signed(with: $1)
+        }
         return (bundle, WireMessage.watchlistBundle(signed.fileBytes()).encode())
     }
 
@@ -33,8 +39,9 @@ final class LinkStateMachineTests: XCTestCase {
     }
 
     func test01_start_saysHelloWithTheHeldVersion() {
-        XCTAssertEqual(sent(machine().start(held: .init(version: 4, refusedAtOrBelow: 4))),
-                       [.hello(.init(nodeID: "n1", software: "watchpost-edge 1", heldWatchlistVersion: 4))])
+        XCTAssertEqual(
+            sent(machine().start(held: .init(version: 4, refusedAtOrBelow: 4))),
+            [.hello(.init(nodeID: "n1", software: "watchpost-edge 1", heldWatchlistVersion: 4))])
     }
 
     func test02_heartbeat_everyInterval_andDueAlertsAndExpiryOnEveryTick() {
@@ -47,12 +54,16 @@ final class LinkStateMachineTests: XCTestCase {
 
     func test03_coordinatorSilence_isReportedOnce_andItsReturnOnce() {
         var m = machine()
-        let warning = LinkStateMachine.Action.log(.warning, "coordinator unreachable; alerts are kept in the outbox", [:])
+        let warning = LinkStateMachine.Action.log(
+            .warning, "coordinator unreachable; alerts are kept in the outbox", [:])
         XCTAssertFalse(m.tick(now: t0 + 15).contains(warning), "three intervals, not more")
         XCTAssertTrue(m.tick(now: t0 + 20).contains(warning))
         XCTAssertFalse(m.tick(now: t0 + 25).contains(warning), "reported once")
-        let answer = WireMessage.heartbeat(.init(uptimeSeconds: 1, framesPerSecond: 0, facesSeen: 0, framesDropped: 0,
-                                                 watchlistVersion: 0, qualityRejections: [:])).encode()
+        let answer = WireMessage.heartbeat(
+            .init(
+                uptimeSeconds: 1, framesPerSecond: 0, facesSeen: 0, framesDropped: 0,
+                watchlistVersion: 0, qualityRejections: [:])
+        ).encode()
         XCTAssertEqual(m.received(answer, held: none, now: t0 + 26), [.log(.info, "coordinator reachable again", [:])])
         XCTAssertEqual(m.received(answer, held: none, now: t0 + 27), [])
     }
@@ -67,7 +78,9 @@ final class LinkStateMachineTests: XCTestCase {
         var m = machine()
         let (bundle, frame) = try bundleFrame(version: 3)
         XCTAssertEqual(m.received(frame, held: none, now: t0), [.install(bundle)])
-        XCTAssertEqual(sent(m.installed(bundle)), [.watchlistStatus(.init(accepted: true, version: 3, reasonCode: "", reason: ""))])
+        XCTAssertEqual(
+            sent(m.installed(bundle)), [.watchlistStatus(.init(accepted: true, version: 3, reasonCode: "", reason: ""))]
+        )
     }
 
     func test06_underSignedBundle_isRefused_withTheReason_andNothingInstalled() throws {
@@ -84,14 +97,20 @@ final class LinkStateMachineTests: XCTestCase {
     func test07_rollback_isRefused_againstWhatTheHolderRefuses() throws {
         var m = machine()
         let (_, frame) = try bundleFrame(version: 3)
-        guard case .watchlistStatus(let status)? = sent(m.received(frame, held: .init(version: 0, refusedAtOrBelow: 4), now: t0)).first else {
+        guard
+            case .watchlistStatus(let status)? = sent(
+                m.received(frame, held: .init(version: 0, refusedAtOrBelow: 4), now: t0)
+            ).first
+        else {
             return XCTFail("no status")
         }
         XCTAssertEqual(status.reasonCode, "rollback")
     }
 
     func test08_installFailure_isReportedAsMalformed() {
-        guard case .watchlistStatus(let status)? = sent(machine().installFailed("no FaceNet templates", held: none)).first else {
+        guard
+            case .watchlistStatus(let status)? = sent(machine().installFailed("no FaceNet templates", held: none)).first
+        else {
             return XCTFail("no status")
         }
         XCTAssertEqual(status.reasonCode, "malformed")
@@ -100,9 +119,14 @@ final class LinkStateMachineTests: XCTestCase {
 
     func test09_wipeAndEndOfThisDeployment_wipe_otherDeploymentsAreIgnored() {
         var m = machine()
-        XCTAssertTrue(m.received(WireMessage.command(.wipeWatchlist).encode(), held: none, now: t0).contains(.wipeWatchlist))
-        XCTAssertTrue(m.received(WireMessage.command(.endDeployment(deploymentID: "dep-7")).encode(), held: none, now: t0).contains(.wipeWatchlist))
-        XCTAssertFalse(m.received(WireMessage.command(.endDeployment(deploymentID: "dep-8")).encode(), held: none, now: t0).contains(.wipeWatchlist))
+        XCTAssertTrue(
+            m.received(WireMessage.command(.wipeWatchlist).encode(), held: none, now: t0).contains(.wipeWatchlist))
+        XCTAssertTrue(
+            m.received(WireMessage.command(.endDeployment(deploymentID: "dep-7")).encode(), held: none, now: t0)
+                .contains(.wipeWatchlist))
+        XCTAssertFalse(
+            m.received(WireMessage.command(.endDeployment(deploymentID: "dep-8")).encode(), held: none, now: t0)
+                .contains(.wipeWatchlist))
         XCTAssertEqual(m.droppedFrames, 1)
     }
 
@@ -111,15 +135,22 @@ final class LinkStateMachineTests: XCTestCase {
         _ = m.received([1, 99], held: none, now: t0 + 19)
         _ = m.received([], held: none, now: t0 + 19)
         XCTAssertEqual(m.droppedFrames, 2)
-        XCTAssertTrue(m.tick(now: t0 + 20).contains(.log(.warning, "coordinator unreachable; alerts are kept in the outbox", [:])))
+        XCTAssertTrue(
+            m.tick(now: t0 + 20).contains(.log(.warning, "coordinator unreachable; alerts are kept in the outbox", [:]))
+        )
     }
 
     func test11_auditCheckpoint_isKeptAsAWitness_andAReceiptFromTheCoordinatorIsDropped() {
         var m = machine()
-        XCTAssertEqual(m.received(WireMessage.auditCheckpoint([1, 2, 3]).encode(), held: none, now: t0), [.witness([1, 2, 3])])
-        let receipt = WireMessage.witnessReceipt(.init(entries: 1, headHash: [UInt8](repeating: 0, count: 32), witnessKey: [UInt8](repeating: 0, count: 32),
-                                                       signature: [UInt8](repeating: 0, count: 64)))
-        XCTAssertFalse(m.received(receipt.encode(), held: none, now: t0).contains { if case .witness = $0 { true } else { false } })
+        XCTAssertEqual(
+            m.received(WireMessage.auditCheckpoint([1, 2, 3]).encode(), held: none, now: t0), [.witness([1, 2, 3])])
+        let receipt = WireMessage.witnessReceipt(
+            .init(
+                entries: 1, headHash: [UInt8](repeating: 0, count: 32), witnessKey: [UInt8](repeating: 0, count: 32),
+                signature: [UInt8](repeating: 0, count: 64)))
+        XCTAssertFalse(
+            m.received(receipt.encode(), held: none, now: t0).contains { if case .witness = $0 { true } else { false } }
+        )
         XCTAssertEqual(m.droppedFrames, 1)
     }
 }

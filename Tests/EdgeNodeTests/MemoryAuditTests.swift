@@ -1,6 +1,7 @@
-@testable import EdgeNode
 import FaceTemplates
 import XCTest
+
+@testable import EdgeNode
 
 final class MemoryAuditTests: XCTestCase {
     private func randomVector() -> ErasingVector {

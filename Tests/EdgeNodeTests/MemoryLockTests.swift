@@ -1,6 +1,7 @@
-@testable import EdgeNode
 import Foundation
 import XCTest
+
+@testable import EdgeNode
 
 final class MemoryLockTests: XCTestCase {
     func testLocked_whateverTheSwap() {
@@ -24,11 +25,11 @@ final class MemoryLockTests: XCTestCase {
 
     func testActiveSwap_readsProcSwaps() {
         let text = """
-        Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority
-        /swapfile                               file\t\t1048572\t\t0\t\t-2
-        /dev/sdb1                               partition\t2097148\t\t0\t\t-3
+            Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority
+            /swapfile                               file\t\t1048572\t\t0\t\t-2
+            /dev/sdb1                               partition\t2097148\t\t0\t\t-3
 
-        """
+            """
         XCTAssertEqual(MemoryLock.activeSwap(procSwaps: text), ["/swapfile", "/dev/sdb1"])
         XCTAssertEqual(MemoryLock.activeSwap(procSwaps: "Filename Type Size Used Priority\n"), [])
     }

@@ -1,5 +1,6 @@
-@testable import EdgeNode
 import XCTest
+
+@testable import EdgeNode
 
 /// One alert per pass: repeats of a subject while the pass goes on are held back; a later pass,
 /// another subject, or a new watchlist alerts again.
@@ -18,7 +19,8 @@ final class RepeatAlertGateTests: XCTestCase {
         var gate = RepeatAlertGate(window: 5)
         XCTAssertTrue(gate.admit("s-1", at: 0))
         for t in stride(from: 0.04, through: 8, by: 0.04) { gate.stillInView(["s-1"], at: t) }
-        XCTAssertFalse(gate.admit("s-1", at: 11), "the alerted track was followed until 8 s: its break at 11 s is the same pass")
+        XCTAssertFalse(
+            gate.admit("s-1", at: 11), "the alerted track was followed until 8 s: its break at 11 s is the same pass")
     }
 
     func testALoopedFileStartingAgain_andANewWatchlist_areNewPasses() {

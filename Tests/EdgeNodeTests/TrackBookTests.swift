@@ -1,7 +1,8 @@
-@testable import EdgeNode
 import FaceEngine
 import FaceTemplates
 import XCTest
+
+@testable import EdgeNode
 
 final class TrackBookTests: XCTestCase {
     private let start = ContinuousClock.now
@@ -12,7 +13,9 @@ final class TrackBookTests: XCTestCase {
         return Embedding(values)
     }
 
-    private func add(_ book: inout TrackBook, _ e: Embedding, rank: Float = 1, to id: TrackID, at t: Duration = .zero) -> Embedding {
+    private func add(_ book: inout TrackBook, _ e: Embedding, rank: Float = 1, to id: TrackID, at t: Duration = .zero)
+        -> Embedding
+    {
         book.add(e, rank: rank, to: id, capturedAt: start + t, now: start + t)
     }
 
@@ -98,8 +101,9 @@ final class TrackBookTests: XCTestCase {
         XCTAssertTrue(first.values.allSatisfy { $0 == 0 }, "the first person's embeddings are erased")
         XCTAssertEqual(try XCTUnwrap(book.nonMatchLifetimes.maximumSeconds), 2, accuracy: 0.002)
         book.end(id, at: start + .seconds(3))
-        XCTAssertEqual(try XCTUnwrap(book.nonMatchLifetimes.maximumSeconds), 2, accuracy: 0.002,
-                       "the second person's data lived 1 s, not the 3 s of the whole track")
+        XCTAssertEqual(
+            try XCTUnwrap(book.nonMatchLifetimes.maximumSeconds), 2, accuracy: 0.002,
+            "the second person's data lived 1 s, not the 3 s of the whole track")
         XCTAssertEqual(book.nonMatchLifetimes.count, 2)
     }
 }

@@ -1,17 +1,19 @@
-@testable import EdgeNode
 import FaceEngine
 import FaceTemplates
 import Foundation
 import Shared
 import XCTest
 
+@testable import EdgeNode
+
 final class WatchlistHolderTests: XCTestCase {
     private let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func bundle(version: UInt64, expires: TimeInterval) -> WatchlistBundle {
-        WatchlistBundle(deploymentID: "d", watchlistID: "w", version: version, issuedAt: now, notBefore: now,
-                        expiresAt: now.addingTimeInterval(expires), embeddingModel: "m", threshold: 0.47,
-                        entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.1, count: 128))])])
+        WatchlistBundle(
+            deploymentID: "d", watchlistID: "w", version: version, issuedAt: now, notBefore: now,
+            expiresAt: now.addingTimeInterval(expires), embeddingModel: "m", threshold: 0.47,
+            entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.1, count: 128))])])
     }
 
     func testInstall_change_expiry_andWipe() throws {
@@ -67,7 +69,9 @@ final class WatchlistHolderTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "{\"d\": \"four\"".write(toFile: folder + "/floor.json", atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try WatchlistHolder(floorFile: VersionFloorFile(path: folder + "/floor.json"), deploymentID: "d")) {
+        XCTAssertThrowsError(
+            try WatchlistHolder(floorFile: VersionFloorFile(path: folder + "/floor.json"), deploymentID: "d")
+        ) {
             XCTAssert("\($0)".contains("corrupt") && "\($0)".contains("Restore it from backup"), "\($0)")
         }
     }

@@ -4,7 +4,8 @@ import XCTest
 /// Centroids average whole groups of people, so none is one person's face.
 final class CohortCentroidsTests: XCTestCase {
     private func face(_ i: Int) -> FaceFeatures {
-        var d = [Float](repeating: 0, count: Embedding.dimension), f = [Float](repeating: 0, count: FaceNetEmbedding.dimension)
+        var d = [Float](repeating: 0, count: Embedding.dimension),
+            f = [Float](repeating: 0, count: FaceNetEmbedding.dimension)
         d[i] = 1
         f[i] = 1
         return FaceFeatures(dlib: Embedding(d), faceNet: FaceNetEmbedding(f))
@@ -36,8 +37,11 @@ final class CohortCentroidsTests: XCTestCase {
         let centroids = CohortCentroids.make(from: faces, peoplePerCentroid: 3, grouping: .nearest)
         let values = centroids.map { c in c.dlib.storage.withUnsafeBufferPointer { [$0[0], $0[1]] } }
         XCTAssertEqual(values, [[1, 0], [0, 1]])
-        XCTAssertEqual(CohortCentroids.make(from: faces, peoplePerCentroid: 3).map { c in c.dlib.storage.withUnsafeBufferPointer { $0[0] } },
-                       [2.0 / 3, 1.0 / 3], "in order, each group mixes both clusters")
+        XCTAssertEqual(
+            CohortCentroids.make(from: faces, peoplePerCentroid: 3).map { c in
+                c.dlib.storage.withUnsafeBufferPointer { $0[0] }
+            },
+            [2.0 / 3, 1.0 / 3], "in order, each group mixes both clusters")
     }
 
     func testFewerPeopleThanOneGroup_giveNoCentroid() {

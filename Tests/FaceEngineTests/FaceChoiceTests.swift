@@ -12,7 +12,9 @@ final class FaceChoiceTests: XCTestCase {
     func testOnly_refusesASecondFace_andTakesALoneOne() {
         let subject = face(x: 100, y: 80, size: 100, eyes: 40)
         XCTAssertEqual(try FaceChoice.only.pick([subject], width: 300, height: 300).get(), 0)
-        XCTAssertEqual(FaceChoice.only.pick([subject, face(x: 10, y: 10, size: 40, eyes: 16)], width: 300, height: 300).failure, .multipleFaces(2))
+        XCTAssertEqual(
+            FaceChoice.only.pick([subject, face(x: 10, y: 10, size: 40, eyes: 16)], width: 300, height: 300).failure,
+            .multipleFaces(2))
         XCTAssertEqual(FaceChoice.central.pick([], width: 300, height: 300).failure, .noFace)
     }
 
@@ -20,29 +22,37 @@ final class FaceChoiceTests: XCTestCase {
         let bystander = face(x: 10, y: 10, size: 60, eyes: 24), subject = face(x: 120, y: 100, size: 110, eyes: 44)
         XCTAssertEqual(try FaceChoice.largest.pick([bystander, subject], width: 300, height: 300).get(), 1)
         let twin = face(x: 200, y: 100, size: 100, eyes: 40)
-        XCTAssertEqual(FaceChoice.largest.pick([subject, twin], width: 300, height: 300).failure, .ambiguousFaces(2, .largest),
-                       "44 against 40 is not clearly larger")
+        XCTAssertEqual(
+            FaceChoice.largest.pick([subject, twin], width: 300, height: 300).failure, .ambiguousFaces(2, .largest),
+            "44 against 40 is not clearly larger")
     }
 
     func testCentral_takesTheFaceClearlyNearestTheCentre_andRefusesTwoEquallyCentral() {
         let subject = face(x: 100, y: 100, size: 100, eyes: 40), corner = face(x: 0, y: 0, size: 100, eyes: 50)
-        XCTAssertEqual(try FaceChoice.central.pick([corner, subject], width: 300, height: 300).get(), 1, "central even when smaller")
+        XCTAssertEqual(
+            try FaceChoice.central.pick([corner, subject], width: 300, height: 300).get(), 1,
+            "central even when smaller")
         let left = face(x: 20, y: 100, size: 100, eyes: 40), right = face(x: 180, y: 100, size: 100, eyes: 40)
-        XCTAssertEqual(FaceChoice.central.pick([left, right], width: 300, height: 300).failure, .ambiguousFaces(2, .central))
+        XCTAssertEqual(
+            FaceChoice.central.pick([left, right], width: 300, height: 300).failure, .ambiguousFaces(2, .central))
     }
 
     func testEnrolment_withTwoFacesSideBySide_isRefusedUnlessAFaceIsClearlyChosen() throws {
         let enroller = try Fixtures.models.makeEnroller()
-        let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
+        let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(
+            with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
         XCTAssertEqual(enroller.enrol(image: pair).failure, .multipleFaces(2))
-        XCTAssertEqual(enroller.enrol(image: pair, choice: .central).failure, .ambiguousFaces(2, .central), "both are beside the centre")
+        XCTAssertEqual(
+            enroller.enrol(image: pair, choice: .central).failure, .ambiguousFaces(2, .central),
+            "both are beside the centre")
     }
 
     /// A face marked by hand (looser than the detector's box) is the one enrolled, whatever the
     /// choice; a mark on no face refuses the photo.
     func testEnrolment_ofAMarkedFace_takesTheFaceOnTheMark_andRefusesAMarkOnNoFace() throws {
         let enroller = try Fixtures.models.makeEnroller()
-        let obama = try Image(contentsOf: try Fixtures.photo("obama.jpg")), biden = try Image(contentsOf: try Fixtures.photo("biden.jpg"))
+        let obama = try Image(contentsOf: try Fixtures.photo("obama.jpg")),
+            biden = try Image(contentsOf: try Fixtures.photo("biden.jpg"))
         let pair = try obama.sideBySide(with: biden)
         let right = try XCTUnwrap(try enroller.detector.detect(in: pair).max { $0.box.x < $1.box.x }).box
         let marked = try enroller.enrol(image: pair, mark: right.expanded(by: 0.15)).get()

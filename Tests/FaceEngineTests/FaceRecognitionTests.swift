@@ -15,7 +15,8 @@ final class FaceRecognitionTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         let models = Fixtures.models
-        enroller = try? FaceEnroller(detector: models.makeDetector(), embedder: models.makeEmbedder(), gate: QualityGate())
+        enroller = try? FaceEnroller(
+            detector: models.makeDetector(), embedder: models.makeEmbedder(), gate: QualityGate())
         fusedEnroller = try? models.makeEnroller()
     }
 
@@ -25,7 +26,8 @@ final class FaceRecognitionTests: XCTestCase {
     }
 
     func testFaceNet_givesUnitVectors_closerForTheSamePerson() throws {
-        let obama = try XCTUnwrap(try features("obama.jpg").faceNet), obama2 = try XCTUnwrap(try features("obama2.jpg").faceNet)
+        let obama = try XCTUnwrap(try features("obama.jpg").faceNet),
+            obama2 = try XCTUnwrap(try features("obama2.jpg").faceNet)
         let biden = try XCTUnwrap(try features("biden.jpg").faceNet)
         XCTAssertEqual(obama.values.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
         XCTAssertLessThan(obama.distance(to: obama2) + 0.2, obama.distance(to: biden), "same person clearly closer")
@@ -34,8 +36,9 @@ final class FaceRecognitionTests: XCTestCase {
     /// Under the fused rule with the default threshold for short lists without a cohort (0.60),
     /// Obama's other photos match his entry and Biden matches nobody.
     func testFusedMatcher_findsObama_andNotBiden() throws {
-        let matcher = try Matcher(entries: [WatchlistEntry(subject: "subject-obama", features: [try features("obama.jpg")])],
-                                  rule: .recommended, cohort: [])
+        let matcher = try Matcher(
+            entries: [WatchlistEntry(subject: "subject-obama", features: [try features("obama.jpg")])],
+            rule: .recommended, cohort: [])
         for name in ["obama2.jpg", "obama3.jpg"] {
             let result = try XCTUnwrap(matcher.nearest(to: try features(name)))
             XCTAssertLessThan(result.distance, 0.60, name)
@@ -47,7 +50,9 @@ final class FaceRecognitionTests: XCTestCase {
         let enroller = try XCTUnwrap(Self.enroller, "models missing: run scripts/setup.sh")
         switch enroller.enrol(imageAt: try Fixtures.photo(name)) {
         case .success(let e): return e.dlib
-        case .failure(let why): XCTFail("\(name) refused: \(why)"); throw why
+        case .failure(let why):
+            XCTFail("\(name) refused: \(why)")
+            throw why
         }
     }
 
@@ -116,7 +121,9 @@ final class FaceRecognitionTests: XCTestCase {
         let folder = try Fixtures.temporaryFolder(self)
         let path = folder + "/broken.jpg"
         FileManager.default.createFile(atPath: path, contents: Data("not a jpeg".utf8))
-        guard case .unreadable(let why)? = enroller.enrol(imageAt: path).failure else { return XCTFail("expected unreadable") }
+        guard case .unreadable(let why)? = enroller.enrol(imageAt: path).failure else {
+            return XCTFail("expected unreadable")
+        }
         XCTAssert(why.contains("broken.jpg"), why)
     }
 

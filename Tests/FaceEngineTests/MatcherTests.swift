@@ -49,12 +49,16 @@ final class MatcherTests: XCTestCase {
     func testBlasDistances_agreeWithDirectDistances_onRandomData() throws {
         var generator = SystemRandomNumberGenerator()
         let entries = (0..<50).map { i in
-            WatchlistEntry(subject: "s\(i)", templates: (0..<3).map { _ in
-                Embedding((0..<Embedding.dimension).map { _ in Float.random(in: -0.2...0.2, using: &generator) })
-            })
+            WatchlistEntry(
+                subject: "s\(i)",
+                templates: (0..<3).map { _ in
+                    Embedding((0..<Embedding.dimension).map { _ in Float.random(in: -0.2...0.2, using: &generator) })
+                })
         }
         let probe = Embedding((0..<Embedding.dimension).map { _ in Float.random(in: -0.2...0.2, using: &generator) })
-        let expected = entries.flatMap { e in e.templates.map { (e.subject, $0.distance(to: probe)) } }.min { $0.1 < $1.1 }!
+        let expected = entries.flatMap { e in e.templates.map { (e.subject, $0.distance(to: probe)) } }.min {
+            $0.1 < $1.1
+        }!
         let result = try XCTUnwrap(Matcher(entries: entries).nearest(to: probe))
         XCTAssertEqual(result.subject, expected.0)
         XCTAssertEqual(result.distance, expected.1, accuracy: 1e-4)
@@ -70,8 +74,10 @@ final class MatcherTests: XCTestCase {
     private let settings = FusionSettings(dlibWeight: 0.5, dlibScale: 1, cohortSize: 2, priorDistance: 2)
 
     private func fusedEntries() -> [WatchlistEntry] {
-        [WatchlistEntry(subject: "a", templates: [axis(0)], faceNetTemplates: [second(0)]),
-         WatchlistEntry(subject: "b", templates: [axis(1)], faceNetTemplates: [second(1)])]
+        [
+            WatchlistEntry(subject: "a", templates: [axis(0)], faceNetTemplates: [second(0)]),
+            WatchlistEntry(subject: "b", templates: [axis(1)], faceNetTemplates: [second(1)]),
+        ]
     }
 
     /// Worked by hand: the probe is 0.1 (dlib) and 0 (FaceNet) from a; b and the cohort face are
@@ -94,7 +100,9 @@ final class MatcherTests: XCTestCase {
         let two = try Matcher(entries: fusedEntries(), rule: .fusedCohort(settings), cohort: [])
         XCTAssertEqual(try XCTUnwrap(two.nearest(to: probe)).distance, 0.05 / ((far + 2) / 2), accuracy: 1e-5)
         let one = try Matcher(entries: [fusedEntries()[0]], rule: .fusedCohort(settings), cohort: [])
-        XCTAssertEqual(try XCTUnwrap(one.nearest(to: probe)).distance, 0.05 / 2, accuracy: 1e-5, "one entry, no cohort: fused distance over the prior")
+        XCTAssertEqual(
+            try XCTUnwrap(one.nearest(to: probe)).distance, 0.05 / 2, accuracy: 1e-5,
+            "one entry, no cohort: fused distance over the prior")
     }
 
     /// Without a FaceNet embedding the probe gets the edge's cheap first look: dlib only, normalised alike.
@@ -111,8 +119,10 @@ final class MatcherTests: XCTestCase {
         XCTAssertThrowsError(try Matcher(entries: plain, rule: .recommended, cohort: [])) { error in
             XCTAssert("\(error)".contains("FaceNet template for every dlib template"), "\(error)")
         }
-        XCTAssertThrowsError(try Matcher(entries: fusedEntries(), rule: .recommended, cohort: [FaceFeatures(dlib: axis(3))]))
-        XCTAssertThrowsError(try Matcher(entries: fusedEntries(), rule: .fusedCohort(FusionSettings(cohortSize: 0)), cohort: []))
+        XCTAssertThrowsError(
+            try Matcher(entries: fusedEntries(), rule: .recommended, cohort: [FaceFeatures(dlib: axis(3))]))
+        XCTAssertThrowsError(
+            try Matcher(entries: fusedEntries(), rule: .fusedCohort(FusionSettings(cohortSize: 0)), cohort: []))
         XCTAssertNoThrow(try Matcher(entries: plain, rule: .distance, cohort: []))
     }
 
@@ -121,19 +131,26 @@ final class MatcherTests: XCTestCase {
         var generator = SplitMix64(seed: 11)
         func vector(_ n: Int) -> [Float] { (0..<n).map { _ in Float.random(in: -0.2...0.2, using: &generator) } }
         let entries = (0..<30).map { i in
-            WatchlistEntry(subject: "s\(i)", templates: [Embedding(vector(128)), Embedding(vector(128))],
-                           faceNetTemplates: [FaceNetEmbedding(vector(512)), FaceNetEmbedding(vector(512))])
+            WatchlistEntry(
+                subject: "s\(i)", templates: [Embedding(vector(128)), Embedding(vector(128))],
+                faceNetTemplates: [FaceNetEmbedding(vector(512)), FaceNetEmbedding(vector(512))])
         }
-        let cohort = (0..<20).map { _ in FaceFeatures(dlib: Embedding(vector(128)), faceNet: FaceNetEmbedding(vector(512))) }
+        let cohort = (0..<20).map { _ in
+            FaceFeatures(dlib: Embedding(vector(128)), faceNet: FaceNetEmbedding(vector(512)))
+        }
         let rule = FusionSettings()
         let matcher = try Matcher(entries: entries, rule: .fusedCohort(rule), cohort: cohort)
         let probe = FaceFeatures(dlib: Embedding(vector(128)), faceNet: FaceNetEmbedding(vector(512)))
         func fuse(_ d: Embedding, _ f: FaceNetEmbedding) -> Float {
-            rule.dlibWeight * probe.dlib.distance(to: d) / rule.dlibScale + (1 - rule.dlibWeight) * probe.faceNet!.distance(to: f)
+            rule.dlibWeight * probe.dlib.distance(to: d) / rule.dlibScale + (1 - rule.dlibWeight)
+                * probe.faceNet!.distance(to: f)
         }
-        let perSubject = entries.map { e in (e.subject, zip(e.templates, e.faceNetTemplates).map { fuse($0, $1) }.min()!) }
+        let perSubject = entries.map { e in
+            (e.subject, zip(e.templates, e.faceNetTemplates).map { fuse($0, $1) }.min()!)
+        }
         let best = perSubject.min { $0.1 < $1.1 }!
-        let others = (perSubject.filter { $0.0 != best.0 }.map(\.1) + cohort.map { fuse($0.dlib, $0.faceNet!) }).sorted().prefix(rule.cohortSize)
+        let others = (perSubject.filter { $0.0 != best.0 }.map(\.1) + cohort.map { fuse($0.dlib, $0.faceNet!) })
+            .sorted().prefix(rule.cohortSize)
         let expected = best.1 / (others.reduce(0, +) / Float(others.count))
         let result = try XCTUnwrap(matcher.nearest(to: probe))
         XCTAssertEqual(result.subject, best.0)

@@ -18,7 +18,8 @@ final class ModelStoreTests: XCTestCase {
         let folder = try Fixtures.temporaryFolder(self)
         let good = try Fixtures.models.verifiedPath(.resnet)
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: good))
-        FileManager.default.createFile(atPath: folder + "/" + ModelStore.Model.resnet.rawValue, contents: bytes.prefix(1000))
+        FileManager.default.createFile(
+            atPath: folder + "/" + ModelStore.Model.resnet.rawValue, contents: bytes.prefix(1000))
         XCTAssertThrowsError(try ModelStore(directory: folder).verifiedPath(.resnet)) { error in
             let e = error as? FaceEngineError
             XCTAssertEqual(e?.code, .checksumMismatch)

@@ -4,8 +4,11 @@ import XCTest
 /// A subject's several enrolment photos: one template, their mean model by model, or one each.
 final class PhotoFusionTests: XCTestCase {
     private func face(dlib: Float, faceNet: [Float]?) -> FaceFeatures {
-        FaceFeatures(dlib: Embedding([Float](repeating: dlib, count: Embedding.dimension)),
-                     faceNet: faceNet.map { values in FaceNetEmbedding(values + [Float](repeating: 0, count: FaceNetEmbedding.dimension - values.count)) })
+        FaceFeatures(
+            dlib: Embedding([Float](repeating: dlib, count: Embedding.dimension)),
+            faceNet: faceNet.map { values in
+                FaceNetEmbedding(values + [Float](repeating: 0, count: FaceNetEmbedding.dimension - values.count))
+            })
     }
 
     func testFused_isOneTemplate_theDlibMean_andTheUnitLengthFaceNetMean() {

@@ -1,14 +1,17 @@
-@testable import FaceEngine
 import CFaceEngine
 import XCTest
+
+@testable import FaceEngine
 
 final class QualityGateTests: XCTestCase {
     private let wellLit = wp_region_stats(laplacian_variance: 300, luma_mean: 120, luma_std: 40)
 
     /// A frontal face with eyes `eyeGap` apart, nose moved sideways by `noseShift`.
     private func face(eyeGap: Float = 60, noseShift: Float = 0, tilt: Float = 0) -> Detection {
-        let points = [Point(x: 100, y: 100), Point(x: 100 + eyeGap, y: 100 + tilt),
-                      Point(x: 100 + eyeGap / 2 + noseShift, y: 130), Point(x: 105, y: 160), Point(x: 95 + eyeGap, y: 160)]
+        let points = [
+            Point(x: 100, y: 100), Point(x: 100 + eyeGap, y: 100 + tilt),
+            Point(x: 100 + eyeGap / 2 + noseShift, y: 130), Point(x: 105, y: 160), Point(x: 95 + eyeGap, y: 160),
+        ]
         return Detection(box: Box(x: 80, y: 70, width: eyeGap + 40, height: 110), confidence: 0.9, landmarks: points)
     }
 
@@ -30,9 +33,12 @@ final class QualityGateTests: XCTestCase {
         XCTAssertEqual(reason(face(eyeGap: 10), wellLit), .tooSmall)
         XCTAssertEqual(reason(face(noseShift: 40), wellLit), .turnedAway)
         XCTAssertEqual(reason(face(tilt: 60), wellLit), .turnedAway)
-        XCTAssertEqual(reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 10, luma_std: 40)), .underexposed)
-        XCTAssertEqual(reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 250, luma_std: 40)), .overexposed)
-        XCTAssertEqual(reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 120, luma_std: 3)), .lowContrast)
+        XCTAssertEqual(
+            reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 10, luma_std: 40)), .underexposed)
+        XCTAssertEqual(
+            reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 250, luma_std: 40)), .overexposed)
+        XCTAssertEqual(
+            reason(face(), wp_region_stats(laplacian_variance: 300, luma_mean: 120, luma_std: 3)), .lowContrast)
         XCTAssertEqual(reason(face(), wp_region_stats(laplacian_variance: 1, luma_mean: 120, luma_std: 40)), .blurred)
     }
 

@@ -1,7 +1,8 @@
-@testable import FaceEngine
 import Logging
 import TestSupport
 import XCTest
+
+@testable import FaceEngine
 
 final class VideoSourceTests: XCTestCase {
     func testSourceKinds() {
@@ -104,7 +105,9 @@ final class SourceRedactionTests: XCTestCase {
 
     /// Nothing listens on port 9: OpenCV's open fails at once, and its error must not carry the password.
     func testCameraThatCannotBeOpened_errorNamesTheHost_notThePassword() {
-        XCTAssertThrowsError(try VideoSource(source: "rtsp://admin:\(secret)@127.0.0.1:9/cam", openTimeout: .seconds(2))) { error in
+        XCTAssertThrowsError(
+            try VideoSource(source: "rtsp://admin:\(secret)@127.0.0.1:9/cam", openTimeout: .seconds(2))
+        ) { error in
             XCTAssertFalse("\(error)".contains("w0rd"), "\(error)")
             XCTAssert("\(error)".contains("rtsp://***@127.0.0.1:9/cam"), "\(error)")
         }

@@ -9,7 +9,8 @@ import XCTest
 final class BrowserTests: XCTestCase {
     private var artefacts: String {
         ProcessInfo.processInfo.environment["WATCHPOST_ARTEFACTS"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
             + "/.build/test-artefacts/screenshots"
     }
 
@@ -20,7 +21,8 @@ final class BrowserTests: XCTestCase {
         let web = "http://127.0.0.1:\(room.port)"
         try room.planDeployment()
         let officer = room.client(), supervisor = room.client()
-        try officer.signIn("amy", ControlRoom.password); try supervisor.signIn("sam", ControlRoom.password)
+        try officer.signIn("amy", ControlRoom.password)
+        try supervisor.signIn("sam", ControlRoom.password)
         XCTAssertEqual(try officer.post("/deployments/dep-7/authorise", ["csrf": try officer.csrf()]).status, 302)
         XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 302)
 
@@ -29,10 +31,12 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(landing.hasSuffix("/alerts"), landing)
         try operatorBrowser.open(web + "/alerts?deployment=dep-7")
         XCTAssertTrue(try operatorBrowser.waitFor("Live: new alerts appear", timeout: .seconds(10)))
-        let node = try room.d.startNode("node1", source: try room.d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
+        let node = try room.d.startNode(
+            "node1", source: try room.d.clip(of: "obama.jpg", to: "obama.mp4", seconds: 3), loop: true)
         defer { node.signal(SIGTERM) }
         // No navigation from here: the row must arrive through the page's event stream.
-        XCTAssertTrue(try operatorBrowser.waitFor("class=\"new\"", timeout: .seconds(120)), "no live row: \(node.stderr)")
+        XCTAssertTrue(
+            try operatorBrowser.waitFor("class=\"new\"", timeout: .seconds(120)), "no live row: \(node.stderr)")
         try operatorBrowser.screenshot(to: artefacts + "/alerts.png")
         try operatorBrowser.click("tr.new a")
         XCTAssertTrue(try operatorBrowser.waitFor("1. Operator's review", timeout: .seconds(10)))
@@ -52,7 +56,8 @@ final class BrowserTests: XCTestCase {
         let auditorBrowser = try Browser()
         try auditorBrowser.signIn(web, "aud", ControlRoom.password)
         try auditorBrowser.open(alertURL)
-        XCTAssertFalse(try auditorBrowser.source.contains("value=\"match\""), "the auditor gets no adjudication form (403)")
+        XCTAssertFalse(
+            try auditorBrowser.source.contains("value=\"match\""), "the auditor gets no adjudication form (403)")
         try auditorBrowser.open(web + "/deployments")
         XCTAssertTrue(try auditorBrowser.waitFor("dep-7", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/deployments.png")
@@ -73,20 +78,27 @@ final class BrowserTests: XCTestCase {
         defer { room.server.signal(SIGTERM) }
         let web = "http://127.0.0.1:\(room.port)", dir = room.d.dir
         try """
-            subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
-            s-101,Barack,wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
-            s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
-            """.write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
+        subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
+        s-101,Barack,wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
+        s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
+        """.write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
         // A JPEG header declaring 32x32 pixels with no image data after it: taken at upload, refused at the build.
-        FileManager.default.createFile(atPath: dir + "/scan.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3, 9, 9]))
+        FileManager.default.createFile(
+            atPath: dir + "/scan.jpg",
+            contents: Data([0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0x00, 0x20, 0x00, 0x20, 3, 9, 9]))
         try browser.signIn(web, "ian", ControlRoom.password)
         try browser.open(web + "/watchlists")
-        for (field, value) in [("deployment", "dep-b"), ("watchlist", "wl-b"), ("version", "3"), ("expires", "2099-01-01T00:00:00Z"), ("threshold", "0.6")] {
+        for (field, value) in [
+            ("deployment", "dep-b"), ("watchlist", "wl-b"), ("version", "3"), ("expires", "2099-01-01T00:00:00Z"),
+            ("threshold", "0.6"),
+        ] {
             try browser.type(value, into: "input[name=\(field)]")
         }
         try browser.type(dir + "/list.csv", into: "input[name=manifest]")
         // A multiple file input takes its files as one newline-separated list.
-        try browser.type(["obama.jpg", "biden.jpg", "scan.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"), into: "input[name=photos]")
+        try browser.type(
+            ["obama.jpg", "biden.jpg", "scan.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"),
+            into: "input[name=photos]")
         try browser.screenshot(to: artefacts + "/watchlists.png")
         try browser.click("#upload button")
         let uploaded = try browser.waitFor("Build the bundle", timeout: .seconds(10))
@@ -108,19 +120,27 @@ final class BrowserTests: XCTestCase {
 /// 60 s of the system being up, and Ctrl-C stops it cleanly.
 final class DemoTests: XCTestCase {
     func testDemo_firstAlertVisibleInTheUIWithin60s_andCtrlCStopsEverything() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         let bin = repo + "/.build/release"
-        guard FileManager.default.isExecutableFile(atPath: bin + "/coordinator"), FileManager.default.isExecutableFile(atPath: bin + "/edge-node") else {
-            throw XCTSkip("the demo test runs the release binaries: build them with swift build -c release (scripts/test.sh does)")
+        guard FileManager.default.isExecutableFile(atPath: bin + "/coordinator"),
+            FileManager.default.isExecutableFile(atPath: bin + "/edge-node")
+        else {
+            throw XCTSkip(
+                "the demo test runs the release binaries: build them with swift build -c release (scripts/test.sh does)"
+            )
         }
         let browser = try Browser()
         let dir = try Fixtures.temporaryFolder(self)
         let port = 33_000 + Int.random(in: 0..<5000)
-        let demo = try ChildProcess("/bin/bash", [repo + "/scripts/demo.sh"],
-                                    environment: ["WATCHPOST_DEMO_DIR": dir + "/demo", "WATCHPOST_DEMO_PORT": "\(port)", "WATCHPOST_BIN": bin])
+        let demo = try ChildProcess(
+            "/bin/bash", [repo + "/scripts/demo.sh"],
+            environment: ["WATCHPOST_DEMO_DIR": dir + "/demo", "WATCHPOST_DEMO_PORT": "\(port)", "WATCHPOST_BIN": bin])
         defer { demo.signal(SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(300)
-        while !demo.stdout.contains("demo: ready"), demo.process.isRunning, ContinuousClock.now < deadline { usleep(200_000) }
+        while !demo.stdout.contains("demo: ready"), demo.process.isRunning, ContinuousClock.now < deadline {
+            usleep(200_000)
+        }
         XCTAssertTrue(demo.stdout.contains("demo: ready"), demo.stderr)
         let up = ContinuousClock.now
         let logins = try String(contentsOfFile: dir + "/demo/logins.txt", encoding: .utf8)

@@ -6,8 +6,10 @@ import XCTest
 /// to keep sign-ins fast), over a `DeploymentFixture`.
 struct ControlRoom {
     static let password = "correct horse battery staple"
-    static let users = [("olivia", "operator"), ("sam", "supervisor"), ("ian", "intelligence"), ("amy", "authorising-officer"),
-                        ("aud", "auditor"), ("adm", "admin")]
+    static let users = [
+        ("olivia", "operator"), ("sam", "supervisor"), ("ian", "intelligence"), ("amy", "authorising-officer"),
+        ("aud", "auditor"), ("adm", "admin"),
+    ]
 
     let d: DeploymentFixture
     let server: ChildProcess
@@ -21,17 +23,26 @@ struct ControlRoom {
     init(_ test: XCTestCase, nodes: [String] = ["node1"], watchlists: Bool = false, idleTimeout: Int? = nil) throws {
         d = try DeploymentFixture(test, nodes: nodes)
         port = 26_000 + Int.random(in: 0..<6000)
-        FileManager.default.createFile(atPath: d.dir + "/metrics.token", contents: Data(metricsToken.utf8), attributes: [.posixPermissions: 0o600])
-        let web = #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "metrics_token_file": "\#(d.dir)/metrics.token""#
+        FileManager.default.createFile(
+            atPath: d.dir + "/metrics.token", contents: Data(metricsToken.utf8), attributes: [.posixPermissions: 0o600])
+        let web =
+            #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "metrics_token_file": "\#(d.dir)/metrics.token""#
             + (idleTimeout.map { #", "idle_timeout_s": \#($0)"# } ?? "") + "}"
-        let watchlistConfig = try watchlists ? """
+        let watchlistConfig =
+            try watchlists
+            ? """
             {"signers": [{"name": "Insp Officer", "key": "\(d.dir)/officer.key.pub"}, {"name": "Supt Authoriser", "key": "\(d.dir)/authoriser.key.pub"}],
              "required_signatures": 2, "evaluation": "\(DeploymentRecordTests.evaluationReport(d))"}
             """ : nil
         try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web, watchlists: watchlistConfig)
         for (name, role) in Self.users {
-            let r = try ChildProcess.run(d.coordinatorExe, ["users", "add", "--config", "\(d.dir)/coordinator.json", "--as", "setup", "--name", name, "--role", role],
-                                         input: Self.password + "\n")
+            let r = try ChildProcess.run(
+                d.coordinatorExe,
+                [
+                    "users", "add", "--config", "\(d.dir)/coordinator.json", "--as", "setup", "--name", name, "--role",
+                    role,
+                ],
+                input: Self.password + "\n")
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         server = try d.startCoordinator(bundle: nil, enrolled: nodes, web: web, watchlists: watchlistConfig)
@@ -48,10 +59,12 @@ struct ControlRoom {
     func planDeployment(place: String = "Stratford Broadway") throws {
         let bundle = try d.buildObamaBundle()
         let evaluation = try DeploymentRecordTests.evaluationReport(d)
-        let created = try cli(["deployment", "create", "--id", "dep-7", "--place", place, "--latitude", "51.5", "--longitude", "0",
-                               "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "people wanted on warrant",
-                               "--legal-basis", "common law", "--nodes", "node1", "--bundle", bundle, "--manifest", "\(d.dir)/m.csv",
-                               "--evaluation", evaluation, "--as", "ian"])
+        let created = try cli([
+            "deployment", "create", "--id", "dep-7", "--place", place, "--latitude", "51.5", "--longitude", "0",
+            "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "people wanted on warrant",
+            "--legal-basis", "common law", "--nodes", "node1", "--bundle", bundle, "--manifest", "\(d.dir)/m.csv",
+            "--evaluation", evaluation, "--as", "ian",
+        ])
         XCTAssertEqual(created.status, 0, created.stderr)
     }
 }

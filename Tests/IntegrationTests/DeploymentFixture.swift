@@ -19,7 +19,9 @@ final class DeploymentFixture {
         try ok(coordinatorExe, ["keys", "new-curve", "--out", "\(dir)/coordinator.curve"])
         for n in nodes { try ok(edgeExe, ["keys", "new", "--out", "\(dir)/\(n).curve"]) }
         for s in signerNames { try ok(coordinatorExe, ["keys", "new-signer", "--out", "\(dir)/\(s).key"]) }
-        for p in ["obama.jpg", "obama2.jpg", "biden.jpg"] { try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/\(p)") }
+        for p in ["obama.jpg", "obama2.jpg", "biden.jpg"] {
+            try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(dir)/\(p)")
+        }
     }
 
     func ok(_ exe: String, _ args: [String]) throws {
@@ -29,25 +31,38 @@ final class DeploymentFixture {
 
     /// Obama enrolled as s-101 from obama.jpg, signed by the officer and the authoriser.
     func buildObamaBundle(version: Int = 1, out: String = "wl.bundle") throws -> String {
-        try "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,warrant 123,no\n"
+        try
+            "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18\ns-101,B,wanted,warrant,custody photo,obama.jpg,warrant 123,no\n"
             .write(toFile: "\(dir)/m.csv", atomically: true, encoding: .utf8)
-        try ok(coordinatorExe, ["watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
-                                "--version", String(version), "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6",
-                                "--out", "\(dir)/\(out)"])
-        for s in signerNames.prefix(2) { try ok(coordinatorExe, ["watchlist", "sign", "--bundle", "\(dir)/\(out)", "--key", "\(dir)/\(s).key"]) }
+        try ok(
+            coordinatorExe,
+            [
+                "watchlist", "build", "--manifest", "\(dir)/m.csv", "--deployment", "dep-7", "--watchlist-id", "wl-1",
+                "--version", String(version), "--expires", "2099-01-01T00:00:00Z", "--threshold", "0.6",
+                "--out", "\(dir)/\(out)",
+            ])
+        for s in signerNames.prefix(2) {
+            try ok(coordinatorExe, ["watchlist", "sign", "--bundle", "\(dir)/\(out)", "--key", "\(dir)/\(s).key"])
+        }
         return "\(dir)/\(out)"
     }
 
     /// A bundle made directly with the library, for the cases the tooling will not produce.
-    func customBundle(_ name: String, deployment: String = "dep-7", model: String = MatchingRule.recommended.embeddingModel,
-                      version: UInt64 = 1, notBefore: TimeInterval = -3600, expires: TimeInterval = 86_400,
-                      signers: [String], tamper: Bool = false) throws -> String {
+    func customBundle(
+        _ name: String, deployment: String = "dep-7", model: String = MatchingRule.recommended.embeddingModel,
+        version: UInt64 = 1, notBefore: TimeInterval = -3600, expires: TimeInterval = 86_400,
+        signers: [String], tamper: Bool = false
+    ) throws -> String {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let bundle = WatchlistBundle(deploymentID: deployment, watchlistID: "wl-x", version: version, issuedAt: now,
-                                     notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
-                                     embeddingModel: model, threshold: 0.6, rule: .recommended,
-                                     entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.08, count: 128))],
-                                                              faceNetTemplates: [FaceNetEmbedding([Float](repeating: 0.04, count: 512))])])
+        let bundle = WatchlistBundle(
+            deploymentID: deployment, watchlistID: "wl-x", version: version, issuedAt: now,
+            notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
+            embeddingModel: model, threshold: 0.6, rule: .recommended,
+            entries: [
+                WatchlistEntry(
+                    subject: "s-1", templates: [Embedding([Float](repeating: 0.08, count: 128))],
+                    faceNetTemplates: [FaceNetEmbedding([Float](repeating: 0.04, count: 512))])
+            ])
         var signed = SignedBundle(payload: bundle.payloadBytes())
         for s in signers { signed = try signed.signed(with: SigningKeyFile.loadPrivate(path: "\(dir)/\(s).key")) }
         var bytes = signed.fileBytes()
@@ -59,24 +74,36 @@ final class DeploymentFixture {
 
     func clip(of photo: String, to name: String, seconds: Int = 2) throws -> String {
         let out = "\(dir)/\(name)"
-        let ffmpeg = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-loop", "1", "-t", String(seconds), "-i", "\(dir)/\(photo)",
-                                                          "-vf", "scale=640:-2", "-r", "10", "-pix_fmt", "yuv420p", out])
+        let ffmpeg = try ChildProcess(
+            "/usr/bin/ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-loop", "1", "-t", String(seconds), "-i", "\(dir)/\(photo)",
+                "-vf", "scale=640:-2", "-r", "10", "-pix_fmt", "yuv420p", out,
+            ])
         XCTAssertEqual(ffmpeg.wait(), 0, ffmpeg.stderr)
         return out
     }
 
-    func startCoordinator(bundle: String?, enrolled: [String], record: String? = nil, retention: String? = nil, web: String? = nil,
-                          watchlists: String? = nil) throws -> ChildProcess {
-        try writeCoordinatorConfig(bundle: bundle, enrolled: enrolled, retention: retention, web: web, watchlists: watchlists)
-        let server = try ChildProcess(coordinatorExe, ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
+    func startCoordinator(
+        bundle: String?, enrolled: [String], record: String? = nil, retention: String? = nil, web: String? = nil,
+        watchlists: String? = nil
+    ) throws -> ChildProcess {
+        try writeCoordinatorConfig(
+            bundle: bundle, enrolled: enrolled, retention: retention, web: web, watchlists: watchlists)
+        let server = try ChildProcess(
+            coordinatorExe,
+            ["serve", "--config", "\(dir)/coordinator.json"] + (record.map { ["--record-frames", $0] } ?? []))
         XCTAssertTrue(server.waitForStderr("coordinator listening", timeout: .seconds(30)), server.stderr)
         return server
     }
 
     /// Nodes are enrolled as themselves (`node1` with camera `cam-node1` and key `node1.curve.pub`).
-    func writeCoordinatorConfig(bundle: String?, enrolled: [String], ended: String? = nil, retention: String? = nil, web: String? = nil,
-                                watchlists: String? = nil) throws {
-        let list = enrolled.map { #"{"node_id": "\#($0)", "camera": "cam-\#($0)", "key": "\#(dir)/\#($0).curve.pub"}"# }.joined(separator: ",")
+    func writeCoordinatorConfig(
+        bundle: String?, enrolled: [String], ended: String? = nil, retention: String? = nil, web: String? = nil,
+        watchlists: String? = nil
+    ) throws {
+        let list = enrolled.map { #"{"node_id": "\#($0)", "camera": "cam-\#($0)", "key": "\#(dir)/\#($0).curve.pub"}"# }
+            .joined(separator: ",")
         try """
         {"server": {"bind": "tcp://127.0.0.1:\(port)", "curve_key": "\(dir)/coordinator.curve", "state_dir": "\(dir)/coordinator"},
          "nodes": {"enrolled": [\(list)]}\(bundle.map { #", "watchlist": {"bundle": "\#($0)"}"# } ?? "")\
@@ -86,7 +113,9 @@ final class DeploymentFixture {
     }
 
     /// An edge node; `claiming` makes it say it is another node (its key stays its own).
-    func startNode(_ name: String, source: String, claiming: String? = nil, loop: Bool = false, metricsPort: Int? = nil) throws -> ChildProcess {
+    func startNode(_ name: String, source: String, claiming: String? = nil, loop: Bool = false, metricsPort: Int? = nil)
+        throws -> ChildProcess
+    {
         let signers = signerNames.map { "\"\(dir)/\($0).key.pub\"" }.joined(separator: ",")
         try """
         {"node": {"id": "\(claiming ?? name)", "camera_id": "cam-\(claiming ?? name)", "source": "\(source)", "coordinator": "tcp://127.0.0.1:\(port)",

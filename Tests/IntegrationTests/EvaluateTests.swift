@@ -20,12 +20,18 @@ final class EvaluateTests: XCTestCase {
     func testTinyDataset_reportsTheProtocolCountsAndRates() throws {
         let data = try tinyDataset()
         let out = try Fixtures.temporaryFolder(self)
-        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out + "/r.json", "--det", out + "/det.csv",
-                                                   "--det-svg", out + "/det.svg", "--threshold", "0.47", "--list-sizes", "1",
-                                                   "--scoring", "dlib"])
+        let r = try ChildProcess.run(
+            coordinator,
+            [
+                "evaluate", "--dataset", data, "--json", out + "/r.json", "--det", out + "/det.csv",
+                "--det-svg", out + "/det.svg", "--threshold", "0.47", "--list-sizes", "1",
+                "--scoring", "dlib",
+            ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssert(r.stdout.contains("mated searches: 2"), r.stdout)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json"))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json")))
+            as! [String: Any]
         XCTAssertEqual(report["mated"] as? Int, 2)
         XCTAssertEqual(report["non_mated"] as? Int, 1)
         XCTAssertEqual((report["detection_failures"] as? [String: Any])?["total"] as? Int, 0)
@@ -34,7 +40,10 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(fixed["fpir"] as? Double, 0, "Biden does not")
         let points = try XCTUnwrap(report["operating_points"] as? [[String: Any]])
         XCTAssertEqual(points.compactMap { $0["fpir"] as? Double }, [0.01, 0.001])
-        for p in points { XCTAssertNotNil(p["threshold"] as? Double); XCTAssertNotNil(p["tpir"] as? Double) }
+        for p in points {
+            XCTAssertNotNil(p["threshold"] as? Double)
+            XCTAssertNotNil(p["tpir"] as? Double)
+        }
         let thresholds = try XCTUnwrap(report["thresholds"] as? [[String: Any]])
         XCTAssertFalse(thresholds.isEmpty)
         XCTAssert(thresholds.allSatisfy { $0["threshold"] != nil && $0["tpir"] != nil && $0["fpir"] != nil })
@@ -47,10 +56,12 @@ final class EvaluateTests: XCTestCase {
     func testFusedScoring_matchesObama_notBiden_andSaysHowItScored() throws {
         let data = try tinyDataset()
         let out = try Fixtures.temporaryFolder(self) + "/r.json"
-        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out, "--threshold", "0.6", "--list-sizes", "1"])
+        let r = try ChildProcess.run(
+            coordinator, ["evaluate", "--dataset", data, "--json", out, "--threshold", "0.6", "--list-sizes", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssert(r.stdout.contains("scoring: fused   cohort: two-fold"), r.stdout)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
         XCTAssertEqual(report["scoring"] as? String, "fused")
         XCTAssertEqual(report["cohort"] as? String, "two-fold")
         let fixed = try XCTUnwrap(report["fixed_threshold"] as? [String: Any])
@@ -65,9 +76,12 @@ final class EvaluateTests: XCTestCase {
         let data = try tinyDataset()
         let out = try Fixtures.temporaryFolder(self)
         try "identity,group\nBarack,A\nJoe,B\n".write(toFile: out + "/g.csv", atomically: true, encoding: .utf8)
-        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out + "/r.json", "--groups", out + "/g.csv"])
+        let r = try ChildProcess.run(
+            coordinator, ["evaluate", "--dataset", data, "--json", out + "/r.json", "--groups", out + "/g.csv"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json"))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/r.json")))
+            as! [String: Any]
         let groups = try XCTUnwrap((report["groups"] as? [String: Any])?["groups"] as? [[String: Any]])
         XCTAssertEqual(groups.compactMap { $0["group"] as? String }, ["A", "B"])
         XCTAssertEqual(groups[0]["mated"] as? Int, 2)
@@ -84,15 +98,21 @@ final class EvaluateTests: XCTestCase {
     func testEnrolFraction_turnsTheOthersIntoNonMatedSearches() throws {
         let data = try tinyDataset()
         try FileManager.default.createDirectory(atPath: data + "/Twin", withIntermediateDirectories: true)
-        for p in ["obama2.jpg", "obama3.jpg"] { try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(data)/Twin/\(p)") }
+        for p in ["obama2.jpg", "obama3.jpg"] {
+            try FileManager.default.copyItem(atPath: try Fixtures.photo(p), toPath: "\(data)/Twin/\(p)")
+        }
         let out = try Fixtures.temporaryFolder(self) + "/r.json"
-        let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", out, "--enrol-fraction", "0.5"])
+        let r = try ChildProcess.run(
+            coordinator, ["evaluate", "--dataset", data, "--json", out, "--enrol-fraction", "0.5"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
         XCTAssertEqual(report["identities_enrolled"] as? Int, 1)
-        XCTAssertEqual((report["mated"] as? Int ?? 0) + (report["non_mated"] as? Int ?? 0), 5,
-                       "every image but the one enrolment image is a search")
-        XCTAssertNotEqual(try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--enrol-fraction", "0"]).status, 0)
+        XCTAssertEqual(
+            (report["mated"] as? Int ?? 0) + (report["non_mated"] as? Int ?? 0), 5,
+            "every image but the one enrolment image is a search")
+        XCTAssertNotEqual(
+            try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--enrol-fraction", "0"]).status, 0)
     }
 
     func testSameInputs_giveTheSameReport() throws {
@@ -102,6 +122,8 @@ final class EvaluateTests: XCTestCase {
             let r = try ChildProcess.run(coordinator, ["evaluate", "--dataset", data, "--json", "\(out)/\(name).json"])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/a.json")), try Data(contentsOf: URL(fileURLWithPath: out + "/b.json")))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: out + "/a.json")),
+            try Data(contentsOf: URL(fileURLWithPath: out + "/b.json")))
     }
 }

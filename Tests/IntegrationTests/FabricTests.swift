@@ -18,14 +18,22 @@ final class FabricTests: XCTestCase {
         XCTAssertTrue(server.waitForStderr("alert stored", timeout: .seconds(30)), server.stderr)
         // The nodes stop once every queued alert is stored (acknowledged), not after a guessed pause.
         let deadline = ContinuousClock.now + .seconds(30)
-        while !Set(DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")).isSubset(of: Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored"))),
-              ContinuousClock.now < deadline { usleep(50_000) }
+        while !Set(DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")).isSubset(
+            of: Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored"))),
+            ContinuousClock.now < deadline
+        { usleep(50_000) }
 
-        for p in [node1, node2, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
+        for p in [node1, node2, server] {
+            p.signal(SIGTERM)
+            XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr)
+        }
         let queued = DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued")
         XCTAssertFalse(queued.isEmpty, "node1 saw the enrolled person: \(node1.stderr)")
-        XCTAssertEqual(DeploymentFixture.alertIDs(node2.stderr, marker: "alert queued"), [], "nobody enrolled is in node2's clip")
-        XCTAssertEqual(Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored")), Set(queued), "every alert stored, once")
+        XCTAssertEqual(
+            DeploymentFixture.alertIDs(node2.stderr, marker: "alert queued"), [], "nobody enrolled is in node2's clip")
+        XCTAssertEqual(
+            Set(DeploymentFixture.alertIDs(server.stderr, marker: "alert stored")), Set(queued),
+            "every alert stored, once")
         XCTAssertEqual(server.stderr.components(separatedBy: "watchlist accepted by node").count - 1, 2)
         XCTAssert(node1.stderr.contains("watchlist and tracks wiped"))
 
@@ -48,7 +56,10 @@ final class FabricTests: XCTestCase {
         let port = 40_000 + Int.random(in: 0..<5000)
         let node1 = try d.startNode("node1", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"), metricsPort: port)
         let node2 = try d.startNode("node2", source: try d.clip(of: "biden.jpg", to: "biden.mp4"))
-        defer { node1.signal(SIGTERM); node2.signal(SIGTERM) }
+        defer {
+            node1.signal(SIGTERM)
+            node2.signal(SIGTERM)
+        }
         XCTAssertTrue(node1.waitForStderr("metrics listening", timeout: .seconds(30)), node1.stderr)
         XCTAssertTrue(node1.waitForStderr("source ended", timeout: .seconds(60)), node1.stderr)
         XCTAssertTrue(server.waitForStderr("alert stored", timeout: .seconds(30)), server.stderr)
@@ -58,25 +69,39 @@ final class FabricTests: XCTestCase {
         func scrape() throws -> [String: Double] {
             let r = try ChildProcess.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
             XCTAssertFalse(r.stdout.contains("s-101"), "counts only: no subject leaves the node this way")
-            return Dictionary(r.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-                line.split(separator: " ").count == 2 ? (String(line.split(separator: " ")[0]), Double(line.split(separator: " ")[1]) ?? -1) : nil
-            }, uniquingKeysWith: { $1 })
+            return Dictionary(
+                r.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                    line.split(separator: " ").count == 2
+                        ? (String(line.split(separator: " ")[0]), Double(line.split(separator: " ")[1]) ?? -1) : nil
+                }, uniquingKeysWith: { $1 })
         }
         var metrics = try scrape()
         let deadline = Date() + 10
-        while metrics["watchpost_edge_outbox_pending_alerts"] != 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2); metrics = try scrape() }
+        while metrics["watchpost_edge_outbox_pending_alerts"] != 0 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            metrics = try scrape()
+        }
         XCTAssertEqual(metrics["watchpost_edge_outbox_pending_alerts"], 0, "every alert acknowledged")
         // What the node decides, not what the host manages: every frame read is processed or dropped.
-        let (captured, processed, dropped) = (metrics["watchpost_edge_frames_captured_total"] ?? -1, metrics["watchpost_edge_frames_processed_total"] ?? -1,
-                                              metrics["watchpost_edge_frames_dropped_total"] ?? -1)
-        XCTAssertEqual(processed + dropped, captured, "captured \(captured), processed \(processed), dropped \(dropped)")
+        let (captured, processed, dropped) = (
+            metrics["watchpost_edge_frames_captured_total"] ?? -1,
+            metrics["watchpost_edge_frames_processed_total"] ?? -1,
+            metrics["watchpost_edge_frames_dropped_total"] ?? -1
+        )
+        XCTAssertEqual(
+            processed + dropped, captured, "captured \(captured), processed \(processed), dropped \(dropped)")
         XCTAssertGreaterThanOrEqual(processed, 1)
         XCTAssertGreaterThanOrEqual(metrics["watchpost_edge_faces_tracked_total"] ?? 0, 1)
-        XCTAssertEqual(metrics["watchpost_edge_alerts_total"].map(Int.init), DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued").count)
+        XCTAssertEqual(
+            metrics["watchpost_edge_alerts_total"].map(Int.init),
+            DeploymentFixture.alertIDs(node1.stderr, marker: "alert queued").count)
         XCTAssertEqual(metrics["watchpost_edge_watchlist_version"], 1)
-        XCTAssertNotNil(metrics[#"watchpost_edge_quality_rejections_total{reason="too_small"}"#], metrics.keys.sorted().joined(separator: "\n"))
-        XCTAssertEqual(try scrape()["watchpost_edge_frames_processed_total"], metrics["watchpost_edge_frames_processed_total"],
-                       "a second scrape does not count the run twice")
+        XCTAssertNotNil(
+            metrics[#"watchpost_edge_quality_rejections_total{reason="too_small"}"#],
+            metrics.keys.sorted().joined(separator: "\n"))
+        XCTAssertEqual(
+            try scrape()["watchpost_edge_frames_processed_total"], metrics["watchpost_edge_frames_processed_total"],
+            "a second scrape does not count the run twice")
     }
 
     func testPromise1_noNonMatchingBiometricLeavesTheEdge() throws {
@@ -91,7 +116,9 @@ final class FabricTests: XCTestCase {
             let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: record))) ?? Data())
             var offset = 0, kinds: [String] = []
             while offset + 4 <= bytes.count {
-                let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+                let length =
+                    Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(
+                        bytes[offset + 3]) << 24
                 guard offset + 4 + length <= bytes.count else { break }
                 let frame = Array(bytes[(offset + 4)..<(offset + 4 + length)])
                 offset += 4 + length
@@ -111,8 +138,13 @@ final class FabricTests: XCTestCase {
         // A few more heartbeats after the clip, waited for as they arrive.
         let heartbeatsAtEnd = try recordedKinds().filter { $0 == "heartbeat" }.count
         let deadline = ContinuousClock.now + .seconds(30)
-        while try recordedKinds().filter({ $0 == "heartbeat" }).count < heartbeatsAtEnd + 2, ContinuousClock.now < deadline { usleep(100_000) }
-        for p in [node, server] { p.signal(SIGTERM); XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr) }
+        while try recordedKinds().filter({ $0 == "heartbeat" }).count < heartbeatsAtEnd + 2,
+            ContinuousClock.now < deadline
+        { usleep(100_000) }
+        for p in [node, server] {
+            p.signal(SIGTERM)
+            XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr)
+        }
         let kinds = try recordedKinds(whole: true)
         XCTAssertEqual(kinds.first, "hello")
         XCTAssertTrue(kinds.contains("status") && kinds.filter { $0 == "heartbeat" }.count >= 2, "\(kinds)")
@@ -120,16 +152,24 @@ final class FabricTests: XCTestCase {
         // On disk: the outbox, holding no alert and no image bytes, the watchlist version floor
         // (numbers only: a deployment id and a version), and as a witness of the audit log its key
         // and the coordinator's checkpoints (counts and hashes).
-        let state = try FileManager.default.subpathsOfDirectory(atPath: "\(d.dir)/node1").sorted().filter { $0 != "audit-witness" }
-        XCTAssertTrue(state.allSatisfy { $0.hasPrefix("outbox.sqlite") || $0 == "watchlist-floor.json" || $0.hasPrefix("witness-signing.key")
-                                         || ($0.hasPrefix("audit-witness/checkpoint-") && $0.hasSuffix(".json")) }, "\(state)")
+        let state = try FileManager.default.subpathsOfDirectory(atPath: "\(d.dir)/node1").sorted().filter {
+            $0 != "audit-witness"
+        }
+        XCTAssertTrue(
+            state.allSatisfy {
+                $0.hasPrefix("outbox.sqlite") || $0 == "watchlist-floor.json" || $0.hasPrefix("witness-signing.key")
+                    || ($0.hasPrefix("audit-witness/checkpoint-") && $0.hasSuffix(".json"))
+            }, "\(state)")
         let floor = try String(contentsOfFile: "\(d.dir)/node1/watchlist-floor.json", encoding: .utf8)
         XCTAssertEqual(floor, #"{"dep-7":1}"#)
         for file in state {
             let content = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(d.dir)/node1/\(file)")))
             let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF]
-            XCTAssertFalse(content.indices.dropLast(2).contains { content[$0] == jpeg[0] && content[$0 + 1] == jpeg[1] && content[$0 + 2] == jpeg[2] },
-                           "\(file) holds JPEG bytes")
+            XCTAssertFalse(
+                content.indices.dropLast(2).contains {
+                    content[$0] == jpeg[0] && content[$0 + 1] == jpeg[1] && content[$0 + 2] == jpeg[2]
+                },
+                "\(file) holds JPEG bytes")
         }
     }
 
@@ -143,15 +183,25 @@ final class FabricTests: XCTestCase {
             ("bad_signature", try d.customBundle("tampered", signers: ["officer", "authoriser"], tamper: true)),
             ("expired", try d.customBundle("expired", expires: -60, signers: ["officer", "authoriser"])),
             ("not_yet_valid", try d.customBundle("future", notBefore: 3600, signers: ["officer", "authoriser"])),
-            ("wrong_deployment", try d.customBundle("other-dep", deployment: "dep-8", signers: ["officer", "authoriser"])),
-            ("wrong_model", try d.customBundle("other-model", model: "facenet-20180408", signers: ["officer", "authoriser"])),
+            (
+                "wrong_deployment",
+                try d.customBundle("other-dep", deployment: "dep-8", signers: ["officer", "authoriser"])
+            ),
+            (
+                "wrong_model",
+                try d.customBundle("other-model", model: "facenet-20180408", signers: ["officer", "authoriser"])
+            ),
         ]
         for (reason, bundle) in cases {
             let server = try d.startCoordinator(bundle: bundle, enrolled: ["node1"])
             let node = try d.startNode("node1", source: source)
-            XCTAssertTrue(server.waitForStderr("reason=\(reason)", timeout: .seconds(30)), "\(reason): \(server.stderr)")
+            XCTAssertTrue(
+                server.waitForStderr("reason=\(reason)", timeout: .seconds(30)), "\(reason): \(server.stderr)")
             XCTAssertFalse(node.stderr.contains("watchlist accepted"), reason)
-            for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+            for p in [node, server] {
+                p.signal(SIGTERM)
+                _ = p.wait(timeout: .seconds(30))
+            }
         }
     }
 
@@ -159,12 +209,18 @@ final class FabricTests: XCTestCase {
     func testRollback_isRefused() throws {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let node = try d.startNode("node1", source: try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 20))
-        var server = try d.startCoordinator(bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        var server = try d.startCoordinator(
+            bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
         XCTAssertTrue(node.waitForStderr("watchlist accepted", timeout: .seconds(30)), node.stderr)
-        server.signal(SIGTERM); _ = server.wait()
-        server = try d.startCoordinator(bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        server.signal(SIGTERM)
+        _ = server.wait()
+        server = try d.startCoordinator(
+            bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
         XCTAssertTrue(server.waitForStderr("reason=rollback", timeout: .seconds(30)), server.stderr)
-        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+        for p in [node, server] {
+            p.signal(SIGTERM)
+            _ = p.wait(timeout: .seconds(30))
+        }
     }
 
     /// Rollback after a reboot: a node killed (-9) after accepting version 5 restarts holding no list,
@@ -173,20 +229,28 @@ final class FabricTests: XCTestCase {
         let d = try DeploymentFixture(self, nodes: ["node1"])
         let clip = try d.clip(of: "biden.jpg", to: "biden.mp4", seconds: 20)
         var node = try d.startNode("node1", source: clip)
-        var server = try d.startCoordinator(bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        var server = try d.startCoordinator(
+            bundle: try d.customBundle("v5", version: 5, signers: ["officer", "authoriser"]), enrolled: ["node1"])
         XCTAssertTrue(node.waitForStderr("version=5 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
-        node.signal(SIGKILL); node.wait()
-        server.signal(SIGTERM); _ = server.wait()
+        node.signal(SIGKILL)
+        node.wait()
+        server.signal(SIGTERM)
+        _ = server.wait()
 
-        server = try d.startCoordinator(bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        server = try d.startCoordinator(
+            bundle: try d.customBundle("v3", version: 3, signers: ["officer", "authoriser"]), enrolled: ["node1"])
         node = try d.startNode("node1", source: clip)
         XCTAssertTrue(server.waitForStderr("reason=rollback", timeout: .seconds(30)), server.stderr)
         XCTAssertFalse(node.stderr.contains("watchlist accepted"), node.stderr)
 
-        try d.writeCoordinatorConfig(bundle: try d.customBundle("v6", version: 6, signers: ["officer", "authoriser"]), enrolled: ["node1"])
+        try d.writeCoordinatorConfig(
+            bundle: try d.customBundle("v6", version: 6, signers: ["officer", "authoriser"]), enrolled: ["node1"])
         server.signal(SIGHUP)
         XCTAssertTrue(node.waitForStderr("version=6 [EdgeNode] watchlist accepted", timeout: .seconds(30)), node.stderr)
-        for p in [node, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+        for p in [node, server] {
+            p.signal(SIGTERM)
+            _ = p.wait(timeout: .seconds(30))
+        }
     }
 
     /// SIGHUP reloads the coordinator's config: a new bundle is pushed to connected nodes at once,
@@ -212,7 +276,8 @@ final class FabricTests: XCTestCase {
         // Ending the deployment: the node is told to wipe its watchlist.
         try d.writeCoordinatorConfig(bundle: nil, enrolled: ["node1"], ended: "dep-7")
         server.signal(SIGHUP)
-        XCTAssertTrue(node.waitForStderr("deployment ended on command: watchlist wiped", timeout: .seconds(30)), node.stderr)
+        XCTAssertTrue(
+            node.waitForStderr("deployment ended on command: watchlist wiped", timeout: .seconds(30)), node.stderr)
 
         try d.writeCoordinatorConfig(bundle: "\(d.dir)/wl2.bundle", enrolled: [])
         server.signal(SIGHUP)
@@ -226,7 +291,8 @@ final class FabricTests: XCTestCase {
             let stopping = ContinuousClock.now
             p.signal(SIGTERM)
             XCTAssertEqual(p.wait(timeout: .seconds(30)), 0, p.stderr)
-            XCTAssertLessThan(ContinuousClock.now - stopping, .seconds(10), "graceful stop is prompt: \(p.stderr.suffix(600))")
+            XCTAssertLessThan(
+                ContinuousClock.now - stopping, .seconds(10), "graceful stop is prompt: \(p.stderr.suffix(600))")
         }
     }
 
@@ -238,6 +304,9 @@ final class FabricTests: XCTestCase {
         Thread.sleep(forTimeInterval: 2)
         XCTAssertFalse(intruder.stderr.contains("watchlist accepted"), "no watchlist reaches an unenrolled node")
         XCTAssertFalse(server.stderr.contains("node connected"))
-        for p in [intruder, server] { p.signal(SIGTERM); _ = p.wait(timeout: .seconds(30)) }
+        for p in [intruder, server] {
+            p.signal(SIGTERM)
+            _ = p.wait(timeout: .seconds(30))
+        }
     }
 }

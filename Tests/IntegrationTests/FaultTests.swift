@@ -12,16 +12,27 @@ final class FaultTests: XCTestCase {
     /// A clip in which the enrolled person appears `times` times (1 s each, 1.5 s of black between),
     /// so that each appearance is a new track and a new alert.
     private func appearances(_ d: DeploymentFixture, times: Int) throws -> String {
-        let face = "\(d.dir)/face.png", black = "\(d.dir)/black.png", list = "\(d.dir)/list.txt", out = "\(d.dir)/appearances.mp4"
-        for args in [["-i", "\(d.dir)/obama2.jpg", "-vf", "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480", face],
-                     ["-f", "lavfi", "-i", "color=black:s=640x480", "-frames:v", "1", black]] {
+        let face = "\(d.dir)/face.png", black = "\(d.dir)/black.png", list = "\(d.dir)/list.txt",
+            out = "\(d.dir)/appearances.mp4"
+        for args in [
+            [
+                "-i", "\(d.dir)/obama2.jpg", "-vf", "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480",
+                face,
+            ],
+            ["-f", "lavfi", "-i", "color=black:s=640x480", "-frames:v", "1", black],
+        ] {
             let p = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y"] + args)
             XCTAssertEqual(p.wait(), 0, p.stderr)
         }
-        let entries = (0..<times).map { _ in "file '\(face)'\nduration 1\nfile '\(black)'\nduration 1.5" }.joined(separator: "\n")
+        let entries = (0..<times).map { _ in "file '\(face)'\nduration 1\nfile '\(black)'\nduration 1.5" }.joined(
+            separator: "\n")
         try (entries + "\nfile '\(black)'\n").write(toFile: list, atomically: true, encoding: .utf8)
-        let p = try ChildProcess("/usr/bin/ffmpeg", ["-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list,
-                                                    "-r", "10", "-pix_fmt", "yuv420p", out])
+        let p = try ChildProcess(
+            "/usr/bin/ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list,
+                "-r", "10", "-pix_fmt", "yuv420p", out,
+            ])
         XCTAssertEqual(p.wait(), 0, p.stderr)
         return out
     }
@@ -37,7 +48,10 @@ final class FaultTests: XCTestCase {
         let db = try DatabaseQueue(path: "\(d.dir)/coordinator/coordinator.sqlite")
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT node_id, track, captured_at_ms, crop FROM alert").map { row in
-                ("\(row["node_id"] as String)/\(row["track"] as Int64)/\(row["captured_at_ms"] as Int64)", Array(row["crop"] as Data))
+                (
+                    "\(row["node_id"] as String)/\(row["track"] as Int64)/\(row["captured_at_ms"] as Int64)",
+                    Array(row["crop"] as Data)
+                )
             }
         }
     }
@@ -55,47 +69,66 @@ final class FaultTests: XCTestCase {
             XCTAssertTrue(node.waitForStderr("alert queued", timeout: .seconds(60)), node.stderr)
 
             // 1. The coordinator dies mid-stream and comes back.
-            server.signal(SIGKILL); _ = server.wait(); serverLogs.append(server.stderr)
+            server.signal(SIGKILL)
+            _ = server.wait()
+            serverLogs.append(server.stderr)
             Thread.sleep(forTimeInterval: 2.5)
             server = try d.startCoordinator(bundle: bundle, enrolled: ["node1"])
 
             // 2. The node dies with whatever its outbox holds, and comes back (nothing of the watchlist survives).
             Thread.sleep(forTimeInterval: 3)
-            node.signal(SIGKILL); _ = node.wait(); nodeLogs.append(node.stderr)
+            node.signal(SIGKILL)
+            _ = node.wait()
+            nodeLogs.append(node.stderr)
             node = try d.startNode("node1", source: clip)
             XCTAssertTrue(node.waitForStderr("watchlist accepted", timeout: .seconds(30)), node.stderr)
 
             // 3. The coordinator is gone for a while (as if the network dropped); alerts wait in the outbox.
             XCTAssertTrue(node.waitForStderr("alert queued", timeout: .seconds(60)), node.stderr)
-            server.signal(SIGTERM); _ = server.wait(); serverLogs.append(server.stderr)
+            server.signal(SIGTERM)
+            _ = server.wait()
+            serverLogs.append(server.stderr)
             Thread.sleep(forTimeInterval: outage)
             server = try d.startCoordinator(bundle: bundle, enrolled: ["node1"])
 
-            XCTAssertTrue(node.waitForStderr("coordinator reachable again", timeout: .seconds(60)), "heartbeats both ways: \(node.stderr)")
+            XCTAssertTrue(
+                node.waitForStderr("coordinator reachable again", timeout: .seconds(60)),
+                "heartbeats both ways: \(node.stderr)")
             XCTAssert(node.stderr.contains("coordinator unreachable; alerts are kept in the outbox"))
             XCTAssertTrue(node.waitForStderr("source ended", timeout: .seconds(120)), node.stderr)
-            let queued = Set((nodeLogs + [node.stderr]).flatMap { DeploymentFixture.alertIDs($0, marker: "alert queued") })
+            let queued = Set(
+                (nodeLogs + [node.stderr]).flatMap { DeploymentFixture.alertIDs($0, marker: "alert queued") })
             let deadline = ContinuousClock.now + .seconds(60)
-            while try !queued.isSubset(of: Set(storedIDs(d))), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.5) }
+            while try !queued.isSubset(of: Set(storedIDs(d))), ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.5)
+            }
 
             // Acknowledged crops leave the node's disk at the ack, not at a clean shutdown: after
             // the acks arrive, a kill -9 leaves none of them in any file of its state folder.
             let sightings = try storedSightings(d)
             let nodeState = "\(d.dir)/node1"
             while try sightings.contains(where: { try !CropScan.filesHolding($0.crop, in: nodeState).isEmpty }),
-                  ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.5) }
-            node.signal(SIGKILL); _ = node.wait()
+                ContinuousClock.now < deadline
+            { Thread.sleep(forTimeInterval: 0.5) }
+            node.signal(SIGKILL)
+            _ = node.wait()
             for (i, s) in sightings.enumerated() {
-                XCTAssertEqual(try CropScan.filesHolding(s.crop, in: nodeState), [], "round \(round): acknowledged crop \(i) left on the node")
+                XCTAssertEqual(
+                    try CropScan.filesHolding(s.crop, in: nodeState), [],
+                    "round \(round): acknowledged crop \(i) left on the node")
             }
-            server.signal(SIGTERM); _ = server.wait(timeout: .seconds(30))
+            server.signal(SIGTERM)
+            _ = server.wait(timeout: .seconds(30))
             serverLogs.append(server.stderr)
 
             let stored = try storedIDs(d)
             XCTAssertTrue(queued.isSubset(of: Set(stored)), "round \(round): lost \(queued.subtracting(stored))")
             // The one kill -9 of the node may land between an alert's outbox write and its log line.
-            XCTAssertLessThanOrEqual(Set(stored).subtracting(queued).count, 1, "round \(round): stored alerts the node never queued")
-            XCTAssertEqual(Set(sightings.map(\.sighting)).count, sightings.count, "round \(round): one sighting stored under two alert ids")
+            XCTAssertLessThanOrEqual(
+                Set(stored).subtracting(queued).count, 1, "round \(round): stored alerts the node never queued")
+            XCTAssertEqual(
+                Set(sightings.map(\.sighting)).count, sightings.count,
+                "round \(round): one sighting stored under two alert ids")
             XCTAssertGreaterThanOrEqual(queued.count, 2, "round \(round): the clip produced alerts across the faults")
             let stores = serverLogs.flatMap { DeploymentFixture.alertIDs($0, marker: "alert stored") }
             XCTAssertEqual(stores.count, Set(stores).count, "round \(round): no alert was inserted twice")

@@ -11,12 +11,19 @@ final class SecurityTests: XCTestCase {
         defer { room.server.signal(SIGTERM) }
         let operator_ = room.client()
         XCTAssertEqual(try operator_.signIn("olivia", ControlRoom.password).status, 302)
-        for path in ["/login", "/health", "/alerts", "/static/alerts.js", "/alerts/00000000-0000-0000-0000-000000000000", "/nodes", "/no-such-page"] {
+        for path in [
+            "/login", "/health", "/alerts", "/static/alerts.js", "/alerts/00000000-0000-0000-0000-000000000000",
+            "/nodes", "/no-such-page",
+        ] {
             let reply = try (path == "/login" ? room.client() : operator_).get(path)
             let policy = reply.headers["content-security-policy"] ?? ""
-            let scripts = policy.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("script-src") }
+            let scripts = policy.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+                $0.hasPrefix("script-src")
+            }
             XCTAssertEqual(scripts, "script-src 'self'", "\(path): no inline script may run")
-            for directive in ["form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"] { XCTAssertTrue(policy.contains(directive), "\(path): \(policy)") }
+            for directive in ["form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"] {
+                XCTAssertTrue(policy.contains(directive), "\(path): \(policy)")
+            }
             XCTAssertEqual(reply.headers["x-content-type-options"], "nosniff", path)
             XCTAssertEqual(reply.headers["referrer-policy"], "no-referrer", path)
             XCTAssertEqual(reply.headers["cache-control"], "no-store", path)
@@ -30,10 +37,14 @@ final class SecurityTests: XCTestCase {
         let forged = room.client()
         let reply = try forged.post("/login", ["name": "olivia", "password": ControlRoom.password])
         XCTAssertEqual(reply.status, 403)
-        XCTAssertNil(reply.headers["set-cookie"].flatMap { WebClient.cookie(SessionCookie.name, in: $0) }, "a login CSRF opens no session")
+        XCTAssertNil(
+            reply.headers["set-cookie"].flatMap { WebClient.cookie(SessionCookie.name, in: $0) },
+            "a login CSRF opens no session")
         let form = try forged.signInForm()
         forged.cookie = form.cookie
-        XCTAssertEqual(try forged.post("/login", ["name": "olivia", "password": ControlRoom.password, "csrf": form.token + "x"]).status, 403)
+        XCTAssertEqual(
+            try forged.post("/login", ["name": "olivia", "password": ControlRoom.password, "csrf": form.token + "x"])
+                .status, 403)
     }
 
     func testEveryRefusal_takesTheSameDelay_whetherTheNameIsUnknownLockedOrTheWrongPassword() throws {
@@ -48,7 +59,9 @@ final class SecurityTests: XCTestCase {
             let status = try client.post("/login", ["name": name, "password": password, "csrf": form.token]).status
             return (status, ContinuousClock.now - start)
         }
-        for (name, password) in [("nobody-at-all", "whatever password"), ("aud", ControlRoom.password), ("sam", "not the password at all")] {
+        for (name, password) in [
+            ("nobody-at-all", "whatever password"), ("aud", ControlRoom.password), ("sam", "not the password at all"),
+        ] {
             let (status, took) = try timed(name, password)
             XCTAssertEqual(status, 401, name)
             XCTAssertGreaterThanOrEqual(took, .milliseconds(990), "\(name): every refusal waits out the same delay")
@@ -75,7 +88,8 @@ final class SecurityTests: XCTestCase {
         defer { room.server.signal(SIGTERM) }
         let operator_ = room.client()
         XCTAssertEqual(try operator_.signIn("olivia", ControlRoom.password).status, 302)
-        let stream = try EventStreamReader(port: room.port, path: "/alerts/stream", cookie: try XCTUnwrap(operator_.cookie))
+        let stream = try EventStreamReader(
+            port: room.port, path: "/alerts/stream", cookie: try XCTUnwrap(operator_.cookie))
         XCTAssertFalse(stream.hasEnded(within: .seconds(3)), "open while the session is")
         XCTAssertEqual(try operator_.post("/logout", ["csrf": try operator_.csrf(from: "/alerts")]).status, 302)
         XCTAssertTrue(stream.hasEnded(within: .seconds(10)), "the stream of a session that signed out ends")
@@ -87,31 +101,74 @@ final class SecurityTests: XCTestCase {
         let intel = room.client()
         XCTAssertEqual(try intel.signIn("ian", ControlRoom.password).status, 302)
         let csrf = try intel.csrf(from: "/watchlists")
-        let fields = ["csrf": csrf, "deployment": "dep-h", "watchlist": "wl-h", "version": "1", "expires": "2099-01-01T00:00:00Z", "threshold": "0.6"]
+        let fields = [
+            "csrf": csrf, "deployment": "dep-h", "watchlist": "wl-h", "version": "1", "expires": "2099-01-01T00:00:00Z",
+            "threshold": "0.6",
+        ]
         let photo = Array(try Data(contentsOf: URL(fileURLWithPath: try Fixtures.photo("obama.jpg"))))
         let header = "subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18"
         // A 20000x20000 PNG header: what the decoder would allocate 1.2 GB for.
-        let huge: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 0x4E, 0x20, 0, 0, 0x4E, 0x20, 8, 2, 0, 0, 0]
+        let huge: [UInt8] =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [
+                0, 0, 0x4E, 0x20, 0, 0, 0x4E, 0x20, 8, 2, 0, 0, 0,
+            ]
         let cases: [(String, [(String, String, [UInt8])], String)] = [
-            ("repeated column", [("manifest", "list.csv", Array("\(header),category\ns-1,A,wanted,w,custody,a.jpg,w,no,x\n".utf8)), ("photos", "a.jpg", photo)],
-             "list.csv line 1 column 9 names the column 'category' twice"),
-            ("100,000 columns", [("manifest", "list.csv", Array((0..<100_000).map { "c\($0)" }.joined(separator: ",").utf8)), ("photos", "a.jpg", photo)],
-             "list.csv line 1 has more than 64 columns"),
-            ("invalid UTF-8", [("manifest", "list.csv", Array("\(header)\ns-1,".utf8) + [0xFF, 0xFE] + Array(",wanted,w,custody,a.jpg,w,no\n".utf8)),
-                               ("photos", "a.jpg", photo)], "list.csv line 2 is not UTF-8 text"),
-            ("path traversal", [("manifest", "list.csv", Array("\(header)\ns-1,A,wanted,w,custody,../../etc/a.jpg,w,no\n".utf8)), ("photos", "a.jpg", photo)],
-             "names a folder"),
-            ("huge canvas", [("manifest", "list.csv", Array("\(header)\ns-1,A,wanted,w,custody,big.png,w,no\n".utf8)), ("photos", "big.png", huge)],
-             "photo big.png is 20000x20000 pixels, more than 40 megapixels"),
+            (
+                "repeated column",
+                [
+                    ("manifest", "list.csv", Array("\(header),category\ns-1,A,wanted,w,custody,a.jpg,w,no,x\n".utf8)),
+                    ("photos", "a.jpg", photo),
+                ],
+                "list.csv line 1 column 9 names the column 'category' twice"
+            ),
+            (
+                "100,000 columns",
+                [
+                    ("manifest", "list.csv", Array((0..<100_000).map { "c\($0)" }.joined(separator: ",").utf8)),
+                    ("photos", "a.jpg", photo),
+                ],
+                "list.csv line 1 has more than 64 columns"
+            ),
+            (
+                "invalid UTF-8",
+                [
+                    (
+                        "manifest", "list.csv",
+                        Array("\(header)\ns-1,".utf8) + [0xFF, 0xFE] + Array(",wanted,w,custody,a.jpg,w,no\n".utf8)
+                    ),
+                    ("photos", "a.jpg", photo),
+                ], "list.csv line 2 is not UTF-8 text"
+            ),
+            (
+                "path traversal",
+                [
+                    ("manifest", "list.csv", Array("\(header)\ns-1,A,wanted,w,custody,../../etc/a.jpg,w,no\n".utf8)),
+                    ("photos", "a.jpg", photo),
+                ],
+                "names a folder"
+            ),
+            (
+                "huge canvas",
+                [
+                    ("manifest", "list.csv", Array("\(header)\ns-1,A,wanted,w,custody,big.png,w,no\n".utf8)),
+                    ("photos", "big.png", huge),
+                ],
+                "photo big.png is 20000x20000 pixels, more than 40 megapixels"
+            ),
         ]
         for (what, files, expected) in cases {
             let reply = try intel.postFiles("/watchlists", fields, files: files)
             XCTAssertEqual(reply.status, 400, what)
-            XCTAssertTrue(reply.body.contains(expected.replacingOccurrences(of: "'", with: "&#39;")) || reply.body.contains(expected), "\(what): \(reply.body.prefix(2000))")
+            XCTAssertTrue(
+                reply.body.contains(expected.replacingOccurrences(of: "'", with: "&#39;"))
+                    || reply.body.contains(expected), "\(what): \(reply.body.prefix(2000))")
             XCTAssertEqual(try room.client().get("/health").status, 200, "\(what): the server keeps serving")
         }
         // A byte over 127 in a part's header name made MultipartKit trap and took the coordinator down (found by FileFuzz).
-        let hostile = Array("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n--XyZ\r\n".utf8) + [0xC3, 0xA9]
+        let hostile =
+            Array("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n--XyZ\r\n".utf8) + [
+                0xC3, 0xA9,
+            ]
             + Array(": x\r\n\r\nbody\r\n--XyZ--\r\n".utf8)
         let refused = try intel.postRaw("/watchlists", body: hostile, contentType: "multipart/form-data; boundary=XyZ")
         XCTAssertEqual(refused.status, 400, refused.body)
@@ -124,6 +181,7 @@ final class SecurityTests: XCTestCase {
         let room = try ControlRoom(self, idleTimeout: 2)
         defer { room.server.signal(SIGTERM) }
         let idle = try EventStreamReader(port: room.port, path: nil, cookie: "")
-        XCTAssertTrue(idle.hasEnded(within: .seconds(10)), "a connection that sends nothing is closed after web.idle_timeout_s")
+        XCTAssertTrue(
+            idle.hasEnded(within: .seconds(10)), "a connection that sends nothing is closed after web.idle_timeout_s")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -32,8 +33,10 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 
     init(port: Int) { base = "http://127.0.0.1:\(port)" }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         completionHandler(nil)
     }
 
@@ -45,19 +48,26 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        request.httpBody = Data(fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
+        request.httpBody = Data(
+            fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(
+                separator: "&"
+            ).utf8)
         return try send(request)
     }
 
     /// Posts a file upload form (`multipart/form-data`), as a browser's file inputs send it.
-    func postFiles(_ path: String, _ fields: [String: String], files: [(field: String, name: String, bytes: [UInt8])]) throws -> Reply {
+    func postFiles(_ path: String, _ fields: [String: String], files: [(field: String, name: String, bytes: [UInt8])])
+        throws -> Reply
+    {
         let boundary = "----watchpost" + UUID().uuidString
         var body = Data()
         for (key, value) in fields {
             body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8)
         }
         for file in files {
-            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    .utf8)
             body += Data(file.bytes) + Data("\r\n".utf8)
         }
         body += Data("--\(boundary)--\r\n".utf8)
@@ -86,20 +96,28 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         cookie = form.cookie
         defer { if cookie == form.cookie { cookie = session } }
         let reply = try post("/login", ["name": name, "password": password, "csrf": form.token])
-        if let set = reply.headers["set-cookie"], let value = Self.cookie(SessionCookie.name, in: set), !value.hasSuffix("=") { cookie = value }
+        if let set = reply.headers["set-cookie"], let value = Self.cookie(SessionCookie.name, in: set),
+            !value.hasSuffix("=")
+        {
+            cookie = value
+        }
         return reply
     }
 
     /// The sign-in page's form token and the cookie it set (`wp_login=…`).
     func signInForm() throws -> (token: String, cookie: String) {
         let page = try get("/login")
-        let cookie = try XCTUnwrap(page.headers["set-cookie"].flatMap { Self.cookie("wp_login", in: $0) }, "the sign-in page sets its form cookie")
+        let cookie = try XCTUnwrap(
+            page.headers["set-cookie"].flatMap { Self.cookie("wp_login", in: $0) },
+            "the sign-in page sets its form cookie")
         return (try XCTUnwrap(Self.hiddenField("csrf", in: page.body)), cookie)
     }
 
     /// `name=value` of one cookie among the Set-Cookie headers (joined with ", " by URLSession).
     static func cookie(_ name: String, in header: String) -> String? {
-        header.components(separatedBy: ", ").compactMap { $0.split(separator: ";").first.map(String.init) }.first { $0.hasPrefix(name + "=") }
+        header.components(separatedBy: ", ").compactMap { $0.split(separator: ";").first.map(String.init) }.first {
+            $0.hasPrefix(name + "=")
+        }
     }
 
     /// The value of a hidden form field.
@@ -120,9 +138,13 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Reply, Error> = .failure(URLError(.timedOut))
         session.dataTask(with: request) { data, response, error in
-            if let error { result = .failure(error) } else if let http = response as? HTTPURLResponse {
+            if let error {
+                result = .failure(error)
+            } else if let http = response as? HTTPURLResponse {
                 var headers: [String: String] = [:]
-                for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+                for (k, v) in http.allHeaderFields {
+                    headers[String(describing: k).lowercased()] = String(describing: v)
+                }
                 result = .success(Reply(status: http.statusCode, headers: headers, data: data ?? Data()))
             }
             done.signal()

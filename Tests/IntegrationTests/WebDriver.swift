@@ -15,13 +15,23 @@ final class Browser {
 
     /// Starts chromedriver and a headless browser session; skips the test when they are not installed.
     init() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.chromium), FileManager.default.isExecutableFile(atPath: Self.driver) else {
-            throw XCTSkip("headless browser tests need Debian's chromium and chromium-driver: scripts/setup.sh --with-test-data installs them")
+        guard FileManager.default.isExecutableFile(atPath: Self.chromium),
+            FileManager.default.isExecutableFile(atPath: Self.driver)
+        else {
+            throw XCTSkip(
+                "headless browser tests need Debian's chromium and chromium-driver: scripts/setup.sh --with-test-data installs them"
+            )
         }
         (process, base) = try Self.startDriver()
-        let options: [String: Any] = ["binary": Self.chromium,
-                                      "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]]
-        let created = try Self.request("POST", base + "/session", ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
+        let options: [String: Any] = [
+            "binary": Self.chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+            ],
+        ]
+        let created = try Self.request(
+            "POST", base + "/session",
+            ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
         guard let value = created["value"] as? [String: Any], let id = value["sessionId"] as? String else {
             throw CommandFailureForTests("no browser session: \(created)")
         }
@@ -39,7 +49,10 @@ final class Browser {
             let process = try ChildProcess(driver, ["--port=\(port)"])
             let deadline = ContinuousClock.now + .seconds(90)
             while process.process.isRunning, ContinuousClock.now < deadline {
-                do { _ = try request("GET", base + "/status", nil); return (process, base) } catch { lastError = "\(base): \(error)" }
+                do {
+                    _ = try request("GET", base + "/status", nil)
+                    return (process, base)
+                } catch { lastError = "\(base): \(error)" }
                 usleep(100_000)
             }
             lastError += process.process.isRunning ? " (no answer in 90 s)" : " (exited: \(process.stderr.suffix(300)))"
@@ -58,7 +71,9 @@ final class Browser {
     var source: String { get throws { try command("GET", "source", nil) as? String ?? "" } }
     var url: String { get throws { try command("GET", "url", nil) as? String ?? "" } }
 
-    func type(_ text: String, into css: String) throws { _ = try command("POST", "element/\(element(css))/value", ["text": text]) }
+    func type(_ text: String, into css: String) throws {
+        _ = try command("POST", "element/\(element(css))/value", ["text": text])
+    }
     func click(_ css: String) throws { _ = try command("POST", "element/\(element(css))/click", [:]) }
 
     /// Polls the page (no reload) until its source contains `text`.
@@ -73,8 +88,10 @@ final class Browser {
 
     /// Saves a PNG of the viewport.
     func screenshot(to path: String) throws {
-        guard let base64 = try command("GET", "screenshot", nil) as? String, let data = Data(base64Encoded: base64) else { return }
-        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        guard let base64 = try command("GET", "screenshot", nil) as? String, let data = Data(base64Encoded: base64)
+        else { return }
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: path))
     }
 
@@ -89,7 +106,10 @@ final class Browser {
 
     private func element(_ css: String) throws -> String {
         let found = try command("POST", "element", ["using": "css selector", "value": css])
-        guard let element = (found as? [String: Any])?[Self.elementKey] as? String else { throw CommandFailureForTests("no element \(css): \(String(describing: found)) on \((try? source)?.prefix(300) ?? "")") }
+        guard let element = (found as? [String: Any])?[Self.elementKey] as? String else {
+            throw CommandFailureForTests(
+                "no element \(css): \(String(describing: found)) on \((try? source)?.prefix(300) ?? "")")
+        }
         return element
     }
 
@@ -116,7 +136,11 @@ final class Browser {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(parsed.port!).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard connected == 0 else { throw URLError(.cannotConnectToHost) }
         let bytes = Array((head + "\r\n").utf8) + Array(payload)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw URLError(.networkConnectionLost) }
@@ -140,7 +164,8 @@ final class Browser {
         guard let split = text.range(of: "\r\n\r\n") else { return false }
         let headers = text[..<split.lowerBound].lowercased()
         if let length = headers.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-           let count = Int(length.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+            let count = Int(length.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        {
             return text[split.upperBound...].utf8.count >= count
         }
         return headers.contains("transfer-encoding: chunked") && text.hasSuffix("0\r\n\r\n")

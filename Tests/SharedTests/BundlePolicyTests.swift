@@ -14,17 +14,23 @@ final class BundlePolicyTests: XCTestCase {
     private let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private var policy: BundlePolicy {
-        BundlePolicy(trustedSigners: Set([officer, authoriser, third].map { Array($0.publicKey.rawRepresentation) }),
-                     requiredSignatures: 2, deploymentID: "dep-1", embeddingModel: "dlib_face_recognition_resnet_model_v1")
+        BundlePolicy(
+            trustedSigners: Set([officer, authoriser, third].map { Array($0.publicKey.rawRepresentation) }),
+            requiredSignatures: 2, deploymentID: "dep-1", embeddingModel: "dlib_face_recognition_resnet_model_v1")
     }
 
-    private func bundle(deployment: String = "dep-1", model: String = "dlib_face_recognition_resnet_model_v1",
-                        version: UInt64 = 5, notBefore: TimeInterval = -3600, expires: TimeInterval = 3600) -> WatchlistBundle {
-        WatchlistBundle(deploymentID: deployment, watchlistID: "wl-7", version: version, issuedAt: now.addingTimeInterval(-7200),
-                        notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
-                        embeddingModel: model, threshold: 0.47,  // template values a half float holds exactly
-                        entries: [WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.0625, count: 128))]),
-                                  WatchlistEntry(subject: "s-2", templates: [Embedding([Float](repeating: -0.0625, count: 128))])])
+    private func bundle(
+        deployment: String = "dep-1", model: String = "dlib_face_recognition_resnet_model_v1",
+        version: UInt64 = 5, notBefore: TimeInterval = -3600, expires: TimeInterval = 3600
+    ) -> WatchlistBundle {
+        WatchlistBundle(
+            deploymentID: deployment, watchlistID: "wl-7", version: version, issuedAt: now.addingTimeInterval(-7200),
+            notBefore: now.addingTimeInterval(notBefore), expiresAt: now.addingTimeInterval(expires),
+            embeddingModel: model, threshold: 0.47,  // template values a half float holds exactly
+            entries: [
+                WatchlistEntry(subject: "s-1", templates: [Embedding([Float](repeating: 0.0625, count: 128))]),
+                WatchlistEntry(subject: "s-2", templates: [Embedding([Float](repeating: -0.0625, count: 128))]),
+            ])
     }
 
     private func signed(_ b: WatchlistBundle, by keys: [Curve25519.Signing.PrivateKey]) throws -> [UInt8] {
@@ -57,20 +63,27 @@ final class BundlePolicyTests: XCTestCase {
     }
 
     func test05_badSignature_whenPayloadChangedAfterSigning() throws {
-        var s = try SignedBundle.decode(fileBytes: try signed(bundle(), by: [officer, authoriser]), maxPayloadBytes: 1 << 20)
+        var s = try SignedBundle.decode(
+            fileBytes: try signed(bundle(), by: [officer, authoriser]), maxPayloadBytes: 1 << 20)
         s.payload = bundle(version: 99).payloadBytes()
         XCTAssertEqual(refusal(s.fileBytes())?.code, "bad_signature")
     }
 
-    func test06_expired() throws { XCTAssertEqual(refusal(try signed(bundle(expires: -1), by: [officer, authoriser]))?.code, "expired") }
-    func test07_notYetValid() throws { XCTAssertEqual(refusal(try signed(bundle(notBefore: 60), by: [officer, authoriser]))?.code, "not_yet_valid") }
+    func test06_expired() throws {
+        XCTAssertEqual(refusal(try signed(bundle(expires: -1), by: [officer, authoriser]))?.code, "expired")
+    }
+    func test07_notYetValid() throws {
+        XCTAssertEqual(refusal(try signed(bundle(notBefore: 60), by: [officer, authoriser]))?.code, "not_yet_valid")
+    }
 
     func test08_wrongDeployment() throws {
-        XCTAssertEqual(refusal(try signed(bundle(deployment: "dep-2"), by: [officer, authoriser])), .wrongDeployment("dep-2"))
+        XCTAssertEqual(
+            refusal(try signed(bundle(deployment: "dep-2"), by: [officer, authoriser])), .wrongDeployment("dep-2"))
     }
 
     func test09_wrongModel() throws {
-        XCTAssertEqual(refusal(try signed(bundle(model: "facenet"), by: [officer, authoriser])), .wrongModel("facenet"))
+        XCTAssertEqual(
+            refusal(try signed(bundle(model: "facenet"), by: [officer, authoriser])), .wrongModel("facenet"))
     }
 
     func test10_rollback_sameOrOlderVersion() throws {
@@ -87,9 +100,12 @@ final class BundlePolicyTests: XCTestCase {
         XCTAssertEqual(refusal(good + [0])?.code, "malformed")
         var small = WatchlistBundle.Limits()
         small.maxPayloadBytes = 100
-        let tight = BundlePolicy(trustedSigners: policy.trustedSigners, requiredSignatures: 2, deploymentID: "dep-1",
-                                 embeddingModel: "dlib_face_recognition_resnet_model_v1", limits: small)
-        guard case .failure(let r) = tight.verify(good, heldVersion: nil, now: now) else { return XCTFail("oversized accepted") }
+        let tight = BundlePolicy(
+            trustedSigners: policy.trustedSigners, requiredSignatures: 2, deploymentID: "dep-1",
+            embeddingModel: "dlib_face_recognition_resnet_model_v1", limits: small)
+        guard case .failure(let r) = tight.verify(good, heldVersion: nil, now: now) else {
+            return XCTFail("oversized accepted")
+        }
         XCTAssertEqual(r.code, "malformed")
     }
 
@@ -109,16 +125,21 @@ final class FusedBundleFormatTests: XCTestCase {
     private func fused(cohort: Int = 2) -> WatchlistBundle {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let entries = (0..<2).map { i in
-            WatchlistEntry(subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 8, count: 128))],
-                           faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 32, count: 512))])
+            WatchlistEntry(
+                subject: "s-\(i)", templates: [Embedding([Float](repeating: Float(i) / 8, count: 128))],
+                faceNetTemplates: [FaceNetEmbedding([Float](repeating: Float(i) / 32, count: 512))])
         }
         let faces = (0..<cohort).map { i in
-            FaceFeatures(dlib: Embedding([Float](repeating: 0.25 + Float(i) / 8, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 1.0 / 64, count: 512)))
+            FaceFeatures(
+                dlib: Embedding([Float](repeating: 0.25 + Float(i) / 8, count: 128)),
+                faceNet: FaceNetEmbedding([Float](repeating: 1.0 / 64, count: 512)))
         }
-        return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now, expiresAt: now.addingTimeInterval(60),
-                               embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.88,
-                               rule: .fusedCohort(FusionSettings(dlibWeight: 0.6, dlibScale: 0.5, cohortSize: 7, priorDistance: 1.2)),
-                               entries: entries, cohort: faces)
+        return WatchlistBundle(
+            deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+            expiresAt: now.addingTimeInterval(60),
+            embeddingModel: MatchingRule.recommended.embeddingModel, threshold: 0.88,
+            rule: .fusedCohort(FusionSettings(dlibWeight: 0.6, dlibScale: 0.5, cohortSize: 7, priorDistance: 1.2)),
+            entries: entries, cohort: faces)
     }
 
     private func hex(_ text: String) -> [UInt8] {
@@ -132,14 +153,16 @@ final class FusedBundleFormatTests: XCTestCase {
     private func distancePayloadBody(template: String, enrolment: String = "  00  01000000") -> String {
         "01000000 64  01000000 77  0300000000000000"
             + "  00d2496b00000000 00d2496b00000000 3cd2496b00000000  01000000 6d  0000003f  00" + enrolment
-            + "  01000000  01000000 73  01000000" + String(repeating: " " + template, count: 128) + "  00000000  00000000"
+            + "  01000000  01000000 73  01000000" + String(repeating: " " + template, count: 128)
+            + "  00000000  00000000"
     }
 
     private var distanceBundle: WatchlistBundle {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        return WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
-                               expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5,
-                               entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
+        return WatchlistBundle(
+            deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+            expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5,
+            entries: [WatchlistEntry(subject: "s", templates: [Embedding([Float](repeating: 0.5, count: 128))])])
     }
 
     /// Known answer for the signed payload (format 5: dlib templates as half floats, 0.5 is
@@ -156,7 +179,8 @@ final class FusedBundleFormatTests: XCTestCase {
     /// are still read, as their counts tell.
     func testFormat2To4Payloads_areStillRead() throws {
         for (format, template) in [("02", "0000003f"), ("03", "0000003f"), ("04", "0038")] {
-            let decoded = try WatchlistBundle.decode(payload: hex("5750574c \(format)  " + distancePayloadBody(template: template, enrolment: "")))
+            let decoded = try WatchlistBundle.decode(
+                payload: hex("5750574c \(format)  " + distancePayloadBody(template: template, enrolment: "")))
             XCTAssertEqual(decoded, distanceBundle, "format \(format)")
             XCTAssertEqual(decoded.enrolment, .onePhoto)
         }
@@ -174,9 +198,12 @@ final class FusedBundleFormatTests: XCTestCase {
         XCTAssertEqual(decoded, bundle)
         bundle.entries[0].templates.append(bundle.entries[0].templates[0])
         bundle.entries[0].faceNetTemplates.append(bundle.entries[0].faceNetTemplates[0])
-        XCTAssertEqual(WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 1, issuedAt: Date(), notBefore: Date(), expiresAt: Date(),
-                                       embeddingModel: "m", threshold: 0.5, entries: bundle.entries).enrolment,
-                       .severalTemplates, "without an enrolment given, a subject's second template says several templates")
+        XCTAssertEqual(
+            WatchlistBundle(
+                deploymentID: "d", watchlistID: "w", version: 1, issuedAt: Date(), notBefore: Date(), expiresAt: Date(),
+                embeddingModel: "m", threshold: 0.5, entries: bundle.entries
+            ).enrolment,
+            .severalTemplates, "without an enrolment given, a subject's second template says several templates")
     }
 
     /// A payload whose enrolment or cohort field contradicts its templates, or is unknown, is refused.
@@ -184,36 +211,52 @@ final class FusedBundleFormatTests: XCTestCase {
         func refusal(_ change: (inout WatchlistBundle) -> Void) -> String {
             var bundle = fused(cohort: 2)
             change(&bundle)
-            do { _ = try WatchlistBundle.decode(payload: bundle.payloadBytes()); return "accepted" } catch { return "\(error)" }
+            do {
+                _ = try WatchlistBundle.decode(payload: bundle.payloadBytes())
+                return "accepted"
+            } catch { return "\(error)" }
         }
         XCTAssert(refusal { $0.enrolment = .severalTemplates }.contains("every subject has one template"))
-        XCTAssert(refusal {
-            $0.entries[0].templates.append($0.entries[0].templates[0])
-            $0.entries[0].faceNetTemplates.append($0.entries[0].faceNetTemplates[0])
-            $0.enrolment = .fused
-        }.contains("a subject has several templates"))
+        XCTAssert(
+            refusal {
+                $0.entries[0].templates.append($0.entries[0].templates[0])
+                $0.entries[0].faceNetTemplates.append($0.entries[0].faceNetTemplates[0])
+                $0.enrolment = .fused
+            }.contains("a subject has several templates"))
         XCTAssert(refusal { $0.peoplePerCohortTemplate = 3 }.contains("3 people per cohort template"))
         XCTAssert(refusal { $0.peoplePerCohortTemplate = 0 }.contains("0 people per cohort template"))
-        XCTAssert(refusal { $0.cohort = []; $0.peoplePerCohortTemplate = 5 }.contains("5 people per cohort template for 0 templates"))
+        XCTAssert(
+            refusal {
+                $0.cohort = []
+                $0.peoplePerCohortTemplate = 5
+            }.contains("5 people per cohort template for 0 templates"))
         var bytes = fused().payloadBytes()
-        let enrolmentByte = 4 + 1 + (4 + 1) * 2 + 8 + 8 * 3 + 4 + MatchingRule.recommended.embeddingModel.utf8.count + 4 + 1 + 16
+        let enrolmentByte =
+            4 + 1 + (4 + 1) * 2 + 8 + 8 * 3 + 4 + MatchingRule.recommended.embeddingModel.utf8.count + 4 + 1 + 16
         XCTAssertEqual(bytes[enrolmentByte], 0)
         bytes[enrolmentByte] = 9
-        XCTAssertThrowsError(try WatchlistBundle.decode(payload: bytes)) { XCTAssert("\($0)".contains("enrolment 9 is not known"), "\($0)") }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: bytes)) {
+            XCTAssert("\($0)".contains("enrolment 9 is not known"), "\($0)")
+        }
     }
 
     /// Templates of both models and cohort faces as IEEE half floats: 0.5 is 0x3800, -0.25 is 0xb400.
     func testFusedPayload_storesTemplatesIn16Bits() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         var facenet = [Float](repeating: 0, count: 512)
-        facenet[0] = 0.5; facenet[1] = -0.25
+        facenet[0] = 0.5
+        facenet[1] = -0.25
         var dlib = [Float](repeating: 0.5, count: 128)
         dlib[1] = -0.25
-        let bundle = WatchlistBundle(deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
-                                     expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5, rule: .recommended,
-                                     entries: [WatchlistEntry(subject: "s", templates: [Embedding(dlib)],
-                                                              faceNetTemplates: [FaceNetEmbedding(facenet)])],
-                                     cohort: [FaceFeatures(dlib: Embedding(dlib), faceNet: FaceNetEmbedding(facenet))])
+        let bundle = WatchlistBundle(
+            deploymentID: "d", watchlistID: "w", version: 3, issuedAt: now, notBefore: now,
+            expiresAt: now.addingTimeInterval(60), embeddingModel: "m", threshold: 0.5, rule: .recommended,
+            entries: [
+                WatchlistEntry(
+                    subject: "s", templates: [Embedding(dlib)],
+                    faceNetTemplates: [FaceNetEmbedding(facenet)])
+            ],
+            cohort: [FaceFeatures(dlib: Embedding(dlib), faceNet: FaceNetEmbedding(facenet))])
         let bytes = bundle.payloadBytes()
         let cohortFace = bytes.count - (128 + 512) * 2
         XCTAssertEqual(Array(bytes[cohortFace..<cohortFace + 4]), [0x00, 0x38, 0x00, 0xb4])
@@ -230,7 +273,8 @@ final class FusedBundleFormatTests: XCTestCase {
     func testTemplateValues_roundToTheNearestHalfFloat() throws {
         var bundle = fused()
         var faceNet = bundle.entries[0].faceNetTemplates[0].values, dlib = bundle.entries[0].templates[0].values
-        faceNet[0] = 0.1; dlib[0] = -0.1
+        faceNet[0] = 0.1
+        dlib[0] = -0.1
         bundle.entries[0].faceNetTemplates = [FaceNetEmbedding(faceNet)]
         bundle.entries[0].templates = [Embedding(dlib)]
         let decoded = try WatchlistBundle.decode(payload: bundle.payloadBytes())
@@ -252,16 +296,24 @@ final class FusedBundleFormatTests: XCTestCase {
     func testInconsistentFusedPayloads_areRefused() throws {
         var missing = fused()
         missing.entries[1].faceNetTemplates = []
-        XCTAssertThrowsError(try WatchlistBundle.decode(payload: missing.payloadBytes())) { XCTAssert("\($0)".contains("0 FaceNet templates for 1"), "\($0)") }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: missing.payloadBytes())) {
+            XCTAssert("\($0)".contains("0 FaceNet templates for 1"), "\($0)")
+        }
 
         var plainWithCohort = fused()
         plainWithCohort.rule = .distance
-        plainWithCohort.entries = plainWithCohort.entries.map { WatchlistEntry(subject: $0.subject, templates: $0.templates) }
-        XCTAssertThrowsError(try WatchlistBundle.decode(payload: plainWithCohort.payloadBytes())) { XCTAssert("\($0)".contains("cohort faces"), "\($0)") }
+        plainWithCohort.entries = plainWithCohort.entries.map {
+            WatchlistEntry(subject: $0.subject, templates: $0.templates)
+        }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: plainWithCohort.payloadBytes())) {
+            XCTAssert("\($0)".contains("cohort faces"), "\($0)")
+        }
 
         var badWeight = fused()
         badWeight.rule = .fusedCohort(FusionSettings(dlibWeight: 3))
-        XCTAssertThrowsError(try WatchlistBundle.decode(payload: badWeight.payloadBytes())) { XCTAssert("\($0)".contains("fusion settings"), "\($0)") }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: badWeight.payloadBytes())) {
+            XCTAssert("\($0)".contains("fusion settings"), "\($0)")
+        }
 
         var limits = WatchlistBundle.Limits()
         limits.maxCohort = 1
@@ -269,9 +321,12 @@ final class FusedBundleFormatTests: XCTestCase {
 
         var unknownRule = fused().payloadBytes()
         // The rule byte follows magic, format, two strings, version, three times, the model string and the threshold.
-        let ruleOffset = 4 + 1 + (4 + 1) + (4 + 1) + 8 + 24 + (4 + MatchingRule.recommended.embeddingModel.utf8.count) + 4
+        let ruleOffset =
+            4 + 1 + (4 + 1) + (4 + 1) + 8 + 24 + (4 + MatchingRule.recommended.embeddingModel.utf8.count) + 4
         XCTAssertEqual(unknownRule[ruleOffset], 1)
         unknownRule[ruleOffset] = 9
-        XCTAssertThrowsError(try WatchlistBundle.decode(payload: unknownRule)) { XCTAssert("\($0)".contains("matching rule 9"), "\($0)") }
+        XCTAssertThrowsError(try WatchlistBundle.decode(payload: unknownRule)) {
+            XCTAssert("\($0)".contains("matching rule 9"), "\($0)")
+        }
     }
 }

@@ -10,8 +10,12 @@ final class CSVTableTests: XCTestCase {
     }
 
     func testWrongFieldCount_orOpenQuote_namesTheLine() {
-        XCTAssertThrowsError(try CSVTable(text: "a,b\n1,2\n3\n", file: "t.csv")) { XCTAssert("\($0)".contains("t.csv line 3"), "\($0)") }
-        XCTAssertThrowsError(try CSVTable(text: "a,b\n\"1,2\n", file: "t.csv")) { XCTAssert("\($0)".contains("not closed"), "\($0)") }
+        XCTAssertThrowsError(try CSVTable(text: "a,b\n1,2\n3\n", file: "t.csv")) {
+            XCTAssert("\($0)".contains("t.csv line 3"), "\($0)")
+        }
+        XCTAssertThrowsError(try CSVTable(text: "a,b\n\"1,2\n", file: "t.csv")) {
+            XCTAssert("\($0)".contains("not closed"), "\($0)")
+        }
         XCTAssertThrowsError(try CSVTable(text: "", file: "t.csv"))
     }
 }
@@ -20,13 +24,19 @@ final class CSVTableTests: XCTestCase {
 /// field is at fault, the column; nothing crashes.
 final class CSVTableHostileTests: XCTestCase {
     private func refusal(_ text: String) -> CSVRefusal? {
-        do { _ = try CSVTable(text: text, file: "m.csv"); return nil } catch { return error }
+        do {
+            _ = try CSVTable(text: text, file: "m.csv")
+            return nil
+        } catch { return error }
     }
 
     func testHostileFiles_areRefusedWithTheirLineAndColumn() throws {
         let cases: [(String, CSVRefusal.Code, Int, Int?)] = [
             ("a,b,a\n1,2,3\n", .repeatedColumn, 1, 3),
-            (Array(repeating: "c", count: 100_000).enumerated().map { "\($1)\($0 % 10)" }.joined(separator: ","), .tooManyColumns, 1, nil),
+            (
+                Array(repeating: "c", count: 100_000).enumerated().map { "\($1)\($0 % 10)" }.joined(separator: ","),
+                .tooManyColumns, 1, nil
+            ),
             ("a,,b\n1,2,3\n", .emptyColumnName, 1, 2),
             ("a,b\n1,2\n3\n", .wrongFieldCount, 3, nil),
             ("a,b\n1,2,3\n", .wrongFieldCount, 2, nil),

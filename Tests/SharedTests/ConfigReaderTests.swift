@@ -19,7 +19,9 @@ final class ConfigReaderTests: XCTestCase {
     func testUnknownKeyOrSection_isRefusedByName() throws {
         let r = try reader(#"{"detection": {"max_sid": 480}}"#)
         _ = try r.number("detection", "max_side", in: 32...4096)
-        XCTAssertThrowsError(try r.rejectUnknownKeys()) { XCTAssertEqual(($0 as? ConfigError)?.key, "detection.max_sid") }
+        XCTAssertThrowsError(try r.rejectUnknownKeys()) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "detection.max_sid")
+        }
         let s = try reader(#"{"detecton": {"max_side": 480}}"#)
         _ = try s.number("detection", "max_side", in: 32...4096)
         XCTAssertThrowsError(try s.rejectUnknownKeys()) { XCTAssertEqual(($0 as? ConfigError)?.key, "detecton") }
@@ -40,7 +42,9 @@ final class ConfigReaderTests: XCTestCase {
 
     func testFileThatIsNotAnObject_isRefused() throws {
         XCTAssertThrowsError(try reader("[1, 2]")) { XCTAssert("\($0)".contains("is not a JSON object")) }
-        XCTAssertThrowsError(try ConfigReader(path: "/nonexistent/edge.json")) { XCTAssert("\($0)".contains("cannot be read")) }
+        XCTAssertThrowsError(try ConfigReader(path: "/nonexistent/edge.json")) {
+            XCTAssert("\($0)".contains("cannot be read"))
+        }
     }
 
     func testFractionForAnInteger_isRefused_notTruncated() throws {
@@ -49,7 +53,9 @@ final class ConfigReaderTests: XCTestCase {
             XCTAssertEqual("\($0)", "config \(r.file): key embedding.max_per_frame: must be a whole number, got 2.5")
         }
         XCTAssertEqual(try r.integer("embedding", "max_per_track", in: 1...100), 4, "4.0 is a whole number")
-        XCTAssertThrowsError(try r.integer("embedding", "refresh_frames", in: 1...10_000)) { XCTAssert("\($0)".contains("whole number"), "\($0)") }
+        XCTAssertThrowsError(try r.integer("embedding", "refresh_frames", in: 1...10_000)) {
+            XCTAssert("\($0)".contains("whole number"), "\($0)")
+        }
     }
 
     func testIntegerOutOfRange_namesTheIntegerRange() throws {
@@ -73,7 +79,9 @@ final class ConfigReaderTests: XCTestCase {
     }
 
     func testEndpoint_acceptsTCPAndIPC_andRefusesTyposByKey() throws {
-        let r = try reader(#"{"server": {"a": "tcp://127.0.0.1:7700", "b": "ipc:///run/wp.sock", "c": "tcp://127.0.0.1", "d": "127.0.0.1:7700", "e": "tcp://h:70000"}}"#)
+        let r = try reader(
+            #"{"server": {"a": "tcp://127.0.0.1:7700", "b": "ipc:///run/wp.sock", "c": "tcp://127.0.0.1", "d": "127.0.0.1:7700", "e": "tcp://h:70000"}}"#
+        )
         XCTAssertEqual(try r.endpoint("server", "a"), "tcp://127.0.0.1:7700")
         XCTAssertEqual(try r.endpoint("server", "b"), "ipc:///run/wp.sock")
         for key in ["c", "d", "e"] {

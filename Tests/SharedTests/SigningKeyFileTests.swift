@@ -10,8 +10,9 @@ final class SigningKeyFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600)
         XCTAssertEqual(try SigningKeyFile.loadPrivate(path: path).rawRepresentation, key.rawRepresentation)
         XCTAssertEqual(try SigningKeyFile.loadPublic(pathOrText: path + ".pub"), Array(key.publicKey.rawRepresentation))
-        XCTAssertEqual(try SigningKeyFile.loadPublic(pathOrText: SigningKeyFile.publicKeyText(key.publicKey)),
-                       Array(key.publicKey.rawRepresentation))
+        XCTAssertEqual(
+            try SigningKeyFile.loadPublic(pathOrText: SigningKeyFile.publicKeyText(key.publicKey)),
+            Array(key.publicKey.rawRepresentation))
         XCTAssertThrowsError(try SigningKeyFile.create(at: path)) { XCTAssert("\($0)".contains("already exists")) }
     }
 
@@ -24,7 +25,7 @@ final class SigningKeyFileTests: XCTestCase {
             XCTAssertFalse("\(error)".contains(key.rawRepresentation.base64EncodedString()))
         }
         XCTAssertThrowsError(try SigningKeyFile.loadPublic(pathOrText: "not-a-key"))
-        XCTAssertThrowsError(try SigningKeyFile.loadPrivate(path: path + ".pub")) // 0644 and a public key
+        XCTAssertThrowsError(try SigningKeyFile.loadPrivate(path: path + ".pub"))  // 0644 and a public key
     }
 }
 

@@ -10,14 +10,21 @@ final class TemplateWatchlistTests: XCTestCase {
     }
 
     private func fusedEntry(_ subject: String, _ value: Float) -> WatchlistEntry {
-        WatchlistEntry(subject: subject, templates: [Embedding([Float](repeating: value, count: Embedding.dimension))],
-                       faceNetTemplates: [FaceNetEmbedding([Float](repeating: value / 2, count: FaceNetEmbedding.dimension))])
+        WatchlistEntry(
+            subject: subject, templates: [Embedding([Float](repeating: value, count: Embedding.dimension))],
+            faceNetTemplates: [FaceNetEmbedding([Float](repeating: value / 2, count: FaceNetEmbedding.dimension))])
     }
 
     func testFusedList_withCohort_roundTrips_andMatches() throws {
         let path = try Fixtures.temporaryFolder(self) + "/fused.json"
-        let cohort = [FaceFeatures(dlib: Embedding([Float](repeating: 0.3, count: 128)), faceNet: FaceNetEmbedding([Float](repeating: 0.02, count: 512)))]
-        let list = TemplateWatchlist(threshold: 0.6, rule: .recommended, entries: [fusedEntry("s1", 0.1), fusedEntry("s2", -0.1)], cohort: cohort)
+        let cohort = [
+            FaceFeatures(
+                dlib: Embedding([Float](repeating: 0.3, count: 128)),
+                faceNet: FaceNetEmbedding([Float](repeating: 0.02, count: 512)))
+        ]
+        let list = TemplateWatchlist(
+            threshold: 0.6, rule: .recommended, entries: [fusedEntry("s1", 0.1), fusedEntry("s2", -0.1)], cohort: cohort
+        )
         try list.save(path: path)
         let loaded = try TemplateWatchlist.load(path: path)
         XCTAssertEqual(loaded, list)
@@ -43,18 +50,54 @@ final class TemplateWatchlistTests: XCTestCase {
         let fused = MatchingRule.recommended.embeddingModel
         let cases: [(String, String)] = [
             ("not json", "is not a Watchpost watchlist"),
-            (#"{"format":"other/9","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#, "has format"),
-            (#"{"format":"watchpost-templates/1","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#, "this version reads watchpost-templates/2"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"facenet","entries":[]}"#, "embedding model facenet"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#, "has no entries"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","threshold":5,"entries":[{"subject":"a","templates":[\#(template)]}]}"#, "threshold 5"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[[0.1,0.2]]}]}"#, "not 128 finite numbers"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[\#(template)]},{"subject":"a","templates":[\#(template)]}]}"#, "appears twice"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"","templates":[\#(template)]}]}"#, "empty subject"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)]}]}"#, "0 FaceNet templates for 1 dlib"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)],"facenet_templates":[[0.1]]}]}"#, "FaceNet template that is not 512"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[\#(template)]}],"cohort":[{"dlib":\#(template),"facenet":\#(second)}]}"#, "only the fused rule"),
-            (#"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)],"facenet_templates":[\#(second)]}],"cohort":[{"dlib":[1],"facenet":\#(second)}]}"#, "cohort face 0"),
+            (
+                #"{"format":"other/9","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#,
+                "has format"
+            ),
+            (
+                #"{"format":"watchpost-templates/1","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#,
+                "this version reads watchpost-templates/2"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"facenet","entries":[]}"#,
+                "embedding model facenet"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[]}"#,
+                "has no entries"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","threshold":5,"entries":[{"subject":"a","templates":[\#(template)]}]}"#,
+                "threshold 5"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[[0.1,0.2]]}]}"#,
+                "not 128 finite numbers"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[\#(template)]},{"subject":"a","templates":[\#(template)]}]}"#,
+                "appears twice"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"","templates":[\#(template)]}]}"#,
+                "empty subject"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)]}]}"#,
+                "0 FaceNet templates for 1 dlib"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)],"facenet_templates":[[0.1]]}]}"#,
+                "FaceNet template that is not 512"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"dlib_face_recognition_resnet_model_v1","entries":[{"subject":"a","templates":[\#(template)]}],"cohort":[{"dlib":\#(template),"facenet":\#(second)}]}"#,
+                "only the fused rule"
+            ),
+            (
+                #"{"format":"watchpost-templates/2","embedding_model":"\#(fused)","entries":[{"subject":"a","templates":[\#(template)],"facenet_templates":[\#(second)]}],"cohort":[{"dlib":[1],"facenet":\#(second)}]}"#,
+                "cohort face 0"
+            ),
         ]
         for (i, (body, expected)) in cases.enumerated() {
             let path = folder + "/case\(i).json"

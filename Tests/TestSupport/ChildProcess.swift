@@ -7,7 +7,9 @@ public final class ChildProcess: @unchecked Sendable {
     private let errPath: String
 
     /// - Parameter input: text for the child's standard input (it gets none otherwise).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil)
+        throws
+    {
         let base = NSTemporaryDirectory() + "watchpost-child-" + UUID().uuidString
         outPath = base + ".out"
         errPath = base + ".err"
@@ -20,7 +22,8 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         if let input {
             let inPath = base + ".in"
-            FileManager.default.createFile(atPath: inPath, contents: Data(input.utf8), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(
+                atPath: inPath, contents: Data(input.utf8), attributes: [.posixPermissions: 0o600])
             process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
             defer { try? FileManager.default.removeItem(atPath: inPath) }
             try process.run()
@@ -63,8 +66,10 @@ public final class ChildProcess: @unchecked Sendable {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Runs to completion and returns (status, stdout, stderr).
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300), input: String? = nil,
-                           environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(300), input: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ChildProcess(executable, arguments, environment: environment, input: input)
         let status = child.wait(timeout: timeout)
         return (status, child.stdout, child.stderr)

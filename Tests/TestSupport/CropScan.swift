@@ -10,7 +10,9 @@ public enum CropScan {
         return try names.sorted().filter { name in
             var isFolder: ObjCBool = false
             let path = folder + "/" + name
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return false }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+                return false
+            }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             return pieces.contains { contains(bytes, $0) }
         }

@@ -46,9 +46,12 @@ public enum Fixtures {
 
     /// A built executable of this package (the test runner sits beside them).
     public static func executable(_ name: String) -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
+        let here = URL(
+            fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
         var dir = here.deletingLastPathComponent()
-        if dir.lastPathComponent == "MacOS" { dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+        if dir.lastPathComponent == "MacOS" {
+            dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        }
         return dir.appendingPathComponent(name).path
     }
 
@@ -65,8 +68,10 @@ public enum Fixtures {
         let path = try temporaryFolder(test) + "/pattern.mp4"
         let ffmpeg = Process()
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=\(fps)",
-                            "-frames:v", String(frames), "-pix_fmt", "yuv420p", path]
+        ffmpeg.arguments = [
+            "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=\(fps)",
+            "-frames:v", String(frames), "-pix_fmt", "yuv420p", path,
+        ]
         try ffmpeg.run()
         ffmpeg.waitUntilExit()
         guard ffmpeg.terminationStatus == 0 else {

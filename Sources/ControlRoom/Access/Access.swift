@@ -28,20 +28,27 @@ struct Access {
     /// The session of a request allowed to `roles`; throws the refusal response otherwise.
     func require(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) throws -> Session {
         guard let session = context.session else {
-            throw Denial.response(request.method == .get
-                ? Response.redirect(to: "/login?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
-                : Response(status: .unauthorized))
+            throw Denial.response(
+                request.method == .get
+                    ? Response.redirect(
+                        to: "/login?next="
+                            + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                    : Response(status: .unauthorized))
         }
         guard roles.contains(session.user.role) else {
-            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
-                                             detail: ["role": session.user.role.rawValue]), logger: logger)
+            database.audit(
+                AuditEvent(
+                    actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
+                    detail: ["role": session.user.role.rawValue]), logger: logger)
             throw Denial.response(Response(status: .forbidden))
         }
         return session
     }
 
     /// The form of a POST from an allowed session, after its CSRF token is checked.
-    func requireForm(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) async throws -> (Session, FormBody) {
+    func requireForm(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext) async throws -> (
+        Session, FormBody
+    ) {
         let session = try require(roles, request, context)
         let form = try await FormBody(request)
         try checkCSRF(form["csrf"], session, request, context)
@@ -49,7 +56,9 @@ struct Access {
     }
 
     /// The upload form of a POST from an allowed session, after its CSRF token is checked.
-    func requireUpload(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext, limit: Int) async throws -> (Session, MultipartForm) {
+    func requireUpload(_ roles: Set<Role>, _ request: Request, _ context: WebRequestContext, limit: Int) async throws
+        -> (Session, MultipartForm)
+    {
         let session = try require(roles, request, context)
         let form = try await MultipartForm(request, limit: limit)
         try checkCSRF(form.text("csrf"), session, request, context)
@@ -62,10 +71,14 @@ struct Access {
         "\(request.method) \(context.endpointPath ?? "unmatched route")"
     }
 
-    private func checkCSRF(_ token: String?, _ session: Session, _ request: Request, _ context: WebRequestContext) throws {
+    private func checkCSRF(_ token: String?, _ session: Session, _ request: Request, _ context: WebRequestContext)
+        throws
+    {
         guard UserStore.isValidCSRF(token, for: session) else {
-            database.audit(AuditEvent(actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
-                                      detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
+            database.audit(
+                AuditEvent(
+                    actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
+                    detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
             throw Denial.response(Response(status: .forbidden))
         }
     }

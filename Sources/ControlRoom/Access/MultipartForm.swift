@@ -22,8 +22,10 @@ public struct MultipartForm: Sendable {
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch {
-            throw Access.Denial.response(plainText("the upload is larger than \(limit >> 20) MiB: split the list or raise watchlists.max_upload_mib",
-                                                    status: .contentTooLarge))
+            throw Access.Denial.response(
+                plainText(
+                    "the upload is larger than \(limit >> 20) MiB: split the list or raise watchlists.max_upload_mib",
+                    status: .contentTooLarge))
         }
         do { try self.init(body: body, contentType: contentType) } catch {
             throw Access.Denial.response(plainText(error.description, status: .badRequest))
@@ -36,11 +38,15 @@ public struct MultipartForm: Sendable {
     }
 
     init(body: ByteBuffer, contentType: String) throws(MultipartRefusal) {
-        guard contentType.lowercased().hasPrefix("multipart/form-data"), let boundary = Self.parameter("boundary", in: contentType),
-              !boundary.isEmpty else { throw .notMultipart }
+        guard contentType.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = Self.parameter("boundary", in: contentType),
+            !boundary.isEmpty
+        else { throw .notMultipart }
         // MultipartKit 4.7.1 (the newest here) traps on a byte over 127 in a part's header name, which
         // would bring the whole coordinator down: such a body is refused before it reaches the parser.
-        guard body.withUnsafeReadableBytes({ Self.headerNamesAreASCII($0, boundary: Array(boundary.utf8)) }) else { throw .malformed }
+        guard body.withUnsafeReadableBytes({ Self.headerNamesAreASCII($0, boundary: Array(boundary.utf8)) }) else {
+            throw .malformed
+        }
         let parser = MultipartParser(boundary: boundary)
         var headers: [(String, String)] = [], current: [UInt8] = [], parts: [Part] = []
         parser.onHeader = { name, value in headers.append((name, value)) }
@@ -48,10 +54,13 @@ public struct MultipartForm: Sendable {
         parser.onPartComplete = {
             let disposition = headers.first { $0.0.lowercased() == "content-disposition" }?.1 ?? ""
             if let name = Self.parameter("name", in: disposition) {
-                let file = Self.parameter("filename", in: disposition).map { URL(fileURLWithPath: $0).lastPathComponent }
+                let file = Self.parameter("filename", in: disposition).map {
+                    URL(fileURLWithPath: $0).lastPathComponent
+                }
                 parts.append(Part(name: name, fileName: file, body: current))
             }
-            headers = []; current = []
+            headers = []
+            current = []
         }
         do { try parser.execute(body) } catch { throw .malformed }
         self.parts = parts
@@ -76,7 +85,10 @@ public struct MultipartForm: Sendable {
         let delimiter: [UInt8] = [0x2D, 0x2D] + boundary + [0x0D, 0x0A]
         var start = 0
         while start + delimiter.count <= body.count {
-            guard body[start] == 0x2D, body[start..<start + delimiter.count].elementsEqual(delimiter) else { start += 1; continue }
+            guard body[start] == 0x2D, body[start..<start + delimiter.count].elementsEqual(delimiter) else {
+                start += 1
+                continue
+            }
             var line = start + delimiter.count
             while line < body.count, body[line] != 0x0D {
                 var i = line
@@ -97,7 +109,8 @@ public struct MultipartForm: Sendable {
         for item in value.split(separator: ";").dropFirst() {
             let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, pair[0].lowercased() == key else { continue }
-            return pair[1].count >= 2 && pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") ? String(pair[1].dropFirst().dropLast()) : pair[1]
+            return pair[1].count >= 2 && pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"")
+                ? String(pair[1].dropFirst().dropLast()) : pair[1]
         }
         return nil
     }

@@ -21,7 +21,9 @@ struct SessionMiddleware: RouterMiddleware {
     static let cookieName = "wp_session"
     let users: UserStore
 
-    func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response
+    ) async throws -> Response {
         var context = context
         if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty {
             context.session = try await RecordWork.run { try users.session(token: token, at: .now) }

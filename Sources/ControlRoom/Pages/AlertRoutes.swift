@@ -22,7 +22,9 @@ struct AlertRoutes {
                 let session = try access.require(Access.alerts, request, context)
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
                 let rows = try alerts.list(deployment: deployment, limit: 200).map(Self.row)
-                let deployments = try DeploymentStore.list(in: alerts.database).filter { $0.state == .live }.map { ["id": $0.id] }
+                let deployments = try DeploymentStore.list(in: alerts.database).filter { $0.state == .live }.map {
+                    ["id": $0.id]
+                }
                 var values: [String: Any] = ["alerts": rows, "deployments": deployments]
                 values["deployment"] = deployment
                 return pages.page("alerts", title: "Alerts", session: session, values)
@@ -41,19 +43,23 @@ struct AlertRoutes {
                     guard let session = try? users.session(token: token, at: .now) else { return false }
                     return Access.alerts.contains(session.user.role)
                 }
-                return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
-                                body: ResponseBody { writer in
-                                    // A comment first, so that the browser's EventSource opens at once.
-                                    try await writer.write(ByteBuffer(string: ": live\n\n"))
-                                    for await event in stream {
-                                        guard (try? await RecordWork.run(mayWatch)) == true else { break }
-                                        guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment,
-                                              let alert = try? await RecordWork.run({ try store.show(item.alertID) }) else { continue }
-                                        let json = try JSONSerialization.data(withJSONObject: Self.row(alert), options: [.sortedKeys])
-                                        try await writer.write(ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
-                                    }
-                                    try await writer.finish(nil)
-                                })
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                    body: ResponseBody { writer in
+                        // A comment first, so that the browser's EventSource opens at once.
+                        try await writer.write(ByteBuffer(string: ": live\n\n"))
+                        for await event in stream {
+                            guard (try? await RecordWork.run(mayWatch)) == true else { break }
+                            guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment,
+                                let alert = try? await RecordWork.run({ try store.show(item.alertID) })
+                            else { continue }
+                            let json = try JSONSerialization.data(
+                                withJSONObject: Self.row(alert), options: [.sortedKeys])
+                            try await writer.write(
+                                ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+                        }
+                        try await writer.finish(nil)
+                    })
             }
         }
         router.get("/alerts/:id") { request, context -> Response in
@@ -64,12 +70,15 @@ struct AlertRoutes {
                 values["hasCrop"] = alert.purgedAt == nil
                 values["score"] = alert.score.map { String(format: "%.4f", $0) } ?? ""
                 values["distance"] = alert.distance.map { String(format: "%.4f", $0) } ?? ""
-                values["trackFrames"] = alert.trackFrames.map { "\($0) frame\($0 == 1 ? "" : "s") of its track" } ?? "not said by the node"
-                values["quality"] = alert.quality.map { $0.map { String(format: "%.1f", $0) }.joined(separator: " ") } ?? ""
+                values["trackFrames"] =
+                    alert.trackFrames.map { "\($0) frame\($0 == 1 ? "" : "s") of its track" } ?? "not said by the node"
+                values["quality"] =
+                    alert.quality.map { $0.map { String(format: "%.1f", $0) }.joined(separator: " ") } ?? ""
                 values["node"] = alert.nodeID
                 values["caseReference"] = alert.caseReference ?? ""
                 values["canReview"] = alert.review == nil && alert.purgedAt == nil
-                values["canOutcome"] = alert.review != nil && alert.review != .noMatch && alert.outcome == nil && alert.purgedAt == nil
+                values["canOutcome"] =
+                    alert.review != nil && alert.review != .noMatch && alert.outcome == nil && alert.purgedAt == nil
                 values["csrf"] = session.csrfToken
                 return pages.page("alert", title: "Alert", session: session, values)
             }
@@ -78,8 +87,9 @@ struct AlertRoutes {
             try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
                 guard let crop = try alerts.crop(try Self.id(context)) else { return Response(status: .notFound) }
-                return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: crop)))
+                return Response(
+                    status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: crop)))
             }
         }
         router.get("/alerts/:id/reference") { request, context -> Response in
@@ -87,19 +97,26 @@ struct AlertRoutes {
                 _ = try access.require(Access.alerts, request, context)
                 let alert = try alerts.show(try Self.id(context))
                 guard let subject = alert.subject,
-                      let photo = try DeploymentStore.referencePhoto(deployment: alert.deploymentID, subject: subject, in: alerts.database) else {
+                    let photo = try DeploymentStore.referencePhoto(
+                        deployment: alert.deploymentID, subject: subject, in: alerts.database)
+                else {
                     return Response(status: .notFound)
                 }
                 let type = photo.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
-                return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+                return Response(
+                    status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: photo)))
             }
         }
         router.post("/alerts/:id/review") { request, context -> Response in
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)
                 return try await offloaded {
-                    guard let decision = form["decision"].flatMap(ReviewDecision.init(rawValue:)) else { return Response(status: .badRequest) }
-                    return try adjudicate(.review(decision, note: form.text("note")), context: context, session: session)
+                    guard let decision = form["decision"].flatMap(ReviewDecision.init(rawValue:)) else {
+                        return Response(status: .badRequest)
+                    }
+                    return try adjudicate(
+                        .review(decision, note: form.text("note")), context: context, session: session)
                 }
             }
         }
@@ -108,8 +125,10 @@ struct AlertRoutes {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)
                 return try await offloaded {
                     guard let outcome = form["outcome"].flatMap(FieldOutcome.init(rawValue:)),
-                          let action = form["action"].flatMap(FieldAction.init(rawValue:)) else { return Response(status: .badRequest) }
-                    return try adjudicate(.outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
+                        let action = form["action"].flatMap(FieldAction.init(rawValue:))
+                    else { return Response(status: .badRequest) }
+                    return try adjudicate(
+                        .outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
                 }
             }
         }
@@ -120,27 +139,36 @@ struct AlertRoutes {
         do {
             try alerts.adjudicate(id, step, by: session.user.name, at: .now)
         } catch let refusal as AdjudicationError {
-            return pages.page("message", title: "Refused", session: session, ["heading": "Not recorded", "text": refusal.description],
-                              status: status(of: refusal))
+            return pages.page(
+                "message", title: "Refused", session: session,
+                ["heading": "Not recorded", "text": refusal.description],
+                status: status(of: refusal))
         }
         return Response.redirect(to: "/alerts/\(id.uuidString)", type: .found)
     }
 
     static func id(_ context: WebRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw HTTPError(.notFound) }
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw HTTPError(.notFound)
+        }
         return id
     }
 
     static func row(_ a: AlertRecord) -> [String: Any] {
-        ["id": a.id.uuidString, "captured": displayTime(a.capturedAt), "capturedMs": Int64(a.capturedAt.timeIntervalSince1970 * 1000),
-         "deployment": a.deploymentID, "camera": a.cameraID, "subject": a.subject ?? "(purged)",
-         "review": a.review.map { "\($0.rawValue) by \(a.reviewBy ?? "")" } ?? "awaiting review",
-         "outcome": a.outcome.map { "\($0.rawValue), \(a.action?.rawValue ?? "")" } ?? ""]
+        [
+            "id": a.id.uuidString, "captured": displayTime(a.capturedAt),
+            "capturedMs": Int64(a.capturedAt.timeIntervalSince1970 * 1000),
+            "deployment": a.deploymentID, "camera": a.cameraID, "subject": a.subject ?? "(purged)",
+            "review": a.review.map { "\($0.rawValue) by \(a.reviewBy ?? "")" } ?? "awaiting review",
+            "outcome": a.outcome.map { "\($0.rawValue), \(a.action?.rawValue ?? "")" } ?? "",
+        ]
     }
 }
 
 /// Runs a route's body, turning an access refusal into its response and a record the request
 /// names but the database does not hold (or refuses) into a plain-text answer that says why.
 func plainText(_ text: String, status: HTTPResponse.Status) -> Response {
-    Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    Response(
+        status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
 }

@@ -7,7 +7,10 @@ import Mustache
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
-    func page(_ template: String, title: String, session: Session?, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
+    func page(
+        _ template: String, title: String, session: Session?, _ values: [String: Any] = [:],
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var object = values
         object["title"] = title
         if let session {
@@ -15,8 +18,9 @@ struct PageRenderer: Sendable {
             object["nav"] = Self.navigation(for: session.user.role).map { ["href": $0.0, "label": $0.1] }
         }
         let html = library.render(object, withTemplate: template) ?? "template \(template) missing"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     static func navigation(for role: Role) -> [(String, String)] {
@@ -37,5 +41,7 @@ func displayTime(_ date: Date?) -> String {
     var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
     var t = tm()
     gmtime_r(&seconds, &t)
-    return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+    return String(
+        format: "%04d-%02d-%02d %02d:%02d:%02d UTC", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
+        t.tm_sec)
 }

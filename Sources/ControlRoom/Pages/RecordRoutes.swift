@@ -20,11 +20,16 @@ struct RecordRoutes {
                 let now = Date()
                 let rows = try NodeRegistry.statuses(in: database).map { n -> [String: Any] in
                     let online = n.lastHeartbeat.map { now.timeIntervalSince($0) < 30 } ?? false
-                    return ["id": n.node.nodeID, "camera": n.node.cameraID,
-                            "state": n.revoked ? "revoked" : (online ? "online" : "offline"), "stateClass": online && !n.revoked ? "ok" : "flag",
-                            "lastHeartbeat": displayTime(n.lastHeartbeat), "fps": n.framesPerSecond.map { String(format: "%.1f", $0) } ?? "",
-                            "faces": n.facesTotal, "dropped": n.framesDropped, "version": n.watchlistVersion.map { "v\($0)" } ?? "",
-                            "health": n.health, "refusal": n.lastRefusal ?? ""]
+                    return [
+                        "id": n.node.nodeID, "camera": n.node.cameraID,
+                        "state": n.revoked ? "revoked" : (online ? "online" : "offline"),
+                        "stateClass": online && !n.revoked ? "ok" : "flag",
+                        "lastHeartbeat": displayTime(n.lastHeartbeat),
+                        "fps": n.framesPerSecond.map { String(format: "%.1f", $0) } ?? "",
+                        "faces": n.facesTotal, "dropped": n.framesDropped,
+                        "version": n.watchlistVersion.map { "v\($0)" } ?? "",
+                        "health": n.health, "refusal": n.lastRefusal ?? "",
+                    ]
                 }
                 return pages.page("nodes", title: "Nodes", session: session, ["nodes": rows])
             }
@@ -34,21 +39,26 @@ struct RecordRoutes {
                 let session = try access.require(Access.deployments, request, context)
                 let role = session.user.role
                 let rows = try DeploymentStore.list(in: database).map { d -> [String: Any] in
-                    ["id": d.id, "state": d.state.rawValue, "place": d.placeName,
-                     "window": "\(displayTime(d.lifecycle.windowStart)) to \(displayTime(d.lifecycle.windowEnd))",
-                     "listSize": d.listSize, "threshold": String(format: "%.3f", d.threshold),
-                     "enrolment": d.enrolment ?? "not recorded", "cohort": d.cohort ?? "not recorded",
-                     "tpir": String(format: "%.3f", d.expected.tpir), "fpir": String(format: "%.5f", d.expected.fpir),
-                     "nodes": d.nodes.joined(separator: ", "), "csrf": session.csrfToken,
-                     "canAuthorise": d.state == .planned && Access.authorise.contains(role),
-                     "canStart": d.state == .authorised && Access.startAndEnd.contains(role),
-                     "canEnd": d.state == .live && Access.startAndEnd.contains(role),
-                     "canReport": Access.reports.contains(role)]
+                    [
+                        "id": d.id, "state": d.state.rawValue, "place": d.placeName,
+                        "window": "\(displayTime(d.lifecycle.windowStart)) to \(displayTime(d.lifecycle.windowEnd))",
+                        "listSize": d.listSize, "threshold": String(format: "%.3f", d.threshold),
+                        "enrolment": d.enrolment ?? "not recorded", "cohort": d.cohort ?? "not recorded",
+                        "tpir": String(format: "%.3f", d.expected.tpir),
+                        "fpir": String(format: "%.5f", d.expected.fpir),
+                        "nodes": d.nodes.joined(separator: ", "), "csrf": session.csrfToken,
+                        "canAuthorise": d.state == .planned && Access.authorise.contains(role),
+                        "canStart": d.state == .authorised && Access.startAndEnd.contains(role),
+                        "canEnd": d.state == .live && Access.startAndEnd.contains(role),
+                        "canReport": Access.reports.contains(role),
+                    ]
                 }
                 return pages.page("deployments", title: "Deployments", session: session, ["deployments": rows])
             }
         }
-        for (verb, roles) in [("authorise", Access.authorise), ("start", Access.startAndEnd), ("end", Access.startAndEnd)] {
+        for (verb, roles) in [
+            ("authorise", Access.authorise), ("start", Access.startAndEnd), ("end", Access.startAndEnd),
+        ] {
             router.post("/deployments/:id/\(verb)") { request, context -> Response in
                 try await guarded {
                     let (session, _) = try await access.requireForm(roles, request, context)
@@ -56,20 +66,26 @@ struct RecordRoutes {
                         guard let id = context.parameters.get("id") else { return Response(status: .notFound) }
                         do {
                             switch verb {
-                            case "authorise": try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
+                            case "authorise":
+                                try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
                             case "start":
                                 try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
                                 deploymentsChanged()
                             default:
-                                if case .notWritten(let reason) = try ending.end(id, by: session.user.name, at: .now).checkpoint {
+                                if case .notWritten(let reason) = try ending.end(id, by: session.user.name, at: .now)
+                                    .checkpoint
+                                {
                                     // serve checked its key at start: a key lost since is for whoever ended it to know.
-                                    return pages.page("message", title: "Ended", session: session,
-                                                      ["heading": "Deployment \(id) ended, not checkpointed", "text": reason])
+                                    return pages.page(
+                                        "message", title: "Ended", session: session,
+                                        ["heading": "Deployment \(id) ended, not checkpointed", "text": reason])
                                 }
                             }
                         } catch let refusal where isShownToUser(refusal) {
-                            return pages.page("message", title: "Refused", session: session, ["heading": "Not done", "text": "\(refusal)"],
-                                              status: status(of: refusal))
+                            return pages.page(
+                                "message", title: "Refused", session: session,
+                                ["heading": "Not done", "text": "\(refusal)"],
+                                status: status(of: refusal))
                         }
                         return Response.redirect(to: "/deployments", type: .found)
                     }
@@ -79,24 +95,34 @@ struct RecordRoutes {
         router.get("/reports") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.reports, request, context)
-                guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else { return Response(status: .badRequest) }
+                guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else {
+                    return Response(status: .badRequest)
+                }
                 let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
-                return pages.page("report", title: "Report", session: session,
-                                  ["deployment": deployment, "reportHTML": try report.rendered(as: .html)])
+                return pages.page(
+                    "report", title: "Report", session: session,
+                    ["deployment": deployment, "reportHTML": try report.rendered(as: .html)])
             }
         }
         router.get("/reports/export") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.reports, request, context)
                 guard let deployment = request.uri.queryParameters["deployment"].map(String.init),
-                      let format = request.uri.queryParameters["format"].flatMap({ ReportFormat(rawValue: String($0)) }), format != .html else {
+                    let format = request.uri.queryParameters["format"].flatMap({ ReportFormat(rawValue: String($0)) }),
+                    format != .html
+                else {
                     return Response(status: .badRequest)
                 }
                 let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
-                let text = try ReportExport.export(report, as: format, to: nil, by: session.user.name, in: database, at: .now)
-                return Response(status: .ok, headers: [.contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json",
-                                                       .contentDisposition: "attachment; filename=\"report-\(deployment).\(format.rawValue)\""],
-                                body: .init(byteBuffer: ByteBuffer(string: text)))
+                let text = try ReportExport.export(
+                    report, as: format, to: nil, by: session.user.name, in: database, at: .now)
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json",
+                        .contentDisposition: "attachment; filename=\"report-\(deployment).\(format.rawValue)\"",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(string: text)))
             }
         }
         router.get("/audit/checkpoints/:file") { request, context -> Response in
@@ -105,10 +131,16 @@ struct RecordRoutes {
                 let name = context.parameters.get("file") ?? ""
                 let folder = ending.checkpoints.checkpointFolder
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-                guard name.hasPrefix("checkpoint-"), name.hasSuffix(".json"), names.contains(name) else { return Response(status: .notFound) }
+                guard name.hasPrefix("checkpoint-"), name.hasSuffix(".json"), names.contains(name) else {
+                    return Response(status: .notFound)
+                }
                 let checkpoint = try AuditCheckpoint.read(path: folder + "/" + name)
-                return Response(status: .ok, headers: [.contentType: "application/json", .contentDisposition: "attachment; filename=\"\(name)\""],
-                                body: .init(byteBuffer: ByteBuffer(bytes: try checkpoint.fileBytes())))
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "application/json", .contentDisposition: "attachment; filename=\"\(name)\"",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try checkpoint.fileBytes())))
             }
         }
         router.get("/audit") { request, context -> Response in
@@ -116,16 +148,29 @@ struct RecordRoutes {
                 let session = try access.require(Access.audit, request, context)
                 let action = request.uri.queryParameters["action"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
                 let actor = request.uri.queryParameters["actor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-                let entries = try AuditLog.entries(in: database, actionPrefix: action, actor: actor, limit: 300).reversed().map { e -> [String: Any] in
-                    ["seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail]
-                }
+                let entries = try AuditLog.entries(in: database, actionPrefix: action, actor: actor, limit: 300)
+                    .reversed().map { e -> [String: Any] in
+                        [
+                            "seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action,
+                            "target": e.target, "detail": e.detail,
+                        ]
+                    }
                 let verification = try AuditVerifier.verify(database)
-                let signed = try AuditWitnessStore(folder: ending.checkpoints.checkpointFolder).newest(20).map { file, checkpoint in
-                    ["file": file, "entries": checkpoint.entries, "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt)))]
+                let signed = try AuditWitnessStore(folder: ending.checkpoints.checkpointFolder).newest(20).map {
+                    file, checkpoint in
+                    [
+                        "file": file, "entries": checkpoint.entries,
+                        "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt))),
+                    ]
                 }
-                return pages.page("audit", title: "Audit", session: session,
-                                  ["entries": Array(entries), "verification": verification.description, "checkpoints": Array(signed),
-                                   "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "", "actor": actor ?? ""])
+                return pages.page(
+                    "audit", title: "Audit", session: session,
+                    [
+                        "entries": Array(entries), "verification": verification.description,
+                        "checkpoints": Array(signed),
+                        "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "",
+                        "actor": actor ?? "",
+                    ])
             }
         }
     }

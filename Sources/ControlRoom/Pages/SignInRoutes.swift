@@ -22,23 +22,36 @@ struct SignInRoutes {
         router.post("/login") { request, context -> Response in
             let form = try await FormBody(request)
             guard let cookie = request.cookies[Self.formCookieName]?.value, let token = form["csrf"],
-                  UserStore.constantTimeEqual(cookie, token) else {
-                return signInPage(session: nil, status: .forbidden, error: "This sign-in form has expired: sign in again on this page.")
+                UserStore.constantTimeEqual(cookie, token)
+            else {
+                return signInPage(
+                    session: nil, status: .forbidden,
+                    error: "This sign-in form has expired: sign in again on this page.")
             }
-            switch try await desk.signIn(form["name"] ?? "", password: form["password"] ?? "", address: context.remoteAddress, at: .now) {
+            switch try await desk.signIn(
+                form["name"] ?? "", password: form["password"] ?? "", address: context.remoteAddress, at: .now)
+            {
             case .signedIn(let token, let session):
                 let role = session.user.role
-                var response = Response.redirect(to: role == .auditor ? "/audit" : (Access.alerts.contains(role) ? "/alerts" : "/deployments"),
-                                                 type: .found)
-                response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: token, maxAge: Int(UserStore.sessionLifetime), path: "/",
-                                          secure: secureCookies, httpOnly: true, sameSite: .strict))
-                response.setCookie(Cookie(name: Self.formCookieName, value: "", maxAge: 0, path: "/login", secure: secureCookies, httpOnly: true, sameSite: .strict))
+                var response = Response.redirect(
+                    to: role == .auditor ? "/audit" : (Access.alerts.contains(role) ? "/alerts" : "/deployments"),
+                    type: .found)
+                response.setCookie(
+                    Cookie(
+                        name: SessionMiddleware.cookieName, value: token, maxAge: Int(UserStore.sessionLifetime),
+                        path: "/",
+                        secure: secureCookies, httpOnly: true, sameSite: .strict))
+                response.setCookie(
+                    Cookie(
+                        name: Self.formCookieName, value: "", maxAge: 0, path: "/login", secure: secureCookies,
+                        httpOnly: true, sameSite: .strict))
                 return response
             case .refused:
                 return signInPage(session: nil, status: .unauthorized, error: Self.refusedText)
             case .throttled(let retryAfter):
-                var response = signInPage(session: nil, status: .tooManyRequests,
-                                          error: "Too many sign-in attempts: wait \(retryAfter) seconds, then try again.")
+                var response = signInPage(
+                    session: nil, status: .tooManyRequests,
+                    error: "Too many sign-in attempts: wait \(retryAfter) seconds, then try again.")
                 response.headers[.retryAfter] = "\(retryAfter)"
                 return response
             }
@@ -46,10 +59,14 @@ struct SignInRoutes {
         router.post("/logout") { request, context -> Response in
             let form = try await FormBody(request)
             guard let session = context.session, UserStore.isValidCSRF(form["csrf"], for: session),
-                  let token = request.cookies[SessionMiddleware.cookieName]?.value else { return Response(status: .forbidden) }
+                let token = request.cookies[SessionMiddleware.cookieName]?.value
+            else { return Response(status: .forbidden) }
             try users.signOut(token: token, at: .now)
             var response = Response.redirect(to: "/login", type: .found)
-            response.setCookie(Cookie(name: SessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: SessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies,
+                    httpOnly: true, sameSite: .strict))
             return response
         }
         router.get("/") { _, context in
@@ -65,7 +82,10 @@ struct SignInRoutes {
         var values: [String: Any] = ["csrf_login": token]
         if let error { values["error"] = error }
         var response = pages.page("login", title: "Sign in", session: session, values, status: status)
-        response.setCookie(Cookie(name: Self.formCookieName, value: token, maxAge: 3600, path: "/login", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: Self.formCookieName, value: token, maxAge: 3600, path: "/login", secure: secureCookies,
+                httpOnly: true, sameSite: .strict))
         return response
     }
 }

@@ -25,7 +25,8 @@ struct WatchlistRoutes {
         }
         router.post("/watchlists") { request, context -> Response in
             try await guarded {
-                let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
+                let (session, form) = try await access.requireUpload(
+                    Access.watchlists, request, context, limit: uploadLimit)
                 return try await offloaded {
                     do {
                         let upload = try Self.upload(form)
@@ -46,13 +47,20 @@ struct WatchlistRoutes {
         router.get("/watchlists/:id/photos/:subject/:position") { request, context -> Response in
             try await offloaded {
                 _ = try access.require(Access.watchlists, request, context)
-                guard let subject = context.parameters.get("subject")?.removingPercentEncoding, let position = context.parameters.get("position", as: Int.self),
-                      let photo = try WatchlistDraftStore.photo(draft: try Self.id(context), subject: subject, position: position, in: database) else {
+                guard let subject = context.parameters.get("subject")?.removingPercentEncoding,
+                    let position = context.parameters.get("position", as: Int.self),
+                    let photo = try WatchlistDraftStore.photo(
+                        draft: try Self.id(context), subject: subject, position: position, in: database)
+                else {
                     return Response(status: .notFound)
                 }
-                return Response(status: .ok, headers: [.contentType: photo.first == 0x89 ? "image/png" : "image/jpeg", .cacheControl: "no-store",
-                                                       .init("X-Content-Type-Options")!: "nosniff"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: photo.first == 0x89 ? "image/png" : "image/jpeg", .cacheControl: "no-store",
+                        .init("X-Content-Type-Options")!: "nosniff",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(bytes: photo)))
             }
         }
         router.post("/watchlists/:id/build") { request, context -> Response in
@@ -61,7 +69,9 @@ struct WatchlistRoutes {
                 return try await offloaded {
                     let id = try Self.id(context)
                     let input: WatchlistBuildInput
-                    do { input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now) } catch let refusal where isShownToUser(refusal) {
+                    do {
+                        input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now)
+                    } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
@@ -72,7 +82,8 @@ struct WatchlistRoutes {
                             try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: .now)
                         } catch {
                             logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
-                            try? WatchlistDraftStore.recordBuildFailure(id, reason: "\(error)", by: actor, in: database, at: .now)
+                            try? WatchlistDraftStore.recordBuildFailure(
+                                id, reason: "\(error)", by: actor, in: database, at: .now)
                         }
                     }
                     return Response.redirect(to: "/watchlists/\(id)", type: .found)
@@ -84,19 +95,27 @@ struct WatchlistRoutes {
                 let session = try access.require(Access.watchlists, request, context)
                 let id = try Self.id(context)
                 let bytes = try WatchlistDraftStore.bundleForSigning(id, by: session.user.name, in: database, at: .now)
-                return Response(status: .ok, headers: [.contentType: "application/octet-stream", .cacheControl: "no-store",
-                                                       .contentDisposition: "attachment; filename=\"\(id).bundle\""],
-                                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "application/octet-stream", .cacheControl: "no-store",
+                        .contentDisposition: "attachment; filename=\"\(id).bundle\"",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
             }
         }
         router.post("/watchlists/:id/signatures") { request, context -> Response in
             try await guarded {
-                let (session, form) = try await access.requireUpload(Access.watchlists, request, context, limit: uploadLimit)
+                let (session, form) = try await access.requireUpload(
+                    Access.watchlists, request, context, limit: uploadLimit)
                 return try await offloaded {
                     let id = try Self.id(context)
                     do {
-                        guard let file = form.files("bundle").first else { throw FormRefusal(.missingFile, "bundle", "choose the signed bundle file to upload") }
-                        try WatchlistDraftStore.addSignatures(id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
+                        guard let file = form.files("bundle").first else {
+                            throw FormRefusal(.missingFile, "bundle", "choose the signed bundle file to upload")
+                        }
+                        try WatchlistDraftStore.addSignatures(
+                            id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
@@ -124,7 +143,9 @@ struct WatchlistRoutes {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let refusal where isShownToUser(refusal) {
+                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let
+                        refusal where isShownToUser(refusal)
+                    {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
                     return Response.redirect(to: "/watchlists", type: .found)
@@ -135,65 +156,97 @@ struct WatchlistRoutes {
 
     // MARK: - Pages
 
-    private func listPage(_ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+    private func listPage(_ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws
+        -> Response
+    {
         let rows = try WatchlistDraftStore.list(in: database).map { d -> [String: Any] in
-            ["id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
-             "state": d.state.rawValue, "subjects": d.subjects.count, "refused": d.refusedPhotos,
-             "signatures": "\(d.signatures.count) of \(signers.required)", "created": "\(displayTime(d.createdAt)) by \(d.createdBy)"]
+            [
+                "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID,
+                "version": d.binding.version,
+                "state": d.state.rawValue, "subjects": d.subjects.count, "refused": d.refusedPhotos,
+                "signatures": "\(d.signatures.count) of \(signers.required)",
+                "created": "\(displayTime(d.createdAt)) by \(d.createdBy)",
+            ]
         }
         var values: [String: Any] = ["drafts": rows, "csrf": session.csrfToken, "maxMiB": uploadLimit >> 20]
         values["error"] = error
         return pages.page("watchlists", title: "Watchlists", session: session, values, status: status)
     }
 
-    private func draftPage(_ id: String, _ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let d = try WatchlistDraftStore.load(id, in: database) else { throw WatchlistDraftRefusal(.notFound, id, "no watchlist \(id)") }
+    private func draftPage(_ id: String, _ session: Session, error: String? = nil, status: HTTPResponse.Status = .ok)
+        throws -> Response
+    {
+        guard let d = try WatchlistDraftStore.load(id, in: database) else {
+            throw WatchlistDraftRefusal(.notFound, id, "no watchlist \(id)")
+        }
         let iso = ISO8601DateFormatter()
         let subjects = d.subjects.map { s -> [String: Any] in
-            ["id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
-             "leftOut": s.enrolled == false, "under18": s.under18 == true,
-             "photos": s.photos.map { p -> [String: Any] in
-                 var photo: [String: Any] = ["src": "/watchlists/\(d.id)/photos/\(Self.pathSegment(s.subjectID))/\(p.position)", "file": p.fileName]
-                 photo["refusal"] = p.refusal
-                 photo["mark"] = p.mark.map { String(format: "face marked at x %.0f, y %.0f, %.0f x %.0f px", $0.x, $0.y, $0.width, $0.height) }
-                 return photo
-             }]
+            [
+                "id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
+                "leftOut": s.enrolled == false, "under18": s.under18 == true,
+                "photos": s.photos.map { p -> [String: Any] in
+                    var photo: [String: Any] = [
+                        "src": "/watchlists/\(d.id)/photos/\(Self.pathSegment(s.subjectID))/\(p.position)",
+                        "file": p.fileName,
+                    ]
+                    photo["refusal"] = p.refusal
+                    photo["mark"] = p.mark.map {
+                        String(format: "face marked at x %.0f, y %.0f, %.0f x %.0f px", $0.x, $0.y, $0.width, $0.height)
+                    }
+                    return photo
+                },
+            ]
         }
         let signatures = d.signatures.map { s -> [String: Any] in
-            ["name": signers.name(of: s.publicKey), "key": s.keyID, "trusted": signers.trusts(s.publicKey),
-             "uploaded": "\(displayTime(s.uploadedAt)) by \(s.uploadedBy)"]
+            [
+                "name": signers.name(of: s.publicKey), "key": s.keyID, "trusted": signers.trusts(s.publicKey),
+                "uploaded": "\(displayTime(s.uploadedAt)) by \(s.uploadedBy)",
+            ]
         }
         var values: [String: Any] = [
-            "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID, "version": d.binding.version,
-            "validity": "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
+            "id": d.id, "deployment": d.binding.deploymentID, "watchlist": d.binding.watchlistID,
+            "version": d.binding.version,
+            "validity":
+                "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
             "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
             "face": d.binding.faceChoice, "photos": d.binding.photos,
             "state": d.state.rawValue, "csrf": session.csrfToken,
             "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
             "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
-            "building": d.state == .building, "canBuild": [.uploaded, .failed, .built].contains(d.state) && d.signatures.isEmpty,
+            "building": d.state == .building,
+            "canBuild": [.uploaded, .failed, .built].contains(d.state) && d.signatures.isEmpty,
             "canSign": d.state == .built, "canDiscard": d.state != .building,
         ]
         values["failure"] = d.failure
         values["error"] = error
         if let build = d.build {
-            values["build"] = ["at": displayTime(build.at), "subjects": build.subjects, "templates": build.templates,
-                               "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold)]
+            values["build"] = [
+                "at": displayTime(build.at), "subjects": build.subjects, "templates": build.templates,
+                "cohort": build.cohortFaces, "threshold": String(format: "%.3f", build.threshold),
+            ]
             if d.state == .built, signers.suffice(d.signatures) {
                 do {
-                    let e = try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, enrolment: d.enrolment,
-                                                         cohortFaces: build.cohortFaces)
-                    values["plan"] = ["tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
-                                      "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
-                                      "evaluated": e.evaluatedListSize, "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
-                                      "to": iso.string(from: d.binding.expiresAt),
-                                      "nodes": try NodeRegistry.statuses(in: database).filter { !$0.revoked }.map { ["id": $0.node.nodeID] }]
+                    let e = try compiler.expectedPerformance(
+                        threshold: build.threshold, listSize: build.subjects, enrolment: d.enrolment,
+                        cohortFaces: build.cohortFaces)
+                    values["plan"] = [
+                        "tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
+                        "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
+                        "evaluated": e.evaluatedListSize,
+                        "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
+                        "to": iso.string(from: d.binding.expiresAt),
+                        "nodes": try NodeRegistry.statuses(in: database).filter { !$0.revoked }.map {
+                            ["id": $0.node.nodeID]
+                        },
+                    ]
                 } catch let refusal where isShownToUser(refusal) {
                     values["planBlocked"] = "\(refusal)"
                 }
             }
         }
-        return pages.page("watchlist", title: "Watchlist \(d.binding.watchlistID) v\(d.binding.version)", session: session, values, status: status)
+        return pages.page(
+            "watchlist", title: "Watchlist \(d.binding.watchlistID) v\(d.binding.version)", session: session, values,
+            status: status)
     }
 
     // MARK: - Forms
@@ -211,55 +264,82 @@ struct WatchlistRoutes {
     }
 
     private static func upload(_ form: MultipartForm) throws -> WatchlistUpload {
-        guard let manifest = form.files("manifest").first else { throw FormRefusal(.missingFile, "manifest", "choose the manifest CSV file") }
+        guard let manifest = form.files("manifest").first else {
+            throw FormRefusal(.missingFile, "manifest", "choose the manifest CSV file")
+        }
         let photos = form.files("photos")
         guard !photos.isEmpty else { throw FormRefusal(.missingFile, "photos", "choose the photos the manifest names") }
         var byName: [String: [UInt8]] = [:]
         for photo in photos {
             guard byName.updateValue(photo.body, forKey: photo.fileName!) == nil else {
-                throw FormRefusal(.repeatedPhotoName, photo.fileName!, "two photos are named \(photo.fileName!): give each photo its own file name")
+                throw FormRefusal(
+                    .repeatedPhotoName, photo.fileName!,
+                    "two photos are named \(photo.fileName!): give each photo its own file name")
             }
         }
-        guard let deployment = form.text("deployment"), let watchlist = form.text("watchlist"), let versionText = form.text("version"),
-              let expiresText = form.text("expires") else {
-            throw FormRefusal(.missingField, "deployment, watchlist id, version, expiry", "deployment, watchlist id, version and expiry are all required")
+        guard let deployment = form.text("deployment"), let watchlist = form.text("watchlist"),
+            let versionText = form.text("version"),
+            let expiresText = form.text("expires")
+        else {
+            throw FormRefusal(
+                .missingField, "deployment, watchlist id, version, expiry",
+                "deployment, watchlist id, version and expiry are all required")
         }
-        guard let version = UInt64(versionText) else { throw FormRefusal(.notANumber, versionText, "version '\(versionText)' is not a whole number") }
+        guard let version = UInt64(versionText) else {
+            throw FormRefusal(.notANumber, versionText, "version '\(versionText)' is not a whole number")
+        }
         let threshold = try form.text("threshold").map { text -> Float in
-            guard let value = Float(text) else { throw FormRefusal(.notANumber, text, "threshold '\(text)' is not a number") }
+            guard let value = Float(text) else {
+                throw FormRefusal(.notANumber, text, "threshold '\(text)' is not a number")
+            }
             return value
         }
         return WatchlistUpload(
-            binding: WatchlistBinding(deploymentID: deployment, watchlistID: watchlist, version: version,
-                                      notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
-                                      expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
-                                      faceChoice: form.text("face") ?? "only", photos: form.text("photos") ?? "separate"),
-            manifestName: manifest.fileName!, manifestText: try CSVTable.utf8Text(manifest.body, file: manifest.fileName!),
+            binding: WatchlistBinding(
+                deploymentID: deployment, watchlistID: watchlist, version: version,
+                notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
+                expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
+                faceChoice: form.text("face") ?? "only", photos: form.text("photos") ?? "separate"),
+            manifestName: manifest.fileName!,
+            manifestText: try CSVTable.utf8Text(manifest.body, file: manifest.fileName!),
             photos: byName)
     }
 
     private func plan(_ id: String, _ form: FormBody) throws -> DeploymentPlan {
-        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else { throw WatchlistDraftRefusal(.noBundleYet, id, "no built watchlist \(id)") }
+        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else {
+            throw WatchlistDraftRefusal(.noBundleYet, id, "no built watchlist \(id)")
+        }
         guard signers.suffice(draft.signatures) else {
-            throw FormRefusal(.tooFewSignatures, "\(draft.signatures.count)", "the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
+            throw FormRefusal(
+                .tooFewSignatures, "\(draft.signatures.count)",
+                "the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
         }
         func number(_ key: String, _ label: String) throws -> Double {
-            guard let text = form.text(key), let value = Double(text) else { throw FormRefusal(.notANumber, label, "\(label) must be a number") }
+            guard let text = form.text(key), let value = Double(text) else {
+                throw FormRefusal(.notANumber, label, "\(label) must be a number")
+            }
             return value
         }
         func text(_ key: String, _ label: String) throws -> String {
-            guard let value = form.text(key) else { throw FormRefusal(.missingField, label, "\(label) is required: it goes on the record") }
+            guard let value = form.text(key) else {
+                throw FormRefusal(.missingField, label, "\(label) is required: it goes on the record")
+            }
             return value
         }
-        let nodes = (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let nodes = (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         return DeploymentPlan(
-            id: draft.binding.deploymentID, placeName: try text("place", "place"), latitude: try number("latitude", "latitude"),
-            longitude: try number("longitude", "longitude"), windowStart: try formTime(try text("from", "from"), "from"),
+            id: draft.binding.deploymentID, placeName: try text("place", "place"),
+            latitude: try number("latitude", "latitude"),
+            longitude: try number("longitude", "longitude"),
+            windowStart: try formTime(try text("from", "from"), "from"),
             windowEnd: try formTime(try text("to", "to"), "to"), purpose: try text("purpose", "purpose"),
             legalBasis: try text("legal_basis", "legal basis"), nodes: nodes,
-            bundle: try WatchlistDraftStore.signedBundle(id, in: database), subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
-            expected: try compiler.expectedPerformance(threshold: build.threshold, listSize: build.subjects, enrolment: draft.enrolment,
-                                                         cohortFaces: build.cohortFaces))
+            bundle: try WatchlistDraftStore.signedBundle(id, in: database),
+            subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
+            expected: try compiler.expectedPerformance(
+                threshold: build.threshold, listSize: build.subjects, enrolment: draft.enrolment,
+                cohortFaces: build.cohortFaces))
     }
 }
 

@@ -11,238 +11,288 @@ enum PageTemplates {
     }
 
     static let all: [(String, String)] = [
-        ("header", header), ("footer", footer), ("login", login), ("alerts", alerts), ("alert", alert), ("nodes", nodes),
-        ("deployments", deployments), ("report", report), ("audit", audit), ("message", message), ("watchlists", watchlists),
+        ("header", header), ("footer", footer), ("login", login), ("alerts", alerts), ("alert", alert),
+        ("nodes", nodes),
+        ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
+        ("watchlists", watchlists),
         ("watchlist", watchlist),
     ]
 
     static let header = """
-    <!DOCTYPE html>
-    <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Watchpost control room</title>
-    {{#building}}<meta http-equiv="refresh" content="2">{{/building}}
-    <style>
-    body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#14213d;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center}
-    header a{color:#fff;text-decoration:none}header form{margin-left:auto}main{padding:1em 1.5em;max-width:80em}
-    table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
-    .flag{color:#a00;font-weight:bold}.ok{color:#060}.new{background:#fff3c4}button{padding:.35em .8em;margin:.1em}
-    .crop{max-width:240px;border:1px solid #999}.muted{color:#666}.photo{max-width:120px;max-height:120px;border:1px solid #999}
-    .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
-    </style></head><body>
-    <header><strong>Watchpost</strong>
-    {{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}
-    {{#user}}<form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><span>{{name}} ({{role}})</span> <button>Sign out</button></form>{{/user}}
-    </header><main>
-    """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Watchpost control room</title>
+        {{#building}}<meta http-equiv="refresh" content="2">{{/building}}
+        <style>
+        body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}
+        header{background:#14213d;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center}
+        header a{color:#fff;text-decoration:none}header form{margin-left:auto}main{padding:1em 1.5em;max-width:80em}
+        table{border-collapse:collapse}
+        td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
+        .flag{color:#a00;font-weight:bold}.ok{color:#060}.new{background:#fff3c4}button{padding:.35em .8em;margin:.1em}
+        .crop{max-width:240px;border:1px solid #999}.muted{color:#666}
+        .photo{max-width:120px;max-height:120px;border:1px solid #999}
+        .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
+        </style></head><body>
+        <header><strong>Watchpost</strong>
+        {{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}
+        {{#user}}<form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}">
+        <span>{{name}} ({{role}})</span> <button>Sign out</button></form>{{/user}}
+        </header><main>
+        """
 
     static let footer = "</main></body></html>\n"
 
     static let login = """
-    {{> header}}
-    <h1>Sign in</h1>
-    {{#error}}<p class="flag">{{error}}</p>{{/error}}
-    <form method="post" action="/login"><input type="hidden" name="csrf" value="{{csrf_login}}">
-    <p><label>Name <input name="name" autocomplete="username" required></label></p>
-    <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
-    <p><button>Sign in</button></p>
-    </form>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Sign in</h1>
+        {{#error}}<p class="flag">{{error}}</p>{{/error}}
+        <form method="post" action="/login"><input type="hidden" name="csrf" value="{{csrf_login}}">
+        <p><label>Name <input name="name" autocomplete="username" required></label></p>
+        <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+        <p><button>Sign in</button></p>
+        </form>
+        {{> footer}}
+        """
 
     static let alerts = """
-    {{> header}}
-    <h1>Alerts{{#deployment}} · {{deployment}}{{/deployment}}</h1>
-    <p>Deployment: {{#deployments}}<a href="/alerts?deployment={{id}}">{{id}}</a> {{/deployments}} <a href="/alerts">all</a></p>
-    <p class="muted" id="live">Live: new alerts appear here without reloading.</p>
-    <table id="alerts"><thead><tr><th>Captured</th><th>Since capture</th><th>Deployment</th><th>Camera</th><th>Subject</th><th>Review</th><th>Outcome</th></tr></thead>
-    <tbody>
-    {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td><td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}</td><td>{{review}}</td><td>{{outcome}}</td></tr>
-    {{/alerts}}
-    </tbody></table>
-    <script src="/static/alerts.js"></script>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Alerts{{#deployment}} · {{deployment}}{{/deployment}}</h1>
+        <p>Deployment: {{#deployments}}<a href="/alerts?deployment={{id}}">{{id}}</a> {{/deployments}} <a href="/alerts">all</a></p>
+        <p class="muted" id="live">Live: new alerts appear here without reloading.</p>
+        <table id="alerts"><thead><tr><th>Captured</th><th>Since capture</th><th>Deployment</th><th>Camera</th>
+        <th>Subject</th><th>Review</th><th>Outcome</th></tr></thead>
+        <tbody>
+        {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td>
+        <td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}</td><td>{{review}}</td>
+        <td>{{outcome}}</td></tr>
+        {{/alerts}}
+        </tbody></table>
+        <script src="/static/alerts.js"></script>
+        {{> footer}}
+        """
 
     /// The live alert page's script, served as `/static/alerts.js` so that the pages' policy allows no inline script.
     static let alertsScript = #"""
-    const q = new URLSearchParams(location.search).get("deployment");
-    function age(){for(const r of document.querySelectorAll("#alerts tbody tr")){const s=(Date.now()-Number(r.dataset.captured))/1000;r.querySelector(".age").textContent=s<120?s.toFixed(0)+" s":(s/60).toFixed(0)+" min";}}
-    setInterval(age,1000);age();
-    const es = new EventSource("/alerts/stream"+(q?"?deployment="+encodeURIComponent(q):""));
-    es.addEventListener("alert", e => {
-      const a = JSON.parse(e.data), tr = document.createElement("tr");
-      tr.className="new"; tr.dataset.captured=a.capturedMs;
-      for (const v of [a.captured,"",a.deployment,a.camera,a.subject,"awaiting review",""]) { const td=document.createElement("td"); td.textContent=v; tr.appendChild(td); }
-      tr.children[1].className="age";
-      const link=document.createElement("a"); link.href="/alerts/"+a.id; link.textContent=a.captured; tr.children[0].replaceChildren(link);
-      document.querySelector("#alerts tbody").prepend(tr); age();
-      try { const c=new AudioContext(), o=c.createOscillator(); o.connect(c.destination); o.frequency.value=880; o.start(); o.stop(c.currentTime+0.25); } catch(_) {}
-      document.title = "(new alert) " + document.title.replace(/^\(new alert\) /,"");
-    });
-    """#
+        const q = new URLSearchParams(location.search).get("deployment");
+        function age(){for(const r of document.querySelectorAll("#alerts tbody tr")){const s=(Date.now()-Number(r.dataset.captured))/1000;r.querySelector(".age").textContent=s<120?s.toFixed(0)+" s":(s/60).toFixed(0)+" min";}}
+        setInterval(age,1000);age();
+        const es = new EventSource("/alerts/stream"+(q?"?deployment="+encodeURIComponent(q):""));
+        es.addEventListener("alert", e => {
+          const a = JSON.parse(e.data), tr = document.createElement("tr");
+          tr.className="new"; tr.dataset.captured=a.capturedMs;
+          for (const v of [a.captured,"",a.deployment,a.camera,a.subject,"awaiting review",""]) { const td=document.createElement("td"); td.textContent=v; tr.appendChild(td); }
+          tr.children[1].className="age";
+          const link=document.createElement("a"); link.href="/alerts/"+a.id; link.textContent=a.captured; tr.children[0].replaceChildren(link);
+          document.querySelector("#alerts tbody").prepend(tr); age();
+          try { const c=new AudioContext(), o=c.createOscillator(); o.connect(c.destination); o.frequency.value=880; o.start(); o.stop(c.currentTime+0.25); } catch(_) {}
+          document.title = "(new alert) " + document.title.replace(/^\(new alert\) /,"");
+        });
+        """#
 
     static let alert = """
-    {{> header}}
-    <h1>Alert {{id}}</h1>
-    <table><tr><td>
-    {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/crop.jpg" alt="probe crop">{{/hasCrop}}{{^hasCrop}}<p class="muted">crop purged</p>{{/hasCrop}}
-    <p class="muted">probe (camera)</p></td><td>
-    {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/reference" alt="reference photo of the subject">{{/hasCrop}}
-    <p class="muted">reference (watchlist)</p></td><td>
-    <table>
-    <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th><td>{{distance}}</td></tr>
-    <tr><th>Matched on</th><td>{{trackFrames}}</td></tr>
-    <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>
-    <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}</td></tr><tr><th>Outcome</th><td>{{outcome}}</td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
-    </table></td></tr></table>
-    {{#canReview}}
-    <h2>1. Operator's review</h2>
-    <form method="post" action="/alerts/{{id}}/review"><input type="hidden" name="csrf" value="{{csrf}}">
-    <p><label>Note <input name="note" size="50"></label></p>
-    <button name="decision" value="match">Match</button><button name="decision" value="no match">No match</button><button name="decision" value="unsure">Unsure</button>
-    </form>
-    {{/canReview}}
-    {{#canOutcome}}
-    <h2>2. Field outcome</h2>
-    <form method="post" action="/alerts/{{id}}/outcome"><input type="hidden" name="csrf" value="{{csrf}}">
-    <p><label>Action <select name="action"><option>no action</option><option>advice</option><option>arrest</option><option>other</option></select></label>
-    <label>Note <input name="note" size="40"></label></p>
-    <button name="outcome" value="identity verified">Identity verified</button><button name="outcome" value="not the person">Not the person</button>
-    <button name="outcome" value="not engaged">Not engaged</button><button name="outcome" value="lost in crowd">Lost in crowd</button>
-    </form>
-    {{/canOutcome}}
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Alert {{id}}</h1>
+        <table><tr><td>
+        {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/crop.jpg" alt="probe crop">{{/hasCrop}}{{^hasCrop}}<p class="muted">crop purged</p>{{/hasCrop}}
+        <p class="muted">probe (camera)</p></td><td>
+        {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/reference" alt="reference photo of the subject">{{/hasCrop}}
+        <p class="muted">reference (watchlist)</p></td><td>
+        <table>
+        <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th>
+        <td>{{distance}}</td></tr>
+        <tr><th>Matched on</th><td>{{trackFrames}}</td></tr>
+        <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr>
+        <th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>
+        <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}</td></tr><tr><th>Outcome</th>
+        <td>{{outcome}}</td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
+        </table></td></tr></table>
+        {{#canReview}}
+        <h2>1. Operator's review</h2>
+        <form method="post" action="/alerts/{{id}}/review"><input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label>Note <input name="note" size="50"></label></p>
+        <button name="decision" value="match">Match</button><button name="decision" value="no match">No match</button>
+        <button name="decision" value="unsure">Unsure</button>
+        </form>
+        {{/canReview}}
+        {{#canOutcome}}
+        <h2>2. Field outcome</h2>
+        <form method="post" action="/alerts/{{id}}/outcome"><input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label>Action <select name="action"><option>no action</option><option>advice</option>
+        <option>arrest</option><option>other</option></select></label>
+        <label>Note <input name="note" size="40"></label></p>
+        <button name="outcome" value="identity verified">Identity verified</button>
+        <button name="outcome" value="not the person">Not the person</button>
+        <button name="outcome" value="not engaged">Not engaged</button>
+        <button name="outcome" value="lost in crowd">Lost in crowd</button>
+        </form>
+        {{/canOutcome}}
+        {{> footer}}
+        """
 
     static let nodes = """
-    {{> header}}
-    <h1>Nodes</h1>
-    <table><tr><th>Node</th><th>Camera</th><th>State</th><th>Last heartbeat</th><th>fps</th><th>Faces</th><th>Frames dropped</th><th>List held</th><th>Health</th><th>Last refusal</th></tr>
-    {{#nodes}}<tr><td>{{id}}</td><td>{{camera}}</td><td class="{{stateClass}}">{{state}}</td><td>{{lastHeartbeat}}</td><td>{{fps}}</td><td>{{faces}}</td><td>{{dropped}}</td><td>{{version}}</td><td>{{health}}</td><td>{{refusal}}</td></tr>
-    {{/nodes}}</table>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Nodes</h1>
+        <table><tr><th>Node</th><th>Camera</th><th>State</th><th>Last heartbeat</th><th>fps</th><th>Faces</th>
+        <th>Frames dropped</th><th>List held</th><th>Health</th><th>Last refusal</th></tr>
+        {{#nodes}}<tr><td>{{id}}</td><td>{{camera}}</td><td class="{{stateClass}}">{{state}}</td>
+        <td>{{lastHeartbeat}}</td><td>{{fps}}</td><td>{{faces}}</td><td>{{dropped}}</td><td>{{version}}</td>
+        <td>{{health}}</td><td>{{refusal}}</td></tr>
+        {{/nodes}}</table>
+        {{> footer}}
+        """
 
     static let deployments = """
-    {{> header}}
-    <h1>Deployments</h1>
-    <table><tr><th>Deployment</th><th>State</th><th>Place</th><th>Window</th><th>List</th><th>Expected TPIR / FPIR</th><th>Nodes</th><th></th></tr>
-    {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}} subjects, threshold {{threshold}}<br><small>{{enrolment}}; cohort: {{cohort}}</small></td>
-    <td>{{tpir}} / {{fpir}}</td><td>{{nodes}}</td><td>
-    {{#canAuthorise}}<form method="post" action="/deployments/{{id}}/authorise"><input type="hidden" name="csrf" value="{{csrf}}"><button>Authorise</button></form>{{/canAuthorise}}
-    {{#canStart}}<form method="post" action="/deployments/{{id}}/start"><input type="hidden" name="csrf" value="{{csrf}}"><button>Start</button></form>{{/canStart}}
-    {{#canEnd}}<form method="post" action="/deployments/{{id}}/end"><input type="hidden" name="csrf" value="{{csrf}}"><button>End</button></form>{{/canEnd}}
-    {{#canReport}}<a href="/reports?deployment={{id}}">report</a>{{/canReport}}
-    </td></tr>
-    {{/deployments}}</table>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Deployments</h1>
+        <table><tr><th>Deployment</th><th>State</th><th>Place</th><th>Window</th><th>List</th>
+        <th>Expected TPIR / FPIR</th><th>Nodes</th><th></th></tr>
+        {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}}
+        subjects, threshold {{threshold}}<br><small>{{enrolment}}; cohort: {{cohort}}</small></td>
+        <td>{{tpir}} / {{fpir}}</td><td>{{nodes}}</td><td>
+        {{#canAuthorise}}<form method="post" action="/deployments/{{id}}/authorise">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button>Authorise</button></form>{{/canAuthorise}}
+        {{#canStart}}<form method="post" action="/deployments/{{id}}/start">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button>Start</button></form>{{/canStart}}
+        {{#canEnd}}<form method="post" action="/deployments/{{id}}/end">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button>End</button></form>{{/canEnd}}
+        {{#canReport}}<a href="/reports?deployment={{id}}">report</a>{{/canReport}}
+        </td></tr>
+        {{/deployments}}</table>
+        {{> footer}}
+        """
 
     static let report = """
-    {{> header}}
-    <p><a href="/reports/export?deployment={{deployment}}&amp;format=csv">CSV</a> · <a href="/reports/export?deployment={{deployment}}&amp;format=json">JSON</a> (exports are audited)</p>
-    <iframe title="report" sandbox srcdoc="{{reportHTML}}" style="width:100%;height:80vh;border:0"></iframe>
-    {{> footer}}
-    """
+        {{> header}}
+        <p><a href="/reports/export?deployment={{deployment}}&amp;format=csv">CSV</a> · <a href="/reports/export?deployment={{deployment}}&amp;format=json">JSON</a> (exports are audited)</p>
+        <iframe title="report" sandbox srcdoc="{{reportHTML}}" style="width:100%;height:80vh;border:0"></iframe>
+        {{> footer}}
+        """
 
     static let audit = """
-    {{> header}}
-    <h1>Audit log</h1>
-    <p class="{{verificationClass}}">{{verification}}</p>
-    <p>Signed checkpoints, to copy off the coordinator for <code>coordinator audit witness</code> and <code>audit verify --witness</code>:
-    {{#checkpoints}}<a href="/audit/checkpoints/{{file}}">{{entries}} entries, {{signed}}</a> {{/checkpoints}}{{^checkpoints}}none yet{{/checkpoints}}</p>
-    <form method="get" action="/audit"><label>Action starts with <input name="action" value="{{action}}"></label> <label>Actor <input name="actor" value="{{actor}}"></label> <button>Filter</button></form>
-    <table><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
-    {{#entries}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td><code>{{detail}}</code></td></tr>
-    {{/entries}}</table>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Audit log</h1>
+        <p class="{{verificationClass}}">{{verification}}</p>
+        <p>Signed checkpoints,
+        to copy off the coordinator for <code>coordinator audit witness</code> and <code>audit verify --witness</code>:
+        {{#checkpoints}}<a href="/audit/checkpoints/{{file}}">{{entries}} entries, {{signed}}</a> {{/checkpoints}}{{^checkpoints}}none yet{{/checkpoints}}</p>
+        <form method="get" action="/audit"><label>Action starts with <input name="action" value="{{action}}">
+        </label> <label>Actor <input name="actor" value="{{actor}}"></label> <button>Filter</button></form>
+        <table><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
+        {{#entries}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td>
+        <code>{{detail}}</code></td></tr>
+        {{/entries}}</table>
+        {{> footer}}
+        """
 
     static let message = """
-    {{> header}}
-    <h1>{{heading}}</h1><p>{{text}}</p>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>{{heading}}</h1><p>{{text}}</p>
+        {{> footer}}
+        """
 
     static let watchlists = """
-    {{> header}}
-    <h1>Watchlists</h1>
-    {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
-    <table id="drafts"><tr><th>Watchlist</th><th>Deployment</th><th>Version</th><th>State</th><th>Subjects</th><th>Refused photos</th><th>Signatures</th><th>Uploaded</th></tr>
-    {{#drafts}}<tr><td><a href="/watchlists/{{id}}">{{watchlist}}</a></td><td>{{deployment}}</td><td>{{version}}</td><td>{{state}}</td><td>{{subjects}}</td>
-    <td>{{refused}}</td><td>{{signatures}}</td><td>{{created}}</td></tr>
-    {{/drafts}}</table>
-    <h2>Upload a list</h2>
-    <p class="muted">The manifest CSV has the columns subject_id, display_name, category, reason, image_source, image_paths (photo file names,
-    ';'-separated), legal_basis and under_18 (yes/no), and may have face_boxes: in a photo of several people, where the subject's face is,
-    as x y width height in pixels, one entry per photo, ';'-separated, empty where none is marked. Choose every photo it names; at most {{maxMiB}} MiB in all.</p>
-    <form method="post" action="/watchlists" enctype="multipart/form-data" id="upload">
-    <input type="hidden" name="csrf" value="{{csrf}}">
-    <fieldset><legend>Bound to</legend>
-    <label>Deployment id <input name="deployment" required></label>
-    <label>Watchlist id <input name="watchlist" required></label>
-    <label>Version <input name="version" type="number" min="1" required></label>
-    <label>Valid from <input name="not_before" placeholder="now"></label>
-    <label>Expires <input name="expires" placeholder="2026-12-01T18:00:00Z" required></label>
-    <label>Threshold <input name="threshold" placeholder="from the evaluation report"></label>
-    <label>Photos with several faces <select name="face"><option value="only">refuse them</option><option value="largest">use the largest face</option>
-    <option value="central">use the most central face</option></select></label>
-    <label>Several photos of a subject <select name="photos"><option value="separate">one template each</option>
-    <option value="fused">fused into one template (their mean)</option></select></label>
-    </fieldset>
-    <fieldset><legend>Files</legend>
-    <label>Manifest CSV <input type="file" name="manifest" accept=".csv,text/csv" required></label>
-    <label>Photos <input type="file" name="photos" accept="image/jpeg,image/png" multiple required></label>
-    </fieldset>
-    <p><button>Upload</button></p>
-    </form>
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Watchlists</h1>
+        {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
+        <table id="drafts"><tr><th>Watchlist</th><th>Deployment</th><th>Version</th><th>State</th><th>Subjects</th>
+        <th>Refused photos</th><th>Signatures</th><th>Uploaded</th></tr>
+        {{#drafts}}<tr><td><a href="/watchlists/{{id}}">{{watchlist}}</a></td><td>{{deployment}}</td>
+        <td>{{version}}</td><td>{{state}}</td><td>{{subjects}}</td>
+        <td>{{refused}}</td><td>{{signatures}}</td><td>{{created}}</td></tr>
+        {{/drafts}}</table>
+        <h2>Upload a list</h2>
+        <p class="muted">The manifest CSV has the columns subject_id, display_name, category, reason, image_source, image_paths (photo file names,
+        ';'-separated), legal_basis and under_18 (yes/no), and may have face_boxes: in a photo of several people, where the subject's face is,
+        as x y width height in pixels, one entry per photo, ';'-separated,
+        empty where none is marked. Choose every photo it names; at most {{maxMiB}} MiB in all.</p>
+        <form method="post" action="/watchlists" enctype="multipart/form-data" id="upload">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <fieldset><legend>Bound to</legend>
+        <label>Deployment id <input name="deployment" required></label>
+        <label>Watchlist id <input name="watchlist" required></label>
+        <label>Version <input name="version" type="number" min="1" required></label>
+        <label>Valid from <input name="not_before" placeholder="now"></label>
+        <label>Expires <input name="expires" placeholder="2026-12-01T18:00:00Z" required></label>
+        <label>Threshold <input name="threshold" placeholder="from the evaluation report"></label>
+        <label>Photos with several faces <select name="face"><option value="only">refuse them</option>
+        <option value="largest">use the largest face</option>
+        <option value="central">use the most central face</option></select></label>
+        <label>Several photos of a subject <select name="photos"><option value="separate">one template each</option>
+        <option value="fused">fused into one template (their mean)</option></select></label>
+        </fieldset>
+        <fieldset><legend>Files</legend>
+        <label>Manifest CSV <input type="file" name="manifest" accept=".csv,text/csv" required></label>
+        <label>Photos <input type="file" name="photos" accept="image/jpeg,image/png" multiple required></label>
+        </fieldset>
+        <p><button>Upload</button></p>
+        </form>
+        {{> footer}}
+        """
 
     static let watchlist = """
-    {{> header}}
-    <h1>Watchlist {{watchlist}} v{{version}}</h1>
-    {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
-    <table><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Valid</th><td>{{validity}}</td></tr>
-    <tr><th>Threshold</th><td>{{threshold}}</td></tr><tr><th>Face in photos with several</th><td>{{face}}</td></tr><tr><th>Several photos of a subject</th><td>{{photos}}</td></tr>
-    <tr><th>Uploaded</th><td>{{created}}</td></tr>
-    <tr><th>State</th><td id="state">{{state}}{{#building}} (enrolling the photos; this page refreshes){{/building}}</td></tr>
-    {{#failure}}<tr><th>Build failed</th><td class="flag">{{failure}}</td></tr>{{/failure}}
-    {{#build}}<tr><th>Built</th><td id="built">{{at}}: {{subjects}} subjects, {{templates}} templates, {{cohort}} cohort templates, threshold {{threshold}}</td></tr>{{/build}}
-    </table>
-    {{#canBuild}}<form method="post" action="/watchlists/{{id}}/build"><input type="hidden" name="csrf" value="{{csrf}}"><button id="build">Build the bundle</button></form>{{/canBuild}}
-    <h2>Subjects and photos</h2>
-    <p>{{refused}} photo(s) refused.</p>
-    <table id="subjects"><tr><th>Line</th><th>Subject</th><th>Category</th><th>Reason</th><th>Photos</th></tr>
-    {{#subjects}}<tr><td>{{line}}</td><td>{{id}}<br>{{name}}{{#under18}}<br><span class="flag">under 18</span>{{/under18}}{{#leftOut}}<br><span class="flag">left out: no usable photo</span>{{/leftOut}}</td>
-    <td>{{category}}</td><td>{{reason}}</td><td>
-    {{#photos}}<figure style="display:inline-block;margin:.3em"><img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">
-    <figcaption>{{file}}{{#mark}}<br><span class="muted">{{mark}}</span>{{/mark}}{{#refusal}}<br><span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
-    </td></tr>
-    {{/subjects}}</table>
-    {{#canSign}}
-    <h2>Signatures</h2>
-    <p><a href="/watchlists/{{id}}/bundle" id="download">Download the bundle for signing</a> (audited). Each signer, on their own machine:
-    <code>coordinator watchlist sign --bundle {{id}}.bundle --key SIGNER.key</code>, then upload the signed file here. The nodes require {{required}}.</p>
-    <form method="post" action="/watchlists/{{id}}/signatures" enctype="multipart/form-data" id="signatures-form">
-    <input type="hidden" name="csrf" value="{{csrf}}"><label>Signed bundle <input type="file" name="bundle" required></label> <button>Upload signatures</button></form>
-    {{/canSign}}
-    <table id="signatures"><tr><th>Signer</th><th>Key</th><th>Trusted by the nodes</th><th>Uploaded</th></tr>
-    {{#signatures}}<tr><td>{{name}}</td><td><code>{{key}}</code></td><td>{{#trusted}}yes{{/trusted}}{{^trusted}}<span class="flag">no</span>{{/trusted}}</td><td>{{uploaded}}</td></tr>
-    {{/signatures}}</table>
-    {{#planBlocked}}<p class="flag">Cannot plan a deployment yet: {{planBlocked}}</p>{{/planBlocked}}
-    {{#plan}}
-    <h2>Plan deployment {{deployment}}</h2>
-    <p id="expected">Expected with this list (evaluated at {{evaluated}} people): TPIR {{tpir}}, FPIR {{fpir}}.</p>
-    <form method="post" action="/watchlists/{{id}}/plan" id="plan">
-    <input type="hidden" name="csrf" value="{{csrf}}">
-    <label>Place <input name="place" required></label> <label>Latitude <input name="latitude" required></label> <label>Longitude <input name="longitude" required></label><br>
-    <label>From <input name="from" value="{{from}}" required></label> <label>To <input name="to" value="{{to}}" required></label><br>
-    <label>Purpose <input name="purpose" size="50" required></label> <label>Legal basis <input name="legal_basis" size="50" required></label><br>
-    <label>Nodes (comma-separated) <input name="nodes" required></label> <span class="muted">enrolled: {{#nodes}}{{id}} {{/nodes}}</span>
-    <p><button>Plan the deployment</button></p>
-    </form>
-    {{/plan}}
-    {{#canDiscard}}<form method="post" action="/watchlists/{{id}}/discard"><input type="hidden" name="csrf" value="{{csrf}}"><button>Discard this list and its photos</button></form>{{/canDiscard}}
-    {{> footer}}
-    """
+        {{> header}}
+        <h1>Watchlist {{watchlist}} v{{version}}</h1>
+        {{#error}}<p class="flag" id="error">{{error}}</p>{{/error}}
+        <table><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr><th>Valid</th><td>{{validity}}</td></tr>
+        <tr><th>Threshold</th><td>{{threshold}}</td></tr><tr><th>Face in photos with several</th><td>{{face}}</td>
+        </tr><tr><th>Several photos of a subject</th><td>{{photos}}</td></tr>
+        <tr><th>Uploaded</th><td>{{created}}</td></tr>
+        <tr><th>State</th><td id="state">{{state}}{{#building}} (enrolling the photos; this page refreshes){{/building}}</td></tr>
+        {{#failure}}<tr><th>Build failed</th><td class="flag">{{failure}}</td></tr>{{/failure}}
+        {{#build}}<tr><th>Built</th>
+        <td id="built">{{at}}: {{subjects}} subjects, {{templates}} templates, {{cohort}} cohort templates, threshold {{threshold}}</td></tr>{{/build}}
+        </table>
+        {{#canBuild}}<form method="post" action="/watchlists/{{id}}/build">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button id="build">Build the bundle</button>
+        </form>{{/canBuild}}
+        <h2>Subjects and photos</h2>
+        <p>{{refused}} photo(s) refused.</p>
+        <table id="subjects"><tr><th>Line</th><th>Subject</th><th>Category</th><th>Reason</th><th>Photos</th></tr>
+        {{#subjects}}<tr><td>{{line}}</td><td>{{id}}<br>{{name}}{{#under18}}<br>
+        <span class="flag">under 18</span>{{/under18}}{{#leftOut}}<br>
+        <span class="flag">left out: no usable photo</span>{{/leftOut}}</td>
+        <td>{{category}}</td><td>{{reason}}</td><td>
+        {{#photos}}<figure style="display:inline-block;margin:.3em">
+        <img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">
+        <figcaption>{{file}}{{#mark}}<br><span class="muted">{{mark}}</span>{{/mark}}{{#refusal}}<br>
+        <span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
+        </td></tr>
+        {{/subjects}}</table>
+        {{#canSign}}
+        <h2>Signatures</h2>
+        <p><a href="/watchlists/{{id}}/bundle" id="download">Download the bundle for signing</a> (audited). Each signer, on their own machine:
+        <code>coordinator watchlist sign --bundle {{id}}
+        .bundle --key SIGNER.key</code>, then upload the signed file here. The nodes require {{required}}.</p>
+        <form method="post" action="/watchlists/{{id}}/signatures" enctype="multipart/form-data" id="signatures-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Signed bundle <input type="file" name="bundle" required></label> <button>Upload signatures</button>
+        </form>
+        {{/canSign}}
+        <table id="signatures"><tr><th>Signer</th><th>Key</th><th>Trusted by the nodes</th><th>Uploaded</th></tr>
+        {{#signatures}}<tr><td>{{name}}</td><td><code>{{key}}</code></td>
+        <td>{{#trusted}}yes{{/trusted}}{{^trusted}}<span class="flag">no</span>{{/trusted}}</td><td>{{uploaded}}</td>
+        </tr>
+        {{/signatures}}</table>
+        {{#planBlocked}}<p class="flag">Cannot plan a deployment yet: {{planBlocked}}</p>{{/planBlocked}}
+        {{#plan}}
+        <h2>Plan deployment {{deployment}}</h2>
+        <p id="expected">Expected with this list (evaluated at {{evaluated}} people): TPIR {{tpir}}, FPIR {{fpir}}.</p>
+        <form method="post" action="/watchlists/{{id}}/plan" id="plan">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Place <input name="place" required></label> <label>Latitude <input name="latitude" required>
+        </label> <label>Longitude <input name="longitude" required></label><br>
+        <label>From <input name="from" value="{{from}}" required>
+        </label> <label>To <input name="to" value="{{to}}" required></label><br>
+        <label>Purpose <input name="purpose" size="50" required>
+        </label> <label>Legal basis <input name="legal_basis" size="50" required></label><br>
+        <label>Nodes (comma-separated) <input name="nodes" required>
+        </label> <span class="muted">enrolled: {{#nodes}}{{id}} {{/nodes}}</span>
+        <p><button>Plan the deployment</button></p>
+        </form>
+        {{/plan}}
+        {{#canDiscard}}<form method="post" action="/watchlists/{{id}}/discard">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button>Discard this list and its photos</button>
+        </form>{{/canDiscard}}
+        {{> footer}}
+        """
 }

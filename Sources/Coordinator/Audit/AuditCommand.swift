@@ -11,24 +11,38 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the chain; name the first edited, inserted, deleted or reordered entry. Exit status 1 when broken.")
+            abstract:
+                "Recompute the chain; name the first edited, inserted, deleted or reordered entry. Exit status 1 when broken."
+        )
 
         @OptionGroup var record: RecordOptions
-        @Option(help: "A signed checkpoint (audit-checkpoints/*.json) to check truncation and rewriting against.") var checkpoint: String?
-        @Option(help: ArgumentHelp("A witness's folder of checkpoints (an edge node's audit-witness/, or audit witness --store); repeatable.",
-                                   discussion: "A tail cut, or a chain rewritten and re-signed, is found if any witness holds a later or a different head."))
+        @Option(help: "A signed checkpoint (audit-checkpoints/*.json) to check truncation and rewriting against.")
+        var checkpoint: String?
+        @Option(
+            help: ArgumentHelp(
+                "A witness's folder of checkpoints (an edge node's audit-witness/, or audit witness --store); repeatable.",
+                discussion:
+                    "A tail cut, or a chain rewritten and re-signed, is found if any witness holds a later or a different head."
+            ))
         var witness: [String] = []
-        @Option(help: "The coordinator's audit public key (hex, from a checkpoint you trust) that the checkpoints must be signed with.") var coordinatorKey: String?
+        @Option(
+            help:
+                "The coordinator's audit public key (hex, from a checkpoint you trust) that the checkpoints must be signed with."
+        ) var coordinatorKey: String?
 
         func run() throws {
             let (_, database) = try record.open()
             var checkpoints = try checkpoint.map { [try AuditCheckpoint.read(path: $0)] } ?? []
             for folder in witness {
-                guard FileManager.default.fileExists(atPath: folder) else { throw ValidationError("--witness \(folder) does not exist") }
+                guard FileManager.default.fileExists(atPath: folder) else {
+                    throw ValidationError("--witness \(folder) does not exist")
+                }
                 checkpoints += try AuditWitnessStore(folder: folder).all()
             }
             let key = try coordinatorKey.map { text -> [UInt8] in
-                guard let bytes = AuditCheckpoint.bytes(hex: text), bytes.count == 32 else { throw ValidationError("--coordinator-key must be 64 hex digits") }
+                guard let bytes = AuditCheckpoint.bytes(hex: text), bytes.count == 32 else {
+                    throw ValidationError("--coordinator-key must be 64 hex digits")
+                }
                 return bytes
             }
             let result = try AuditVerifier.verify(database, checkpoints: checkpoints, expectedKey: key)
@@ -38,7 +52,9 @@ struct AuditCommand: ParsableCommand {
                 print("checkpoint of \(latest.entries) entries signed by \(latest.keyID) holds\(earlier)")
             }
             for node in try AuditWitnessReceipts.latest(in: database) {
-                print("witness \(node.nodeID): keeps the checkpoint of \(node.entries) entries (receipt \(isoTime(node.receivedAt)))")
+                print(
+                    "witness \(node.nodeID): keeps the checkpoint of \(node.entries) entries (receipt \(isoTime(node.receivedAt)))"
+                )
             }
             if !result.isIntact { throw ExitCode(1) }
         }
@@ -46,8 +62,11 @@ struct AuditCommand: ParsableCommand {
 
     struct Witness: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Keep every checkpoint found in a folder (the coordinator's audit-checkpoints/, copied off the box) in a witness store.",
-            discussion: "Run it on an auditor's machine, from cron, after copying the folder. The store is append-only (one 0600 file per checkpoint). Exit status 1 when a checkpoint contradicts one kept before: the log was cut or rewritten.")
+            abstract:
+                "Keep every checkpoint found in a folder (the coordinator's audit-checkpoints/, copied off the box) in a witness store.",
+            discussion:
+                "Run it on an auditor's machine, from cron, after copying the folder. The store is append-only (one 0600 file per checkpoint). Exit status 1 when a checkpoint contradicts one kept before: the log was cut or rewritten."
+        )
 
         @Option(help: "The folder of checkpoints to read.") var from: String
         @Option(help: "The witness store (created if missing).") var store: String
@@ -73,7 +92,8 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Checkpoint: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign a checkpoint of the log now (also made at each deployment end).")
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a checkpoint of the log now (also made at each deployment end).")
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -81,8 +101,11 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let (file, database) = try record.open()
             do {
-                let written = try file.checkpointWriter().checkpoint(database, actor: who.actor, reason: "on demand", at: Date())
-                print("checkpoint of \(written.checkpoint.entries) entries signed by \(written.checkpoint.keyID): \(written.path)")
+                let written = try file.checkpointWriter().checkpoint(
+                    database, actor: who.actor, reason: "on demand", at: Date())
+                print(
+                    "checkpoint of \(written.checkpoint.entries) entries signed by \(written.checkpoint.keyID): \(written.path)"
+                )
             } catch let unavailable as AuditKeyUnavailable {
                 print("\(unavailable); " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
             }
@@ -93,7 +116,8 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print entries, oldest first.")
 
         @OptionGroup var record: RecordOptions
-        @Option(help: "Only entries whose action starts with this (e.g. deployment, alert.reviewed).") var action: String?
+        @Option(help: "Only entries whose action starts with this (e.g. deployment, alert.reviewed).") var action:
+            String?
         @Option(help: "Only entries by this actor.") var actor: String?
         @Option(help: "At most this many (the latest).") var limit = 200
 

@@ -32,39 +32,57 @@ struct CoordinatorConfigFile {
         let r = try ConfigReader(path: path)
         bind = try r.endpoint("server", "bind") ?? "tcp://127.0.0.1:7700"
         guard let keyPath = try r.string("server", "curve_key") else {
-            throw ConfigError(file: path, key: "server.curve_key", reason: "is required: create one with coordinator keys new-curve")
+            throw ConfigError(
+                file: path, key: "server.curve_key", reason: "is required: create one with coordinator keys new-curve")
         }
         curveKeyPath = keyPath
         guard let state = try r.string("server", "state_dir") else {
-            throw ConfigError(file: path, key: "server.state_dir", reason: "is required (the coordinator database is kept there)")
+            throw ConfigError(
+                file: path, key: "server.state_dir", reason: "is required (the coordinator database is kept there)")
         }
         stateDirectory = state
         let entries: [[String: String]]
-        do { entries = try r.objects("nodes", "enrolled", fields: ["node_id", "camera", "key"]) ?? [] } catch let error as ConfigError {
-            throw ConfigError(file: path, key: error.key, reason: error.reason
-                + "; since the deployment record, each node is enrolled with its id and camera: {\"node_id\": \"van-1\", \"camera\": \"van-1-mast\", \"key\": \"/etc/watchpost/nodes/van-1.curve.pub\"}")
+        do { entries = try r.objects("nodes", "enrolled", fields: ["node_id", "camera", "key"]) ?? [] } catch let error
+            as ConfigError
+        {
+            throw ConfigError(
+                file: path, key: error.key,
+                reason: error.reason
+                    + "; since the deployment record, each node is enrolled with its id and camera: {\"node_id\": \"van-1\", \"camera\": \"van-1-mast\", \"key\": \"/etc/watchpost/nodes/van-1.curve.pub\"}"
+            )
         }
         nodes = try entries.map { entry in
-            do { return EnrolledNode(nodeID: entry["node_id"]!, cameraID: entry["camera"]!, publicKey: try CurveKeyFile.loadPublic(pathOrText: entry["key"]!)) } catch {
+            do {
+                return EnrolledNode(
+                    nodeID: entry["node_id"]!, cameraID: entry["camera"]!,
+                    publicKey: try CurveKeyFile.loadPublic(pathOrText: entry["key"]!))
+            } catch {
                 throw ConfigError(file: path, key: "nodes.enrolled", reason: "node \(entry["node_id"]!): \(error)")
             }
         }
         for (field, values) in [("node_id", nodes.map(\.nodeID)), ("key", nodes.map(\.publicKey))] {
             let repeated = Dictionary(grouping: values, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
             if let first = repeated.first {
-                throw ConfigError(file: path, key: "nodes.enrolled", reason: "\(field) \(first) is enrolled twice: one key is one node")
+                throw ConfigError(
+                    file: path, key: "nodes.enrolled",
+                    reason: "\(field) \(first) is enrolled twice: one key is one node")
             }
         }
         standingBundlePath = try r.string("watchlist", "bundle")
         standingEnded = try r.string("deployment", "ended")
         var retention = RetentionPolicy()
         retention.alertDays = try r.integer("retention", "alert_days", in: 1...3650) ?? retention.alertDays
-        retention.rejectedAlertDays = try r.integer("retention", "rejected_alert_days", in: 1...3650) ?? retention.rejectedAlertDays
-        retention.bundleDestroyDelay = try r.number("retention", "bundle_destroy_after_s", in: 0...2_592_000) ?? retention.bundleDestroyDelay
-        retention.checkInterval = try r.number("retention", "check_interval_s", in: 1...86_400) ?? retention.checkInterval
-        retention.watchlistDraftDays = try r.integer("retention", "watchlist_draft_days", in: 1...365) ?? retention.watchlistDraftDays
+        retention.rejectedAlertDays =
+            try r.integer("retention", "rejected_alert_days", in: 1...3650) ?? retention.rejectedAlertDays
+        retention.bundleDestroyDelay =
+            try r.number("retention", "bundle_destroy_after_s", in: 0...2_592_000) ?? retention.bundleDestroyDelay
+        retention.checkInterval =
+            try r.number("retention", "check_interval_s", in: 1...86_400) ?? retention.checkInterval
+        retention.watchlistDraftDays =
+            try r.integer("retention", "watchlist_draft_days", in: 1...365) ?? retention.watchlistDraftDays
         guard retention.rejectedAlertDays <= retention.alertDays else {
-            throw ConfigError(file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
+            throw ConfigError(
+                file: path, key: "retention.rejected_alert_days", reason: "must not exceed retention.alert_days")
         }
         self.retention = retention
         let signerEntries = try r.objects("watchlists", "signers", fields: ["name", "key"]) ?? []
@@ -76,7 +94,9 @@ struct CoordinatorConfigFile {
         }
         let required = try r.integer("watchlists", "required_signatures", in: 1...16) ?? 1
         guard names.isEmpty || required <= names.count else {
-            throw ConfigError(file: path, key: "watchlists.required_signatures", reason: "is \(required), but only \(names.count) signers are named")
+            throw ConfigError(
+                file: path, key: "watchlists.required_signatures",
+                reason: "is \(required), but only \(names.count) signers are named")
         }
         let signers = WatchlistSigners(names: names, required: required)
         let uploadLimit = (try r.integer("watchlists", "max_upload_mib", in: 1...4096) ?? 256) << 20
@@ -95,10 +115,14 @@ struct CoordinatorConfigFile {
             switch (try r.string("web", "tls_certificate"), try r.string("web", "tls_key")) {
             case (nil, nil): break
             case (let certificate?, let key?):
-                do { try KeyFileIO.requireOwnerOnly(key) } catch { throw ConfigError(file: path, key: "web.tls_key", reason: "\(error)") }
+                do { try KeyFileIO.requireOwnerOnly(key) } catch {
+                    throw ConfigError(file: path, key: "web.tls_key", reason: "\(error)")
+                }
                 web.tls = .init(certificateChain: certificate, privateKey: key)
             default:
-                throw ConfigError(file: path, key: "web.tls_certificate", reason: "give both web.tls_certificate and web.tls_key (PEM files), or neither")
+                throw ConfigError(
+                    file: path, key: "web.tls_certificate",
+                    reason: "give both web.tls_certificate and web.tls_key (PEM files), or neither")
             }
             web.signers = signers
             web.uploadLimitBytes = uploadLimit
@@ -107,7 +131,9 @@ struct CoordinatorConfigFile {
             web = nil
         }
         var compiler = EnrollingWatchlistCompiler.Settings()
-        for (key, target) in [("cohort", \EnrollingWatchlistCompiler.Settings.cohortManifest), ("evaluation", \.evaluationReport)] {
+        for (key, target) in [
+            ("cohort", \EnrollingWatchlistCompiler.Settings.cohortManifest), ("evaluation", \.evaluationReport),
+        ] {
             guard let file = try r.string("watchlists", key) else { continue }
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw ConfigError(file: path, key: "watchlists.\(key)", reason: "\(file) cannot be read")
@@ -116,10 +142,14 @@ struct CoordinatorConfigFile {
         }
         if let perCentroid = try r.integer("watchlists", "cohort_centroids", in: 1...1000) {
             if let refusal = CohortCentroids.refusal(peoplePerCentroid: perCentroid) {
-                throw ConfigError(file: path, key: "watchlists.cohort_centroids", reason: refusal.replacingOccurrences(of: "--cohort-centroids ", with: "is "))
+                throw ConfigError(
+                    file: path, key: "watchlists.cohort_centroids",
+                    reason: refusal.replacingOccurrences(of: "--cohort-centroids ", with: "is "))
             }
             guard let cohort = compiler.cohortManifest else {
-                throw ConfigError(file: path, key: "watchlists.cohort_centroids", reason: "needs watchlists.cohort: the manifest of people whose templates are averaged")
+                throw ConfigError(
+                    file: path, key: "watchlists.cohort_centroids",
+                    reason: "needs watchlists.cohort: the manifest of people whose templates are averaged")
             }
             do { _ = try CohortManifest(path: cohort).firstPhotoPerPerson() } catch {
                 throw ConfigError(file: path, key: "watchlists.cohort", reason: "\(error)")
@@ -128,22 +158,26 @@ struct CoordinatorConfigFile {
         }
         compiler.modelDirectory = try r.string("watchlists", "models")
         watchlistCompiler = compiler
-        checkpointSchedule = CheckpointSchedule(interval: TimeInterval(try r.integer("audit", "checkpoint_minutes", in: 1...1440) ?? 5) * 60,
-                                                entries: Int64(try r.integer("audit", "checkpoint_entries", in: 10...1_000_000) ?? 1000))
+        checkpointSchedule = CheckpointSchedule(
+            interval: TimeInterval(try r.integer("audit", "checkpoint_minutes", in: 1...1440) ?? 5) * 60,
+            entries: Int64(try r.integer("audit", "checkpoint_entries", in: 10...1_000_000) ?? 1000))
         try r.rejectUnknownKeys()
     }
 
     /// A secret kept in its own file: owner-only permissions, at least 32 characters, first line.
     private static func secret(_ secretPath: String, file: String, key: String) throws -> String {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: secretPath),
-              let text = try? String(contentsOfFile: secretPath, encoding: .utf8) else {
+            let text = try? String(contentsOfFile: secretPath, encoding: .utf8)
+        else {
             throw ConfigError(file: file, key: key, reason: "\(secretPath) cannot be read")
         }
         guard let mode = attributes[.posixPermissions] as? Int, mode & 0o077 == 0 else {
             throw ConfigError(file: file, key: key, reason: "\(secretPath) is readable by others: chmod 600 it")
         }
         let token = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard token.count >= 32 else { throw ConfigError(file: file, key: key, reason: "\(secretPath) must hold a token of at least 32 characters") }
+        guard token.count >= 32 else {
+            throw ConfigError(file: file, key: key, reason: "\(secretPath) must hold a token of at least 32 characters")
+        }
         return token
     }
 
@@ -160,19 +194,24 @@ struct CoordinatorConfigFile {
     func openDatabase() throws -> CoordinatorDatabase { try CoordinatorDatabase(stateDirectory: stateDirectory) }
 
     /// Signs audit checkpoints with the configured key.
-    func checkpointWriter() -> AuditCheckpointWriter { AuditCheckpointWriter(stateDirectory: stateDirectory, keyPath: auditSigningKey) }
+    func checkpointWriter() -> AuditCheckpointWriter {
+        AuditCheckpointWriter(stateDirectory: stateDirectory, keyPath: auditSigningKey)
+    }
 
     /// What `serve` runs with: the keys and the standing bundle loaded.
     func serverSettings() throws -> CoordinatorServer.Settings {
         let keys: CurveKeyPair
-        do { keys = try CurveKeyFile.load(path: curveKeyPath) } catch { throw ConfigError(file: path, key: "server.curve_key", reason: "\(error)") }
+        do { keys = try CurveKeyFile.load(path: curveKeyPath) } catch {
+            throw ConfigError(file: path, key: "server.curve_key", reason: "\(error)")
+        }
         let bundle = try standingBundlePath.map { p -> [UInt8] in
             guard let data = FileManager.default.contents(atPath: p) else {
                 throw ConfigError(file: path, key: "watchlist.bundle", reason: "\(p) cannot be read")
             }
             return Array(data)
         }
-        return CoordinatorServer.Settings(bind: bind, keys: keys, nodes: nodes, stateDirectory: stateDirectory, bundle: bundle,
-                                          recordFrames: nil, endedDeployment: standingEnded, retention: retention)
+        return CoordinatorServer.Settings(
+            bind: bind, keys: keys, nodes: nodes, stateDirectory: stateDirectory, bundle: bundle,
+            recordFrames: nil, endedDeployment: standingEnded, retention: retention)
     }
 }

@@ -8,11 +8,13 @@ struct DeploymentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployment",
         abstract: "Plan, authorise, start and end deployments; each step is recorded and audited.",
-        discussion: "start and end change what the nodes hold: the command records the change and tells a running coordinator serve to reload (SIGHUP).",
+        discussion:
+            "start and end change what the nodes hold: the command records the change and tells a running coordinator serve to reload (SIGHUP).",
         subcommands: [Create.self, AllowMinor.self, Authorise.self, Start.self, End.self, Show.self, List.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Plan a deployment with its place, window, purpose, legal basis, nodes and signed list.")
+        static let configuration = CommandConfiguration(
+            abstract: "Plan a deployment with its place, window, purpose, legal basis, nodes and signed list.")
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -26,29 +28,46 @@ struct DeploymentCommand: ParsableCommand {
         @Option(help: "Legal basis of the deployment.") var legalBasis: String
         @Option(help: "Node ids to deploy, comma-separated (as enrolled in the config).") var nodes: String
         @Option(help: "The signed bundle file.") var bundle: String
-        @Option(help: "The watchlist manifest the bundle was built from, with legal_basis and under_18 (yes/no) columns.") var manifest: String
-        @Option(help: "Evaluation report (coordinator evaluate --json) for the expected TPIR/FPIR at this list's size and threshold.") var evaluation: String
+        @Option(
+            help: "The watchlist manifest the bundle was built from, with legal_basis and under_18 (yes/no) columns.")
+        var manifest: String
+        @Option(
+            help:
+                "Evaluation report (coordinator evaluate --json) for the expected TPIR/FPIR at this list's size and threshold."
+        ) var evaluation: String
 
         func run() throws {
             let (file, database) = try record.open()
-            guard let data = FileManager.default.contents(atPath: bundle) else { throw CommandFailure("bundle \(bundle) cannot be read") }
+            guard let data = FileManager.default.contents(atPath: bundle) else {
+                throw CommandFailure("bundle \(bundle) cannot be read")
+            }
             let content: WatchlistBundle
             do {
-                content = try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes).payload)
+                content = try WatchlistBundle.decode(
+                    payload: SignedBundle.decode(
+                        fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes
+                    ).payload)
             } catch { throw CommandFailure("bundle \(bundle) is not a valid signed watchlist: \(error)") }
             let subjects = try WatchlistManifest(path: manifest).subjects.map { subject in
                 guard let photo = FileManager.default.contents(atPath: subject.images[0]) else {
-                    throw CommandFailure("manifest \(manifest) line \(subject.line): \(subject.images[0]) cannot be read (it is kept as \(subject.id)'s reference photo)")
+                    throw CommandFailure(
+                        "manifest \(manifest) line \(subject.line): \(subject.images[0]) cannot be read (it is kept as \(subject.id)'s reference photo)"
+                    )
                 }
                 return try subject.listed(manifest: manifest, referencePhoto: Array(photo))
             }
-            let rates = try ExpectedRates(reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                                          cohort: .init(content),
-                                          enrolment: .init(content.enrolment))
-            let plan = DeploymentPlan(id: id, placeName: place, latitude: latitude, longitude: longitude, windowStart: try parseTime(from, "--from"),
-                                      windowEnd: try parseTime(to, "--to"), purpose: purpose, legalBasis: legalBasis,
-                                      nodes: nodes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                                      bundle: Array(data), subjects: subjects, expected: rates.performance)
+            let rates = try ExpectedRates(
+                reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
+                cohort: .init(content),
+                enrolment: .init(content.enrolment))
+            let plan = DeploymentPlan(
+                id: id, placeName: place, latitude: latitude, longitude: longitude,
+                windowStart: try parseTime(from, "--from"),
+                windowEnd: try parseTime(to, "--to"), purpose: purpose, legalBasis: legalBasis,
+                nodes: nodes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                },
+                bundle: Array(data), subjects: subjects, expected: rates.performance)
             // The config is where nodes are enrolled: a deployment may be planned before serve has run with it.
             try NodeRegistry.sync(file.nodes, in: database, actor: "config", at: Date())
             try DeploymentStore.create(plan, by: who.actor, in: database, at: Date())
@@ -56,13 +75,17 @@ struct DeploymentCommand: ParsableCommand {
             let listed = Set(content.entries.map(\.subject))
             let minors = subjects.filter { $0.under18 && listed.contains($0.subjectID) }.map(\.subjectID)
             if !minors.isEmpty {
-                print("subject(s) \(minors.joined(separator: ", ")) are marked under 18: authorisation is refused until a supervisor records an override (deployment allow-minor)")
+                print(
+                    "subject(s) \(minors.joined(separator: ", ")) are marked under 18: authorisation is refused until a supervisor records an override (deployment allow-minor)"
+                )
             }
         }
     }
 
     struct AllowMinor: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "allow-minor", abstract: "Supervisor: allow a subject marked under 18 on a planned deployment, with a reason.")
+        static let configuration = CommandConfiguration(
+            commandName: "allow-minor",
+            abstract: "Supervisor: allow a subject marked under 18 on a planned deployment, with a reason.")
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -72,13 +95,17 @@ struct DeploymentCommand: ParsableCommand {
 
         func run() throws {
             let (_, database) = try record.open()
-            try DeploymentStore.allowMinor(deployment: id, subject: subject, reason: reason, by: who.actor, in: database, at: Date())
+            try DeploymentStore.allowMinor(
+                deployment: id, subject: subject, reason: reason, by: who.actor, in: database, at: Date())
             print("override recorded for \(subject) on \(id) by \(who.actor)")
         }
     }
 
     struct Authorise: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Authorising officer: authorise a planned deployment (read deployment show first: it gives the expected rates).")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Authorising officer: authorise a planned deployment (read deployment show first: it gives the expected rates)."
+        )
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -92,7 +119,8 @@ struct DeploymentCommand: ParsableCommand {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start an authorised deployment: its nodes are sent its list.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start an authorised deployment: its nodes are sent its list.")
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -106,7 +134,8 @@ struct DeploymentCommand: ParsableCommand {
     }
 
     struct End: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a live deployment: its nodes are told to wipe the list, and the audit log is checkpointed.")
+        static let configuration = CommandConfiguration(
+            abstract: "End a live deployment: its nodes are told to wipe the list, and the audit log is checkpointed.")
 
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
@@ -118,12 +147,15 @@ struct DeploymentCommand: ParsableCommand {
                 RunningCoordinator.notify(stateDirectory: file.stateDirectory)
             }
             let ended = try ending.end(id, by: who.actor, at: Date())
-            let checkpoint = switch ended.checkpoint {
-            case .written(let path): "audit checkpoint \(path)"
-            case .notWritten(let reason): reason
-            }
+            let checkpoint =
+                switch ended.checkpoint {
+                case .written(let path): "audit checkpoint \(path)"
+                case .notWritten(let reason): reason
+                }
             print("deployment \(id) ended; " + ended.nodes)
-            print("the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; \(checkpoint)")
+            print(
+                "the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; \(checkpoint)"
+            )
         }
     }
 
@@ -138,29 +170,35 @@ struct DeploymentCommand: ParsableCommand {
             let d = try DeploymentStore.show(id, in: database)
             let e = d.expected
             let f = { (v: Double) in String(format: "%.4f", v) }
-            print("""
-            deployment:   \(d.id) (\(d.state.rawValue))
-            place:        \(d.placeName) (\(d.latitude), \(d.longitude))
-            window:       \(isoTime(d.lifecycle.windowStart)) to \(isoTime(d.lifecycle.windowEnd))
-            purpose:      \(d.purpose)
-            legal basis:  \(d.legalBasis)
-            planned by:   \(d.createdBy)
-            authorised:   \(d.authorisingOfficer ?? "-") at \(isoTime(d.lifecycle.authorisedAt))
-            started:      \(d.startedBy ?? "-") at \(isoTime(d.lifecycle.startedAt))
-            ended:        \(d.endedBy ?? "-") at \(isoTime(d.lifecycle.endedAt))
-            list:         \(d.watchlistID) version \(d.bundleVersion), \(d.listSize) subjects, sha256 \(d.bundleSHA256)
-            enrolled:     \(d.enrolment ?? "not recorded (planned before bundle format 5)")
-            cohort:       \(d.cohort ?? "not recorded (planned before bundle format 5)")
-            signed by:    \(d.signers.joined(separator: ", "))
-            list held:    \(d.holdsBundle ? "yes" : "destroyed at \(isoTime(d.lifecycle.destroyedAt))")
-            nodes:        \(d.nodes.joined(separator: ", "))
-            threshold:    \(String(format: "%.3f", d.threshold))
-            expected:     TPIR \(f(e.tpir)) [\(f(e.tpirInterval[0])), \(f(e.tpirInterval[1]))], FPIR \(f(e.fpir)) [\(f(e.fpirInterval[0])), \(f(e.fpirInterval[1]))] (evaluated at \(e.evaluatedListSize) people, \(e.report))
-            subjects:
-            """)
+            print(
+                """
+                deployment:   \(d.id) (\(d.state.rawValue))
+                place:        \(d.placeName) (\(d.latitude), \(d.longitude))
+                window:       \(isoTime(d.lifecycle.windowStart)) to \(isoTime(d.lifecycle.windowEnd))
+                purpose:      \(d.purpose)
+                legal basis:  \(d.legalBasis)
+                planned by:   \(d.createdBy)
+                authorised:   \(d.authorisingOfficer ?? "-") at \(isoTime(d.lifecycle.authorisedAt))
+                started:      \(d.startedBy ?? "-") at \(isoTime(d.lifecycle.startedAt))
+                ended:        \(d.endedBy ?? "-") at \(isoTime(d.lifecycle.endedAt))
+                list:         \(d.watchlistID) version \(d.bundleVersion), \(d.listSize) subjects, sha256 \(d.bundleSHA256)
+                enrolled:     \(d.enrolment ?? "not recorded (planned before bundle format 5)")
+                cohort:       \(d.cohort ?? "not recorded (planned before bundle format 5)")
+                signed by:    \(d.signers.joined(separator: ", "))
+                list held:    \(d.holdsBundle ? "yes" : "destroyed at \(isoTime(d.lifecycle.destroyedAt))")
+                nodes:        \(d.nodes.joined(separator: ", "))
+                threshold:    \(String(format: "%.3f", d.threshold))
+                expected:     TPIR \(f(e.tpir)) [\(f(e.tpirInterval[0])), \(f(e.tpirInterval[1]))], FPIR \(f(e.fpir)) [\(f(e.fpirInterval[0])), \(f(e.fpirInterval[1]))] (evaluated at \(e.evaluatedListSize) people, \(e.report))
+                subjects:
+                """)
             for s in d.subjects {
-                let minor = s.under18 ? " UNDER 18" + (s.overrideBy.map { ", allowed by \($0): \(s.overrideReason ?? "")" } ?? ", NO OVERRIDE") : ""
-                print("  \(s.subjectID): \(s.category); \(s.reason); legal basis: \(s.legalBasis); images: \(s.imageSource)\(minor)")
+                let minor =
+                    s.under18
+                    ? " UNDER 18"
+                        + (s.overrideBy.map { ", allowed by \($0): \(s.overrideReason ?? "")" } ?? ", NO OVERRIDE") : ""
+                print(
+                    "  \(s.subjectID): \(s.category); \(s.reason); legal basis: \(s.legalBasis); images: \(s.imageSource)\(minor)"
+                )
             }
         }
     }
@@ -173,7 +211,9 @@ struct DeploymentCommand: ParsableCommand {
         func run() throws {
             let (_, database) = try record.open()
             for d in try DeploymentStore.list(in: database) {
-                print("\(d.id)\t\(d.state.rawValue)\t\(d.placeName)\t\(isoTime(d.lifecycle.windowStart))\t\(d.listSize) subjects\tnodes \(d.nodes.joined(separator: ","))")
+                print(
+                    "\(d.id)\t\(d.state.rawValue)\t\(d.placeName)\t\(isoTime(d.lifecycle.windowStart))\t\(d.listSize) subjects\tnodes \(d.nodes.joined(separator: ","))"
+                )
             }
         }
     }

@@ -11,16 +11,16 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Measure TPIR/FPIR of the detection + embedding pipeline on a <identity>/<images> dataset.",
         discussion: """
-        Identities with two or more images are enrolled on their first image (by file name) and probed
-        with their other images (at most --mated-cap each); identities with one image are non-mated
-        probes. Each probe uses the face nearest the image centre.
+            Identities with two or more images are enrolled on their first image (by file name) and probed
+            with their other images (at most --mated-cap each); identities with one image are non-mated
+            probes. Each probe uses the face nearest the image centre.
 
-        --scoring fused (the product's rule) fuses flip-averaged dlib and FaceNet distances and
-        normalises them by a cohort; --scoring dlib is the plain dlib L2 distance, for comparison.
-        With --cohort two-fold the one-image identities are split in two halves: each half is the
-        cohort for the other half's searches (and for alternate mated searches), so no search is
-        normalised by faces of its own identity. --cohort watchlist uses the watchlist alone.
-        """
+            --scoring fused (the product's rule) fuses flip-averaged dlib and FaceNet distances and
+            normalises them by a cohort; --scoring dlib is the plain dlib L2 distance, for comparison.
+            With --cohort two-fold the one-image identities are split in two halves: each half is the
+            cohort for the other half's searches (and for alternate mated searches), so no search is
+            normalised by faces of its own identity. --cohort watchlist uses the watchlist alone.
+            """
     )
 
     @Option(help: "Folder of <identity>/<images>.")
@@ -44,43 +44,79 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Comma-separated thresholds for the table (default: a range that suits --scoring).")
     var thresholds: String?
 
-    @Option(help: "How probes are scored: fused (dlib + FaceNet, cohort-normalised; what bundles use) or dlib (plain L2 distance).")
+    @Option(
+        help:
+            "How probes are scored: fused (dlib + FaceNet, cohort-normalised; what bundles use) or dlib (plain L2 distance)."
+    )
     var scoring: ScoringChoice = .fused
 
-    @Option(help: "Precision of the enrolled FaceNet templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 3).")
+    @Option(
+        help:
+            "Precision of the enrolled FaceNet templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 3)."
+    )
     var facenetTemplates: TemplatePrecision = .half
 
-    @Option(help: "Precision of the enrolled dlib templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 4).")
+    @Option(
+        help:
+            "Precision of the enrolled dlib templates: half (16-bit, as signed bundles carry them) or single (32-bit, as before bundle format 4)."
+    )
     var dlibTemplates: TemplatePrecision = .half
 
-    @Option(help: "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone).")
+    @Option(
+        help:
+            "Cohort for --scoring fused: two-fold (one-image identities, each half scoring the other) or watchlist (the list alone)."
+    )
     var cohort: CohortChoice = .twoFold
 
-    @Option(help: "With --cohort two-fold, replace each cohort fold by centroids, each the mean of this many people's templates (at least 5), to measure a cohort that is nobody.")
+    @Option(
+        help:
+            "With --cohort two-fold, replace each cohort fold by centroids, each the mean of this many people's templates (at least 5), to measure a cohort that is nobody."
+    )
     var cohortCentroids: Int?
 
-    @Option(help: "How --cohort-centroids groups people: in-order (random groups) or nearest (each face with its nearest ungrouped neighbours).")
+    @Option(
+        help:
+            "How --cohort-centroids groups people: in-order (random groups) or nearest (each face with its nearest ungrouped neighbours)."
+    )
     var centroidGrouping: CentroidGrouping = .inOrder
 
-    @Option(help: "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches.")
+    @Option(
+        help:
+            "Comma-separated watchlist sizes to estimate FPIR/TPIR for, by drawing random sub-lists; identities left off a list add non-mated searches."
+    )
     var listSizes: String = "10,100,1000"
 
     @Option(help: "Watchlist size the recommended threshold is chosen for (FPIR <= 1e-3 at that size).")
     var recommendFor: Int = 10
 
-    @Option(help: "Enrol only this fraction of the identities with two or more images (drawn with a fixed seed); the images of the others become non-mated searches, which FPIR 1e-3 needs by the thousand.")
+    @Option(
+        help:
+            "Enrol only this fraction of the identities with two or more images (drawn with a fixed seed); the images of the others become non-mated searches, which FPIR 1e-3 needs by the thousand."
+    )
     var enrolFraction: Double = 1
 
-    @Option(help: "CSV of identity,group: report TPIR/FPIR per group, and the ratios between groups, at the fixed or recommended threshold.")
+    @Option(
+        help:
+            "CSV of identity,group: report TPIR/FPIR per group, and the ratios between groups, at the fixed or recommended threshold."
+    )
     var groups: String?
 
-    @Option(help: "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models.")
+    @Option(
+        help:
+            "Keep computed embeddings in this file (outside the repository: they derive from the dataset) and reuse them on later runs with the same models."
+    )
     var featuresCache: String?
 
-    @Flag(help: "Also print TPIR at FPIR 1e-2 and 1e-3, and how false matches spread, for each step from the plain dlib distance to the fused rule.")
+    @Flag(
+        help:
+            "Also print TPIR at FPIR 1e-2 and 1e-3, and how false matches spread, for each step from the plain dlib distance to the fused rule."
+    )
     var ablation = false
 
-    @Flag(help: "Also compare, on identities with three or more photos, enrolling one photo, two as two templates, and two fused into one template (under --cohort, with thresholds for the --list-sizes).")
+    @Flag(
+        help:
+            "Also compare, on identities with three or more photos, enrolling one photo, two as two templates, and two fused into one template (under --cohort, with thresholds for the --list-sizes)."
+    )
     var enrolmentStudy = false
 
     @Option(help: "OpenCV worker threads.")
@@ -94,10 +130,16 @@ struct EvaluateCommand: ParsableCommand {
         _ = try parsedThresholds()
         _ = try parsedListSizes()
         guard recommendFor >= 1 else { throw ValidationError("--recommend-for must be at least 1") }
-        guard !enrolmentStudy || scoring == .fused else { throw ValidationError("--enrolment-study measures the product's rule: use it with --scoring fused") }
+        guard !enrolmentStudy || scoring == .fused else {
+            throw ValidationError("--enrolment-study measures the product's rule: use it with --scoring fused")
+        }
         if let cohortCentroids {
-            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) { throw ValidationError(refusal) }
-            guard scoring == .fused, cohort == .twoFold else { throw ValidationError("--cohort-centroids needs --scoring fused --cohort two-fold") }
+            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) {
+                throw ValidationError(refusal)
+            }
+            guard scoring == .fused, cohort == .twoFold else {
+                throw ValidationError("--cohort-centroids needs --scoring fused --cohort two-fold")
+            }
         }
         if let threshold, !(threshold > 0 && threshold < 2) {
             throw ValidationError("--threshold \(threshold) is out of range: use an L2 distance between 0 and 2")
@@ -127,7 +169,8 @@ struct EvaluateCommand: ParsableCommand {
         let data = try FolderDataset(root: dataset)
         let labels = try groups.map { try GroupLabels.load(path: $0) }
         let store = ModelStore.locate(explicit: models.directory)
-        let enroller = try FaceEnroller(detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
+        let enroller = try FaceEnroller(
+            detector: store.makeDetector(), embedder: store.makeEmbedder(), gate: QualityGate())
         let extractor = FeatureExtractor(embedder: enroller.embedder, faceNet: try store.makeFaceNetEmbedder())
 
         let total = data.enrolled.reduce(0) { $0 + min($1.images.count, matedCap + 1) } + data.singletons.count
@@ -135,7 +178,10 @@ struct EvaluateCommand: ParsableCommand {
         var done = 0
         var cache = try featuresCache.map { try FeatureCache(path: $0) }
         func measure(_ path: String) -> ImageFeatures? {
-            defer { done += 1; progress.update(done) }
+            defer {
+                done += 1
+                progress.update(done)
+            }
             if let hit = cache?.lookup(path) { return hit }
             let features = compute(path)
             cache?.store(features, for: path)
@@ -143,14 +189,17 @@ struct EvaluateCommand: ParsableCommand {
         }
         func compute(_ path: String) -> ImageFeatures? {
             guard let image = try? Image(contentsOf: path), let face = try? enroller.centralFace(in: image),
-                  let plain = try? enroller.embedder.embed([face], in: image).first,
-                  let both = try? extractor.features([face], in: image, flipAveraged: true).first,
-                  let second = both.faceNet else { return nil }
-            return ImageFeatures(dlib: plain.values, dlibFlipAveraged: both.dlib.values, faceNetFlipAveraged: second.values)
+                let plain = try? enroller.embedder.embed([face], in: image).first,
+                let both = try? extractor.features([face], in: image, flipAveraged: true).first,
+                let second = both.faceNet
+            else { return nil }
+            return ImageFeatures(
+                dlib: plain.values, dlibFlipAveraged: both.dlib.values, faceNetFlipAveraged: second.values)
         }
         var generator = SplitMix64(seed: 0xE7401)
         let candidates = data.enrolled.map(\.name)
-        let chosen = Set(candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
+        let chosen = Set(
+            candidates.shuffled(using: &generator).prefix(Int((enrolFraction * Double(candidates.count)).rounded())))
         var searches = EvaluationSearches()
         searches.faceNetTemplatesInHalfPrecision = facenetTemplates == .half
         searches.dlibTemplatesInHalfPrecision = dlibTemplates == .half
@@ -159,7 +208,8 @@ struct EvaluateCommand: ParsableCommand {
         for identity in data.enrolled {
             guard chosen.contains(identity.name) else {
                 for path in identity.images.prefix(matedCap + 1) {
-                    searches.strangers.append(.init(identity: identity.name, features: measure(path), fold: searches.strangers.count % 2))
+                    searches.strangers.append(
+                        .init(identity: identity.name, features: measure(path), fold: searches.strangers.count % 2))
                 }
                 continue
             }
@@ -170,19 +220,24 @@ struct EvaluateCommand: ParsableCommand {
             }
             for (i, path) in identity.images.prefix(matedCap + 1).enumerated().dropFirst() {
                 let features = measure(path)
-                searches.probes.append(.init(identity: identity.name, features: features, fold: searches.probes.count % 2, photo: i))
+                searches.probes.append(
+                    .init(identity: identity.name, features: features, fold: searches.probes.count % 2, photo: i))
                 if i == 1, identity.images.count >= 3, let features { searches.secondPhotos[identity.name] = features }
             }
         }
         // One-image identities: non-mated searches and, split in two folds, each other's cohort.
         searches.singletons = data.singletons.map { .init(identity: $0.name, features: measure($0.images[0]), fold: 0) }
         searches.singletons.shuffle(using: &generator)
-        for i in searches.singletons.indices where i >= searches.singletons.count / 2 { searches.singletons[i].fold = 1 }
+        for i in searches.singletons.indices where i >= searches.singletons.count / 2 {
+            searches.singletons[i].fold = 1
+        }
         try cache?.save()
 
         if ablation { print(try AblationTable.render(searches)) }
-        let variant: EvaluationSearches.Variant = scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
-        let enrolments = try enrolmentStudy ? EnrolmentStudy(searches, cohort: variant, listSizes: try parsedListSizes()) : nil
+        let variant: EvaluationSearches.Variant =
+            scoring == .dlib ? .dlibPlain : cohort == .twoFold ? .fusedTwoFold : .fusedWatchlist
+        let enrolments =
+            try enrolmentStudy ? EnrolmentStudy(searches, cohort: variant, listSizes: try parsedListSizes()) : nil
         if let enrolments { print(enrolments.render()) }
         let study = try searches.study(variant)
         let gallery = study.gallery
@@ -198,7 +253,9 @@ struct EvaluateCommand: ParsableCommand {
         var report = EvaluationReport(
             dataset: dataset, scoring: scoring.rawValue,
             // A centroid report does not describe a bundle of faces: its label keeps watchlist build from taking it for one.
-            cohort: scoring == .fused ? cohort.rawValue + (cohortCentroids.map { ", centroids of \($0) (\(centroidGrouping.rawValue))" } ?? "") : nil,
+            cohort: scoring == .fused
+                ? cohort.rawValue
+                    + (cohortCentroids.map { ", centroids of \($0) (\(centroidGrouping.rawValue))" } ?? "") : nil,
             cohortFaces: study.scoring.cohortFolds.map(\.count).min(),
             identitiesEnrolled: gallery.count, mated: metrics.mated.count,
             nonMated: metrics.nonMated.count, detectionFailures: failures,
@@ -207,8 +264,12 @@ struct EvaluateCommand: ParsableCommand {
             fixedThreshold: threshold.map { metrics.rates(at: $0) },
             recommendedThreshold: recommended, recommendedFor: recommendFor, listSizes: bySize,
             falseMatchSpread: try fixed.map { try study.falseMatchSpread(for: gallery, threshold: $0) },
-            spreadAtFPIR: try metrics.operatingPoint(fpir: 1e-2).map { try study.falseMatchSpread(for: gallery, threshold: $0.threshold) },
-            groups: try labels.flatMap { labels in try fixed.map { try study.groupComparison(for: gallery, labels: labels, threshold: $0) } },
+            spreadAtFPIR: try metrics.operatingPoint(fpir: 1e-2).map {
+                try study.falseMatchSpread(for: gallery, threshold: $0.threshold)
+            },
+            groups: try labels.flatMap { labels in
+                try fixed.map { try study.groupComparison(for: gallery, labels: labels, threshold: $0) }
+            },
             enrolmentStudy: enrolments?.reportRows)
         report.detectionFailures.total = failures.enrolment + failures.mated + failures.nonMated
         report.detectionFailures.rate = Double(report.detectionFailures.total) / Double(max(done, 1))
@@ -224,8 +285,11 @@ struct EvaluateCommand: ParsableCommand {
             try (lines.joined(separator: "\n") + "\n").write(toFile: det, atomically: true, encoding: .utf8)
         }
         if let detSvg {
-            let marked = report.operatingPoints.map { ("FPIR \($0.fpir): t=\(String(format: "%.3f", $0.threshold))", $0.measuredFPIR, 1 - $0.tpir) }
-            try DETPlot.svg(points: metrics.detPoints(), marked: marked).write(toFile: detSvg, atomically: true, encoding: .utf8)
+            let marked = report.operatingPoints.map {
+                ("FPIR \($0.fpir): t=\(String(format: "%.3f", $0.threshold))", $0.measuredFPIR, 1 - $0.tpir)
+            }
+            try DETPlot.svg(points: metrics.detPoints(), marked: marked).write(
+                toFile: detSvg, atomically: true, encoding: .utf8)
         }
     }
 
@@ -260,6 +324,8 @@ struct EvaluateCommand: ParsableCommand {
 
 /// Options shared by the commands that load models.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .customLong("models"), help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
+    @Option(
+        name: .customLong("models"),
+        help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
     var directory: String?
 }

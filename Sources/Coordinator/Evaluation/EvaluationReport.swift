@@ -25,7 +25,8 @@ struct EvaluationReport: Codable {
         var ratesByThreshold: [RatePoint]
 
         enum CodingKeys: String, CodingKey {
-            case size, draws, mated, nonMated = "non_mated", operatingPoints = "operating_points", atThreshold = "at_threshold"
+            case size, draws, mated, nonMated = "non_mated", operatingPoints = "operating_points", atThreshold =
+                "at_threshold"
             case ratesByThreshold = "rates_by_threshold"
         }
 
@@ -38,7 +39,8 @@ struct EvaluationReport: Codable {
             try sizes.map { size in
                 let (m, draws) = try study.metrics(size: size)
                 return ListSize(
-                    size: min(size, study.gallery.count), draws: draws, mated: m.mated.count, nonMated: m.nonMated.count,
+                    size: min(size, study.gallery.count), draws: draws, mated: m.mated.count,
+                    nonMated: m.nonMated.count,
                     operatingPoints: [1e-2, 1e-3].compactMap { m.operatingPoint(fpir: $0) },
                     atThreshold: fixed.map { m.rates(at: $0) },
                     ratesByThreshold: grid.map { m.rates(at: $0) })
@@ -83,7 +85,8 @@ struct EvaluationReport: Codable {
     var enrolmentStudy: [EnrolmentRows]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case dataset, scoring, cohort, cohortFaces = "cohort_faces", identitiesEnrolled = "identities_enrolled", mated, nonMated = "non_mated"
+        case dataset, scoring, cohort, cohortFaces = "cohort_faces", identitiesEnrolled = "identities_enrolled", mated,
+            nonMated = "non_mated"
         case detectionFailures = "detection_failures", operatingPoints = "operating_points", thresholds
         case fixedThreshold = "fixed_threshold", recommendedThreshold = "recommended_threshold"
         case recommendedFor = "recommended_for_list_size", listSizes = "list_sizes"

@@ -64,16 +64,19 @@ struct EvaluationSearches {
         let probe = { (s: Search) in Probe(identity: s.identity, features: s.features.map(variant.view), fold: s.fold) }
         let template = { (f: ImageFeatures) -> FaceFeatures in asBundled(variant.view(f)) }
         // A search of fold f is normalised by the other fold's faces, never by its own identity.
-        var folds: [[FaceFeatures]] = variant.usesTwoFoldCohort
+        var folds: [[FaceFeatures]] =
+            variant.usesTwoFoldCohort
             ? [1, 0].map { fold in singletons.filter { $0.fold == fold }.compactMap { $0.features.map(template) } } : []
         if let size = cohortCentroidSize {
             folds = folds.map { fold in
-                CohortCentroids.make(from: fold, peoplePerCentroid: size, grouping: cohortCentroidGrouping).map(asBundled)
+                CohortCentroids.make(from: fold, peoplePerCentroid: size, grouping: cohortCentroidGrouping).map(
+                    asBundled)
             }
         }
-        return ListSizeStudy(gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [template($0.features)]) },
-                             probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
-                             scoring: Scoring(rule: variant.rule, cohortFolds: folds))
+        return ListSizeStudy(
+            gallery: gallery.map { WatchlistEntry(subject: $0.identity, features: [template($0.features)]) },
+            probes: probes.map(probe), strangers: (strangers + singletons).map(probe),
+            scoring: Scoring(rule: variant.rule, cohortFolds: folds))
     }
 
     /// How identities with several photos are enrolled, for `--enrolment-study`.
@@ -108,29 +111,34 @@ struct EvaluationSearches {
         let gallery = self.gallery.compactMap { identity, first -> WatchlistEntry? in
             guard let second = secondPhotos[identity] else { return nil }
             let faces = [view(first), view(second)]
-            let templates: [FaceFeatures] = switch enrolment {
-            case .firstPhoto: [faces[0]]
-            case .twoTemplates: PhotoFusion.separate.templates(faces)
-            case .twoFused: PhotoFusion.fused.templates(faces)
-            }
+            let templates: [FaceFeatures] =
+                switch enrolment {
+                case .firstPhoto: [faces[0]]
+                case .twoTemplates: PhotoFusion.separate.templates(faces)
+                case .twoFused: PhotoFusion.fused.templates(faces)
+                }
             return WatchlistEntry(subject: identity, features: templates.map(asBundled))
         }
-        let probes = zip(self.probes, base.probes).filter { secondPhotos[$0.0.identity] != nil && $0.0.photo >= 2 }.map(\.1)
+        let probes = zip(self.probes, base.probes).filter { secondPhotos[$0.0.identity] != nil && $0.0.photo >= 2 }.map(
+            \.1)
         return ListSizeStudy(gallery: gallery, probes: probes, strangers: base.strangers, scoring: base.scoring)
     }
 
     /// An enrolled face's templates at the precision a bundle stores them.
     private func asBundled(_ face: FaceFeatures) -> FaceFeatures {
-        FaceFeatures(dlib: dlibTemplatesInHalfPrecision ? face.dlib.roundedToHalfPrecision : face.dlib,
-                     faceNet: faceNetTemplatesInHalfPrecision ? face.faceNet?.roundedToHalfPrecision : face.faceNet)
+        FaceFeatures(
+            dlib: dlibTemplatesInHalfPrecision ? face.dlib.roundedToHalfPrecision : face.dlib,
+            faceNet: faceNetTemplatesInHalfPrecision ? face.faceNet?.roundedToHalfPrecision : face.faceNet)
     }
 }
 
 /// `coordinator evaluate --ablation`: what each step towards the fused rule adds, on the whole list.
 enum AblationTable {
     static func render(_ searches: EvaluationSearches) throws -> String {
-        var lines = ["ablation (whole list; false matches per entry at the FPIR 1e-2 threshold):",
-                     "variant                                               TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    false matches  entries with any  worst entry  worst 10 share"]
+        var lines = [
+            "ablation (whole list; false matches per entry at the FPIR 1e-2 threshold):",
+            "variant                                               TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    false matches  entries with any  worst entry  worst 10 share",
+        ]
         for variant in EvaluationSearches.Variant.allCases {
             let study = try searches.study(variant)
             let metrics = try study.metrics(for: study.gallery)
@@ -139,9 +147,13 @@ enum AblationTable {
             let cells = points.map(metrics.tpirCell)
             let spread = try study.falseMatchSpread(for: study.gallery, threshold: points[0].threshold)
             let worstTen = spread.worst.prefix(10).reduce(0) { $0 + $1.falseMatches }
-            lines.append(variant.label.padding(toLength: 54, withPad: " ", startingAt: 0) + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
-                + String(format: "%13d  %16d  %11d  %13.2f", spread.falseMatches, spread.entriesWithFalseMatches,
-                         spread.worst.first?.falseMatches ?? 0, spread.falseMatches > 0 ? Double(worstTen) / Double(spread.falseMatches) : 0))
+            lines.append(
+                variant.label.padding(toLength: 54, withPad: " ", startingAt: 0)
+                    + cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
+                    + String(
+                        format: "%13d  %16d  %11d  %13.2f", spread.falseMatches, spread.entriesWithFalseMatches,
+                        spread.worst.first?.falseMatches ?? 0,
+                        spread.falseMatches > 0 ? Double(worstTen) / Double(spread.falseMatches) : 0))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -169,25 +181,32 @@ struct EnrolmentStudy {
         results = try EvaluationSearches.Enrolment.allCases.map { enrolment in
             let study = try searches.study(enrolment, cohort: cohort)
             let metrics = try study.metrics(for: study.gallery)
-            return Result(enrolment: enrolment, entries: study.gallery.count, mated: metrics.mated.count,
-                          cells: [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" },
-                          listSizes: try EvaluationReport.ListSize.rows(study, sizes: listSizes, fixed: nil))
+            return Result(
+                enrolment: enrolment, entries: study.gallery.count, mated: metrics.mated.count,
+                cells: [1e-2, 1e-3].map { metrics.operatingPoint(fpir: $0).map(metrics.tpirCell) ?? "-" },
+                listSizes: try EvaluationReport.ListSize.rows(study, sizes: listSizes, fixed: nil))
         }
     }
 
     func render() -> String {
         let sizes = results.first?.listSizes.map(\.size) ?? []
-        var lines = ["enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, \(cohortName)):",
-                     "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    "
-                        + sizes.map { "\($0)-person: TPIR (thr@FPIR1e-3)".padding(toLength: 34, withPad: " ", startingAt: 0) }.joined()]
+        var lines = [
+            "enrolment (identities with 3+ photos, probed with their 3rd and later; fused rule, \(cohortName)):",
+            "enrolment                                   entries  mated   TPIR@FPIR1e-2 [95% CI]    TPIR@FPIR1e-3 [95% CI]    "
+                + sizes.map { "\($0)-person: TPIR (thr@FPIR1e-3)".padding(toLength: 34, withPad: " ", startingAt: 0) }
+                .joined(),
+        ]
         for result in results {
             let bySize = result.listSizes.map { row in
-                row.operatingPoints.first { $0.fpir == 1e-3 }.map { String(format: "%.3f (%.4f)", $0.tpir, $0.threshold) } ?? "-"
+                row.operatingPoints.first { $0.fpir == 1e-3 }.map {
+                    String(format: "%.3f (%.4f)", $0.tpir, $0.threshold)
+                } ?? "-"
             }
-            lines.append(result.enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(format: "%7d  %5d   ", result.entries, result.mated)
-                + result.cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
-                + bySize.map { $0.padding(toLength: 34, withPad: " ", startingAt: 0) }.joined())
+            lines.append(
+                result.enrolment.label.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%7d  %5d   ", result.entries, result.mated)
+                    + result.cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined()
+                    + bySize.map { $0.padding(toLength: 34, withPad: " ", startingAt: 0) }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
     }

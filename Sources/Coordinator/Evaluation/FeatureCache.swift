@@ -21,7 +21,9 @@ struct ImageFeatures: Codable {
 /// Features of dataset images kept between evaluation runs, keyed by image path; a missing face is
 /// stored too (as null). Written 0600 like every file of biometric data.
 struct FeatureCache {
-    private static let format = "watchpost-feature-cache/2 " + [ModelStore.Model.centerFace, .resnet, .faceNet]
+    private static let format =
+        "watchpost-feature-cache/2 "
+        + [ModelStore.Model.centerFace, .resnet, .faceNet]
         .map { String($0.sha256.prefix(16)) }.joined(separator: " ")
     let path: String
     private var entries: [String: ImageFeatures?] = [:]
@@ -36,7 +38,8 @@ struct FeatureCache {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: data) } catch {
-            throw CommandFailure("features cache \(path) is not readable (\(error.localizedDescription)): delete it and run again")
+            throw CommandFailure(
+                "features cache \(path) is not readable (\(error.localizedDescription)): delete it and run again")
         }
         // Made with other models or by another version: start afresh rather than mix features.
         if body.format == Self.format { entries = body.entries }

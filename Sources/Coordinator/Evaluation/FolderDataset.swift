@@ -9,7 +9,8 @@ struct FolderDataset {
     init(root: String) throws {
         identities = try LabelledImageFolder(root: root, option: "--dataset").labels
         guard identities.contains(where: { $0.images.count >= 2 }) else {
-            throw CommandFailure("--dataset \(root) has no identity with two or more images, so nothing can be enrolled and probed")
+            throw CommandFailure(
+                "--dataset \(root) has no identity with two or more images, so nothing can be enrolled and probed")
         }
     }
 

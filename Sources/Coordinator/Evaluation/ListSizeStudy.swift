@@ -18,7 +18,9 @@ struct Scoring {
     var cohortFolds: [[FaceFeatures]]
 
     func matchers(for list: [WatchlistEntry]) throws -> [Matcher] {
-        guard case .fusedCohort = rule, !cohortFolds.isEmpty else { return [try Matcher(entries: list, rule: rule, cohort: [])] }
+        guard case .fusedCohort = rule, !cohortFolds.isEmpty else {
+            return [try Matcher(entries: list, rule: rule, cohort: [])]
+        }
         return try cohortFolds.map { try Matcher(entries: list, rule: rule, cohort: $0) }
     }
 }
@@ -41,23 +43,28 @@ struct ListSizeStudy {
     /// Searches against one list.
     func metrics(for list: [WatchlistEntry]) throws -> IdentificationMetrics {
         let (mated, nonMated) = try searches(for: list)
-        return IdentificationMetrics(mated: mated.map(\.search), nonMatedDistances: nonMated.map { $0.nearest?.distance })
+        return IdentificationMetrics(
+            mated: mated.map(\.search), nonMatedDistances: nonMated.map { $0.nearest?.distance })
     }
 
     /// How the list's false matches at `threshold` spread over its entries.
     func falseMatchSpread(for list: [WatchlistEntry], threshold: Float) throws -> FalseMatchSpread {
-        FalseMatchSpread.measure(nearest: try searches(for: list).nonMated.compactMap(\.nearest), subjects: list.map(\.subject),
-                                 threshold: threshold)
+        FalseMatchSpread.measure(
+            nearest: try searches(for: list).nonMated.compactMap(\.nearest), subjects: list.map(\.subject),
+            threshold: threshold)
     }
 
     /// Rates per group of probe identities against one list.
     func groupComparison(for list: [WatchlistEntry], labels: GroupLabels, threshold: Float) throws -> GroupComparison {
         let (mated, nonMated) = try searches(for: list)
-        return GroupComparison.compare(mated: mated, nonMated: nonMated.map { ($0.identity, $0.nearest?.distance) },
-                                       labels: labels, threshold: threshold)
+        return GroupComparison.compare(
+            mated: mated, nonMated: nonMated.map { ($0.identity, $0.nearest?.distance) },
+            labels: labels, threshold: threshold)
     }
 
-    private func searches(for list: [WatchlistEntry]) throws -> (mated: [(identity: String, search: MatedSearch)], nonMated: [NonMatedSearch]) {
+    private func searches(for list: [WatchlistEntry]) throws -> (
+        mated: [(identity: String, search: MatedSearch)], nonMated: [NonMatedSearch]
+    ) {
         let matchers = try scoring.matchers(for: list)
         let names = Set(list.map(\.subject))
         var mated: [(identity: String, search: MatedSearch)] = []
@@ -65,7 +72,11 @@ struct ListSizeStudy {
         for probe in probes + strangers {
             let nearest = probe.features.flatMap { matchers[probe.fold % matchers.count].nearest(to: $0) }
             if names.contains(probe.identity) {
-                mated.append((probe.identity, MatedSearch(distance: nearest?.distance, nearestIsMate: nearest?.subject == probe.identity)))
+                mated.append(
+                    (
+                        probe.identity,
+                        MatedSearch(distance: nearest?.distance, nearestIsMate: nearest?.subject == probe.identity)
+                    ))
             } else {
                 nonMated.append((probe.identity, nearest.map { ($0.subject, $0.distance) }))
             }

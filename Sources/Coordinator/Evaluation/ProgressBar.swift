@@ -7,7 +7,10 @@ struct ProgressBar {
     private let enabled = isatty(STDERR_FILENO) == 1
     private var lastDrawn = -1
 
-    init(total: Int, label: String) { self.total = total; self.label = label }
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
 
     mutating func update(_ done: Int) {
         guard enabled, total > 0 else { return }

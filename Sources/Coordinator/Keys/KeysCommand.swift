@@ -5,7 +5,8 @@ import ZeroMQTransport
 /// `coordinator keys`: key pairs for the people who sign watchlists.
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Create signing keys and the coordinator's CURVE keys.", subcommands: [NewSigner.self, NewCurve.self])
+        commandName: "keys", abstract: "Create signing keys and the coordinator's CURVE keys.",
+        subcommands: [NewSigner.self, NewCurve.self])
 
     struct NewSigner: ParsableCommand {
         static let configuration = CommandConfiguration(

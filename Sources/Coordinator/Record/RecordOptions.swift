@@ -20,7 +20,9 @@ struct ActorOption: ParsableArguments {
     var actor: String
 
     func validate() throws {
-        guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--as must name who is acting") }
+        guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--as must name who is acting")
+        }
     }
 }
 

@@ -5,7 +5,10 @@ import Foundation
 /// `coordinator report`: the transparency report of a deployment or a period.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Transparency report (JSON, CSV or a self-contained HTML page) of a deployment or a period; the export is audited.")
+        commandName: "report",
+        abstract:
+            "Transparency report (JSON, CSV or a self-contained HTML page) of a deployment or a period; the export is audited."
+    )
 
     @OptionGroup var record: RecordOptions
     @OptionGroup var who: ActorOption
@@ -16,7 +19,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "File to write (default: standard output).") var out: String?
 
     func validate() throws {
-        guard (deployment != nil) != (from != nil || to != nil) else { throw ValidationError("give --deployment, or --from and --to") }
+        guard (deployment != nil) != (from != nil || to != nil) else {
+            throw ValidationError("give --deployment, or --from and --to")
+        }
         if deployment == nil, from == nil || to == nil { throw ValidationError("a period needs both --from and --to") }
         guard ReportFormat(rawValue: format) != nil else { throw ValidationError("--format must be json, csv or html") }
     }
@@ -24,12 +29,15 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let (_, database) = try record.open()
         let now = Date()
-        let report = if let deployment {
-            try TransparencyReport.make(deployment: deployment, in: database, at: now)
-        } else {
-            try TransparencyReport.make(from: try parseTime(from!, "--from"), to: try parseTime(to!, "--to"), in: database, at: now)
-        }
-        let text = try ReportExport.export(report, as: ReportFormat(rawValue: format)!, to: out, by: who.actor, in: database, at: now)
+        let report =
+            if let deployment {
+                try TransparencyReport.make(deployment: deployment, in: database, at: now)
+            } else {
+                try TransparencyReport.make(
+                    from: try parseTime(from!, "--from"), to: try parseTime(to!, "--to"), in: database, at: now)
+            }
+        let text = try ReportExport.export(
+            report, as: ReportFormat(rawValue: format)!, to: out, by: who.actor, in: database, at: now)
         if out == nil { print(text, terminator: "") } else { print("report written to \(out!)") }
     }
 }

@@ -27,11 +27,15 @@ struct AuditCheckpointService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let now = Date()
-                if let latest = try writer.latest() { schedule.checkpointed(entries: latest.entries, at: Date(timeIntervalSince1970: TimeInterval(latest.signedAt))) }
+                if let latest = try writer.latest() {
+                    schedule.checkpointed(
+                        entries: latest.entries, at: Date(timeIntervalSince1970: TimeInterval(latest.signedAt)))
+                }
                 let length = try AuditLog.length(in: database)
                 let nudged = nudge.take() && schedule.hasNewEntries(logEntries: length)
                 if nudged || schedule.isDue(logEntries: length, now: now) {
-                    let written = try writer.checkpoint(database, actor: "coordinator", reason: nudged ? "record changed" : "scheduled", at: now)
+                    let written = try writer.checkpoint(
+                        database, actor: "coordinator", reason: nudged ? "record changed" : "scheduled", at: now)
                     schedule.checkpointed(entries: written.checkpoint.entries, at: now)
                     logger.info("audit log checkpointed", metadata: ["entries": "\(written.checkpoint.entries)"])
                 }

@@ -46,7 +46,9 @@ final class CoordinatorServer: @unchecked Sendable {
         alerts = AlertStore(database: database)
         recording = try settings.recordFrames.map { path in
             try PrivateFile.write([], to: path, mode: .replaceAtomically)
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write frame record \(path)") }
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw CommandFailure("cannot write frame record \(path)")
+            }
             return handle
         }
         try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
@@ -63,18 +65,27 @@ final class CoordinatorServer: @unchecked Sendable {
         loop = try SocketLoop(socket: router, name: "coordinator-router") { [weak self] frames, sender in
             self?.handle(frames, sender: sender)
         }
-        logger.info("coordinator listening", metadata: ["endpoint": "\(endpoint)", "database": "\(database.path)",
-                                                        "assigned_nodes": "\(machine.configuration.assignments.count)"])
+        logger.info(
+            "coordinator listening",
+            metadata: [
+                "endpoint": "\(endpoint)", "database": "\(database.path)",
+                "assigned_nodes": "\(machine.configuration.assignments.count)",
+            ])
     }
 
-    private static func configuration(_ settings: Settings, _ database: CoordinatorDatabase) throws -> ServerStateMachine.Configuration {
+    private static func configuration(_ settings: Settings, _ database: CoordinatorDatabase) throws
+        -> ServerStateMachine.Configuration
+    {
         let standing = try settings.bundle.map {
-            try WatchlistBundle.decode(payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload)
+            try WatchlistBundle.decode(
+                payload: SignedBundle.decode(fileBytes: $0, maxPayloadBytes: WireMessage.maxFrameBytes).payload)
         }
-        return .init(nodes: Dictionary(uniqueKeysWithValues: settings.nodes.map { ($0.publicKey, $0) }),
-                     assignments: try DeploymentStore.assignments(in: database),
-                     standingBundle: settings.bundle, standingVersion: standing?.version ?? 0, standingDeploymentID: standing?.deploymentID,
-                     standingEnded: settings.endedDeployment)
+        return .init(
+            nodes: Dictionary(uniqueKeysWithValues: settings.nodes.map { ($0.publicKey, $0) }),
+            assignments: try DeploymentStore.assignments(in: database),
+            standingBundle: settings.bundle, standingVersion: standing?.version ?? 0,
+            standingDeploymentID: standing?.deploymentID,
+            standingEnded: settings.endedDeployment)
     }
 
     /// Applies a reloaded configuration and the deployment record without a restart: newly
@@ -85,8 +96,12 @@ final class CoordinatorServer: @unchecked Sendable {
         try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
         let next = try Self.configuration(settings, database)
         try database.change { _, audit in
-            try audit.append(AuditEvent(actor: "coordinator", action: .configReloaded, target: "coordinator", detail: [
-                "enrolled": "\(next.nodes.count)", "assigned_nodes": "\(next.assignments.count)"]), at: Date())
+            try audit.append(
+                AuditEvent(
+                    actor: "coordinator", action: .configReloaded, target: "coordinator",
+                    detail: [
+                        "enrolled": "\(next.nodes.count)", "assigned_nodes": "\(next.assignments.count)",
+                    ]), at: Date())
         }
         perform(lock.withLock { machine.reload(next, now: Date()) })
     }
@@ -131,13 +146,18 @@ final class CoordinatorServer: @unchecked Sendable {
                     perform(lock.withLock { machine.alertNotStored(alert, error: "\(error)") })
                 }
             case .recordHeartbeat(let node, let beat, let deployment):
-                do { try NodeRegistry.recordHeartbeat(beat, from: node, deploymentID: deployment, in: database, at: Date()) } catch {
+                do {
+                    try NodeRegistry.recordHeartbeat(
+                        beat, from: node, deploymentID: deployment, in: database, at: Date())
+                } catch {
                     logger.error("heartbeat not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
                 }
             case .recordReceipt(let node, let receipt):
                 do {
                     if try AuditWitnessReceipts.record(receipt, from: node, in: database, at: Date()) {
-                        logger.info("audit checkpoint witnessed", metadata: ["node": "\(node)", "entries": "\(receipt.entries)"])
+                        logger.info(
+                            "audit checkpoint witnessed",
+                            metadata: ["node": "\(node)", "entries": "\(receipt.entries)"])
                     } else {
                         logger.warning("witness receipt with a bad signature dropped", metadata: ["node": "\(node)"])
                     }
@@ -170,7 +190,8 @@ private final class HandshakeRefusals: @unchecked Sendable {
     private var lastAudit: [String: Date] = [:]
 
     init(database: CoordinatorDatabase, logger: Logger) {
-        self.database = database; self.logger = logger
+        self.database = database
+        self.logger = logger
     }
 
     func refused(key: String, address: String) {
@@ -183,8 +204,10 @@ private final class HandshakeRefusals: @unchecked Sendable {
             return true
         }
         if due {
-            database.audit(AuditEvent(actor: "coordinator", action: .nodeRefused, target: key.isEmpty ? "unknown key" : key,
-                                      detail: ["address": address]), logger: logger)
+            database.audit(
+                AuditEvent(
+                    actor: "coordinator", action: .nodeRefused, target: key.isEmpty ? "unknown key" : key,
+                    detail: ["address": address]), logger: logger)
         }
     }
 }

@@ -20,9 +20,12 @@ struct DeploymentWindowService: Service {
             do {
                 let now = Date()
                 for ended in try ending.endPastWindows(at: now, actor: "coordinator") {
-                    logger.notice("deployment ended: its planned window closed", metadata: ["deployment": "\(ended.id)"])
+                    logger.notice(
+                        "deployment ended: its planned window closed", metadata: ["deployment": "\(ended.id)"])
                     if case .notWritten(let reason) = ended.checkpoint {
-                        logger.error("audit log not checkpointed after a deployment ended", metadata: ["deployment": "\(ended.id)", "reason": "\(reason)"])
+                        logger.error(
+                            "audit log not checkpointed after a deployment ended",
+                            metadata: ["deployment": "\(ended.id)", "reason": "\(reason)"])
                     }
                 }
                 if let close = try DeploymentStore.nextWindowClose(in: ending.database) {

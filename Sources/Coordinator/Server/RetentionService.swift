@@ -15,9 +15,14 @@ struct RetentionService: Service {
             do {
                 let result = try Retention.purge(policy, in: database, at: Date(), actor: "retention")
                 if result != PurgeResult() {
-                    logger.info("retention run", metadata: [
-                        "alerts_purged": "\(result.alertsPurged)", "rejected_alerts_purged": "\(result.rejectedAlertsPurged)",
-                        "kept_for_cases": "\(result.keptForCases)", "bundles_destroyed": "\(result.bundlesDestroyed.joined(separator: ","))"])
+                    logger.info(
+                        "retention run",
+                        metadata: [
+                            "alerts_purged": "\(result.alertsPurged)",
+                            "rejected_alerts_purged": "\(result.rejectedAlertsPurged)",
+                            "kept_for_cases": "\(result.keptForCases)",
+                            "bundles_destroyed": "\(result.bundlesDestroyed.joined(separator: ","))",
+                        ])
                 }
             } catch {
                 logger.error("retention run failed; retried at the next interval", metadata: ["error": "\(error)"])

@@ -16,9 +16,12 @@ enum RunningCoordinator {
     /// Tells the running coordinator to reload; a sentence saying what happened.
     static func notify(stateDirectory: String) -> String {
         let path = stateDirectory + "/" + pidFileName
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), command.contains("coordinator"),
-              kill(pid, SIGHUP) == 0 else {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+            command.contains("coordinator"),
+            kill(pid, SIGHUP) == 0
+        else {
             return "no running coordinator serve found for \(stateDirectory): the nodes hear of it when it starts"
         }
         return "coordinator serve (pid \(pid)) told to reload: the nodes hear of it now"

@@ -111,38 +111,67 @@ struct ServerStateMachine {
                 return refuseClaim(node, claimed: "node \(hello.nodeID)", what: "hello", now: now)
             }
             peers[peer] = Peer(key: sender, held: hello.heldWatchlistVersion)
-            return [.log(.info, "node connected", ["node": "\(node.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])]
+            return [
+                .log(
+                    .info, "node connected",
+                    ["node": "\(node.nodeID)", "held_watchlist": "\(hello.heldWatchlistVersion)"])
+            ]
                 + push(to: peer, key: sender, held: hello.heldWatchlistVersion, now: now)
                 + (latestCheckpoint.map { [.send(peer: peer, .auditCheckpoint($0))] } ?? [])
         case .heartbeat(let beat):
             peers[peer] = Peer(key: sender, held: beat.watchlistVersion)
             let target = configuration.target(forKey: sender)
             // Heartbeats go both ways: the answer tells the node the coordinator is alive.
-            let answer = WireMessage.heartbeat(.init(uptimeSeconds: UInt64(max(0, now.timeIntervalSince(startedAt))), framesPerSecond: 0,
-                                                     facesSeen: 0, framesDropped: 0, watchlistVersion: target?.version ?? 0,
-                                                     qualityRejections: [:]))
-            return [.send(peer: peer, answer), .recordHeartbeat(nodeID: node.nodeID, beat, deploymentID: target?.liveDeployment),
-                    .log(.debug, "heartbeat", ["node": "\(node.nodeID)", "fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
-                                               "watchlist": "\(beat.watchlistVersion)"])]
+            let answer = WireMessage.heartbeat(
+                .init(
+                    uptimeSeconds: UInt64(max(0, now.timeIntervalSince(startedAt))), framesPerSecond: 0,
+                    facesSeen: 0, framesDropped: 0, watchlistVersion: target?.version ?? 0,
+                    qualityRejections: [:]))
+            return [
+                .send(peer: peer, answer),
+                .recordHeartbeat(nodeID: node.nodeID, beat, deploymentID: target?.liveDeployment),
+                .log(
+                    .debug, "heartbeat",
+                    [
+                        "node": "\(node.nodeID)", "fps": "\(beat.framesPerSecond)", "faces": "\(beat.facesSeen)",
+                        "watchlist": "\(beat.watchlistVersion)",
+                    ]),
+            ]
                 + push(to: peer, key: sender, held: beat.watchlistVersion, now: now)
         case .alert(let alert):
             guard alert.nodeID == node.nodeID, alert.cameraID == node.cameraID else {
-                return refuseClaim(node, claimed: "node \(alert.nodeID) camera \(alert.cameraID)", what: "alert \(alert.alertID.uuidString)", now: now)
+                return refuseClaim(
+                    node, claimed: "node \(alert.nodeID) camera \(alert.cameraID)",
+                    what: "alert \(alert.alertID.uuidString)", now: now)
             }
             return [.store(peer: peer, alert, node: node)]
         case .watchlistStatus(let status):
             peers[peer] = Peer(key: sender, held: status.version)
             let deployment = configuration.target(forKey: sender)?.deploymentID ?? ""
             if status.accepted {
-                return [.recordRefusal(nodeID: node.nodeID, reason: nil),
-                        .audit(AuditEvent(actor: "node:\(node.nodeID)", action: .bundleAccepted, target: deployment, detail: ["version": "\(status.version)"])),
-                        .log(.info, "watchlist accepted by node", ["node": "\(node.nodeID)", "version": "\(status.version)"])]
+                return [
+                    .recordRefusal(nodeID: node.nodeID, reason: nil),
+                    .audit(
+                        AuditEvent(
+                            actor: "node:\(node.nodeID)", action: .bundleAccepted, target: deployment,
+                            detail: ["version": "\(status.version)"])),
+                    .log(
+                        .info, "watchlist accepted by node", ["node": "\(node.nodeID)", "version": "\(status.version)"]),
+                ]
             }
-            return [.recordRefusal(nodeID: node.nodeID, reason: "\(status.reasonCode): \(status.reason)"),
-                    .audit(AuditEvent(actor: "node:\(node.nodeID)", action: .bundleRefused, target: deployment,
-                                      detail: ["version": "\(status.version)", "reason": status.reasonCode, "detail": status.reason])),
-                    .log(.warning, "watchlist refused by node", ["node": "\(node.nodeID)", "version": "\(status.version)",
-                                                                 "reason": "\(status.reasonCode)", "detail": "\(status.reason)"])]
+            return [
+                .recordRefusal(nodeID: node.nodeID, reason: "\(status.reasonCode): \(status.reason)"),
+                .audit(
+                    AuditEvent(
+                        actor: "node:\(node.nodeID)", action: .bundleRefused, target: deployment,
+                        detail: ["version": "\(status.version)", "reason": status.reasonCode, "detail": status.reason])),
+                .log(
+                    .warning, "watchlist refused by node",
+                    [
+                        "node": "\(node.nodeID)", "version": "\(status.version)",
+                        "reason": "\(status.reasonCode)", "detail": "\(status.reason)",
+                    ]),
+            ]
         case .witnessReceipt(let receipt):
             return [.recordReceipt(nodeID: node.nodeID, receipt)]
         case .ack, .watchlistBundle, .command, .auditCheckpoint:
@@ -155,12 +184,21 @@ struct ServerStateMachine {
     /// audited at most once a minute per key so that a misconfigured node cannot flood the log.
     private mutating func refuseClaim(_ node: EnrolledNode, claimed: String, what: String, now: Date) -> [Action] {
         droppedFrames += 1
-        var actions: [Action] = [.log(.warning, "message refused: the node claims an identity its key was not enrolled for",
-                                      ["enrolled_as": "\(node.nodeID)", "claimed": "\(claimed)", "message": "\(what)"])]
+        var actions: [Action] = [
+            .log(
+                .warning, "message refused: the node claims an identity its key was not enrolled for",
+                ["enrolled_as": "\(node.nodeID)", "claimed": "\(claimed)", "message": "\(what)"])
+        ]
         if now.timeIntervalSince(lastRefusalAudit[node.publicKey] ?? .distantPast) >= 60 {
             lastRefusalAudit[node.publicKey] = now
-            actions.append(.audit(AuditEvent(actor: "node:\(node.nodeID)", action: .nodeIdentityRefused, target: node.nodeID, detail: [
-                "public_key": node.publicKey, "enrolled_camera": node.cameraID, "claimed": claimed, "message": what])))
+            actions.append(
+                .audit(
+                    AuditEvent(
+                        actor: "node:\(node.nodeID)", action: .nodeIdentityRefused, target: node.nodeID,
+                        detail: [
+                            "public_key": node.publicKey, "enrolled_camera": node.cameraID, "claimed": claimed,
+                            "message": what,
+                        ])))
         }
         return actions
     }
@@ -172,27 +210,40 @@ struct ServerStateMachine {
         let silent = Set(lastHeard.filter { now.timeIntervalSince($0.value) > Self.peerForgetInterval }.keys)
         lastRefusalAudit = lastRefusalAudit.filter { now.timeIntervalSince($0.value) < 60 }
         guard !silent.isEmpty else { return }
-        for peer in silent { lastHeard[peer] = nil; peers[peer] = nil }
+        for peer in silent {
+            lastHeard[peer] = nil
+            peers[peer] = nil
+        }
         lastPush = lastPush.filter { !silent.contains($0.key.peer) }
     }
 
     /// A new audit checkpoint: every connected node is sent it to keep as a witness.
     mutating func checkpointPublished(_ fileBytes: [UInt8]) -> [Action] {
         latestCheckpoint = fileBytes
-        return peers.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { .send(peer: $0, .auditCheckpoint(fileBytes)) }
+        return peers.keys.sorted { $0.lexicographicallyPrecedes($1) }.map {
+            .send(peer: $0, .auditCheckpoint(fileBytes))
+        }
     }
 
     /// The alert is in the store (`new`: it was not there before): acknowledge it.
     func alertStored(_ alert: WireMessage.AlertMessage, peer: [UInt8], new: Bool) -> [Action] {
-        [.send(peer: peer, .ack(alertID: alert.alertID)),
-         .log(.info, new ? "alert stored" : "alert resent, already stored", ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)"])]
+        [
+            .send(peer: peer, .ack(alertID: alert.alertID)),
+            .log(
+                .info, new ? "alert stored" : "alert resent, already stored",
+                ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)"]),
+        ]
     }
 
     /// The record refused the alert (its deployment is not one the node may match for): it is
     /// acknowledged all the same, so that the node deletes it rather than resend it for ever.
     func alertRefused(_ alert: WireMessage.AlertMessage, peer: [UInt8], reason: String) -> [Action] {
-        [.send(peer: peer, .ack(alertID: alert.alertID)),
-         .log(.warning, "alert refused", ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)", "reason": "\(reason)"])]
+        [
+            .send(peer: peer, .ack(alertID: alert.alertID)),
+            .log(
+                .warning, "alert refused",
+                ["alert_id": "\(alert.alertID)", "node": "\(alert.nodeID)", "reason": "\(reason)"]),
+        ]
     }
 
     /// The store failed: no ack, so the node keeps the alert and sends it again.
@@ -207,9 +258,15 @@ struct ServerStateMachine {
         let removed = configuration.enrolled.subtracting(next.enrolled).sorted()
         configuration = next
         var actions: [Action] = added.map { .enrol(key: $0) } + removed.map { .revoke(key: $0) }
-        actions.append(.log(.info, "configuration reloaded", ["enrolled": "\(next.enrolled.count)", "revoked": "\(removed.count)",
-                                                              "assigned_nodes": "\(next.assignments.count)"]))
-        for (peer, state) in peers.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) where next.nodes[state.key] != nil {
+        actions.append(
+            .log(
+                .info, "configuration reloaded",
+                [
+                    "enrolled": "\(next.enrolled.count)", "revoked": "\(removed.count)",
+                    "assigned_nodes": "\(next.assignments.count)",
+                ]))
+        for (peer, state) in peers.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) })
+        where next.nodes[state.key] != nil {
             actions += push(to: peer, key: state.key, held: state.held, now: now)
         }
         return actions
@@ -226,17 +283,26 @@ struct ServerStateMachine {
             guard held != 0 else { return [] }
             var actions: [Action] = [.send(peer: peer, .command(.endDeployment(deploymentID: deployment)))]
             if isPushDue(PushKey(peer: peer, held: held, offered: "end " + deployment), now: now) {
-                actions.append(.audit(AuditEvent(actor: "coordinator", action: .nodeWipeSent, target: nodeID,
-                                                 detail: ["deployment": deployment, "held_version": "\(held)"])))
+                actions.append(
+                    .audit(
+                        AuditEvent(
+                            actor: "coordinator", action: .nodeWipeSent, target: nodeID,
+                            detail: ["deployment": deployment, "held_version": "\(held)"])))
             }
             return actions
         case nil:
             return held != 0 ? [.send(peer: peer, .command(.wipeWatchlist))] : []
         case .watchlist(let deployment, let bundle, let version)?:
-            guard held != version, isPushDue(PushKey(peer: peer, held: held, offered: "\(deployment) \(version)"), now: now) else { return [] }
-            return [.send(peer: peer, .watchlistBundle(bundle)),
-                    .audit(AuditEvent(actor: "coordinator", action: .bundlePushed, target: nodeID,
-                                      detail: ["deployment": deployment, "version": "\(version)", "held_version": "\(held)"]))]
+            guard held != version,
+                isPushDue(PushKey(peer: peer, held: held, offered: "\(deployment) \(version)"), now: now)
+            else { return [] }
+            return [
+                .send(peer: peer, .watchlistBundle(bundle)),
+                .audit(
+                    AuditEvent(
+                        actor: "coordinator", action: .bundlePushed, target: nodeID,
+                        detail: ["deployment": deployment, "version": "\(version)", "held_version": "\(held)"])),
+            ]
         }
     }
 

@@ -7,13 +7,16 @@ import Shared
 /// standard input (one line), never from the command line, where other users could see them.
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Add, re-password, re-role, disable and list control-room users (each change audited).",
+        commandName: "users",
+        abstract: "Add, re-password, re-role, disable and list control-room users (each change audited).",
         subcommands: [Add.self, Passwd.self, ChangeRole.self, Disable.self, List.self])
 
-    static let roles = Role.allCases.map { $0.rawValue.replacingOccurrences(of: " ", with: "-") }.joined(separator: ", ")
+    static let roles = Role.allCases.map { $0.rawValue.replacingOccurrences(of: " ", with: "-") }.joined(
+        separator: ", ")
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a user; the password is read from standard input.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user; the password is read from standard input.")
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
         @Option(help: "User name.") var name: String
@@ -21,13 +24,15 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let (file, database) = try record.open()
-            try store(file, database).add(name, role: try parseRole(role), password: try readPassword(), by: who.actor, at: Date())
+            try store(file, database).add(
+                name, role: try parseRole(role), password: try readPassword(), by: who.actor, at: Date())
             print("user \(name) added as \(role)")
         }
     }
 
     struct Passwd: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "passwd", abstract: "Set a user's password (read from standard input); their sessions end.")
+        static let configuration = CommandConfiguration(
+            commandName: "passwd", abstract: "Set a user's password (read from standard input); their sessions end.")
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
         @Option(help: "User name.") var name: String
@@ -40,7 +45,8 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct ChangeRole: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "role", abstract: "Change a user's role; their sessions end.")
+        static let configuration = CommandConfiguration(
+            commandName: "role", abstract: "Change a user's role; their sessions end.")
         @OptionGroup var record: RecordOptions
         @OptionGroup var who: ActorOption
         @Option(help: "User name.") var name: String
@@ -73,7 +79,9 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             let (file, database) = try record.open()
             for u in try store(file, database).list() {
-                print("\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : (u.lockedUntil.map { $0 > Date() ? "locked until \(isoTime($0))" : "active" } ?? "active"))")
+                print(
+                    "\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : (u.lockedUntil.map { $0 > Date() ? "locked until \(isoTime($0))" : "active" } ?? "active"))"
+                )
             }
         }
     }

@@ -19,16 +19,25 @@ struct CohortManifest {
         let file = try ManifestFile(path: path, kind: "cohort manifest", columns: Self.columns)
         self.path = path
         let hasPersonColumn = file.rows.first.map { file.optionalField("person", of: $0) != nil } ?? false
-        people = hasPersonColumn ? try file.rows.map { row in
-            let person = file.optionalField("person", of: row) ?? ""
-            guard !person.isEmpty else { throw CommandFailure("cohort manifest \(path) line \(row.line): person is empty; give every photo its person's id") }
-            return person
-        } : nil
+        people =
+            hasPersonColumn
+            ? try file.rows.map { row in
+                let person = file.optionalField("person", of: row) ?? ""
+                guard !person.isEmpty else {
+                    throw CommandFailure(
+                        "cohort manifest \(path) line \(row.line): person is empty; give every photo its person's id")
+                }
+                return person
+            } : nil
         images = try file.rows.map { row in
             let image = file.field("image_path", of: row)
-            guard !image.isEmpty else { throw CommandFailure("cohort manifest \(path) line \(row.line): image_path is empty") }
+            guard !image.isEmpty else {
+                throw CommandFailure("cohort manifest \(path) line \(row.line): image_path is empty")
+            }
             guard !file.field("image_source", of: row).isEmpty else {
-                throw CommandFailure("cohort manifest \(path) line \(row.line): image_source is empty; every cohort photo must say where it came from")
+                throw CommandFailure(
+                    "cohort manifest \(path) line \(row.line): image_source is empty; every cohort photo must say where it came from"
+                )
             }
             return (row.line, try file.resolve(image, line: row.line))
         }
@@ -38,7 +47,9 @@ struct CohortManifest {
     /// The first photo of each person, for centroids, which must average people, not photos.
     func firstPhotoPerPerson() throws -> [(line: Int, path: String)] {
         guard let people else {
-            throw CommandFailure("cohort manifest \(path) has no person column: centroids must average people, not photos, so say whose each photo is")
+            throw CommandFailure(
+                "cohort manifest \(path) has no person column: centroids must average people, not photos, so say whose each photo is"
+            )
         }
         var seen = Set<String>()
         return zip(images, people).filter { seen.insert($0.1).inserted }.map(\.0)

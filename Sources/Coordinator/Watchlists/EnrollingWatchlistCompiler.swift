@@ -34,9 +34,13 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
         }
     }
 
-    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance {
-        try ExpectedRates(reportPath: try evaluationReport(), threshold: threshold, listSize: listSize,
-                          cohort: cohortKind(templates: cohortFaces), enrolment: .init(enrolment)).performance
+    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws
+        -> ExpectedPerformance
+    {
+        try ExpectedRates(
+            reportPath: try evaluationReport(), threshold: threshold, listSize: listSize,
+            cohort: cohortKind(templates: cohortFaces), enrolment: .init(enrolment)
+        ).performance
     }
 
     /// A cohort of this many templates under the configured cohort; none is the list's own.
@@ -46,46 +50,60 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
 
     private func evaluationReport() throws -> String {
         guard let report = settings.evaluationReport else {
-            throw CommandFailure("no evaluation report is configured: set watchlists.evaluation to a coordinator evaluate --json report")
+            throw CommandFailure(
+                "no evaluation report is configured: set watchlists.evaluation to a coordinator evaluate --json report")
         }
         return report
     }
 
     private func compileOnQueue(_ input: WatchlistBuildInput) throws -> WatchlistCompilation {
         let manifest = try settings.cohortManifest.map { try CohortManifest(path: $0) }
-        let cohort = try settings.cohortCentroids == nil ? manifest?.images ?? [] : manifest?.firstPhotoPerPerson() ?? []
+        let cohort =
+            try settings.cohortCentroids == nil ? manifest?.images ?? [] : manifest?.firstPhotoPerPerson() ?? []
         let threshold: Float
         if let given = input.binding.threshold {
             threshold = given
         } else {
-            let enrolment = ListEnrolment(photos: PhotoFusion(rawValue: input.binding.photos) ?? .separate, severalPhotos: input.subjects.contains { $0.photos.count > 1 })
-            threshold = try ExpectedRates.threshold(reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
-                                                    cohort: cohortKind(templates: cohort.count / (settings.cohortCentroids ?? 1)),
-                                                    enrolment: .init(enrolment))
+            let enrolment = ListEnrolment(
+                photos: PhotoFusion(rawValue: input.binding.photos) ?? .separate,
+                severalPhotos: input.subjects.contains { $0.photos.count > 1 })
+            threshold = try ExpectedRates.threshold(
+                reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
+                cohort: cohortKind(templates: cohort.count / (settings.cohortCentroids ?? 1)),
+                enrolment: .init(enrolment))
         }
-        if builder == nil { builder = WatchlistBuilder(enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller()) }
+        if builder == nil {
+            builder = WatchlistBuilder(
+                enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller())
+        }
         let b = input.binding
         builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
         builder!.photos = PhotoFusion(rawValue: b.photos) ?? .separate
         builder!.cohortCentroids = settings.cohortCentroids
         let outcome = builder!.build(
             subjects: input.subjects.map { s in
-                WatchlistBuilder.Subject(line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) },
-                                         marks: s.photos.map { $0.mark.map(Box.init) })
+                WatchlistBuilder.Subject(
+                    line: s.line, id: s.subjectID, photos: s.photos.map { .uploaded(name: $0.name, bytes: $0.bytes) },
+                    marks: s.photos.map { $0.mark.map(Box.init) })
             },
             cohort: cohort,
-            binding: .init(deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: b.version, notBefore: b.notBefore,
-                           expiresAt: b.expiresAt, threshold: threshold))
-        let photoNames = Dictionary(input.subjects.map { ($0.subjectID, $0.photos.map(\.name)) }, uniquingKeysWith: { first, _ in first })
+            binding: .init(
+                deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: b.version, notBefore: b.notBefore,
+                expiresAt: b.expiresAt, threshold: threshold))
+        let photoNames = Dictionary(
+            input.subjects.map { ($0.subjectID, $0.photos.map(\.name)) }, uniquingKeysWith: { first, _ in first })
         let refusals = outcome.refusals.map { r -> WatchlistCompilation.Refusal in
             switch r.origin {
             case .subject(_, let id):
-                WatchlistCompilation.Refusal(subjectID: id, position: r.image.flatMap { photoNames[id]?.firstIndex(of: $0) }, reason: r.reason)
+                WatchlistCompilation.Refusal(
+                    subjectID: id, position: r.image.flatMap { photoNames[id]?.firstIndex(of: $0) }, reason: r.reason)
             case .cohort, .wholeCohort:
                 WatchlistCompilation.Refusal(subjectID: nil, position: nil, reason: r.description)
             }
         }
-        return WatchlistCompilation(bundleFile: outcome.bundle.map { SignedBundle(payload: $0.payloadBytes()).fileBytes() }, refusals: refusals,
-                                    templates: outcome.bundle?.templateCount ?? 0, cohortFaces: outcome.bundle?.cohort.count ?? 0, threshold: threshold)
+        return WatchlistCompilation(
+            bundleFile: outcome.bundle.map { SignedBundle(payload: $0.payloadBytes()).fileBytes() }, refusals: refusals,
+            templates: outcome.bundle?.templateCount ?? 0, cohortFaces: outcome.bundle?.cohort.count ?? 0,
+            threshold: threshold)
     }
 }

@@ -20,7 +20,9 @@ struct ExpectedRates {
 
         /// A cohort of this many templates, each standing for `peoplePerTemplate` people (1: faces).
         init(templates: Int, peoplePerTemplate: Int) {
-            self = peoplePerTemplate > 1 ? .centroids(count: templates, perCentroid: peoplePerTemplate) : .init(faces: templates)
+            self =
+                peoplePerTemplate > 1
+                ? .centroids(count: templates, perCentroid: peoplePerTemplate) : .init(faces: templates)
         }
 
         /// The cohort a built bundle carries.
@@ -53,12 +55,21 @@ struct ExpectedRates {
     let evaluatedSize: Int
     let rates: RatePoint
 
-    init(reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind,
-         enrolment: EvaluationSearches.Enrolment = .firstPhoto) throws {
-        let points = try Self.rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map { row in
-            guard let point = row.ratesByThreshold.min(by: { abs($0.threshold - threshold) < abs($1.threshold - threshold) }),
-                  abs(point.threshold - threshold) < 0.0051 else {
-                throw CommandFailure("evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)")
+    init(
+        reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind,
+        enrolment: EvaluationSearches.Enrolment = .firstPhoto
+    ) throws {
+        let points = try Self.rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map
+        { row in
+            guard
+                let point = row.ratesByThreshold.min(by: {
+                    abs($0.threshold - threshold) < abs($1.threshold - threshold)
+                }),
+                abs(point.threshold - threshold) < 0.0051
+            else {
+                throw CommandFailure(
+                    "evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)"
+                )
             }
             return (size: row.size, point: point)
         }
@@ -72,35 +83,47 @@ struct ExpectedRates {
     /// lower of the evaluated sizes around it, since false alerts rise with size under a separate
     /// cohort but fall with it when the list is its own cohort. A list enrolling several photos
     /// per subject takes it from the report's `--enrolment-study` rows for that enrolment.
-    static func threshold(reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind,
-                          enrolment: EvaluationSearches.Enrolment = .firstPhoto) throws -> Float {
+    static func threshold(
+        reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind,
+        enrolment: EvaluationSearches.Enrolment = .firstPhoto
+    ) throws -> Float {
         try rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map { row in
-            guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold }) else {
-                throw CommandFailure("evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold")
+            guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold })
+            else {
+                throw CommandFailure(
+                    "evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold"
+                )
             }
             return point.threshold
         }.min()!
     }
 
     /// The evaluated sizes nearest below and above the list's (one when it is evaluated or outside the range).
-    private static func rows(reportPath: String, listSize: Int, cohort: CohortKind,
-                             enrolment: EvaluationSearches.Enrolment) throws -> [EvaluationReport.ListSize] {
+    private static func rows(
+        reportPath: String, listSize: Int, cohort: CohortKind,
+        enrolment: EvaluationSearches.Enrolment
+    ) throws -> [EvaluationReport.ListSize] {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
-            throw CommandFailure("evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
+            throw CommandFailure(
+                "evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
         let report: EvaluationReport
         do { report = try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
-            throw CommandFailure("evaluation report \(reportPath) is not a coordinator evaluate --json report of this version: \(error)")
+            throw CommandFailure(
+                "evaluation report \(reportPath) is not a coordinator evaluate --json report of this version: \(error)")
         }
         guard report.scoring == "fused", report.cohort == cohort.evaluateOption else {
-            throw CommandFailure("evaluation report \(reportPath) was made with --scoring \(report.scoring)\(report.cohort.map { " --cohort \($0)" } ?? ""); "
-                + "this bundle needs one made with --scoring fused --cohort \(cohort.evaluateOption)")
+            throw CommandFailure(
+                "evaluation report \(reportPath) was made with --scoring \(report.scoring)\(report.cohort.map { " --cohort \($0)" } ?? ""); "
+                    + "this bundle needs one made with --scoring fused --cohort \(cohort.evaluateOption)")
         }
         // The normaliser averages the nearest cohort faces, so a much smaller cohort scores strangers
         // closer than the evaluation did: its figures would understate the false alerts.
         if cohort.templates > 0, let evaluated = report.cohortFaces, cohort.templates * 2 < evaluated {
-            throw CommandFailure("evaluation report \(reportPath) assumes a cohort of about \(evaluated) templates; this bundle's has \(cohort.templates): "
-                + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it")
+            throw CommandFailure(
+                "evaluation report \(reportPath) assumes a cohort of about \(evaluated) templates; this bundle's has \(cohort.templates): "
+                    + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it"
+            )
         }
         // Several photos per subject find more mates and more strangers alike: measured on lfw_dev,
         // such lists need a stricter threshold than one-photo lists for the same FPIR.
@@ -110,13 +133,15 @@ struct ExpectedRates {
         } else if let study = report.enrolmentStudy?.first(where: { $0.enrolment == enrolment.key }) {
             measured = study.listSizes
         } else {
-            throw CommandFailure("evaluation report \(reportPath) measures lists of one photo per subject; this list enrols several "
-                + "(\(enrolment.key)), which needs a stricter threshold for the same false-alert rate (README, \"Several photos per subject\"): "
-                + "make the report with coordinator evaluate --enrolment-study --json")
+            throw CommandFailure(
+                "evaluation report \(reportPath) measures lists of one photo per subject; this list enrols several "
+                    + "(\(enrolment.key)), which needs a stricter threshold for the same false-alert rate (README, \"Several photos per subject\"): "
+                    + "make the report with coordinator evaluate --enrolment-study --json")
         }
         let sizes = measured.sorted { $0.size < $1.size }
         guard let below = sizes.last(where: { $0.size <= listSize }) ?? sizes.first,
-              let above = sizes.first(where: { $0.size >= listSize }) ?? sizes.last else {
+            let above = sizes.first(where: { $0.size >= listSize }) ?? sizes.last
+        else {
             throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
         }
         return below.size == above.size ? [below] : [below, above]
@@ -124,13 +149,15 @@ struct ExpectedRates {
 
     /// The figures as a deployment records them.
     var performance: ExpectedPerformance {
-        ExpectedPerformance(tpir: rates.tpir, tpirInterval: rates.tpirInterval, fpir: rates.fpir, fpirInterval: rates.fpirInterval,
-                            evaluatedListSize: evaluatedSize, report: reportPath)
+        ExpectedPerformance(
+            tpir: rates.tpir, tpirInterval: rates.tpirInterval, fpir: rates.fpir, fpirInterval: rates.fpirInterval,
+            evaluatedListSize: evaluatedSize, report: reportPath)
     }
 
     var summary: String {
         let f = { (v: Double) in String(format: "%.4f", v) }
-        return "expected at threshold \(String(format: "%.2f", rates.threshold)) for a list evaluated at \(evaluatedSize) people (\(reportPath)): "
+        return
+            "expected at threshold \(String(format: "%.2f", rates.threshold)) for a list evaluated at \(evaluatedSize) people (\(reportPath)): "
             + "TPIR \(f(rates.tpir)) [\(f(rates.tpirInterval[0])), \(f(rates.tpirInterval[1]))], "
             + "FPIR \(f(rates.fpir)) [\(f(rates.fpirInterval[0])), \(f(rates.fpirInterval[1]))]"
             + (rates.fpir > 1e-3 ? "; FPIR above 1e-3: more than one false alert per thousand passers-by" : "")

@@ -43,12 +43,16 @@ struct WatchlistBuilder {
 
         /// A manifest file's subject, its photos on disk.
         init(_ subject: WatchlistManifest.Subject) {
-            self.init(line: subject.line, id: subject.id, photos: subject.images.map(Photo.file),
-                      marks: subject.faceMarks.map { $0.map(Box.init) })
+            self.init(
+                line: subject.line, id: subject.id, photos: subject.images.map(Photo.file),
+                marks: subject.faceMarks.map { $0.map(Box.init) })
         }
 
         init(line: Int, id: String, photos: [Photo], marks: [Box?] = []) {
-            self.line = line; self.id = id; self.photos = photos; self.marks = marks
+            self.line = line
+            self.id = id
+            self.photos = photos
+            self.marks = marks
         }
 
         func mark(ofPhoto index: Int) -> Box? { index < marks.count ? marks[index] : nil }
@@ -94,8 +98,10 @@ struct WatchlistBuilder {
     var cohortCentroids: Int?
 
     /// Enrols every photo and assembles the bundle.
-    func build(subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
-               now: Date = Date()) -> Outcome {
+    func build(
+        subjects: [Subject], cohort: [(line: Int, path: String)], binding: Binding,
+        now: Date = Date()
+    ) -> Outcome {
         var entries: [WatchlistEntry] = [], refusals: [Refusal] = []
         var severalPhotos = false
         for subject in subjects {
@@ -104,12 +110,17 @@ struct WatchlistBuilder {
                 switch enrol(photo, mark: subject.mark(ofPhoto: index)) {
                 case .success(let t): templates.append(t)
                 case .failure(let why):
-                    refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: photo.name, reason: why.description))
+                    refusals.append(
+                        Refusal(
+                            origin: .subject(line: subject.line, id: subject.id), image: photo.name,
+                            reason: why.description))
                 }
             }
             if templates.isEmpty {
-                refusals.append(Refusal(origin: .subject(line: subject.line, id: subject.id), image: nil,
-                                        reason: "no usable photo, subject left out"))
+                refusals.append(
+                    Refusal(
+                        origin: .subject(line: subject.line, id: subject.id), image: nil,
+                        reason: "no usable photo, subject left out"))
             } else {
                 severalPhotos = severalPhotos || templates.count > 1
                 entries.append(WatchlistEntry(subject: subject.id, features: photos.templates(templates)))
@@ -119,15 +130,20 @@ struct WatchlistBuilder {
         for (line, image) in cohort {
             switch enroller.enrol(imageAt: image, choice: choice) {
             case .success(let face): cohortFaces.append(face)
-            case .failure(let why): refusals.append(Refusal(origin: .cohort(line: line), image: image, reason: "\(why)"))
+            case .failure(let why):
+                refusals.append(Refusal(origin: .cohort(line: line), image: image, reason: "\(why)"))
             }
         }
         if let perCentroid = cohortCentroids {
             let people = cohortFaces.count
             cohortFaces = CohortCentroids.make(from: cohortFaces, peoplePerCentroid: perCentroid, grouping: .nearest)
             if cohortFaces.isEmpty {
-                refusals.append(Refusal(origin: .wholeCohort, image: nil, reason:
-                    "the faces of \(people) people are fewer than one centroid averages (\(perCentroid)); add people, or build without centroids"))
+                refusals.append(
+                    Refusal(
+                        origin: .wholeCohort, image: nil,
+                        reason:
+                            "the faces of \(people) people are fewer than one centroid averages (\(perCentroid)); add people, or build without centroids"
+                    ))
                 return Outcome(bundle: nil, refusals: refusals)
             }
         }
@@ -136,19 +152,24 @@ struct WatchlistBuilder {
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let rule = MatchingRule.recommended
         let bundle = WatchlistBundle(
-            deploymentID: binding.deploymentID, watchlistID: binding.watchlistID, version: binding.version, issuedAt: issued,
+            deploymentID: binding.deploymentID, watchlistID: binding.watchlistID, version: binding.version,
+            issuedAt: issued,
             notBefore: binding.notBefore ?? issued, expiresAt: binding.expiresAt, embeddingModel: rule.embeddingModel,
             threshold: binding.threshold, rule: rule, entries: entries, cohort: cohortFaces,
-            enrolment: ListEnrolment(photos: photos, severalPhotos: severalPhotos), peoplePerCohortTemplate: cohortCentroids ?? 1)
+            enrolment: ListEnrolment(photos: photos, severalPhotos: severalPhotos),
+            peoplePerCohortTemplate: cohortCentroids ?? 1)
         return Outcome(bundle: bundle, refusals: refusals)
     }
 
     private func enrol(_ photo: Photo, mark: Box?) -> Result<FaceFeatures, CommandFailure> {
         switch photo {
-        case .file(let path): return enroller.enrol(imageAt: path, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
+        case .file(let path):
+            return enroller.enrol(imageAt: path, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
         case .uploaded(let name, let bytes):
             let image: Image
-            do { image = try Image(encoded: bytes, name: name) } catch { return .failure(CommandFailure("cannot be decoded as an image (\(error))")) }
+            do { image = try Image(encoded: bytes, name: name) } catch {
+                return .failure(CommandFailure("cannot be decoded as an image (\(error))"))
+            }
             defer { image.wipe() }
             return enroller.enrol(image: image, choice: choice, mark: mark).mapError { CommandFailure("\($0)") }
         }

@@ -45,34 +45,70 @@ public struct AdjudicationState: Sendable, Equatable {
     public var caseReference: String?
     public var purgedAt: Date?
 
-    public init(review: ReviewDecision? = nil, reviewBy: String? = nil, reviewAt: Date? = nil, outcome: FieldOutcome? = nil,
-                outcomeBy: String? = nil, caseReference: String? = nil, purgedAt: Date? = nil) {
-        self.review = review; self.reviewBy = reviewBy; self.reviewAt = reviewAt; self.outcome = outcome
-        self.outcomeBy = outcomeBy; self.caseReference = caseReference; self.purgedAt = purgedAt
+    public init(
+        review: ReviewDecision? = nil, reviewBy: String? = nil, reviewAt: Date? = nil, outcome: FieldOutcome? = nil,
+        outcomeBy: String? = nil, caseReference: String? = nil, purgedAt: Date? = nil
+    ) {
+        self.review = review
+        self.reviewBy = reviewBy
+        self.reviewAt = reviewAt
+        self.outcome = outcome
+        self.outcomeBy = outcomeBy
+        self.caseReference = caseReference
+        self.purgedAt = purgedAt
     }
 
     /// Throws, with the reason in words, when `step` may not be taken now.
     public func check(_ step: AdjudicationStep, by user: String) throws {
-        guard !user.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError(.unattributed, "every decision is attributed: give the user's name") }
-        if let purgedAt { throw AdjudicationError(.purged, "the alert was purged at \(iso(purgedAt)) under the retention policy: nothing can be added") }
+        guard !user.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw AdjudicationError(.unattributed, "every decision is attributed: give the user's name")
+        }
+        if let purgedAt {
+            throw AdjudicationError(
+                .purged, "the alert was purged at \(iso(purgedAt)) under the retention policy: nothing can be added")
+        }
         switch step {
         case .review:
-            if let review { throw AdjudicationError(.alreadyReviewed, "the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")") }
+            if let review {
+                throw AdjudicationError(
+                    .alreadyReviewed,
+                    "the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")"
+                )
+            }
         case .outcome(_, let action, let note):
-            guard let review else { throw AdjudicationError(.reviewFirst, "the operator's review comes first: record match, no match or unsure") }
-            guard review != .noMatch else { throw AdjudicationError(.reviewedNoMatch, "the operator reviewed this alert as no match: there is no field outcome to record") }
-            if let outcome { throw AdjudicationError(.outcomeRecorded, "the field outcome was already recorded (\(outcome.rawValue)) by \(outcomeBy ?? "?")") }
+            guard let review else {
+                throw AdjudicationError(
+                    .reviewFirst, "the operator's review comes first: record match, no match or unsure")
+            }
+            guard review != .noMatch else {
+                throw AdjudicationError(
+                    .reviewedNoMatch,
+                    "the operator reviewed this alert as no match: there is no field outcome to record")
+            }
+            if let outcome {
+                throw AdjudicationError(
+                    .outcomeRecorded,
+                    "the field outcome was already recorded (\(outcome.rawValue)) by \(outcomeBy ?? "?")")
+            }
             if action == .other, note?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
                 throw AdjudicationError(.otherNeedsNote, "action 'other' needs a note saying what was done")
             }
         case .markForCase(let reference, let reason):
-            guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !reference.trimmingCharacters(in: .whitespaces).isEmpty,
+                !reason.trimmingCharacters(in: .whitespaces).isEmpty
+            else {
                 throw AdjudicationError(.caseNeedsReference, "marking for a case needs a case reference and a reason")
             }
-            if let caseReference { throw AdjudicationError(.alreadyMarked, "the alert is already marked for case \(caseReference)") }
+            if let caseReference {
+                throw AdjudicationError(.alreadyMarked, "the alert is already marked for case \(caseReference)")
+            }
         case .unmarkCase(let reason):
-            guard caseReference != nil else { throw AdjudicationError(.notMarked, "the alert is not marked for a case") }
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw AdjudicationError(.unmarkNeedsReason, "unmarking needs a reason") }
+            guard caseReference != nil else {
+                throw AdjudicationError(.notMarked, "the alert is not marked for a case")
+            }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw AdjudicationError(.unmarkNeedsReason, "unmarking needs a reason")
+            }
         }
     }
 }
@@ -97,5 +133,8 @@ public struct AdjudicationError: Refusal, Equatable {
         }
     }
 
-    init(_ code: Code, _ description: String) { self.code = code; self.description = description }
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }

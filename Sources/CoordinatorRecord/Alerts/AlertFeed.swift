@@ -8,7 +8,8 @@ public final class AlertFeed: @unchecked Sendable {
         public var deploymentID: String
 
         public init(alertID: UUID, deploymentID: String) {
-            self.alertID = alertID; self.deploymentID = deploymentID
+            self.alertID = alertID
+            self.deploymentID = deploymentID
         }
     }
 

@@ -31,8 +31,9 @@ public struct AlertRecord: Sendable, Equatable {
     public var purgedAt: Date?
 
     var adjudication: AdjudicationState {
-        AdjudicationState(review: review, reviewBy: reviewBy, reviewAt: reviewAt, outcome: outcome, outcomeBy: outcomeBy,
-                          caseReference: caseReference, purgedAt: purgedAt)
+        AdjudicationState(
+            review: review, reviewBy: reviewBy, reviewAt: reviewAt, outcome: outcome, outcomeBy: outcomeBy,
+            caseReference: caseReference, purgedAt: purgedAt)
     }
 }
 
@@ -57,44 +58,78 @@ public final class AlertStore: Sendable {
     /// later than its end; or, for a node no deployment assigns, the config file's standing list's
     /// deployment (`standingDeployment`).
     @discardableResult
-    public func store(_ a: WireMessage.AlertMessage, from node: EnrolledNode, receivedAt: Date, standingDeployment: String? = nil) throws -> Bool {
+    public func store(
+        _ a: WireMessage.AlertMessage, from node: EnrolledNode, receivedAt: Date, standingDeployment: String? = nil
+    ) throws -> Bool {
         let quality = a.quality.withUnsafeBytes { Data($0) }
         let salt = AlertCommitment.newSalt()
         let outcome = try database.change { db, audit -> Result<Bool, AlertRefusal> in
             if let refusal = try Self.refusal(of: a, from: node, standingDeployment: standingDeployment, db) {
-                try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertRefused, target: a.alertID.uuidString, detail: [
-                    "deployment": CSVTable.shortened(a.deploymentID), "camera": node.cameraID, "reason": refusal.reason]), at: receivedAt)
+                try audit.append(
+                    AuditEvent(
+                        actor: "node:\(node.nodeID)", action: .alertRefused, target: a.alertID.uuidString,
+                        detail: [
+                            "deployment": CSVTable.shortened(a.deploymentID), "camera": node.cameraID,
+                            "reason": refusal.reason,
+                        ]), at: receivedAt)
                 return .failure(refusal)
             }
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version, subject, score, distance,
-                                             captured_at_ms, track, track_frames, quality, crop, received_at_ms, commitment_salt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID, Int64(clamping: a.watchlistVersion),
-                                 a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track),
-                                 a.trackFrames == 0 ? nil : Int64(a.trackFrames), quality,
-                                 Data(a.cropJPEG), milliseconds(receivedAt), Data(salt)])
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version,
+                    subject, score, distance,
+                                                 captured_at_ms, track, track_frames, quality, crop, received_at_ms,
+                                                 commitment_salt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID,
+                    Int64(clamping: a.watchlistVersion),
+                    a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track),
+                    a.trackFrames == 0 ? nil : Int64(a.trackFrames), quality,
+                    Data(a.cropJPEG), milliseconds(receivedAt), Data(salt),
+                ])
             guard db.changesCount > 0 else { return .success(false) }
-            try audit.append(AuditEvent(actor: "node:\(node.nodeID)", action: .alertReceived, target: a.alertID.uuidString, detail: [
-                "deployment": a.deploymentID, "camera": node.cameraID, "watchlist_version": "\(a.watchlistVersion)",
-                "commitment": AlertCommitment.commitment(salt: salt, subject: a.subject, score: Double(a.score))]), at: receivedAt)
+            try audit.append(
+                AuditEvent(
+                    actor: "node:\(node.nodeID)", action: .alertReceived, target: a.alertID.uuidString,
+                    detail: [
+                        "deployment": a.deploymentID, "camera": node.cameraID,
+                        "watchlist_version": "\(a.watchlistVersion)",
+                        "commitment": AlertCommitment.commitment(
+                            salt: salt, subject: a.subject, score: Double(a.score)),
+                    ]), at: receivedAt)
             return .success(true)
         }
         return try outcome.get()
     }
 
-    private static func refusal(of a: WireMessage.AlertMessage, from node: EnrolledNode, standingDeployment: String?, _ db: Database) throws -> AlertRefusal? {
+    private static func refusal(
+        of a: WireMessage.AlertMessage, from node: EnrolledNode, standingDeployment: String?, _ db: Database
+    ) throws -> AlertRefusal? {
         // A resend of an alert already stored is acknowledged again, whatever has happened since.
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [a.alertID.uuidString]) ?? false { return nil }
-        guard let row = try Row.fetchOne(db, sql: "SELECT started_at_ms, ended_at_ms FROM deployment WHERE id = ?", arguments: [a.deploymentID]) else {
-            return a.deploymentID == standingDeployment ? nil : AlertRefusal(reason: "no deployment of that id is on the record")
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [a.alertID.uuidString]) ?? false {
+            return nil
         }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM deployment_node WHERE deployment_id = ? AND node_id = ?",
-                                arguments: [a.deploymentID, node.nodeID]) ?? false else {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT started_at_ms, ended_at_ms FROM deployment WHERE id = ?", arguments: [a.deploymentID])
+        else {
+            return a.deploymentID == standingDeployment
+                ? nil : AlertRefusal(reason: "no deployment of that id is on the record")
+        }
+        guard
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM deployment_node WHERE deployment_id = ? AND node_id = ?",
+                arguments: [a.deploymentID, node.nodeID]) ?? false
+        else {
             return AlertRefusal(reason: "the node is not on that deployment")
         }
-        guard (row["started_at_ms"] as Int64?) != nil else { return AlertRefusal(reason: "the deployment has not started") }
-        if let ended = row["ended_at_ms"] as Int64?, a.capturedAtMilliseconds > ended + Int64(clockSkewAllowance * 1000) {
+        guard (row["started_at_ms"] as Int64?) != nil else {
+            return AlertRefusal(reason: "the deployment has not started")
+        }
+        if let ended = row["ended_at_ms"] as Int64?, a.capturedAtMilliseconds > ended + Int64(clockSkewAllowance * 1000)
+        {
             return AlertRefusal(reason: "captured after the deployment ended")
         }
         return nil
@@ -103,29 +138,43 @@ public final class AlertStore: Sendable {
     /// The salt of a kept alert's commitment; nil once purged (or for alerts stored before commitments).
     public func commitmentSalt(_ id: UUID) throws -> [UInt8]? {
         try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT commitment_salt FROM alert WHERE id = ?", arguments: [id.uuidString]).map { Array($0) }
+            try Data.fetchOne(db, sql: "SELECT commitment_salt FROM alert WHERE id = ?", arguments: [id.uuidString]).map
+            { Array($0) }
         }
     }
 
-    public var count: Int { get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } } }
+    public var count: Int {
+        get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } }
+    }
 
     public func ids() throws -> Set<UUID> {
-        try database.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM alert").compactMap(UUID.init(uuidString:))) }
+        try database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM alert").compactMap(UUID.init(uuidString:)))
+        }
     }
 
     /// Alerts newest first; `awaiting` keeps those still missing a stage.
-    public func list(deployment: String? = nil, awaitingAdjudication: Bool = false, limit: Int = 500) throws -> [AlertRecord] {
+    public func list(deployment: String? = nil, awaitingAdjudication: Bool = false, limit: Int = 500) throws
+        -> [AlertRecord]
+    {
         try database.read { db in
             var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
-            if let deployment { conditions.append("deployment_id = ?"); arguments.append(deployment) }
+            if let deployment {
+                conditions.append("deployment_id = ?")
+                arguments.append(deployment)
+            }
             if awaitingAdjudication {
-                conditions.append("purged_at_ms IS NULL AND (review IS NULL OR (review != 'no match' AND outcome IS NULL))")
+                conditions.append(
+                    "purged_at_ms IS NULL AND (review IS NULL OR (review != 'no match' AND outcome IS NULL))")
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(limit)
             // Newest first along the time indexes (their entries end in the rowid), without the crops.
-            return try Row.fetchAll(db, sql: "SELECT \(Self.listColumns) FROM alert \(filter) ORDER BY received_at_ms DESC, rowid DESC LIMIT ?",
-                                    arguments: StatementArguments(arguments)).map(Self.record)
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.listColumns) FROM alert \(filter) ORDER BY received_at_ms DESC, rowid DESC LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.record)
         }
     }
 
@@ -135,7 +184,11 @@ public final class AlertStore: Sendable {
 
     /// The probe crop, while the alert is kept.
     public func crop(_ id: UUID) throws -> [UInt8]? {
-        try database.read { db in try Data.fetchOne(db, sql: "SELECT crop FROM alert WHERE id = ?", arguments: [id.uuidString]).map { [UInt8]($0) } }
+        try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT crop FROM alert WHERE id = ?", arguments: [id.uuidString]).map {
+                [UInt8]($0)
+            }
+        }
     }
 
     /// Records one adjudication step, attributed and timed, with its audit entry; refused steps write nothing.
@@ -147,25 +200,40 @@ public final class AlertStore: Sendable {
             let event: AuditEvent
             switch step {
             case .review(let decision, let note):
-                try db.execute(sql: "UPDATE alert SET review = ?, review_by = ?, review_at_ms = ?, review_note = ? WHERE id = ?",
-                               arguments: [decision.rawValue, user, ms, note, id.uuidString])
-                event = AuditEvent(actor: user, action: .alertReviewed, target: id.uuidString,
-                                   detail: ["decision": decision.rawValue, "seconds_since_capture": Self.seconds(alert.capturedAt, now)])
+                try db.execute(
+                    sql: "UPDATE alert SET review = ?, review_by = ?, review_at_ms = ?, review_note = ? WHERE id = ?",
+                    arguments: [decision.rawValue, user, ms, note, id.uuidString])
+                event = AuditEvent(
+                    actor: user, action: .alertReviewed, target: id.uuidString,
+                    detail: [
+                        "decision": decision.rawValue, "seconds_since_capture": Self.seconds(alert.capturedAt, now),
+                    ])
             case .outcome(let outcome, let action, let note):
-                try db.execute(sql: """
-                    UPDATE alert SET outcome = ?, outcome_action = ?, outcome_note = ?, outcome_by = ?, outcome_at_ms = ? WHERE id = ?
-                    """, arguments: [outcome.rawValue, action.rawValue, note, user, ms, id.uuidString])
-                event = AuditEvent(actor: user, action: .alertOutcome, target: id.uuidString,
-                                   detail: ["outcome": outcome.rawValue, "action": action.rawValue,
-                                            "seconds_since_capture": Self.seconds(alert.capturedAt, now)])
+                try db.execute(
+                    sql: """
+                        UPDATE alert SET outcome = ?, outcome_action = ?, outcome_note = ?, outcome_by = ?,
+                        outcome_at_ms = ? WHERE id = ?
+                        """, arguments: [outcome.rawValue, action.rawValue, note, user, ms, id.uuidString])
+                event = AuditEvent(
+                    actor: user, action: .alertOutcome, target: id.uuidString,
+                    detail: [
+                        "outcome": outcome.rawValue, "action": action.rawValue,
+                        "seconds_since_capture": Self.seconds(alert.capturedAt, now),
+                    ])
             case .markForCase(let reference, let reason):
-                try db.execute(sql: "UPDATE alert SET case_reference = ?, case_reason = ?, case_by = ? WHERE id = ?",
-                               arguments: [reference, reason, user, id.uuidString])
-                event = AuditEvent(actor: user, action: .alertCaseMarked, target: id.uuidString, detail: ["case": reference, "reason": reason])
+                try db.execute(
+                    sql: "UPDATE alert SET case_reference = ?, case_reason = ?, case_by = ? WHERE id = ?",
+                    arguments: [reference, reason, user, id.uuidString])
+                event = AuditEvent(
+                    actor: user, action: .alertCaseMarked, target: id.uuidString,
+                    detail: ["case": reference, "reason": reason])
             case .unmarkCase(let reason):
-                try db.execute(sql: "UPDATE alert SET case_reference = NULL, case_reason = NULL, case_by = NULL WHERE id = ?", arguments: [id.uuidString])
-                event = AuditEvent(actor: user, action: .alertCaseUnmarked, target: id.uuidString,
-                                   detail: ["case": alert.caseReference ?? "", "reason": reason])
+                try db.execute(
+                    sql: "UPDATE alert SET case_reference = NULL, case_reason = NULL, case_by = NULL WHERE id = ?",
+                    arguments: [id.uuidString])
+                event = AuditEvent(
+                    actor: user, action: .alertCaseUnmarked, target: id.uuidString,
+                    detail: ["case": alert.caseReference ?? "", "reason": reason])
             }
             try audit.append(event, at: now)
         }
@@ -173,33 +241,48 @@ public final class AlertStore: Sendable {
 
     /// Every column but the crop, which only the alert page loads (`crop(_:)`).
     static let listColumns = """
-        id, node_id, camera_id, deployment_id, subject, score, distance, quality, track_frames, captured_at_ms, received_at_ms, review, review_by,
-        review_at_ms, review_note, outcome, outcome_action, outcome_by, outcome_at_ms, outcome_note, case_reference, case_reason, purged_at_ms
+        id, node_id, camera_id, deployment_id, subject, score, distance, quality, track_frames, captured_at_ms,
+        received_at_ms, review, review_by,
+        review_at_ms, review_note, outcome, outcome_action, outcome_by, outcome_at_ms, outcome_note, case_reference,
+        case_reason, purged_at_ms
         """
 
-    private static func seconds(_ from: Date, _ to: Date) -> String { String(format: "%.1f", to.timeIntervalSince(from)) }
+    private static func seconds(_ from: Date, _ to: Date) -> String {
+        String(format: "%.1f", to.timeIntervalSince(from))
+    }
 
     static func load(_ id: UUID, _ db: Database) throws -> AlertRecord {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.uuidString]) else {
-            throw AdjudicationError(.alertNotFound, "no alert \(id.uuidString): check the id with coordinator alerts list")
+            throw AdjudicationError(
+                .alertNotFound, "no alert \(id.uuidString): check the id with coordinator alerts list")
         }
         return try record(row)
     }
 
     static func record(_ row: Row) throws -> AlertRecord {
         let stored: String = row["id"]
-        guard let id = UUID(uuidString: stored) else { throw DamagedRow(table: "alert", column: "id", key: "from node \(row["node_id"] as String? ?? "?") received at \(row["received_at_ms"] as Int64? ?? 0) ms", value: stored) }
+        guard let id = UUID(uuidString: stored) else {
+            throw DamagedRow(
+                table: "alert", column: "id",
+                key:
+                    "from node \(row["node_id"] as String? ?? "?") received at \(row["received_at_ms"] as Int64? ?? 0) ms",
+                value: stored)
+        }
         let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
         let quality = (row["quality"] as Data?).map { data in
             data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
         return AlertRecord(
             id: id, deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
-            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality, trackFrames: row["track_frames"],
-            capturedAt: date(milliseconds: row["captured_at_ms"]), receivedAt: date(milliseconds: row["received_at_ms"]),
-            review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"], reviewAt: time("review_at_ms"),
+            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality,
+            trackFrames: row["track_frames"],
+            capturedAt: date(milliseconds: row["captured_at_ms"]),
+            receivedAt: date(milliseconds: row["received_at_ms"]),
+            review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"],
+            reviewAt: time("review_at_ms"),
             reviewNote: row["review_note"], outcome: (row["outcome"] as String?).flatMap(FieldOutcome.init(rawValue:)),
-            action: (row["outcome_action"] as String?).flatMap(FieldAction.init(rawValue:)), outcomeBy: row["outcome_by"],
+            action: (row["outcome_action"] as String?).flatMap(FieldAction.init(rawValue:)),
+            outcomeBy: row["outcome_by"],
             outcomeAt: time("outcome_at_ms"), outcomeNote: row["outcome_note"], caseReference: row["case_reference"],
             caseReason: row["case_reason"], purgedAt: time("purged_at_ms"))
     }

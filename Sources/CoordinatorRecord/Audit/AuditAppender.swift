@@ -18,11 +18,16 @@ public struct AuditAppender {
     public mutating func append(_ event: AuditEvent, at time: Date) throws -> Int64 {
         let ms = Int64((time.timeIntervalSince1970 * 1000).rounded())
         let detail = AuditEntry.detailJSON(event.detail)
-        let hash = AuditEntry.hash(atMilliseconds: ms, actor: event.actor, action: event.action.rawValue, target: event.target,
-                                   detail: detail, previousHash: headHash)
+        let hash = AuditEntry.hash(
+            atMilliseconds: ms, actor: event.actor, action: event.action.rawValue, target: event.target,
+            detail: detail, previousHash: headHash)
         headSequence += 1
-        try db.execute(sql: "INSERT INTO audit (seq, at_ms, actor, action, target, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [headSequence, ms, event.actor, event.action.rawValue, event.target, detail, Data(headHash), Data(hash)])
+        try db.execute(
+            sql:
+                "INSERT INTO audit (seq, at_ms, actor, action, target, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                headSequence, ms, event.actor, event.action.rawValue, event.target, detail, Data(headHash), Data(hash),
+            ])
         headHash = hash
         return headSequence
     }

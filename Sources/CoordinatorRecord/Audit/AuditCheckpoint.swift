@@ -41,13 +41,18 @@ public struct AuditCheckpointWriter: Sendable {
 
     /// Signs the log as it stands, records that in the log, and returns the file written.
     @discardableResult
-    public func checkpoint(_ database: CoordinatorDatabase, actor: String, reason: String, at time: Date) throws -> (path: String, checkpoint: AuditCheckpoint) {
+    public func checkpoint(_ database: CoordinatorDatabase, actor: String, reason: String, at time: Date) throws -> (
+        path: String, checkpoint: AuditCheckpoint
+    ) {
         let key = try signingKey()
         let checkpoint = try database.change { db, audit in
             let head = try AuditHead.read(db)
             let checkpoint = try AuditCheckpoint.sign(entries: head.entries, headHash: head.hash, at: time, key: key)
-            try audit.append(AuditEvent(actor: actor, action: .auditCheckpoint, target: "audit",
-                                        detail: ["entries": "\(head.entries)", "head_sha256": checkpoint.headSHA256, "reason": reason]), at: time)
+            try audit.append(
+                AuditEvent(
+                    actor: actor, action: .auditCheckpoint, target: "audit",
+                    detail: ["entries": "\(head.entries)", "head_sha256": checkpoint.headSHA256, "reason": reason]),
+                at: time)
             return checkpoint
         }
         let path = "\(checkpointFolder)/checkpoint-\(String(format: "%09lld", checkpoint.entries)).json"
@@ -60,7 +65,9 @@ public struct AuditCheckpointWriter: Sendable {
 /// The log's length and last hash.
 enum AuditHead {
     static func read(_ db: GRDB.Database) throws -> (entries: Int64, hash: [UInt8]) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") else { return (0, AuditEntry.genesisHash) }
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") else {
+            return (0, AuditEntry.genesisHash)
+        }
         return (row["seq"], [UInt8](row["hash"] as Data))
     }
 }
@@ -82,7 +89,8 @@ public struct CheckpointSchedule: Sendable {
     private var last: (entries: Int64, at: Date)?
 
     public init(interval: TimeInterval = 300, entries: Int64 = 1000) {
-        self.interval = interval; self.entries = entries
+        self.interval = interval
+        self.entries = entries
     }
 
     /// Whether to checkpoint a log of `logEntries` now.

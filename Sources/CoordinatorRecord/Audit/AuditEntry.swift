@@ -25,8 +25,10 @@ public struct AuditEntry: Sendable, Equatable {
 
     public var at: Date { Date(timeIntervalSince1970: TimeInterval(atMilliseconds) / 1000) }
 
-    public static func canonicalBytes(atMilliseconds: Int64, actor: String, action: String, target: String, detail: String,
-                                      previousHash: [UInt8]) -> [UInt8] {
+    public static func canonicalBytes(
+        atMilliseconds: Int64, actor: String, action: String, target: String, detail: String,
+        previousHash: [UInt8]
+    ) -> [UInt8] {
         var w = ByteWriter()
         w.raw(magic)
         w.i64(atMilliseconds)
@@ -38,21 +40,30 @@ public struct AuditEntry: Sendable, Equatable {
         return w.bytes
     }
 
-    public static func hash(atMilliseconds: Int64, actor: String, action: String, target: String, detail: String,
-                            previousHash: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: canonicalBytes(atMilliseconds: atMilliseconds, actor: actor, action: action, target: target,
-                                               detail: detail, previousHash: previousHash)))
+    public static func hash(
+        atMilliseconds: Int64, actor: String, action: String, target: String, detail: String,
+        previousHash: [UInt8]
+    ) -> [UInt8] {
+        Array(
+            SHA256.hash(
+                data: canonicalBytes(
+                    atMilliseconds: atMilliseconds, actor: actor, action: action, target: target,
+                    detail: detail, previousHash: previousHash)))
     }
 
     /// Whether the stored hash is the hash of the stored content.
     var isSelfConsistent: Bool {
-        Self.hash(atMilliseconds: atMilliseconds, actor: actor, action: action, target: target, detail: detail,
-                  previousHash: previousHash) == hash
+        Self.hash(
+            atMilliseconds: atMilliseconds, actor: actor, action: action, target: target, detail: detail,
+            previousHash: previousHash) == hash
     }
 
     /// Detail as canonical JSON: keys sorted, no whitespace, so the same facts always hash the same.
     public static func detailJSON(_ fields: [String: String]) -> String {
-        guard !fields.isEmpty, let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard !fields.isEmpty,
+            let data = try? JSONSerialization.data(
+                withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return "{}"
         }
         return String(decoding: data, as: UTF8.self)
@@ -115,6 +126,9 @@ public struct AuditEvent: Sendable, Equatable {
     public var detail: [String: String]
 
     public init(actor: String, action: AuditAction, target: String, detail: [String: String] = [:]) {
-        self.actor = actor; self.action = action; self.target = target; self.detail = detail
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.detail = detail
     }
 }

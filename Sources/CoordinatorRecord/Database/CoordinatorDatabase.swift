@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Refusals
 import Logging
+import Refusals
 import Shared
 
 /// The coordinator's one database: alerts, nodes, deployments, adjudication and the audit chain in
@@ -23,7 +23,9 @@ public final class CoordinatorDatabase: Sendable {
         var configuration = Configuration()
         // Freed pages (purged crops, deleted rows) are overwritten with zeros, not left in the file.
         // A checkpointed WAL is cut back to nothing rather than kept at its largest size with old pages in it.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = 0") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = 0")
+        }
         // The CLI and the server write the same file: wait for the other's transaction instead of failing.
         configuration.busyMode = .timeout(10)
         do {
@@ -56,7 +58,8 @@ public final class CoordinatorDatabase: Sendable {
     /// failure is logged and the caller goes on.
     public func audit(_ event: AuditEvent, logger: Logger) {
         do { try change { _, audit in try audit.append(event, at: Date()) } } catch {
-            logger.error("audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
+            logger.error(
+                "audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
         }
     }
 
@@ -120,7 +123,9 @@ public final class CoordinatorDatabase: Sendable {
             try db.alter(table: "watchlist_draft_photo") { t in t.add(column: "face_box", .text) }
         }
         migrator.registerMigration("v8 fused photos") { db in
-            try db.alter(table: "watchlist_draft") { t in t.add(column: "photos", .text).notNull().defaults(to: "separate") }
+            try db.alter(table: "watchlist_draft") { t in
+                t.add(column: "photos", .text).notNull().defaults(to: "separate")
+            }
         }
         migrator.registerMigration("v9 how lists were made") { db in
             // In words, from the bundle (format 5 on), so they outlive its destruction; NULL: not recorded.

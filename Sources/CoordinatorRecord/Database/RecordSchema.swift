@@ -34,12 +34,14 @@ enum RecordSchema {
             t.column("case_by", .text)
             t.column("purged_at_ms", .integer)
         }
-        try db.execute(sql: """
-            INSERT INTO alert_v2 (id, node_id, camera_id, deployment_id, watchlist_version, subject, score, distance,
-                                  captured_at_ms, track, quality, crop, received_at_ms)
-            SELECT id, node_id, camera_id, deployment_id, watchlist_version, subject, score, distance,
-                   captured_at_ms, track, quality, crop, received_at_ms FROM alert
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO alert_v2 (id, node_id, camera_id, deployment_id, watchlist_version, subject, score,
+                distance,
+                                      captured_at_ms, track, quality, crop, received_at_ms)
+                SELECT id, node_id, camera_id, deployment_id, watchlist_version, subject, score, distance,
+                       captured_at_ms, track, quality, crop, received_at_ms FROM alert
+                """)
         try db.drop(table: "alert")
         try db.rename(table: "alert_v2", to: "alert")
         try db.create(index: "alert_by_deployment", on: "alert", columns: ["deployment_id", "received_at_ms"])
@@ -129,10 +131,11 @@ enum RecordSchema {
         }
         // A speed bump for careless edits; the hash chain and signed checkpoints are what detect the rest.
         for event in ["UPDATE", "DELETE"] {
-            try db.execute(sql: """
-                CREATE TRIGGER audit_append_only_\(event.lowercased()) BEFORE \(event) ON audit
-                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_append_only_\(event.lowercased()) BEFORE \(event) ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                    """)
         }
     }
 

@@ -11,9 +11,16 @@ public struct ExpectedPerformance: Sendable, Equatable, Codable {
     public var evaluatedListSize: Int
     public var report: String
 
-    public init(tpir: Double, tpirInterval: [Double], fpir: Double, fpirInterval: [Double], evaluatedListSize: Int, report: String) {
-        self.tpir = tpir; self.tpirInterval = tpirInterval; self.fpir = fpir; self.fpirInterval = fpirInterval
-        self.evaluatedListSize = evaluatedListSize; self.report = report
+    public init(
+        tpir: Double, tpirInterval: [Double], fpir: Double, fpirInterval: [Double], evaluatedListSize: Int,
+        report: String
+    ) {
+        self.tpir = tpir
+        self.tpirInterval = tpirInterval
+        self.fpir = fpir
+        self.fpirInterval = fpirInterval
+        self.evaluatedListSize = evaluatedListSize
+        self.report = report
     }
 }
 
@@ -32,10 +39,18 @@ public struct ListedSubject: Sendable, Equatable {
     /// it holds the bundle). Not loaded with the deployment: see `DeploymentStore.referencePhoto`.
     public var referencePhoto: [UInt8]?
 
-    public init(subjectID: String, category: String, reason: String, legalBasis: String, imageSource: String, under18: Bool,
-                overrideBy: String? = nil, overrideReason: String? = nil, referencePhoto: [UInt8]? = nil) {
-        self.subjectID = subjectID; self.category = category; self.reason = reason; self.legalBasis = legalBasis
-        self.imageSource = imageSource; self.under18 = under18; self.overrideBy = overrideBy; self.overrideReason = overrideReason
+    public init(
+        subjectID: String, category: String, reason: String, legalBasis: String, imageSource: String, under18: Bool,
+        overrideBy: String? = nil, overrideReason: String? = nil, referencePhoto: [UInt8]? = nil
+    ) {
+        self.subjectID = subjectID
+        self.category = category
+        self.reason = reason
+        self.legalBasis = legalBasis
+        self.imageSource = imageSource
+        self.under18 = under18
+        self.overrideBy = overrideBy
+        self.overrideReason = overrideReason
         self.referencePhoto = referencePhoto
     }
 }
@@ -56,11 +71,23 @@ public struct DeploymentPlan: Sendable {
     public var subjects: [ListedSubject]
     public var expected: ExpectedPerformance
 
-    public init(id: String, placeName: String, latitude: Double, longitude: Double, windowStart: Date, windowEnd: Date,
-                purpose: String, legalBasis: String, nodes: [String], bundle: [UInt8], subjects: [ListedSubject], expected: ExpectedPerformance) {
-        self.id = id; self.placeName = placeName; self.latitude = latitude; self.longitude = longitude
-        self.windowStart = windowStart; self.windowEnd = windowEnd; self.purpose = purpose; self.legalBasis = legalBasis
-        self.nodes = nodes; self.bundle = bundle; self.subjects = subjects; self.expected = expected
+    public init(
+        id: String, placeName: String, latitude: Double, longitude: Double, windowStart: Date, windowEnd: Date,
+        purpose: String, legalBasis: String, nodes: [String], bundle: [UInt8], subjects: [ListedSubject],
+        expected: ExpectedPerformance
+    ) {
+        self.id = id
+        self.placeName = placeName
+        self.latitude = latitude
+        self.longitude = longitude
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.purpose = purpose
+        self.legalBasis = legalBasis
+        self.nodes = nodes
+        self.bundle = bundle
+        self.subjects = subjects
+        self.expected = expected
     }
 }
 

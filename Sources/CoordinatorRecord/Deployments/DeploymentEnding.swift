@@ -25,8 +25,12 @@ public struct DeploymentEnding: Sendable {
     /// Tells the nodes: `serve` reloads its assignments, a command signals a running serve. Returns a sentence.
     public let tellNodes: @Sendable () -> String
 
-    public init(database: CoordinatorDatabase, checkpoints: AuditCheckpointWriter, tellNodes: @escaping @Sendable () -> String) {
-        self.database = database; self.checkpoints = checkpoints; self.tellNodes = tellNodes
+    public init(
+        database: CoordinatorDatabase, checkpoints: AuditCheckpointWriter, tellNodes: @escaping @Sendable () -> String
+    ) {
+        self.database = database
+        self.checkpoints = checkpoints
+        self.tellNodes = tellNodes
     }
 
     /// Ends `id` as `actor`; throws `DeploymentTransitionError` when it is not live.
@@ -40,7 +44,9 @@ public struct DeploymentEnding: Sendable {
     public func endPastWindows(at now: Date, actor: String) throws -> [Ended] {
         let ids = try DeploymentStore.endPastWindow(in: database, at: now, actor: actor)
         guard !ids.isEmpty else { return [] }
-        let written = try ids.map { try checkpoint(actor: actor, reason: "deployment \($0) ended: planned window closed", at: now) }
+        let written = try ids.map {
+            try checkpoint(actor: actor, reason: "deployment \($0) ended: planned window closed", at: now)
+        }
         let nodes = tellNodes()
         return zip(ids, written).map { Ended(id: $0, checkpoint: $1, nodes: nodes) }
     }

@@ -22,7 +22,10 @@ public struct DeploymentTransitionError: Refusal, Equatable {
     public let code: Code
     public let description: String
     public var kind: RefusalKind { .conflict }
-    init(_ code: Code, _ description: String) { self.code = code; self.description = description }
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }
 
 /// A deployment's lifecycle as a value-type state machine: no I/O, no clock of its own (every
@@ -46,10 +49,17 @@ public struct DeploymentLifecycle: Sendable, Equatable {
         self.init(state: .planned, windowStart: windowStart, windowEnd: windowEnd)
     }
 
-    public init(state: DeploymentState, windowStart: Date, windowEnd: Date, authorisedAt: Date? = nil, startedAt: Date? = nil,
-                endedAt: Date? = nil, destroyedAt: Date? = nil) {
-        self.state = state; self.windowStart = windowStart; self.windowEnd = windowEnd
-        self.authorisedAt = authorisedAt; self.startedAt = startedAt; self.endedAt = endedAt; self.destroyedAt = destroyedAt
+    public init(
+        state: DeploymentState, windowStart: Date, windowEnd: Date, authorisedAt: Date? = nil, startedAt: Date? = nil,
+        endedAt: Date? = nil, destroyedAt: Date? = nil
+    ) {
+        self.state = state
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.authorisedAt = authorisedAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.destroyedAt = destroyedAt
     }
 
     /// - Parameter minorsWithoutOverride: subjects marked under 18 that no supervisor has allowed.
@@ -59,18 +69,29 @@ public struct DeploymentLifecycle: Sendable, Equatable {
             throw DeploymentTransitionError(.noOfficer, "authorisation needs the authorising officer's name")
         }
         guard minorsWithoutOverride.isEmpty else {
-            throw DeploymentTransitionError(.minorsWithoutOverride, "subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
-                + "a supervisor must record an override with a reason first (coordinator deployment allow-minor)")
+            throw DeploymentTransitionError(
+                .minorsWithoutOverride,
+                "subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
+                    + "a supervisor must record an override with a reason first (coordinator deployment allow-minor)")
         }
-        guard now < windowEnd else { throw DeploymentTransitionError(.windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        guard now < windowEnd else {
+            throw DeploymentTransitionError(
+                .windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment")
+        }
         state = .authorised
         authorisedAt = now
     }
 
     public mutating func start(now: Date) throws {
         try expect(.authorised, to: "start")
-        guard now >= windowStart else { throw DeploymentTransitionError(.windowNotStarted, "the planned window starts at \(iso(windowStart)); it cannot go live before") }
-        guard now < windowEnd else { throw DeploymentTransitionError(.windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment") }
+        guard now >= windowStart else {
+            throw DeploymentTransitionError(
+                .windowNotStarted, "the planned window starts at \(iso(windowStart)); it cannot go live before")
+        }
+        guard now < windowEnd else {
+            throw DeploymentTransitionError(
+                .windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment")
+        }
         state = .live
         startedAt = now
     }
@@ -84,7 +105,9 @@ public struct DeploymentLifecycle: Sendable, Equatable {
     /// Ends a live deployment because its planned window has closed: nodes may look for people
     /// only within the window that was authorised.
     public mutating func closeWindow(now: Date) throws {
-        guard now >= windowEnd else { throw DeploymentTransitionError(.windowStillOpen, "the planned window closes at \(iso(windowEnd)), not yet") }
+        guard now >= windowEnd else {
+            throw DeploymentTransitionError(.windowStillOpen, "the planned window closes at \(iso(windowEnd)), not yet")
+        }
         try end(now: now)
     }
 
@@ -102,13 +125,17 @@ public struct DeploymentLifecycle: Sendable, Equatable {
 
     private func expect(_ wanted: DeploymentState, to verb: String) throws {
         guard state != wanted else { return }
-        let (code, why): (DeploymentTransitionError.Code, String) = switch state {
-        case .planned: (.stillPlanned, "it is only planned: it must be authorised first")
-        case .authorised: (.onlyAuthorised, "it is authorised but not live")
-        case .live: (.alreadyLive, "it is already live (since \(startedAt.map(iso) ?? "?"))")
-        case .ended, .watchlistDestroyed:
-            (.alreadyEnded, "it has ended (at \(endedAt.map(iso) ?? "?")); an ended deployment is never restarted: plan a new one")
-        }
+        let (code, why): (DeploymentTransitionError.Code, String) =
+            switch state {
+            case .planned: (.stillPlanned, "it is only planned: it must be authorised first")
+            case .authorised: (.onlyAuthorised, "it is authorised but not live")
+            case .live: (.alreadyLive, "it is already live (since \(startedAt.map(iso) ?? "?"))")
+            case .ended, .watchlistDestroyed:
+                (
+                    .alreadyEnded,
+                    "it has ended (at \(endedAt.map(iso) ?? "?")); an ended deployment is never restarted: plan a new one"
+                )
+            }
         throw DeploymentTransitionError(code, "cannot \(verb) the deployment: \(why)")
     }
 }

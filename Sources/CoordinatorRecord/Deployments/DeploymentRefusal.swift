@@ -7,7 +7,8 @@ public struct DeploymentRefusal: Refusal, Equatable {
     public enum Code: String, Sendable {
         case notFound, exists
         case invalidID, missingField, invalidPlace, windowBackwards, noNodes, nodeNotEnrolled, nodeBusy
-        case bundleUnreadable, bundleUnsigned, bundleSignatureInvalid, bundleForAnotherDeployment, bundleExpiresBeforeWindow
+        case bundleUnreadable, bundleUnsigned, bundleSignatureInvalid, bundleForAnotherDeployment,
+            bundleExpiresBeforeWindow
         case subjectNotInManifest, subjectNotListed, subjectNotMinor
         case overrideWithoutReason, overrideAfterAuthorisation
     }
@@ -18,7 +19,11 @@ public struct DeploymentRefusal: Refusal, Equatable {
     public let value: String
     public let description: String
 
-    public init(_ code: Code, _ value: String, _ description: String) { self.code = code; self.value = value; self.description = description }
+    public init(_ code: Code, _ value: String, _ description: String) {
+        self.code = code
+        self.value = value
+        self.description = description
+    }
 
     public var kind: RefusalKind {
         switch code {

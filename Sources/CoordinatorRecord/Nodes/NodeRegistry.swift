@@ -10,7 +10,9 @@ public struct EnrolledNode: Sendable, Equatable, Hashable {
     public var publicKey: String
 
     public init(nodeID: String, cameraID: String, publicKey: String) {
-        self.nodeID = nodeID; self.cameraID = cameraID; self.publicKey = publicKey
+        self.nodeID = nodeID
+        self.cameraID = cameraID
+        self.publicKey = publicKey
     }
 }
 
@@ -27,11 +29,19 @@ public struct NodeStatus: Sendable, Equatable {
     public var qualityRejections: [String: UInt64]
     public var lastRefusal: String?
 
-    public init(node: EnrolledNode, revoked: Bool, lastHeartbeat: Date?, framesPerSecond: Double?, watchlistVersion: UInt64?,
-                facesTotal: UInt64, framesDropped: UInt64, qualityRejections: [String: UInt64], lastRefusal: String?) {
-        self.node = node; self.revoked = revoked; self.lastHeartbeat = lastHeartbeat; self.framesPerSecond = framesPerSecond
-        self.watchlistVersion = watchlistVersion; self.facesTotal = facesTotal; self.framesDropped = framesDropped
-        self.qualityRejections = qualityRejections; self.lastRefusal = lastRefusal
+    public init(
+        node: EnrolledNode, revoked: Bool, lastHeartbeat: Date?, framesPerSecond: Double?, watchlistVersion: UInt64?,
+        facesTotal: UInt64, framesDropped: UInt64, qualityRejections: [String: UInt64], lastRefusal: String?
+    ) {
+        self.node = node
+        self.revoked = revoked
+        self.lastHeartbeat = lastHeartbeat
+        self.framesPerSecond = framesPerSecond
+        self.watchlistVersion = watchlistVersion
+        self.facesTotal = facesTotal
+        self.framesDropped = framesDropped
+        self.qualityRejections = qualityRejections
+        self.lastRefusal = lastRefusal
     }
 
     /// A plain flag for the supervisor: what is wrong with this camera, if anything. Rejections are
@@ -40,8 +50,10 @@ public struct NodeStatus: Sendable, Equatable {
     public var health: String {
         var problems: [String] = []
         let total = qualityRejections.values.reduce(0, +)
-        for (reason, words) in [("underexposed", "too dark"), ("too_small", "faces too small"), ("blurred", "too blurred"),
-                                ("overexposed", "too bright"), ("turned_away", "faces turned away")] {
+        for (reason, words) in [
+            ("underexposed", "too dark"), ("too_small", "faces too small"), ("blurred", "too blurred"),
+            ("overexposed", "too bright"), ("turned_away", "faces turned away"),
+        ] {
             let count = qualityRejections[reason] ?? 0
             if count > max(facesTotal, 10), count * 3 >= total { problems.append(words) }
         }
@@ -55,33 +67,45 @@ public struct NodeStatus: Sendable, Equatable {
 public enum NodeRegistry {
     /// Makes the database's enrolled nodes those of the config: new ones enrolled, missing ones
     /// revoked, a node whose key or camera changed re-enrolled; each change audited.
-    public static func sync(_ nodes: [EnrolledNode], in database: CoordinatorDatabase, actor: String, at time: Date) throws {
+    public static func sync(_ nodes: [EnrolledNode], in database: CoordinatorDatabase, actor: String, at time: Date)
+        throws
+    {
         let ms = milliseconds(time)
         try database.change { db, audit in
             let current = try enrolled(db)
             let wanted = Dictionary(uniqueKeysWithValues: nodes.map { ($0.nodeID, $0) })
             for old in current.values where wanted[old.nodeID] != old {
                 try db.execute(sql: "UPDATE node SET revoked_at_ms = ? WHERE node_id = ?", arguments: [ms, old.nodeID])
-                try audit.append(AuditEvent(actor: actor, action: .nodeRevoked, target: old.nodeID,
-                                            detail: ["public_key": old.publicKey, "camera": old.cameraID]), at: time)
+                try audit.append(
+                    AuditEvent(
+                        actor: actor, action: .nodeRevoked, target: old.nodeID,
+                        detail: ["public_key": old.publicKey, "camera": old.cameraID]), at: time)
             }
             for node in nodes.sorted(by: { $0.nodeID < $1.nodeID }) where current[node.nodeID] != node {
-                try db.execute(sql: """
-                    INSERT INTO node (node_id, public_key, camera_id, enrolled_at_ms) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(node_id) DO UPDATE SET public_key = excluded.public_key, camera_id = excluded.camera_id,
-                        enrolled_at_ms = excluded.enrolled_at_ms, revoked_at_ms = NULL
-                    """, arguments: [node.nodeID, node.publicKey, node.cameraID, ms])
-                try audit.append(AuditEvent(actor: actor, action: .nodeEnrolled, target: node.nodeID,
-                                            detail: ["public_key": node.publicKey, "camera": node.cameraID]), at: time)
+                try db.execute(
+                    sql: """
+                        INSERT INTO node (node_id, public_key, camera_id, enrolled_at_ms) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(node_id) DO UPDATE SET public_key = excluded.public_key, camera_id = excluded.camera_id,
+                            enrolled_at_ms = excluded.enrolled_at_ms, revoked_at_ms = NULL
+                        """, arguments: [node.nodeID, node.publicKey, node.cameraID, ms])
+                try audit.append(
+                    AuditEvent(
+                        actor: actor, action: .nodeEnrolled, target: node.nodeID,
+                        detail: ["public_key": node.publicKey, "camera": node.cameraID]), at: time)
             }
         }
     }
 
     static func enrolled(_ db: Database) throws -> [String: EnrolledNode] {
-        let rows = try Row.fetchAll(db, sql: "SELECT node_id, camera_id, public_key FROM node WHERE revoked_at_ms IS NULL")
-        return Dictionary(uniqueKeysWithValues: rows.map { row in
-            (row["node_id"], EnrolledNode(nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"]))
-        })
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT node_id, camera_id, public_key FROM node WHERE revoked_at_ms IS NULL")
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                (
+                    row["node_id"],
+                    EnrolledNode(nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"])
+                )
+            })
     }
 
     public static func enrolled(in database: CoordinatorDatabase) throws -> [EnrolledNode] {
@@ -91,34 +115,51 @@ public enum NodeRegistry {
     /// Stores a heartbeat's figures and adds what the node counted since its last one to the
     /// deployment it serves, so that a deployment's faces seen is a stored figure. The node's
     /// totals restart at zero when it restarts; a total lower than the last is taken as new.
-    public static func recordHeartbeat(_ beat: WireMessage.Heartbeat, from nodeID: String, deploymentID: String?,
-                                       in database: CoordinatorDatabase, at time: Date) throws {
+    public static func recordHeartbeat(
+        _ beat: WireMessage.Heartbeat, from nodeID: String, deploymentID: String?,
+        in database: CoordinatorDatabase, at time: Date
+    ) throws {
         try database.pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT faces_total, dropped_total, rejections_total FROM node WHERE node_id = ?",
-                                             arguments: [nodeID]) else { return }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT faces_total, dropped_total, rejections_total FROM node WHERE node_id = ?",
+                    arguments: [nodeID])
+            else { return }
             let oldFaces = UInt64(row["faces_total"] as Int64), oldDropped = UInt64(row["dropped_total"] as Int64)
             let oldRejections = decodeCounts(row["rejections_total"])
             func increment(_ new: UInt64, _ old: UInt64) -> UInt64 { new >= old ? new - old : new }
-            try db.execute(sql: """
-                UPDATE node SET last_heartbeat_ms = ?, uptime_s = ?, fps = ?, watchlist_version = ?, faces_total = ?,
-                    dropped_total = ?, rejections_total = ? WHERE node_id = ?
-                """, arguments: [milliseconds(time), Int64(clamping: beat.uptimeSeconds), Double(beat.framesPerSecond),
-                                 Int64(clamping: beat.watchlistVersion), Int64(clamping: beat.facesSeen),
-                                 Int64(clamping: beat.framesDropped), encodeCounts(beat.qualityRejections), nodeID])
+            try db.execute(
+                sql: """
+                    UPDATE node SET last_heartbeat_ms = ?, uptime_s = ?, fps = ?, watchlist_version = ?,
+                    faces_total = ?,
+                        dropped_total = ?, rejections_total = ? WHERE node_id = ?
+                    """,
+                arguments: [
+                    milliseconds(time), Int64(clamping: beat.uptimeSeconds), Double(beat.framesPerSecond),
+                    Int64(clamping: beat.watchlistVersion), Int64(clamping: beat.facesSeen),
+                    Int64(clamping: beat.framesDropped), encodeCounts(beat.qualityRejections), nodeID,
+                ])
             guard let deploymentID else { return }
             let faces = increment(beat.facesSeen, oldFaces), dropped = increment(beat.framesDropped, oldDropped)
             let rejections = beat.qualityRejections.mapValues { $0 }.reduce(into: [String: UInt64]()) { sums, item in
                 sums[item.key] = increment(item.value, oldRejections[item.key] ?? 0)
             }
-            let stored = try String.fetchOne(db, sql: "SELECT quality_rejections FROM node_deployment_counts WHERE node_id = ? AND deployment_id = ?",
-                                             arguments: [nodeID, deploymentID])
+            let stored = try String.fetchOne(
+                db,
+                sql: "SELECT quality_rejections FROM node_deployment_counts WHERE node_id = ? AND deployment_id = ?",
+                arguments: [nodeID, deploymentID])
             let total = decodeCounts(stored).merging(rejections, uniquingKeysWith: +)
-            try db.execute(sql: """
-                INSERT INTO node_deployment_counts (node_id, deployment_id, faces_seen, frames_dropped, quality_rejections)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(node_id, deployment_id) DO UPDATE SET faces_seen = faces_seen + excluded.faces_seen,
-                    frames_dropped = frames_dropped + excluded.frames_dropped, quality_rejections = excluded.quality_rejections
-                """, arguments: [nodeID, deploymentID, Int64(clamping: faces), Int64(clamping: dropped), encodeCounts(total)])
+            try db.execute(
+                sql: """
+                    INSERT INTO node_deployment_counts (node_id, deployment_id, faces_seen, frames_dropped,
+                    quality_rejections)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(node_id, deployment_id) DO UPDATE SET faces_seen = faces_seen + excluded.faces_seen,
+                        frames_dropped = frames_dropped + excluded.frames_dropped, quality_rejections = excluded.quality_rejections
+                    """,
+                arguments: [
+                    nodeID, deploymentID, Int64(clamping: faces), Int64(clamping: dropped), encodeCounts(total),
+                ])
         }
     }
 
@@ -132,12 +173,16 @@ public enum NodeRegistry {
     public static func statuses(in database: CoordinatorDatabase) throws -> [NodeStatus] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM node ORDER BY node_id").map { row in
-                NodeStatus(node: EnrolledNode(nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"]),
-                           revoked: (row["revoked_at_ms"] as Int64?) != nil,
-                           lastHeartbeat: (row["last_heartbeat_ms"] as Int64?).map(date(milliseconds:)),
-                           framesPerSecond: row["fps"], watchlistVersion: (row["watchlist_version"] as Int64?).map { UInt64($0) },
-                           facesTotal: UInt64(row["faces_total"] as Int64), framesDropped: UInt64(row["dropped_total"] as Int64),
-                           qualityRejections: decodeCounts(row["rejections_total"]), lastRefusal: row["last_refusal"])
+                NodeStatus(
+                    node: EnrolledNode(
+                        nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"]),
+                    revoked: (row["revoked_at_ms"] as Int64?) != nil,
+                    lastHeartbeat: (row["last_heartbeat_ms"] as Int64?).map(date(milliseconds:)),
+                    framesPerSecond: row["fps"],
+                    watchlistVersion: (row["watchlist_version"] as Int64?).map { UInt64($0) },
+                    facesTotal: UInt64(row["faces_total"] as Int64),
+                    framesDropped: UInt64(row["dropped_total"] as Int64),
+                    qualityRejections: decodeCounts(row["rejections_total"]), lastRefusal: row["last_refusal"])
             }
         }
     }
@@ -147,7 +192,8 @@ public enum NodeRegistry {
     }
 
     static func decodeCounts(_ text: String?) -> [String: UInt64] {
-        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
+        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        else { return [:] }
         return object.compactMapValues { UInt64($0) }
     }
 }

@@ -17,15 +17,21 @@ public struct RecordCounts: Sendable, Equatable {
         try database.read { db in
             var c = RecordCounts()
             c.alerts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") ?? 0
-            for row in try Row.fetchAll(db, sql: "SELECT review, COUNT(*) AS n FROM alert WHERE review IS NOT NULL GROUP BY review") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT review, COUNT(*) AS n FROM alert WHERE review IS NOT NULL GROUP BY review")
+            {
                 c.reviews[row["review"]] = row["n"]
             }
-            for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM alert WHERE outcome IS NOT NULL GROUP BY outcome") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT outcome, COUNT(*) AS n FROM alert WHERE outcome IS NOT NULL GROUP BY outcome")
+            {
                 c.outcomes[row["outcome"]] = row["n"]
             }
             c.nodesEnrolled = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM node WHERE revoked_at_ms IS NULL") ?? 0
-            c.nodesOnline = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM node WHERE revoked_at_ms IS NULL AND last_heartbeat_ms > ?",
-                                             arguments: [milliseconds(now - onlineWindow)]) ?? 0
+            c.nodesOnline =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM node WHERE revoked_at_ms IS NULL AND last_heartbeat_ms > ?",
+                    arguments: [milliseconds(now - onlineWindow)]) ?? 0
             c.liveDeployments = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deployment WHERE state = 'live'") ?? 0
             return c
         }

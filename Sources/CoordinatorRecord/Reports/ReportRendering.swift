@@ -18,26 +18,42 @@ extension TransparencyReport {
         }
     }
 
-    static let csvColumns = ["deployment", "place", "latitude", "longitude", "window_start", "window_end", "state", "list_size",
-                             "enrolment", "cohort", "threshold",
-                             "faces_seen", "alerts", "operator_confirmed", "operator_rejected", "operator_unsure", "verified_by_engagement",
-                             "not_the_person", "not_engaged", "lost_in_crowd", "false_alerts", "expected_false_alerts",
-                             "expected_range_low", "expected_range_high", "observed_exceeds_expected", "operator_precision",
-                             "field_precision", "false_alerts_per_1000_faces"]
+    static let csvColumns = [
+        "deployment", "place", "latitude", "longitude", "window_start", "window_end", "state", "list_size",
+        "enrolment", "cohort", "threshold",
+        "faces_seen", "alerts", "operator_confirmed", "operator_rejected", "operator_unsure", "verified_by_engagement",
+        "not_the_person", "not_engaged", "lost_in_crowd", "false_alerts", "expected_false_alerts",
+        "expected_range_low", "expected_range_high", "observed_exceeds_expected", "operator_precision",
+        "field_precision", "false_alerts_per_1000_faces",
+    ]
 
     private func csv() -> String {
-        func row(_ id: String, _ place: String, _ lat: String, _ lon: String, _ start: String, _ end: String, _ state: String,
-                 _ size: String, _ enrolment: String, _ cohort: String, _ threshold: String, _ f: Figures) -> String {
-            ([id, place, lat, lon, start, end, state, size, enrolment, cohort, threshold] + [f.facesSeen, f.alerts, f.operatorConfirmed, f.operatorRejected,
-              f.operatorUnsure, f.verifiedByEngagement, f.notThePerson, f.notEngaged, f.lostInCrowd, f.falseAlerts].map(String.init)
-             + [String(format: "%.2f", f.expectedFalseAlerts), "\(f.expectedFalseAlertRange[0])", "\(f.expectedFalseAlertRange[1])",
-                "\(f.observedExceedsExpected)", optional(f.operatorPrecision), optional(f.fieldPrecision), optional(f.falseAlertsPerThousandFaces)])
+        func row(
+            _ id: String, _ place: String, _ lat: String, _ lon: String, _ start: String, _ end: String,
+            _ state: String,
+            _ size: String, _ enrolment: String, _ cohort: String, _ threshold: String, _ f: Figures
+        ) -> String {
+            ([id, place, lat, lon, start, end, state, size, enrolment, cohort, threshold]
+                + [
+                    f.facesSeen, f.alerts, f.operatorConfirmed, f.operatorRejected,
+                    f.operatorUnsure, f.verifiedByEngagement, f.notThePerson, f.notEngaged, f.lostInCrowd,
+                    f.falseAlerts,
+                ].map(String.init)
+                + [
+                    String(format: "%.2f", f.expectedFalseAlerts), "\(f.expectedFalseAlertRange[0])",
+                    "\(f.expectedFalseAlertRange[1])",
+                    "\(f.observedExceedsExpected)", optional(f.operatorPrecision), optional(f.fieldPrecision),
+                    optional(f.falseAlertsPerThousandFaces),
+                ])
                 .map(csvField).joined(separator: ",")
         }
         var lines = [Self.csvColumns.joined(separator: ",")]
         for d in deployments {
-            lines.append(row(d.id, d.place, "\(d.latitude)", "\(d.longitude)", iso(d.windowStart), iso(d.windowEnd), d.state, "\(d.listSize)",
-                             d.enrolment ?? "", d.cohort ?? "", String(format: "%.3f", d.threshold), d.figures))
+            lines.append(
+                row(
+                    d.id, d.place, "\(d.latitude)", "\(d.longitude)", iso(d.windowStart), iso(d.windowEnd), d.state,
+                    "\(d.listSize)",
+                    d.enrolment ?? "", d.cohort ?? "", String(format: "%.3f", d.threshold), d.figures))
         }
         lines.append(row("TOTAL", "", "", "", "", "", "", "", "", "", "", totals))
         return lines.joined(separator: "\n") + "\n"
@@ -45,55 +61,62 @@ extension TransparencyReport {
 
     private func html() -> String {
         let t = totals
-        let verdict = t.observedExceedsExpected
+        let verdict =
+            t.observedExceedsExpected
             ? "<p class=\"flag\">Observed false alerts (\(t.falseAlerts)) EXCEED what the evaluation predicts (\(String(format: "%.1f", t.expectedFalseAlerts)), 95% range \(t.expectedFalseAlertRange[0])&ndash;\(t.expectedFalseAlertRange[1])).</p>"
             : "<p class=\"ok\">Observed false alerts (\(t.falseAlerts)) are within what the evaluation predicts (\(String(format: "%.1f", t.expectedFalseAlerts)), 95% range \(t.expectedFalseAlertRange[0])&ndash;\(t.expectedFalseAlertRange[1])).</p>"
         var rows = ""
         for d in deployments {
             let f = d.figures
-            rows += "<tr\(f.observedExceedsExpected ? " class=\"flag\"" : "")><td>\(escape(d.id))</td><td>\(escape(d.place))<br><small>\(d.latitude), \(d.longitude)</small></td>"
+            rows +=
+                "<tr\(f.observedExceedsExpected ? " class=\"flag\"" : "")><td>\(escape(d.id))</td><td>\(escape(d.place))<br><small>\(d.latitude), \(d.longitude)</small></td>"
                 + "<td>\(iso(d.windowStart))<br>\(iso(d.windowEnd))</td><td>\(d.listSize)\(listMakeup(d))</td><td>\(String(format: "%.3f", d.threshold))</td>"
                 + "<td>\(f.facesSeen)</td><td>\(f.alerts)</td><td>\(f.operatorConfirmed)</td><td>\(f.verifiedByEngagement)</td>"
                 + "<td>\(f.falseAlerts)</td><td>\(String(format: "%.1f", f.expectedFalseAlerts)) (\(f.expectedFalseAlertRange[0])&ndash;\(f.expectedFalseAlertRange[1]))</td>"
                 + "<td>\(f.notEngaged)</td><td>\(percent(f.operatorPrecision))</td><td>\(percent(f.fieldPrecision))</td>"
                 + "<td>\(optional(f.falseAlertsPerThousandFaces))</td></tr>\n"
         }
-        let outcomes: [(String, Int)] = [("operator: match", t.operatorConfirmed), ("operator: no match", t.operatorRejected),
-                                         ("operator: unsure", t.operatorUnsure), ("identity verified", t.verifiedByEngagement),
-                                         ("not the person", t.notThePerson), ("not engaged", t.notEngaged), ("lost in crowd", t.lostInCrowd)]
+        let outcomes: [(String, Int)] = [
+            ("operator: match", t.operatorConfirmed), ("operator: no match", t.operatorRejected),
+            ("operator: unsure", t.operatorUnsure), ("identity verified", t.verifiedByEngagement),
+            ("not the person", t.notThePerson), ("not engaged", t.notEngaged), ("lost in crowd", t.lostInCrowd),
+        ]
         let actions = t.actions.sorted { $0.key < $1.key }.map { "<li>\(escape($0.key)): \($0.value)</li>" }.joined()
         return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) &middot; Watchpost transparency report</title>
-        <style>
-        body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
-        table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:right}
-        td:first-child,td:nth-child(2),th{text-align:left}.flag{color:#a00;font-weight:bold}.ok{color:#060;font-weight:bold}
-        tr.flag td{background:#fee}
-        </style></head><body>
-        <h1>\(escape(title))</h1>
-        <h2>Expected against observed false alerts</h2>
-        \(verdict)
-        \(expectedChart())
-        <p>Expected: faces seen &times; the false-positive identification rate (FPIR) the evaluation report gives for each list's size and threshold;
-        the range combines the FPIR's 95% interval with the chance spread of a count (Poisson). Observed: alerts the operator reviewed as
-        <em>no match</em> or the field found <em>not the person</em>.</p>
-        <h2>Summary</h2>
-        <p>\(deployments.count) deployment(s); \(t.facesSeen) faces seen; \(t.alerts) alerts; \(t.operatorConfirmed) confirmed by the operator;
-        \(t.verifiedByEngagement) verified by engagement; \(t.falseAlerts) false alerts (\(optional(t.falseAlertsPerThousandFaces)) per 1,000 faces);
-        \(t.notEngaged) not engaged. Precision as the operator saw it: \(percent(t.operatorPrecision)); verified in the field: \(percent(t.fieldPrecision)).</p>
-        <h2>Outcomes</h2>
-        \(barChart(outcomes))
-        <ul>\(actions)</ul>
-        <h2>Deployments</h2>
-        <table><tr><th>Deployment</th><th>Place</th><th>Window</th><th>List size and how it was made</th><th>Threshold</th><th>Faces seen</th><th>Alerts</th>
-        <th>Operator confirmed</th><th>Verified</th><th>False alerts</th><th>Expected (95% range)</th><th>Not engaged</th>
-        <th>Operator precision</th><th>Field precision</th><th>False per 1,000 faces</th></tr>
-        \(rows)</table>
-        <p><small>Generated \(iso(generatedAt)) by coordinator report from the deployment record.</small></p>
-        </body></html>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) &middot; Watchpost transparency report</title>
+            <style>
+            body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
+            table{border-collapse:collapse;font-size:.9em}
+            td,th{border:1px solid #ccc;padding:.3em .5em;text-align:right}
+            td:first-child,td:nth-child(2),th{text-align:left}.flag{color:#a00;font-weight:bold}.ok{color:#060;font-weight:bold}
+            tr.flag td{background:#fee}
+            </style></head><body>
+            <h1>\(escape(title))</h1>
+            <h2>Expected against observed false alerts</h2>
+            \(verdict)
+            \(expectedChart())
+            <p>Expected: faces seen &times; the false-positive identification rate (FPIR) the evaluation report gives for each list's size and threshold;
+            the range combines the FPIR's 95% interval with the chance spread of a count (Poisson). Observed: alerts the operator reviewed as
+            <em>no match</em> or the field found <em>not the person</em>.</p>
+            <h2>Summary</h2>
+            <p>\(deployments.count) deployment(s); \(t.facesSeen) faces seen; \(t.alerts) alerts; \(t.operatorConfirmed) confirmed by the operator;
+            \(t.verifiedByEngagement) verified by engagement; \(t.falseAlerts) false alerts (\(optional(t.falseAlertsPerThousandFaces)) per 1,000 faces);
+            \(t.notEngaged) not engaged. Precision as the operator saw it: \(percent(t.operatorPrecision)); verified in the field: \(percent(t.fieldPrecision)).</p>
+            <h2>Outcomes</h2>
+            \(barChart(outcomes))
+            <ul>\(actions)</ul>
+            <h2>Deployments</h2>
+            <table><tr><th>Deployment</th><th>Place</th><th>Window</th><th>List size and how it was made</th>
+            <th>Threshold</th><th>Faces seen</th><th>Alerts</th>
+            <th>Operator confirmed</th><th>Verified</th><th>False alerts</th><th>Expected (95% range)</th>
+            <th>Not engaged</th>
+            <th>Operator precision</th><th>Field precision</th><th>False per 1,000 faces</th></tr>
+            \(rows)</table>
+            <p><small>Generated \(iso(generatedAt)) by coordinator report from the deployment record.</small></p>
+            </body></html>
 
-        """
+            """
     }
 
     /// Horizontal bars: observed false alerts beside the expected range, per deployment and in total.
@@ -101,27 +124,35 @@ extension TransparencyReport {
         let items = deployments.map { ($0.id, $0.figures) } + [("total", totals)]
         let scale = Double(max(1, items.map { max($0.1.falseAlerts, $0.1.expectedFalseAlertRange[1]) }.max() ?? 1))
         let width = 480.0, rowHeight = 34.0, left = 140.0
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 280))\" height=\"\(Int(Double(items.count) * rowHeight + 10))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 280))\" height=\"\(Int(Double(items.count) * rowHeight + 10))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
         for (i, (name, f)) in items.enumerated() {
             let y = Double(i) * rowHeight + 5
-            let low = left + Double(f.expectedFalseAlertRange[0]) / scale * width, high = left + Double(f.expectedFalseAlertRange[1]) / scale * width
+            let low = left + Double(f.expectedFalseAlertRange[0]) / scale * width,
+                high = left + Double(f.expectedFalseAlertRange[1]) / scale * width
             let observed = Double(f.falseAlerts) / scale * width
             svg += "<text x=\"0\" y=\"\(y + 18)\" font-size=\"12\">\(escape(name))</text>"
-            svg += "<rect x=\"\(low)\" y=\"\(y)\" width=\"\(max(2, high - low))\" height=\"12\" fill=\"#bcd\"><title>expected range</title></rect>"
-            svg += "<rect x=\"\(left)\" y=\"\(y + 14)\" width=\"\(max(1, observed))\" height=\"12\" fill=\"\(f.observedExceedsExpected ? "#c33" : "#396")\"><title>observed</title></rect>"
-            svg += "<text x=\"\(left + max(observed, high - left) + 6)\" y=\"\(y + 24)\" font-size=\"11\">\(f.falseAlerts) observed / \(f.expectedFalseAlertRange[0])&ndash;\(f.expectedFalseAlertRange[1]) expected</text>"
+            svg +=
+                "<rect x=\"\(low)\" y=\"\(y)\" width=\"\(max(2, high - low))\" height=\"12\" fill=\"#bcd\"><title>expected range</title></rect>"
+            svg +=
+                "<rect x=\"\(left)\" y=\"\(y + 14)\" width=\"\(max(1, observed))\" height=\"12\" fill=\"\(f.observedExceedsExpected ? "#c33" : "#396")\"><title>observed</title></rect>"
+            svg +=
+                "<text x=\"\(left + max(observed, high - left) + 6)\" y=\"\(y + 24)\" font-size=\"11\">\(f.falseAlerts) observed / \(f.expectedFalseAlertRange[0])&ndash;\(f.expectedFalseAlertRange[1]) expected</text>"
         }
         return svg + "</svg>"
     }
 
     private func barChart(_ bars: [(String, Int)]) -> String {
         let scale = Double(max(1, bars.map(\.1).max() ?? 1)), width = 400.0, left = 150.0
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 50))\" height=\"\(bars.count * 22 + 4)\" role=\"img\" aria-label=\"outcomes\">"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 50))\" height=\"\(bars.count * 22 + 4)\" role=\"img\" aria-label=\"outcomes\">"
         for (i, (label, count)) in bars.enumerated() {
             let y = i * 22 + 2
             svg += "<text x=\"0\" y=\"\(y + 14)\" font-size=\"12\">\(escape(label))</text>"
-            svg += "<rect x=\"\(left)\" y=\"\(y + 2)\" width=\"\(max(1, Double(count) / scale * width))\" height=\"16\" fill=\"#68a\"/>"
-            svg += "<text x=\"\(left + Double(count) / scale * width + 6)\" y=\"\(y + 14)\" font-size=\"12\">\(count)</text>"
+            svg +=
+                "<rect x=\"\(left)\" y=\"\(y + 2)\" width=\"\(max(1, Double(count) / scale * width))\" height=\"16\" fill=\"#68a\"/>"
+            svg +=
+                "<text x=\"\(left + Double(count) / scale * width + 6)\" y=\"\(y + 14)\" font-size=\"12\">\(count)</text>"
         }
         return svg + "</svg>"
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Refusals
 import GRDB
+import Refusals
 import Shared
 
 /// What a deployment, or a period, did: faces seen, alerts and what became of them, and the false
@@ -32,37 +32,59 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             let settled = verifiedByEngagement + notThePerson
             return settled > 0 ? Double(verifiedByEngagement) / Double(settled) : nil
         }
-        public var falseAlertsPerThousandFaces: Double? { facesSeen > 0 ? Double(falseAlerts) * 1000 / Double(facesSeen) : nil }
+        public var falseAlertsPerThousandFaces: Double? {
+            facesSeen > 0 ? Double(falseAlerts) * 1000 / Double(facesSeen) : nil
+        }
         /// The headline: more false alerts than the evaluation's range allows.
         public var observedExceedsExpected: Bool { falseAlerts > expectedFalseAlertRange[1] }
 
         enum CodingKeys: String, CodingKey {
-            case facesSeen = "faces_seen", alerts, reviewed, operatorConfirmed = "operator_confirmed", operatorRejected = "operator_rejected"
-            case operatorUnsure = "operator_unsure", verifiedByEngagement = "verified_by_engagement", notThePerson = "not_the_person"
+            case facesSeen = "faces_seen", alerts, reviewed, operatorConfirmed = "operator_confirmed",
+                operatorRejected = "operator_rejected"
+            case operatorUnsure = "operator_unsure", verifiedByEngagement = "verified_by_engagement", notThePerson =
+                "not_the_person"
             case notEngaged = "not_engaged", lostInCrowd = "lost_in_crowd", falseAlerts = "false_alerts", actions
-            case expectedFalseAlerts = "expected_false_alerts", expectedFalseAlertRange = "expected_false_alert_range_95"
+            case expectedFalseAlerts = "expected_false_alerts", expectedFalseAlertRange =
+                "expected_false_alert_range_95"
             case operatorPrecision = "operator_precision", fieldPrecision = "field_precision"
-            case falseAlertsPerThousandFaces = "false_alerts_per_1000_faces", observedExceedsExpected = "observed_exceeds_expected"
+            case falseAlertsPerThousandFaces = "false_alerts_per_1000_faces", observedExceedsExpected =
+                "observed_exceeds_expected"
         }
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(facesSeen, forKey: .facesSeen); try c.encode(alerts, forKey: .alerts); try c.encode(reviewed, forKey: .reviewed)
-            try c.encode(operatorConfirmed, forKey: .operatorConfirmed); try c.encode(operatorRejected, forKey: .operatorRejected)
-            try c.encode(operatorUnsure, forKey: .operatorUnsure); try c.encode(verifiedByEngagement, forKey: .verifiedByEngagement)
-            try c.encode(notThePerson, forKey: .notThePerson); try c.encode(notEngaged, forKey: .notEngaged)
-            try c.encode(lostInCrowd, forKey: .lostInCrowd); try c.encode(falseAlerts, forKey: .falseAlerts); try c.encode(actions, forKey: .actions)
-            try c.encode(expectedFalseAlerts, forKey: .expectedFalseAlerts); try c.encode(expectedFalseAlertRange, forKey: .expectedFalseAlertRange)
-            try c.encode(operatorPrecision, forKey: .operatorPrecision); try c.encode(fieldPrecision, forKey: .fieldPrecision)
+            try c.encode(facesSeen, forKey: .facesSeen)
+            try c.encode(alerts, forKey: .alerts)
+            try c.encode(reviewed, forKey: .reviewed)
+            try c.encode(operatorConfirmed, forKey: .operatorConfirmed)
+            try c.encode(operatorRejected, forKey: .operatorRejected)
+            try c.encode(operatorUnsure, forKey: .operatorUnsure)
+            try c.encode(verifiedByEngagement, forKey: .verifiedByEngagement)
+            try c.encode(notThePerson, forKey: .notThePerson)
+            try c.encode(notEngaged, forKey: .notEngaged)
+            try c.encode(lostInCrowd, forKey: .lostInCrowd)
+            try c.encode(falseAlerts, forKey: .falseAlerts)
+            try c.encode(actions, forKey: .actions)
+            try c.encode(expectedFalseAlerts, forKey: .expectedFalseAlerts)
+            try c.encode(expectedFalseAlertRange, forKey: .expectedFalseAlertRange)
+            try c.encode(operatorPrecision, forKey: .operatorPrecision)
+            try c.encode(fieldPrecision, forKey: .fieldPrecision)
             try c.encode(falseAlertsPerThousandFaces, forKey: .falseAlertsPerThousandFaces)
             try c.encode(observedExceedsExpected, forKey: .observedExceedsExpected)
         }
 
         mutating func add(_ other: Figures) {
-            facesSeen += other.facesSeen; alerts += other.alerts; reviewed += other.reviewed
-            operatorConfirmed += other.operatorConfirmed; operatorRejected += other.operatorRejected; operatorUnsure += other.operatorUnsure
-            verifiedByEngagement += other.verifiedByEngagement; notThePerson += other.notThePerson; notEngaged += other.notEngaged
-            lostInCrowd += other.lostInCrowd; falseAlerts += other.falseAlerts
+            facesSeen += other.facesSeen
+            alerts += other.alerts
+            reviewed += other.reviewed
+            operatorConfirmed += other.operatorConfirmed
+            operatorRejected += other.operatorRejected
+            operatorUnsure += other.operatorUnsure
+            verifiedByEngagement += other.verifiedByEngagement
+            notThePerson += other.notThePerson
+            notEngaged += other.notEngaged
+            lostInCrowd += other.lostInCrowd
+            falseAlerts += other.falseAlerts
             actions.merge(other.actions, uniquingKeysWith: +)
         }
     }
@@ -101,7 +123,9 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     enum CodingKeys: String, CodingKey { case title, deployments, totals, generatedAt = "generated_at" }
 
     /// The report of one deployment.
-    public static func make(deployment id: String, in database: CoordinatorDatabase, at now: Date) throws -> TransparencyReport {
+    public static func make(deployment id: String, in database: CoordinatorDatabase, at now: Date) throws
+        -> TransparencyReport
+    {
         try database.read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM deployment WHERE id = ?", arguments: [id]) ?? false else {
                 throw DeploymentRefusal(.notFound, id, "no deployment \(id): see coordinator deployment list")
@@ -111,66 +135,99 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     }
 
     /// The report of every deployment that went live (or was planned to) from `from` until before `to`.
-    public static func make(from: Date, to: Date, in database: CoordinatorDatabase, at now: Date) throws -> TransparencyReport {
-        guard to > from else { throw ReportRefusal(.periodBackwards, "\(iso(from)) to \(iso(to))", "a report's period must end after it starts") }
+    public static func make(from: Date, to: Date, in database: CoordinatorDatabase, at now: Date) throws
+        -> TransparencyReport
+    {
+        guard to > from else {
+            throw ReportRefusal(
+                .periodBackwards, "\(iso(from)) to \(iso(to))", "a report's period must end after it starts")
+        }
         return try database.read { db in
-            try make(title: "Deployments from \(iso(from)) to \(iso(to))", filter: "COALESCE(started_at_ms, window_start_ms) >= ? AND COALESCE(started_at_ms, window_start_ms) < ?",
-                     arguments: [milliseconds(from), milliseconds(to)], db: db, now: now)
+            try make(
+                title: "Deployments from \(iso(from)) to \(iso(to))",
+                filter:
+                    "COALESCE(started_at_ms, window_start_ms) >= ? AND COALESCE(started_at_ms, window_start_ms) < ?",
+                arguments: [milliseconds(from), milliseconds(to)], db: db, now: now)
         }
     }
 
-    private static func make(title: String, filter: String, arguments: StatementArguments, db: Database, now: Date) throws -> TransparencyReport {
+    private static func make(title: String, filter: String, arguments: StatementArguments, db: Database, now: Date)
+        throws -> TransparencyReport
+    {
         let scope = "SELECT id FROM deployment WHERE \(filter)"
         var figures: [String: Figures] = [:]
-        let alertRows = try Row.fetchAll(db, sql: """
-            SELECT deployment_id, COUNT(*) AS alerts, SUM(review IS NOT NULL) AS reviewed, SUM(review = 'match') AS confirmed,
-                SUM(review = 'no match') AS rejected, SUM(review = 'unsure') AS unsure, SUM(outcome = 'identity verified') AS verified,
-                SUM(outcome = 'not the person') AS not_person, SUM(outcome = 'not engaged') AS not_engaged,
-                SUM(outcome = 'lost in crowd') AS lost, SUM(review = 'no match' OR outcome = 'not the person') AS false_alerts
-            FROM alert WHERE deployment_id IN (\(scope)) GROUP BY deployment_id
-            """, arguments: arguments)
+        let alertRows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deployment_id, COUNT(*) AS alerts, SUM(review IS NOT NULL) AS reviewed,
+                SUM(review = 'match') AS confirmed,
+                    SUM(review = 'no match') AS rejected, SUM(review = 'unsure') AS unsure, SUM(outcome = 'identity verified') AS verified,
+                    SUM(outcome = 'not the person') AS not_person, SUM(outcome = 'not engaged') AS not_engaged,
+                    SUM(outcome = 'lost in crowd') AS lost, SUM(review = 'no match' OR outcome = 'not the person') AS false_alerts
+                FROM alert WHERE deployment_id IN (\(scope)) GROUP BY deployment_id
+                """, arguments: arguments)
         for row in alertRows {
             var f = Figures()
-            f.alerts = row["alerts"]; f.reviewed = row["reviewed"] ?? 0; f.operatorConfirmed = row["confirmed"] ?? 0
-            f.operatorRejected = row["rejected"] ?? 0; f.operatorUnsure = row["unsure"] ?? 0; f.verifiedByEngagement = row["verified"] ?? 0
-            f.notThePerson = row["not_person"] ?? 0; f.notEngaged = row["not_engaged"] ?? 0; f.lostInCrowd = row["lost"] ?? 0
+            f.alerts = row["alerts"]
+            f.reviewed = row["reviewed"] ?? 0
+            f.operatorConfirmed = row["confirmed"] ?? 0
+            f.operatorRejected = row["rejected"] ?? 0
+            f.operatorUnsure = row["unsure"] ?? 0
+            f.verifiedByEngagement = row["verified"] ?? 0
+            f.notThePerson = row["not_person"] ?? 0
+            f.notEngaged = row["not_engaged"] ?? 0
+            f.lostInCrowd = row["lost"] ?? 0
             f.falseAlerts = row["false_alerts"] ?? 0
             figures[row["deployment_id"]] = f
         }
-        for row in try Row.fetchAll(db, sql: """
-            SELECT deployment_id, outcome_action, COUNT(*) AS n FROM alert
-            WHERE deployment_id IN (\(scope)) AND outcome_action IS NOT NULL GROUP BY deployment_id, outcome_action
-            """, arguments: arguments) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deployment_id, outcome_action, COUNT(*) AS n FROM alert
+                WHERE deployment_id IN (\(scope)) AND outcome_action IS NOT NULL GROUP BY deployment_id, outcome_action
+                """, arguments: arguments)
+        {
             figures[row["deployment_id"], default: Figures()].actions[row["outcome_action"]] = row["n"]
         }
-        for row in try Row.fetchAll(db, sql: """
-            SELECT deployment_id, SUM(faces_seen) AS faces FROM node_deployment_counts WHERE deployment_id IN (\(scope)) GROUP BY deployment_id
-            """, arguments: arguments) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deployment_id, SUM(faces_seen) AS faces FROM node_deployment_counts WHERE deployment_id IN (\(scope)) GROUP BY deployment_id
+                """, arguments: arguments)
+        {
             figures[row["deployment_id"], default: Figures()].facesSeen = row["faces"]
         }
         var totals = Figures()
         var lowMean = 0.0, highMean = 0.0
-        let sections = try Row.fetchAll(db, sql: """
-            SELECT id, place_name, latitude, longitude, window_start_ms, window_end_ms, started_at_ms, ended_at_ms, state, list_size,
-                enrolment, cohort, threshold, expected FROM deployment WHERE \(filter) ORDER BY COALESCE(started_at_ms, window_start_ms), id
-            """, arguments: arguments).map { row -> DeploymentSection in
+        let sections = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, place_name, latitude, longitude, window_start_ms, window_end_ms, started_at_ms,
+                ended_at_ms, state, list_size,
+                    enrolment, cohort, threshold, expected FROM deployment WHERE \(filter) ORDER BY COALESCE(started_at_ms, window_start_ms), id
+                """, arguments: arguments
+        ).map { row -> DeploymentSection in
             let id: String = row["id"]
-            let expected = try JSONDecoder().decode(ExpectedPerformance.self, from: Data((row["expected"] as String).utf8))
+            let expected = try JSONDecoder().decode(
+                ExpectedPerformance.self, from: Data((row["expected"] as String).utf8))
             var f = figures[id] ?? Figures()
             let faces = Double(f.facesSeen)
             f.expectedFalseAlerts = faces * expected.fpir
-            f.expectedFalseAlertRange = PoissonInterval.range(lowMean: faces * expected.fpirInterval[0], highMean: faces * expected.fpirInterval[1])
+            f.expectedFalseAlertRange = PoissonInterval.range(
+                lowMean: faces * expected.fpirInterval[0], highMean: faces * expected.fpirInterval[1])
             lowMean += faces * expected.fpirInterval[0]
             highMean += faces * expected.fpirInterval[1]
             totals.add(f)
             totals.expectedFalseAlerts += f.expectedFalseAlerts
-            return DeploymentSection(id: id, place: row["place_name"], latitude: row["latitude"], longitude: row["longitude"],
-                                     windowStart: date(milliseconds: row["window_start_ms"]), windowEnd: date(milliseconds: row["window_end_ms"]),
-                                     startedAt: (row["started_at_ms"] as Int64?).map(date(milliseconds:)),
-                                     endedAt: (row["ended_at_ms"] as Int64?).map(date(milliseconds:)), state: row["state"],
-                                     listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"],
-                                     threshold: row["threshold"], expectedFPIR: expected.fpir,
-                                     expectedFPIRInterval: expected.fpirInterval, figures: f)
+            return DeploymentSection(
+                id: id, place: row["place_name"], latitude: row["latitude"], longitude: row["longitude"],
+                windowStart: date(milliseconds: row["window_start_ms"]),
+                windowEnd: date(milliseconds: row["window_end_ms"]),
+                startedAt: (row["started_at_ms"] as Int64?).map(date(milliseconds:)),
+                endedAt: (row["ended_at_ms"] as Int64?).map(date(milliseconds:)), state: row["state"],
+                listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"],
+                threshold: row["threshold"], expectedFPIR: expected.fpir,
+                expectedFPIRInterval: expected.fpirInterval, figures: f)
         }
         totals.expectedFalseAlertRange = PoissonInterval.range(lowMean: lowMean, highMean: highMean)
         return TransparencyReport(title: title, generatedAt: now, deployments: sections, totals: totals)
@@ -186,5 +243,9 @@ public struct ReportRefusal: Refusal, Equatable {
     public let description: String
     public var kind: RefusalKind { .invalid }
 
-    public init(_ code: Code, _ value: String, _ description: String) { self.code = code; self.value = value; self.description = description }
+    public init(_ code: Code, _ value: String, _ description: String) {
+        self.code = code
+        self.value = value
+        self.description = description
+    }
 }

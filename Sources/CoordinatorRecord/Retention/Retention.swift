@@ -37,34 +37,47 @@ public struct PurgeResult: Sendable, Equatable {
 /// watchlists never planned into a deployment; a list whose bundle is destroyed and whose alerts
 /// are all purged keeps no subject id. Audited with counts.
 public enum Retention {
-    public static func purge(_ policy: RetentionPolicy, in database: CoordinatorDatabase, at now: Date, actor: String) throws -> PurgeResult {
+    public static func purge(_ policy: RetentionPolicy, in database: CoordinatorDatabase, at now: Date, actor: String)
+        throws -> PurgeResult
+    {
         var result = PurgeResult()
         let day: Int64 = 86_400_000
         let cutoff = milliseconds(now) - Int64(policy.alertDays) * day
         let rejectedCutoff = milliseconds(now) - Int64(policy.rejectedAlertDays) * day
         let rejected = "(review = 'no match' OR outcome = 'not the person')"
         try database.change { db, audit in
-            result.keptForCases = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM alert WHERE purged_at_ms IS NULL AND case_reference IS NOT NULL
-                AND (received_at_ms < ? OR (\(rejected) AND received_at_ms < ?))
-                """, arguments: [cutoff, rejectedCutoff]) ?? 0
+            result.keptForCases =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM alert WHERE purged_at_ms IS NULL AND case_reference IS NOT NULL
+                        AND (received_at_ms < ? OR (\(rejected) AND received_at_ms < ?))
+                        """, arguments: [cutoff, rejectedCutoff]) ?? 0
             let clear = """
-                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL, commitment_salt = NULL, review_note = NULL,
+                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL,
+                commitment_salt = NULL, review_note = NULL,
                     outcome_note = NULL, purged_at_ms = ? WHERE purged_at_ms IS NULL AND case_reference IS NULL
                 """
-            try db.execute(sql: clear + " AND \(rejected) AND received_at_ms < ?", arguments: [milliseconds(now), rejectedCutoff])
+            try db.execute(
+                sql: clear + " AND \(rejected) AND received_at_ms < ?", arguments: [milliseconds(now), rejectedCutoff])
             result.rejectedAlertsPurged = db.changesCount
             try db.execute(sql: clear + " AND received_at_ms < ?", arguments: [milliseconds(now), cutoff])
             result.alertsPurged = db.changesCount
             guard result.alertsPurged + result.rejectedAlertsPurged + result.keptForCases > 0 else { return }
-            try audit.append(AuditEvent(actor: actor, action: .retentionPurged, target: "alerts", detail: [
-                "alerts_purged": "\(result.alertsPurged)", "rejected_alerts_purged": "\(result.rejectedAlertsPurged)",
-                "kept_for_cases": "\(result.keptForCases)", "alert_days": "\(policy.alertDays)",
-                "rejected_alert_days": "\(policy.rejectedAlertDays)"]), at: now)
+            try audit.append(
+                AuditEvent(
+                    actor: actor, action: .retentionPurged, target: "alerts",
+                    detail: [
+                        "alerts_purged": "\(result.alertsPurged)",
+                        "rejected_alerts_purged": "\(result.rejectedAlertsPurged)",
+                        "kept_for_cases": "\(result.keptForCases)", "alert_days": "\(policy.alertDays)",
+                        "rejected_alert_days": "\(policy.rejectedAlertDays)",
+                    ]), at: now)
         }
         // Crops of purged rows may still sit in the write-ahead log: fold it into the zeroed main file.
         if result.alertsPurged + result.rejectedAlertsPurged > 0 { try database.truncateLog() }
-        result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
+        result.bundlesDestroyed = try DeploymentStore.destroyDueBundles(
+            delay: policy.bundleDestroyDelay, in: database, at: now, actor: actor)
         result.watchlistDraftsDestroyed = try WatchlistDraftStore.destroyUnplanned(
             uploadedBefore: now - TimeInterval(policy.watchlistDraftDays) * 86_400, in: database, at: now, actor: actor)
         result.listsPseudonymised = try DeploymentStore.pseudonymiseLists(in: database, at: now, actor: actor)

@@ -61,7 +61,9 @@ public final class PasswordHashingPool: Sendable {
     /// The least loaded queue, counted as admitted; throws when every place is taken.
     private func admit() throws(Busy) -> Int {
         let chosen: Int? = admitted.withLock { counts in
-            guard counts.reduce(0, +) < workers + queueLimit, let least = counts.indices.min(by: { counts[$0] < counts[$1] }) else { return nil }
+            guard counts.reduce(0, +) < workers + queueLimit,
+                let least = counts.indices.min(by: { counts[$0] < counts[$1] })
+            else { return nil }
             counts[least] += 1
             return least
         }

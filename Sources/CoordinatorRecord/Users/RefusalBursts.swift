@@ -9,7 +9,12 @@ public struct RefusalBursts: Sendable {
     /// Bursts tracked at once; past it, new ones share one burst per action ("several names").
     public static let maxBursts = 1_000
 
-    struct Key: Hashable { var action: AuditAction; var actor: String; var target: String; var reason: String }
+    struct Key: Hashable {
+        var action: AuditAction
+        var actor: String
+        var target: String
+        var reason: String
+    }
 
     struct Burst {
         var event: AuditEvent
@@ -26,9 +31,11 @@ public struct RefusalBursts: Sendable {
     /// The entry to write now (the first of its burst), or nil when it only counts as a repeat.
     public mutating func record(_ event: AuditEvent, at now: Date) -> AuditEvent? {
         var event = event
-        var key = Key(action: event.action, actor: event.actor, target: event.target, reason: event.detail["reason"] ?? "")
+        var key = Key(
+            action: event.action, actor: event.actor, target: event.target, reason: event.detail["reason"] ?? "")
         if bursts[key] == nil, bursts.count >= Self.maxBursts {
-            event.actor = "(several)"; event.target = "(several names)"
+            event.actor = "(several)"
+            event.target = "(several names)"
             key = Key(action: event.action, actor: event.actor, target: event.target, reason: key.reason)
         }
         if var burst = bursts[key], now.timeIntervalSince(burst.last) < window {

@@ -15,8 +15,13 @@ public actor SignInDesk {
         public var limits: SignInThrottle.Limits
         public var burstWindow: TimeInterval
 
-        public init(refusalDelay: Duration = .seconds(1), limits: SignInThrottle.Limits = .init(), burstWindow: TimeInterval = 60) {
-            self.refusalDelay = refusalDelay; self.limits = limits; self.burstWindow = burstWindow
+        public init(
+            refusalDelay: Duration = .seconds(1), limits: SignInThrottle.Limits = .init(),
+            burstWindow: TimeInterval = 60
+        ) {
+            self.refusalDelay = refusalDelay
+            self.limits = limits
+            self.burstWindow = burstWindow
         }
     }
 
@@ -36,7 +41,10 @@ public actor SignInDesk {
     private var decoyHash: String?
 
     public init(users: UserStore, pool: PasswordHashingPool, settings: Settings = .init(), logger: Logger) {
-        self.users = users; self.pool = pool; self.settings = settings; self.logger = logger
+        self.users = users
+        self.pool = pool
+        self.settings = settings
+        self.logger = logger
         throttle = SignInThrottle(limits: settings.limits)
         bursts = RefusalBursts(window: settings.burstWindow)
     }
@@ -45,7 +53,10 @@ public actor SignInDesk {
     public func signIn(_ name: String, password: String, address: String, at now: Date) async throws -> Outcome {
         let answerAt = ContinuousClock.now + settings.refusalDelay
         if case .refuse(let retry, let reason) = throttle.check(address: address, name: name, now: now) {
-            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address, detail: ["reason": reason.rawValue]), at: now)
+            try await write(
+                AuditEvent(
+                    actor: UserStore.auditName(name), action: .loginThrottled, target: address,
+                    detail: ["reason": reason.rawValue]), at: now)
             return .throttled(retryAfter: retry)
         }
         let refusal: SignInRefusal
@@ -59,21 +70,27 @@ public actor SignInDesk {
                 refusal = .unknownName
             case .check(let hash):
                 let matched = try await pool.verify(password, hash: hash)
-                switch try await RecordWork.run({ [users] in try users.completeSignIn(name, passwordMatched: matched, at: now) }) {
+                switch try await RecordWork.run({ [users] in
+                    try users.completeSignIn(name, passwordMatched: matched, at: now)
+                }) {
                 case .success(let (token, session)): return .signedIn(token: token, session: session)
                 case .failure(let reason): refusal = reason
                 }
             }
         } catch is PasswordHashingPool.Busy {
-            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginThrottled, target: address,
-                                 detail: ["reason": "password checks queue full"]), at: now)
+            try await write(
+                AuditEvent(
+                    actor: UserStore.auditName(name), action: .loginThrottled, target: address,
+                    detail: ["reason": "password checks queue full"]), at: now)
             return .throttled(retryAfter: 2)
         }
         throttle.recordFailure(address: address, name: name, now: now)
         // A wrong password is audited with its failure count in the record's own transaction.
         if refusal != .wrongPassword {
-            try await write(AuditEvent(actor: UserStore.auditName(name), action: .loginFailed, target: UserStore.auditName(name),
-                                 detail: ["reason": refusal.rawValue]), at: now)
+            try await write(
+                AuditEvent(
+                    actor: UserStore.auditName(name), action: .loginFailed, target: UserStore.auditName(name),
+                    detail: ["reason": refusal.rawValue]), at: now)
         }
         try? await Task.sleep(until: answerAt, clock: .continuous)
         return .refused
@@ -99,7 +116,8 @@ public actor SignInDesk {
 
     private func write(_ event: AuditEvent, at now: Date) async throws {
         guard let first = bursts.record(event, at: now) else { return }
-        try await RecordWork.run { [users] in try users.database.change { _, audit in try audit.append(first, at: now) } }
+        try await RecordWork.run { [users] in try users.database.change { _, audit in try audit.append(first, at: now) }
+        }
     }
 
     /// The bcrypt cost of the decoy hash, once made (it is the configured cost).

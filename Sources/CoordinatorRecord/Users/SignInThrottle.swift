@@ -15,7 +15,9 @@ public struct SignInThrottle: Sendable {
         public var window: TimeInterval
 
         public init(perAddress: Int = 20, perName: Int = 10, window: TimeInterval = 300) {
-            self.perAddress = perAddress; self.perName = perName; self.window = window
+            self.perAddress = perAddress
+            self.perName = perName
+            self.window = window
         }
     }
 
@@ -25,7 +27,9 @@ public struct SignInThrottle: Sendable {
         case refuse(retryAfter: Int, because: Reason)
     }
 
-    public enum Reason: String, Sendable { case address = "too many failures from this address", name = "too many failures for this name" }
+    public enum Reason: String, Sendable {
+        case address = "too many failures from this address", name = "too many failures for this name"
+    }
 
     public static let maxTracked = 10_000
 
@@ -39,7 +43,9 @@ public struct SignInThrottle: Sendable {
         if let retry = Self.retryAfter(byAddress[address], limit: limits.perAddress, window: limits.window, now: now) {
             return .refuse(retryAfter: retry, because: .address)
         }
-        if let retry = Self.retryAfter(byName[Self.nameKey(name)], limit: limits.perName, window: limits.window, now: now) {
+        if let retry = Self.retryAfter(
+            byName[Self.nameKey(name)], limit: limits.perName, window: limits.window, now: now)
+        {
             return .refuse(retryAfter: retry, because: .name)
         }
         return .allow
@@ -65,7 +71,9 @@ public struct SignInThrottle: Sendable {
         table[key] = times
         guard table.count > maxTracked else { return }
         table = table.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
-        while table.count > maxTracked, let oldest = table.min(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }) {
+        while table.count > maxTracked,
+            let oldest = table.min(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) })
+        {
             table[oldest.key] = nil
         }
     }

@@ -10,7 +10,11 @@ public struct UserRefusal: Refusal, Equatable {
     public let value: String
     public let description: String
 
-    public init(_ code: Code, _ value: String, _ description: String) { self.code = code; self.value = value; self.description = description }
+    public init(_ code: Code, _ value: String, _ description: String) {
+        self.code = code
+        self.value = value
+        self.description = description
+    }
 
     public var kind: RefusalKind {
         switch code {

@@ -52,9 +52,11 @@ public final class UserStore: Sendable {
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try database.change { db, audit in
             guard try !Self.exists(name, db) else { throw UserRefusal(.exists, name, "user \(name) already exists") }
-            try db.execute(sql: "INSERT INTO user (name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, hash, milliseconds(now)])
-            try audit.append(AuditEvent(actor: actor, action: .userAdded, target: name, detail: ["role": role.rawValue]), at: now)
+            try db.execute(
+                sql: "INSERT INTO user (name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)",
+                arguments: [name, role.rawValue, hash, milliseconds(now)])
+            try audit.append(
+                AuditEvent(actor: actor, action: .userAdded, target: name, detail: ["role": role.rawValue]), at: now)
         }
     }
 
@@ -63,7 +65,9 @@ public final class UserStore: Sendable {
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try database.change { db, audit in
             try Self.require(name, db)
-            try db.execute(sql: "UPDATE user SET password_hash = ?, failed_logins = 0, locked_until_ms = NULL WHERE name = ?", arguments: [hash, name])
+            try db.execute(
+                sql: "UPDATE user SET password_hash = ?, failed_logins = 0, locked_until_ms = NULL WHERE name = ?",
+                arguments: [hash, name])
             try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
             try audit.append(AuditEvent(actor: actor, action: .userPasswordChanged, target: name), at: now)
         }
@@ -74,7 +78,10 @@ public final class UserStore: Sendable {
             let old = try Self.require(name, db)
             try db.execute(sql: "UPDATE user SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
             try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
-            try audit.append(AuditEvent(actor: actor, action: .userRoleChanged, target: name, detail: ["from": old.role.rawValue, "to": role.rawValue]), at: now)
+            try audit.append(
+                AuditEvent(
+                    actor: actor, action: .userRoleChanged, target: name,
+                    detail: ["from": old.role.rawValue, "to": role.rawValue]), at: now)
         }
     }
 
@@ -82,14 +89,17 @@ public final class UserStore: Sendable {
     public func disable(_ name: String, by actor: String, at now: Date) throws {
         try database.change { db, audit in
             try Self.require(name, db)
-            try db.execute(sql: "UPDATE user SET disabled_at_ms = ? WHERE name = ?", arguments: [milliseconds(now), name])
+            try db.execute(
+                sql: "UPDATE user SET disabled_at_ms = ? WHERE name = ?", arguments: [milliseconds(now), name])
             try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
             try audit.append(AuditEvent(actor: actor, action: .userDisabled, target: name), at: now)
         }
     }
 
     public func list() throws -> [User] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try Self.user($0) } }
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try Self.user($0) }
+        }
     }
 
     /// What the record says of a name before any password is hashed: locked and disabled
@@ -102,8 +112,12 @@ public final class UserStore: Sendable {
 
     func signInCandidate(_ name: String, at now: Date) throws -> SignInCandidate {
         guard (try? Self.checkName(name)) != nil else { return .unknown }
-        guard let row = try database.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }),
-              let hash = row["password_hash"] as String? else { return .unknown }
+        guard
+            let row = try database.read({ db in
+                try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name])
+            }),
+            let hash = row["password_hash"] as String?
+        else { return .unknown }
         let user = try Self.user(row)
         if user.disabled { return .refused(.disabled) }
         if let locked = user.lockedUntil, locked > now { return .refused(.locked) }
@@ -114,29 +128,42 @@ public final class UserStore: Sendable {
     /// write transaction (`failed_logins + 1 … RETURNING`) so that simultaneous wrong passwords
     /// count 1, 2, 3, … and lock the account at the fifth. The account is looked at again inside
     /// the transaction: one locked or disabled meanwhile opens no session.
-    func completeSignIn(_ name: String, passwordMatched: Bool, at now: Date) throws -> Result<(token: String, session: Session), SignInRefusal> {
+    func completeSignIn(_ name: String, passwordMatched: Bool, at now: Date) throws -> Result<
+        (token: String, session: Session), SignInRefusal
+    > {
         try database.change { db, audit in
             let user = try Self.require(name, db)
             if user.disabled { return .failure(.disabled) }
             if let locked = user.lockedUntil, locked > now { return .failure(.locked) }
             guard passwordMatched else {
-                let failures = try Int.fetchOne(db, sql: "UPDATE user SET failed_logins = failed_logins + 1 WHERE name = ? RETURNING failed_logins",
-                                                arguments: [name]) ?? 1
+                let failures =
+                    try Int.fetchOne(
+                        db,
+                        sql: "UPDATE user SET failed_logins = failed_logins + 1 WHERE name = ? RETURNING failed_logins",
+                        arguments: [name]) ?? 1
                 let lock = failures >= Self.failuresBeforeLockout
                 if lock {
-                    try db.execute(sql: "UPDATE user SET failed_logins = 0, locked_until_ms = ? WHERE name = ?",
-                                   arguments: [milliseconds(now + Self.lockout), name])
+                    try db.execute(
+                        sql: "UPDATE user SET failed_logins = 0, locked_until_ms = ? WHERE name = ?",
+                        arguments: [milliseconds(now + Self.lockout), name])
                 }
-                try audit.append(AuditEvent(actor: name, action: lock ? .userLockedOut : .loginFailed, target: name,
-                                            detail: ["reason": SignInRefusal.wrongPassword.rawValue, "failures": "\(failures)"]), at: now)
+                try audit.append(
+                    AuditEvent(
+                        actor: name, action: lock ? .userLockedOut : .loginFailed, target: name,
+                        detail: ["reason": SignInRefusal.wrongPassword.rawValue, "failures": "\(failures)"]), at: now)
                 return .failure(.wrongPassword)
             }
             let token = Self.newToken(), csrf = Self.newToken()
             let expires = now + Self.sessionLifetime
-            try db.execute(sql: "UPDATE user SET failed_logins = 0, locked_until_ms = NULL WHERE name = ?", arguments: [name])
-            try db.execute(sql: "INSERT INTO session (token_sha256, user_name, csrf_token, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [Self.digest(token), name, csrf, milliseconds(now), milliseconds(expires)])
-            try audit.append(AuditEvent(actor: name, action: .loginSucceeded, target: name, detail: ["role": user.role.rawValue]), at: now)
+            try db.execute(
+                sql: "UPDATE user SET failed_logins = 0, locked_until_ms = NULL WHERE name = ?", arguments: [name])
+            try db.execute(
+                sql:
+                    "INSERT INTO session (token_sha256, user_name, csrf_token, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+                arguments: [Self.digest(token), name, csrf, milliseconds(now), milliseconds(expires)])
+            try audit.append(
+                AuditEvent(actor: name, action: .loginSucceeded, target: name, detail: ["role": user.role.rawValue]),
+                at: now)
             return .success((token, Session(user: user, csrfToken: csrf, expiresAt: expires)))
         }
     }
@@ -155,7 +182,8 @@ public final class UserStore: Sendable {
     public static func auditName(_ name: String) -> String {
         if (try? checkName(name)) != nil { return name }
         let prefix = name.prefix(32).unicodeScalars.map { scalar in
-            scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format || scalar == "\\"
+            scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+                || scalar == "\\"
                 ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
         }.joined()
         return prefix + (name.count > 32 ? "…" : "") + " (sha256 " + sha256Hex(Array(name.utf8)).prefix(16) + ")"
@@ -164,17 +192,26 @@ public final class UserStore: Sendable {
     /// The live session of a token, or nil when unknown, expired, or its user disabled.
     public func session(token: String, at now: Date) throws -> Session? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.csrf_token, s.expires_at_ms, u.* FROM session s JOIN user u ON u.name = s.user_name
-                WHERE s.token_sha256 = ? AND s.expires_at_ms > ? AND u.disabled_at_ms IS NULL
-                """, arguments: [Self.digest(token), milliseconds(now)]) else { return nil }
-            return Session(user: try Self.user(row), csrfToken: row["csrf_token"], expiresAt: date(milliseconds: row["expires_at_ms"]))
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.csrf_token, s.expires_at_ms, u.* FROM session s JOIN user u ON u.name = s.user_name
+                        WHERE s.token_sha256 = ? AND s.expires_at_ms > ? AND u.disabled_at_ms IS NULL
+                        """, arguments: [Self.digest(token), milliseconds(now)])
+            else { return nil }
+            return Session(
+                user: try Self.user(row), csrfToken: row["csrf_token"],
+                expiresAt: date(milliseconds: row["expires_at_ms"]))
         }
     }
 
     public func signOut(token: String, at now: Date) throws {
         try database.change { db, audit in
-            guard let name = try String.fetchOne(db, sql: "SELECT user_name FROM session WHERE token_sha256 = ?", arguments: [Self.digest(token)]) else { return }
+            guard
+                let name = try String.fetchOne(
+                    db, sql: "SELECT user_name FROM session WHERE token_sha256 = ?", arguments: [Self.digest(token)])
+            else { return }
             try db.execute(sql: "DELETE FROM session WHERE token_sha256 = ?", arguments: [Self.digest(token)])
             try audit.append(AuditEvent(actor: name, action: .logout, target: name), at: now)
         }
@@ -200,8 +237,9 @@ public final class UserStore: Sendable {
         guard let role = Role(rawValue: stored) else {
             throw DamagedRow(table: "user", column: "role", key: row["name"] as String? ?? "?", value: stored)
         }
-        return User(name: row["name"], role: role, disabled: (row["disabled_at_ms"] as Int64?) != nil,
-                    lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))
+        return User(
+            name: row["name"], role: role, disabled: (row["disabled_at_ms"] as Int64?) != nil,
+            lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))
     }
 
     private static func exists(_ name: String, _ db: Database) throws -> Bool {
@@ -218,24 +256,34 @@ public final class UserStore: Sendable {
 
     private static func checkName(_ name: String) throws {
         guard (1...64).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || " ._-".contains($0) }),
-              name.trimmingCharacters(in: .whitespaces) == name else {
-            throw UserRefusal(.invalidName, name, "user name '\(name)' must be 1-64 letters, digits, spaces, '.', '_' or '-'")
+            name.trimmingCharacters(in: .whitespaces) == name
+        else {
+            throw UserRefusal(
+                .invalidName, name, "user name '\(name)' must be 1-64 letters, digits, spaces, '.', '_' or '-'")
         }
     }
 
     private static func checkPassword(_ password: String) throws {
         guard password.count >= minimumPasswordLength else {
-            throw UserRefusal(.passwordTooShort, "\(password.count) characters", "a password needs at least \(minimumPasswordLength) characters")
+            throw UserRefusal(
+                .passwordTooShort, "\(password.count) characters",
+                "a password needs at least \(minimumPasswordLength) characters")
         }
-        guard password.utf8.count <= 72 else { throw UserRefusal(.passwordTooLong, "\(password.utf8.count) bytes", "a password may have at most 72 bytes (bcrypt reads no more)") }
+        guard password.utf8.count <= 72 else {
+            throw UserRefusal(
+                .passwordTooLong, "\(password.utf8.count) bytes",
+                "a password may have at most 72 bytes (bcrypt reads no more)")
+        }
     }
 
     /// A random 256-bit token, URL-safe base64.
     public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     private static func digest(_ token: String) -> String {

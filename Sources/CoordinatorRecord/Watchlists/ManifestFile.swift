@@ -14,21 +14,27 @@ public struct ManifestFile: Sendable {
     /// Reads a manifest from disk. - Parameter kind: how errors name the file ("manifest", "cohort manifest").
     public init(path: String, kind: String, columns: [String]) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ManifestRefusal(.unreadable, file: path, line: 0, "\(kind) \(path) cannot be read: check the path and its permissions")
+            throw ManifestRefusal(
+                .unreadable, file: path, line: 0, "\(kind) \(path) cannot be read: check the path and its permissions")
         }
-        try self.init(table: try CSVTable(bytes: Array(data), file: path), name: path, kind: kind, columns: columns,
-                      folder: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        try self.init(
+            table: try CSVTable(bytes: Array(data), file: path), name: path, kind: kind, columns: columns,
+            folder: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
     /// Reads a manifest given as text (an upload); `name` is how errors name it.
     public init(text: String, name: String, kind: String, columns: [String], folder: String?) throws {
-        try self.init(table: try CSVTable(text: text, file: name), name: name, kind: kind, columns: columns, folder: folder)
+        try self.init(
+            table: try CSVTable(text: text, file: name), name: name, kind: kind, columns: columns, folder: folder)
     }
 
     private init(table: CSVTable, name: String, kind: String, columns: [String], folder: String?) throws {
         let missing = columns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
-            throw ManifestRefusal(.missingColumns, file: name, line: 1, "\(kind) \(name) lacks the column(s) \(missing.joined(separator: ", ")); the header must be \(columns.joined(separator: ","))")
+            throw ManifestRefusal(
+                .missingColumns, file: name, line: 1,
+                "\(kind) \(name) lacks the column(s) \(missing.joined(separator: ", ")); the header must be \(columns.joined(separator: ","))"
+            )
         }
         path = name
         rows = table.rows
@@ -52,7 +58,10 @@ public struct ManifestFile: Sendable {
     public func resolve(_ image: String, line: Int) throws -> String {
         guard let folder else {
             guard !image.contains("/"), !image.contains("\\"), image != "..", image != "." else {
-                throw ManifestRefusal(.photoPathNotAName, file: path, line: line, "\(path) line \(line): photo name '\(CSVTable.shortened(image))' names a folder; an uploaded manifest names its photos by file name only")
+                throw ManifestRefusal(
+                    .photoPathNotAName, file: path, line: line,
+                    "\(path) line \(line): photo name '\(CSVTable.shortened(image))' names a folder; an uploaded manifest names its photos by file name only"
+                )
             }
             return image
         }

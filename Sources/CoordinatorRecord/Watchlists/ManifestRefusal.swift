@@ -18,6 +18,9 @@ public struct ManifestRefusal: Refusal, Equatable {
     public var kind: RefusalKind { .invalid }
 
     public init(_ code: Code, file: String, line: Int, _ description: String) {
-        self.code = code; self.file = file; self.line = line; self.description = description
+        self.code = code
+        self.file = file
+        self.line = line
+        self.description = description
     }
 }

@@ -26,10 +26,18 @@ public struct WatchlistBinding: Sendable, Equatable {
     public static let faceChoices = ["only", "largest", "central"]
     public static let photoChoices = ["separate", "fused"]
 
-    public init(deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date, threshold: Float?,
-                faceChoice: String = "only", photos: String = "separate") {
-        self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
-        self.notBefore = notBefore; self.expiresAt = expiresAt; self.threshold = threshold; self.faceChoice = faceChoice
+    public init(
+        deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date,
+        threshold: Float?,
+        faceChoice: String = "only", photos: String = "separate"
+    ) {
+        self.deploymentID = deploymentID
+        self.watchlistID = watchlistID
+        self.version = version
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.threshold = threshold
+        self.faceChoice = faceChoice
         self.photos = photos
     }
 }
@@ -43,7 +51,10 @@ public struct WatchlistUpload: Sendable {
     public var photos: [String: [UInt8]]
 
     public init(binding: WatchlistBinding, manifestName: String, manifestText: String, photos: [String: [UInt8]]) {
-        self.binding = binding; self.manifestName = manifestName; self.manifestText = manifestText; self.photos = photos
+        self.binding = binding
+        self.manifestName = manifestName
+        self.manifestText = manifestText
+        self.photos = photos
     }
 }
 
@@ -60,9 +71,11 @@ public struct WatchlistDraft: Sendable {
 
     /// How the built list enrolled its subjects: by the photos enrolment accepted, once built.
     public var enrolment: ListEnrolment {
-        ListEnrolment(photos: PhotoFusion(rawValue: binding.photos) ?? .separate, severalPhotos: subjects.contains { s in
-            s.photos.filter { $0.refusal == nil }.count > 1
-        })
+        ListEnrolment(
+            photos: PhotoFusion(rawValue: binding.photos) ?? .separate,
+            severalPhotos: subjects.contains { s in
+                s.photos.filter { $0.refusal == nil }.count > 1
+            })
     }
 
     public struct Subject: Sendable {
@@ -116,7 +129,10 @@ public struct WatchlistSigners: Sendable {
     public var names: [[UInt8]: String]
     public var required: Int
 
-    public init(names: [[UInt8]: String] = [:], required: Int = 1) { self.names = names; self.required = required }
+    public init(names: [[UInt8]: String] = [:], required: Int = 1) {
+        self.names = names
+        self.required = required
+    }
 
     /// Whether the nodes would trust this key: a named one, or any key when none are named.
     public func trusts(_ publicKey: [UInt8]) -> Bool { names.isEmpty || names[publicKey] != nil }
@@ -139,7 +155,11 @@ public struct WatchlistCompilation: Sendable {
         public var position: Int?
         public var reason: String
 
-        public init(subjectID: String?, position: Int?, reason: String) { self.subjectID = subjectID; self.position = position; self.reason = reason }
+        public init(subjectID: String?, position: Int?, reason: String) {
+            self.subjectID = subjectID
+            self.position = position
+            self.reason = reason
+        }
     }
 
     public var bundleFile: [UInt8]?
@@ -149,7 +169,11 @@ public struct WatchlistCompilation: Sendable {
     public var threshold: Float
 
     public init(bundleFile: [UInt8]?, refusals: [Refusal], templates: Int, cohortFaces: Int, threshold: Float) {
-        self.bundleFile = bundleFile; self.refusals = refusals; self.templates = templates; self.cohortFaces = cohortFaces; self.threshold = threshold
+        self.bundleFile = bundleFile
+        self.refusals = refusals
+        self.templates = templates
+        self.cohortFaces = cohortFaces
+        self.threshold = threshold
     }
 }
 
@@ -173,5 +197,6 @@ public protocol WatchlistCompiling: Sendable {
     func compile(_ input: WatchlistBuildInput) async throws -> WatchlistCompilation
     /// The expected TPIR/FPIR at this threshold and list size, from the configured evaluation report
     /// (its enrolment study when some subject has several photos).
-    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws -> ExpectedPerformance
+    func expectedPerformance(threshold: Float, listSize: Int, enrolment: ListEnrolment, cohortFaces: Int) throws
+        -> ExpectedPerformance
 }

@@ -5,7 +5,8 @@ import Refusals
 public struct WatchlistDraftRefusal: Refusal, Equatable {
     public enum Code: String, Sendable {
         case photoNotUploaded, photoTooLarge, photoNotJPEGOrPNG, strayPhoto
-        case invalidDeploymentID, invalidWatchlistID, invalidVersion, expiresBeforeValid, invalidThreshold, unknownFaceChoice, unknownPhotosChoice
+        case invalidDeploymentID, invalidWatchlistID, invalidVersion, expiresBeforeValid, invalidThreshold,
+            unknownFaceChoice, unknownPhotosChoice
         case notFound, notBuildable, notBuilding, beingBuilt, noBundleYet, alreadySigned, notSignable
         case notABundle, bundleUnsigned, signatureInvalid, untrustedSigner, bundleNotBuiltHere
     }
@@ -15,7 +16,11 @@ public struct WatchlistDraftRefusal: Refusal, Equatable {
     public let value: String
     public let description: String
 
-    public init(_ code: Code, _ value: String, _ description: String) { self.code = code; self.value = value; self.description = description }
+    public init(_ code: Code, _ value: String, _ description: String) {
+        self.code = code
+        self.value = value
+        self.description = description
+    }
 
     public var kind: RefusalKind {
         switch code {

@@ -31,23 +31,34 @@ public struct WatchlistManifest: Sendable {
         /// The subject as a deployment records it, with `referencePhoto` (the first photo's bytes);
         /// throws when the manifest lacks what the record needs.
         public func listed(manifest: String, referencePhoto: [UInt8]) throws -> ListedSubject {
-            try WatchlistManifest.listed(line: line, id: id, category: category, reason: reason, legalBasis: legalBasis, under18: under18,
-                                         imageSource: imageSource, manifest: manifest, referencePhoto: referencePhoto)
+            try WatchlistManifest.listed(
+                line: line, id: id, category: category, reason: reason, legalBasis: legalBasis, under18: under18,
+                imageSource: imageSource, manifest: manifest, referencePhoto: referencePhoto)
         }
     }
 
     /// A manifest row as a deployment records it; throws, naming the row, when it lacks the
     /// legal basis or the under-18 answer that the record needs.
-    static func listed(line: Int, id: String, category: String, reason: String, legalBasis: String?, under18: Bool?, imageSource: String,
-                       manifest: String, referencePhoto: [UInt8]) throws -> ListedSubject {
+    static func listed(
+        line: Int, id: String, category: String, reason: String, legalBasis: String?, under18: Bool?,
+        imageSource: String,
+        manifest: String, referencePhoto: [UInt8]
+    ) throws -> ListedSubject {
         guard let legalBasis, !legalBasis.isEmpty else {
-            throw ManifestRefusal(.missingLegalBasis, file: manifest, line: line, "manifest \(manifest) line \(line): legal_basis is missing or empty for \(id): a deployment records each subject's legal basis")
+            throw ManifestRefusal(
+                .missingLegalBasis, file: manifest, line: line,
+                "manifest \(manifest) line \(line): legal_basis is missing or empty for \(id): a deployment records each subject's legal basis"
+            )
         }
         guard let under18 else {
-            throw ManifestRefusal(.missingUnder18, file: manifest, line: line, "manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
+            throw ManifestRefusal(
+                .missingUnder18, file: manifest, line: line,
+                "manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
         }
-        return ListedSubject(subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource, under18: under18,
-                             referencePhoto: referencePhoto)
+        return ListedSubject(
+            subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource,
+            under18: under18,
+            referencePhoto: referencePhoto)
     }
 
     public let subjects: [Subject]
@@ -68,41 +79,69 @@ public struct WatchlistManifest: Sendable {
         subjects = try file.rows.map { row in
             func field(_ name: String) -> String { file.field(name, of: row) }
             let id = field("subject_id")
-            guard !id.isEmpty, id.utf8.count <= 128 else { throw ManifestRefusal(.invalidSubjectID, file: path, line: row.line, "manifest \(path) line \(row.line): subject_id is empty or longer than 128 bytes") }
-            guard seen.insert(id).inserted else { throw ManifestRefusal(.repeatedSubject, file: path, line: row.line, "manifest \(path) line \(row.line): subject_id \(id) appears twice") }
+            guard !id.isEmpty, id.utf8.count <= 128 else {
+                throw ManifestRefusal(
+                    .invalidSubjectID, file: path, line: row.line,
+                    "manifest \(path) line \(row.line): subject_id is empty or longer than 128 bytes")
+            }
+            guard seen.insert(id).inserted else {
+                throw ManifestRefusal(
+                    .repeatedSubject, file: path, line: row.line,
+                    "manifest \(path) line \(row.line): subject_id \(id) appears twice")
+            }
             for required in ["category", "reason", "image_source"] where field(required).isEmpty {
-                throw ManifestRefusal(.emptyField, file: path, line: row.line, "manifest \(path) line \(row.line): \(required) is empty; every entry must say why and from where")
+                throw ManifestRefusal(
+                    .emptyField, file: path, line: row.line,
+                    "manifest \(path) line \(row.line): \(required) is empty; every entry must say why and from where")
             }
             let images = try field("image_paths").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.map { try file.resolve($0, line: row.line) }
-            guard !images.isEmpty else { throw ManifestRefusal(.noPhotos, file: path, line: row.line, "manifest \(path) line \(row.line): no image_paths for \(id)") }
-            let faceMarks = try Self.faceMarks(file.optionalField("face_boxes", of: row) ?? "", photos: images.count, line: row.line, path: path)
+            guard !images.isEmpty else {
+                throw ManifestRefusal(
+                    .noPhotos, file: path, line: row.line, "manifest \(path) line \(row.line): no image_paths for \(id)"
+                )
+            }
+            let faceMarks = try Self.faceMarks(
+                file.optionalField("face_boxes", of: row) ?? "", photos: images.count, line: row.line, path: path)
             let under18: Bool?
             switch file.optionalField("under_18", of: row)?.lowercased() {
             case nil, "": under18 = nil
             case "yes": under18 = true
             case "no": under18 = false
-            case let other?: throw ManifestRefusal(.invalidUnder18, file: path, line: row.line, "manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
+            case let other?:
+                throw ManifestRefusal(
+                    .invalidUnder18, file: path, line: row.line,
+                    "manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
             }
-            return Subject(line: row.line, id: id, displayName: field("display_name"), category: field("category"),
-                           reason: field("reason"), imageSource: field("image_source"), images: images, faceMarks: faceMarks,
-                           legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
+            return Subject(
+                line: row.line, id: id, displayName: field("display_name"), category: field("category"),
+                reason: field("reason"), imageSource: field("image_source"), images: images, faceMarks: faceMarks,
+                legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
         }
-        guard !subjects.isEmpty else { throw ManifestRefusal(.noSubjects, file: path, line: 1, "manifest \(path) has no subject rows") }
+        guard !subjects.isEmpty else {
+            throw ManifestRefusal(.noSubjects, file: path, line: 1, "manifest \(path) has no subject rows")
+        }
     }
 
     /// `face_boxes`: one entry per photo, ';'-separated like `image_paths`, each empty or
     /// `x y width height` in pixels.
     private static func faceMarks(_ field: String, photos: Int, line: Int, path: String) throws -> [FaceMark?] {
         guard !field.isEmpty else { return [] }
-        let entries = field.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let entries = field.split(separator: ";", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         guard entries.count == photos else {
-            throw ManifestRefusal(.faceBoxCount, file: path, line: line, "manifest \(path) line \(line): face_boxes has \(entries.count) entries for \(photos) photos; give one per photo, ';'-separated, empty where none is marked")
+            throw ManifestRefusal(
+                .faceBoxCount, file: path, line: line,
+                "manifest \(path) line \(line): face_boxes has \(entries.count) entries for \(photos) photos; give one per photo, ';'-separated, empty where none is marked"
+            )
         }
         return try entries.map { entry in
             guard !entry.isEmpty else { return nil }
             guard let mark = FaceMark(text: entry) else {
-                throw ManifestRefusal(.invalidFaceBox, file: path, line: line, "manifest \(path) line \(line): face box '\(entry)' is not \(FaceMark.format)")
+                throw ManifestRefusal(
+                    .invalidFaceBox, file: path, line: line,
+                    "manifest \(path) line \(line): face box '\(entry)' is not \(FaceMark.format)")
             }
             return mark
         }

@@ -37,8 +37,10 @@ struct EdgeConfigFile {
     }
 
     private static func nodeSettings(_ r: ConfigReader) throws -> NodeSettings? {
-        let id = try r.string("node", "id"), camera = try r.string("node", "camera_id"), source = try r.string("node", "source")
-        let coordinator = try r.endpoint("node", "coordinator"), coordinatorKey = try r.string("node", "coordinator_key")
+        let id = try r.string("node", "id"), camera = try r.string("node", "camera_id"),
+            source = try r.string("node", "source")
+        let coordinator = try r.endpoint("node", "coordinator"),
+            coordinatorKey = try r.string("node", "coordinator_key")
         let keyPath = try r.string("node", "curve_key"), state = try r.string("node", "state_dir")
         let heartbeat = try r.number("node", "heartbeat_seconds", in: 0.1...3600) ?? 5
         let realtime = try r.boolean("node", "pace_files") ?? true
@@ -46,15 +48,22 @@ struct EdgeConfigFile {
         let metricsPort = try r.integer("node", "metrics_port", in: 1...65535)
         guard r.hasSection("node") else { return nil }
         guard let id, let camera, let source, let coordinator, let coordinatorKey, let keyPath, let state else {
-            throw ConfigError(file: r.file, key: "node", reason: "needs id, camera_id, source, coordinator, coordinator_key, curve_key and state_dir")
+            throw ConfigError(
+                file: r.file, key: "node",
+                reason: "needs id, camera_id, source, coordinator, coordinator_key, curve_key and state_dir")
         }
-        func keyError(_ key: String, _ error: Error) -> ConfigError { ConfigError(file: r.file, key: "node.\(key)", reason: "\(error)") }
+        func keyError(_ key: String, _ error: Error) -> ConfigError {
+            ConfigError(file: r.file, key: "node.\(key)", reason: "\(error)")
+        }
         let serverKey: String, keys: CurveKeyPair
-        do { serverKey = try CurveKeyFile.loadPublic(pathOrText: coordinatorKey) } catch { throw keyError("coordinator_key", error) }
+        do { serverKey = try CurveKeyFile.loadPublic(pathOrText: coordinatorKey) } catch {
+            throw keyError("coordinator_key", error)
+        }
         do { keys = try CurveKeyFile.load(path: keyPath) } catch { throw keyError("curve_key", error) }
-        return NodeSettings(id: id, cameraID: camera, source: source, coordinator: coordinator, coordinatorKey: serverKey, keys: keys,
-                            stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime,
-                            loop: loop, metricsPort: metricsPort)
+        return NodeSettings(
+            id: id, cameraID: camera, source: source, coordinator: coordinator, coordinatorKey: serverKey, keys: keys,
+            stateDirectory: state, heartbeatInterval: .milliseconds(Int(heartbeat * 1000)), realtime: realtime,
+            loop: loop, metricsPort: metricsPort)
     }
 
     private static func bundlePolicy(_ r: ConfigReader) throws -> BundlePolicy? {
@@ -63,7 +72,8 @@ struct EdgeConfigFile {
         let signers = try r.strings("watchlist", "trusted_signers")
         guard r.hasSection("watchlist") else { return nil }
         guard let deployment, let required, let signers else {
-            throw ConfigError(file: r.file, key: "watchlist", reason: "needs deployment_id, required_signatures and trusted_signers")
+            throw ConfigError(
+                file: r.file, key: "watchlist", reason: "needs deployment_id, required_signatures and trusted_signers")
         }
         let keys = try signers.map { text -> [UInt8] in
             do { return try SigningKeyFile.loadPublic(pathOrText: text) } catch {
@@ -71,11 +81,13 @@ struct EdgeConfigFile {
             }
         }
         guard Set(keys).count == keys.count, required <= keys.count else {
-            throw ConfigError(file: r.file, key: "watchlist.required_signatures",
-                              reason: "\(required) signatures required but \(Set(keys).count) distinct trusted signers given")
+            throw ConfigError(
+                file: r.file, key: "watchlist.required_signatures",
+                reason: "\(required) signatures required but \(Set(keys).count) distinct trusted signers given")
         }
-        return BundlePolicy(trustedSigners: Set(keys), requiredSignatures: required, deploymentID: deployment,
-                            embeddingModel: MatchingRule.recommended.embeddingModel)
+        return BundlePolicy(
+            trustedSigners: Set(keys), requiredSignatures: required, deploymentID: deployment,
+            embeddingModel: MatchingRule.recommended.embeddingModel)
     }
 
     private static func pipelineSettings(_ r: ConfigReader) throws -> PipelineSettings {
@@ -94,12 +106,18 @@ struct EdgeConfigFile {
         if let v = try r.number("quality", "max_roll", in: 1...180) { s.quality.maxRoll = Float(v) }
         if let v = try r.number("tracking", "min_iou", in: 0.01...0.99) { s.tracker.minIoU = Float(v) }
         if let v = try r.integer("tracking", "max_missed_frames", in: 0...1000) { s.tracker.maxMissedFrames = v }
-        if let v = try r.number("tracking", "identity_switch_distance", in: 0.3...2) { s.embedding.identitySwitchDistance = Float(v) }
+        if let v = try r.number("tracking", "identity_switch_distance", in: 0.3...2) {
+            s.embedding.identitySwitchDistance = Float(v)
+        }
         if let v = try r.integer("embedding", "max_per_track", in: 1...100) { s.embedding.maxEmbeddings = v }
         if let v = try r.integer("embedding", "refresh_frames", in: 1...10_000) { s.embedding.refreshFrames = v }
         if let v = try r.integer("embedding", "max_per_frame", in: 1...100) { s.embedding.maxPerFrame = v }
-        if let v = try r.integer("embedding", "max_facenet_per_track", in: 1...100) { s.embedding.maxFaceNetPerTrack = v }
-        if let v = try r.integer("embedding", "max_facenet_per_frame", in: 1...100) { s.embedding.maxFaceNetPerFrame = v }
+        if let v = try r.integer("embedding", "max_facenet_per_track", in: 1...100) {
+            s.embedding.maxFaceNetPerTrack = v
+        }
+        if let v = try r.integer("embedding", "max_facenet_per_frame", in: 1...100) {
+            s.embedding.maxFaceNetPerFrame = v
+        }
         if let v = try r.number("matching", "threshold", in: 0.01...1.99) { s.threshold = Float(v) }
         if let v = try r.number("matching", "facenet_gate", in: 1...10) { s.faceNetGate = Float(v) }
         if let v = try r.number("matching", "repeat_alert_window_s", in: 0...3600) { s.repeatAlertWindow = v }

@@ -61,15 +61,18 @@ enum EdgeDefaults {
 
     /// The default threshold for an unsigned list of `listSize` subjects, never laxer than the
     /// one-photo table (the multi-photo tables stop at 100 people).
-    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: ListEnrolment = .onePhoto) -> Float {
+    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: ListEnrolment = .onePhoto)
+        -> Float
+    {
         let onePhoto = table(for: rule, cohortFaces: cohortFaces).threshold(listSize: listSize)
         guard case .fusedCohort = rule else { return onePhoto }
         let withCohort = cohortFaces >= fullCohortFaces
-        let several: Table? = switch enrolment {
-        case .onePhoto: nil
-        case .severalTemplates: withCohort ? twoTemplatesWithCohort : nil
-        case .fused: withCohort ? fusedWithCohort : fusedListAsCohort
-        }
+        let several: Table? =
+            switch enrolment {
+            case .onePhoto: nil
+            case .severalTemplates: withCohort ? twoTemplatesWithCohort : nil
+            case .fused: withCohort ? fusedWithCohort : fusedListAsCohort
+            }
         return min(onePhoto, several?.threshold(listSize: listSize) ?? onePhoto)
     }
 }

@@ -24,6 +24,8 @@ func bootstrapLogging(verbose: Bool) -> Logger {
 
 /// Options shared by the commands that load models.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .customLong("models"), help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
+    @Option(
+        name: .customLong("models"),
+        help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
     var directory: String?
 }

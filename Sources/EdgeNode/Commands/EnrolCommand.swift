@@ -8,7 +8,8 @@ import Shared
 struct EnrolCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enrol",
-        abstract: "Build a watchlist file from a folder of <subject>/<images>: one template per accepted photo, or one per subject fused from its photos (--photos fused)."
+        abstract:
+            "Build a watchlist file from a folder of <subject>/<images>: one template per accepted photo, or one per subject fused from its photos (--photos fused)."
     )
 
     @Option(help: "Folder holding one sub-folder per subject (the folder name is the opaque subject id).")
@@ -17,25 +18,41 @@ struct EnrolCommand: ParsableCommand {
     @Option(help: "Watchlist file to write (permissions 0600).")
     var out: String
 
-    @Option(help: "Match threshold to store in the watchlist (fused score; default: chosen when the list is run, the measured one for its size and cohort, README \"Accuracy\").")
+    @Option(
+        help:
+            "Match threshold to store in the watchlist (fused score; default: chosen when the list is run, the measured one for its size and cohort, README \"Accuracy\")."
+    )
     var threshold: Float?
 
-    @Option(help: "Folder of photos of people NOT sought (<any>/<images>), lawfully held, used only to normalise scores.")
+    @Option(
+        help: "Folder of photos of people NOT sought (<any>/<images>), lawfully held, used only to normalise scores.")
     var cohortFrom: String?
 
-    @Option(help: "Carry the cohort as centroids, each the mean of this many people's templates (at least 5; each person with the nearest others), so that the watchlist holds no stranger's face. The first accepted photo of each sub-folder of --cohort-from is that person's. Without --threshold, the threshold measured for centroid cohorts is stored (README, \"A cohort that is nobody\").")
+    @Option(
+        help:
+            "Carry the cohort as centroids, each the mean of this many people's templates (at least 5; each person with the nearest others), so that the watchlist holds no stranger's face. The first accepted photo of each sub-folder of --cohort-from is that person's. Without --threshold, the threshold measured for centroid cohorts is stored (README, \"A cohort that is nobody\")."
+    )
     var cohortCentroids: Int?
 
     @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
     var allowRejections = false
 
-    @Option(help: "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so).")
+    @Option(
+        help:
+            "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so)."
+    )
     var face: FaceChoice = .only
 
-    @Option(help: "CSV of image_path,face_box marking the subject's face in photos of --from that hold several people: image_path relative to --from (<subject>/<file>), face_box 'x y width height' in pixels. The face on the mark is enrolled whatever --face says; the photo is refused when no face, or more than one, lies on it.")
+    @Option(
+        help:
+            "CSV of image_path,face_box marking the subject's face in photos of --from that hold several people: image_path relative to --from (<subject>/<file>), face_box 'x y width height' in pixels. The face on the mark is enrolled whatever --face says; the photo is refused when no face, or more than one, lies on it."
+    )
     var faceBoxes: String?
 
-    @Option(help: "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured; without --threshold, the stricter one measured for fused lists is stored; README, \"Several photos per subject\").")
+    @Option(
+        help:
+            "A subject's several photos: separate (one template each) or fused (one template, their mean: more mated matches at both false-alert rates measured; without --threshold, the stricter one measured for fused lists is stored; README, \"Several photos per subject\")."
+    )
     var photos: PhotoFusion = .separate
 
     @OptionGroup var models: ModelOptions
@@ -45,8 +62,13 @@ struct EnrolCommand: ParsableCommand {
             throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2")
         }
         if let cohortCentroids {
-            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) { throw ValidationError(refusal) }
-            guard cohortFrom != nil else { throw ValidationError("--cohort-centroids needs --cohort-from: the folder of people whose templates are averaged") }
+            if let refusal = CohortCentroids.refusal(peoplePerCentroid: cohortCentroids) {
+                throw ValidationError(refusal)
+            }
+            guard cohortFrom != nil else {
+                throw ValidationError(
+                    "--cohort-centroids needs --cohort-from: the folder of people whose templates are averaged")
+            }
         }
     }
 
@@ -69,7 +91,9 @@ struct EnrolCommand: ParsableCommand {
                 case .failure(let why): refused.append((path, why))
                 }
             }
-            if !templates.isEmpty { entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates))) }
+            if !templates.isEmpty {
+                entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates)))
+            }
             fusedSeveral = fusedSeveral || (photos == .fused && templates.count > 1)
         }
         var cohort: [FaceFeatures] = []
@@ -77,7 +101,9 @@ struct EnrolCommand: ParsableCommand {
             for path in person.images {
                 switch enroller.enrol(imageAt: path, choice: face) {
                 case .success(let face): cohort.append(face)
-                case .failure(let why): refused.append((path, why)); continue
+                case .failure(let why):
+                    refused.append((path, why))
+                    continue
                 }
                 // A centroid averages people, not photos: then one face per person (sub-folder).
                 if cohortCentroids != nil { break }
@@ -85,7 +111,9 @@ struct EnrolCommand: ParsableCommand {
         }
         for (path, why) in refused { printError("refused \(path): \(why)") }
         guard refused.isEmpty || allowRejections else {
-            throw CommandFailure("\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest")
+            throw CommandFailure(
+                "\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest"
+            )
         }
         guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(from)") }
         var table = EdgeDefaults.table(for: .recommended, cohortFaces: cohort.count)
@@ -94,26 +122,39 @@ struct EnrolCommand: ParsableCommand {
             let people = cohort.count
             cohort = CohortCentroids.make(from: cohort, peoplePerCentroid: perCentroid, grouping: .nearest)
             guard !cohort.isEmpty else {
-                throw CommandFailure("--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(people) people, fewer than one centroid averages; add people, or leave out --cohort-centroids")
+                throw CommandFailure(
+                    "--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(people) people, fewer than one centroid averages; add people, or leave out --cohort-centroids"
+                )
             }
             guard !fusedSeveral || threshold != nil else {
-                throw CommandFailure("--photos fused with --cohort-centroids has no measured default threshold: give --threshold, or enrol one of the two ways")
+                throw CommandFailure(
+                    "--photos fused with --cohort-centroids has no measured default threshold: give --threshold, or enrol one of the two ways"
+                )
             }
             // A plain file does not say its cohort is centroids, so the threshold measured for them travels in it.
             table = EdgeDefaults.centroidCohort
             stored = stored ?? table.threshold(listSize: entries.count)
         } else if fusedSeveral {
             // Nor that its templates are fused: the stricter threshold measured for fused lists travels in it too.
-            stored = stored ?? EdgeDefaults.threshold(for: .recommended, cohortFaces: cohort.count, listSize: entries.count, enrolment: .fused)
+            stored =
+                stored
+                ?? EdgeDefaults.threshold(
+                    for: .recommended, cohortFaces: cohort.count, listSize: entries.count, enrolment: .fused)
         }
         if threshold == nil, entries.count > table.largestSize {
-            logger.warning("the default threshold was measured for lists of up to \(table.largestSize) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold")
+            logger.warning(
+                "the default threshold was measured for lists of up to \(table.largestSize) people; false alerts grow with the list: evaluate a list of \(entries.count) (coordinator evaluate --list-sizes) and pass --threshold"
+            )
         }
         try TemplateWatchlist(threshold: stored, rule: .recommended, entries: entries, cohort: cohort).save(path: out)
-        logger.info("watchlist written", metadata: [
-            "file": "\(out)", "subjects": "\(entries.count)",
-            "templates": "\(entries.reduce(0) { $0 + $1.templates.count })", "cohort": "\(cohort.count)\(cohortCentroids.map { " centroids of \($0)+ people" } ?? "")",
-            "threshold": "\(stored.map { "\($0)" } ?? "chosen when run")", "refused": "\(refused.count)"])
+        logger.info(
+            "watchlist written",
+            metadata: [
+                "file": "\(out)", "subjects": "\(entries.count)",
+                "templates": "\(entries.reduce(0) { $0 + $1.templates.count })",
+                "cohort": "\(cohort.count)\(cohortCentroids.map { " centroids of \($0)+ people" } ?? "")",
+                "threshold": "\(stored.map { "\($0)" } ?? "chosen when run")", "refused": "\(refused.count)",
+            ])
     }
 }
 

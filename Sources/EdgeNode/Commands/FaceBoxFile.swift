@@ -18,8 +18,12 @@ struct FaceBoxFile {
             throw CommandFailure("--face-boxes \(path) cannot be read: check the path and its permissions")
         }
         let table = try CSVTable(bytes: Array(data), file: path)
-        guard let pathColumn = table.header.firstIndex(of: "image_path"), let boxColumn = table.header.firstIndex(of: "face_box") else {
-            throw CommandFailure("--face-boxes \(path) lacks the column(s) image_path, face_box; the header must be \(Self.columns.joined(separator: ","))")
+        guard let pathColumn = table.header.firstIndex(of: "image_path"),
+            let boxColumn = table.header.firstIndex(of: "face_box")
+        else {
+            throw CommandFailure(
+                "--face-boxes \(path) lacks the column(s) image_path, face_box; the header must be \(Self.columns.joined(separator: ","))"
+            )
         }
         let photos = Set(folder.labels.flatMap(\.images))
         var marks: [String: FaceMark] = [:]
@@ -27,14 +31,18 @@ struct FaceBoxFile {
             let relative = row.fields[pathColumn].trimmingCharacters(in: .whitespaces)
             let photo = folder.root + "/" + relative
             guard photos.contains(photo) else {
-                throw CommandFailure("--face-boxes \(path) line \(row.line): \(relative) is not a photo of --from \(folder.root); name it as <subject>/<file>")
+                throw CommandFailure(
+                    "--face-boxes \(path) line \(row.line): \(relative) is not a photo of --from \(folder.root); name it as <subject>/<file>"
+                )
             }
             let box = row.fields[boxColumn].trimmingCharacters(in: .whitespaces)
             guard let mark = FaceMark(text: box) else {
-                throw CommandFailure("--face-boxes \(path) line \(row.line): face box '\(box)' is not \(FaceMark.format)")
+                throw CommandFailure(
+                    "--face-boxes \(path) line \(row.line): face box '\(box)' is not \(FaceMark.format)")
             }
             guard marks.updateValue(mark, forKey: photo) == nil else {
-                throw CommandFailure("--face-boxes \(path) line \(row.line): \(relative) is marked twice; keep one line per photo")
+                throw CommandFailure(
+                    "--face-boxes \(path) line \(row.line): \(relative) is marked twice; keep one line per photo")
             }
         }
         self.marks = marks

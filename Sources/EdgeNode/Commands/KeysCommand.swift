@@ -9,7 +9,8 @@ struct KeysCommand: ParsableCommand {
 
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "new", abstract: "Create the node's CURVE key pair: FILE (0600) and FILE.pub (enrol it at the coordinator).")
+            commandName: "new",
+            abstract: "Create the node's CURVE key pair: FILE (0600) and FILE.pub (enrol it at the coordinator).")
 
         @Option(help: "Key pair file to create (never overwritten), e.g. /etc/watchpost/node.curve.")
         var out: String

@@ -20,17 +20,23 @@ struct LoadedWatchlist {
         try? handle?.close()
         guard magic == SignedBundle.fileMagic else {
             let plain = try TemplateWatchlist.load(path: path)
-            return LoadedWatchlist(matcher: try matcher(plain.makeMatcher, path), entries: plain.entries, threshold: plain.threshold, isSigned: false,
-                                   cohortFaces: plain.cohort.count)
+            return LoadedWatchlist(
+                matcher: try matcher(plain.makeMatcher, path), entries: plain.entries, threshold: plain.threshold,
+                isSigned: false,
+                cohortFaces: plain.cohort.count)
         }
         guard let policy else {
-            throw CommandFailure("watchlist \(path) is a signed bundle: give --config with a watchlist section (deployment_id, required_signatures, trusted_signers) to verify it")
+            throw CommandFailure(
+                "watchlist \(path) is a signed bundle: give --config with a watchlist section (deployment_id, required_signatures, trusted_signers) to verify it"
+            )
         }
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         switch policy.verify(bytes, heldVersion: nil, now: now) {
         case .success(let bundle):
-            return LoadedWatchlist(matcher: try matcher(bundle.makeMatcher, path), entries: bundle.entries, threshold: bundle.threshold, isSigned: true,
-                                   cohortFaces: bundle.cohort.count)
+            return LoadedWatchlist(
+                matcher: try matcher(bundle.makeMatcher, path), entries: bundle.entries, threshold: bundle.threshold,
+                isSigned: true,
+                cohortFaces: bundle.cohort.count)
         case .failure(let refusal):
             throw CommandFailure("watchlist \(path) refused (\(refusal.code)): \(refusal)")
         }

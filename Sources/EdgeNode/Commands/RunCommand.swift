@@ -34,7 +34,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start a file again when it ends (an endless camera; stop with Ctrl-C).")
     var loop = false
 
-    @Option(help: "Evaluation clips only: write one JSON line per track (counts, scores and where it was; no faces, no subject ids) to this file, to see where missed passes were lost.")
+    @Option(
+        help:
+            "Evaluation clips only: write one JSON line per track (counts, scores and where it was; no faces, no subject ids) to this file, to see where missed passes were lost."
+    )
     var trace: String?
 
     @Option(help: "Write the run's counters (no faces) as JSON to this file at the end.")
@@ -51,15 +54,21 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Debug logging.")
     var verbose = false
 
-    @Flag(help: "At the end, scan this process's memory for the face vectors the run computed and report how many survive (--report, memory_audit).")
+    @Flag(
+        help:
+            "At the end, scan this process's memory for the face vectors the run computed and report how many survive (--report, memory_audit)."
+    )
     var auditMemory = false
 
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold < 2) {
-            throw ValidationError("--threshold \(threshold) is out of range: use a score between 0 and 2 (README, \"Accuracy\")")
+            throw ValidationError(
+                "--threshold \(threshold) is out of range: use a score between 0 and 2 (README, \"Accuracy\")")
         }
         guard healthInterval >= 0 else { throw ValidationError("--health-interval must be >= 0 seconds") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads) is out of range: use 1...64") }
+        guard (1...64).contains(threads) else {
+            throw ValidationError("--threads \(threads) is out of range: use 1...64")
+        }
     }
 
     func run() async throws {
@@ -69,16 +78,20 @@ struct RunCommand: AsyncParsableCommand {
         let settings = edgeConfig?.pipeline ?? PipelineSettings()
         let list = try LoadedWatchlist.load(path: watchlist, policy: edgeConfig?.bundlePolicy, now: Date())
         if list.isSigned, threshold != nil {
-            throw ValidationError("--threshold cannot override a signed watchlist: its threshold is part of what was authorised")
+            throw ValidationError(
+                "--threshold cannot override a signed watchlist: its threshold is part of what was authorised")
         }
         // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
-        let chosen = (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
-            ?? EdgeDefaults.threshold(for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count,
-                                      enrolment: list.matcher.templateCount > list.matcher.subjects.count ? .severalTemplates : .onePhoto)
+        let chosen =
+            (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
+            ?? EdgeDefaults.threshold(
+                for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count,
+                enrolment: list.matcher.templateCount > list.matcher.subjects.count ? .severalTemplates : .onePhoto)
         if let crops { try makePrivateFolder(crops) }
 
-        let pipeline = try RecognitionPipeline(models: ModelStore.locate(explicit: models.directory),
-                                               matcher: list.matcher, settings: settings, threshold: chosen, logger: logger)
+        let pipeline = try RecognitionPipeline(
+            models: ModelStore.locate(explicit: models.directory),
+            matcher: list.matcher, settings: settings, threshold: chosen, logger: logger)
         if auditMemory {
             let audit = MemoryAudit()
             for entry in list.entries { for t in entry.templates { audit.noteTemplate(t.storage) } }
@@ -89,16 +102,21 @@ struct RunCommand: AsyncParsableCommand {
             pipeline.traced = { out.write($0) }
         }
         let kind = SourceKind(source: source)
-        let feed = FrameFeed(source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)
+        let feed = FrameFeed(
+            source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)
         try feed.start()
         logger.info("running", metadata: ["subjects": "\(list.matcher.subjects.count)", "threshold": "\(chosen)"])
 
-        let service = OfflineRunService(pipeline: pipeline, feed: feed, output: OfflineRunService.Output(
-            crops: crops, report: report, healthInterval: healthInterval > 0 ? .seconds(healthInterval) : nil), logger: logger)
+        let service = OfflineRunService(
+            pipeline: pipeline, feed: feed,
+            output: OfflineRunService.Output(
+                crops: crops, report: report, healthInterval: healthInterval > 0 ? .seconds(healthInterval) : nil),
+            logger: logger)
         // SIGTERM (systemd stop) and SIGINT end the run gracefully: tracks are wiped and the report written.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
@@ -111,12 +129,15 @@ func summaryMetadata(_ r: PipelineReport) -> Logger.Metadata {
         "peak_rss_mib": "\(Int(r.peakRSSMiB))",
     ]
     for (reason, count) in r.qualityRejections where count > 0 { m["rejected_\(reason)"] = "\(count)" }
-    if let max = r.nonMatchDataLifetimeMaxSeconds { m["non_match_data_lifetime_max_s"] = "\(String(format: "%.2f", max))" }
+    if let max = r.nonMatchDataLifetimeMaxSeconds {
+        m["non_match_data_lifetime_max_s"] = "\(String(format: "%.2f", max))"
+    }
     return m
 }
 
 /// Creates a folder readable by its owner only (alert crops are biometric evidence).
 func makePrivateFolder(_ path: String) throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                            attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+        atPath: path, withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700])
 }

@@ -34,12 +34,21 @@ final class EdgeLink: Service, @unchecked Sendable {
     private let lock = NSLock()
     private var machine: LinkStateMachine
 
-    init(settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, witness: AuditWitness, health: HealthCounters,
-         logger: Logger) throws {
-        self.outbox = outbox; self.holder = holder; self.witness = witness; self.health = health; self.logger = logger
-        machine = LinkStateMachine(settings: .init(nodeID: settings.nodeID, deploymentID: settings.deploymentID,
-                                                   heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
-                                   policy: policy, now: Date())
+    init(
+        settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, witness: AuditWitness,
+        health: HealthCounters,
+        logger: Logger
+    ) throws {
+        self.outbox = outbox
+        self.holder = holder
+        self.witness = witness
+        self.health = health
+        self.logger = logger
+        machine = LinkStateMachine(
+            settings: .init(
+                nodeID: settings.nodeID, deploymentID: settings.deploymentID,
+                heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
+            policy: policy, now: Date())
         dealer = try ZMQSocket(context, .dealer)
         try dealer.makeCurveClient(settings.keys, serverKey: settings.coordinatorKey)
         try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
@@ -60,7 +69,9 @@ final class EdgeLink: Service, @unchecked Sendable {
         }
     }
 
-    private var held: LinkStateMachine.Held { .init(version: holder.heldVersion, refusedAtOrBelow: holder.refusedAtOrBelow) }
+    private var held: LinkStateMachine.Held {
+        .init(version: holder.heldVersion, refusedAtOrBelow: holder.refusedAtOrBelow)
+    }
 
     private func handle(_ frames: [[UInt8]]) {
         let held = self.held
@@ -74,8 +85,13 @@ final class EdgeLink: Service, @unchecked Sendable {
                 loop.send([message.encode()])
             case .sendHeartbeat:
                 let now = Date()
-                loop.send([WireMessage.heartbeat(health.heartbeat(uptime: now.timeIntervalSince(started),
-                                                                  watchlistVersion: holder.heldVersion)).encode()])
+                loop.send([
+                    WireMessage.heartbeat(
+                        health.heartbeat(
+                            uptime: now.timeIntervalSince(started),
+                            watchlistVersion: holder.heldVersion)
+                    ).encode()
+                ])
             case .sendDueAlerts:
                 do {
                     let now = Date()
@@ -87,7 +103,9 @@ final class EdgeLink: Service, @unchecked Sendable {
                     logger.error("outbox unreadable", metadata: ["error": "\(error)"])
                 }
             case .deleteFromOutbox(let id):
-                do { try outbox.acknowledge(id) } catch { logger.error("cannot delete acknowledged alert", metadata: ["error": "\(error)"]) }
+                do { try outbox.acknowledge(id) } catch {
+                    logger.error("cannot delete acknowledged alert", metadata: ["error": "\(error)"])
+                }
             case .install(let bundle):
                 do {
                     try holder.install(bundle)
@@ -105,8 +123,9 @@ final class EdgeLink: Service, @unchecked Sendable {
                     let (receipt, kept) = try witness.witness(bytes)
                     loop.send([WireMessage.witnessReceipt(receipt).encode()])
                     if case .contradicts(let why) = kept {
-                        logger.critical("audit checkpoint contradicts one this node keeps: the coordinator's log was cut or rewritten",
-                                        metadata: ["entries": "\(receipt.entries)", "detail": "\(why)"])
+                        logger.critical(
+                            "audit checkpoint contradicts one this node keeps: the coordinator's log was cut or rewritten",
+                            metadata: ["entries": "\(receipt.entries)", "detail": "\(why)"])
                     } else if kept == .new {
                         logger.info("audit checkpoint kept as a witness", metadata: ["entries": "\(receipt.entries)"])
                     }
@@ -128,25 +147,32 @@ final class HealthCounters: @unchecked Sendable {
     private var dropped = 0
 
     func update(_ report: PipelineReport, framesCaptured: Int, framesDropped: Int) {
-        lock.withLock { self.report = report; captured = framesCaptured; dropped = framesDropped }
+        lock.withLock {
+            self.report = report
+            captured = framesCaptured
+            dropped = framesDropped
+        }
     }
 
     /// The totals as the metrics endpoint shows them.
     func metrics(uptime: TimeInterval, watchlistVersion: UInt64, pendingAlerts: Int) -> EdgeMetricsSnapshot {
         lock.withLock {
-            EdgeMetricsSnapshot(framesCaptured: captured, framesProcessed: report.framesProcessed, framesDropped: dropped, facesDetected: report.facesDetected,
-                                facesTracked: report.tracksStarted, qualityRejections: report.qualityRejections, alerts: report.alerts,
-                                framesPerSecond: report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0,
-                                pendingAlerts: pendingAlerts, watchlistVersion: watchlistVersion, uptimeSeconds: uptime)
+            EdgeMetricsSnapshot(
+                framesCaptured: captured, framesProcessed: report.framesProcessed, framesDropped: dropped,
+                facesDetected: report.facesDetected,
+                facesTracked: report.tracksStarted, qualityRejections: report.qualityRejections, alerts: report.alerts,
+                framesPerSecond: report.elapsedSeconds > 0 ? Double(report.framesProcessed) / report.elapsedSeconds : 0,
+                pendingAlerts: pendingAlerts, watchlistVersion: watchlistVersion, uptimeSeconds: uptime)
         }
     }
 
     func heartbeat(uptime: TimeInterval, watchlistVersion: UInt64) -> WireMessage.Heartbeat {
         lock.withLock {
             let fps = report.elapsedSeconds > 0 ? Float(Double(report.framesProcessed) / report.elapsedSeconds) : 0
-            return .init(uptimeSeconds: UInt64(uptime), framesPerSecond: fps, facesSeen: UInt64(report.tracksStarted),
-                         framesDropped: UInt64(dropped), watchlistVersion: watchlistVersion,
-                         qualityRejections: report.qualityRejections.mapValues(UInt64.init))
+            return .init(
+                uptimeSeconds: UInt64(uptime), framesPerSecond: fps, facesSeen: UInt64(report.tracksStarted),
+                framesDropped: UInt64(dropped), watchlistVersion: watchlistVersion,
+                qualityRejections: report.qualityRejections.mapValues(UInt64.init))
         }
     }
 }

@@ -60,7 +60,11 @@ struct LinkStateMachine {
 
     /// The node's first words: who it is and which version it holds.
     func start(held: Held) -> [Action] {
-        [.send(.hello(.init(nodeID: settings.nodeID, software: "watchpost-edge 1", heldWatchlistVersion: held.version)))]
+        [
+            .send(
+                .hello(.init(nodeID: settings.nodeID, software: "watchpost-edge 1", heldWatchlistVersion: held.version))
+            )
+        ]
     }
 
     /// Time passing: heartbeats, the coordinator's silence, due alerts, expiry.
@@ -102,7 +106,10 @@ struct LinkStateMachine {
         case .command(.wipeWatchlist):
             actions += [.wipeWatchlist, .log(.info, "watchlist wiped on command", [:])]
         case .command(.endDeployment(let deployment)) where deployment == settings.deploymentID:
-            actions += [.wipeWatchlist, .log(.info, "deployment ended on command: watchlist wiped", ["deployment": "\(deployment)"])]
+            actions += [
+                .wipeWatchlist,
+                .log(.info, "deployment ended on command: watchlist wiped", ["deployment": "\(deployment)"]),
+            ]
         case .heartbeat:
             break  // the coordinator's answer: it is alive
         case .auditCheckpoint(let bytes):
@@ -116,8 +123,10 @@ struct LinkStateMachine {
 
     /// The bundle runs now: tell the coordinator.
     func installed(_ bundle: WatchlistBundle) -> [Action] {
-        [.send(.watchlistStatus(.init(accepted: true, version: bundle.version, reasonCode: "", reason: ""))),
-         .log(.info, "watchlist accepted", ["version": "\(bundle.version)", "subjects": "\(bundle.entries.count)"])]
+        [
+            .send(.watchlistStatus(.init(accepted: true, version: bundle.version, reasonCode: "", reason: ""))),
+            .log(.info, "watchlist accepted", ["version": "\(bundle.version)", "subjects": "\(bundle.entries.count)"]),
+        ]
     }
 
     /// A verified bundle could not be installed (templates unfit for its rule, or its version not recorded).
@@ -126,7 +135,12 @@ struct LinkStateMachine {
     }
 
     private func refused(_ refusal: BundleRefusal, held: Held) -> [Action] {
-        [.send(.watchlistStatus(.init(accepted: false, version: held.version, reasonCode: refusal.code, reason: refusal.description))),
-         .log(.warning, "watchlist refused", ["reason": "\(refusal.code)", "detail": "\(refusal)"])]
+        [
+            .send(
+                .watchlistStatus(
+                    .init(accepted: false, version: held.version, reasonCode: refusal.code, reason: refusal.description)
+                )),
+            .log(.warning, "watchlist refused", ["reason": "\(refusal.code)", "detail": "\(refusal)"]),
+        ]
     }
 }

@@ -16,15 +16,24 @@ actor ServeService: Service {
     private let deploymentID: String
     private let logger: Logger
 
-    init(node: EdgeConfigFile.NodeSettings, pipeline: RecognitionPipeline, holder: WatchlistHolder, outbox: AlertOutbox,
-         health: HealthCounters, deploymentID: String, logger: Logger) {
-        self.node = node; self.pipeline = pipeline; self.holder = holder; self.outbox = outbox
-        self.health = health; self.deploymentID = deploymentID; self.logger = logger
+    init(
+        node: EdgeConfigFile.NodeSettings, pipeline: RecognitionPipeline, holder: WatchlistHolder, outbox: AlertOutbox,
+        health: HealthCounters, deploymentID: String, logger: Logger
+    ) {
+        self.node = node
+        self.pipeline = pipeline
+        self.holder = holder
+        self.outbox = outbox
+        self.health = health
+        self.deploymentID = deploymentID
+        self.logger = logger
     }
 
     func run() async throws {
         let kind = SourceKind(source: node.source)
-        let feed = FrameFeed(source: node.source, settings: .defaults(for: kind, realtime: node.realtime, loop: node.loop), logger: logger)
+        let feed = FrameFeed(
+            source: node.source, settings: .defaults(for: kind, realtime: node.realtime, loop: node.loop),
+            logger: logger)
         let holder = self.holder
         defer {
             feed.stop()
@@ -64,13 +73,18 @@ actor ServeService: Service {
                     return nil
                 }
                 for alert in alerts {
-                    try outbox.add(.init(alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID, deploymentID: deploymentID,
-                                         watchlistVersion: version, subject: alert.subject, score: alert.score,
-                                         distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
-                                         trackFrames: UInt32(clamping: alert.trackFrames),
-                                         quality: [alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
-                                                   alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll],
-                                         cropJPEG: crops[alert.alertID] ?? []), now: Date())
+                    try outbox.add(
+                        .init(
+                            alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID,
+                            deploymentID: deploymentID,
+                            watchlistVersion: version, subject: alert.subject, score: alert.score,
+                            distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
+                            trackFrames: UInt32(clamping: alert.trackFrames),
+                            quality: [
+                                alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
+                                alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll,
+                            ],
+                            cropJPEG: crops[alert.alertID] ?? []), now: Date())
                     logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
                 }
                 publishCounts()

@@ -13,9 +13,12 @@ struct VersionFloorFile {
     func load() throws -> [String: UInt64] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         guard let data = FileManager.default.contents(atPath: path),
-              let floors = try? JSONDecoder().decode([String: UInt64].self, from: data) else {
-            throw CommandFailure("watchlist version floor \(path) is unreadable or corrupt: the node will not start without it, "
-                + "as an older watchlist could then be replayed. Restore it from backup; delete it only if this node is being re-provisioned")
+            let floors = try? JSONDecoder().decode([String: UInt64].self, from: data)
+        else {
+            throw CommandFailure(
+                "watchlist version floor \(path) is unreadable or corrupt: the node will not start without it, "
+                    + "as an older watchlist could then be replayed. Restore it from backup; delete it only if this node is being re-provisioned"
+            )
         }
         return floors
     }

@@ -51,8 +51,9 @@ final class WatchlistHolder: @unchecked Sendable {
     /// suit its rule, or if its version cannot be recorded: a list the node could be rolled back
     /// from after a reboot is not run.
     func install(_ bundle: WatchlistBundle) throws {
-        let next = Current(version: bundle.version, matcher: try bundle.makeMatcher(), threshold: bundle.threshold,
-                           expiresAt: bundle.expiresAt)
+        let next = Current(
+            version: bundle.version, matcher: try bundle.makeMatcher(), threshold: bundle.threshold,
+            expiresAt: bundle.expiresAt)
         if bundle.version > versionFloor { try floorFile?.record(bundle.version, for: bundle.deploymentID) }
         lock.withLock {
             current = next
@@ -63,7 +64,12 @@ final class WatchlistHolder: @unchecked Sendable {
     }
 
     /// Drops the watchlist (the matcher and its templates are released).
-    func wipe() { lock.withLock { current = nil; generation += 1 } }
+    func wipe() {
+        lock.withLock {
+            current = nil
+            generation += 1
+        }
+    }
 
     /// Wipes the watchlist once it has expired; true when it did. Called on every frame and by
     /// the link's timer, so expiry holds even when the camera delivers nothing.

@@ -75,11 +75,17 @@ final class MemoryAudit {
         // The scan's own buffer is mapped apart and skipped, and erased after each chunk, so that
         // what it copies is never counted (nor left behind).
         guard let chunk = mmap(nil, chunkSize + 64, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              chunk != MAP_FAILED else { throw CommandFailure("memory audit: cannot map a scan buffer") }
-        defer { explicit_bzero(chunk, chunkSize + 64); munmap(chunk, chunkSize + 64) }
+            chunk != MAP_FAILED
+        else { throw CommandFailure("memory audit: cannot map a scan buffer") }
+        defer {
+            explicit_bzero(chunk, chunkSize + 64)
+            munmap(chunk, chunkSize + 64)
+        }
         let own = UInt(bitPattern: chunk)..<(UInt(bitPattern: chunk) + UInt(chunkSize + 64))
         let fd = open("/proc/self/mem", O_RDONLY)
-        guard fd >= 0 else { throw CommandFailure("memory audit: cannot open /proc/self/mem: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw CommandFailure("memory audit: cannot open /proc/self/mem: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         let overlap = confirmFloats * 4
         var scanned = 0
@@ -94,7 +100,9 @@ final class MemoryAudit {
                 var offset = 0
                 while offset + overlap <= n {
                     if let list = candidates[bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ mask] {
-                        let digest = Fingerprint(digest: Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + overlap]))))
+                        let digest = Fingerprint(
+                            digest: Array(
+                                SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + overlap]))))
                         if list.contains(digest) { found.insert(digest) }
                     }
                     offset += 4
@@ -130,7 +138,8 @@ final class MemoryAudit {
         }
         return maps.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 2, fields[1].hasPrefix("rw"), !line.hasSuffix("[vvar]"), !line.hasSuffix("[vsyscall]") else { return nil }
+            guard fields.count >= 2, fields[1].hasPrefix("rw"), !line.hasSuffix("[vvar]"), !line.hasSuffix("[vsyscall]")
+            else { return nil }
             let bounds = fields[0].split(separator: "-").compactMap { UInt($0, radix: 16) }
             return bounds.count == 2 && bounds[0] < bounds[1] ? bounds[0]..<bounds[1] : nil
         }

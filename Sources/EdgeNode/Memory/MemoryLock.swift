@@ -23,12 +23,14 @@ enum MemoryLock {
         guard let lockError else { return .locked }
         let why = "mlockall failed (\(String(cString: strerror(lockError))))"
         guard activeSwap.isEmpty else {
-            return .refuse("swap is on (\(activeSwap.joined(separator: ", "))) and memory cannot be locked: \(why). "
-                + "Face data could be written to disk. Set LimitMEMLOCK=infinity in the unit (see systemd/watchpost-edge.service), "
-                + "or turn swap off with swapoff -a and remove it from /etc/fstab")
+            return .refuse(
+                "swap is on (\(activeSwap.joined(separator: ", "))) and memory cannot be locked: \(why). "
+                    + "Face data could be written to disk. Set LimitMEMLOCK=infinity in the unit (see systemd/watchpost-edge.service), "
+                    + "or turn swap off with swapoff -a and remove it from /etc/fstab")
         }
-        return .unlockedWithoutSwap("\(why); no swap is active, so face data stays in RAM, but a swap enabled later would not be covered: "
-            + "set LimitMEMLOCK=infinity in the unit")
+        return .unlockedWithoutSwap(
+            "\(why); no swap is active, so face data stays in RAM, but a swap enabled later would not be covered: "
+                + "set LimitMEMLOCK=infinity in the unit")
     }
 
     /// Locks this process's memory and decides.
@@ -40,7 +42,8 @@ enum MemoryLock {
     }
 
     /// Active swap areas from /proc/swaps (every line after the header).
-    static func activeSwap(procSwaps: String? = try? String(contentsOfFile: "/proc/swaps", encoding: .utf8)) -> [String] {
+    static func activeSwap(procSwaps: String? = try? String(contentsOfFile: "/proc/swaps", encoding: .utf8)) -> [String]
+    {
         guard let text = procSwaps else { return [] }
         return text.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
     }

@@ -29,17 +29,22 @@ final class EdgeMetrics: @unchecked Sendable {
 
     func render(_ s: EdgeMetricsSnapshot) -> [UInt8] {
         lock.withLock {
-            count("frames_captured_total", "Frames read from the camera (each is processed or dropped)", s.framesCaptured)
+            count(
+                "frames_captured_total", "Frames read from the camera (each is processed or dropped)", s.framesCaptured)
             count("frames_processed_total", "Frames run through the pipeline", s.framesProcessed)
             count("frames_dropped_total", "Frames dropped to keep up with the camera", s.framesDropped)
             count("faces_detected_total", "Face detections", s.facesDetected)
             count("faces_tracked_total", "Faces tracked (one per person per pass)", s.facesTracked)
             for (reason, n) in s.qualityRejections.sorted(by: { $0.key < $1.key }) {
-                count("quality_rejections_total", "Faces the quality gate kept from the models, by reason", n, [("reason", reason)])
+                count(
+                    "quality_rejections_total", "Faces the quality gate kept from the models, by reason", n,
+                    [("reason", reason)])
             }
             count("alerts_total", "Alerts raised", s.alerts)
             gauge("frames_per_second", "Frames processed per second since the camera started", s.framesPerSecond)
-            gauge("outbox_pending_alerts", "Alerts waiting for the coordinator's acknowledgement", Double(s.pendingAlerts))
+            gauge(
+                "outbox_pending_alerts", "Alerts waiting for the coordinator's acknowledgement", Double(s.pendingAlerts)
+            )
             gauge("watchlist_version", "Version of the watchlist held (0: none)", Double(s.watchlistVersion))
             gauge("uptime_seconds", "Seconds since the node started", s.uptimeSeconds)
             return registry.emitToBuffer()
@@ -61,16 +66,21 @@ final class EdgeMetrics: @unchecked Sendable {
 /// `/metrics` and `/health` on 127.0.0.1 at `node.metrics_port` (off unless set): for a local
 /// agent to scrape. Loopback only, because the box stands in the street.
 enum EdgeMetricsServer {
-    static func make(port: Int, metrics: EdgeMetrics, snapshot: @escaping @Sendable () throws -> EdgeMetricsSnapshot, logger: Logger) -> some Service {
+    static func make(
+        port: Int, metrics: EdgeMetrics, snapshot: @escaping @Sendable () throws -> EdgeMetricsSnapshot, logger: Logger
+    ) -> some Service {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(try snapshot()))))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(try snapshot()))))
         }
         router.get("/health") { _, _ in "ok\n" }
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "watchpost-edge"),
-                           onServerRunning: { channel in
-                               logger.info("metrics listening", metadata: ["port": "\(channel.localAddress?.port ?? 0)"])
-                           }, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "watchpost-edge"),
+            onServerRunning: { channel in
+                logger.info("metrics listening", metadata: ["port": "\(channel.localAddress?.port ?? 0)"])
+            }, logger: logger)
     }
 }

@@ -43,27 +43,32 @@ final class AlertOutbox: Sendable {
     func add(_ alert: WireMessage.AlertMessage, now: Date) throws {
         let frame = Data(WireMessage.alert(alert).encode())
         try database.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO alert (id, created_at_ms, next_attempt_at_ms, frame) VALUES (?, ?, ?, ?)",
-                           arguments: [alert.alertID.uuidString, now.milliseconds, now.milliseconds, frame])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO alert (id, created_at_ms, next_attempt_at_ms, frame) VALUES (?, ?, ?, ?)",
+                arguments: [alert.alertID.uuidString, now.milliseconds, now.milliseconds, frame])
         }
     }
 
     /// Alerts whose next attempt is due, oldest first, with their encoded frames.
     func due(now: Date, limit: Int = 100) throws -> [(id: UUID, frame: [UInt8])] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, frame FROM alert WHERE next_attempt_at_ms <= ? ORDER BY created_at_ms, id LIMIT ?",
-                             arguments: [now.milliseconds, limit])
-                .compactMap { row in UUID(uuidString: row["id"]).map { ($0, Array(row["frame"] as Data)) } }
+            try Row.fetchAll(
+                db, sql: "SELECT id, frame FROM alert WHERE next_attempt_at_ms <= ? ORDER BY created_at_ms, id LIMIT ?",
+                arguments: [now.milliseconds, limit]
+            )
+            .compactMap { row in UUID(uuidString: row["id"]).map { ($0, Array(row["frame"] as Data)) } }
         }
     }
 
     /// Records a send attempt and schedules the next one.
     func attempted(_ id: UUID, now: Date) throws {
         try database.write { db in
-            let attempts: Int = try Int.fetchOne(db, sql: "SELECT attempts FROM alert WHERE id = ?", arguments: [id.uuidString]) ?? 0
+            let attempts: Int =
+                try Int.fetchOne(db, sql: "SELECT attempts FROM alert WHERE id = ?", arguments: [id.uuidString]) ?? 0
             let delay = min(initial.inSeconds * pow(2, Double(attempts)), maximum.inSeconds)
-            try db.execute(sql: "UPDATE alert SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
-                           arguments: [now.addingTimeInterval(delay).milliseconds, id.uuidString])
+            try db.execute(
+                sql: "UPDATE alert SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
+                arguments: [now.addingTimeInterval(delay).milliseconds, id.uuidString])
         }
     }
 

@@ -22,6 +22,7 @@ struct AlertRecord: Codable {
 
     enum CodingKeys: String, CodingKey {
         case alertID = "alert_id", subject, score, distance, margin, runnerUp = "runner_up", frame, time
-        case capturedAt = "captured_at", track, trackFrames = "track_frames", box, quality, latencyMs = "latency_ms", crop
+        case capturedAt = "captured_at", track, trackFrames = "track_frames", box, quality, latencyMs = "latency_ms",
+            crop
     }
 }

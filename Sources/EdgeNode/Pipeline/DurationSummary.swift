@@ -4,8 +4,9 @@ import Histogram
 /// with 3 significant digits from 1 µs to 1 hour, about 40 KiB whatever the number of samples,
 /// so that a node serving for months does not grow with every face it sees.
 struct DurationSummary {
-    private var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                               numberOfSignificantValueDigits: .three)
+    private var histogram = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+        numberOfSignificantValueDigits: .three)
 
     var count: UInt64 { histogram.totalCount }
 

@@ -43,9 +43,13 @@ actor OfflineRunService: Service {
         var summary = pipeline.finish(capture: feed.snapshot, elapsed: ContinuousClock.now - started)
         if let audit = pipeline.audit {
             summary.memoryAudit = try audit.scan()
-            logger.info("memory audit", metadata: ["non_match_surviving": "\(summary.memoryAudit!.nonMatchSurviving)",
-                                                   "non_match_vectors": "\(summary.memoryAudit!.nonMatchVectors)",
-                                                   "watchlist_templates_found": "\(summary.memoryAudit!.watchlistTemplatesFound)"])
+            logger.info(
+                "memory audit",
+                metadata: [
+                    "non_match_surviving": "\(summary.memoryAudit!.nonMatchSurviving)",
+                    "non_match_vectors": "\(summary.memoryAudit!.nonMatchVectors)",
+                    "watchlist_templates_found": "\(summary.memoryAudit!.watchlistTemplatesFound)",
+                ])
         }
         if let report = output.report { try encoder.encode(summary).write(to: URL(fileURLWithPath: report)) }
         logger.info("run finished", metadata: summaryMetadata(summary))
@@ -64,10 +68,14 @@ actor OfflineRunService: Service {
             if let interval = output.healthInterval, ContinuousClock.now - lastHealth >= interval {
                 lastHealth = ContinuousClock.now
                 let capture = feed.snapshot
-                logger.info("health", metadata: [
-                    "frames_processed": "\(pipeline.report.framesProcessed)", "frames_dropped": "\(capture.dropped)",
-                    "stream_stalls": "\(capture.stalls)", "faces": "\(pipeline.report.facesDetected)",
-                    "alerts": "\(pipeline.report.alerts)"])
+                logger.info(
+                    "health",
+                    metadata: [
+                        "frames_processed": "\(pipeline.report.framesProcessed)",
+                        "frames_dropped": "\(capture.dropped)",
+                        "stream_stalls": "\(capture.stalls)", "faces": "\(pipeline.report.facesDetected)",
+                        "alerts": "\(pipeline.report.alerts)",
+                    ])
             }
         }
     }

@@ -10,7 +10,8 @@ struct PipelineReport: Codable {
     var framesDetected = 0
     var streamStalls = 0
     var facesDetected = 0
-    var qualityRejections: [String: Int] = Dictionary(uniqueKeysWithValues: QualityRejection.allCases.map { ($0.rawValue, 0) })
+    var qualityRejections: [String: Int] = Dictionary(
+        uniqueKeysWithValues: QualityRejection.allCases.map { ($0.rawValue, 0) })
     var embeddingsComputed = 0
     /// Faces that passed the first look and were embedded by the second model too.
     var faceNetEmbeddingsComputed = 0
@@ -36,7 +37,8 @@ struct PipelineReport: Codable {
         case framesCaptured = "frames_captured", framesProcessed = "frames_processed", framesDropped = "frames_dropped"
         case framesDetected = "frames_detected"
         case streamStalls = "stream_stalls", facesDetected = "faces_detected", qualityRejections = "quality_rejections"
-        case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed", tracksStarted = "tracks_started", alerts
+        case embeddingsComputed = "embeddings_computed", faceNetEmbeddingsComputed = "facenet_embeddings_computed",
+            tracksStarted = "tracks_started", alerts
         case repeatAlertsSuppressed = "repeat_alerts_suppressed"
         case trackIdentitySwitches = "track_identity_switches"
         case elapsedSeconds = "elapsed_seconds", framesPerSecond = "frames_per_second"

@@ -112,11 +112,15 @@ final class RecognitionPipeline {
             if let reason = gate.rejection(for: quality) {
                 report.qualityRejections[reason.rawValue, default: 0] += 1
                 traces?.update(track, frame: frame.index) { $0.qualityRejections[reason.rawValue, default: 0] += 1 }
-                logger.debug("face below quality bar", metadata: [
-                    "frame": "\(frame.index)", "track": "\(track)", "reason": "\(reason.rawValue)",
-                    "box": "\(Int(detection.box.x)),\(Int(detection.box.y)),\(Int(detection.box.width))x\(Int(detection.box.height))",
-                    "inter_eye": "\(Int(quality.interEye))", "luma": "\(Int(quality.lumaMean))",
-                    "sharpness": "\(Int(quality.sharpness))", "yaw": "\(quality.yaw)"])
+                logger.debug(
+                    "face below quality bar",
+                    metadata: [
+                        "frame": "\(frame.index)", "track": "\(track)", "reason": "\(reason.rawValue)",
+                        "box":
+                            "\(Int(detection.box.x)),\(Int(detection.box.y)),\(Int(detection.box.width))x\(Int(detection.box.height))",
+                        "inter_eye": "\(Int(quality.interEye))", "luma": "\(Int(quality.lumaMean))",
+                        "sharpness": "\(Int(quality.sharpness))", "yaw": "\(quality.yaw)",
+                    ])
                 continue
             }
             if let priority = book.embeddingPriority(track, rank: quality.rank) {
@@ -133,8 +137,9 @@ final class RecognitionPipeline {
         var alerts: [AlertRecord] = []
         var faceNetRuns = 0
         for (item, embedding) in zip(batch, embeddings) {
-            let trackMean = book.add(embedding, rank: item.quality.rank, to: item.track, capturedAt: frame.capturedAt,
-                                     now: ContinuousClock.now)
+            let trackMean = book.add(
+                embedding, rank: item.quality.rank, to: item.track, capturedAt: frame.capturedAt,
+                now: ContinuousClock.now)
             audit?.note(embedding.storage, track: item.track.rawValue)
             audit?.note(trackMean.storage, track: item.track.rawValue)
             var probes = [FaceFeatures(dlib: embedding), FaceFeatures(dlib: trackMean)]
@@ -152,7 +157,9 @@ final class RecognitionPipeline {
                     secondLook = true
                     report.faceNetEmbeddingsComputed += 1
                     let secondMean = book.addFaceNet(closer.faceNet!, to: item.track)
-                    for v in [closer.dlib.storage, closer.faceNet!.storage, secondMean.storage] { audit?.note(v, track: item.track.rawValue) }
+                    for v in [closer.dlib.storage, closer.faceNet!.storage, secondMean.storage] {
+                        audit?.note(v, track: item.track.rawValue)
+                    }
                     probes = [closer, FaceFeatures(dlib: trackMean, faceNet: secondMean)]
                 } else if promising, let secondMean = book.faceNetMean(item.track) {
                     probes = [FaceFeatures(dlib: trackMean, faceNet: secondMean)]
@@ -168,12 +175,17 @@ final class RecognitionPipeline {
                 t.bestFirstLook = [t.bestFirstLook, firstLook].compactMap { $0 }.min()
                 t.bestScore = [t.bestScore, decidedScore].compactMap { $0 }.min()
             }
-            logger.debug("track embedded", metadata: [
-                "frame": "\(frame.index)", "track": "\(item.track)",
-                "box": "\(Int(item.detection.box.x)),\(Int(item.detection.box.y)),\(Int(item.detection.box.width))x\(Int(item.detection.box.height))",
-                "nearest_score": "\(candidates.map(\.distance).min() ?? .infinity)"])
+            logger.debug(
+                "track embedded",
+                metadata: [
+                    "frame": "\(frame.index)", "track": "\(item.track)",
+                    "box":
+                        "\(Int(item.detection.box.x)),\(Int(item.detection.box.y)),\(Int(item.detection.box.width))x\(Int(item.detection.box.height))",
+                    "nearest_score": "\(candidates.map(\.distance).min() ?? .infinity)",
+                ])
             guard let best = candidates.min(by: { $0.distance < $1.distance }), best.distance <= threshold,
-                  book.recordAlert(best.subject, for: item.track) else { continue }
+                book.recordAlert(best.subject, for: item.track)
+            else { continue }
             traces?.update(item.track, frame: frame.index) { $0.matched = true }
             guard repeats.admit(best.subject, at: frame.streamTime) else {
                 report.repeatAlertsSuppressed += 1
@@ -184,13 +196,15 @@ final class RecognitionPipeline {
             let latency = (ContinuousClock.now - frame.capturedAt).inSeconds * 1000
             alertLatencies.record(milliseconds: latency)
             report.alerts += 1
-            alerts.append(AlertRecord(
-                alertID: id, subject: best.subject, score: best.score(threshold: threshold),
-                distance: best.distance, margin: best.margin, runnerUp: best.runnerUp, frame: frame.index,
-                // The frame's capture on the wall clock, from its monotonic instant: not the decision's time.
-                time: frame.streamTime, capturedAt: Date(timeIntervalSinceNow: -latency / 1000), track: item.track.rawValue, trackFrames: book.embeddingCount(item.track),
-                box: item.detection.box,
-                quality: item.quality, latencyMs: latency, crop: crop(frame.image, item.detection.box, id)))
+            alerts.append(
+                AlertRecord(
+                    alertID: id, subject: best.subject, score: best.score(threshold: threshold),
+                    distance: best.distance, margin: best.margin, runnerUp: best.runnerUp, frame: frame.index,
+                    // The frame's capture on the wall clock, from its monotonic instant: not the decision's time.
+                    time: frame.streamTime, capturedAt: Date(timeIntervalSinceNow: -latency / 1000),
+                    track: item.track.rawValue, trackFrames: book.embeddingCount(item.track),
+                    box: item.detection.box,
+                    quality: item.quality, latencyMs: latency, crop: crop(frame.image, item.detection.box, id)))
         }
         return alerts
     }
@@ -224,7 +238,8 @@ final class RecognitionPipeline {
 /// Peak resident set size of this process (VmHWM), in MiB.
 func peakResidentMiB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else { return 0 }
     return kb / 1024
 }

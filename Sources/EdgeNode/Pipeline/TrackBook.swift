@@ -68,8 +68,10 @@ struct TrackBook {
     /// Adds an embedding and returns the track's mean embedding, which is steadier than any single
     /// frame. If the embedding is another person's (`identitySwitchDistance`), the track's earlier
     /// data is wiped first and the track starts again from this frame (`capturedAt`).
-    mutating func add(_ embedding: Embedding, rank: Float, to id: TrackID, capturedAt: ContinuousClock.Instant,
-                      now: ContinuousClock.Instant) -> Embedding {
+    mutating func add(
+        _ embedding: Embedding, rank: Float, to id: TrackID, capturedAt: ContinuousClock.Instant,
+        now: ContinuousClock.Instant
+    ) -> Embedding {
         guard var e = entries[id] else { return embedding }
         if !e.embeddings.isEmpty, embedding.distance(to: Embedding.mean(e.embeddings)) > policy.identitySwitchDistance {
             retire(&e, at: now)
@@ -87,7 +89,9 @@ struct TrackBook {
     func embeddingCount(_ id: TrackID) -> Int { entries[id]?.embeddings.count ?? 0 }
 
     /// Whether the track may still have a FaceNet embedding computed.
-    func wantsFaceNet(_ id: TrackID) -> Bool { (entries[id]?.faceNetEmbeddings.count ?? .max) < policy.maxFaceNetPerTrack }
+    func wantsFaceNet(_ id: TrackID) -> Bool {
+        (entries[id]?.faceNetEmbeddings.count ?? .max) < policy.maxFaceNetPerTrack
+    }
 
     /// The mean of the track's FaceNet embeddings so far, if any.
     func faceNetMean(_ id: TrackID) -> FaceNetEmbedding? {

@@ -28,7 +28,11 @@ struct TrackTrace: Codable, Equatable {
     /// Mean width of the track's face boxes, in pixels: with the centre, how far apart two tracks are in faces.
     var width: Float = 0
 
-    init(track: Int, frame: Int) { self.track = track; firstFrame = frame; lastFrame = frame }
+    init(track: Int, frame: Int) {
+        self.track = track
+        firstFrame = frame
+        lastFrame = frame
+    }
 
     mutating func saw(_ box: Box, frame: Int) {
         let n = Float(detections)
@@ -40,8 +44,10 @@ struct TrackTrace: Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case track, firstFrame = "first_frame", lastFrame = "last_frame", detections, qualityRejections = "quality_rejections"
-        case embedded, secondLooks = "second_looks", bestFirstLook = "best_first_look", bestScore = "best_score", matched
+        case track, firstFrame = "first_frame", lastFrame = "last_frame", detections, qualityRejections =
+            "quality_rejections"
+        case embedded, secondLooks = "second_looks", bestFirstLook = "best_first_look", bestScore = "best_score",
+            matched
         case centreX = "centre_x", centreY = "centre_y", width
     }
 }
@@ -65,7 +71,9 @@ final class TraceFile {
 
     init(path: String, threshold: Float, faceNetGate: Float) throws {
         try PrivateFile.write([], to: path, mode: .replaceAtomically)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write the trace file \(path)") }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CommandFailure("cannot write the trace file \(path)")
+        }
         self.handle = handle
         encoder.outputFormatting = [.sortedKeys]
         handle.write(try encoder.encode(["threshold": threshold, "facenet_gate": faceNetGate]) + Data("\n".utf8))

@@ -33,11 +33,14 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         return w.bytes
     }
 
-    public static func sign(entries: Int64, headHash: [UInt8], at time: Date, key: Curve25519.Signing.PrivateKey) throws -> AuditCheckpoint {
+    public static func sign(entries: Int64, headHash: [UInt8], at time: Date, key: Curve25519.Signing.PrivateKey) throws
+        -> AuditCheckpoint
+    {
         let seconds = Int64(time.timeIntervalSince1970.rounded(.down))
         let signature = try key.signature(for: signingBytes(entries: entries, headHash: headHash, signedAt: seconds))
-        return AuditCheckpoint(format: format, entries: entries, headSHA256: hex(headHash), signedAt: seconds,
-                               coordinatorKey: hex(Array(key.publicKey.rawRepresentation)), signature: hex(Array(signature)))
+        return AuditCheckpoint(
+            format: format, entries: entries, headSHA256: hex(headHash), signedAt: seconds,
+            coordinatorKey: hex(Array(key.publicKey.rawRepresentation)), signature: hex(Array(signature)))
     }
 
     public var headHash: [UInt8] { Self.bytes(hex: headSHA256) ?? [] }
@@ -46,18 +49,24 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
 
     public var isSignatureValid: Bool {
         guard format == Self.format, headHash.count == 32, let signature = Self.bytes(hex: signature),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
-        return key.isValidSignature(signature, for: Self.signingBytes(entries: entries, headHash: headHash, signedAt: signedAt))
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
+        else { return false }
+        return key.isValidSignature(
+            signature, for: Self.signingBytes(entries: entries, headHash: headHash, signedAt: signedAt))
     }
 
     public static func read(path: String) throws -> AuditCheckpoint {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("checkpoint \(path) cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("checkpoint \(path) cannot be read")
+        }
         return try decode(Array(data), name: path)
     }
 
     /// A checkpoint from its file's bytes (at most 4 KiB); `name` is how errors name them.
     public static func decode(_ bytes: [UInt8], name: String) throws -> AuditCheckpoint {
-        guard bytes.count <= 4096 else { throw CommandFailure("checkpoint \(name) is \(bytes.count) bytes: not a Watchpost audit checkpoint") }
+        guard bytes.count <= 4096 else {
+            throw CommandFailure("checkpoint \(name) is \(bytes.count) bytes: not a Watchpost audit checkpoint")
+        }
         do { return try JSONDecoder().decode(AuditCheckpoint.self, from: Data(bytes)) } catch {
             throw CommandFailure("checkpoint \(name) is not a Watchpost audit checkpoint: \(error)")
         }

@@ -15,17 +15,25 @@ public struct AuditWitness {
     public init(stateDirectory: String) throws {
         store = AuditWitnessStore(folder: stateDirectory + "/" + Self.folderName)
         let path = stateDirectory + "/" + Self.keyFileName
-        key = FileManager.default.fileExists(atPath: path) ? try SigningKeyFile.loadPrivate(path: path) : try SigningKeyFile.create(at: path)
+        key =
+            FileManager.default.fileExists(atPath: path)
+            ? try SigningKeyFile.loadPrivate(path: path) : try SigningKeyFile.create(at: path)
     }
 
     /// Keeps the checkpoint in `fileBytes` and signs a receipt for it; throws for one that is not a
     /// validly signed checkpoint (nothing kept, no receipt).
-    public func witness(_ fileBytes: [UInt8]) throws -> (receipt: WireMessage.WitnessReceipt, kept: AuditWitnessStore.Kept) {
+    public func witness(_ fileBytes: [UInt8]) throws -> (
+        receipt: WireMessage.WitnessReceipt, kept: AuditWitnessStore.Kept
+    ) {
         let checkpoint = try AuditCheckpoint.decode(fileBytes, name: "from the coordinator")
         let kept = try store.keep(checkpoint)
         let entries = UInt64(max(0, checkpoint.entries))
-        let signature = try key.signature(for: WireMessage.WitnessReceipt.signingBytes(entries: entries, headHash: checkpoint.headHash))
-        return (WireMessage.WitnessReceipt(entries: entries, headHash: checkpoint.headHash, witnessKey: Array(key.publicKey.rawRepresentation),
-                                           signature: Array(signature)), kept)
+        let signature = try key.signature(
+            for: WireMessage.WitnessReceipt.signingBytes(entries: entries, headHash: checkpoint.headHash))
+        return (
+            WireMessage.WitnessReceipt(
+                entries: entries, headHash: checkpoint.headHash, witnessKey: Array(key.publicKey.rawRepresentation),
+                signature: Array(signature)), kept
+        )
     }
 }

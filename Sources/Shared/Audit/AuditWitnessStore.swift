@@ -30,7 +30,8 @@ public struct AuditWitnessStore: Sendable {
             throw CommandFailure("checkpoint of \(checkpoint.entries) entries has an invalid signature: not kept")
         }
         let names = fileNames()
-        let name = "checkpoint-\(String(format: "%012lld", checkpoint.entries))-\(checkpoint.headSHA256.prefix(16))-\(checkpoint.signedAt).json"
+        let name =
+            "checkpoint-\(String(format: "%012lld", checkpoint.entries))-\(checkpoint.headSHA256.prefix(16))-\(checkpoint.signedAt).json"
         if names.contains(name), try read(name) == checkpoint { return .alreadyKept }
         let compared = try names.filter { other in
             guard let entries = Self.entries(inName: other) else { return true }
@@ -38,11 +39,16 @@ public struct AuditWitnessStore: Sendable {
         }.map(read)
         let oldest = try names.first.map(read)
         try PrivateFile.write(try checkpoint.fileBytes(), to: folder + "/" + name, mode: .createNew)
-        if let other = compared.first(where: { $0.entries == checkpoint.entries && $0.headSHA256 != checkpoint.headSHA256 }) {
-            return .contradicts("entry \(checkpoint.entries) was signed before with head \(other.headSHA256.prefix(16))…: the log was rewritten")
+        if let other = compared.first(where: {
+            $0.entries == checkpoint.entries && $0.headSHA256 != checkpoint.headSHA256
+        }) {
+            return .contradicts(
+                "entry \(checkpoint.entries) was signed before with head \(other.headSHA256.prefix(16))…: the log was rewritten"
+            )
         }
         if let oldest, oldest.coordinatorKey != checkpoint.coordinatorKey {
-            return .contradicts("signed by key \(checkpoint.keyID), where earlier checkpoints were signed by \(oldest.keyID)")
+            return .contradicts(
+                "signed by key \(checkpoint.keyID), where earlier checkpoints were signed by \(oldest.keyID)")
         }
         if let later = compared.first(where: { $0.entries > checkpoint.entries && $0.signedAt < checkpoint.signedAt }) {
             return .contradicts("\(checkpoint.entries) entries signed after \(later.entries) were: the log was cut")
@@ -67,7 +73,9 @@ public struct AuditWitnessStore: Sendable {
 
     /// The `.json` files of the folder, by name: by length, as both the coordinator and witnesses name them.
     private func fileNames() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json")
+        }.sorted()
     }
 
     private func read(_ name: String) throws -> AuditCheckpoint { try AuditCheckpoint.read(path: folder + "/" + name) }

@@ -20,7 +20,8 @@ public enum SigningKeyFile {
     public static func loadPrivate(path: String) throws -> Curve25519.Signing.PrivateKey {
         try KeyFileIO.requireOwnerOnly(path)
         let body = try KeyFileIO.lines(of: path, header: privateHeader, count: 1)[0]
-        guard let raw = Data(base64Encoded: body), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+        guard let raw = Data(base64Encoded: body), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
             throw KeyFileError(path: path, reason: "does not hold an Ed25519 private key")
         }
         return key
@@ -28,7 +29,8 @@ public enum SigningKeyFile {
 
     /// Reads a public key file, or a public key given as its base64 text.
     public static func loadPublic(pathOrText: String) throws -> [UInt8] {
-        let text = FileManager.default.fileExists(atPath: pathOrText)
+        let text =
+            FileManager.default.fileExists(atPath: pathOrText)
             ? try KeyFileIO.lines(of: pathOrText, header: publicHeader, count: 1)[0] : pathOrText
         guard let raw = Data(base64Encoded: text), raw.count == 32 else {
             throw KeyFileError(path: pathOrText, reason: "is neither a public key file nor a base64 Ed25519 public key")
@@ -47,5 +49,8 @@ public struct KeyFileError: Error, CustomStringConvertible, Equatable {
     public let reason: String
     public var description: String { "key \(path) \(reason)" }
 
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }

@@ -55,10 +55,15 @@ public struct BundlePolicy: Sendable {
     public let embeddingModel: String
     public let limits: WatchlistBundle.Limits
 
-    public init(trustedSigners: Set<[UInt8]>, requiredSignatures: Int, deploymentID: String, embeddingModel: String,
-                limits: WatchlistBundle.Limits = WatchlistBundle.Limits()) {
-        self.trustedSigners = trustedSigners; self.requiredSignatures = requiredSignatures
-        self.deploymentID = deploymentID; self.embeddingModel = embeddingModel; self.limits = limits
+    public init(
+        trustedSigners: Set<[UInt8]>, requiredSignatures: Int, deploymentID: String, embeddingModel: String,
+        limits: WatchlistBundle.Limits = WatchlistBundle.Limits()
+    ) {
+        self.trustedSigners = trustedSigners
+        self.requiredSignatures = requiredSignatures
+        self.deploymentID = deploymentID
+        self.embeddingModel = embeddingModel
+        self.limits = limits
     }
 
     /// Verifies bundle file bytes. Signatures are checked over the exact bytes received before the
@@ -71,7 +76,9 @@ public struct BundlePolicy: Sendable {
         guard !signed.signatures.isEmpty else { return .failure(.unsigned) }
         var valid = Set<[UInt8]>()
         for s in signed.signatures {
-            guard trustedSigners.contains(s.publicKey) else { return .failure(.unknownSigner(signerKeyID(s.publicKey))) }
+            guard trustedSigners.contains(s.publicKey) else {
+                return .failure(.unknownSigner(signerKeyID(s.publicKey)))
+            }
             guard signed.isValid(s) else { return .failure(.badSignature(signerKeyID(s.publicKey))) }
             valid.insert(s.publicKey)
         }
@@ -86,7 +93,9 @@ public struct BundlePolicy: Sendable {
         guard bundle.embeddingModel == embeddingModel else { return .failure(.wrongModel(bundle.embeddingModel)) }
         guard now >= bundle.notBefore else { return .failure(.notYetValid(bundle.notBefore)) }
         guard now < bundle.expiresAt else { return .failure(.expired(bundle.expiresAt)) }
-        if let held = heldVersion, bundle.version <= held { return .failure(.rollback(offered: bundle.version, held: held)) }
+        if let held = heldVersion, bundle.version <= held {
+            return .failure(.rollback(offered: bundle.version, held: held))
+        }
         return .success(bundle)
     }
 }

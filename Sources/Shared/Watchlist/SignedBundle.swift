@@ -14,14 +14,18 @@ public struct SignedBundle: Sendable, Equatable {
         public var publicKey: [UInt8]
         public var signature: [UInt8]
 
-        public init(publicKey: [UInt8], signature: [UInt8]) { self.publicKey = publicKey; self.signature = signature }
+        public init(publicKey: [UInt8], signature: [UInt8]) {
+            self.publicKey = publicKey
+            self.signature = signature
+        }
     }
 
     public var payload: [UInt8]
     public var signatures: [Signature]
 
     public init(payload: [UInt8], signatures: [Signature] = []) {
-        self.payload = payload; self.signatures = signatures
+        self.payload = payload
+        self.signatures = signatures
     }
 
     /// This bundle with one more signature (replacing an earlier one by the same key).
@@ -45,7 +49,10 @@ public struct SignedBundle: Sendable, Equatable {
         w.u8(Self.fileVersion)
         w.blob(payload)
         w.u8(UInt8(signatures.count))
-        for s in signatures { w.raw(s.publicKey); w.raw(s.signature) }
+        for s in signatures {
+            w.raw(s.publicKey)
+            w.raw(s.signature)
+        }
         return w.bytes
     }
 
@@ -56,10 +63,14 @@ public struct SignedBundle: Sendable, Equatable {
             throw MalformedBytes(description: "not a Watchpost signed bundle")
         }
         let version = try r.u8("file version")
-        guard version == fileVersion else { throw MalformedBytes(description: "bundle format \(version) is not supported") }
+        guard version == fileVersion else {
+            throw MalformedBytes(description: "bundle format \(version) is not supported")
+        }
         let payload = try r.blob("payload", limit: maxPayloadBytes)
         let count = Int(try r.u8("signature count"))
-        guard count <= maxSignatures else { throw MalformedBytes(description: "\(count) signatures exceed \(maxSignatures)") }
+        guard count <= maxSignatures else {
+            throw MalformedBytes(description: "\(count) signatures exceed \(maxSignatures)")
+        }
         let signatures = try (0..<count).map { _ in
             Signature(publicKey: try r.raw(32, "signer key"), signature: try r.raw(64, "signature"))
         }

@@ -39,15 +39,25 @@ public struct WatchlistBundle: Sendable, Equatable {
     public var peoplePerCohortTemplate: Int
 
     /// - Parameter enrolment: nil: as the entries' counts tell (one photo, or several templates).
-    public init(deploymentID: String, watchlistID: String, version: UInt64, issuedAt: Date, notBefore: Date,
-                expiresAt: Date, embeddingModel: String, threshold: Float, rule: MatchingRule = .distance,
-                entries: [WatchlistEntry], cohort: [FaceFeatures] = [], enrolment: ListEnrolment? = nil,
-                peoplePerCohortTemplate: Int = 1) {
-        self.deploymentID = deploymentID; self.watchlistID = watchlistID; self.version = version
-        self.issuedAt = issuedAt; self.notBefore = notBefore; self.expiresAt = expiresAt
-        self.embeddingModel = embeddingModel; self.threshold = threshold; self.rule = rule
-        self.entries = entries; self.cohort = cohort
-        self.enrolment = enrolment ?? ListEnrolment(photos: .separate, severalPhotos: entries.contains { $0.templates.count > 1 })
+    public init(
+        deploymentID: String, watchlistID: String, version: UInt64, issuedAt: Date, notBefore: Date,
+        expiresAt: Date, embeddingModel: String, threshold: Float, rule: MatchingRule = .distance,
+        entries: [WatchlistEntry], cohort: [FaceFeatures] = [], enrolment: ListEnrolment? = nil,
+        peoplePerCohortTemplate: Int = 1
+    ) {
+        self.deploymentID = deploymentID
+        self.watchlistID = watchlistID
+        self.version = version
+        self.issuedAt = issuedAt
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.embeddingModel = embeddingModel
+        self.threshold = threshold
+        self.rule = rule
+        self.entries = entries
+        self.cohort = cohort
+        self.enrolment =
+            enrolment ?? ListEnrolment(photos: .separate, severalPhotos: entries.contains { $0.templates.count > 1 })
         self.peoplePerCohortTemplate = peoplePerCohortTemplate
     }
 
@@ -55,21 +65,27 @@ public struct WatchlistBundle: Sendable, Equatable {
 
     /// The cohort in words, for `watchlist show` and the deployment record.
     public var cohortDescription: String {
-        cohort.isEmpty ? "none: the list is its own cohort"
-            : peoplePerCohortTemplate > 1 ? "\(cohort.count) centroids of \(peoplePerCohortTemplate) people each"
-            : "\(cohort.count) faces of people not sought"
+        cohort.isEmpty
+            ? "none: the list is its own cohort"
+            : peoplePerCohortTemplate > 1
+                ? "\(cohort.count) centroids of \(peoplePerCohortTemplate) people each"
+                : "\(cohort.count) faces of people not sought"
     }
 
     /// Why `enrolment` and `peoplePerCohortTemplate` cannot describe these entries and cohort, or nil.
     var enrolmentMismatch: String? {
         let several = entries.contains { $0.templates.count > 1 }
         if several != (enrolment == .severalTemplates) {
-            return several ? "a subject has several templates, which a list of \(enrolment) cannot have"
+            return several
+                ? "a subject has several templates, which a list of \(enrolment) cannot have"
                 : "every subject has one template, which a list of \(enrolment) cannot have"
         }
         let allowed = cohort.isEmpty ? 1...1 : 1...1000
-        guard allowed.contains(peoplePerCohortTemplate), peoplePerCohortTemplate == 1 || peoplePerCohortTemplate >= CohortCentroids.fewestPeople else {
-            return "\(peoplePerCohortTemplate) people per cohort template for \(cohort.count) templates (1 for faces, \(CohortCentroids.fewestPeople)-1000 for centroids)"
+        guard allowed.contains(peoplePerCohortTemplate),
+            peoplePerCohortTemplate == 1 || peoplePerCohortTemplate >= CohortCentroids.fewestPeople
+        else {
+            return
+                "\(peoplePerCohortTemplate) people per cohort template for \(cohort.count) templates (1 for faces, \(CohortCentroids.fewestPeople)-1000 for centroids)"
         }
         return nil
     }
@@ -99,7 +115,10 @@ public struct WatchlistBundle: Sendable, Equatable {
             w.u8(0)
         case .fusedCohort(let f):
             w.u8(1)
-            w.f32(f.dlibWeight); w.f32(f.dlibScale); w.u32(UInt32(f.cohortSize)); w.f32(f.priorDistance)
+            w.f32(f.dlibWeight)
+            w.f32(f.dlibScale)
+            w.u32(UInt32(f.cohortSize))
+            w.f32(f.priorDistance)
         }
         w.u8(Self.enrolmentCodes.first { $0.value == enrolment }!.key)
         w.u32(UInt32(peoplePerCohortTemplate))
@@ -125,27 +144,37 @@ public struct WatchlistBundle: Sendable, Equatable {
             throw MalformedBytes(description: "payload of \(payload.count) bytes exceeds \(limits.maxPayloadBytes)")
         }
         var r = ByteReader(payload)
-        guard try r.raw(4, "magic") == payloadMagic else { throw MalformedBytes(description: "not a watchlist payload") }
+        guard try r.raw(4, "magic") == payloadMagic else {
+            throw MalformedBytes(description: "not a watchlist payload")
+        }
         let format = try r.u8("format version")
-        guard readableVersions.contains(format) else { throw MalformedBytes(description: "payload format \(format) is not supported") }
+        guard readableVersions.contains(format) else {
+            throw MalformedBytes(description: "payload format \(format) is not supported")
+        }
         let halfFaceNet = format >= 3, halfDlib = format >= 4
         let deployment = try r.string("deployment id"), watchlist = try r.string("watchlist id")
         let version = try r.u64("version")
         let times = try (0..<3).map { _ in Date(timeIntervalSince1970: TimeInterval(try r.i64("time"))) }
         let model = try r.string("embedding model")
         let threshold = try r.f32("threshold")
-        guard threshold.isFinite, threshold > 0, threshold < 2 else { throw MalformedBytes(description: "threshold \(threshold) is out of range") }
+        guard threshold.isFinite, threshold > 0, threshold < 2 else {
+            throw MalformedBytes(description: "threshold \(threshold) is out of range")
+        }
         let rule = try decodeRule(&r)
         let fused = rule != .distance
         var enrolment: ListEnrolment?, peoplePerCohortTemplate = 1
         if format >= 5 {
             let code = try r.u8("enrolment")
-            guard let known = enrolmentCodes[code] else { throw MalformedBytes(description: "enrolment \(code) is not known to this version") }
+            guard let known = enrolmentCodes[code] else {
+                throw MalformedBytes(description: "enrolment \(code) is not known to this version")
+            }
             enrolment = known
             peoplePerCohortTemplate = Int(try r.u32("people per cohort template"))
         }
         let subjects = Int(try r.u32("subject count"))
-        guard subjects <= limits.maxSubjects else { throw MalformedBytes(description: "\(subjects) subjects exceed the limit of \(limits.maxSubjects)") }
+        guard subjects <= limits.maxSubjects else {
+            throw MalformedBytes(description: "\(subjects) subjects exceed the limit of \(limits.maxSubjects)")
+        }
         var entries: [WatchlistEntry] = []
         var seen = Set<String>()
         for _ in 0..<subjects {
@@ -155,29 +184,36 @@ public struct WatchlistBundle: Sendable, Equatable {
             }
             let count = Int(try r.u32("template count"))
             guard (1...limits.maxTemplatesPerSubject).contains(count) else {
-                throw MalformedBytes(description: "\(count) templates for one subject (allowed 1...\(limits.maxTemplatesPerSubject))")
+                throw MalformedBytes(
+                    description: "\(count) templates for one subject (allowed 1...\(limits.maxTemplatesPerSubject))")
             }
             let templates = try (0..<count).map { _ in Embedding(try floats(&r, Embedding.dimension, half: halfDlib)) }
             let second = Int(try r.u32("FaceNet template count"))
             guard second == (fused ? count : 0) else {
-                throw MalformedBytes(description: "\(second) FaceNet templates for \(count) dlib templates under this rule")
+                throw MalformedBytes(
+                    description: "\(second) FaceNet templates for \(count) dlib templates under this rule")
             }
-            let faceNet = try (0..<second).map { _ in FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)) }
+            let faceNet = try (0..<second).map { _ in
+                FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet))
+            }
             entries.append(WatchlistEntry(subject: subject, templates: templates, faceNetTemplates: faceNet))
         }
         let cohortCount = Int(try r.u32("cohort count"))
         guard cohortCount <= (fused ? limits.maxCohort : 0) else {
-            throw MalformedBytes(description: "\(cohortCount) cohort faces (allowed \(fused ? limits.maxCohort : 0) under this rule)")
+            throw MalformedBytes(
+                description: "\(cohortCount) cohort faces (allowed \(fused ? limits.maxCohort : 0) under this rule)")
         }
         let cohort = try (0..<cohortCount).map { _ in
-            FaceFeatures(dlib: Embedding(try floats(&r, Embedding.dimension, half: halfDlib)),
-                         faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)))
+            FaceFeatures(
+                dlib: Embedding(try floats(&r, Embedding.dimension, half: halfDlib)),
+                faceNet: FaceNetEmbedding(try floats(&r, FaceNetEmbedding.dimension, half: halfFaceNet)))
         }
         guard r.isAtEnd else { throw MalformedBytes(description: "\(r.remaining) bytes after the cohort") }
-        let bundle = WatchlistBundle(deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
-                                     notBefore: times[1], expiresAt: times[2], embeddingModel: model, threshold: threshold,
-                                     rule: rule, entries: entries, cohort: cohort, enrolment: enrolment,
-                                     peoplePerCohortTemplate: peoplePerCohortTemplate)
+        let bundle = WatchlistBundle(
+            deploymentID: deployment, watchlistID: watchlist, version: version, issuedAt: times[0],
+            notBefore: times[1], expiresAt: times[2], embeddingModel: model, threshold: threshold,
+            rule: rule, entries: entries, cohort: cohort, enrolment: enrolment,
+            peoplePerCohortTemplate: peoplePerCohortTemplate)
         if let mismatch = bundle.enrolmentMismatch { throw MalformedBytes(description: mismatch) }
         return bundle
     }
@@ -191,10 +227,12 @@ public struct WatchlistBundle: Sendable, Equatable {
         case 1:
             let weight = try r.f32("dlib weight"), scale = try r.f32("dlib scale"), size = Int(try r.u32("cohort size"))
             let prior = try r.f32("prior distance")
-            guard weight >= 0, weight <= 1, scale > 0, scale < 10, (1...1000).contains(size), prior > 0, prior < 10 else {
+            guard weight >= 0, weight <= 1, scale > 0, scale < 10, (1...1000).contains(size), prior > 0, prior < 10
+            else {
                 throw MalformedBytes(description: "fusion settings out of range")
             }
-            return .fusedCohort(FusionSettings(dlibWeight: weight, dlibScale: scale, cohortSize: size, priorDistance: prior))
+            return .fusedCohort(
+                FusionSettings(dlibWeight: weight, dlibScale: scale, cohortSize: size, priorDistance: prior))
         case let other: throw MalformedBytes(description: "matching rule \(other) is not known to this version")
         }
     }

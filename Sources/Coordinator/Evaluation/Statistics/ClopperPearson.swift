@@ -41,12 +41,17 @@ public enum ClopperPearson {
         for m in 1...300 {
             let m = Double(m)
             var num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
-            d = 1 + num * d; if abs(d) < tiny { d = tiny }
-            c = 1 + num / c; if abs(c) < tiny { c = tiny }
-            d = 1 / d; h *= d * c
+            d = 1 + num * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + num / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
             num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
-            d = 1 + num * d; if abs(d) < tiny { d = tiny }
-            c = 1 + num / c; if abs(c) < tiny { c = tiny }
+            d = 1 + num * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + num / c
+            if abs(c) < tiny { c = tiny }
             d = 1 / d
             let delta = d * c
             h *= delta

@@ -16,12 +16,16 @@ public struct GroupLabels: Sendable, Equatable {
         for (index, raw) in csv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || (index == 0 && line.lowercased() == "identity,group") { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
-                throw CommandFailure("groups file \(file) line \(index + 1): expected \"identity,group\", got \"\(line)\"")
+                throw CommandFailure(
+                    "groups file \(file) line \(index + 1): expected \"identity,group\", got \"\(line)\"")
             }
             if let earlier = groupOf[fields[0]], earlier != fields[1] {
-                throw CommandFailure("groups file \(file) line \(index + 1): \(fields[0]) is already in group \(earlier)")
+                throw CommandFailure(
+                    "groups file \(file) line \(index + 1): \(fields[0]) is already in group \(earlier)")
             }
             groupOf[fields[0]] = fields[1]
         }
@@ -58,20 +62,24 @@ public struct GroupComparison: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case groups, tpirRatio = "tpir_ratio", fpirRatio = "fpir_ratio" }
 
     /// - Parameters: searches tagged with the probe's identity.
-    public static func compare(mated: [(identity: String, search: MatedSearch)], nonMated: [(identity: String, distance: Float?)],
-                               labels: GroupLabels, threshold: Float) -> GroupComparison {
+    public static func compare(
+        mated: [(identity: String, search: MatedSearch)], nonMated: [(identity: String, distance: Float?)],
+        labels: GroupLabels, threshold: Float
+    ) -> GroupComparison {
         let rows = labels.groups.map { group -> GroupRates in
             let m = mated.filter { labels.groupOf[$0.identity] == group }.map(\.search)
             let n = nonMated.filter { labels.groupOf[$0.identity] == group }.map(\.distance)
             let metrics = IdentificationMetrics(mated: m, nonMatedDistances: n)
-            return GroupRates(group: group, mated: metrics.mated.count, nonMated: metrics.nonMated.count,
-                              rates: metrics.rates(at: threshold))
+            return GroupRates(
+                group: group, mated: metrics.mated.count, nonMated: metrics.nonMated.count,
+                rates: metrics.rates(at: threshold))
         }
         func ratio(_ values: [Double]) -> Double? {
             guard let lo = values.min(), let hi = values.max(), lo > 0 else { return nil }
             return hi / lo
         }
-        return GroupComparison(groups: rows, tpirRatio: ratio(rows.filter { $0.mated > 0 }.map(\.rates.tpir)),
-                               fpirRatio: ratio(rows.filter { $0.nonMated > 0 }.map(\.rates.fpir)))
+        return GroupComparison(
+            groups: rows, tpirRatio: ratio(rows.filter { $0.mated > 0 }.map(\.rates.tpir)),
+            fpirRatio: ratio(rows.filter { $0.nonMated > 0 }.map(\.rates.fpir)))
     }
 }

@@ -6,7 +6,8 @@ public struct MatedSearch: Sendable, Equatable {
     public var nearestIsMate: Bool
 
     public init(distance: Float?, nearestIsMate: Bool) {
-        self.distance = distance; self.nearestIsMate = nearestIsMate
+        self.distance = distance
+        self.nearestIsMate = nearestIsMate
     }
 }
 
@@ -35,7 +36,9 @@ public struct OperatingPoint: Sendable, Equatable, Codable {
     /// 95% Clopper-Pearson interval of the TPIR.
     public var tpirInterval: [Double]
 
-    enum CodingKeys: String, CodingKey { case fpir, threshold, tpir, measuredFPIR = "measured_fpir", tpirInterval = "tpir_ci95" }
+    enum CodingKeys: String, CodingKey {
+        case fpir, threshold, tpir, measuredFPIR = "measured_fpir", tpirInterval = "tpir_ci95"
+    }
 }
 
 /// Open-set identification rates (ISO/IEC 19795-1 terms, as in NIST FRVT 1:N).
@@ -61,16 +64,20 @@ public struct IdentificationMetrics: Sendable {
     public func falsePositives(at t: Float) -> Int {
         // Sorted: count of distances <= t.
         var lo = 0, hi = nonMated.count
-        while lo < hi { let mid = (lo + hi) / 2; if nonMated[mid] <= t { lo = mid + 1 } else { hi = mid } }
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if nonMated[mid] <= t { lo = mid + 1 } else { hi = mid }
+        }
         return lo
     }
 
     public func rates(at t: Float) -> RatePoint {
         let tp = truePositives(at: t), fp = falsePositives(at: t)
-        return RatePoint(threshold: t, tpir: ratio(tp, mated.count), fpir: ratio(fp, nonMated.count),
-                         truePositives: tp, falsePositives: fp,
-                         tpirInterval: ClopperPearson.interval(successes: tp, trials: mated.count),
-                         fpirInterval: ClopperPearson.interval(successes: fp, trials: nonMated.count))
+        return RatePoint(
+            threshold: t, tpir: ratio(tp, mated.count), fpir: ratio(fp, nonMated.count),
+            truePositives: tp, falsePositives: fp,
+            tpirInterval: ClopperPearson.interval(successes: tp, trials: mated.count),
+            fpirInterval: ClopperPearson.interval(successes: fp, trials: nonMated.count))
     }
 
     /// The largest threshold whose FPIR does not exceed `target`: just below the
@@ -80,9 +87,10 @@ public struct IdentificationMetrics: Sendable {
         let allowed = Int((target * Double(nonMated.count)).rounded(.down))
         let threshold: Float = allowed < nonMated.count ? nonMated[allowed].nextDown : nonMated[nonMated.count - 1]
         let tp = truePositives(at: threshold)
-        return OperatingPoint(fpir: target, threshold: threshold, tpir: ratio(tp, mated.count),
-                              measuredFPIR: ratio(falsePositives(at: threshold), nonMated.count),
-                              tpirInterval: ClopperPearson.interval(successes: tp, trials: mated.count))
+        return OperatingPoint(
+            fpir: target, threshold: threshold, tpir: ratio(tp, mated.count),
+            measuredFPIR: ratio(falsePositives(at: threshold), nonMated.count),
+            tpirInterval: ClopperPearson.interval(successes: tp, trials: mated.count))
     }
 
     /// Detection error trade-off: (threshold, FPIR, FNIR) at every distinct non-mated distance.
