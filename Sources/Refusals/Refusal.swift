@@ -37,3 +37,26 @@ extension Refusal {
     /// "area.code" (e.g. "deployment.nodeNotEnrolled"), as logs, pages and the command line show it.
     public var qualifiedCode: String { "\(Self.area).\(code.rawValue)" }
 }
+
+/// The codes of one area's refusals, each knowing its kind.
+public protocol RefusalCode: RawRepresentable<String>, Sendable, Hashable {
+    /// The area's name in qualified codes.
+    static var area: String { get }
+    var kind: RefusalKind { get }
+}
+
+/// A refusal in the area whose codes are `Code`: the code, the value at fault as it was given (an
+/// id, a field's name; never a secret), and a description that names it and says what to do.
+public struct Refused<Code: RefusalCode>: Refusal, Equatable {
+    public static var area: String { Code.area }
+    public let code: Code
+    public let value: String
+    public let description: String
+    public var kind: RefusalKind { code.kind }
+
+    public init(_ code: Code, _ value: String, _ description: String) {
+        self.code = code
+        self.value = value
+        self.description = description
+    }
+}

@@ -234,18 +234,12 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     }
 }
 
-/// Why a report was refused: a code, the value at fault, and what to do.
-public struct ReportRefusal: Refusal, Equatable {
-    public enum Code: String, Sendable { case periodBackwards }
-    public static let area = "report"
-    public let code: Code
-    public let value: String
-    public let description: String
-    public var kind: RefusalKind { .invalid }
+/// Why a report was refused, with the value at fault.
+public typealias ReportRefusal = Refused<ReportRefusalCode>
 
-    public init(_ code: Code, _ value: String, _ description: String) {
-        self.code = code
-        self.value = value
-        self.description = description
-    }
+public enum ReportRefusalCode: String, RefusalCode {
+    case periodBackwards
+
+    public static let area = "report"
+    public var kind: RefusalKind { .invalid }
 }
