@@ -112,13 +112,16 @@ public struct ControlRoomServer {
                         "port": "\(channel.localAddress?.port ?? 0)",
                     ])
             }, logger: logger)
-        return [SignInHousekeeping(desk: desk, logger: logger), application, StopOnShutdown { feed.finish() }]
+        return [
+            SignInHousekeeping(desk: desk, logger: logger, clock: .system), application,
+            StopOnShutdown { feed.finish() },
+        ]
     }
 
     static func makeRouter(
         settings: Settings, database: CoordinatorDatabase, users: UserStore, desk: SignInDesk, feed: AlertFeed,
         compiler: any WatchlistCompiling, logger: Logger,
-        deploymentsChanged: @escaping @Sendable () -> Void
+        deploymentsChanged: @escaping @Sendable () -> Void, clock: WallClock = .system
     ) throws -> Router<WebRequestContext> {
         let pages = PageRenderer(library: try PageTemplates.library())
         let access = Access(database: database, logger: logger)
@@ -126,8 +129,10 @@ public struct ControlRoomServer {
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(tls: settings.tls != nil))
         router.add(middleware: RequestTimingMiddleware(registry: registry))
-        router.add(middleware: SessionMiddleware(users: users))
-        MetricsRoutes(database: database, registry: registry, access: access, token: settings.metricsToken).add(
+        router.add(middleware: SessionMiddleware(users: users, clock: clock))
+        MetricsRoutes(
+            database: database, registry: registry, access: access, token: settings.metricsToken, clock: clock
+        ).add(
             to: router)
         // Under TLS the cookie is always Secure; `secure_cookies` is for TLS ended by a proxy in front.
         router.get("/static/alerts.js") { _, _ in
@@ -136,9 +141,12 @@ public struct ControlRoomServer {
                 body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
         }
         SignInRoutes(
-            desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil
+            desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil,
+            clock: clock
         ).add(to: router)
-        AlertRoutes(alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages).add(
+        AlertRoutes(
+            alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages, clock: clock
+        ).add(
             to: router)
         let checkpoints = AuditCheckpointWriter(
             stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
@@ -148,11 +156,12 @@ public struct ControlRoomServer {
             return "the coordinator reloaded its assignments"
         }
         RecordRoutes(
-            database: database, ending: ending, access: access, pages: pages, deploymentsChanged: deploymentsChanged
+            database: database, ending: ending, access: access, pages: pages, clock: clock,
+            deploymentsChanged: deploymentsChanged
         ).add(to: router)
         WatchlistRoutes(
             database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
-            uploadLimit: settings.uploadLimitBytes, logger: logger
+            uploadLimit: settings.uploadLimitBytes, logger: logger, clock: clock
         ).add(to: router)
         return router
     }

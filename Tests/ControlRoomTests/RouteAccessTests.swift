@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import RecordTestSupport
 import Shared
+import Synchronization
 import XCTest
 
 @testable import ControlRoom
@@ -113,7 +114,7 @@ final class RouteAccessTests: XCTestCase {
         let router: Router<WebRequestContext>
         let sessions: Sessions
 
-        init(_ fixture: RecordFixture) async throws {
+        init(_ fixture: RecordFixture, clock: WallClock = .system) async throws {
             let users = UserStore(database: fixture.database, bcryptCost: 4)
             let desk = SignInDesk(
                 users: users, pool: PasswordHashingPool(workers: 1, queueLimit: 8),
@@ -125,7 +126,7 @@ final class RouteAccessTests: XCTestCase {
                 guard
                     case .signedIn(let token, let session) = try await desk.signIn(
                         "user-\(role.rawValue)", password: "correct horse battery",
-                        address: "10.0.0.1", at: Date())
+                        address: "10.0.0.1", at: clock.now())
                 else {
                     throw CommandFailure("user-\(role.rawValue) cannot sign in")
                 }
@@ -134,7 +135,7 @@ final class RouteAccessTests: XCTestCase {
             self.sessions = Sessions(byRole: sessions)
             router = try ControlRoomServer.makeRouter(
                 settings: .init(), database: fixture.database, users: users, desk: desk, feed: AlertFeed(),
-                compiler: NoVisionCompiler(), logger: Logger(label: "test"), deploymentsChanged: {})
+                compiler: NoVisionCompiler(), logger: Logger(label: "test"), deploymentsChanged: {}, clock: clock)
         }
     }
 
@@ -272,6 +273,40 @@ final class RouteAccessTests: XCTestCase {
         XCTAssertEqual(try DeploymentStore.show("dep-1", in: fixture.database).state, .planned)
     }
 
+    func testSessions_endByTheInjectedClock_notTheHosts() async throws {
+        let time = SettableTime(Date())
+        let room = try await ControlRoom(try RecordFixture(self), clock: WallClock { time.now })
+        let sessions = room.sessions
+        try await Application(router: room.router).test(.router) { client in
+            let alerts = Route(method: .get, pattern: "/alerts", roles: [])
+            let inTime = try await sessions.send(alerts, as: .operator_, to: client)
+            XCTAssertEqual(inTime.status, .ok)
+            time.now = time.now + UserStore.sessionLifetime + 60
+            let late = try await sessions.send(alerts, as: .operator_, to: client)
+            XCTAssert(late.headers[.location]?.hasPrefix("/login") == true, "past its lifetime by the router's clock")
+        }
+    }
+
+    func testDeployments_startByTheInjectedClock_andAreRecordedAtItsTime() async throws {
+        let fixture = try RecordFixture(self)
+        try DeploymentStore.create(try fixture.plan("dep-1"), by: "intel", in: fixture.database, at: RecordFixture.t0)
+        try DeploymentStore.authorise("dep-1", officer: "Supt Ames", in: fixture.database, at: RecordFixture.t0 - 7200)
+        // The plan's window opens at t0: an hour before it, by the router's clock, it cannot start.
+        let time = SettableTime(RecordFixture.t0 - 3600)
+        let room = try await ControlRoom(fixture, clock: WallClock { time.now })
+        let sessions = room.sessions
+        try await Application(router: room.router).test(.router) { client in
+            let start = Route(method: .post, pattern: "/deployments/dep-1/start", roles: [])
+            let early = try await sessions.send(start, as: .supervisor, to: client)
+            XCTAssertEqual(early.status, .conflict)
+            time.now = RecordFixture.t0 + 60
+            let started = try await sessions.send(start, as: .supervisor, to: client)
+            XCTAssertEqual(started.status, .found)
+        }
+        XCTAssertEqual(
+            try DeploymentStore.show("dep-1", in: fixture.database).lifecycle.startedAt, RecordFixture.t0 + 60)
+    }
+
     func testTheTable_namesEveryRouteTheRouterServes() async throws {
         let fixture = try RecordFixture(self)
         let room = try await ControlRoom(fixture)
@@ -297,5 +332,15 @@ struct NoVisionCompiler: WatchlistCompiling {
         -> ExpectedPerformance
     {
         throw CommandFailure("the router tests have no evaluation report")
+    }
+}
+
+/// A time the test sets, read by the router's clock.
+final class SettableTime: Sendable {
+    private let value: Mutex<Date>
+    init(_ start: Date) { value = Mutex(start) }
+    var now: Date {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

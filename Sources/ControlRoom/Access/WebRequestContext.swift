@@ -1,5 +1,6 @@
 import CoordinatorRecord
 import Hummingbird
+import Shared
 
 /// A request's context: the signed-in session, when the session cookie names a live one.
 public struct WebRequestContext: RequestContext {
@@ -20,13 +21,14 @@ public struct WebRequestContext: RequestContext {
 struct SessionMiddleware: RouterMiddleware {
     static let cookieName = "wp_session"
     let users: UserStore
+    let clock: WallClock
 
     func handle(
         _ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
         if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty {
-            context.session = try await RecordWork.run { try users.session(token: token, at: .now) }
+            context.session = try await RecordWork.run { try users.session(token: token, at: clock.now()) }
         }
         return try await next(request, context)
     }

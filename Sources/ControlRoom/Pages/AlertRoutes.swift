@@ -15,6 +15,7 @@ struct AlertRoutes {
     let feed: AlertFeed
     let access: Access
     let pages: PageRenderer
+    let clock: WallClock
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/alerts") { request, context -> Response in
@@ -40,7 +41,7 @@ struct AlertRoutes {
                 // The stream ends as soon as its session does (sign-out, expiry, disable, a role
                 // change): checked before each alert is sent and at each tick between them.
                 let mayWatch = { @Sendable in
-                    guard let session = try? users.session(token: token, at: .now) else { return false }
+                    guard let session = try? users.session(token: token, at: clock.now()) else { return false }
                     return Access.alerts.contains(session.user.role)
                 }
                 return Response(
@@ -137,7 +138,7 @@ struct AlertRoutes {
     private func adjudicate(_ step: AdjudicationStep, context: WebRequestContext, session: Session) throws -> Response {
         let id = try Self.id(context)
         do {
-            try alerts.adjudicate(id, step, by: session.user.name, at: .now)
+            try alerts.adjudicate(id, step, by: session.user.name, at: clock.now())
         } catch let refusal as AdjudicationError {
             return pages.page(
                 "message", title: "Refused", session: session,

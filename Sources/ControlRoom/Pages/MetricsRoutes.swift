@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Hummingbird
 import Prometheus
+import Shared
 
 /// `/metrics` in the Prometheus text format: the record's totals (alerts, adjudications by
 /// decision, nodes enrolled and online, live deployments) read at each scrape, and the latency of
@@ -12,6 +13,7 @@ struct MetricsRoutes {
     let registry: PrometheusCollectorRegistry
     let access: Access
     let token: String?
+    let clock: WallClock
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/metrics") { request, context -> Response in
@@ -34,7 +36,7 @@ struct MetricsRoutes {
     }
 
     private func scrape() throws -> Response {
-        let c = try RecordCounts.current(in: database, at: .now)
+        let c = try RecordCounts.current(in: database, at: clock.now())
         gauge("alerts", "Alerts on the record").set(to: Double(c.alerts))
         for decision in ReviewDecision.allCases {
             gauge(

@@ -10,6 +10,7 @@ struct RecordRoutes {
     let ending: DeploymentEnding
     let access: Access
     let pages: PageRenderer
+    let clock: WallClock
     /// Called after a deployment starts, so that the nodes hear of it at once.
     let deploymentsChanged: @Sendable () -> Void
 
@@ -17,7 +18,7 @@ struct RecordRoutes {
         router.get("/nodes") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.nodes, request, context)
-                let now = Date()
+                let now = clock.now()
                 let rows = try NodeRegistry.statuses(in: database).map { n -> [String: Any] in
                     let online = n.lastHeartbeat.map { now.timeIntervalSince($0) < 30 } ?? false
                     return [
@@ -67,14 +68,16 @@ struct RecordRoutes {
                         do {
                             switch verb {
                             case "authorise":
-                                try DeploymentStore.authorise(id, officer: session.user.name, in: database, at: .now)
+                                try DeploymentStore.authorise(
+                                    id, officer: session.user.name, in: database, at: clock.now())
                             case "start":
-                                try DeploymentStore.start(id, by: session.user.name, in: database, at: .now)
+                                try DeploymentStore.start(id, by: session.user.name, in: database, at: clock.now())
                                 deploymentsChanged()
                             default:
-                                if case .notWritten(let reason) = try ending.end(id, by: session.user.name, at: .now)
-                                    .checkpoint
-                                {
+                                if case .notWritten(let reason) = try ending.end(
+                                    id, by: session.user.name, at: clock.now()
+                                )
+                                .checkpoint {
                                     // serve checked its key at start: a key lost since is for whoever ended it to know.
                                     return pages.page(
                                         "message", title: "Ended", session: session,
@@ -98,7 +101,7 @@ struct RecordRoutes {
                 guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else {
                     return Response(status: .badRequest)
                 }
-                let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
+                let report = try TransparencyReport.make(deployment: deployment, in: database, at: clock.now())
                 return pages.page(
                     "report", title: "Report", session: session,
                     ["deployment": deployment, "reportHTML": try report.rendered(as: .html)])
@@ -113,9 +116,9 @@ struct RecordRoutes {
                 else {
                     return Response(status: .badRequest)
                 }
-                let report = try TransparencyReport.make(deployment: deployment, in: database, at: .now)
+                let report = try TransparencyReport.make(deployment: deployment, in: database, at: clock.now())
                 let text = try ReportExport.export(
-                    report, as: format, to: nil, by: session.user.name, in: database, at: .now)
+                    report, as: format, to: nil, by: session.user.name, in: database, at: clock.now())
                 return Response(
                     status: .ok,
                     headers: [

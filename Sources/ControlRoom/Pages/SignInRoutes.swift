@@ -1,6 +1,7 @@
 import CoordinatorRecord
 import Foundation
 import Hummingbird
+import Shared
 
 /// Sign-in and sign-out. The session cookie is HttpOnly and SameSite=Strict, and Secure when the
 /// control room is served over TLS. The sign-in form carries a token that must match a cookie the
@@ -14,6 +15,7 @@ struct SignInRoutes {
     let users: UserStore
     let pages: PageRenderer
     let secureCookies: Bool
+    let clock: WallClock
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/login") { _, context in
@@ -29,7 +31,7 @@ struct SignInRoutes {
                     error: "This sign-in form has expired: sign in again on this page.")
             }
             switch try await desk.signIn(
-                form["name"] ?? "", password: form["password"] ?? "", address: context.remoteAddress, at: .now)
+                form["name"] ?? "", password: form["password"] ?? "", address: context.remoteAddress, at: clock.now())
             {
             case .signedIn(let token, let session):
                 let role = session.user.role
@@ -61,7 +63,7 @@ struct SignInRoutes {
             guard let session = context.session, UserStore.isValidCSRF(form["csrf"], for: session),
                 let token = request.cookies[SessionMiddleware.cookieName]?.value
             else { return Response(status: .forbidden) }
-            try users.signOut(token: token, at: .now)
+            try users.signOut(token: token, at: clock.now())
             var response = Response.redirect(to: "/login", type: .found)
             response.setCookie(
                 Cookie(

@@ -15,6 +15,7 @@ struct WatchlistRoutes {
     let signers: WatchlistSigners
     let uploadLimit: Int
     let logger: Logger
+    let clock: WallClock
 
     func add(to router: Router<WebRequestContext>) {
         router.get("/watchlists") { request, context -> Response in
@@ -30,7 +31,8 @@ struct WatchlistRoutes {
                 return try await offloaded {
                     do {
                         let upload = try Self.upload(form)
-                        let id = try WatchlistDraftStore.upload(upload, by: session.user.name, in: database, at: .now)
+                        let id = try WatchlistDraftStore.upload(
+                            upload, by: session.user.name, in: database, at: clock.now())
                         return Response.redirect(to: "/watchlists/\(id)", type: .found)
                     } catch let refusal where isShownToUser(refusal) {
                         return try listPage(session, error: "\(refusal)", status: status(of: refusal))
@@ -70,7 +72,8 @@ struct WatchlistRoutes {
                     let id = try Self.id(context)
                     let input: WatchlistBuildInput
                     do {
-                        input = try WatchlistDraftStore.beginBuild(id, by: session.user.name, in: database, at: .now)
+                        input = try WatchlistDraftStore.beginBuild(
+                            id, by: session.user.name, in: database, at: clock.now())
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
@@ -79,11 +82,11 @@ struct WatchlistRoutes {
                     Task.detached {
                         do {
                             let outcome = try await compiler.compile(input)
-                            try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: .now)
+                            try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: clock.now())
                         } catch {
                             logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
                             try? WatchlistDraftStore.recordBuildFailure(
-                                id, reason: "\(error)", by: actor, in: database, at: .now)
+                                id, reason: "\(error)", by: actor, in: database, at: clock.now())
                         }
                     }
                     return Response.redirect(to: "/watchlists/\(id)", type: .found)
@@ -94,7 +97,8 @@ struct WatchlistRoutes {
             try await offloaded {
                 let session = try access.require(Access.watchlists, request, context)
                 let id = try Self.id(context)
-                let bytes = try WatchlistDraftStore.bundleForSigning(id, by: session.user.name, in: database, at: .now)
+                let bytes = try WatchlistDraftStore.bundleForSigning(
+                    id, by: session.user.name, in: database, at: clock.now())
                 return Response(
                     status: .ok,
                     headers: [
@@ -115,7 +119,8 @@ struct WatchlistRoutes {
                             throw FormRefusal(.missingFile, "bundle", "choose the signed bundle file to upload")
                         }
                         try WatchlistDraftStore.addSignatures(
-                            id, fileBytes: file.body, signers: signers, by: session.user.name, in: database, at: .now)
+                            id, fileBytes: file.body, signers: signers, by: session.user.name, in: database,
+                            at: clock.now())
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
@@ -130,7 +135,8 @@ struct WatchlistRoutes {
                     let id = try Self.id(context)
                     do {
                         let plan = try self.plan(id, form)
-                        try DeploymentStore.create(plan, by: session.user.name, in: database, at: .now, fromDraft: id)
+                        try DeploymentStore.create(
+                            plan, by: session.user.name, in: database, at: clock.now(), fromDraft: id)
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
@@ -143,7 +149,9 @@ struct WatchlistRoutes {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do { try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: .now) } catch let
+                    do {
+                        try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: clock.now())
+                    } catch let
                         refusal where isShownToUser(refusal)
                     {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
@@ -233,7 +241,7 @@ struct WatchlistRoutes {
                         "tpir": String(format: "%.3f [%.3f, %.3f]", e.tpir, e.tpirInterval[0], e.tpirInterval[1]),
                         "fpir": String(format: "%.5f [%.5f, %.5f]", e.fpir, e.fpirInterval[0], e.fpirInterval[1]),
                         "evaluated": e.evaluatedListSize,
-                        "from": iso.string(from: max(Date(), d.binding.notBefore ?? Date())),
+                        "from": iso.string(from: max(clock.now(), d.binding.notBefore ?? clock.now())),
                         "to": iso.string(from: d.binding.expiresAt),
                         "nodes": try NodeRegistry.statuses(in: database).filter { !$0.revoked }.map {
                             ["id": $0.node.nodeID]
