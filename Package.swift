@@ -52,6 +52,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Enrolment through the quality gate: the watchlist builder both CLIs and the control room call,
+        // and the thresholds measured for each rule and list size.
+        .target(name: "Enrolment", dependencies: ["FaceEngine", "FaceTemplates", "Shared"]),
+        // Open-set identification accuracy on a labelled folder: statistics, studies, reports, expected rates.
+        .target(name: "Evaluation", dependencies: ["FaceEngine", "FaceTemplates", "Shared"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(
             name: "Shared",
@@ -66,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeNode",
             dependencies: [
-                "FaceEngine", "FaceTemplates", "Shared", "ZeroMQTransport",
+                "Enrolment", "FaceEngine", "FaceTemplates", "Shared", "ZeroMQTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,8 +111,8 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "ControlRoom", "CoordinatorRecord", "FaceEngine", "FaceTemplates", "Refusals", "Shared",
-                "ZeroMQTransport",
+                "ControlRoom", "CoordinatorRecord", "Enrolment", "Evaluation", "FaceEngine", "FaceTemplates",
+                "Refusals", "Shared", "ZeroMQTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -178,7 +183,8 @@ let package = Package(
         .testTarget(
             name: "EdgeNodeTests",
             dependencies: [
-                "EdgeNode", "FaceEngine", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport", "VisionTestSupport",
+                "EdgeNode", "Enrolment", "FaceEngine", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport",
+                "VisionTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -200,9 +206,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
+            name: "EnrolmentTests",
+            dependencies: ["Enrolment", "FaceEngine", "FaceTemplates", "Shared", "TestSupport", "VisionTestSupport"]),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "FaceTemplates", "FuzzSupport", "Shared", "TestSupport", "VisionTestSupport"]),
+        .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Coordinator", "ControlRoom", "CoordinatorRecord", "FaceTemplates", "FuzzSupport",
+                "Coordinator", "ControlRoom", "CoordinatorRecord", "Enrolment", "Evaluation", "FaceTemplates",
+                "FuzzSupport",
                 "RecordTestSupport", "Shared", "TestSupport", "VisionTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -9,6 +9,8 @@ import VisionTestSupport
 import XCTest
 
 @testable import Coordinator
+@testable import Enrolment
+@testable import Evaluation
 
 /// The control room's path for a group photo: the manifest's `face_boxes` are kept with the
 /// upload and reach the enrolment, so the marked face is the one enrolled; unmarked, the photo is

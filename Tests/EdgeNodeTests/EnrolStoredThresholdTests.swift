@@ -1,3 +1,4 @@
+import Enrolment
 import FaceTemplates
 import Foundation
 import Shared
@@ -48,9 +49,9 @@ final class EnrolStoredThresholdTests: XCTestCase {
         XCTAssertEqual(faces.cohort.count, 12)
         XCTAssertNil(faces.threshold, "a list with the cohort's faces gets its threshold when run")
         XCTAssertEqual(centroids.cohort.count, 2, "12 people in groups of at least 5")
-        XCTAssertEqual(centroids.threshold, EdgeDefaults.centroidCohort.threshold(listSize: 1))
+        XCTAssertEqual(centroids.threshold, MeasuredThresholds.centroidCohort.threshold(listSize: 1))
         XCTAssertNotEqual(
-            centroids.threshold, EdgeDefaults.threshold(for: .recommended, cohortFaces: 2, listSize: 1),
+            centroids.threshold, MeasuredThresholds.threshold(for: .recommended, cohortFaces: 2, listSize: 1),
             "run would otherwise take a two-template cohort for none")
         // Each centroid is far from every face it averages: none is one person's face.
         for centroid in centroids.cohort {
@@ -112,9 +113,10 @@ final class EnrolStoredThresholdTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         let fused = try TemplateWatchlist.load(path: folder + "/fused.json")
-        XCTAssertEqual(fused.threshold, EdgeDefaults.fusedListAsCohort.threshold(listSize: 1))
+        XCTAssertEqual(fused.threshold, MeasuredThresholds.fusedListAsCohort.threshold(listSize: 1))
         XCTAssertLessThan(
-            try XCTUnwrap(fused.threshold), EdgeDefaults.threshold(for: .recommended, cohortFaces: 0, listSize: 1))
+            try XCTUnwrap(fused.threshold), MeasuredThresholds.threshold(for: .recommended, cohortFaces: 0, listSize: 1)
+        )
         XCTAssertNil(
             try TemplateWatchlist.load(path: folder + "/separate.json").threshold, "chosen when run, from its templates"
         )
@@ -174,9 +176,11 @@ final class EnrolStoredThresholdTests: XCTestCase {
             return try XCTUnwrap(
                 (try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])?["threshold"] as? Double)
         }
-        XCTAssertEqual(try threshold("one"), Double(EdgeDefaults.withCohort.threshold(listSize: 1)), accuracy: 1e-6)
         XCTAssertEqual(
-            try threshold("two"), Double(EdgeDefaults.twoTemplatesWithCohort.threshold(listSize: 1)), accuracy: 1e-6)
+            try threshold("one"), Double(MeasuredThresholds.withCohort.threshold(listSize: 1)), accuracy: 1e-6)
+        XCTAssertEqual(
+            try threshold("two"), Double(MeasuredThresholds.twoTemplatesWithCohort.threshold(listSize: 1)),
+            accuracy: 1e-6)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoordinatorRecord
+import Evaluation
 import Foundation
 import Shared
 

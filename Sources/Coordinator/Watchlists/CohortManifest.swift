@@ -1,4 +1,6 @@
 import CoordinatorRecord
+import Enrolment
+import FaceEngine
 import Foundation
 import Shared
 
@@ -53,5 +55,19 @@ struct CohortManifest {
         }
         var seen = Set<String>()
         return zip(images, people).filter { seen.insert($0.1).inserted }.map(\.0)
+    }
+
+    /// The cohort as the builder takes it: every photo, or with centroids each person's first.
+    func people(forCentroids centroids: Bool) throws -> [WatchlistBuilder.CohortPerson] {
+        try (centroids ? firstPhotoPerPerson() : images).map { .init(line: $0.line, photos: [$0.path]) }
+    }
+}
+
+extension WatchlistBuilder.Subject {
+    /// A manifest file's subject, its photos on disk.
+    init(_ subject: WatchlistManifest.Subject) {
+        self.init(
+            line: subject.line, id: subject.id, photos: subject.images.map(WatchlistBuilder.Photo.file),
+            marks: subject.faceMarks.map { $0.map(Box.init) })
     }
 }

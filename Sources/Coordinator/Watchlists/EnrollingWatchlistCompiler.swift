@@ -1,4 +1,6 @@
 import CoordinatorRecord
+import Enrolment
+import Evaluation
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -58,8 +60,7 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
 
     private func compileOnQueue(_ input: WatchlistBuildInput) throws -> WatchlistCompilation {
         let manifest = try settings.cohortManifest.map { try CohortManifest(path: $0) }
-        let cohort =
-            try settings.cohortCentroids == nil ? manifest?.images ?? [] : manifest?.firstPhotoPerPerson() ?? []
+        let cohort = try manifest?.people(forCentroids: settings.cohortCentroids != nil) ?? []
         let threshold: Float
         if let given = input.binding.threshold {
             threshold = given

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CoordinatorRecord
+import Enrolment
+import Evaluation
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -96,8 +98,7 @@ struct WatchlistCommand: ParsableCommand {
         func run() throws {
             let subjects = try WatchlistManifest(path: manifest).subjects
             let cohortManifest = try cohort.map { try CohortManifest(path: $0) }
-            let cohortPhotos =
-                try cohortCentroids == nil ? cohortManifest?.images ?? [] : cohortManifest?.firstPhotoPerPerson() ?? []
+            let cohortPhotos = try cohortManifest?.people(forCentroids: cohortCentroids != nil) ?? []
             let perTemplate = cohortCentroids ?? 1
             let cohortKind = ExpectedRates.CohortKind(
                 templates: cohortPhotos.count / perTemplate, peoplePerTemplate: perTemplate)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enrolment
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -78,52 +79,32 @@ struct EnrolCommand: ParsableCommand {
         for empty in folder.emptyFolders { printError("skipped \(empty): no image files (jpg, png, ...)") }
         let cohortFolder = try cohortFrom.map { try LabelledImageFolder(root: $0, option: "--cohort-from") }
         let marks = try faceBoxes.map { try FaceBoxFile(path: $0, folder: folder).marks } ?? [:]
-        let enroller = try ModelStore.locate(explicit: models.directory).makeEnroller()
-        var entries: [WatchlistEntry] = []
-        var refused: [(String, EnrolmentRejection)] = []
-        var fusedSeveral = false
-        for label in folder.labels {
-            let subject = label.name, images = label.images
-            var templates: [FaceFeatures] = []
-            for path in images {
-                switch enroller.enrol(imageAt: path, choice: face, mark: marks[path].map(Box.init)) {
-                case .success(let template): templates.append(template)
-                case .failure(let why): refused.append((path, why))
-                }
-            }
-            if !templates.isEmpty {
-                entries.append(WatchlistEntry(subject: subject, features: photos.templates(templates)))
-            }
-            fusedSeveral = fusedSeveral || (photos == .fused && templates.count > 1)
-        }
-        var cohort: [FaceFeatures] = []
-        for person in cohortFolder?.labels ?? [] {
-            for path in person.images {
-                switch enroller.enrol(imageAt: path, choice: face) {
-                case .success(let face): cohort.append(face)
-                case .failure(let why):
-                    refused.append((path, why))
-                    continue
-                }
-                // A centroid averages people, not photos: then one face per person (sub-folder).
-                if cohortCentroids != nil { break }
-            }
-        }
-        for (path, why) in refused { printError("refused \(path): \(why)") }
+        let builder = WatchlistBuilder(
+            enroller: try ModelStore.locate(explicit: models.directory).makeEnroller(), choice: face, photos: photos,
+            cohortCentroids: cohortCentroids)
+        let list = builder.enrol(
+            subjects: folder.labels.enumerated().map { index, label in
+                WatchlistBuilder.Subject(
+                    line: index + 1, id: label.name, photos: label.images.map(WatchlistBuilder.Photo.file),
+                    marks: label.images.map { marks[$0].map(Box.init) })
+            },
+            cohort: (cohortFolder?.labels ?? []).enumerated().map { .init(line: $0 + 1, photos: $1.images) })
+        let refused = list.refusals.filter { $0.image != nil }
+        for refusal in refused { printError("refused \(refusal.image ?? ""): \(refusal.reason)") }
         guard refused.isEmpty || allowRejections else {
             throw CommandFailure(
                 "\(refused.count) photo(s) refused (listed above); replace them, or pass --allow-rejections to enrol the rest"
             )
         }
+        let entries = list.entries, cohort = list.cohort
         guard !entries.isEmpty else { throw CommandFailure("no subject could be enrolled from \(from)") }
-        var table = EdgeDefaults.table(for: .recommended, cohortFaces: cohort.count)
+        let fusedSeveral = photos == .fused && list.severalPhotos
+        var table = MeasuredThresholds.table(for: .recommended, cohortFaces: cohort.count)
         var stored = threshold
         if let perCentroid = cohortCentroids {
-            let people = cohort.count
-            cohort = CohortCentroids.make(from: cohort, peoplePerCentroid: perCentroid, grouping: .nearest)
-            guard !cohort.isEmpty else {
+            guard !list.cohortTooSmall else {
                 throw CommandFailure(
-                    "--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(people) people, fewer than one centroid averages; add people, or leave out --cohort-centroids"
+                    "--cohort-centroids \(perCentroid): --cohort-from \(cohortFrom ?? "") gave the faces of \(list.cohortFacesEnrolled) people, fewer than one centroid averages; add people, or leave out --cohort-centroids"
                 )
             }
             guard !fusedSeveral || threshold != nil else {
@@ -132,13 +113,13 @@ struct EnrolCommand: ParsableCommand {
                 )
             }
             // A plain file does not say its cohort is centroids, so the threshold measured for them travels in it.
-            table = EdgeDefaults.centroidCohort
+            table = MeasuredThresholds.centroidCohort
             stored = stored ?? table.threshold(listSize: entries.count)
         } else if fusedSeveral {
             // Nor that its templates are fused: the stricter threshold measured for fused lists travels in it too.
             stored =
                 stored
-                ?? EdgeDefaults.threshold(
+                ?? MeasuredThresholds.threshold(
                     for: .recommended, cohortFaces: cohort.count, listSize: entries.count, enrolment: .fused)
         }
         if threshold == nil, entries.count > table.largestSize {

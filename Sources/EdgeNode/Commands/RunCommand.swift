@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enrolment
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -84,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
         // A signed list's threshold was authorised with it; otherwise the flag, the config, the list, the measured default.
         let chosen =
             (list.isSigned ? list.threshold : threshold ?? settings.threshold ?? list.threshold)
-            ?? EdgeDefaults.threshold(
+            ?? MeasuredThresholds.threshold(
                 for: list.matcher.rule, cohortFaces: list.cohortFaces, listSize: list.matcher.subjects.count,
                 enrolment: list.matcher.templateCount > list.matcher.subjects.count ? .severalTemplates : .onePhoto)
         if let crops { try makePrivateFolder(crops) }

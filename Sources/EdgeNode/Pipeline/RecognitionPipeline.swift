@@ -14,7 +14,7 @@ struct PipelineSettings {
     var tracker = TrackerSettings()
     var embedding = TrackBook.Policy()
     /// Score at or below which a face matches (config `matching.threshold`); nil: the watchlist's
-    /// own, else the measured default for its rule (`EdgeDefaults`).
+    /// own, else the measured default for its rule (`MeasuredThresholds`).
     var threshold: Float?
     /// Under the fused rule, the second look (flip-averaged dlib and FaceNet embeddings, as
     /// templates are made) runs only on faces whose dlib-only normalised score is at most

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A detection error trade-off plot as SVG: FNIR against FPIR, FPIR on a log scale as in NIST FRVT reports.
-enum DETPlot {
-    static func svg(
+public enum DETPlot {
+    public static func svg(
         points: [(threshold: Float, fpir: Double, fnir: Double)], marked: [(label: String, fpir: Double, fnir: Double)]
     ) -> String {
         let width = 640.0, height = 440.0, left = 70.0, right = 20.0, top = 30.0, bottom = 50.0

@@ -1,7 +1,7 @@
 import Shared
 import XCTest
 
-@testable import Coordinator
+@testable import Evaluation
 
 /// Hand-computed cases.
 final class IdentificationMetricsTests: XCTestCase {

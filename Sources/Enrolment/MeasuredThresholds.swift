@@ -7,31 +7,31 @@ import FaceTemplates
 /// way for every rule: with a cohort each entry is one more chance to match a stranger, so larger
 /// lists need lower thresholds; a list that is its own cohort normalises by nearer neighbours as
 /// it grows, so its threshold rises.
-enum EdgeDefaults {
+public enum MeasuredThresholds {
     /// Measured list sizes and their thresholds, by size.
-    struct Table {
-        let rows: [(size: Int, threshold: Float)]
+    public struct Table: Sendable {
+        public let rows: [(size: Int, threshold: Float)]
 
         /// The stricter threshold of the two measured sizes around `size` (the nearest one outside
         /// the measured range), so that a size between two rows is never given a laxer threshold
         /// than either measurement supports.
-        func threshold(listSize size: Int) -> Float {
+        public func threshold(listSize size: Int) -> Float {
             let below = rows.last { $0.size <= size } ?? rows[0]
             let above = rows.first { $0.size >= size } ?? rows[rows.count - 1]
             return min(below.threshold, above.threshold)
         }
 
-        var largestSize: Int { rows[rows.count - 1].size }
+        public var largestSize: Int { rows[rows.count - 1].size }
     }
 
     /// The fused rule with a cohort of about 1,270 faces (two-fold).
-    static let withCohort = Table(rows: [(10, 0.88), (20, 0.85), (40, 0.84), (100, 0.81), (1000, 0.77)])
+    public static let withCohort = Table(rows: [(10, 0.88), (20, 0.85), (40, 0.84), (100, 0.81), (1000, 0.77)])
     /// The fused rule normalised by the list alone.
-    static let listAsCohort = Table(rows: [(10, 0.58), (20, 0.59), (40, 0.62), (100, 0.64), (1000, 0.74)])
+    public static let listAsCohort = Table(rows: [(10, 0.58), (20, 0.59), (40, 0.62), (100, 0.64), (1000, 0.74)])
     /// The fused rule with the cohort carried as centroids of 5 nearest people (`--cohort-centroids
     /// 5 --centroid-grouping nearest`, about 255 centroids per fold); `edge-node enrol
     /// --cohort-centroids` stores it in the file, which does not otherwise say what its cohort is.
-    static let centroidCohort = Table(rows: [(10, 0.93), (20, 0.90), (40, 0.88), (100, 0.85), (1000, 0.79)])
+    public static let centroidCohort = Table(rows: [(10, 0.93), (20, 0.90), (40, 0.88), (100, 0.85), (1000, 0.79)])
     // A second photo per subject, kept as its own template or fused with the first, brings
     // strangers' scores closer too, so such lists (`ListEnrolment`) need stricter thresholds:
     // measured with `coordinator evaluate --enrolment-study --list-sizes 10,20,40,100` (with and
@@ -39,20 +39,20 @@ enum EdgeDefaults {
 
     /// Two photos per subject as two templates, with a cohort (1,276 faces, two-fold). Without a
     /// cohort the second template measured no stricter than one photo, so that keeps the one-photo table.
-    static let twoTemplatesWithCohort = Table(rows: [(10, 0.86), (20, 0.84), (40, 0.82), (100, 0.79)])
+    public static let twoTemplatesWithCohort = Table(rows: [(10, 0.86), (20, 0.84), (40, 0.82), (100, 0.79)])
     /// Two photos fused into one template, with a cohort.
-    static let fusedWithCohort = Table(rows: [(10, 0.84), (20, 0.82), (40, 0.80), (100, 0.78)])
+    public static let fusedWithCohort = Table(rows: [(10, 0.84), (20, 0.82), (40, 0.80), (100, 0.78)])
     /// Two photos fused into one template, the list its own cohort.
-    static let fusedListAsCohort = Table(rows: [(10, 0.56), (20, 0.59), (40, 0.61), (100, 0.63)])
+    public static let fusedListAsCohort = Table(rows: [(10, 0.56), (20, 0.59), (40, 0.61), (100, 0.63)])
 
     /// The plain dlib distance.
-    static let distance = Table(rows: [(10, 0.47), (100, 0.40), (1000, 0.37)])
+    public static let distance = Table(rows: [(10, 0.47), (100, 0.40), (1000, 0.37)])
 
     /// Cohorts smaller than this normalise like none: the higher thresholds measured with a full
     /// cohort would let strangers through, so such lists get the list-as-cohort table.
-    static let fullCohortFaces = 1_000
+    public static let fullCohortFaces = 1_000
 
-    static func table(for rule: MatchingRule, cohortFaces: Int) -> Table {
+    public static func table(for rule: MatchingRule, cohortFaces: Int) -> Table {
         switch rule {
         case .distance: distance
         case .fusedCohort: cohortFaces >= fullCohortFaces ? withCohort : listAsCohort
@@ -61,7 +61,9 @@ enum EdgeDefaults {
 
     /// The default threshold for an unsigned list of `listSize` subjects, never laxer than the
     /// one-photo table (the multi-photo tables stop at 100 people).
-    static func threshold(for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: ListEnrolment = .onePhoto)
+    public static func threshold(
+        for rule: MatchingRule, cohortFaces: Int, listSize: Int, enrolment: ListEnrolment = .onePhoto
+    )
         -> Float
     {
         let onePhoto = table(for: rule, cohortFaces: cohortFaces).threshold(listSize: listSize)

@@ -1,7 +1,7 @@
 import Shared
 import XCTest
 
-@testable import Coordinator
+@testable import Evaluation
 
 final class GroupLabelsTests: XCTestCase {
     func testParsesWithOrWithoutHeader_andRefusesBadLines() throws {

@@ -1,4 +1,3 @@
-import CoordinatorRecord
 import FaceEngine
 import FaceTemplates
 import Foundation
@@ -7,7 +6,7 @@ import TestSupport
 import VisionTestSupport
 import XCTest
 
-@testable import Coordinator
+@testable import Enrolment
 
 /// The library behind `watchlist build` (and the web UI's), on the public test photos.
 final class WatchlistBuilderTests: XCTestCase {
@@ -48,7 +47,10 @@ final class WatchlistBuilderTests: XCTestCase {
             subjects: [
                 subject(2, "s-1", [try Fixtures.photo("obama.jpg"), notAPhoto]), subject(3, "s-2", [notAPhoto]),
             ],
-            cohort: [(line: 2, path: try Fixtures.photo("biden.jpg")), (line: 3, path: notAPhoto)],
+            cohort: [
+                WatchlistBuilder.CohortPerson(line: 2, photos: [try Fixtures.photo("biden.jpg")]),
+                WatchlistBuilder.CohortPerson(line: 3, photos: [notAPhoto]),
+            ],
             binding: .init(
                 deploymentID: "dep-7", watchlistID: "wl-1", version: 4, notBefore: nil, expiresAt: expires,
                 threshold: 0.7),
@@ -111,7 +113,7 @@ final class WatchlistBuilderTests: XCTestCase {
     /// each far from every face it averages.
     func testCentroidCohort_carriesCentroidsOfPeople_notTheirFaces() throws {
         let cohort = try Fixtures.lfwSinglePhotoPeople(12).enumerated().map {
-            (line: $0.offset + 2, path: $0.element.photo)
+            WatchlistBuilder.CohortPerson(line: $0.offset + 2, photos: [$0.element.photo])
         }
         var builder = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller(), choice: .central)
         let binding = WatchlistBuilder.Binding(
@@ -138,34 +140,15 @@ final class WatchlistBuilderTests: XCTestCase {
             expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
         let outcome = builder.build(
             subjects: [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])],
-            cohort: [(2, try Fixtures.photo("biden.jpg")), (3, try Fixtures.photo("obama2.jpg"))], binding: binding)
+            cohort: [
+                .init(line: 2, photos: [try Fixtures.photo("biden.jpg")]),
+                .init(line: 3, photos: [try Fixtures.photo("obama2.jpg")]),
+            ], binding: binding)
         XCTAssertNil(outcome.bundle)
         XCTAssertEqual(
             outcome.refusals.map(\.description),
             [
                 "cohort: the faces of 2 people are fewer than one centroid averages (5); add people, or build without centroids"
             ])
-    }
-
-    /// A manifest's `face_boxes` reach the enrolment: the marked face of a group photo is enrolled.
-    func testManifestFaceBox_enrolsTheMarkedFaceOfAGroupPhoto() throws {
-        let folder = try Fixtures.temporaryFolder(self)
-        let enroller = try Fixtures.models.makeEnroller()
-        let biden = try Image(contentsOf: try Fixtures.photo("biden.jpg"))
-        let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(with: biden)
-        try Data(try pair.jpeg(of: Box(x: 0, y: 0, width: Float(pair.width), height: Float(pair.height)), quality: 95))
-            .write(to: URL(fileURLWithPath: folder + "/group.jpg"))
-        let right = try XCTUnwrap(try enroller.detector.detect(in: pair).max { $0.box.x < $1.box.x }).box.expanded(
-            by: 0.1)
-        try
-            "subject_id,display_name,category,reason,image_source,image_paths,face_boxes\ns-1,B,wanted,w,custody,group.jpg,\(Int(right.x)) \(Int(right.y)) \(Int(right.width)) \(Int(right.height))\n"
-            .write(toFile: folder + "/list.csv", atomically: true, encoding: .utf8)
-        let subjects = try WatchlistManifest(path: folder + "/list.csv").subjects.map(WatchlistBuilder.Subject.init)
-        let binding = WatchlistBuilder.Binding(
-            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
-            expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
-        let bundle = try XCTUnwrap(
-            WatchlistBuilder(enroller: enroller).build(subjects: subjects, cohort: [], binding: binding).bundle)
-        XCTAssertLessThan(bundle.entries[0].templates[0].distance(to: try enroller.enrol(image: biden).get().dlib), 0.3)
     }
 }

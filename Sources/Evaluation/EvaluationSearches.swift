@@ -4,7 +4,7 @@ import Shared
 
 /// The searches of one evaluation with every image's features, before a scoring variant picks
 /// which embeddings and which rule to use; so that variants compare on identical inputs.
-struct EvaluationSearches {
+public struct EvaluationSearches {
     struct Search {
         var identity: String
         var features: ImageFeatures?
@@ -80,10 +80,10 @@ struct EvaluationSearches {
     }
 
     /// How identities with several photos are enrolled, for `--enrolment-study`.
-    enum Enrolment: CaseIterable {
+    public enum Enrolment: CaseIterable, Sendable {
         case firstPhoto, twoTemplates, twoFused
 
-        var label: String {
+        public var label: String {
             switch self {
             case .firstPhoto: "first photo only"
             case .twoTemplates: "two photos, two templates"
@@ -92,7 +92,7 @@ struct EvaluationSearches {
         }
 
         /// How the evaluation report names it (`enrolment_study[].enrolment`).
-        var key: String {
+        public var key: String {
             switch self {
             case .firstPhoto: "one photo"
             case .twoTemplates: "two templates"

@@ -1,7 +1,7 @@
 import Shared
 
 /// What `coordinator evaluate --json` writes.
-struct EvaluationReport: Codable {
+public struct EvaluationReport: Codable {
     struct DetectionFailures: Codable {
         var enrolment: Int
         var mated: Int

@@ -1,7 +1,7 @@
 import FaceTemplates
 import XCTest
 
-@testable import Coordinator
+@testable import Evaluation
 
 /// `coordinator evaluate` scores enrolled templates at the precision a signed bundle stores them
 /// (`--dlib-templates`, `--facenet-templates`), and probes as the edge computes them.

@@ -1,13 +1,12 @@
-import CoordinatorRecord
 import FaceTemplates
 import Foundation
 import Shared
 
 /// What a threshold means for a watchlist of a given size, read from the latest evaluation report,
 /// so that the authorising officer sees the expected TPIR and FPIR (with intervals) before signing.
-struct ExpectedRates {
+public struct ExpectedRates {
     /// Where a bundle's normalising cohort comes from; the report must have been made the same way.
-    enum CohortKind {
+    public enum CohortKind: Sendable {
         /// The watchlist alone (`coordinator evaluate --cohort watchlist`).
         case watchlist
         /// A separate cohort of this many people not sought (`--cohort two-fold` stands in for it in evaluation).
@@ -16,22 +15,22 @@ struct ExpectedRates {
         /// (`--cohort two-fold --cohort-centroids N --centroid-grouping nearest` in evaluation).
         case centroids(count: Int, perCentroid: Int)
 
-        init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
+        public init(faces: Int) { self = faces == 0 ? .watchlist : .separate(faces: faces) }
 
         /// A cohort of this many templates, each standing for `peoplePerTemplate` people (1: faces).
-        init(templates: Int, peoplePerTemplate: Int) {
+        public init(templates: Int, peoplePerTemplate: Int) {
             self =
                 peoplePerTemplate > 1
                 ? .centroids(count: templates, perCentroid: peoplePerTemplate) : .init(faces: templates)
         }
 
         /// The cohort a built bundle carries.
-        init(_ bundle: WatchlistBundle) {
+        public init(_ bundle: WatchlistBundle) {
             self.init(templates: bundle.cohort.count, peoplePerTemplate: bundle.peoplePerCohortTemplate)
         }
 
         /// The report's cohort label that describes this kind.
-        var evaluateOption: String {
+        public var evaluateOption: String {
             switch self {
             case .watchlist: "watchlist"
             case .separate: "two-fold"
@@ -40,7 +39,7 @@ struct ExpectedRates {
         }
 
         /// Templates the bundle's cohort holds.
-        var templates: Int {
+        public var templates: Int {
             switch self {
             case .watchlist: 0
             case .separate(let faces): faces
@@ -49,13 +48,13 @@ struct ExpectedRates {
         }
     }
 
-    let reportPath: String
+    public let reportPath: String
     /// The evaluated list size the figures come from: of the evaluated sizes around the list's
     /// (the nearest outside the evaluated range), the one with more false alerts at the threshold.
-    let evaluatedSize: Int
-    let rates: RatePoint
+    public let evaluatedSize: Int
+    public let rates: RatePoint
 
-    init(
+    public init(
         reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind,
         enrolment: EvaluationSearches.Enrolment = .firstPhoto
     ) throws {
@@ -83,7 +82,7 @@ struct ExpectedRates {
     /// lower of the evaluated sizes around it, since false alerts rise with size under a separate
     /// cohort but fall with it when the list is its own cohort. A list enrolling several photos
     /// per subject takes it from the report's `--enrolment-study` rows for that enrolment.
-    static func threshold(
+    public static func threshold(
         reportPath: String, fpir: Double, listSize: Int, cohort: CohortKind,
         enrolment: EvaluationSearches.Enrolment = .firstPhoto
     ) throws -> Float {
@@ -147,14 +146,7 @@ struct ExpectedRates {
         return below.size == above.size ? [below] : [below, above]
     }
 
-    /// The figures as a deployment records them.
-    var performance: ExpectedPerformance {
-        ExpectedPerformance(
-            tpir: rates.tpir, tpirInterval: rates.tpirInterval, fpir: rates.fpir, fpirInterval: rates.fpirInterval,
-            evaluatedListSize: evaluatedSize, report: reportPath)
-    }
-
-    var summary: String {
+    public var summary: String {
         let f = { (v: Double) in String(format: "%.4f", v) }
         return
             "expected at threshold \(String(format: "%.2f", rates.threshold)) for a list evaluated at \(evaluatedSize) people (\(reportPath)): "
@@ -166,7 +158,7 @@ struct ExpectedRates {
 
 extension EvaluationSearches.Enrolment {
     /// The evaluation rows a list enrolled this way takes its figures from.
-    init(_ enrolment: ListEnrolment) {
+    public init(_ enrolment: ListEnrolment) {
         switch enrolment {
         case .onePhoto: self = .firstPhoto
         case .severalTemplates: self = .twoTemplates

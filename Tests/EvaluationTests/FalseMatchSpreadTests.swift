@@ -1,7 +1,7 @@
 import Shared
 import XCTest
 
-@testable import Coordinator
+@testable import Evaluation
 
 final class FalseMatchSpreadTests: XCTestCase {
     func testHandComputedSpread() {

@@ -3,7 +3,7 @@ import Shared
 /// A labelled dataset laid out as `<identity>/<images>`, split by the evaluation protocol:
 /// identities with two or more images are enrolled on their first image (by file name) and probed
 /// with the others (up to a cap) as mated searches; identities with one image are non-mated searches.
-struct FolderDataset {
+public struct FolderDataset {
     let identities: [LabelledImageFolder.Label]
 
     init(root: String) throws {

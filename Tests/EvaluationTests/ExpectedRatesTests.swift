@@ -4,7 +4,7 @@ import Shared
 import TestSupport
 import XCTest
 
-@testable import Coordinator
+@testable import Evaluation
 
 /// A list whose size lies between two evaluated sizes is given the threshold, and shown the
 /// false-alert rate, of the less favourable of the two: false alerts rise with size under a

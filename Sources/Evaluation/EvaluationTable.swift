@@ -3,8 +3,8 @@ import Foundation
 import Shared
 
 /// The human-readable form of an evaluation report.
-enum EvaluationTable {
-    static func render(_ r: EvaluationReport) -> String {
+public enum EvaluationTable {
+    public static func render(_ r: EvaluationReport) -> String {
         func pct(_ v: Double) -> String { String(format: "%.4f", v) }
         func ci(_ v: [Double]) -> String { String(format: "[%.4f, %.4f]", v[0], v[1]) }
         var lines = [
