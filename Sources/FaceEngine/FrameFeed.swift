@@ -52,7 +52,8 @@ public enum FeedEnd: Sendable, Equatable {
     case failed(FaceEngineError)
 }
 
-/// Reads a source on its own thread (OpenCV reads block) into a small bounded buffer.
+/// Reads a source on its own thread (OpenCV reads block) into a small bounded buffer, while `run()`
+/// runs (a service in the edge node's group, or a child task of the stage that reads it).
 /// Live sources that stall or drop are reopened with backoff and reported, never fatal.
 public final class FrameFeed: @unchecked Sendable {
     public let source: String
@@ -67,6 +68,8 @@ public final class FrameFeed: @unchecked Sendable {
     private var end: FeedEnd?
     private var stopRequested = false
     private var counters = CaptureCounters()
+    /// A file source opened by `open()`, until the capture thread takes it.
+    private var opened: VideoSource?
 
     public init(source: String, settings: CaptureSettings, logger: Logger) {
         self.source = source
@@ -79,16 +82,37 @@ public final class FrameFeed: @unchecked Sendable {
     /// Why the feed ended, once `next()` has returned nil.
     public var endReason: FeedEnd? { condition.withLock { end } }
 
-    /// Opens a file source now, so that a wrong path fails before any work starts.
-    public func start() throws {
-        // Handed to the capture thread, which becomes its only user.
-        nonisolated(unsafe) let first: VideoSource? =
-            kind.isLive
-            ? nil
-            : try VideoSource(source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
-        let thread = Thread { [self] in run(opened: first) }
-        thread.name = "capture"
-        thread.start()
+    /// Opens a file source now, so that a wrong path fails before any work starts; `run` opens
+    /// it otherwise. A live source is opened (and reopened) by the capture itself.
+    public func open() throws {
+        guard !kind.isLive else { return }
+        let video = try VideoSource(
+            source: source, openTimeout: settings.openTimeout, readTimeout: settings.readTimeout)
+        condition.withLock { opened = video }
+    }
+
+    /// Captures until the source ends or fails, `stop()` is called or the task is cancelled, on a
+    /// thread of its own (OpenCV reads block); returns when that thread has finished. Run it as a
+    /// service or a child task: the thread lives exactly as long as this call.
+    public func run() async throws {
+        if !kind.isLive, condition.withLock({ opened == nil }) { try open() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                // The capture thread becomes the opened source's only user.
+                nonisolated(unsafe) let first = condition.withLock { () -> VideoSource? in
+                    defer { opened = nil }
+                    return opened
+                }
+                let thread = Thread { [self] in
+                    capture(opened: first)
+                    finished.resume()
+                }
+                thread.name = "capture"
+                thread.start()
+            }
+        } onCancel: {
+            stop()
+        }
     }
 
     /// Asks the capture thread to finish; `next()` then drains and returns nil.
@@ -121,7 +145,7 @@ public final class FrameFeed: @unchecked Sendable {
 
     private var isStopping: Bool { condition.withLock { stopRequested } }
 
-    private func run(opened: VideoSource?) {
+    private func capture(opened: VideoSource?) {
         var video = opened
         var backoff = settings.reconnectInitial
         var index = 0

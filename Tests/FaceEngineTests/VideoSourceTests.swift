@@ -31,7 +31,8 @@ final class VideoSourceTests: XCTestCase {
     func testFeed_readsAnimatedGIF() async throws {
         let clip = try Fixtures.dataset("videos/intel-sample-videos/face-demographics-walking.gif")
         let feed = FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
-        try feed.start()
+        let capture = try started(feed)
+        defer { capture.cancel() }
         var count = 0
         while await feed.next() != nil { count += 1 }
         XCTAssertEqual(count, 35)
@@ -40,7 +41,8 @@ final class VideoSourceTests: XCTestCase {
     func testFeed_deliversEveryFrameOfAFile_thenEnds() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 35, fps: 25)
         let feed = FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
-        try feed.start()
+        let capture = try started(feed)
+        defer { capture.cancel() }
         var indices: [Int] = []
         while let frame = await feed.next() { indices.append(frame.index) }
         XCTAssertEqual(indices, Array(0..<35))
@@ -51,7 +53,8 @@ final class VideoSourceTests: XCTestCase {
     func testLoopingFile_startsAgain_withIndicesAndStreamTimeRunningOn() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 10, fps: 25)
         let feed = FrameFeed(source: clip, settings: .defaults(for: .file, loop: true), logger: Logger(label: "test"))
-        try feed.start()
+        let capture = try started(feed)
+        defer { capture.cancel() }
         var frames: [Frame] = []
         while frames.count < 35, let frame = await feed.next() { frames.append(frame) }
         feed.stop()
@@ -64,7 +67,8 @@ final class VideoSourceTests: XCTestCase {
     func testFeed_keepsFrameOrder_whenTheConsumerAlternatesBetweenFastAndSlow() async throws {
         let clip = try Fixtures.syntheticClip(self, frames: 300, fps: 25)
         let feed = FrameFeed(source: clip, settings: .defaults(for: .file), logger: Logger(label: "test"))
-        try feed.start()
+        let capture = try started(feed)
+        defer { capture.cancel() }
         var indices: [Int] = []
         while let frame = await feed.next() {
             indices.append(frame.index)
@@ -78,7 +82,8 @@ final class VideoSourceTests: XCTestCase {
         var settings = CaptureSettings.defaults(for: .file, realtime: true)
         settings.bufferCapacity = 1
         let feed = FrameFeed(source: clip, settings: settings, logger: Logger(label: "test"))
-        try feed.start()
+        let capture = try started(feed)
+        defer { capture.cancel() }
         var processed = 0
         while await feed.next() != nil {
             processed += 1
@@ -89,6 +94,12 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertGreaterThan(counters.dropped, 10)
         XCTAssertEqual(processed + counters.dropped, 35, "every frame is either processed or counted as dropped")
     }
+}
+
+/// A feed opened now and capturing in a task of its own, as a service runs it.
+private func started(_ feed: FrameFeed) throws -> Task<Void, Error> {
+    try feed.open()
+    return Task { try await feed.run() }
 }
 
 final class SourceRedactionTests: XCTestCase {

@@ -105,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
         let kind = SourceKind(source: source)
         let feed = FrameFeed(
             source: source, settings: .defaults(for: kind, realtime: realtime, loop: loop), logger: logger)
-        try feed.start()
+        try feed.open()
         logger.info("running", metadata: ["subjects": "\(list.matcher.subjects.count)", "threshold": "\(chosen)"])
 
         let service = OfflineRunService(
@@ -116,7 +116,11 @@ struct RunCommand: AsyncParsableCommand {
         // SIGTERM (systemd stop) and SIGINT end the run gracefully: tracks are wiped and the report written.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    // The feed first, so that a graceful stop reaches the run (which stops the feed) before it.
+                    .init(service: feed, successTerminationBehavior: .ignore),
+                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -52,7 +52,6 @@ actor ServeService: Service {
                 try await Task.sleep(for: .milliseconds(100))
             }
             guard !Task.isShuttingDownGracefully else { return }
-            try feed.start()
             let started = ContinuousClock.now
             let publishCounts = { [pipeline, health] in
                 var report = pipeline.report
@@ -60,34 +59,40 @@ actor ServeService: Service {
                 let frames = feed.snapshot
                 health.update(report, framesCaptured: frames.captured, framesDropped: frames.dropped)
             }
-            var version = holder.heldVersion
-            while let frame = await feed.next() {
-                if let change = holder.changes(since: seen, now: Date()) {
-                    seen = change.generation
-                    pipeline.replaceWatchlist(change.current?.matcher, threshold: change.current?.threshold ?? 0)
-                    version = change.current?.version ?? 0
+            try feed.open()
+            // The capture thread lives as long as this child task: it ends with the source or the service.
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await feed.run() }
+                var version = holder.heldVersion
+                while let frame = await feed.next() {
+                    if let change = holder.changes(since: seen, now: Date()) {
+                        seen = change.generation
+                        pipeline.replaceWatchlist(change.current?.matcher, threshold: change.current?.threshold ?? 0)
+                        version = change.current?.version ?? 0
+                    }
+                    var crops: [UUID: [UInt8]] = [:]
+                    let alerts = try pipeline.process(frame) { image, box, id in
+                        crops[id] = try? image.jpeg(of: box.expanded(by: 0.2))
+                        return nil
+                    }
+                    for alert in alerts {
+                        try outbox.add(
+                            .init(
+                                alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID,
+                                deploymentID: deploymentID,
+                                watchlistVersion: version, subject: alert.subject, score: alert.score,
+                                distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
+                                trackFrames: UInt32(clamping: alert.trackFrames),
+                                quality: [
+                                    alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
+                                    alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll,
+                                ],
+                                cropJPEG: crops[alert.alertID] ?? []), now: Date())
+                        logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
+                    }
+                    publishCounts()
                 }
-                var crops: [UUID: [UInt8]] = [:]
-                let alerts = try pipeline.process(frame) { image, box, id in
-                    crops[id] = try? image.jpeg(of: box.expanded(by: 0.2))
-                    return nil
-                }
-                for alert in alerts {
-                    try outbox.add(
-                        .init(
-                            alertID: alert.alertID, nodeID: node.id, cameraID: node.cameraID,
-                            deploymentID: deploymentID,
-                            watchlistVersion: version, subject: alert.subject, score: alert.score,
-                            distance: alert.distance, capturedAt: alert.capturedAt, track: UInt64(alert.track),
-                            trackFrames: UInt32(clamping: alert.trackFrames),
-                            quality: [
-                                alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
-                                alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll,
-                            ],
-                            cropJPEG: crops[alert.alertID] ?? []), now: Date())
-                    logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
-                }
-                publishCounts()
+                feed.stop()
             }
             // The feed's final counts: a frame read after the last one processed was dropped.
             publishCounts()

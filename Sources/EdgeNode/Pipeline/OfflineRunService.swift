@@ -93,3 +93,6 @@ actor OfflineRunService: Service {
         }
     }
 }
+
+/// The feed as a service in `edge-node run`'s group: its capture thread lives while the group runs.
+extension FrameFeed: Service {}
