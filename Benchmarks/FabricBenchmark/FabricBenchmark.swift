@@ -54,6 +54,7 @@ enum FabricBenchmark {
         let context = ZMQContext()
         let serverKeys = try CurveKeyPair.generate(), clientKeys = try CurveKeyPair.generate()
         let zap = try ZAPAuthenticator(context: context, enrolled: [clientKeys.publicKey]) { _, _ in }
+        Task { await zap.run() }
         defer { zap.stop() }
         let router = try ZMQSocket(context, .router), dealer = try ZMQSocket(context, .dealer)
         if curve {

@@ -91,10 +91,10 @@ public struct ControlRoomServer {
             users: users,
             pool: PasswordHashingPool(workers: settings.passwordWorkers, queueLimit: settings.passwordQueueLimit),
             settings: settings.signIn, logger: logger)
+        let builds = WatchlistBuildQueue(compiler: compiler, database: database, logger: logger, clock: .system)
         let router = try makeRouter(
             settings: settings, database: database, users: users, desk: desk, feed: feed, compiler: compiler,
-            logger: logger,
-            deploymentsChanged: deploymentsChanged)
+            builds: builds, logger: logger, deploymentsChanged: deploymentsChanged)
         // A connection idle, or still sending its request head or body, for this long is closed (a live
         // page's stream is a request in progress and stays open).
         let http = HTTPServerBuilder.http1(
@@ -113,14 +113,14 @@ public struct ControlRoomServer {
                     ])
             }, logger: logger)
         return [
-            SignInHousekeeping(desk: desk, logger: logger, clock: .system), application,
+            SignInHousekeeping(desk: desk, logger: logger, clock: .system), builds, application,
             StopOnShutdown { feed.finish() },
         ]
     }
 
     static func makeRouter(
         settings: Settings, database: CoordinatorDatabase, users: UserStore, desk: SignInDesk, feed: AlertFeed,
-        compiler: any WatchlistCompiling, logger: Logger,
+        compiler: any WatchlistCompiling, builds: WatchlistBuildQueue, logger: Logger,
         deploymentsChanged: @escaping @Sendable () -> Void, clock: WallClock = .system
     ) throws -> Router<WebRequestContext> {
         let pages = PageRenderer(library: try PageTemplates.library())
@@ -160,8 +160,8 @@ public struct ControlRoomServer {
             deploymentsChanged: deploymentsChanged
         ).add(to: router)
         WatchlistRoutes(
-            database: database, access: access, pages: pages, compiler: compiler, signers: settings.signers,
-            uploadLimit: settings.uploadLimitBytes, logger: logger, clock: clock
+            database: database, access: access, pages: pages, compiler: compiler, builds: builds,
+            signers: settings.signers, uploadLimit: settings.uploadLimitBytes, clock: clock
         ).add(to: router)
         return router
     }

@@ -10,46 +10,37 @@ public final class ZAPAuthenticator: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var enrolled: Set<String> = []
-    private var running = true
 
     private let onRefusal: @Sendable (_ publicKey: String, _ address: String) -> Void
-    private let done = DispatchSemaphore(value: 0)
+    private var loop: SocketLoop!
 
-    /// Binds the handler in `context` and serves it on its own thread until `stop()`.
+    /// Binds the handler in `context` at once, so that no handshake is ever let through unasked;
+    /// requests wait until `run()` answers them.
     public init(
         context: ZMQContext, enrolled: Set<String>,
         onRefusal: @escaping @Sendable (_ publicKey: String, _ address: String) -> Void
     ) throws {
         self.enrolled = enrolled
         self.onRefusal = onRefusal
-        let socket = try ZMQSocket(context, .rep)
-        try socket.setReceiveTimeout(.milliseconds(100))
+        // A ROUTER rather than the RFC's REP, so that the socket loop (asleep in zmq_poll) can serve
+        // it: each request carries its envelope (routing id, empty frame), which the reply returns.
+        let socket = try ZMQSocket(context, .router)
         try socket.bind(Self.endpoint)
-        nonisolated(unsafe) let owned = socket  // the handler thread becomes its only user
-        let thread = Thread { [self] in serve(owned) }
-        thread.name = "zap"
-        thread.start()
+        loop = try SocketLoop(socket: socket, name: "zap") { [weak self] frames, _ in
+            guard let self, frames.count >= 2 else { return }
+            loop.send(Array(frames.prefix(2)) + reply(to: Array(frames.dropFirst(2))))
+        }
     }
 
     public func enrol(_ publicKey: String) { lock.withLock { _ = enrolled.insert(publicKey) } }
     public func revoke(_ publicKey: String) { lock.withLock { _ = enrolled.remove(publicKey) } }
     private func isEnrolled(_ publicKey: String) -> Bool { lock.withLock { enrolled.contains(publicKey) } }
 
-    /// Stops the handler thread and waits for it.
-    public func stop() {
-        lock.withLock { running = false }
-        done.wait()
-    }
+    /// Answers handshakes on a thread of its own until `stop()` or cancellation.
+    public func run() async { await loop.run() }
 
-    private var isRunning: Bool { lock.withLock { running } }
-
-    private func serve(_ socket: ZMQSocket) {
-        defer { done.signal() }
-        while isRunning {
-            guard let request = try? socket.receive() else { continue }
-            try? socket.send(reply(to: request))
-        }
-    }
+    /// Asks the handler to finish; `run()` returns once it has.
+    public func stop() { loop.stop() }
 
     /// Request frames: version, request id, domain, address, routing id, mechanism, credentials...
     func reply(to request: [[UInt8]]) -> [[UInt8]] {

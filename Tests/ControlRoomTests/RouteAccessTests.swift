@@ -133,9 +133,13 @@ final class RouteAccessTests: XCTestCase {
                 sessions[role] = (token, session.csrfToken)
             }
             self.sessions = Sessions(byRole: sessions)
+            let logger = Logger(label: "test")
             router = try ControlRoomServer.makeRouter(
                 settings: .init(), database: fixture.database, users: users, desk: desk, feed: AlertFeed(),
-                compiler: NoVisionCompiler(), logger: Logger(label: "test"), deploymentsChanged: {}, clock: clock)
+                compiler: NoVisionCompiler(),
+                builds: WatchlistBuildQueue(
+                    compiler: NoVisionCompiler(), database: fixture.database, logger: logger, clock: clock),
+                logger: logger, deploymentsChanged: {}, clock: clock)
         }
     }
 

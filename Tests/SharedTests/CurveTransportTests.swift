@@ -25,6 +25,8 @@ final class CurveTransportTests: XCTestCase {
         context = ZMQContext()
         let refusals = self.refusals
         zap = try ZAPAuthenticator(context: context, enrolled: [node.publicKey]) { key, _ in refusals.add(key) }
+        let zap = self.zap!
+        Task { await zap.run() }
         router = try ZMQSocket(context, .router)
         try router.makeCurveServer(server, domain: "watchpost")
         try router.setReceiveTimeout(.seconds(2))

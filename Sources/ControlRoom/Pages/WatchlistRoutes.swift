@@ -12,9 +12,9 @@ struct WatchlistRoutes {
     let access: Access
     let pages: PageRenderer
     let compiler: any WatchlistCompiling
+    let builds: WatchlistBuildQueue
     let signers: WatchlistSigners
     let uploadLimit: Int
-    let logger: Logger
     let clock: WallClock
 
     func add(to router: Router<WebRequestContext>) {
@@ -77,18 +77,7 @@ struct WatchlistRoutes {
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
-                    let (database, compiler, logger, actor) = (database, compiler, logger, session.user.name)
-                    // Enrolment takes seconds per list: the page refreshes until the build is recorded.
-                    Task.detached {
-                        do {
-                            let outcome = try await compiler.compile(input)
-                            try WatchlistDraftStore.recordBuild(id, outcome, by: actor, in: database, at: clock.now())
-                        } catch {
-                            logger.error("watchlist build failed", metadata: ["draft": "\(id)", "error": "\(error)"])
-                            try? WatchlistDraftStore.recordBuildFailure(
-                                id, reason: "\(error)", by: actor, in: database, at: clock.now())
-                        }
-                    }
+                    builds.submit(.init(draftID: id, input: input, actor: session.user.name))
                     return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
             }

@@ -1,13 +1,16 @@
 import CoordinatorRecord
 import Foundation
 import Logging
+import ServiceLifecycle
 import Shared
 import ZeroMQTransport
 
 /// The coordinator's side of the fabric: a CURVE ROUTER that admits enrolled nodes only, stores
 /// their alerts idempotently (attributed to the key that sent them) and acknowledges each one,
 /// records their heartbeats, and pushes each node the list its deployment assigns it.
-final class CoordinatorServer: @unchecked Sendable {
+/// A service: its socket and ZAP handler are bound when it is made (a wrong endpoint fails at
+/// start-up) and served, each on a thread of its own, while the group runs it.
+final class CoordinatorServer: Service, @unchecked Sendable {
     struct Settings {
         var bind: String
         var keys: CurveKeyPair
@@ -112,9 +115,15 @@ final class CoordinatorServer: @unchecked Sendable {
         perform(lock.withLock { machine.checkpointPublished(bytes) })
     }
 
-    func stop() {
-        loop.stop()
-        zap.stop()
+    /// Serves nodes until the group shuts down gracefully (or cancels), then stops both threads.
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.zap.run() }
+            group.addTask { await self.loop.run() }
+            try? await gracefulShutdown()
+            loop.stop()
+            zap.stop()
+        }
     }
 
     private func handle(_ frames: [[UInt8]], sender: String?) {

@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: StopOnShutdown { server.stop() }),
+            .init(service: server),
             .init(service: ReloadOnHangUp(reload: reloadFromFile)),
             .init(service: RetentionService(database: server.database, policy: file.retention, logger: logger)),
             .init(

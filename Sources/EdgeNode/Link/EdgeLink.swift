@@ -25,8 +25,6 @@ final class EdgeLink: Service, @unchecked Sendable {
     private let health: HealthCounters
     private let logger: Logger
     private let context = ZMQContext()
-    private let dealer: ZMQSocket
-    /// Set once `run` starts, before anything is sent.
     private var loop: SocketLoop!
     private let started = Date()
 
@@ -49,23 +47,26 @@ final class EdgeLink: Service, @unchecked Sendable {
                 nodeID: settings.nodeID, deploymentID: settings.deploymentID,
                 heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
             policy: policy, now: Date())
-        dealer = try ZMQSocket(context, .dealer)
+        let dealer = try ZMQSocket(context, .dealer)
         try dealer.makeCurveClient(settings.keys, serverKey: settings.coordinatorKey)
         try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
         try dealer.setReconnectBackoffMaximum(.seconds(10))
         try dealer.connect(settings.coordinator)
+        loop = try SocketLoop(socket: dealer, name: "edge-link") { [weak self] frames, _ in self?.handle(frames) }
     }
 
     /// Hello at once, then a tick every 50 ms (heartbeats, resends, expiry) until the group shuts
     /// down; then the socket's loop stops.
     func run() async throws {
-        loop = try SocketLoop(socket: dealer, name: "edge-link") { [weak self] frames, _ in self?.handle(frames) }
-        defer { loop.stop() }
-        let held = self.held
-        perform(lock.withLock { machine.start(held: held) })
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            perform(lock.withLock { machine.tick(now: Date()) })
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(50)) }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.loop.run() }
+            let held = self.held
+            perform(lock.withLock { machine.start(held: held) })
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                perform(lock.withLock { machine.tick(now: Date()) })
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            loop.stop()
         }
     }
 
