@@ -124,7 +124,7 @@ public struct ControlRoomServer {
         deploymentsChanged: @escaping @Sendable () -> Void, clock: WallClock = .system
     ) throws -> Router<WebRequestContext> {
         let pages = PageRenderer(library: try PageTemplates.library())
-        let access = Access(database: database, logger: logger)
+        let access = Access(database: database, logger: logger, clock: clock)
         let registry = PrometheusCollectorRegistry()
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(tls: settings.tls != nil))

@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Hummingbird
 import Logging
+import Shared
 
 /// Who may do what: every route names its roles. No session: pages redirect to the sign-in page
 /// and actions get 401; a wrong role gets 403, audited; a form without the session's CSRF token
@@ -9,6 +10,8 @@ import Logging
 struct Access {
     let database: CoordinatorDatabase
     let logger: Logger
+    /// The time refusals are audited at.
+    let clock: WallClock
 
     /// Roles of each area, in one place (README "Control room").
     static let alerts: Set<Role> = [.operator_, .supervisor]
@@ -39,7 +42,7 @@ struct Access {
             database.audit(
                 AuditEvent(
                     actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
-                    detail: ["role": session.user.role.rawValue]), logger: logger)
+                    detail: ["role": session.user.role.rawValue]), at: clock.now(), logger: logger)
             throw Denial.response(Response(status: .forbidden))
         }
         return session
@@ -78,7 +81,7 @@ struct Access {
             database.audit(
                 AuditEvent(
                     actor: session.user.name, action: .accessRefused, target: Self.auditTarget(request, context),
-                    detail: ["reason": "missing or wrong CSRF token"]), logger: logger)
+                    detail: ["reason": "missing or wrong CSRF token"]), at: clock.now(), logger: logger)
             throw Denial.response(Response(status: .forbidden))
         }
     }

@@ -18,6 +18,8 @@ struct AuditCheckpointService: Service {
     /// Set by a reload (a record command's SIGHUP): checkpoint at the next poll if entries were added.
     let nudge: CheckpointNudge
     let logger: Logger
+    /// The time every run is recorded at.
+    var clock = WallClock.system
     /// How often the log's length is looked at.
     var poll: Duration = .seconds(2)
 
@@ -26,7 +28,7 @@ struct AuditCheckpointService: Service {
         var published: AuditCheckpoint?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let now = Date()
+                let now = clock.now()
                 if let latest = try writer.latest() {
                     schedule.checkpointed(
                         entries: latest.entries, at: Date(timeIntervalSince1970: TimeInterval(latest.signedAt)))

@@ -34,6 +34,7 @@ final class CoordinatorServer: Service, @unchecked Sendable {
     let feed = AlertFeed()
     private let alerts: AlertStore
     private let logger: Logger
+    private let clock: WallClock
     private let recording: FileHandle?
     private var loop: SocketLoop!
     /// The endpoint actually bound (the port, when the config asks for `:*`).
@@ -43,8 +44,9 @@ final class CoordinatorServer: Service, @unchecked Sendable {
     private let lock = NSLock()
     private var machine: ServerStateMachine
 
-    init(settings: Settings, logger: Logger) throws {
+    init(settings: Settings, logger: Logger, clock: WallClock = .system) throws {
         self.logger = logger
+        self.clock = clock
         database = try CoordinatorDatabase(stateDirectory: settings.stateDirectory)
         alerts = AlertStore(database: database)
         recording = try settings.recordFrames.map { path in
@@ -54,9 +56,9 @@ final class CoordinatorServer: Service, @unchecked Sendable {
             }
             return handle
         }
-        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
-        machine = ServerStateMachine(configuration: try Self.configuration(settings, database), startedAt: Date())
-        let refusals = HandshakeRefusals(database: database, logger: logger)
+        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: clock.now())
+        machine = ServerStateMachine(configuration: try Self.configuration(settings, database), startedAt: clock.now())
+        let refusals = HandshakeRefusals(database: database, logger: logger, clock: clock)
         zap = try ZAPAuthenticator(context: context, enrolled: Set(settings.nodes.map(\.publicKey))) { key, address in
             refusals.refused(key: key, address: address)
         }
@@ -96,7 +98,7 @@ final class CoordinatorServer: Service, @unchecked Sendable {
     /// messages dropped from now on), and each connected node is sent the list it should now hold
     /// (a started deployment's, or the command to wipe an ended one's).
     func reload(_ settings: Settings) throws {
-        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: Date())
+        try NodeRegistry.sync(settings.nodes, in: database, actor: "config", at: clock.now())
         let next = try Self.configuration(settings, database)
         try database.change { _, audit in
             try audit.append(
@@ -104,9 +106,9 @@ final class CoordinatorServer: Service, @unchecked Sendable {
                     actor: "coordinator", action: .configReloaded, target: "coordinator",
                     detail: [
                         "enrolled": "\(next.nodes.count)", "assigned_nodes": "\(next.assignments.count)",
-                    ]), at: Date())
+                    ]), at: clock.now())
         }
-        perform(lock.withLock { machine.reload(next, now: Date()) })
+        perform(lock.withLock { machine.reload(next, now: clock.now()) })
     }
 
     /// Sends a new audit checkpoint to every node (and to each that connects later), to keep as witnesses.
@@ -132,10 +134,10 @@ final class CoordinatorServer: Service, @unchecked Sendable {
             var length = UInt32(frames[1].count).littleEndian
             recording.write(Data(bytes: &length, count: 4) + Data(frames[1]))
         }
-        perform(lock.withLock { machine.received(frames, sender: sender, now: Date()) })
+        perform(lock.withLock { machine.received(frames, sender: sender, now: clock.now()) })
     }
 
-    private func audit(_ event: AuditEvent) { database.audit(event, logger: logger) }
+    private func audit(_ event: AuditEvent) { database.audit(event, at: clock.now(), logger: logger) }
 
     /// Carries out what the machine decided; storing an alert feeds its outcome back.
     private func perform(_ actions: [ServerStateMachine.Action]) {
@@ -146,7 +148,7 @@ final class CoordinatorServer: Service, @unchecked Sendable {
             case .store(let peer, let alert, let node):
                 do {
                     let standing = lock.withLock { machine.configuration.standingDeploymentID }
-                    let new = try alerts.store(alert, from: node, receivedAt: Date(), standingDeployment: standing)
+                    let new = try alerts.store(alert, from: node, receivedAt: clock.now(), standingDeployment: standing)
                     if new { feed.publish(.init(alertID: alert.alertID, deploymentID: alert.deploymentID)) }
                     perform(lock.withLock { machine.alertStored(alert, peer: peer, new: new) })
                 } catch let refusal as AlertRefusal {
@@ -157,13 +159,13 @@ final class CoordinatorServer: Service, @unchecked Sendable {
             case .recordHeartbeat(let node, let beat, let deployment):
                 do {
                     try NodeRegistry.recordHeartbeat(
-                        beat, from: node, deploymentID: deployment, in: database, at: Date())
+                        beat, from: node, deploymentID: deployment, in: database, at: clock.now())
                 } catch {
                     logger.error("heartbeat not recorded", metadata: ["node": "\(node)", "error": "\(error)"])
                 }
             case .recordReceipt(let node, let receipt):
                 do {
-                    if try AuditWitnessReceipts.record(receipt, from: node, in: database, at: Date()) {
+                    if try AuditWitnessReceipts.record(receipt, from: node, in: database, at: clock.now()) {
                         logger.info(
                             "audit checkpoint witnessed",
                             metadata: ["node": "\(node)", "entries": "\(receipt.entries)"])
@@ -195,17 +197,19 @@ final class CoordinatorServer: Service, @unchecked Sendable {
 private final class HandshakeRefusals: @unchecked Sendable {
     private let database: CoordinatorDatabase
     private let logger: Logger
+    private let clock: WallClock
     private let lock = NSLock()
     private var lastAudit: [String: Date] = [:]
 
-    init(database: CoordinatorDatabase, logger: Logger) {
+    init(database: CoordinatorDatabase, logger: Logger, clock: WallClock) {
         self.database = database
         self.logger = logger
+        self.clock = clock
     }
 
     func refused(key: String, address: String) {
         logger.warning("node refused: key not enrolled", metadata: ["node_key": "\(key)", "address": "\(address)"])
-        let now = Date()
+        let now = clock.now()
         let due = lock.withLock {
             guard now.timeIntervalSince(lastAudit[key] ?? .distantPast) >= 60 else { return false }
             lastAudit = lastAudit.filter { now.timeIntervalSince($0.value) < 60 }
@@ -216,7 +220,7 @@ private final class HandshakeRefusals: @unchecked Sendable {
             database.audit(
                 AuditEvent(
                     actor: "coordinator", action: .nodeRefused, target: key.isEmpty ? "unknown key" : key,
-                    detail: ["address": address]), logger: logger)
+                    detail: ["address": address]), at: now, logger: logger)
         }
     }
 }

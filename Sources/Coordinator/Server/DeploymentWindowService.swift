@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Logging
 import ServiceLifecycle
+import Shared
 
 /// Ends each live deployment when its planned window closes, through `DeploymentEnding` as
 /// `deployment end` and the control room do: the audit log is checkpointed and the server reloads
@@ -10,6 +11,8 @@ import ServiceLifecycle
 struct DeploymentWindowService: Service {
     let ending: DeploymentEnding
     let logger: Logger
+    /// The time every run is recorded at.
+    var clock = WallClock.system
     /// Wakes at the next window's close, and at least this often to see deployments started since
     /// (the record commands start them from other processes).
     var recheck: Duration = .seconds(5)
@@ -18,7 +21,7 @@ struct DeploymentWindowService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wait = recheck
             do {
-                let now = Date()
+                let now = clock.now()
                 for ended in try ending.endPastWindows(at: now, actor: "coordinator") {
                     logger.notice(
                         "deployment ended: its planned window closed", metadata: ["deployment": "\(ended.id)"])

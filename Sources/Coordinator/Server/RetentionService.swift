@@ -2,6 +2,7 @@ import CoordinatorRecord
 import Foundation
 import Logging
 import ServiceLifecycle
+import Shared
 
 /// Runs the retention policy on `coordinator serve`'s schedule: at start, then every
 /// `retention.check_interval_s`, until graceful shutdown.
@@ -9,11 +10,13 @@ struct RetentionService: Service {
     let database: CoordinatorDatabase
     let policy: RetentionPolicy
     let logger: Logger
+    /// The time every run is recorded at.
+    var clock = WallClock.system
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let result = try Retention.purge(policy, in: database, at: Date(), actor: "retention")
+                let result = try Retention.purge(policy, in: database, at: clock.now(), actor: "retention")
                 if result != PurgeResult() {
                     logger.info(
                         "retention run",

@@ -56,8 +56,8 @@ public final class CoordinatorDatabase: Sendable {
 
     /// Appends one entry on its own, for events that change nothing else (a refusal, a push); a
     /// failure is logged and the caller goes on.
-    public func audit(_ event: AuditEvent, logger: Logger) {
-        do { try change { _, audit in try audit.append(event, at: Date()) } } catch {
+    public func audit(_ event: AuditEvent, at now: Date, logger: Logger) {
+        do { try change { _, audit in try audit.append(event, at: now) } } catch {
             logger.error(
                 "audit entry not written", metadata: ["action": "\(event.action.rawValue)", "error": "\(error)"])
         }

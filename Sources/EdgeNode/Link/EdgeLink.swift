@@ -26,7 +26,8 @@ final class EdgeLink: Service, @unchecked Sendable {
     private let logger: Logger
     private let context = ZMQContext()
     private var loop: SocketLoop!
-    private let started = Date()
+    private let clock: WallClock
+    private let started: Date
 
     // Guarded by `lock`: the socket's thread and the ticks both drive the machine.
     private let lock = NSLock()
@@ -35,8 +36,10 @@ final class EdgeLink: Service, @unchecked Sendable {
     init(
         settings: Settings, policy: BundlePolicy, outbox: AlertOutbox, holder: WatchlistHolder, witness: AuditWitness,
         health: HealthCounters,
-        logger: Logger
+        logger: Logger, clock: WallClock = .system
     ) throws {
+        self.clock = clock
+        started = clock.now()
         self.outbox = outbox
         self.holder = holder
         self.witness = witness
@@ -46,7 +49,7 @@ final class EdgeLink: Service, @unchecked Sendable {
             settings: .init(
                 nodeID: settings.nodeID, deploymentID: settings.deploymentID,
                 heartbeatInterval: settings.heartbeatInterval / .seconds(1)),
-            policy: policy, now: Date())
+            policy: policy, now: clock.now())
         let dealer = try ZMQSocket(context, .dealer)
         try dealer.makeCurveClient(settings.keys, serverKey: settings.coordinatorKey)
         try dealer.setMaxMessageSize(Int64(WireMessage.maxFrameBytes))
@@ -63,7 +66,7 @@ final class EdgeLink: Service, @unchecked Sendable {
             let held = self.held
             perform(lock.withLock { machine.start(held: held) })
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                perform(lock.withLock { machine.tick(now: Date()) })
+                perform(lock.withLock { machine.tick(now: clock.now()) })
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(50)) }
             }
             loop.stop()
@@ -76,7 +79,7 @@ final class EdgeLink: Service, @unchecked Sendable {
 
     private func handle(_ frames: [[UInt8]]) {
         let held = self.held
-        perform(lock.withLock { machine.received(frames.count == 1 ? frames[0] : [], held: held, now: Date()) })
+        perform(lock.withLock { machine.received(frames.count == 1 ? frames[0] : [], held: held, now: clock.now()) })
     }
 
     private func perform(_ actions: [LinkStateMachine.Action]) {
@@ -85,7 +88,7 @@ final class EdgeLink: Service, @unchecked Sendable {
             case .send(let message):
                 loop.send([message.encode()])
             case .sendHeartbeat:
-                let now = Date()
+                let now = clock.now()
                 loop.send([
                     WireMessage.heartbeat(
                         health.heartbeat(
@@ -95,7 +98,7 @@ final class EdgeLink: Service, @unchecked Sendable {
                 ])
             case .sendDueAlerts:
                 do {
-                    let now = Date()
+                    let now = clock.now()
                     for (id, frame) in try outbox.due(now: now) {
                         loop.send([frame])
                         try outbox.attempted(id, now: now)
@@ -118,7 +121,7 @@ final class EdgeLink: Service, @unchecked Sendable {
             case .wipeWatchlist:
                 holder.wipe()
             case .expireWatchlist:
-                if holder.expireIfDue(now: Date()) { logger.info("watchlist expired and wiped") }
+                if holder.expireIfDue(now: clock.now()) { logger.info("watchlist expired and wiped") }
             case .witness(let bytes):
                 do {
                     let (receipt, kept) = try witness.witness(bytes)

@@ -15,11 +15,14 @@ actor ServeService: Service {
     private let health: HealthCounters
     private let deploymentID: String
     private let logger: Logger
+    private let clock: WallClock
 
     init(
         node: EdgeConfigFile.NodeSettings, pipeline: RecognitionPipeline, holder: WatchlistHolder, outbox: AlertOutbox,
-        health: HealthCounters, deploymentID: String, logger: Logger
+        health: HealthCounters, deploymentID: String, logger: Logger,
+        clock: WallClock = .system
     ) {
+        self.clock = clock
         self.node = node
         self.pipeline = pipeline
         self.holder = holder
@@ -44,7 +47,7 @@ actor ServeService: Service {
             var seen = 0
             logger.info("waiting for an authorised watchlist")
             while !Task.isShuttingDownGracefully {
-                if let change = holder.changes(since: seen, now: Date()), let current = change.current {
+                if let change = holder.changes(since: seen, now: clock.now()), let current = change.current {
                     seen = change.generation
                     pipeline.replaceWatchlist(current.matcher, threshold: current.threshold)
                     break
@@ -65,7 +68,7 @@ actor ServeService: Service {
                 group.addTask { try await feed.run() }
                 var version = holder.heldVersion
                 while let frame = await feed.next() {
-                    if let change = holder.changes(since: seen, now: Date()) {
+                    if let change = holder.changes(since: seen, now: clock.now()) {
                         seen = change.generation
                         pipeline.replaceWatchlist(change.current?.matcher, threshold: change.current?.threshold ?? 0)
                         version = change.current?.version ?? 0
@@ -87,7 +90,7 @@ actor ServeService: Service {
                                     alert.quality.interEye, alert.quality.sharpness, alert.quality.lumaMean,
                                     alert.quality.lumaStd, alert.quality.yaw, alert.quality.pitch, alert.quality.roll,
                                 ],
-                                cropJPEG: crops[alert.alertID] ?? []), now: Date())
+                                cropJPEG: crops[alert.alertID] ?? []), now: clock.now())
                         logger.info("alert queued", metadata: ["alert_id": "\(alert.alertID)"])
                     }
                     publishCounts()
