@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -179,7 +180,10 @@ let package = Package(
             dependencies: ["FaceEngine", "FaceTemplates", "Shared", "TestSupport", "VisionTestSupport"]),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared", "FaceTemplates", "FaceEngine", "TestSupport", "ZeroMQTransport"]),
+            dependencies: [
+                "Shared", "FaceTemplates", "FaceEngine", "TestSupport", "ZeroMQTransport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(
             name: "EdgeNodeTests",
             dependencies: [
@@ -196,6 +200,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
             name: "ControlRoomTests",
