@@ -52,9 +52,9 @@ public final class UserStore: Sendable {
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try database.change { db, audit in
             guard try !Self.exists(name, db) else { throw UserRefusal(.exists, name, "user \(name) already exists") }
-            try db.execute(
-                sql: "INSERT INTO user (name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)",
-                arguments: [name, role.rawValue, hash, milliseconds(now)])
+            try UserRecord(
+                name: name, role: role.rawValue, passwordHash: hash, createdAtMs: milliseconds(now), failedLogins: 0
+            ).insert(db)
             try audit.append(
                 AuditEvent(actor: actor, action: .userAdded, target: name, detail: ["role": role.rawValue]), at: now)
         }
@@ -65,10 +65,10 @@ public final class UserStore: Sendable {
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try database.change { db, audit in
             try Self.require(name, db)
-            try db.execute(
-                sql: "UPDATE user SET password_hash = ?, failed_logins = 0, locked_until_ms = NULL WHERE name = ?",
-                arguments: [hash, name])
-            try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
+            try UserRecord.named(name).updateAll(
+                db, UserRecord.Columns.passwordHash.set(to: hash), UserRecord.Columns.failedLogins.set(to: 0),
+                UserRecord.Columns.lockedUntilMs.set(to: nil))
+            try SessionRecord.ofUser(name).deleteAll(db)
             try audit.append(AuditEvent(actor: actor, action: .userPasswordChanged, target: name), at: now)
         }
     }
@@ -76,8 +76,8 @@ public final class UserStore: Sendable {
     public func setRole(_ name: String, role: Role, by actor: String, at now: Date) throws {
         try database.change { db, audit in
             let old = try Self.require(name, db)
-            try db.execute(sql: "UPDATE user SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
-            try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
+            try UserRecord.named(name).updateAll(db, UserRecord.Columns.role.set(to: role.rawValue))
+            try SessionRecord.ofUser(name).deleteAll(db)
             try audit.append(
                 AuditEvent(
                     actor: actor, action: .userRoleChanged, target: name,
@@ -89,16 +89,15 @@ public final class UserStore: Sendable {
     public func disable(_ name: String, by actor: String, at now: Date) throws {
         try database.change { db, audit in
             try Self.require(name, db)
-            try db.execute(
-                sql: "UPDATE user SET disabled_at_ms = ? WHERE name = ?", arguments: [milliseconds(now), name])
-            try db.execute(sql: "DELETE FROM session WHERE user_name = ?", arguments: [name])
+            try UserRecord.named(name).updateAll(db, UserRecord.Columns.disabledAtMs.set(to: milliseconds(now)))
+            try SessionRecord.ofUser(name).deleteAll(db)
             try audit.append(AuditEvent(actor: actor, action: .userDisabled, target: name), at: now)
         }
     }
 
     public func list() throws -> [User] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { try Self.user($0) }
+            try UserRecord.order(UserRecord.Columns.name).fetchAll(db).map { try $0.user() }
         }
     }
 
@@ -112,16 +111,13 @@ public final class UserStore: Sendable {
 
     func signInCandidate(_ name: String, at now: Date) throws -> SignInCandidate {
         guard (try? Self.checkName(name)) != nil else { return .unknown }
-        guard
-            let row = try database.read({ db in
-                try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name])
-            }),
-            let hash = row["password_hash"] as String?
-        else { return .unknown }
-        let user = try Self.user(row)
+        guard let record = try database.read({ db in try UserRecord.fetchOne(db, key: name) }) else {
+            return .unknown
+        }
+        let user = try record.user()
         if user.disabled { return .refused(.disabled) }
         if let locked = user.lockedUntil, locked > now { return .refused(.locked) }
-        return .check(hash: hash)
+        return .check(hash: record.passwordHash)
     }
 
     /// Records a checked password: a session when it matched, else one more failure, counted in the
@@ -143,9 +139,9 @@ public final class UserStore: Sendable {
                         arguments: [name]) ?? 1
                 let lock = failures >= Self.failuresBeforeLockout
                 if lock {
-                    try db.execute(
-                        sql: "UPDATE user SET failed_logins = 0, locked_until_ms = ? WHERE name = ?",
-                        arguments: [milliseconds(now + Self.lockout), name])
+                    try UserRecord.named(name).updateAll(
+                        db, UserRecord.Columns.failedLogins.set(to: 0),
+                        UserRecord.Columns.lockedUntilMs.set(to: milliseconds(now + Self.lockout)))
                 }
                 try audit.append(
                     AuditEvent(
@@ -155,12 +151,12 @@ public final class UserStore: Sendable {
             }
             let token = Self.newToken(), csrf = Self.newToken()
             let expires = now + Self.sessionLifetime
-            try db.execute(
-                sql: "UPDATE user SET failed_logins = 0, locked_until_ms = NULL WHERE name = ?", arguments: [name])
-            try db.execute(
-                sql:
-                    "INSERT INTO session (token_sha256, user_name, csrf_token, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
-                arguments: [Self.digest(token), name, csrf, milliseconds(now), milliseconds(expires)])
+            try UserRecord.named(name).updateAll(
+                db, UserRecord.Columns.failedLogins.set(to: 0), UserRecord.Columns.lockedUntilMs.set(to: nil))
+            try SessionRecord(
+                tokenSHA256: Self.digest(token), userName: name, csrfToken: csrf, createdAtMs: milliseconds(now),
+                expiresAtMs: milliseconds(expires)
+            ).insert(db)
             try audit.append(
                 AuditEvent(actor: name, action: .loginSucceeded, target: name, detail: ["role": user.role.rawValue]),
                 at: now)
@@ -172,8 +168,7 @@ public final class UserStore: Sendable {
     @discardableResult
     public func deleteExpiredSessions(at now: Date) throws -> Int {
         try database.change { db, _ in
-            try db.execute(sql: "DELETE FROM session WHERE expires_at_ms <= ?", arguments: [milliseconds(now)])
-            return db.changesCount
+            try SessionRecord.filter(SessionRecord.Columns.expiresAtMs <= milliseconds(now)).deleteAll(db)
         }
     }
 
@@ -191,29 +186,29 @@ public final class UserStore: Sendable {
 
     /// The live session of a token, or nil when unknown, expired, or its user disabled.
     public func session(token: String, at now: Date) throws -> Session? {
-        try database.read { db in
+        /// A session with the user it belongs to, in one query.
+        struct Signed: Decodable, FetchableRecord {
+            var session: SessionRecord
+            var user: UserRecord
+        }
+        return try database.read { db in
             guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT s.csrf_token, s.expires_at_ms, u.* FROM session s JOIN user u ON u.name = s.user_name
-                        WHERE s.token_sha256 = ? AND s.expires_at_ms > ? AND u.disabled_at_ms IS NULL
-                        """, arguments: [Self.digest(token), milliseconds(now)])
+                let signed = try SessionRecord.filter(key: Self.digest(token))
+                    .filter(SessionRecord.Columns.expiresAtMs > milliseconds(now))
+                    .including(required: SessionRecord.user.filter(UserRecord.Columns.disabledAtMs == nil))
+                    .asRequest(of: Signed.self).fetchOne(db)
             else { return nil }
             return Session(
-                user: try Self.user(row), csrfToken: row["csrf_token"],
-                expiresAt: date(milliseconds: row["expires_at_ms"]))
+                user: try signed.user.user(), csrfToken: signed.session.csrfToken,
+                expiresAt: date(milliseconds: signed.session.expiresAtMs))
         }
     }
 
     public func signOut(token: String, at now: Date) throws {
         try database.change { db, audit in
-            guard
-                let name = try String.fetchOne(
-                    db, sql: "SELECT user_name FROM session WHERE token_sha256 = ?", arguments: [Self.digest(token)])
-            else { return }
-            try db.execute(sql: "DELETE FROM session WHERE token_sha256 = ?", arguments: [Self.digest(token)])
-            try audit.append(AuditEvent(actor: name, action: .logout, target: name), at: now)
+            guard let session = try SessionRecord.fetchOne(db, key: Self.digest(token)) else { return }
+            try session.delete(db)
+            try audit.append(AuditEvent(actor: session.userName, action: .logout, target: session.userName), at: now)
         }
     }
 
@@ -232,26 +227,16 @@ public final class UserStore: Sendable {
 
     // MARK: - Rows and checks
 
-    static func user(_ row: Row) throws -> User {
-        let stored: String = row["role"]
-        guard let role = Role(rawValue: stored) else {
-            throw DamagedRow(table: "user", column: "role", key: row["name"] as String? ?? "?", value: stored)
-        }
-        return User(
-            name: row["name"], role: role, disabled: (row["disabled_at_ms"] as Int64?) != nil,
-            lockedUntil: (row["locked_until_ms"] as Int64?).map(date(milliseconds:)))
-    }
-
     private static func exists(_ name: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) ?? false
+        try UserRecord.exists(db, key: name)
     }
 
     @discardableResult
     private static func require(_ name: String, _ db: Database) throws -> User {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) else {
+        guard let record = try UserRecord.fetchOne(db, key: name) else {
             throw UserRefusal(.notFound, name, "no user \(name): see coordinator users list")
         }
-        return try user(row)
+        return try record.user()
     }
 
     private static func checkName(_ name: String) throws {
