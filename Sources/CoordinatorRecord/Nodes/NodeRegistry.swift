@@ -75,19 +75,18 @@ public enum NodeRegistry {
             let current = try enrolled(db)
             let wanted = Dictionary(uniqueKeysWithValues: nodes.map { ($0.nodeID, $0) })
             for old in current.values where wanted[old.nodeID] != old {
-                try db.execute(sql: "UPDATE node SET revoked_at_ms = ? WHERE node_id = ?", arguments: [ms, old.nodeID])
+                try NodeRecord.filter(key: old.nodeID).updateAll(db, NodeRecord.Columns.revokedAtMs.set(to: ms))
                 try audit.append(
                     AuditEvent(
                         actor: actor, action: .nodeRevoked, target: old.nodeID,
                         detail: ["public_key": old.publicKey, "camera": old.cameraID]), at: time)
             }
             for node in nodes.sorted(by: { $0.nodeID < $1.nodeID }) where current[node.nodeID] != node {
-                try db.execute(
-                    sql: """
-                        INSERT INTO node (node_id, public_key, camera_id, enrolled_at_ms) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(node_id) DO UPDATE SET public_key = excluded.public_key, camera_id = excluded.camera_id,
-                            enrolled_at_ms = excluded.enrolled_at_ms, revoked_at_ms = NULL
-                        """, arguments: [node.nodeID, node.publicKey, node.cameraID, ms])
+                // A re-enrolled node keeps its last figures; key, camera and enrolment are the config's.
+                var record = try NodeRecord.fetchOne(db, key: node.nodeID) ?? NodeRecord(node, enrolledAtMs: ms)
+                (record.publicKey, record.cameraID, record.enrolledAtMs, record.revokedAtMs) =
+                    (node.publicKey, node.cameraID, ms, nil)
+                try record.save(db)
                 try audit.append(
                     AuditEvent(
                         actor: actor, action: .nodeEnrolled, target: node.nodeID,
@@ -97,15 +96,8 @@ public enum NodeRegistry {
     }
 
     static func enrolled(_ db: Database) throws -> [String: EnrolledNode] {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT node_id, camera_id, public_key FROM node WHERE revoked_at_ms IS NULL")
-        return Dictionary(
-            uniqueKeysWithValues: rows.map { row in
-                (
-                    row["node_id"],
-                    EnrolledNode(nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"])
-                )
-            })
+        let records = try NodeRecord.filter(NodeRecord.Columns.revokedAtMs == nil).fetchAll(db)
+        return Dictionary(uniqueKeysWithValues: records.map { ($0.nodeID, $0.node) })
     }
 
     public static func enrolled(in database: CoordinatorDatabase) throws -> [EnrolledNode] {
@@ -120,25 +112,18 @@ public enum NodeRegistry {
         in database: CoordinatorDatabase, at time: Date
     ) throws {
         try database.pool.write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT faces_total, dropped_total, rejections_total FROM node WHERE node_id = ?",
-                    arguments: [nodeID])
-            else { return }
-            let oldFaces = UInt64(row["faces_total"] as Int64), oldDropped = UInt64(row["dropped_total"] as Int64)
-            let oldRejections = decodeCounts(row["rejections_total"])
+            guard var record = try NodeRecord.fetchOne(db, key: nodeID) else { return }
+            let oldFaces = UInt64(record.facesTotal), oldDropped = UInt64(record.droppedTotal)
+            let oldRejections = decodeCounts(record.rejectionsTotal)
             func increment(_ new: UInt64, _ old: UInt64) -> UInt64 { new >= old ? new - old : new }
-            try db.execute(
-                sql: """
-                    UPDATE node SET last_heartbeat_ms = ?, uptime_s = ?, fps = ?, watchlist_version = ?,
-                    faces_total = ?,
-                        dropped_total = ?, rejections_total = ? WHERE node_id = ?
-                    """,
-                arguments: [
-                    milliseconds(time), Int64(clamping: beat.uptimeSeconds), Double(beat.framesPerSecond),
-                    Int64(clamping: beat.watchlistVersion), Int64(clamping: beat.facesSeen),
-                    Int64(clamping: beat.framesDropped), encodeCounts(beat.qualityRejections), nodeID,
-                ])
+            record.lastHeartbeatMs = milliseconds(time)
+            record.uptimeS = Int64(clamping: beat.uptimeSeconds)
+            record.fps = Double(beat.framesPerSecond)
+            record.watchlistVersion = Int64(clamping: beat.watchlistVersion)
+            record.facesTotal = Int64(clamping: beat.facesSeen)
+            record.droppedTotal = Int64(clamping: beat.framesDropped)
+            record.rejectionsTotal = encodeCounts(beat.qualityRejections)
+            try record.update(db)
             guard let deploymentID else { return }
             let faces = increment(beat.facesSeen, oldFaces), dropped = increment(beat.framesDropped, oldDropped)
             let rejections = beat.qualityRejections.mapValues { $0 }.reduce(into: [String: UInt64]()) { sums, item in
@@ -166,24 +151,13 @@ public enum NodeRegistry {
     /// Notes the last watchlist refusal a node reported, for its status.
     public static func recordRefusal(_ reason: String?, from nodeID: String, in database: CoordinatorDatabase) throws {
         try database.pool.write { db in
-            try db.execute(sql: "UPDATE node SET last_refusal = ? WHERE node_id = ?", arguments: [reason, nodeID])
+            try NodeRecord.filter(key: nodeID).updateAll(db, NodeRecord.Columns.lastRefusal.set(to: reason))
         }
     }
 
     public static func statuses(in database: CoordinatorDatabase) throws -> [NodeStatus] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM node ORDER BY node_id").map { row in
-                NodeStatus(
-                    node: EnrolledNode(
-                        nodeID: row["node_id"], cameraID: row["camera_id"], publicKey: row["public_key"]),
-                    revoked: (row["revoked_at_ms"] as Int64?) != nil,
-                    lastHeartbeat: (row["last_heartbeat_ms"] as Int64?).map(date(milliseconds:)),
-                    framesPerSecond: row["fps"],
-                    watchlistVersion: (row["watchlist_version"] as Int64?).map { UInt64($0) },
-                    facesTotal: UInt64(row["faces_total"] as Int64),
-                    framesDropped: UInt64(row["dropped_total"] as Int64),
-                    qualityRejections: decodeCounts(row["rejections_total"]), lastRefusal: row["last_refusal"])
-            }
+            try NodeRecord.order(NodeRecord.Columns.nodeID).fetchAll(db).map(\.status)
         }
     }
 

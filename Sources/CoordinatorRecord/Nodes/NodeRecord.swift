@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// A row of the `node` table: an enrolled (or revoked) node and its last heartbeat's figures.
+struct NodeRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "node"
+
+    var nodeID: String
+    var publicKey: String
+    var cameraID: String
+    var enrolledAtMs: Int64
+    var revokedAtMs: Int64?
+    var lastHeartbeatMs: Int64?
+    var uptimeS: Int64?
+    var fps: Double?
+    var watchlistVersion: Int64?
+    /// The node's own running totals as last reported, to turn them into per-deployment increments.
+    var facesTotal: Int64 = 0
+    var droppedTotal: Int64 = 0
+    /// Quality rejections by reason, as JSON (`NodeRegistry.encodeCounts`).
+    var rejectionsTotal = "{}"
+    var lastRefusal: String?
+
+    enum CodingKeys: String, CodingKey {
+        case nodeID = "node_id"
+        case publicKey = "public_key"
+        case cameraID = "camera_id"
+        case enrolledAtMs = "enrolled_at_ms"
+        case revokedAtMs = "revoked_at_ms"
+        case lastHeartbeatMs = "last_heartbeat_ms"
+        case uptimeS = "uptime_s"
+        case fps
+        case watchlistVersion = "watchlist_version"
+        case facesTotal = "faces_total"
+        case droppedTotal = "dropped_total"
+        case rejectionsTotal = "rejections_total"
+        case lastRefusal = "last_refusal"
+    }
+
+    enum Columns {
+        static let nodeID = Column(CodingKeys.nodeID)
+        static let revokedAtMs = Column(CodingKeys.revokedAtMs)
+        static let lastRefusal = Column(CodingKeys.lastRefusal)
+    }
+
+    /// A node the config enrols now: its figures start empty, as a new node's do.
+    init(_ node: EnrolledNode, enrolledAtMs: Int64) {
+        nodeID = node.nodeID
+        publicKey = node.publicKey
+        cameraID = node.cameraID
+        self.enrolledAtMs = enrolledAtMs
+    }
+
+    var node: EnrolledNode { EnrolledNode(nodeID: nodeID, cameraID: cameraID, publicKey: publicKey) }
+
+    var status: NodeStatus {
+        NodeStatus(
+            node: node, revoked: revokedAtMs != nil, lastHeartbeat: lastHeartbeatMs.map(date(milliseconds:)),
+            framesPerSecond: fps, watchlistVersion: watchlistVersion.map { UInt64($0) },
+            facesTotal: UInt64(facesTotal), framesDropped: UInt64(droppedTotal),
+            qualityRejections: NodeRegistry.decodeCounts(rejectionsTotal), lastRefusal: lastRefusal)
+    }
+}
