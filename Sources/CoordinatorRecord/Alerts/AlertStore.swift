@@ -74,21 +74,14 @@ public final class AlertStore: Sendable {
                         ]), at: receivedAt)
                 return .failure(refusal)
             }
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO alert (id, node_id, node_key, camera_id, deployment_id, watchlist_version,
-                    subject, score, distance,
-                                                 captured_at_ms, track, track_frames, quality, crop, received_at_ms,
-                                                 commitment_salt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    a.alertID.uuidString, node.nodeID, node.publicKey, node.cameraID, a.deploymentID,
-                    Int64(clamping: a.watchlistVersion),
-                    a.subject, Double(a.score), Double(a.distance), a.capturedAtMilliseconds, Int64(clamping: a.track),
-                    a.trackFrames == 0 ? nil : Int64(a.trackFrames), quality,
-                    Data(a.cropJPEG), milliseconds(receivedAt), Data(salt),
-                ])
+            try AlertRow(
+                id: a.alertID.uuidString, nodeID: node.nodeID, nodeKey: node.publicKey, cameraID: node.cameraID,
+                deploymentID: a.deploymentID, watchlistVersion: Int64(clamping: a.watchlistVersion), subject: a.subject,
+                score: Double(a.score), distance: Double(a.distance), capturedAtMs: a.capturedAtMilliseconds,
+                track: Int64(clamping: a.track), trackFrames: a.trackFrames == 0 ? nil : Int(a.trackFrames),
+                quality: quality, crop: Data(a.cropJPEG), receivedAtMs: milliseconds(receivedAt),
+                commitmentSalt: Data(salt)
+            ).insert(db)
             guard db.changesCount > 0 else { return .success(false) }
             try audit.append(
                 AuditEvent(
@@ -108,9 +101,7 @@ public final class AlertStore: Sendable {
         of a: WireMessage.AlertMessage, from node: EnrolledNode, standingDeployment: String?, _ db: Database
     ) throws -> AlertRefusal? {
         // A resend of an alert already stored is acknowledged again, whatever has happened since.
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [a.alertID.uuidString]) ?? false {
-            return nil
-        }
+        if try AlertRow.exists(db, key: a.alertID.uuidString) { return nil }
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT started_at_ms, ended_at_ms FROM deployment WHERE id = ?", arguments: [a.deploymentID])
@@ -138,18 +129,21 @@ public final class AlertStore: Sendable {
     /// The salt of a kept alert's commitment; nil once purged (or for alerts stored before commitments).
     public func commitmentSalt(_ id: UUID) throws -> [UInt8]? {
         try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT commitment_salt FROM alert WHERE id = ?", arguments: [id.uuidString]).map
-            { Array($0) }
+            try AlertRow.withID(id).select(AlertRow.Columns.commitmentSalt, as: Data.self).fetchOne(db).map {
+                Array($0)
+            }
         }
     }
 
     public var count: Int {
-        get throws { try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alert") ?? 0 } }
+        get throws { try database.read { try AlertRow.fetchCount($0) } }
     }
 
     public func ids() throws -> Set<UUID> {
         try database.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT id FROM alert").compactMap(UUID.init(uuidString:)))
+            Set(
+                try AlertRow.select(AlertRow.Columns.id, as: String.self).fetchAll(db).compactMap(
+                    UUID.init(uuidString:)))
         }
     }
 
@@ -158,23 +152,19 @@ public final class AlertStore: Sendable {
         -> [AlertRecord]
     {
         try database.read { db in
-            var conditions: [String] = [], arguments: [DatabaseValueConvertible] = []
-            if let deployment {
-                conditions.append("deployment_id = ?")
-                arguments.append(deployment)
-            }
+            var request = AlertRow.all()
+            if let deployment { request = request.filter(AlertRow.Columns.deploymentID == deployment) }
             if awaitingAdjudication {
-                conditions.append(
-                    "purged_at_ms IS NULL AND (review IS NULL OR (review != 'no match' AND outcome IS NULL))")
+                let review = AlertRow.Columns.review
+                request = request.filter(
+                    AlertRow.Columns.purgedAtMs == nil
+                        && (review == nil
+                            || (review != ReviewDecision.noMatch.rawValue && AlertRow.Columns.outcome == nil))
+                )
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments.append(limit)
             // Newest first along the time indexes (their entries end in the rowid), without the crops.
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.listColumns) FROM alert \(filter) ORDER BY received_at_ms DESC, rowid DESC LIMIT ?",
-                arguments: StatementArguments(arguments)
-            ).map(Self.record)
+            return try request.order(AlertRow.Columns.receivedAtMs.desc, Column.rowID.desc).limit(limit).fetchAll(db)
+                .map { try $0.alert() }
         }
     }
 
@@ -185,9 +175,7 @@ public final class AlertStore: Sendable {
     /// The probe crop, while the alert is kept.
     public func crop(_ id: UUID) throws -> [UInt8]? {
         try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT crop FROM alert WHERE id = ?", arguments: [id.uuidString]).map {
-                [UInt8]($0)
-            }
+            try AlertRow.withID(id).select(AlertRow.Columns.crop, as: Data.self).fetchOne(db).map { [UInt8]($0) }
         }
     }
 
@@ -200,20 +188,19 @@ public final class AlertStore: Sendable {
             let event: AuditEvent
             switch step {
             case .review(let decision, let note):
-                try db.execute(
-                    sql: "UPDATE alert SET review = ?, review_by = ?, review_at_ms = ?, review_note = ? WHERE id = ?",
-                    arguments: [decision.rawValue, user, ms, note, id.uuidString])
+                try AlertRow.withID(id).updateAll(
+                    db, AlertRow.Columns.review.set(to: decision.rawValue), AlertRow.Columns.reviewBy.set(to: user),
+                    AlertRow.Columns.reviewAtMs.set(to: ms), AlertRow.Columns.reviewNote.set(to: note))
                 event = AuditEvent(
                     actor: user, action: .alertReviewed, target: id.uuidString,
                     detail: [
                         "decision": decision.rawValue, "seconds_since_capture": Self.seconds(alert.capturedAt, now),
                     ])
             case .outcome(let outcome, let action, let note):
-                try db.execute(
-                    sql: """
-                        UPDATE alert SET outcome = ?, outcome_action = ?, outcome_note = ?, outcome_by = ?,
-                        outcome_at_ms = ? WHERE id = ?
-                        """, arguments: [outcome.rawValue, action.rawValue, note, user, ms, id.uuidString])
+                try AlertRow.withID(id).updateAll(
+                    db, AlertRow.Columns.outcome.set(to: outcome.rawValue),
+                    AlertRow.Columns.outcomeAction.set(to: action.rawValue), AlertRow.Columns.outcomeNote.set(to: note),
+                    AlertRow.Columns.outcomeBy.set(to: user), AlertRow.Columns.outcomeAtMs.set(to: ms))
                 event = AuditEvent(
                     actor: user, action: .alertOutcome, target: id.uuidString,
                     detail: [
@@ -221,16 +208,16 @@ public final class AlertStore: Sendable {
                         "seconds_since_capture": Self.seconds(alert.capturedAt, now),
                     ])
             case .markForCase(let reference, let reason):
-                try db.execute(
-                    sql: "UPDATE alert SET case_reference = ?, case_reason = ?, case_by = ? WHERE id = ?",
-                    arguments: [reference, reason, user, id.uuidString])
+                try AlertRow.withID(id).updateAll(
+                    db, AlertRow.Columns.caseReference.set(to: reference), AlertRow.Columns.caseReason.set(to: reason),
+                    AlertRow.Columns.caseBy.set(to: user))
                 event = AuditEvent(
                     actor: user, action: .alertCaseMarked, target: id.uuidString,
                     detail: ["case": reference, "reason": reason])
             case .unmarkCase(let reason):
-                try db.execute(
-                    sql: "UPDATE alert SET case_reference = NULL, case_reason = NULL, case_by = NULL WHERE id = ?",
-                    arguments: [id.uuidString])
+                try AlertRow.withID(id).updateAll(
+                    db, AlertRow.Columns.caseReference.set(to: nil), AlertRow.Columns.caseReason.set(to: nil),
+                    AlertRow.Columns.caseBy.set(to: nil))
                 event = AuditEvent(
                     actor: user, action: .alertCaseUnmarked, target: id.uuidString,
                     detail: ["case": alert.caseReference ?? "", "reason": reason])
@@ -239,52 +226,16 @@ public final class AlertStore: Sendable {
         }
     }
 
-    /// Every column but the crop, which only the alert page loads (`crop(_:)`).
-    static let listColumns = """
-        id, node_id, camera_id, deployment_id, subject, score, distance, quality, track_frames, captured_at_ms,
-        received_at_ms, review, review_by,
-        review_at_ms, review_note, outcome, outcome_action, outcome_by, outcome_at_ms, outcome_note, case_reference,
-        case_reason, purged_at_ms
-        """
-
     private static func seconds(_ from: Date, _ to: Date) -> String {
         String(format: "%.1f", to.timeIntervalSince(from))
     }
 
     static func load(_ id: UUID, _ db: Database) throws -> AlertRecord {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.uuidString]) else {
+        guard let row = try AlertRow.fetchOne(db, key: id.uuidString) else {
             throw AdjudicationError(
                 .alertNotFound, "no alert \(id.uuidString): check the id with coordinator alerts list")
         }
-        return try record(row)
-    }
-
-    static func record(_ row: Row) throws -> AlertRecord {
-        let stored: String = row["id"]
-        guard let id = UUID(uuidString: stored) else {
-            throw DamagedRow(
-                table: "alert", column: "id",
-                key:
-                    "from node \(row["node_id"] as String? ?? "?") received at \(row["received_at_ms"] as Int64? ?? 0) ms",
-                value: stored)
-        }
-        let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
-        let quality = (row["quality"] as Data?).map { data in
-            data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        }
-        return AlertRecord(
-            id: id, deploymentID: row["deployment_id"], nodeID: row["node_id"], cameraID: row["camera_id"],
-            subject: row["subject"], score: row["score"], distance: row["distance"], quality: quality,
-            trackFrames: row["track_frames"],
-            capturedAt: date(milliseconds: row["captured_at_ms"]),
-            receivedAt: date(milliseconds: row["received_at_ms"]),
-            review: (row["review"] as String?).flatMap(ReviewDecision.init(rawValue:)), reviewBy: row["review_by"],
-            reviewAt: time("review_at_ms"),
-            reviewNote: row["review_note"], outcome: (row["outcome"] as String?).flatMap(FieldOutcome.init(rawValue:)),
-            action: (row["outcome_action"] as String?).flatMap(FieldAction.init(rawValue:)),
-            outcomeBy: row["outcome_by"],
-            outcomeAt: time("outcome_at_ms"), outcomeNote: row["outcome_note"], caseReference: row["case_reference"],
-            caseReason: row["case_reason"], purgedAt: time("purged_at_ms"))
+        return try row.alert()
     }
 }
 

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// A row of the `alert` table, as GRDB reads and writes it: the column names live here once.
+/// The personal fields (subject, score, distance, quality, crop) are nil once purged.
+struct AlertRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "alert"
+    /// A resend of an alert already stored changes nothing.
+    static let persistenceConflictPolicy = PersistenceConflictPolicy(insert: .ignore, update: .abort)
+    /// Every column but the crop, which only the alert page loads (`AlertStore.crop`).
+    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .crop }.map { Column($0) } }
+
+    var id: String
+    var nodeID: String
+    var nodeKey: String?
+    var cameraID: String
+    var deploymentID: String
+    var watchlistVersion: Int64
+    var subject: String?
+    var score: Double?
+    var distance: Double?
+    var capturedAtMs: Int64
+    var track: Int64
+    var trackFrames: Int?
+    /// The seven quality figures as 32-bit floats.
+    var quality: Data?
+    var crop: Data?
+    var receivedAtMs: Int64
+    var review: String?
+    var reviewBy: String?
+    var reviewAtMs: Int64?
+    var reviewNote: String?
+    var outcome: String?
+    var outcomeAction: String?
+    var outcomeNote: String?
+    var outcomeBy: String?
+    var outcomeAtMs: Int64?
+    var caseReference: String?
+    var caseReason: String?
+    var caseBy: String?
+    var purgedAtMs: Int64?
+    var commitmentSalt: Data?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id
+        case nodeID = "node_id"
+        case nodeKey = "node_key"
+        case cameraID = "camera_id"
+        case deploymentID = "deployment_id"
+        case watchlistVersion = "watchlist_version"
+        case subject, score, distance
+        case capturedAtMs = "captured_at_ms"
+        case track
+        case trackFrames = "track_frames"
+        case quality, crop
+        case receivedAtMs = "received_at_ms"
+        case review
+        case reviewBy = "review_by"
+        case reviewAtMs = "review_at_ms"
+        case reviewNote = "review_note"
+        case outcome
+        case outcomeAction = "outcome_action"
+        case outcomeNote = "outcome_note"
+        case outcomeBy = "outcome_by"
+        case outcomeAtMs = "outcome_at_ms"
+        case caseReference = "case_reference"
+        case caseReason = "case_reason"
+        case caseBy = "case_by"
+        case purgedAtMs = "purged_at_ms"
+        case commitmentSalt = "commitment_salt"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let deploymentID = Column(CodingKeys.deploymentID)
+        static let receivedAtMs = Column(CodingKeys.receivedAtMs)
+        static let purgedAtMs = Column(CodingKeys.purgedAtMs)
+        static let review = Column(CodingKeys.review)
+        static let reviewBy = Column(CodingKeys.reviewBy)
+        static let reviewAtMs = Column(CodingKeys.reviewAtMs)
+        static let reviewNote = Column(CodingKeys.reviewNote)
+        static let outcome = Column(CodingKeys.outcome)
+        static let outcomeAction = Column(CodingKeys.outcomeAction)
+        static let outcomeNote = Column(CodingKeys.outcomeNote)
+        static let outcomeBy = Column(CodingKeys.outcomeBy)
+        static let outcomeAtMs = Column(CodingKeys.outcomeAtMs)
+        static let caseReference = Column(CodingKeys.caseReference)
+        static let caseReason = Column(CodingKeys.caseReason)
+        static let caseBy = Column(CodingKeys.caseBy)
+        static let crop = Column(CodingKeys.crop)
+        static let commitmentSalt = Column(CodingKeys.commitmentSalt)
+    }
+
+    static func withID(_ id: UUID) -> QueryInterfaceRequest<AlertRow> { filter(key: id.uuidString) }
+
+    /// The alert as the rest of Watchpost sees it; an id that is no UUID is a damaged row, named by
+    /// its node and time of receipt (never by its subject).
+    func alert() throws -> AlertRecord {
+        guard let uuid = UUID(uuidString: id) else {
+            throw DamagedRow(
+                table: Self.databaseTableName, column: CodingKeys.id.rawValue,
+                key: "from node \(nodeID) received at \(receivedAtMs) ms", value: id)
+        }
+        return AlertRecord(
+            id: uuid, deploymentID: deploymentID, nodeID: nodeID, cameraID: cameraID, subject: subject, score: score,
+            distance: distance,
+            quality: quality.map { data in data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } },
+            trackFrames: trackFrames, capturedAt: date(milliseconds: capturedAtMs),
+            receivedAt: date(milliseconds: receivedAtMs), review: review.flatMap(ReviewDecision.init(rawValue:)),
+            reviewBy: reviewBy, reviewAt: reviewAtMs.map(date(milliseconds:)), reviewNote: reviewNote,
+            outcome: outcome.flatMap(FieldOutcome.init(rawValue:)),
+            action: outcomeAction.flatMap(FieldAction.init(rawValue:)), outcomeBy: outcomeBy,
+            outcomeAt: outcomeAtMs.map(date(milliseconds:)), outcomeNote: outcomeNote, caseReference: caseReference,
+            caseReason: caseReason, purgedAt: purgedAtMs.map(date(milliseconds:)))
+    }
+}
