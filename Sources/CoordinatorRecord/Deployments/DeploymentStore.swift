@@ -27,38 +27,25 @@ public enum DeploymentStore {
                 )
             }
             let expected = String(decoding: try JSONEncoder().encode(plan.expected), as: UTF8.self)
-            try db.execute(
-                sql: """
-                    INSERT INTO deployment (id, state, place_name, latitude, longitude, window_start_ms,
-                    window_end_ms, purpose, legal_basis,
-                        created_by, created_at_ms, bundle, bundle_sha256, watchlist_id, bundle_version, signers, threshold, list_size, expected,
-                        enrolment, cohort)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    plan.id, DeploymentState.planned.rawValue, plan.placeName, plan.latitude, plan.longitude,
-                    milliseconds(plan.windowStart), milliseconds(plan.windowEnd), plan.purpose, plan.legalBasis,
-                    actor, milliseconds(now), Data(plan.bundle), checked.hash, checked.bundle.watchlistID,
-                    Int64(clamping: checked.bundle.version), checked.signers.joined(separator: ","),
-                    Double(checked.bundle.threshold), checked.bundle.entries.count, expected,
-                    checked.bundle.enrolment.description, checked.bundle.cohortDescription,
-                ])
+            try DeploymentRow(
+                id: plan.id, state: DeploymentState.planned.rawValue, placeName: plan.placeName,
+                latitude: plan.latitude, longitude: plan.longitude, windowStartMs: milliseconds(plan.windowStart),
+                windowEndMs: milliseconds(plan.windowEnd), purpose: plan.purpose, legalBasis: plan.legalBasis,
+                createdBy: actor, createdAtMs: milliseconds(now), bundle: Data(plan.bundle), bundleSHA256: checked.hash,
+                watchlistID: checked.bundle.watchlistID, bundleVersion: Int64(clamping: checked.bundle.version),
+                signers: checked.signers.joined(separator: ","), threshold: Double(checked.bundle.threshold),
+                listSize: checked.bundle.entries.count, expected: expected,
+                enrolment: checked.bundle.enrolment.description, cohort: checked.bundle.cohortDescription
+            ).insert(db)
             for node in Set(plan.nodes).sorted() {
-                try db.execute(
-                    sql: "INSERT INTO deployment_node (deployment_id, node_id) VALUES (?, ?)",
-                    arguments: [plan.id, node])
+                try DeploymentNodeRow(deploymentID: plan.id, nodeID: node).insert(db)
             }
             for s in checked.subjects {
-                try db.execute(
-                    sql: """
-                        INSERT INTO deployment_subject (deployment_id, subject_id, category, reason, legal_basis,
-                        image_source, under_18, reference_photo)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        plan.id, s.subjectID, s.category, s.reason, s.legalBasis, s.imageSource, s.under18,
-                        s.referencePhoto.map { Data($0) },
-                    ])
+                try DeploymentSubjectRow(
+                    deploymentID: plan.id, subjectID: s.subjectID, category: s.category, reason: s.reason,
+                    legalBasis: s.legalBasis, imageSource: s.imageSource, under18: s.under18,
+                    referencePhoto: s.referencePhoto.map { Data($0) }
+                ).insert(db)
             }
             try audit.append(
                 AuditEvent(
@@ -110,12 +97,11 @@ public enum DeploymentStore {
             // The entry commits to the subject (salt kept in the list's row) rather than naming it, so
             // that the subject id goes when the list is pseudonymised.
             let salt = AlertCommitment.newSalt()
-            try db.execute(
-                sql: """
-                    UPDATE deployment_subject SET override_by = ?, override_reason = ?, override_at_ms = ?,
-                    override_salt = ?
-                    WHERE deployment_id = ? AND subject_id = ?
-                    """, arguments: [supervisor, reason, milliseconds(now), Data(salt), id, subject])
+            try DeploymentSubjectRow.filter(key: ["deployment_id": id, "subject_id": subject]).updateAll(
+                db, DeploymentSubjectRow.Columns.overrideBy.set(to: supervisor),
+                DeploymentSubjectRow.Columns.overrideReason.set(to: reason),
+                DeploymentSubjectRow.Columns.overrideAtMs.set(to: milliseconds(now)),
+                DeploymentSubjectRow.Columns.overrideSalt.set(to: Data(salt)))
             try audit.append(
                 AuditEvent(
                     actor: supervisor, action: .deploymentMinorOverride, target: id,
@@ -127,9 +113,9 @@ public enum DeploymentStore {
         try transition(id, in: database, at: now, actor: officer, action: .deploymentAuthorised) { db, deployment in
             let minors = deployment.subjects.filter { $0.under18 && $0.overrideBy == nil }.map(\.subjectID)
             try deployment.lifecycle.authorise(officer: officer, minorsWithoutOverride: minors, now: now)
-            try db.execute(
-                sql: "UPDATE deployment SET authorising_officer = ?, authorised_at_ms = ? WHERE id = ?",
-                arguments: [officer, milliseconds(now), id])
+            try DeploymentRow.filter(key: id).updateAll(
+                db, DeploymentRow.Columns.authorisingOfficer.set(to: officer),
+                DeploymentRow.Columns.authorisedAtMs.set(to: milliseconds(now)))
             return [
                 "expected_tpir": "\(deployment.expected.tpir)", "expected_fpir": "\(deployment.expected.fpir)",
                 "subjects": "\(deployment.listSize)",
@@ -140,21 +126,19 @@ public enum DeploymentStore {
     public static func start(_ id: String, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
         try transition(id, in: database, at: now, actor: actor, action: .deploymentStarted) { db, deployment in
             try deployment.lifecycle.start(now: now)
-            let busy = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT n.node_id, d.id FROM deployment_node n JOIN deployment d ON d.id = n.deployment_id
-                    WHERE d.state = 'live' AND n.node_id IN (SELECT node_id FROM deployment_node WHERE deployment_id = ?)
-                    """, arguments: [id])
-            if let row = busy.first {
+            let live = try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
+                .select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
+            if let busy = try DeploymentNodeRow.filter(
+                live.contains(DeploymentNodeRow.Columns.deploymentID)
+                    && deployment.nodes.contains(DeploymentNodeRow.Columns.nodeID)
+            ).fetchOne(db) {
                 throw DeploymentRefusal(
-                    .nodeBusy, row["node_id"],
-                    "node \(row["node_id"] as String) is serving live deployment \(row["id"] as String): end that one first"
-                )
+                    .nodeBusy, busy.nodeID,
+                    "node \(busy.nodeID) is serving live deployment \(busy.deploymentID): end that one first")
             }
-            try db.execute(
-                sql: "UPDATE deployment SET started_by = ?, started_at_ms = ? WHERE id = ?",
-                arguments: [actor, milliseconds(now), id])
+            try DeploymentRow.filter(key: id).updateAll(
+                db, DeploymentRow.Columns.startedBy.set(to: actor),
+                DeploymentRow.Columns.startedAtMs.set(to: milliseconds(now)))
             return ["nodes": deployment.nodes.joined(separator: ","), "bundle_sha256": deployment.bundleSHA256]
         }
     }
@@ -162,9 +146,7 @@ public enum DeploymentStore {
     public static func end(_ id: String, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
         try transition(id, in: database, at: now, actor: actor, action: .deploymentEnded) { db, deployment in
             try deployment.lifecycle.end(now: now)
-            try db.execute(
-                sql: "UPDATE deployment SET ended_by = ?, ended_at_ms = ? WHERE id = ?",
-                arguments: [actor, milliseconds(now), id])
+            try recordEnd(id, by: actor, at: now, db)
             return ["nodes": deployment.nodes.joined(separator: ",")]
         }
     }
@@ -175,18 +157,17 @@ public enum DeploymentStore {
     @discardableResult
     public static func endPastWindow(in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
         let due = try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT id FROM deployment WHERE state = ? AND window_end_ms <= ? ORDER BY id",
-                arguments: [DeploymentState.live.rawValue, milliseconds(now)])
+            try DeploymentRow.filter(
+                DeploymentRow.Columns.state == DeploymentState.live.rawValue
+                    && DeploymentRow.Columns.windowEndMs <= milliseconds(now)
+            ).order(DeploymentRow.Columns.id).select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
         }
         var ended: [String] = []
         for id in due {
             do {
                 try transition(id, in: database, at: now, actor: actor, action: .deploymentEnded) { db, deployment in
                     try deployment.lifecycle.closeWindow(now: now)
-                    try db.execute(
-                        sql: "UPDATE deployment SET ended_by = ?, ended_at_ms = ? WHERE id = ?",
-                        arguments: ["\(actor) (planned window closed)", milliseconds(now), id])
+                    try recordEnd(id, by: "\(actor) (planned window closed)", at: now, db)
                     return [
                         "nodes": deployment.nodes.joined(separator: ","),
                         "reason": "planned window closed at \(iso(deployment.lifecycle.windowEnd))",
@@ -203,9 +184,8 @@ public enum DeploymentStore {
     /// When the first live deployment's planned window closes, or nil when none is live.
     public static func nextWindowClose(in database: CoordinatorDatabase) throws -> Date? {
         try database.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT MIN(window_end_ms) FROM deployment WHERE state = ?",
-                arguments: [DeploymentState.live.rawValue])
+            try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
+                .select(min(DeploymentRow.Columns.windowEndMs), as: Int64.self).fetchOne(db)
         }.map(date(milliseconds:))
     }
 
@@ -216,8 +196,8 @@ public enum DeploymentStore {
         delay: TimeInterval, in database: CoordinatorDatabase, at now: Date, actor: String
     ) throws -> [String] {
         let ended = try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT id FROM deployment WHERE state = ?", arguments: [DeploymentState.ended.rawValue])
+            try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.ended.rawValue)
+                .select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
         }
         var destroyed: [String] = []
         for id in ended {
@@ -225,12 +205,11 @@ public enum DeploymentStore {
                 var deployment = try load(id, db)
                 guard deployment.lifecycle.isWatchlistDestructionDue(now: now, delay: delay) else { return false }
                 try deployment.lifecycle.destroyWatchlist(now: now)
-                try db.execute(
-                    sql: "UPDATE deployment SET state = ?, destroyed_at_ms = ?, bundle = NULL WHERE id = ?",
-                    arguments: [deployment.state.rawValue, milliseconds(now), id])
-                try db.execute(
-                    sql: "UPDATE deployment_subject SET reference_photo = NULL WHERE deployment_id = ?", arguments: [id]
-                )
+                try DeploymentRow.filter(key: id).updateAll(
+                    db, DeploymentRow.Columns.state.set(to: deployment.state.rawValue),
+                    DeploymentRow.Columns.destroyedAtMs.set(to: milliseconds(now)),
+                    DeploymentRow.Columns.bundle.set(to: nil))
+                try DeploymentSubjectRow.of(id).updateAll(db, DeploymentSubjectRow.Columns.referencePhoto.set(to: nil))
                 try WatchlistDraftStore.destroyDrafts(ofDeployment: id, db)
                 try audit.append(
                     AuditEvent(
@@ -262,24 +241,20 @@ public enum DeploymentStore {
                     AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.deployment_id = d.id AND a.purged_at_ms IS NULL) ORDER BY id
                     """)
             for id in due {
-                let subjects = try String.fetchAll(
-                    db, sql: "SELECT subject_id FROM deployment_subject WHERE deployment_id = ? ORDER BY subject_id",
-                    arguments: [id])
+                let subjects = try DeploymentSubjectRow.of(id).order(DeploymentSubjectRow.Columns.subjectID)
+                    .select(DeploymentSubjectRow.Columns.subjectID, as: String.self).fetchAll(db)
+                let subjectColumn = DeploymentSubjectRow.Columns.subjectID
                 // In two steps, so that no new id can meet an old one that is still there.
                 for (i, subject) in subjects.enumerated() {
-                    try db.execute(
-                        sql:
-                            "UPDATE deployment_subject SET subject_id = ?, override_salt = NULL WHERE deployment_id = ? AND subject_id = ?",
-                        arguments: ["\u{1}\(i)", id, subject])
+                    try DeploymentSubjectRow.of(id).filter(subjectColumn == subject).updateAll(
+                        db, subjectColumn.set(to: "\u{1}\(i)"), DeploymentSubjectRow.Columns.overrideSalt.set(to: nil))
                 }
                 for i in subjects.indices {
-                    try db.execute(
-                        sql: "UPDATE deployment_subject SET subject_id = ? WHERE deployment_id = ? AND subject_id = ?",
-                        arguments: ["removed \(i + 1)", id, "\u{1}\(i)"])
+                    try DeploymentSubjectRow.of(id).filter(subjectColumn == "\u{1}\(i)").updateAll(
+                        db, subjectColumn.set(to: "removed \(i + 1)"))
                 }
-                try db.execute(
-                    sql: "UPDATE deployment SET list_pseudonymised_at_ms = ? WHERE id = ?",
-                    arguments: [milliseconds(now), id])
+                try DeploymentRow.filter(key: id).updateAll(
+                    db, DeploymentRow.Columns.listPseudonymisedAtMs.set(to: milliseconds(now)))
                 try audit.append(
                     AuditEvent(
                         actor: actor, action: .listPseudonymised, target: id, detail: ["subjects": "\(subjects.count)"]),
@@ -294,10 +269,8 @@ public enum DeploymentStore {
         -> [UInt8]?
     {
         try database.read { db in
-            try Data.fetchOne(
-                db, sql: "SELECT reference_photo FROM deployment_subject WHERE deployment_id = ? AND subject_id = ?",
-                arguments: [deployment, subject]
-            ).map { [UInt8]($0) }
+            try DeploymentSubjectRow.of(deployment).filter(DeploymentSubjectRow.Columns.subjectID == subject)
+                .select(DeploymentSubjectRow.Columns.referencePhoto, as: Data.self).fetchOne(db).map { [UInt8]($0) }
         }
     }
 
@@ -307,9 +280,8 @@ public enum DeploymentStore {
 
     public static func list(in database: CoordinatorDatabase) throws -> [Deployment] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM deployment ORDER BY window_start_ms, id").map {
-                try load($0, db)
-            }
+            try DeploymentRow.order(DeploymentRow.Columns.windowStartMs, DeploymentRow.Columns.id)
+                .select(DeploymentRow.Columns.id, as: String.self).fetchAll(db).map { try load($0, db) }
         }
     }
 
@@ -318,24 +290,26 @@ public enum DeploymentStore {
     public static func assignments(in database: CoordinatorDatabase) throws -> [String: NodeAssignment] {
         try database.read { db in
             var result: [String: NodeAssignment] = [:]
-            let ended = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT n.node_id, d.id FROM deployment_node n JOIN deployment d ON d.id = n.deployment_id
-                    WHERE d.state IN ('ended', 'watchlist destroyed') ORDER BY d.ended_at_ms
-                    """)
-            for row in ended { result[row["node_id"]] = .ended(deploymentID: row["id"]) }
-            let live = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT n.node_id, d.id, d.bundle,
-                    d.bundle_version FROM deployment_node n JOIN deployment d ON d.id = n.deployment_id
-                    WHERE d.state = 'live' AND d.bundle IS NOT NULL
-                    """)
+            let deployment = TableAlias()
+            let state = DeploymentRow.Columns.state
+            let endedStates = [DeploymentState.ended, .watchlistDestroyed].map(\.rawValue)
+            // The latest end wins: the nodes of deployments ended later overwrite earlier ones.
+            let ended = try DeploymentNodeRow.joining(
+                required: DeploymentNodeRow.deployment.aliased(deployment).filter(endedStates.contains(state))
+            ).order(deployment[DeploymentRow.Columns.endedAtMs]).fetchAll(db)
+            for row in ended { result[row.nodeID] = .ended(deploymentID: row.deploymentID) }
+            let live = try DeploymentRow.filter(
+                state == DeploymentState.live.rawValue && DeploymentRow.Columns.bundle != nil
+            ).select(
+                DeploymentRow.Columns.id, DeploymentRow.Columns.bundle, Column(DeploymentRow.CodingKeys.bundleVersion)
+            )
+            .asRequest(of: Row.self).fetchAll(db)
             for row in live {
-                result[row["node_id"]] = .watchlist(
-                    deploymentID: row["id"], bundle: [UInt8](row["bundle"] as Data),
-                    version: UInt64(row["bundle_version"] as Int64))
+                let bundle: Data = row["bundle"], version: Int64 = row["bundle_version"], id: String = row["id"]
+                for node in try DeploymentNodeRow.filter(DeploymentNodeRow.Columns.deploymentID == id).fetchAll(db) {
+                    result[node.nodeID] = .watchlist(
+                        deploymentID: id, bundle: [UInt8](bundle), version: UInt64(version))
+                }
             }
             return result
         }
@@ -420,7 +394,7 @@ public enum DeploymentStore {
     }
 
     private static func exists(_ id: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM deployment WHERE id = ?", arguments: [id]) ?? false
+        try DeploymentRow.exists(db, key: id)
     }
 
     private static func transition(
@@ -431,67 +405,52 @@ public enum DeploymentStore {
             var deployment = try load(id, db)
             let before = deployment.state
             var detail = try apply(db, &deployment)
-            try db.execute(
-                sql: "UPDATE deployment SET state = ? WHERE id = ?", arguments: [deployment.state.rawValue, id])
+            try DeploymentRow.filter(key: id).updateAll(
+                db, DeploymentRow.Columns.state.set(to: deployment.state.rawValue))
             detail["from"] = before.rawValue
             detail["to"] = deployment.state.rawValue
             try audit.append(AuditEvent(actor: actor, action: action, target: id, detail: detail), at: now)
         }
     }
 
+    private static func recordEnd(_ id: String, by actor: String, at now: Date, _ db: Database) throws {
+        try DeploymentRow.filter(key: id).updateAll(
+            db, DeploymentRow.Columns.endedBy.set(to: actor), DeploymentRow.Columns.endedAtMs.set(to: milliseconds(now))
+        )
+    }
+
     static func load(_ id: String, _ db: Database) throws -> Deployment {
-        // Named columns: the bundle (megabytes for a large list) and the reference photos are not read to show a deployment.
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT \(recordColumns), bundle IS NOT NULL AS holds_bundle FROM deployment WHERE id = ?",
-                arguments: [id])
-        else {
-            let known = try String.fetchAll(db, sql: "SELECT id FROM deployment ORDER BY id")
+        // The bundle (megabytes for a large list) and the reference photos are not read to show a deployment.
+        guard let read = try DeploymentRowWithoutBundle.request(id).fetchOne(db) else {
+            let known = try DeploymentRow.order(DeploymentRow.Columns.id).select(
+                DeploymentRow.Columns.id, as: String.self
+            )
+            .fetchAll(db)
             throw DeploymentRefusal(
                 .notFound, id,
                 "no deployment \(id)" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
         }
-        guard let state = DeploymentState(rawValue: row["state"]) else {
-            throw DamagedRow(table: "deployment", column: "state", key: id, value: row["state"])
+        let row = read.row
+        guard let state = DeploymentState(rawValue: row.state) else {
+            throw DamagedRow(table: DeploymentRow.databaseTableName, column: "state", key: id, value: row.state)
         }
-        let time = { (column: String) in (row[column] as Int64?).map(date(milliseconds:)) }
         let lifecycle = DeploymentLifecycle(
-            state: state, windowStart: date(milliseconds: row["window_start_ms"]),
-            windowEnd: date(milliseconds: row["window_end_ms"]), authorisedAt: time("authorised_at_ms"),
-            startedAt: time("started_at_ms"), endedAt: time("ended_at_ms"), destroyedAt: time("destroyed_at_ms"))
-        let nodes = try String.fetchAll(
-            db, sql: "SELECT node_id FROM deployment_node WHERE deployment_id = ? ORDER BY node_id", arguments: [id])
-        let subjects = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT subject_id, category, reason, legal_basis, image_source, under_18, override_by, override_reason
-                FROM deployment_subject WHERE deployment_id = ? ORDER BY subject_id
-                """, arguments: [id]
-        ).map { s in
-            ListedSubject(
-                subjectID: s["subject_id"], category: s["category"], reason: s["reason"], legalBasis: s["legal_basis"],
-                imageSource: s["image_source"], under18: s["under_18"], overrideBy: s["override_by"],
-                overrideReason: s["override_reason"])
-        }
-        let expected = try JSONDecoder().decode(ExpectedPerformance.self, from: Data((row["expected"] as String).utf8))
-        let signers = (row["signers"] as String).split(separator: ",").map(String.init)
+            state: state, windowStart: date(milliseconds: row.windowStartMs),
+            windowEnd: date(milliseconds: row.windowEndMs), authorisedAt: row.authorisedAtMs.map(date(milliseconds:)),
+            startedAt: row.startedAtMs.map(date(milliseconds:)), endedAt: row.endedAtMs.map(date(milliseconds:)),
+            destroyedAt: row.destroyedAtMs.map(date(milliseconds:)))
+        let nodes = try DeploymentNodeRow.filter(DeploymentNodeRow.Columns.deploymentID == id)
+            .order(DeploymentNodeRow.Columns.nodeID).fetchAll(db).map(\.nodeID)
+        let subjects = try DeploymentSubjectRow.of(id).order(DeploymentSubjectRow.Columns.subjectID).fetchAll(db)
+            .map(\.listed)
+        let expected = try JSONDecoder().decode(ExpectedPerformance.self, from: Data(row.expected.utf8))
         return Deployment(
-            id: id, lifecycle: lifecycle, placeName: row["place_name"], latitude: row["latitude"],
-            longitude: row["longitude"],
-            purpose: row["purpose"], legalBasis: row["legal_basis"], createdBy: row["created_by"],
-            authorisingOfficer: row["authorising_officer"], startedBy: row["started_by"], endedBy: row["ended_by"],
-            nodes: nodes, bundleSHA256: row["bundle_sha256"], watchlistID: row["watchlist_id"],
-            bundleVersion: UInt64(row["bundle_version"] as Int64), signers: signers, threshold: row["threshold"],
-            listSize: row["list_size"], enrolment: row["enrolment"], cohort: row["cohort"], expected: expected,
-            subjects: subjects,
-            holdsBundle: row["holds_bundle"])
+            id: id, lifecycle: lifecycle, placeName: row.placeName, latitude: row.latitude, longitude: row.longitude,
+            purpose: row.purpose, legalBasis: row.legalBasis, createdBy: row.createdBy,
+            authorisingOfficer: row.authorisingOfficer, startedBy: row.startedBy, endedBy: row.endedBy, nodes: nodes,
+            bundleSHA256: row.bundleSHA256, watchlistID: row.watchlistID, bundleVersion: UInt64(row.bundleVersion),
+            signers: row.signers.split(separator: ",").map(String.init), threshold: row.threshold,
+            listSize: row.listSize, enrolment: row.enrolment, cohort: row.cohort, expected: expected,
+            subjects: subjects, holdsBundle: read.holdsBundle)
     }
-
-    /// Every column `load` reads but the bundle.
-    private static let recordColumns = """
-        state, window_start_ms, window_end_ms, authorised_at_ms, started_at_ms, ended_at_ms, destroyed_at_ms,
-        expected, signers, place_name,
-        latitude, longitude, purpose, legal_basis, created_by, authorising_officer, started_by, ended_by, bundle_sha256, watchlist_id,
-        bundle_version, threshold, list_size, enrolment, cohort
-        """
 }
