@@ -305,4 +305,16 @@ final class WatchlistDraftStoreTests: XCTestCase {
             try WatchlistDraftStore.load(planned, in: f.database), "a planned list goes with its deployment's bundle")
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
     }
+
+    /// A draft state Watchpost never writes is a damaged row, not a build that quietly "failed".
+    func testADraftStateNobodyWrote_isADamagedRow_notAFailedBuild() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        try f.tamper("UPDATE watchlist_draft SET state = 'exploded' WHERE id = '\(id)'")
+        XCTAssertThrowsError(try WatchlistDraftStore.load(id, in: f.database)) {
+            XCTAssertEqual(
+                ($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["watchlist_draft", "state", "exploded"],
+                "\($0)")
+        }
+    }
 }

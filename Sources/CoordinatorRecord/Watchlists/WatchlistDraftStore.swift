@@ -49,36 +49,24 @@ public enum WatchlistDraftStore {
         let id = newDraftID()
         try database.change { db, audit in
             let b = upload.binding
-            try db.execute(
-                sql: """
-                    INSERT INTO watchlist_draft (id, deployment_id, watchlist_id, version, not_before_ms,
-                    expires_at_ms, threshold, face_choice, photos,
-                                                 state, manifest_name, created_by, created_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, b.deploymentID, b.watchlistID, Int64(clamping: b.version), b.notBefore.map(milliseconds),
-                    milliseconds(b.expiresAt),
-                    b.threshold.map { Double($0) }, b.faceChoice, b.photos, WatchlistDraftState.uploaded.rawValue,
-                    upload.manifestName,
-                    actor, milliseconds(now),
-                ])
+            try WatchlistDraftRow(
+                id: id, deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: Int64(clamping: b.version),
+                notBeforeMs: b.notBefore.map(milliseconds), expiresAtMs: milliseconds(b.expiresAt),
+                threshold: b.threshold.map { Double($0) }, faceChoice: b.faceChoice, photos: b.photos,
+                state: WatchlistDraftState.uploaded.rawValue, manifestName: upload.manifestName, createdBy: actor,
+                createdAtMs: milliseconds(now)
+            ).insert(db)
             for s in manifest.subjects {
-                try db.execute(
-                    sql: """
-                        INSERT INTO watchlist_draft_subject (draft_id, subject_id, line, display_name, category,
-                        reason, image_source, legal_basis, under_18)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        id, s.id, s.line, s.displayName, s.category, s.reason, s.imageSource, s.legalBasis, s.under18,
-                    ])
+                try WatchlistDraftSubjectRow(
+                    draftID: id, subjectID: s.id, line: s.line, displayName: s.displayName, category: s.category,
+                    reason: s.reason, imageSource: s.imageSource, legalBasis: s.legalBasis, under18: s.under18
+                ).insert(db)
                 for (position, name) in s.images.enumerated() {
                     let mark = position < s.faceMarks.count ? s.faceMarks[position] : nil
-                    try db.execute(
-                        sql:
-                            "INSERT INTO watchlist_draft_photo (draft_id, subject_id, position, file_name, photo, face_box) VALUES (?, ?, ?, ?, ?, ?)",
-                        arguments: [id, s.id, position, name, Data(upload.photos[name]!), mark?.text])
+                    try WatchlistDraftPhotoRow(
+                        draftID: id, subjectID: s.id, position: position, fileName: name,
+                        photo: Data(upload.photos[name]!), faceBox: mark?.text
+                    ).insert(db)
                 }
             }
             try audit.append(
@@ -97,9 +85,8 @@ public enum WatchlistDraftStore {
     /// Every draft, newest first (subjects and photos without their bytes).
     public static func list(in database: CoordinatorDatabase) throws -> [WatchlistDraft] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM watchlist_draft ORDER BY created_at_ms DESC, id").compactMap {
-                try load($0, db)
-            }
+            try WatchlistDraftRow.order(WatchlistDraftRow.Columns.createdAtMs.desc, WatchlistDraftRow.Columns.id)
+                .select(WatchlistDraftRow.Columns.id, as: String.self).fetchAll(db).compactMap { try load($0, db) }
         }
     }
 
@@ -112,11 +99,7 @@ public enum WatchlistDraftStore {
         -> [UInt8]?
     {
         try database.read { db in
-            try Data.fetchOne(
-                db,
-                sql: "SELECT photo FROM watchlist_draft_photo WHERE draft_id = ? AND subject_id = ? AND position = ?",
-                arguments: [draft, subject, position]
-            ).map { Array($0) }
+            try WatchlistDraftPhotoRow.bytes(draft: draft, subject: subject, position: position, db).map { Array($0) }
         }
     }
 
@@ -136,19 +119,16 @@ public enum WatchlistDraftStore {
                     "watchlist \(id) already carries signatures: a new build would need them again; upload a new version instead"
                 )
             }
-            try db.execute(
-                sql: "UPDATE watchlist_draft SET state = ?, failure = NULL WHERE id = ?",
-                arguments: [WatchlistDraftState.building.rawValue, id])
+            try WatchlistDraftRow.filter(key: id).updateAll(
+                db, WatchlistDraftRow.Columns.state.set(to: WatchlistDraftState.building.rawValue),
+                WatchlistDraftRow.Columns.failure.set(to: nil))
             let subjects = try draft.subjects.map { s in
                 WatchlistBuildInput.Subject(
                     subjectID: s.subjectID, line: s.line,
                     photos: try s.photos.map { p in
                         let bytes =
-                            try Data.fetchOne(
-                                db,
-                                sql:
-                                    "SELECT photo FROM watchlist_draft_photo WHERE draft_id = ? AND subject_id = ? AND position = ?",
-                                arguments: [id, s.subjectID, p.position]) ?? Data()
+                            try WatchlistDraftPhotoRow.bytes(draft: id, subject: s.subjectID, position: p.position, db)
+                            ?? Data()
                         return (p.fileName, Array(bytes), p.mark)
                     })
             }
@@ -165,28 +145,27 @@ public enum WatchlistDraftStore {
             guard draft.state == .building else {
                 throw WatchlistDraftRefusal(.notBuilding, id, "watchlist \(id) is not being built")
             }
-            try db.execute(sql: "UPDATE watchlist_draft_photo SET refusal = NULL WHERE draft_id = ?", arguments: [id])
+            let photos = WatchlistDraftPhotoRow.filter(WatchlistDraftPhotoRow.Columns.draftID == id)
+            try photos.updateAll(db, WatchlistDraftPhotoRow.Columns.refusal.set(to: nil))
             for r in outcome.refusals {
                 guard let subject = r.subjectID, let position = r.position else { continue }
-                try db.execute(
-                    sql:
-                        "UPDATE watchlist_draft_photo SET refusal = ? WHERE draft_id = ? AND subject_id = ? AND position = ?",
-                    arguments: [r.reason, id, subject, position])
+                try photos.filter(
+                    WatchlistDraftPhotoRow.Columns.subjectID == subject
+                        && WatchlistDraftPhotoRow.Columns.position == position
+                ).updateAll(db, WatchlistDraftPhotoRow.Columns.refusal.set(to: r.reason))
             }
             let leftOut = Set(outcome.refusals.filter { $0.position == nil }.compactMap(\.subjectID))
             for s in draft.subjects {
-                try db.execute(
-                    sql: "UPDATE watchlist_draft_subject SET enrolled = ? WHERE draft_id = ? AND subject_id = ?",
-                    arguments: [!leftOut.contains(s.subjectID), id, s.subjectID])
+                try WatchlistDraftSubjectRow.filter(key: ["draft_id": id, "subject_id": s.subjectID]).updateAll(
+                    db, WatchlistDraftSubjectRow.Columns.enrolled.set(to: !leftOut.contains(s.subjectID)))
             }
             let enrolled = draft.subjects.count - leftOut.count
             guard let bundle = outcome.bundleFile else {
-                try db.execute(
-                    sql: "UPDATE watchlist_draft SET state = ?, failure = ?, bundle = NULL WHERE id = ?",
-                    arguments: [
-                        WatchlistDraftState.failed.rawValue, "no subject could be enrolled: replace the refused photos",
-                        id,
-                    ])
+                try WatchlistDraftRow.filter(key: id).updateAll(
+                    db, WatchlistDraftRow.Columns.state.set(to: WatchlistDraftState.failed.rawValue),
+                    WatchlistDraftRow.Columns.failure.set(
+                        to: "no subject could be enrolled: replace the refused photos"),
+                    WatchlistDraftRow.Columns.bundle.set(to: nil))
                 try audit.append(
                     AuditEvent(
                         actor: actor, action: .watchlistBuildFailed, target: id,
@@ -195,17 +174,12 @@ public enum WatchlistDraftStore {
                         ]), at: now)
                 return
             }
-            try db.execute(
-                sql: """
-                    UPDATE watchlist_draft SET state = ?, failure = NULL, built_at_ms = ?, built_subjects = ?,
-                    built_templates = ?,
-                        built_cohort_faces = ?, built_threshold = ?, bundle = ? WHERE id = ?
-                    """,
-                arguments: [
-                    WatchlistDraftState.built.rawValue, milliseconds(now), enrolled, outcome.templates,
-                    outcome.cohortFaces,
-                    Double(outcome.threshold), Data(bundle), id,
-                ])
+            typealias Draft = WatchlistDraftRow.Columns
+            try WatchlistDraftRow.filter(key: id).updateAll(
+                db, Draft.state.set(to: WatchlistDraftState.built.rawValue), Draft.failure.set(to: nil),
+                Draft.builtAtMs.set(to: milliseconds(now)), Draft.builtSubjects.set(to: enrolled),
+                Draft.builtTemplates.set(to: outcome.templates), Draft.builtCohortFaces.set(to: outcome.cohortFaces),
+                Draft.builtThreshold.set(to: Double(outcome.threshold)), Draft.bundle.set(to: Data(bundle)))
             try audit.append(
                 AuditEvent(
                     actor: actor, action: .watchlistBuilt, target: id,
@@ -224,10 +198,10 @@ public enum WatchlistDraftStore {
         _ id: String, reason: String, by actor: String, in database: CoordinatorDatabase, at now: Date
     ) throws {
         try database.change { db, audit in
-            try db.execute(
-                sql: "UPDATE watchlist_draft SET state = ?, failure = ? WHERE id = ? AND state = ?",
-                arguments: [WatchlistDraftState.failed.rawValue, reason, id, WatchlistDraftState.building.rawValue])
-            guard db.changesCount > 0 else { return }
+            let changed = try WatchlistDraftRow.inState(.building).filter(key: id).updateAll(
+                db, WatchlistDraftRow.Columns.state.set(to: WatchlistDraftState.failed.rawValue),
+                WatchlistDraftRow.Columns.failure.set(to: reason))
+            guard changed > 0 else { return }
             try audit.append(
                 AuditEvent(actor: actor, action: .watchlistBuildFailed, target: id, detail: ["reason": reason]), at: now
             )
@@ -237,9 +211,7 @@ public enum WatchlistDraftStore {
     /// Builds that a stopped coordinator left half done: marked failed so that they can be built again.
     public static func failInterruptedBuilds(in database: CoordinatorDatabase, at now: Date) throws {
         let building = try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT id FROM watchlist_draft WHERE state = ?",
-                arguments: [WatchlistDraftState.building.rawValue])
+            try WatchlistDraftRow.inState(.building).select(WatchlistDraftRow.Columns.id, as: String.self).fetchAll(db)
         }
         for id in building {
             try recordBuildFailure(
@@ -308,10 +280,7 @@ public enum WatchlistDraftStore {
         }
         return try database.change { db, audit in
             let draft = try require(id, db)
-            guard draft.state == .built,
-                let stored = try Data.fetchOne(
-                    db, sql: "SELECT bundle FROM watchlist_draft WHERE id = ?", arguments: [id])
-            else {
+            guard draft.state == .built, let stored = try WatchlistDraftRow.bundle(of: id, db) else {
                 throw WatchlistDraftRefusal(
                     .notSignable, id,
                     "watchlist \(id) is \(draft.state.rawValue): only a built, unplanned bundle takes signatures")
@@ -327,14 +296,10 @@ public enum WatchlistDraftStore {
             let held = Set(draft.signatures.map(\.publicKey))
             let new = uploaded.signatures.filter { !held.contains($0.publicKey) }
             for s in new {
-                try db.execute(
-                    sql: """
-                        INSERT INTO watchlist_draft_signature (draft_id, key_id, public_key, signature, uploaded_by,
-                        uploaded_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        id, signerKeyID(s.publicKey), Data(s.publicKey), Data(s.signature), actor, milliseconds(now),
-                    ])
+                try WatchlistDraftSignatureRow(
+                    draftID: id, keyID: signerKeyID(s.publicKey), publicKey: Data(s.publicKey),
+                    signature: Data(s.signature), uploadedBy: actor, uploadedAtMs: milliseconds(now)
+                ).insert(db)
             }
             let ids = new.map { signerKeyID($0.publicKey) }
             try audit.append(
@@ -357,11 +322,8 @@ public enum WatchlistDraftStore {
             return try draft.subjects.filter { $0.enrolled == true }.map { s in
                 let reference = s.photos.first { $0.refusal == nil } ?? s.photos[0]
                 let photo =
-                    try Data.fetchOne(
-                        db,
-                        sql:
-                            "SELECT photo FROM watchlist_draft_photo WHERE draft_id = ? AND subject_id = ? AND position = ?",
-                        arguments: [id, s.subjectID, reference.position]) ?? Data()
+                    try WatchlistDraftPhotoRow.bytes(draft: id, subject: s.subjectID, position: reference.position, db)
+                    ?? Data()
                 return try WatchlistManifest.listed(
                     line: s.line, id: s.subjectID, category: s.category, reason: s.reason, legalBasis: s.legalBasis,
                     under18: s.under18, imageSource: s.imageSource, manifest: draft.manifestName,
@@ -372,10 +334,9 @@ public enum WatchlistDraftStore {
 
     /// Records that a deployment was planned with this draft's bundle: it takes no more builds or signatures.
     static func markPlanned(_ id: String, _ db: GRDB.Database) throws {
-        try db.execute(
-            sql: "UPDATE watchlist_draft SET state = ? WHERE id = ?",
-            arguments: [WatchlistDraftState.planned.rawValue, id])
-        guard db.changesCount == 1 else {
+        let changed = try WatchlistDraftRow.filter(key: id).updateAll(
+            db, WatchlistDraftRow.Columns.state.set(to: WatchlistDraftState.planned.rawValue))
+        guard changed == 1 else {
             throw WatchlistDraftRefusal(.notFound, id, "no watchlist draft \(id): upload the list again")
         }
     }
@@ -389,7 +350,7 @@ public enum WatchlistDraftStore {
                 throw WatchlistDraftRefusal(
                     .beingBuilt, id, "watchlist \(id) is being built: discard it when the build ends")
             }
-            try db.execute(sql: "DELETE FROM watchlist_draft WHERE id = ?", arguments: [id])
+            try WatchlistDraftRow.deleteOne(db, key: id)
             try audit.append(
                 AuditEvent(
                     actor: actor, action: .watchlistDiscarded, target: id,
@@ -405,13 +366,13 @@ public enum WatchlistDraftStore {
         uploadedBefore cutoff: Date, in database: CoordinatorDatabase, at now: Date, actor: String
     ) throws -> [String] {
         try database.destroy { db, audit in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM watchlist_draft WHERE created_at_ms < ? AND state NOT IN (?, ?) ORDER BY id",
-                arguments: [
-                    milliseconds(cutoff), WatchlistDraftState.planned.rawValue, WatchlistDraftState.building.rawValue,
-                ])
+            let kept = [WatchlistDraftState.planned, .building].map(\.rawValue)
+            let ids = try WatchlistDraftRow.filter(
+                WatchlistDraftRow.Columns.createdAtMs < milliseconds(cutoff)
+                    && !kept.contains(WatchlistDraftRow.Columns.state)
+            ).order(WatchlistDraftRow.Columns.id).select(WatchlistDraftRow.Columns.id, as: String.self).fetchAll(db)
             for id in ids {
-                try db.execute(sql: "DELETE FROM watchlist_draft WHERE id = ?", arguments: [id])
+                try WatchlistDraftRow.deleteOne(db, key: id)
                 try audit.append(
                     AuditEvent(
                         actor: actor, action: .watchlistDiscarded, target: id,
@@ -423,7 +384,7 @@ public enum WatchlistDraftStore {
 
     /// Deletes every draft bound to a deployment whose bundle is destroyed: its photos go with the list.
     static func destroyDrafts(ofDeployment deployment: String, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM watchlist_draft WHERE deployment_id = ?", arguments: [deployment])
+        try WatchlistDraftRow.filter(WatchlistDraftRow.Columns.deploymentID == deployment).deleteAll(db)
     }
 
     // MARK: - Reading
@@ -435,80 +396,62 @@ public enum WatchlistDraftStore {
 
     private static func signedBundle(_ id: String, _ db: Database) throws -> SignedBundle {
         let draft = try require(id, db)
-        guard
-            let stored = try Data.fetchOne(db, sql: "SELECT bundle FROM watchlist_draft WHERE id = ?", arguments: [id])
-        else {
+        guard let stored = try WatchlistDraftRow.bundle(of: id, db) else {
             throw WatchlistDraftRefusal(.noBundleYet, id, "watchlist \(id) has no bundle yet: build it first")
         }
         let built = try SignedBundle.decode(
             fileBytes: Array(stored), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes)
-        let signatures = try Row.fetchAll(
-            db,
-            sql:
-                "SELECT public_key, signature FROM watchlist_draft_signature WHERE draft_id = ? ORDER BY uploaded_at_ms, key_id",
-            arguments: [draft.id]
-        ).map {
-            SignedBundle.Signature(
-                publicKey: Array($0["public_key"] as Data), signature: Array($0["signature"] as Data))
+        let signatures = try WatchlistDraftSignatureRow.of(draft.id).fetchAll(db).map {
+            SignedBundle.Signature(publicKey: Array($0.publicKey), signature: Array($0.signature))
         }
         return SignedBundle(payload: built.payload, signatures: signatures)
     }
 
     private static func load(_ id: String, _ db: Database) throws -> WatchlistDraft? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM watchlist_draft WHERE id = ?", arguments: [id]) else {
-            return nil
+        guard let row = try WatchlistDraftRow.fetchOne(db, key: id) else { return nil }
+        guard let state = WatchlistDraftState(rawValue: row.state) else {
+            throw DamagedRow(table: WatchlistDraftRow.databaseTableName, column: "state", key: id, value: row.state)
         }
         let photos = Dictionary(
-            grouping: try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT subject_id, position, file_name, refusal,
-                    face_box FROM watchlist_draft_photo WHERE draft_id = ? ORDER BY subject_id, position
-                    """, arguments: [id]), by: { $0["subject_id"] as String })
-        let subjects = try Row.fetchAll(
-            db, sql: "SELECT * FROM watchlist_draft_subject WHERE draft_id = ? ORDER BY line", arguments: [id]
-        ).map { s in
-            let subjectID: String = s["subject_id"]
-            return WatchlistDraft.Subject(
-                subjectID: subjectID, line: s["line"], displayName: s["display_name"], category: s["category"],
-                reason: s["reason"],
-                imageSource: s["image_source"], legalBasis: s["legal_basis"], under18: s["under_18"],
-                enrolled: s["enrolled"],
-                photos: (photos[subjectID] ?? []).map {
-                    WatchlistDraft.Photo(
-                        position: $0["position"], fileName: $0["file_name"], refusal: $0["refusal"],
-                        mark: ($0["face_box"] as String?).flatMap(FaceMark.init(text:)))
-                })
-        }
-        let signatures = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT key_id, public_key, uploaded_by,
-                uploaded_at_ms FROM watchlist_draft_signature WHERE draft_id = ? ORDER BY uploaded_at_ms, key_id
-                """, arguments: [id]
-        ).map {
+            grouping: try WatchlistDraftPhotoRow.filter(WatchlistDraftPhotoRow.Columns.draftID == id)
+                .order(WatchlistDraftPhotoRow.Columns.subjectID, WatchlistDraftPhotoRow.Columns.position).fetchAll(db),
+            by: \.subjectID)
+        let subjects = try WatchlistDraftSubjectRow.filter(WatchlistDraftSubjectRow.Columns.draftID == id)
+            .order(WatchlistDraftSubjectRow.Columns.line).fetchAll(db).map { s in
+                WatchlistDraft.Subject(
+                    subjectID: s.subjectID, line: s.line, displayName: s.displayName, category: s.category,
+                    reason: s.reason, imageSource: s.imageSource, legalBasis: s.legalBasis, under18: s.under18,
+                    enrolled: s.enrolled,
+                    photos: (photos[s.subjectID] ?? []).map {
+                        WatchlistDraft.Photo(
+                            position: $0.position, fileName: $0.fileName, refusal: $0.refusal,
+                            mark: $0.faceBox.flatMap(FaceMark.init(text:)))
+                    })
+            }
+        let signatures = try WatchlistDraftSignatureRow.of(id).fetchAll(db).map {
             WatchlistDraft.Signature(
-                keyID: $0["key_id"], publicKey: Array($0["public_key"] as Data), uploadedBy: $0["uploaded_by"],
-                uploadedAt: date(milliseconds: $0["uploaded_at_ms"]))
+                keyID: $0.keyID, publicKey: Array($0.publicKey), uploadedBy: $0.uploadedBy,
+                uploadedAt: date(milliseconds: $0.uploadedAtMs))
         }
-        let build: WatchlistDraft.Build? = (row["built_at_ms"] as Int64?).map {
-            WatchlistDraft.Build(
-                at: date(milliseconds: $0), subjects: row["built_subjects"], templates: row["built_templates"],
-                cohortFaces: row["built_cohort_faces"], threshold: Float(row["built_threshold"] as Double))
+        let build = try row.builtAtMs.map { at -> WatchlistDraft.Build in
+            // A build's figures are written together: one missing is a row Watchpost never wrote.
+            guard let subjects = row.builtSubjects, let templates = row.builtTemplates,
+                let cohortFaces = row.builtCohortFaces, let threshold = row.builtThreshold
+            else {
+                throw DamagedRow(table: WatchlistDraftRow.databaseTableName, column: "built_*", key: id, value: "NULL")
+            }
+            return WatchlistDraft.Build(
+                at: date(milliseconds: at), subjects: subjects, templates: templates, cohortFaces: cohortFaces,
+                threshold: Float(threshold))
         }
         return WatchlistDraft(
             id: id,
             binding: WatchlistBinding(
-                deploymentID: row["deployment_id"], watchlistID: row["watchlist_id"],
-                version: UInt64(row["version"] as Int64),
-                notBefore: (row["not_before_ms"] as Int64?).map { date(milliseconds: $0) },
-                expiresAt: date(milliseconds: row["expires_at_ms"]),
-                threshold: (row["threshold"] as Double?).map(Float.init),
-                faceChoice: row["face_choice"], photos: row["photos"]),
-            state: WatchlistDraftState(rawValue: row["state"]) ?? .failed, failure: row["failure"],
-            manifestName: row["manifest_name"],
-            createdBy: row["created_by"], createdAt: date(milliseconds: row["created_at_ms"]), build: build,
-            subjects: subjects, signatures: signatures)
+                deploymentID: row.deploymentID, watchlistID: row.watchlistID, version: UInt64(row.version),
+                notBefore: row.notBeforeMs.map(date(milliseconds:)), expiresAt: date(milliseconds: row.expiresAtMs),
+                threshold: row.threshold.map(Float.init), faceChoice: row.faceChoice, photos: row.photos),
+            state: state, failure: row.failure, manifestName: row.manifestName, createdBy: row.createdBy,
+            createdAt: date(milliseconds: row.createdAtMs), build: build, subjects: subjects, signatures: signatures)
     }
 
     // MARK: - Checks

@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+
+/// A row of `watchlist_draft`: a list uploaded in the control room, its binding, its build and
+/// the built (unsigned) bundle. The column names live here once.
+struct WatchlistDraftRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "watchlist_draft"
+    /// Every column but the bundle, which only signing and planning read.
+    static var databaseSelection: [any SQLSelectable] {
+        CodingKeys.allCases.filter { $0 != .bundle }.map { Column($0) }
+    }
+
+    var id: String
+    var deploymentID: String
+    var watchlistID: String
+    var version: Int64
+    var notBeforeMs: Int64?
+    var expiresAtMs: Int64
+    var threshold: Double?
+    var faceChoice: String
+    var photos: String
+    var state: String
+    var failure: String?
+    var manifestName: String
+    var createdBy: String
+    var createdAtMs: Int64
+    var builtAtMs: Int64?
+    var builtSubjects: Int?
+    var builtTemplates: Int?
+    var builtCohortFaces: Int?
+    var builtThreshold: Double?
+    var bundle: Data?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id
+        case deploymentID = "deployment_id"
+        case watchlistID = "watchlist_id"
+        case version
+        case notBeforeMs = "not_before_ms"
+        case expiresAtMs = "expires_at_ms"
+        case threshold
+        case faceChoice = "face_choice"
+        case photos, state, failure
+        case manifestName = "manifest_name"
+        case createdBy = "created_by"
+        case createdAtMs = "created_at_ms"
+        case builtAtMs = "built_at_ms"
+        case builtSubjects = "built_subjects"
+        case builtTemplates = "built_templates"
+        case builtCohortFaces = "built_cohort_faces"
+        case builtThreshold = "built_threshold"
+        case bundle
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let deploymentID = Column(CodingKeys.deploymentID)
+        static let state = Column(CodingKeys.state)
+        static let failure = Column(CodingKeys.failure)
+        static let createdAtMs = Column(CodingKeys.createdAtMs)
+        static let builtAtMs = Column(CodingKeys.builtAtMs)
+        static let builtSubjects = Column(CodingKeys.builtSubjects)
+        static let builtTemplates = Column(CodingKeys.builtTemplates)
+        static let builtCohortFaces = Column(CodingKeys.builtCohortFaces)
+        static let builtThreshold = Column(CodingKeys.builtThreshold)
+        static let bundle = Column(CodingKeys.bundle)
+    }
+
+    /// The stored bundle of a draft, nil before a build.
+    static func bundle(of id: String, _ db: Database) throws -> Data? {
+        try filter(key: id).select(Columns.bundle, as: Data.self).fetchOne(db)
+    }
+
+    static func inState(_ state: WatchlistDraftState) -> QueryInterfaceRequest<WatchlistDraftRow> {
+        filter(Columns.state == state.rawValue)
+    }
+}
+
+/// A row of `watchlist_draft_subject`: one manifest row of a draft.
+struct WatchlistDraftSubjectRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "watchlist_draft_subject"
+
+    var draftID: String
+    var subjectID: String
+    var line: Int
+    var displayName: String
+    var category: String
+    var reason: String
+    var imageSource: String
+    var legalBasis: String?
+    var under18: Bool?
+    /// Nil until built; false when no photo could be enrolled.
+    var enrolled: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case draftID = "draft_id"
+        case subjectID = "subject_id"
+        case line
+        case displayName = "display_name"
+        case category, reason
+        case imageSource = "image_source"
+        case legalBasis = "legal_basis"
+        case under18 = "under_18"
+        case enrolled
+    }
+
+    enum Columns {
+        static let draftID = Column(CodingKeys.draftID)
+        static let subjectID = Column(CodingKeys.subjectID)
+        static let line = Column(CodingKeys.line)
+        static let enrolled = Column(CodingKeys.enrolled)
+    }
+}
+
+/// A row of `watchlist_draft_photo`: an uploaded photo of a subject, with why enrolment refused it.
+struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "watchlist_draft_photo"
+    /// Every column but the photo's bytes, which only the photo route and the build read.
+    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .photo }.map { Column($0) } }
+
+    var draftID: String
+    var subjectID: String
+    var position: Int
+    var fileName: String
+    var photo: Data?
+    var refusal: String?
+    /// `x y width height` of the subject's face in a photo of several; nil: none marked.
+    var faceBox: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case draftID = "draft_id"
+        case subjectID = "subject_id"
+        case position
+        case fileName = "file_name"
+        case photo, refusal
+        case faceBox = "face_box"
+    }
+
+    enum Columns {
+        static let draftID = Column(CodingKeys.draftID)
+        static let subjectID = Column(CodingKeys.subjectID)
+        static let position = Column(CodingKeys.position)
+        static let photo = Column(CodingKeys.photo)
+        static let refusal = Column(CodingKeys.refusal)
+    }
+
+    /// One photo's bytes.
+    static func bytes(draft: String, subject: String, position: Int, _ db: Database) throws -> Data? {
+        try filter(key: ["draft_id": draft, "subject_id": subject, "position": position])
+            .select(Columns.photo, as: Data.self).fetchOne(db)
+    }
+}
+
+/// A row of `watchlist_draft_signature`: a valid signature on the built bundle by a trusted key.
+struct WatchlistDraftSignatureRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "watchlist_draft_signature"
+
+    var draftID: String
+    var keyID: String
+    var publicKey: Data
+    var signature: Data
+    var uploadedBy: String
+    var uploadedAtMs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case draftID = "draft_id"
+        case keyID = "key_id"
+        case publicKey = "public_key"
+        case signature
+        case uploadedBy = "uploaded_by"
+        case uploadedAtMs = "uploaded_at_ms"
+    }
+
+    enum Columns {
+        static let draftID = Column(CodingKeys.draftID)
+        static let keyID = Column(CodingKeys.keyID)
+        static let uploadedAtMs = Column(CodingKeys.uploadedAtMs)
+    }
+
+    /// A draft's signatures in the order they were taken.
+    static func of(_ draft: String) -> QueryInterfaceRequest<WatchlistDraftSignatureRow> {
+        filter(Columns.draftID == draft).order(Columns.uploadedAtMs, Columns.keyID)
+    }
+}
