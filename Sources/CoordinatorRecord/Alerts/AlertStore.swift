@@ -103,24 +103,20 @@ public final class AlertStore: Sendable {
         // A resend of an alert already stored is acknowledged again, whatever has happened since.
         if try AlertRow.exists(db, key: a.alertID.uuidString) { return nil }
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT started_at_ms, ended_at_ms FROM deployment WHERE id = ?", arguments: [a.deploymentID])
+            let deployment = try DeploymentRow.filter(key: a.deploymentID)
+                .select(DeploymentRow.Columns.startedAtMs, DeploymentRow.Columns.endedAtMs).asRequest(of: Row.self)
+                .fetchOne(db)
         else {
             return a.deploymentID == standingDeployment
                 ? nil : AlertRefusal(reason: "no deployment of that id is on the record")
         }
-        guard
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM deployment_node WHERE deployment_id = ? AND node_id = ?",
-                arguments: [a.deploymentID, node.nodeID]) ?? false
-        else {
+        guard try DeploymentNodeRow.exists(db, key: ["deployment_id": a.deploymentID, "node_id": node.nodeID]) else {
             return AlertRefusal(reason: "the node is not on that deployment")
         }
-        guard (row["started_at_ms"] as Int64?) != nil else {
-            return AlertRefusal(reason: "the deployment has not started")
-        }
-        if let ended = row["ended_at_ms"] as Int64?, a.capturedAtMilliseconds > ended + Int64(clockSkewAllowance * 1000)
-        {
+        let started: Int64? = deployment[DeploymentRow.Columns.startedAtMs.name]
+        let ended: Int64? = deployment[DeploymentRow.Columns.endedAtMs.name]
+        guard started != nil else { return AlertRefusal(reason: "the deployment has not started") }
+        if let ended, a.capturedAtMilliseconds > ended + Int64(clockSkewAllowance * 1000) {
             return AlertRefusal(reason: "captured after the deployment ended")
         }
         return nil
