@@ -72,6 +72,10 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
 
     enum Columns {
         static let id = Column(CodingKeys.id)
+        static let subject = Column(CodingKeys.subject)
+        static let score = Column(CodingKeys.score)
+        static let distance = Column(CodingKeys.distance)
+        static let quality = Column(CodingKeys.quality)
         static let deploymentID = Column(CodingKeys.deploymentID)
         static let receivedAtMs = Column(CodingKeys.receivedAtMs)
         static let purgedAtMs = Column(CodingKeys.purgedAtMs)

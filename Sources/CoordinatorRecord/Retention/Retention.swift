@@ -44,25 +44,27 @@ public enum Retention {
         let day: Int64 = 86_400_000
         let cutoff = milliseconds(now) - Int64(policy.alertDays) * day
         let rejectedCutoff = milliseconds(now) - Int64(policy.rejectedAlertDays) * day
-        let rejected = "(review = 'no match' OR outcome = 'not the person')"
+        typealias Alert = AlertRow.Columns
+        let rejected =
+            Alert.review == ReviewDecision.noMatch.rawValue || Alert.outcome == FieldOutcome.notThePerson.rawValue
+        let kept = AlertRow.filter(Alert.purgedAtMs == nil)
+        let due = { (cases: Bool) in
+            kept.filter(cases ? Alert.caseReference != nil : Alert.caseReference == nil)
+        }
         try database.change { db, audit in
-            result.keptForCases =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM alert WHERE purged_at_ms IS NULL AND case_reference IS NOT NULL
-                        AND (received_at_ms < ? OR (\(rejected) AND received_at_ms < ?))
-                        """, arguments: [cutoff, rejectedCutoff]) ?? 0
-            let clear = """
-                UPDATE alert SET subject = NULL, score = NULL, distance = NULL, quality = NULL, crop = NULL,
-                commitment_salt = NULL, review_note = NULL,
-                    outcome_note = NULL, purged_at_ms = ? WHERE purged_at_ms IS NULL AND case_reference IS NULL
-                """
-            try db.execute(
-                sql: clear + " AND \(rejected) AND received_at_ms < ?", arguments: [milliseconds(now), rejectedCutoff])
-            result.rejectedAlertsPurged = db.changesCount
-            try db.execute(sql: clear + " AND received_at_ms < ?", arguments: [milliseconds(now), cutoff])
-            result.alertsPurged = db.changesCount
+            result.keptForCases = try due(true).filter(
+                Alert.receivedAtMs < cutoff || (rejected && Alert.receivedAtMs < rejectedCutoff)
+            ).fetchCount(db)
+            // The personal fields go; the decisions stay, anonymous, for the reports.
+            let clear = [
+                Alert.subject.set(to: nil), Alert.score.set(to: nil), Alert.distance.set(to: nil),
+                Alert.quality.set(to: nil), Alert.crop.set(to: nil), Alert.commitmentSalt.set(to: nil),
+                Alert.reviewNote.set(to: nil), Alert.outcomeNote.set(to: nil),
+                Alert.purgedAtMs.set(to: milliseconds(now)),
+            ]
+            result.rejectedAlertsPurged = try due(false).filter(rejected && Alert.receivedAtMs < rejectedCutoff)
+                .updateAll(db, clear)
+            result.alertsPurged = try due(false).filter(Alert.receivedAtMs < cutoff).updateAll(db, clear)
             guard result.alertsPurged + result.rejectedAlertsPurged + result.keptForCases > 0 else { return }
             try audit.append(
                 AuditEvent(
