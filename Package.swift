@@ -57,7 +57,7 @@ let package = Package(
         // and the thresholds measured for each rule and list size.
         .target(name: "Enrolment", dependencies: ["FaceEngine", "FaceTemplates", "Shared"]),
         // Open-set identification accuracy on a labelled folder: statistics, studies, reports, expected rates.
-        .target(name: "Evaluation", dependencies: ["FaceEngine", "FaceTemplates", "Shared"]),
+        .target(name: "Evaluation", dependencies: ["FaceEngine", "FaceTemplates", "Refusals", "Shared"]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(
             name: "Shared",

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Prometheus
+import Refusals
 import ServiceLifecycle
 import Shared
 
@@ -65,10 +66,13 @@ public struct ControlRoomServer {
         func configuration() throws -> TLSConfiguration {
             let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
             do { chain = try NIOSSLCertificate.fromPEMFile(certificateChain) } catch {
-                throw CommandFailure("web.tls_certificate \(certificateChain) is not a PEM certificate chain: \(error)")
+                throw TLSRefusal(
+                    .certificateUnreadable, certificateChain,
+                    "web.tls_certificate \(certificateChain) is not a PEM certificate chain: \(error)")
             }
             do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
-                throw CommandFailure("web.tls_key \(privateKey) is not a PEM private key: \(error)")
+                throw TLSRefusal(
+                    .keyUnreadable, privateKey, "web.tls_key \(privateKey) is not a PEM private key: \(error)")
             }
             var configuration = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -165,4 +169,15 @@ public struct ControlRoomServer {
         ).add(to: router)
         return router
     }
+}
+
+/// Why the control room's TLS files cannot be used.
+public typealias TLSRefusal = Refused<TLSRefusalCode>
+
+public enum TLSRefusalCode: String, RefusalCode {
+    case certificateUnreadable, keyUnreadable
+
+    public static let area = "tls"
+
+    public var kind: RefusalKind { .unavailable }
 }

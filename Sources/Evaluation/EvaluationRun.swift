@@ -147,7 +147,7 @@ public struct EvaluationRun {
 
     /// Refuses settings that make no sense before any model loads.
     public init(settings: Settings, models: ModelStore) throws {
-        if let refusal = settings.refusal { throw CommandFailure(refusal) }
+        if let refusal = settings.refusal { throw EvaluationRefusal(.settingsRefused, settings.dataset, refusal) }
         self.settings = settings
         enroller = try FaceEnroller(
             detector: models.makeDetector(), embedder: models.makeEmbedder(), gate: QualityGate())

@@ -66,7 +66,8 @@ public struct ExpectedRates {
                 }),
                 abs(point.threshold - threshold) < 0.0051
             else {
-                throw CommandFailure(
+                throw EvaluationRefusal(
+                    .reportLacksThreshold, reportPath,
                     "evaluation report \(reportPath) has no figures near threshold \(threshold) (its grid is 0.30-1.00)"
                 )
             }
@@ -89,7 +90,8 @@ public struct ExpectedRates {
         try rows(reportPath: reportPath, listSize: listSize, cohort: cohort, enrolment: enrolment).map { row in
             guard let point = row.ratesByThreshold.filter({ $0.fpir <= fpir }).max(by: { $0.threshold < $1.threshold })
             else {
-                throw CommandFailure(
+                throw EvaluationRefusal(
+                    .reportLacksRate, reportPath,
                     "evaluation report \(reportPath) has no threshold with FPIR <= \(fpir) for \(row.size)-person lists: give --threshold"
                 )
             }
@@ -103,23 +105,27 @@ public struct ExpectedRates {
         enrolment: EvaluationSearches.Enrolment
     ) throws -> [EvaluationReport.ListSize] {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .reportUnreadable, reportPath,
                 "evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
         let report: EvaluationReport
         do { report = try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .reportNotThisVersion, reportPath,
                 "evaluation report \(reportPath) is not a coordinator evaluate --json report of this version: \(error)")
         }
         guard report.scoring == "fused", report.cohort == cohort.evaluateOption else {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .reportMadeDifferently, reportPath,
                 "evaluation report \(reportPath) was made with --scoring \(report.scoring)\(report.cohort.map { " --cohort \($0)" } ?? ""); "
                     + "this bundle needs one made with --scoring fused --cohort \(cohort.evaluateOption)")
         }
         // The normaliser averages the nearest cohort faces, so a much smaller cohort scores strangers
         // closer than the evaluation did: its figures would understate the false alerts.
         if cohort.templates > 0, let evaluated = report.cohortFaces, cohort.templates * 2 < evaluated {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .reportCohortLarger, reportPath,
                 "evaluation report \(reportPath) assumes a cohort of about \(evaluated) templates; this bundle's has \(cohort.templates): "
                     + "its false-alert rate would be higher than the report says. Use a cohort of similar size, or choose --threshold from a report made like it"
             )
@@ -132,7 +138,8 @@ public struct ExpectedRates {
         } else if let study = report.enrolmentStudy?.first(where: { $0.enrolment == enrolment.key }) {
             measured = study.listSizes
         } else {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .reportLacksEnrolmentStudy, reportPath,
                 "evaluation report \(reportPath) measures lists of one photo per subject; this list enrols several "
                     + "(\(enrolment.key)), which needs a stricter threshold for the same false-alert rate (README, \"Several photos per subject\"): "
                     + "make the report with coordinator evaluate --enrolment-study --json")
@@ -141,7 +148,8 @@ public struct ExpectedRates {
         guard let below = sizes.last(where: { $0.size <= listSize }) ?? sizes.first,
             let above = sizes.first(where: { $0.size >= listSize }) ?? sizes.last
         else {
-            throw CommandFailure("evaluation report \(reportPath) has no watchlist-size figures")
+            throw EvaluationRefusal(
+                .reportLacksListSizes, reportPath, "evaluation report \(reportPath) has no watchlist-size figures")
         }
         return below.size == above.size ? [below] : [below, above]
     }

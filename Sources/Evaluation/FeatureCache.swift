@@ -38,7 +38,8 @@ struct FeatureCache {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: data) } catch {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .featureCacheUnreadable, path,
                 "features cache \(path) is not readable (\(error.localizedDescription)): delete it and run again")
         }
         // Made with other models or by another version: start afresh rather than mix features.
@@ -53,7 +54,9 @@ struct FeatureCache {
     func save() throws {
         let data = try JSONEncoder().encode(Body(format: Self.format, entries: entries))
         do { try PrivateFile.write(Array(data), to: path, mode: .replaceAtomically) } catch {
-            throw CommandFailure("cannot write the features cache \(error): check the folder is writable")
+            throw EvaluationRefusal(
+                .featureCacheNotWritable, path, "cannot write the features cache \(error): check the folder is writable"
+            )
         }
     }
 }

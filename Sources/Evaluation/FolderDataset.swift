@@ -9,7 +9,8 @@ public struct FolderDataset {
     init(root: String) throws {
         identities = try LabelledImageFolder(root: root, option: "--dataset").labels
         guard identities.contains(where: { $0.images.count >= 2 }) else {
-            throw CommandFailure(
+            throw EvaluationRefusal(
+                .nothingToProbe, root,
                 "--dataset \(root) has no identity with two or more images, so nothing can be enrolled and probed")
         }
     }

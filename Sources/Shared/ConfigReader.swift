@@ -1,7 +1,13 @@
 import Foundation
+import Refusals
 
 /// A config file that cannot be used: the file, the key and the reason.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
+public struct ConfigError: Refusal, Equatable {
+    public enum Code: String, Sendable { case invalid }
+    public static let area = "config"
+    public var code: Code { .invalid }
+    public var kind: RefusalKind { .invalid }
+
     public let file: String
     public let key: String?
     public let reason: String

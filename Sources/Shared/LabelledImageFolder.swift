@@ -1,4 +1,5 @@
 import Foundation
+import Refusals
 
 /// A folder of `<label>/<images>`: the layout of enrolment folders (label = opaque subject id)
 /// and of evaluation datasets (label = identity). Labels and images are sorted by name so that
@@ -21,7 +22,8 @@ public struct LabelledImageFolder: Sendable {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure("\(option) \(root) is not a folder: give a folder holding one sub-folder per person")
+            throw FolderRefusal(
+                .notAFolder, root, "\(option) \(root) is not a folder: give a folder holding one sub-folder per person")
         }
         var labels: [Label] = [], empty: [String] = []
         for name in try fm.contentsOfDirectory(atPath: root).sorted() where !name.hasPrefix(".") {
@@ -32,9 +34,22 @@ public struct LabelledImageFolder: Sendable {
                 .map { folder + "/" + $0 }
             if images.isEmpty { empty.append(folder) } else { labels.append(Label(name: name, images: images)) }
         }
-        guard !labels.isEmpty else { throw CommandFailure("\(option) \(root) holds no <person>/<image> files") }
+        guard !labels.isEmpty else {
+            throw FolderRefusal(.noImages, root, "\(option) \(root) holds no <person>/<image> files")
+        }
         self.root = root
         self.labels = labels
         self.emptyFolders = empty
     }
+}
+
+/// Why a folder of `<person>/<image>` files was refused.
+public typealias FolderRefusal = Refused<FolderRefusalCode>
+
+public enum FolderRefusalCode: String, RefusalCode {
+    case notAFolder, noImages
+
+    public static let area = "folder"
+
+    public var kind: RefusalKind { .invalid }
 }

@@ -88,15 +88,18 @@ final class ExpectedRatesTests: XCTestCase {
         XCTAssertThrowsError(
             try ExpectedRates.threshold(reportPath: facesReport, fpir: 1e-3, listSize: 40, cohort: centroids)
         ) {
+            XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .reportMadeDifferently)
             XCTAssert("\($0)".contains("--cohort two-fold, centroids of 5 (nearest)"), "\($0)")
         }
         XCTAssertThrowsError(
             try ExpectedRates.threshold(
-                reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: .separate(faces: 1260)))
+                reportPath: centroidReport, fpir: 1e-3, listSize: 40, cohort: .separate(faces: 1260))
+        ) { XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .reportMadeDifferently) }
         XCTAssertThrowsError(
             try ExpectedRates.threshold(
                 reportPath: centroidReport, fpir: 1e-3, listSize: 40,
-                cohort: .centroids(count: 20, perCentroid: 5)), "far fewer centroids than evaluated")
+                cohort: .centroids(count: 20, perCentroid: 5)), "far fewer centroids than evaluated"
+        ) { XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .reportCohortLarger) }
     }
 
     /// A built bundle says what its cohort templates stand for, so `watchlist show` and
@@ -153,13 +156,15 @@ final class ExpectedRatesTests: XCTestCase {
                     reportPath: onePhotoOnly, fpir: 1e-3, listSize: 10, cohort: .watchlist,
                     enrolment: enrolment)
             ) {
+                XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .reportLacksEnrolmentStudy)
                 XCTAssert(
                     "\($0)".contains("coordinator evaluate --enrolment-study --json")
                         && "\($0)".contains("(\(enrolment.key))"), "\($0)")
             }
             XCTAssertThrowsError(
                 try ExpectedRates(
-                    reportPath: onePhotoOnly, threshold: 0.5, listSize: 10, cohort: .watchlist, enrolment: enrolment))
+                    reportPath: onePhotoOnly, threshold: 0.5, listSize: 10, cohort: .watchlist, enrolment: enrolment)
+            ) { XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .reportLacksEnrolmentStudy) }
         }
     }
 }

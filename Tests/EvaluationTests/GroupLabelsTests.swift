@@ -9,12 +9,16 @@ final class GroupLabelsTests: XCTestCase {
         XCTAssertEqual(labels.groupOf, ["ann": "A", "bob": "B"])
         XCTAssertEqual(labels.groups, ["A", "B"])
         XCTAssertThrowsError(try GroupLabels(csv: "ann,A\nbob\n", file: "g.csv")) {
+            XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .groupsLineMalformed)
             XCTAssert("\($0)".contains("g.csv line 2"), "\($0)")
         }
         XCTAssertThrowsError(try GroupLabels(csv: "ann,A\nann,B\n", file: "g.csv")) {
+            XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .groupsIdentityInTwoGroups)
             XCTAssert("\($0)".contains("already in group A"), "\($0)")
         }
-        XCTAssertThrowsError(try GroupLabels(csv: "identity,group\n", file: "g.csv"))
+        XCTAssertThrowsError(try GroupLabels(csv: "identity,group\n", file: "g.csv")) {
+            XCTAssertEqual(($0 as? EvaluationRefusal)?.code, .groupsFileEmpty)
+        }
     }
 
     /// Group A: 2 mated (1 hit), 2 non-mated (1 false). Group B: 2 mated (2 hits), 4 non-mated (1 false).

@@ -26,7 +26,8 @@ struct CohortManifest {
             ? try file.rows.map { row in
                 let person = file.optionalField("person", of: row) ?? ""
                 guard !person.isEmpty else {
-                    throw CommandFailure(
+                    throw ManifestRefusal(
+                        .emptyField, file: path, line: row.line,
                         "cohort manifest \(path) line \(row.line): person is empty; give every photo its person's id")
                 }
                 return person
@@ -34,22 +35,28 @@ struct CohortManifest {
         images = try file.rows.map { row in
             let image = file.field("image_path", of: row)
             guard !image.isEmpty else {
-                throw CommandFailure("cohort manifest \(path) line \(row.line): image_path is empty")
+                throw ManifestRefusal(
+                    .emptyField, file: path, line: row.line,
+                    "cohort manifest \(path) line \(row.line): image_path is empty")
             }
             guard !file.field("image_source", of: row).isEmpty else {
-                throw CommandFailure(
+                throw ManifestRefusal(
+                    .emptyField, file: path, line: row.line,
                     "cohort manifest \(path) line \(row.line): image_source is empty; every cohort photo must say where it came from"
                 )
             }
             return (row.line, try file.resolve(image, line: row.line))
         }
-        guard !images.isEmpty else { throw CommandFailure("cohort manifest \(path) has no rows") }
+        guard !images.isEmpty else {
+            throw ManifestRefusal(.noSubjects, file: path, line: 1, "cohort manifest \(path) has no rows")
+        }
     }
 
     /// The first photo of each person, for centroids, which must average people, not photos.
     func firstPhotoPerPerson() throws -> [(line: Int, path: String)] {
         guard let people else {
-            throw CommandFailure(
+            throw ManifestRefusal(
+                .missingColumns, file: path, line: 1,
                 "cohort manifest \(path) has no person column: centroids must average people, not photos, so say whose each photo is"
             )
         }

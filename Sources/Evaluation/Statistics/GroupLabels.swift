@@ -20,22 +20,26 @@ public struct GroupLabels: Sendable, Equatable {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
-                throw CommandFailure(
+                throw EvaluationRefusal(
+                    .groupsLineMalformed, file,
                     "groups file \(file) line \(index + 1): expected \"identity,group\", got \"\(line)\"")
             }
             if let earlier = groupOf[fields[0]], earlier != fields[1] {
-                throw CommandFailure(
+                throw EvaluationRefusal(
+                    .groupsIdentityInTwoGroups, fields[0],
                     "groups file \(file) line \(index + 1): \(fields[0]) is already in group \(earlier)")
             }
             groupOf[fields[0]] = fields[1]
         }
-        guard !groupOf.isEmpty else { throw CommandFailure("groups file \(file) has no identity,group lines") }
+        guard !groupOf.isEmpty else {
+            throw EvaluationRefusal(.groupsFileEmpty, file, "groups file \(file) has no identity,group lines")
+        }
         self.groupOf = groupOf
     }
 
     public static func load(path: String) throws -> GroupLabels {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CommandFailure("groups file \(path) cannot be read as UTF-8 text")
+            throw EvaluationRefusal(.groupsFileUnreadable, path, "groups file \(path) cannot be read as UTF-8 text")
         }
         return try GroupLabels(csv: text, file: path)
     }

@@ -57,7 +57,7 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
 
     public static func read(path: String) throws -> AuditCheckpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("checkpoint \(path) cannot be read")
+            throw CheckpointRefusal(.unreadable, path, "checkpoint \(path) cannot be read")
         }
         return try decode(Array(data), name: path)
     }
@@ -65,10 +65,12 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     /// A checkpoint from its file's bytes (at most 4 KiB); `name` is how errors name them.
     public static func decode(_ bytes: [UInt8], name: String) throws -> AuditCheckpoint {
         guard bytes.count <= 4096 else {
-            throw CommandFailure("checkpoint \(name) is \(bytes.count) bytes: not a Watchpost audit checkpoint")
+            throw CheckpointRefusal(
+                .notACheckpoint, name, "checkpoint \(name) is \(bytes.count) bytes: not a Watchpost audit checkpoint")
         }
         do { return try JSONDecoder().decode(AuditCheckpoint.self, from: Data(bytes)) } catch {
-            throw CommandFailure("checkpoint \(name) is not a Watchpost audit checkpoint: \(error)")
+            throw CheckpointRefusal(
+                .notACheckpoint, name, "checkpoint \(name) is not a Watchpost audit checkpoint: \(error)")
         }
     }
 

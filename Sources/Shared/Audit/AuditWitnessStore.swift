@@ -27,7 +27,9 @@ public struct AuditWitnessStore: Sendable {
     /// of years of checkpoints costs no more per checkpoint than a new one.
     public func keep(_ checkpoint: AuditCheckpoint) throws -> Kept {
         guard checkpoint.isSignatureValid else {
-            throw CommandFailure("checkpoint of \(checkpoint.entries) entries has an invalid signature: not kept")
+            throw CheckpointRefusal(
+                .badSignature, "\(checkpoint.entries) entries",
+                "checkpoint of \(checkpoint.entries) entries has an invalid signature: not kept")
         }
         let names = fileNames()
         let name =
