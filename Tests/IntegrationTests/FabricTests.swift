@@ -301,7 +301,8 @@ final class FabricTests: XCTestCase {
         let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1"])
         let intruder = try d.startNode("intruder", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"))
         XCTAssertTrue(server.waitForStderr("node refused: key not enrolled", timeout: .seconds(30)), server.stderr)
-        Thread.sleep(forTimeInterval: 2)
+        // The intruder's own link gives up on the coordinator: by then an admitted node would have had its list.
+        XCTAssertTrue(intruder.waitForStderr("coordinator unreachable", timeout: .seconds(30)), intruder.stderr)
         XCTAssertFalse(intruder.stderr.contains("watchlist accepted"), "no watchlist reaches an unenrolled node")
         XCTAssertFalse(server.stderr.contains("node connected"))
         for p in [intruder, server] {
