@@ -123,9 +123,13 @@ struct WatchlistRoutes {
                 return try await offloaded {
                     let id = try Self.id(context)
                     do {
-                        let plan = try self.plan(id, form)
-                        try DeploymentStore.create(
-                            plan, by: session.user.name, in: database, at: clock.now(), fromDraft: id)
+                        try checkSignatures(id)
+                        let planning = DeploymentPlanning(database: database) { bundle in
+                            try compiler.expectedPerformance(
+                                threshold: bundle.threshold, listSize: bundle.entries.count,
+                                enrolment: bundle.enrolment, cohortFaces: bundle.cohort.count)
+                        }
+                        _ = try planning.plan(draft: id, try Self.details(form), by: session.user.name, at: clock.now())
                     } catch let refusal where isShownToUser(refusal) {
                         return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
@@ -302,8 +306,10 @@ struct WatchlistRoutes {
             photos: byName)
     }
 
-    private func plan(_ id: String, _ form: FormBody) throws -> DeploymentPlan {
-        guard let draft = try WatchlistDraftStore.load(id, in: database), let build = draft.build else {
+    /// The nodes take a bundle only with enough of their trusted signers' signatures: planning
+    /// with fewer would record a deployment no node could run.
+    private func checkSignatures(_ id: String) throws {
+        guard let draft = try WatchlistDraftStore.load(id, in: database), draft.build != nil else {
             throw WatchlistDraftRefusal(.noBundleYet, id, "no built watchlist \(id)")
         }
         guard signers.suffice(draft.signatures) else {
@@ -311,6 +317,10 @@ struct WatchlistRoutes {
                 .tooFewSignatures, "\(draft.signatures.count)",
                 "the bundle has \(draft.signatures.count) signature(s); the nodes require \(signers.required)")
         }
+    }
+
+    /// The plan form's fields for the record.
+    private static func details(_ form: FormBody) throws -> DeploymentPlanning.Details {
         func number(_ key: String, _ label: String) throws -> Double {
             guard let text = form.text(key), let value = Double(text) else {
                 throw FormRefusal(.notANumber, label, "\(label) must be a number")
@@ -323,20 +333,14 @@ struct WatchlistRoutes {
             }
             return value
         }
-        let nodes = (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-        return DeploymentPlan(
-            id: draft.binding.deploymentID, placeName: try text("place", "place"),
-            latitude: try number("latitude", "latitude"),
+        return DeploymentPlanning.Details(
+            placeName: try text("place", "place"), latitude: try number("latitude", "latitude"),
             longitude: try number("longitude", "longitude"),
             windowStart: try formTime(try text("from", "from"), "from"),
             windowEnd: try formTime(try text("to", "to"), "to"), purpose: try text("purpose", "purpose"),
-            legalBasis: try text("legal_basis", "legal basis"), nodes: nodes,
-            bundle: try WatchlistDraftStore.signedBundle(id, in: database),
-            subjects: try WatchlistDraftStore.listedSubjects(id, in: database),
-            expected: try compiler.expectedPerformance(
-                threshold: build.threshold, listSize: build.subjects, enrolment: draft.enrolment,
-                cohortFaces: build.cohortFaces))
+            legalBasis: try text("legal_basis", "legal basis"),
+            nodes: (form.text("nodes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty })
     }
 }
 

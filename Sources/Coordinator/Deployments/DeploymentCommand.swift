@@ -42,13 +42,6 @@ struct DeploymentCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: bundle) else {
                 throw CommandFailure("bundle \(bundle) cannot be read")
             }
-            let content: WatchlistBundle
-            do {
-                content = try WatchlistBundle.decode(
-                    payload: SignedBundle.decode(
-                        fileBytes: Array(data), maxPayloadBytes: WatchlistBundle.Limits().maxPayloadBytes
-                    ).payload)
-            } catch { throw CommandFailure("bundle \(bundle) is not a valid signed watchlist: \(error)") }
             let subjects = try WatchlistManifest(path: manifest).subjects.map { subject in
                 guard let photo = FileManager.default.contents(atPath: subject.images[0]) else {
                     throw CommandFailure(
@@ -57,27 +50,28 @@ struct DeploymentCommand: ParsableCommand {
                 }
                 return try subject.listed(manifest: manifest, referencePhoto: Array(photo))
             }
-            let rates = try ExpectedRates(
-                reportPath: evaluation, threshold: content.threshold, listSize: content.entries.count,
-                cohort: .init(content),
-                enrolment: .init(content.enrolment))
-            let plan = DeploymentPlan(
-                id: id, placeName: place, latitude: latitude, longitude: longitude,
-                windowStart: try parseTime(from, "--from"),
+            var rates: ExpectedRates?
+            let planning = DeploymentPlanning(database: database) { bundle in
+                let expected = try ExpectedRates(
+                    reportPath: evaluation, threshold: bundle.threshold, listSize: bundle.entries.count,
+                    cohort: .init(bundle), enrolment: .init(bundle.enrolment))
+                rates = expected
+                return expected.performance
+            }
+            let details = DeploymentPlanning.Details(
+                placeName: place, latitude: latitude, longitude: longitude, windowStart: try parseTime(from, "--from"),
                 windowEnd: try parseTime(to, "--to"), purpose: purpose, legalBasis: legalBasis,
                 nodes: nodes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                     !$0.isEmpty
-                },
-                bundle: Array(data), subjects: subjects, expected: rates.performance)
+                })
             // The config is where nodes are enrolled: a deployment may be planned before serve has run with it.
             try NodeRegistry.sync(file.nodes, in: database, actor: "config", at: Date())
-            try DeploymentStore.create(plan, by: who.actor, in: database, at: Date())
-            print("deployment \(id) planned: \(content.entries.count) subjects, \(rates.summary)")
-            let listed = Set(content.entries.map(\.subject))
-            let minors = subjects.filter { $0.under18 && listed.contains($0.subjectID) }.map(\.subjectID)
-            if !minors.isEmpty {
+            let planned = try planning.plan(
+                id, details, bundle: Array(data), subjects: subjects, by: who.actor, at: Date())
+            print("deployment \(id) planned: \(planned.bundle.entries.count) subjects, \(rates?.summary ?? "")")
+            if !planned.minorsAwaitingOverride.isEmpty {
                 print(
-                    "subject(s) \(minors.joined(separator: ", ")) are marked under 18: authorisation is refused until a supervisor records an override (deployment allow-minor)"
+                    "subject(s) \(planned.minorsAwaitingOverride.joined(separator: ", ")) are marked under 18: authorisation is refused until a supervisor records an override (deployment allow-minor)"
                 )
             }
         }
