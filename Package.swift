@@ -207,6 +207,7 @@ let package = Package(
             dependencies: [
                 "ControlRoom", "CoordinatorRecord", "FaceTemplates", "RecordTestSupport", "Refusals", "Shared",
                 "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

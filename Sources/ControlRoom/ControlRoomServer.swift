@@ -144,6 +144,11 @@ public struct ControlRoomServer {
                 status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
         }
+        router.get("/static/alert.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertScript)))
+        }
         SignInRoutes(
             desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil,
             clock: clock

@@ -1,4 +1,5 @@
 import CFaceEngine
+import FaceTemplates
 import Foundation
 
 /// Why a face was not matched. The counts per reason tell the control room how well a camera
@@ -41,21 +42,8 @@ public struct QualityFigures: Sendable, Equatable, Codable {
     }
 }
 
-/// Bars a face must clear before it is embedded and matched.
-public struct QualitySettings: Sendable, Equatable {
-    public var minInterEye: Float = 18
-    public var minSharpness: Float = 4
-    public var minLumaMean: Float = 25
-    public var maxLumaMean: Float = 225
-    public var minLumaStd: Float = 12
-    /// Largest |yaw| (see `QualityFigures.yaw`).
-    public var maxYaw: Float = 0.45
-    /// Allowed pitch proxy range.
-    public var pitchRange: ClosedRange<Float> = 0.15...0.85
-    public var maxRoll: Float = 35
-
-    public init() {}
-
+extension QualitySettings {
+    /// Refuses bars that would let nothing, or everything, through.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws {
             if !ok { throw FaceEngineError(.invalidArgument, message) }

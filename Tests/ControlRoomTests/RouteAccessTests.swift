@@ -55,6 +55,7 @@ final class RouteAccessTests: XCTestCase {
     static let routes: [Route] = [
         .init(method: .get, pattern: "/alerts", roles: alerts),
         .init(method: .get, pattern: "/alerts/stream", roles: alerts),
+        .init(method: .get, pattern: "/alerts/next", roles: alerts),
         .init(method: .get, pattern: "/alerts/{id}", roles: alerts),
         .init(method: .get, pattern: "/alerts/{id}/crop.jpg", roles: alerts),
         .init(method: .get, pattern: "/alerts/{id}/reference", roles: alerts),
@@ -316,7 +317,8 @@ final class RouteAccessTests: XCTestCase {
         let room = try await ControlRoom(fixture)
         // Routes open to all, or that answer for themselves: sign-in, the health check, the script, the start page.
         let open: Set<String> = [
-            "GET /login", "POST /login", "POST /logout", "GET /health", "GET /static/alerts.js", "GET /",
+            "GET /login", "POST /login", "POST /logout", "GET /health", "GET /static/alerts.js", "GET /static/alert.js",
+            "GET /",
         ]
         let served = Set(room.router.routes.map { "\($0.method) /" + "\($0.path)".trimmingPrefix("/") }).subtracting(
             open)

@@ -9,7 +9,7 @@ import Testing
 /// step changes nothing.
 @Suite struct DeploymentLifecycleProperties {
     enum Step: CaseIterable, Sendable {
-        case authorise, authoriseWithoutOfficer, start, end, closeWindow, destroy
+        case authorise, authoriseWithoutOfficer, start, end, closeWindow, lapse, destroy
     }
 
     private static let windowStart = Date(timeIntervalSince1970: 1_800_000_000)
@@ -36,6 +36,7 @@ import Testing
                     case .start: try lifecycle.start(now: clock)
                     case .end: try lifecycle.end(now: clock)
                     case .closeWindow: try lifecycle.closeWindow(now: clock)
+                    case .lapse: try lifecycle.lapse(now: clock)
                     case .destroy: try lifecycle.destroyWatchlist(now: clock)
                     }
                 } catch {
@@ -44,7 +45,10 @@ import Testing
                     continue
                 }
                 let from = Self.order.firstIndex(of: before.state)!, to = Self.order.firstIndex(of: lifecycle.state)!
-                #expect(to == from + 1, "\(step) moved \(before.state) to \(lifecycle.state)")
+                // Only a lapse skips a state: an authorised deployment never started is ended after its window.
+                let lapsed = step == .lapse && before.state == .authorised && lifecycle.state == .ended
+                #expect(to == from + 1 || lapsed, "\(step) moved \(before.state) to \(lifecycle.state)")
+                if step == .lapse { #expect(clock >= Self.windowEnd, "lapsed at \(clock), inside the window") }
                 #expect(step != .authoriseWithoutOfficer, "authorised with no officer")
                 if lifecycle.state == .live {
                     #expect(clock >= Self.windowStart && clock < Self.windowEnd, "live at \(clock), outside the window")
@@ -55,7 +59,13 @@ import Testing
                 #expect(started >= Self.windowStart && started < Self.windowEnd)
                 #expect(lifecycle.authorisedAt.map { $0 <= started } == true)
             }
-            if let ended = lifecycle.endedAt { #expect(lifecycle.startedAt.map { $0 <= ended } == true) }
+            if let ended = lifecycle.endedAt {
+                if let started = lifecycle.startedAt {
+                    #expect(started <= ended)
+                } else {
+                    #expect(ended >= Self.windowEnd, "ended without a start before its window closed")
+                }
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ final class DeploymentPlanningTests: XCTestCase {
         XCTAssertEqual(asked.map(\.1), [2], "asked once, for the bundle's list of two")
         XCTAssertEqual(asked.map(\.0), [0.9])
         XCTAssertEqual(planned.minorsAwaitingOverride, ["s-2"])
+        XCTAssertEqual(planned.bundleValidAfterWindow, RecordFixture.t0 + 30 * 86_400, "valid 30 days, window 8 hours")
+        XCTAssert(planned.windowNotice?.contains("ended, and its nodes wipe the list, when the window closes") == true)
         let recorded = try DeploymentStore.show("dep-1", in: f.database)
         XCTAssertEqual(recorded.state, .planned)
         XCTAssertEqual(recorded.expected, template.expected)
@@ -70,5 +72,33 @@ final class DeploymentPlanningTests: XCTestCase {
         XCTAssertThrowsError(try planning.plan(draft: "wl-none", details, by: "ian", at: RecordFixture.t0)) {
             XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, .noBundleYet)
         }
+    }
+}
+
+/// An authorised deployment whose window passes without a start is closed on the record, so that
+/// it cannot go live late and its list is destroyed on the usual schedule.
+final class UnstartedDeploymentTests: XCTestCase {
+    func testAnAuthorisedDeployment_neverStarted_isEndedWhenItsWindowCloses_andCannotStartLate() throws {
+        let f = try RecordFixture(self)
+        try DeploymentStore.create(try f.plan("dep-1"), by: "intel", in: f.database, at: RecordFixture.t0)
+        try DeploymentStore.authorise("dep-1", officer: "Supt Ames", in: f.database, at: RecordFixture.t0 + 60)
+        let windowEnd = RecordFixture.t0 + 8 * 3600
+        XCTAssertEqual(
+            try DeploymentStore.nextWindowClose(in: f.database), windowEnd, "an authorised window is watched")
+        XCTAssertEqual(try DeploymentStore.endPastWindow(in: f.database, at: windowEnd - 1, actor: "coordinator"), [])
+        XCTAssertEqual(
+            try DeploymentStore.endPastWindow(in: f.database, at: windowEnd, actor: "coordinator"), ["dep-1"])
+        let closed = try DeploymentStore.show("dep-1", in: f.database)
+        XCTAssertEqual(closed.state, .ended)
+        XCTAssertNil(closed.lifecycle.startedAt, "never live")
+        XCTAssertEqual(closed.endedBy, "coordinator (planned window passed without a start)")
+        XCTAssertThrowsError(try DeploymentStore.start("dep-1", by: "op", in: f.database, at: windowEnd + 1)) {
+            XCTAssertEqual(($0 as? DeploymentTransitionError)?.code, .alreadyEnded)
+        }
+        let entry = try XCTUnwrap(AuditLog.entries(in: f.database, actionPrefix: "deployment.ended").last)
+        XCTAssert(entry.detail.contains("never started"), entry.detail)
+        XCTAssertEqual(
+            try DeploymentStore.destroyDueBundles(delay: 60, in: f.database, at: windowEnd + 61, actor: "retention"),
+            ["dep-1"], "its list goes on the usual schedule")
     }
 }

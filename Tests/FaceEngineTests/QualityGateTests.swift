@@ -1,4 +1,5 @@
 import CFaceEngine
+import FaceTemplates
 import XCTest
 
 @testable import FaceEngine

@@ -42,8 +42,14 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(try operatorBrowser.waitFor("1. Operator's review", timeout: .seconds(10)))
         try operatorBrowser.screenshot(to: artefacts + "/alert.png")
         let alertURL = try operatorBrowser.url
-        try operatorBrowser.click("button[value=match]")
+        // The keyboard alone decides: a key typed into the note is text, not a decision; outside it, M is Match.
+        try operatorBrowser.type("n", into: "input[name=note]")
+        try operatorBrowser.press("n")
+        XCTAssertEqual(try operatorBrowser.value(of: "input[name=note]"), "nn", "both keys went into the note")
+        try operatorBrowser.click("#review")
+        try operatorBrowser.press("m")
         XCTAssertTrue(try operatorBrowser.waitFor("2. Field outcome", timeout: .seconds(10)))
+        XCTAssertTrue(try operatorBrowser.source.contains("s after capture"), "the review's time to decision")
         try operatorBrowser.click("button[value='identity verified']")
         let recorded = try operatorBrowser.waitFor("identity verified, no action", timeout: .seconds(10))
         let shown = try operatorBrowser.source

@@ -76,6 +76,25 @@ final class Browser {
     }
     func click(_ css: String) throws { _ = try command("POST", "element/\(element(css))/click", [:]) }
 
+    /// A form field's current value.
+    func value(of css: String) throws -> String {
+        try command("GET", "element/\(element(css))/property/value", nil) as? String ?? ""
+    }
+
+    /// Presses and releases one key on whatever has the focus, as a person at the keyboard would.
+    func press(_ key: String) throws {
+        _ = try command(
+            "POST", "actions",
+            [
+                "actions": [
+                    [
+                        "type": "key", "id": "keyboard",
+                        "actions": [["type": "keyDown", "value": key], ["type": "keyUp", "value": key]],
+                    ]
+                ]
+            ])
+    }
+
     /// Polls the page (no reload) until its source contains `text`.
     func waitFor(_ text: String, timeout: Duration) throws -> Bool {
         let deadline = ContinuousClock.now + timeout

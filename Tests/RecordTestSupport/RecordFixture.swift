@@ -52,7 +52,8 @@ public struct RecordFixture {
 
     public func plan(
         _ id: String, subjects: [String] = ["s-1", "s-2"], minors: Set<String> = [], nodes: [String] = ["node1"],
-        bundleFor: String? = nil, fpir: Double = 0.001, fusedWithCentroids: Int? = nil
+        bundleFor: String? = nil, fpir: Double = 0.001, fusedWithCentroids: Int? = nil, names: [String: String] = [:],
+        warnings: [String: String] = [:]
     ) throws -> DeploymentPlan {
         DeploymentPlan(
             id: id, placeName: "Oxford Circus <north exit>", latitude: 51.5154, longitude: -0.1419,
@@ -63,7 +64,8 @@ public struct RecordFixture {
                 deployment: bundleFor ?? id, subjects: subjects, fusedWithCentroids: fusedWithCentroids),
             subjects: subjects.map {
                 ListedSubject(
-                    subjectID: $0, category: "wanted", reason: "warrant", legalBasis: "warrant",
+                    subjectID: $0, displayName: names[$0], category: "wanted", reason: "warrant", warning: warnings[$0],
+                    legalBasis: "warrant",
                     imageSource: "custody photo", under18: minors.contains($0),
                     referencePhoto: [0xFF, 0xD8, 0xFF, 1, 2, 3])
             },

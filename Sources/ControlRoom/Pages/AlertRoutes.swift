@@ -22,7 +22,16 @@ struct AlertRoutes {
             try await offloaded {
                 let session = try access.require(Access.alerts, request, context)
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
-                let rows = try alerts.list(deployment: deployment, limit: 200).map(Self.row)
+                let rows = RepeatAlerts.group(try alerts.list(deployment: deployment, limit: 200)).map { group in
+                    var row = Self.row(group.first)
+                    if !group.repeats.isEmpty {
+                        row["repeats"] = group.repeats.map {
+                            ["id": $0.id.uuidString, "captured": displayTime($0.capturedAt)]
+                        }
+                        row["repeatCount"] = group.repeats.count
+                    }
+                    return row
+                }
                 let deployments = try DeploymentStore.list(in: alerts.database).filter { $0.state == .live }.map {
                     ["id": $0.id]
                 }
@@ -63,6 +72,18 @@ struct AlertRoutes {
                     })
             }
         }
+        // The queue: the alert waiting longest for review, or a page saying none is.
+        router.get("/alerts/next") { request, context -> Response in
+            try await offloaded {
+                let session = try access.require(Access.alerts, request, context)
+                guard let next = try alerts.oldestAwaitingReview() else {
+                    return pages.page(
+                        "message", title: "No alert waiting", session: session,
+                        ["heading": "No alert is waiting for review", "text": "New alerts appear on the Alerts page."])
+                }
+                return Response.redirect(to: "/alerts/\(next.uuidString)", type: .found)
+            }
+        }
         router.get("/alerts/:id") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.alerts, request, context)
@@ -73,15 +94,28 @@ struct AlertRoutes {
                 values["distance"] = alert.distance.map { String(format: "%.4f", $0) } ?? ""
                 values["trackFrames"] =
                     alert.trackFrames.map { "\($0) frame\($0 == 1 ? "" : "s") of its track" } ?? "not said by the node"
-                values["quality"] =
-                    alert.quality.map { $0.map { String(format: "%.1f", $0) }.joined(separator: " ") } ?? ""
+                values["quality"] = AlertQuality.rows(alert.quality).map {
+                    ["label": $0.label, "value": $0.value, "bar": $0.bar]
+                }
                 values["node"] = alert.nodeID
+                values["reviewAfter"] = Self.after(alert.reviewAt, alert.capturedAt)
+                values["outcomeAfter"] = Self.after(alert.outcomeAt, alert.capturedAt)
                 values["caseReference"] = alert.caseReference ?? ""
                 values["canReview"] = alert.review == nil && alert.purgedAt == nil
                 values["canOutcome"] =
                     alert.review != nil && alert.review != .noMatch && alert.outcome == nil && alert.purgedAt == nil
                 values["csrf"] = session.csrfToken
-                return pages.page("alert", title: "Alert", session: session, values)
+                let listed = try alert.subject.flatMap {
+                    try DeploymentStore.subject($0, onListOf: alert.deploymentID, in: alerts.database)
+                }
+                let name = listed?.displayName ?? alert.subject ?? "a purged alert"
+                values["subjectName"] = name
+                if let listed {
+                    values["listed"] = ["category": listed.category, "reason": listed.reason]
+                    if let warning = listed.warning { values["warning"] = warning }
+                }
+                let title = "\(name) on camera \(alert.cameraID), \(displayTime(alert.capturedAt))"
+                return pages.page("alert", title: title, session: session, values)
             }
         }
         router.get("/alerts/:id/crop.jpg") { request, context -> Response in
@@ -146,6 +180,11 @@ struct AlertRoutes {
                 status: status(of: refusal))
         }
         return Response.redirect(to: "/alerts/\(id.uuidString)", type: .found)
+    }
+
+    /// "12.3 s after capture", for a decision's time; empty before it is made.
+    static func after(_ decided: Date?, _ captured: Date) -> String {
+        decided.map { String(format: "%.1f s after capture", $0.timeIntervalSince(captured)) } ?? ""
     }
 
     static func id(_ context: WebRequestContext) throws -> UUID {

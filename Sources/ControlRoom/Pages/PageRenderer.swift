@@ -29,6 +29,7 @@ struct PageRenderer: Sendable {
         if Access.nodes.contains(role) { links.append(("/nodes", "Nodes")) }
         if Access.watchlists.contains(role) { links.append(("/watchlists", "Watchlists")) }
         if Access.deployments.contains(role) { links.append(("/deployments", "Deployments")) }
+        if Access.reports.contains(role) { links.append(("/reports", "Reports")) }
         if Access.audit.contains(role) { links.append(("/audit", "Audit")) }
         return links
     }

@@ -98,32 +98,36 @@ struct RecordRoutes {
         router.get("/reports") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.reports, request, context)
-                guard let deployment = request.uri.queryParameters["deployment"].map(String.init) else {
-                    return Response(status: .badRequest)
+                let asked: ReportRequest
+                do { asked = try ReportRequest(request.uri.queryParameters) } catch let refusal as FormRefusal {
+                    return pages.page(
+                        "message", title: "Refused", session: session,
+                        ["heading": "Not a period", "text": refusal.description], status: status(of: refusal))
                 }
-                let report = try TransparencyReport.make(deployment: deployment, in: database, at: clock.now())
+                guard let report = try asked.report(in: database, at: clock.now()) else {
+                    return try reportIndex(session)
+                }
                 return pages.page(
-                    "report", title: "Report", session: session,
-                    ["deployment": deployment, "reportHTML": try report.rendered(as: .html)])
+                    "report", title: report.title, session: session,
+                    ["query": asked.query.string, "reportHTML": report.htmlFragment()])
             }
         }
         router.get("/reports/export") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.reports, request, context)
-                guard let deployment = request.uri.queryParameters["deployment"].map(String.init),
+                guard let asked = try? ReportRequest(request.uri.queryParameters), asked != .index,
                     let format = request.uri.queryParameters["format"].flatMap({ ReportFormat(rawValue: String($0)) }),
-                    format != .html
+                    format != .html, let report = try asked.report(in: database, at: clock.now())
                 else {
                     return Response(status: .badRequest)
                 }
-                let report = try TransparencyReport.make(deployment: deployment, in: database, at: clock.now())
                 let text = try ReportExport.export(
                     report, as: format, to: nil, by: session.user.name, in: database, at: clock.now())
                 return Response(
                     status: .ok,
                     headers: [
                         .contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json",
-                        .contentDisposition: "attachment; filename=\"report-\(deployment).\(format.rawValue)\"",
+                        .contentDisposition: "attachment; filename=\"\(asked.query.file).\(format.rawValue)\"",
                     ],
                     body: .init(byteBuffer: ByteBuffer(string: text)))
             }
@@ -149,15 +153,14 @@ struct RecordRoutes {
         router.get("/audit") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.audit, request, context)
-                let action = request.uri.queryParameters["action"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-                let actor = request.uri.queryParameters["actor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-                let entries = try AuditLog.entries(in: database, actionPrefix: action, actor: actor, limit: 300)
-                    .reversed().map { e -> [String: Any] in
-                        [
-                            "seq": e.sequence, "at": displayTime(e.at), "actor": e.actor, "action": e.action,
-                            "target": e.target, "detail": e.detail,
-                        ]
-                    }
+                let filters = AuditPageFilters(request.uri.queryParameters)
+                let query: AuditLog.Query
+                do { query = try filters.query() } catch let refusal as FormRefusal {
+                    return pages.page(
+                        "message", title: "Refused", session: session,
+                        ["heading": "Not a filter", "text": refusal.description], status: status(of: refusal))
+                }
+                let page = try AuditLog.page(query, size: 50, in: database)
                 let verification = try AuditVerifier.verify(database)
                 let signed = try AuditWitnessStore(folder: ending.checkpoints.checkpointFolder).newest(20).map {
                     file, checkpoint in
@@ -166,15 +169,34 @@ struct RecordRoutes {
                         "signed": displayTime(Date(timeIntervalSince1970: TimeInterval(checkpoint.signedAt))),
                     ]
                 }
-                return pages.page(
-                    "audit", title: "Audit", session: session,
-                    [
-                        "entries": Array(entries), "verification": verification.description,
-                        "checkpoints": Array(signed),
-                        "verificationClass": verification.isIntact ? "ok" : "flag", "action": action ?? "",
-                        "actor": actor ?? "",
-                    ])
+                var values: [String: Any] = filters.values
+                values["entries"] = page.entries.map(AuditPageFilters.row)
+                values["verification"] = verification.description
+                values["verificationClass"] = verification.isIntact ? "ok" : "flag"
+                values["checkpoints"] = Array(signed)
+                if let next = page.nextBefore { values["older"] = filters.link(before: next) }
+                if filters.before != nil { values["newest"] = filters.link(before: nil) }
+                return pages.page("audit", title: "Audit", session: session, values)
             }
         }
+    }
+
+    /// Every deployment by the date it went live (or was planned to), with its headline figures,
+    /// and the form for a period's report.
+    private func reportIndex(_ session: Session) throws -> Response {
+        let all = try TransparencyReport.make(
+            from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 32_503_680_000), in: database,
+            at: clock.now(), timesToDecision: false)
+        let rows = all.deployments.reversed().map { d -> [String: Any] in
+            let f = d.figures
+            return [
+                "id": d.id, "place": d.place, "date": displayTime(d.startedAt ?? d.windowStart), "state": d.state,
+                "faces": f.facesSeen, "alerts": f.alerts, "falseAlerts": f.falseAlerts,
+                "expected": String(format: "%.1f", f.expectedFalseAlerts),
+                "range": "\(f.expectedFalseAlertRange[0])–\(f.expectedFalseAlertRange[1])",
+                "flag": f.observedExceedsExpected,
+            ]
+        }
+        return pages.page("reports", title: "Reports", session: session, ["deployments": Array(rows)])
     }
 }

@@ -12,6 +12,7 @@ enum PageTemplates {
 
     static let all: [(String, String)] = [
         ("header", header), ("footer", footer), ("login", login), ("alerts", alerts), ("alert", alert),
+        ("reports", reports),
         ("nodes", nodes),
         ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
         ("watchlists", watchlists),
@@ -30,6 +31,9 @@ enum PageTemplates {
         td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
         .flag{color:#a00;font-weight:bold}.ok{color:#060}.new{background:#fff3c4}button{padding:.35em .8em;margin:.1em}
         .crop{max-width:240px;border:1px solid #999}.muted{color:#666}
+        .warning{border:3px solid #b00;padding:.5em;font-weight:bold}
+        td{overflow-wrap:anywhere}table.audit{table-layout:fixed;width:100%}dl{margin:0}
+        dt{font-weight:bold;display:inline}dt::after{content:": "}dd{display:inline;margin:0}dd::after{content:"";display:block}
         .photo{max-width:120px;max-height:120px;border:1px solid #999}
         .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
         </style></head><body>
@@ -63,13 +67,31 @@ enum PageTemplates {
         <th>Subject</th><th>Review</th><th>Outcome</th></tr></thead>
         <tbody>
         {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td>
-        <td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}</td><td>{{review}}</td>
+        <td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}
+        {{#repeatCount}}<details><summary>{{repeatCount}} more in the same pass</summary>
+        {{#repeats}}<a href="/alerts/{{id}}">{{captured}}</a><br>{{/repeats}}</details>{{/repeatCount}}</td><td>{{review}}</td>
         <td>{{outcome}}</td></tr>
         {{/alerts}}
         </tbody></table>
         <script src="/static/alerts.js"></script>
         {{> footer}}
         """
+
+    /// The alert page's keys, served as `/static/alert.js` (no inline script): M, N and U press the
+    /// review buttons and J opens the next alert waiting, except while a field has the keyboard.
+    static let alertScript = #"""
+        const review = document.getElementById("review");
+        if (review) review.focus();
+        document.addEventListener("keydown", e => {
+          if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+          const t = e.target;
+          if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+          const decision = {m: "match", n: "no match", u: "unsure"}[e.key.toLowerCase()];
+          const button = decision && document.querySelector('button[name="decision"][value="' + decision + '"]');
+          if (button) { e.preventDefault(); button.click(); }
+          else if (e.key.toLowerCase() === "j") { e.preventDefault(); location.href = "/alerts/next"; }
+        });
+        """#
 
     /// The live alert page's script, served as `/static/alerts.js` so that the pages' policy allows no inline script.
     static let alertsScript = #"""
@@ -91,29 +113,39 @@ enum PageTemplates {
 
     static let alert = """
         {{> header}}
-        <h1>Alert {{id}}</h1>
+        <h1>{{title}}</h1>
+        {{#warning}}<p class="warning" role="alert"><strong>Officer-safety warning:</strong> {{.}}</p>{{/warning}}
         <table><tr><td>
         {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/crop.jpg" alt="probe crop">{{/hasCrop}}{{^hasCrop}}<p class="muted">crop purged</p>{{/hasCrop}}
         <p class="muted">probe (camera)</p></td><td>
         {{#hasCrop}}<img class="crop" src="/alerts/{{id}}/reference" alt="reference photo of the subject">{{/hasCrop}}
         <p class="muted">reference (watchlist)</p></td><td>
         <table>
-        <tr><th>Subject</th><td>{{subject}}</td></tr><tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th>
+        <tr><th>Subject</th><td>{{subjectName}} <span class="muted">({{subject}})</span></td></tr>
+        {{#listed}}<tr><th>Category</th><td>{{category}}</td></tr><tr><th>Sought for</th><td>{{reason}}</td></tr>{{/listed}}
+        <tr><th>Score</th><td>{{score}}</td></tr><tr><th>Distance</th>
         <td>{{distance}}</td></tr>
         <tr><th>Matched on</th><td>{{trackFrames}}</td></tr>
-        <tr><th>Quality</th><td>{{quality}}</td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr>
+        <tr><th>Quality</th><td><table class="quality"><tr><th>figure</th><th>value</th><th>gate's bar</th></tr>
+        {{#quality}}<tr><td>{{label}}</td><td>{{value}}</td><td>{{bar}}</td></tr>{{/quality}}</table>
+        <p class="muted">alert {{id}}</p></td></tr><tr><th>Deployment</th><td>{{deployment}}</td></tr><tr>
         <th>Node / camera</th><td>{{node}} / {{camera}}</td></tr>
-        <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}</td></tr><tr><th>Outcome</th>
-        <td>{{outcome}}</td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
+        <tr><th>Captured</th><td>{{captured}}</td></tr><tr><th>Review</th><td>{{review}}
+        <span class="muted">{{reviewAfter}}</span></td></tr><tr><th>Outcome</th>
+        <td>{{outcome}} <span class="muted">{{outcomeAfter}}</span></td></tr><tr><th>Case</th><td>{{caseReference}}</td></tr>
         </table></td></tr></table>
         {{#canReview}}
-        <h2>1. Operator's review</h2>
+        <h2 id="review" tabindex="-1">1. Operator's review</h2>
         <form method="post" action="/alerts/{{id}}/review"><input type="hidden" name="csrf" value="{{csrf}}">
         <p><label>Note <input name="note" size="50"></label></p>
-        <button name="decision" value="match">Match</button><button name="decision" value="no match">No match</button>
-        <button name="decision" value="unsure">Unsure</button>
+        <button name="decision" value="match" aria-keyshortcuts="M">Match (M)</button>
+        <button name="decision" value="no match" aria-keyshortcuts="N">No match (N)</button>
+        <button name="decision" value="unsure" aria-keyshortcuts="U">Unsure (U)</button>
         </form>
+        <p class="muted">Keys M, N and U decide (not while typing a note); J opens the next alert waiting.</p>
         {{/canReview}}
+        <p><a href="/alerts/next" aria-keyshortcuts="J">Next alert waiting for review (J)</a></p>
+        <script src="/static/alert.js"></script>
         {{#canOutcome}}
         <h2>2. Field outcome</h2>
         <form method="post" action="/alerts/{{id}}/outcome"><input type="hidden" name="csrf" value="{{csrf}}">
@@ -163,8 +195,26 @@ enum PageTemplates {
 
     static let report = """
         {{> header}}
-        <p><a href="/reports/export?deployment={{deployment}}&amp;format=csv">CSV</a> · <a href="/reports/export?deployment={{deployment}}&amp;format=json">JSON</a> (exports are audited)</p>
-        <iframe title="report" sandbox srcdoc="{{reportHTML}}" style="width:100%;height:80vh;border:0"></iframe>
+        <p><a href="/reports">All reports</a> · Export: <a href="/reports/export?{{query}}&amp;format=csv">CSV</a> ·
+        <a href="/reports/export?{{query}}&amp;format=json">JSON</a> (exports are audited)</p>
+        {{{reportHTML}}}
+        {{> footer}}
+        """
+
+    static let reports = """
+        {{> header}}
+        <h1>Reports</h1>
+        <form method="get" action="/reports"><fieldset><legend>A period's report</legend>
+        <label>First day <input type="date" name="from" required></label>
+        <label>Last day <input type="date" name="to" required></label> <button>Report</button></fieldset></form>
+        <h2>Deployments</h2>
+        <table><tr><th>Deployment</th><th>Place</th><th>Went live (or planned)</th><th>State</th><th>Faces seen</th>
+        <th>Alerts</th><th>False alerts</th><th>Expected (95% range)</th></tr>
+        {{#deployments}}<tr><td><a href="/reports?deployment={{id}}">{{id}}</a></td><td>{{place}}</td><td>{{date}}</td>
+        <td>{{state}}</td><td>{{faces}}</td><td>{{alerts}}</td>
+        <td>{{falseAlerts}}{{#flag}} <strong class="flag">above the range</strong>{{/flag}}</td><td>{{expected}} ({{range}})</td></tr>
+        {{/deployments}}</table>
+        {{^deployments}}<p>No deployment is on the record yet.</p>{{/deployments}}
         {{> footer}}
         """
 
@@ -175,12 +225,17 @@ enum PageTemplates {
         <p>Signed checkpoints,
         to copy off the coordinator for <code>coordinator audit witness</code> and <code>audit verify --witness</code>:
         {{#checkpoints}}<a href="/audit/checkpoints/{{file}}">{{entries}} entries, {{signed}}</a> {{/checkpoints}}{{^checkpoints}}none yet{{/checkpoints}}</p>
-        <form method="get" action="/audit"><label>Action starts with <input name="action" value="{{action}}">
-        </label> <label>Actor <input name="actor" value="{{actor}}"></label> <button>Filter</button></form>
-        <table><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
+        <form method="get" action="/audit"><label>Actor <input name="actor" value="{{actor}}"></label>
+        <label>Action starts with <input name="action" value="{{action}}"></label>
+        <label>Target <input name="target" value="{{target}}"></label>
+        <label>From <input type="date" name="from" value="{{from}}"></label>
+        <label>To <input type="date" name="to" value="{{to}}"></label> <button>Filter</button></form>
+        <p class="muted">Newest first, 50 entries a page.</p>
+        <table class="audit"><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>Target</th><th>Detail</th></tr>
         {{#entries}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td>
-        <code>{{detail}}</code></td></tr>
+        <dl>{{#detail}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/detail}}</dl></td></tr>
         {{/entries}}</table>
+        <p>{{#newest}}<a href="{{newest}}">Newest entries</a> {{/newest}}{{#older}}<a href="{{older}}">Older entries</a>{{/older}}</p>
         {{> footer}}
         """
 

@@ -69,6 +69,7 @@ struct DeploymentCommand: ParsableCommand {
             let planned = try planning.plan(
                 id, details, bundle: Array(data), subjects: subjects, by: who.actor, at: Date())
             print("deployment \(id) planned: \(planned.bundle.entries.count) subjects, \(rates?.summary ?? "")")
+            if let notice = planned.windowNotice { print(notice) }
             if !planned.minorsAwaitingOverride.isEmpty {
                 print(
                     "subject(s) \(planned.minorsAwaitingOverride.joined(separator: ", ")) are marked under 18: authorisation is refused until a supervisor records an override (deployment allow-minor)"

@@ -20,7 +20,7 @@ struct WatchlistCommand: ParsableCommand {
 
         @Option(
             help:
-                "Manifest CSV: subject_id,display_name,category,reason,image_source,image_paths (';'-separated, relative to the manifest); optional face_boxes, one 'x y width height' (or empty) per photo, marks the subject's face in a group photo."
+                "Manifest CSV: subject_id,display_name,category,reason,image_source,image_paths (';'-separated, relative to the manifest); optional face_boxes, one 'x y width height' (or empty) per photo, marks the subject's face in a group photo; optional warning, an officer-safety note for the operator (at most 200 characters)."
         )
         var manifest: String
         @Option(help: "Deployment the bundle is bound to.")

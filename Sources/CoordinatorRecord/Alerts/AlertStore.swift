@@ -164,6 +164,15 @@ public final class AlertStore: Sendable {
         }
     }
 
+    /// The alert waiting longest for the operator's review (oldest capture first), if any.
+    public func oldestAwaitingReview() throws -> UUID? {
+        try database.read { db in
+            try AlertRow.filter(AlertRow.Columns.review == nil && AlertRow.Columns.purgedAtMs == nil)
+                .order(Column("captured_at_ms"), Column.rowID).select(AlertRow.Columns.id, as: String.self)
+                .fetchOne(db).flatMap(UUID.init(uuidString:))
+        }
+    }
+
     public func show(_ id: UUID) throws -> AlertRecord {
         try database.read { db in try Self.load(id, db) }
     }

@@ -156,6 +156,21 @@ public final class CoordinatorDatabase: Sendable {
             // When the list's subject ids were replaced by ordinals (bundle destroyed, alerts purged).
             try db.alter(table: "deployment") { t in t.add(column: "list_pseudonymised_at_ms", .integer) }
         }
+        migrator.registerMigration("v13 who was matched") { db in
+            // What the operator needs to send an officer: the subject's name and any officer-safety
+            // warning, from the manifest. Kept while the coordinator holds the bundle, cleared with it.
+            try db.alter(table: "deployment_subject") { t in
+                t.add(column: "display_name", .text)
+                t.add(column: "warning", .text)
+            }
+            try db.alter(table: "watchlist_draft_subject") { t in t.add(column: "warning", .text) }
+        }
+        migrator.registerMigration("v14 review queue") { db in
+            // The operator's queue, oldest first, without reading the alerts already decided.
+            try db.create(
+                index: "alert_awaiting_review", on: "alert", columns: ["captured_at_ms"],
+                condition: Column("review") == nil && Column("purged_at_ms") == nil)
+        }
         return migrator
     }
 }

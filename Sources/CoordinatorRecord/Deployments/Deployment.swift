@@ -27,8 +27,13 @@ public struct ExpectedPerformance: Sendable, Equatable, Codable {
 /// One subject on a deployment's list, with what the manifest says about them.
 public struct ListedSubject: Sendable, Equatable {
     public var subjectID: String
+    /// The name the operator reads (the manifest's `display_name`); nil once the bundle is destroyed.
+    public var displayName: String?
     public var category: String
     public var reason: String
+    /// An officer-safety warning (the manifest's optional `warning`); nil when there is none or the
+    /// bundle is destroyed.
+    public var warning: String?
     public var legalBasis: String
     public var imageSource: String
     public var under18: Bool
@@ -40,12 +45,15 @@ public struct ListedSubject: Sendable, Equatable {
     public var referencePhoto: [UInt8]?
 
     public init(
-        subjectID: String, category: String, reason: String, legalBasis: String, imageSource: String, under18: Bool,
-        overrideBy: String? = nil, overrideReason: String? = nil, referencePhoto: [UInt8]? = nil
+        subjectID: String, displayName: String? = nil, category: String, reason: String, warning: String? = nil,
+        legalBasis: String, imageSource: String, under18: Bool, overrideBy: String? = nil,
+        overrideReason: String? = nil, referencePhoto: [UInt8]? = nil
     ) {
         self.subjectID = subjectID
+        self.displayName = displayName
         self.category = category
         self.reason = reason
+        self.warning = warning
         self.legalBasis = legalBasis
         self.imageSource = imageSource
         self.under18 = under18

@@ -111,6 +111,18 @@ public struct DeploymentLifecycle: Sendable, Equatable {
         try end(now: now)
     }
 
+    /// Closes an authorised deployment whose planned window passed without a start: it is ended on
+    /// the record (never live), so that its list is destroyed on the usual schedule and it cannot
+    /// be started late.
+    public mutating func lapse(now: Date) throws {
+        try expect(.authorised, to: "close")
+        guard now >= windowEnd else {
+            throw DeploymentTransitionError(.windowStillOpen, "the planned window closes at \(iso(windowEnd)), not yet")
+        }
+        state = .ended
+        endedAt = now
+    }
+
     /// Whether the coordinator's copy of the bundle is due for destruction `delay` after the end.
     public func isWatchlistDestructionDue(now: Date, delay: TimeInterval) -> Bool {
         guard state == .ended, let endedAt else { return false }

@@ -38,6 +38,18 @@ public struct DeploymentPlanning {
         public let expected: ExpectedPerformance
         /// Subjects under 18 on the list: authorisation waits for a supervisor's override of each.
         public let minorsAwaitingOverride: [String]
+        /// When the bundle stops being valid, if after the planned window: the deployment is ended,
+        /// and its nodes wipe the list, when the window closes, whatever the bundle says.
+        public let bundleValidAfterWindow: Date?
+        public let windowEnd: Date
+
+        /// What the planner is told about a bundle that outlives the window; nil when it does not.
+        public var windowNotice: String? {
+            bundleValidAfterWindow.map {
+                "the bundle stays valid until \(iso($0)), after the planned window ends at \(iso(windowEnd)): "
+                    + "the deployment is ended, and its nodes wipe the list, when the window closes"
+            }
+        }
     }
 
     public let database: CoordinatorDatabase
@@ -89,6 +101,8 @@ public struct DeploymentPlanning {
         let listed = Set(bundle.entries.map(\.subject))
         return Planned(
             bundle: bundle, expected: expected,
-            minorsAwaitingOverride: subjects.filter { $0.under18 && listed.contains($0.subjectID) }.map(\.subjectID))
+            minorsAwaitingOverride: subjects.filter { $0.under18 && listed.contains($0.subjectID) }.map(\.subjectID),
+            bundleValidAfterWindow: bundle.expiresAt > details.windowEnd ? bundle.expiresAt : nil,
+            windowEnd: details.windowEnd)
     }
 }

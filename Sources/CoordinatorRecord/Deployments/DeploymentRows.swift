@@ -133,8 +133,10 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
 
     var deploymentID: String
     var subjectID: String
+    var displayName: String?
     var category: String
     var reason: String
+    var warning: String?
     var legalBasis: String
     var imageSource: String
     var under18: Bool
@@ -147,7 +149,8 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case deploymentID = "deployment_id"
         case subjectID = "subject_id"
-        case category, reason
+        case displayName = "display_name"
+        case category, reason, warning
         case legalBasis = "legal_basis"
         case imageSource = "image_source"
         case under18 = "under_18"
@@ -166,6 +169,8 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
         static let overrideAtMs = Column(CodingKeys.overrideAtMs)
         static let overrideSalt = Column(CodingKeys.overrideSalt)
         static let referencePhoto = Column(CodingKeys.referencePhoto)
+        static let displayName = Column(CodingKeys.displayName)
+        static let warning = Column(CodingKeys.warning)
     }
 
     static func of(_ deployment: String) -> QueryInterfaceRequest<DeploymentSubjectRow> {
@@ -174,7 +179,8 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
 
     var listed: ListedSubject {
         ListedSubject(
-            subjectID: subjectID, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource,
-            under18: under18, overrideBy: overrideBy, overrideReason: overrideReason)
+            subjectID: subjectID, displayName: displayName, category: category, reason: reason, warning: warning,
+            legalBasis: legalBasis, imageSource: imageSource, under18: under18, overrideBy: overrideBy,
+            overrideReason: overrideReason)
     }
 }

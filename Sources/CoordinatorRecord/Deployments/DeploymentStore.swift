@@ -42,8 +42,9 @@ public enum DeploymentStore {
             }
             for s in checked.subjects {
                 try DeploymentSubjectRow(
-                    deploymentID: plan.id, subjectID: s.subjectID, category: s.category, reason: s.reason,
-                    legalBasis: s.legalBasis, imageSource: s.imageSource, under18: s.under18,
+                    deploymentID: plan.id, subjectID: s.subjectID, displayName: s.displayName, category: s.category,
+                    reason: s.reason, warning: s.warning, legalBasis: s.legalBasis, imageSource: s.imageSource,
+                    under18: s.under18,
                     referencePhoto: s.referencePhoto.map { Data($0) }
                 ).insert(db)
             }
@@ -152,13 +153,15 @@ public enum DeploymentStore {
     }
 
     /// Ends every live deployment whose planned window has closed (`coordinator serve` does this
-    /// as each window closes), as `actor`, with the window's close in the audit entry. Returns
-    /// the deployments ended; one ended meanwhile by somebody else is left as it is.
+    /// as each window closes), and closes every authorised one whose window passed without a
+    /// start, as `actor`, with the window's close in the audit entry. Returns the deployments
+    /// ended; one ended meanwhile by somebody else is left as it is.
     @discardableResult
     public static func endPastWindow(in database: CoordinatorDatabase, at now: Date, actor: String) throws -> [String] {
         let due = try database.read { db in
             try DeploymentRow.filter(
-                DeploymentRow.Columns.state == DeploymentState.live.rawValue
+                [DeploymentState.live.rawValue, DeploymentState.authorised.rawValue].contains(
+                    DeploymentRow.Columns.state)
                     && DeploymentRow.Columns.windowEndMs <= milliseconds(now)
             ).order(DeploymentRow.Columns.id).select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
         }
@@ -166,12 +169,15 @@ public enum DeploymentStore {
         for id in due {
             do {
                 try transition(id, in: database, at: now, actor: actor, action: .deploymentEnded) { db, deployment in
+                    let closed = "planned window closed at \(iso(deployment.lifecycle.windowEnd))"
+                    if deployment.state == .authorised {
+                        try deployment.lifecycle.lapse(now: now)
+                        try recordEnd(id, by: "\(actor) (planned window passed without a start)", at: now, db)
+                        return ["nodes": deployment.nodes.joined(separator: ","), "reason": closed + ", never started"]
+                    }
                     try deployment.lifecycle.closeWindow(now: now)
                     try recordEnd(id, by: "\(actor) (planned window closed)", at: now, db)
-                    return [
-                        "nodes": deployment.nodes.joined(separator: ","),
-                        "reason": "planned window closed at \(iso(deployment.lifecycle.windowEnd))",
-                    ]
+                    return ["nodes": deployment.nodes.joined(separator: ","), "reason": closed]
                 }
                 ended.append(id)
             } catch is DeploymentTransitionError {
@@ -181,11 +187,14 @@ public enum DeploymentStore {
         return ended
     }
 
-    /// When the first live deployment's planned window closes, or nil when none is live.
+    /// When the first live or authorised deployment's planned window closes, or nil when none is.
     public static func nextWindowClose(in database: CoordinatorDatabase) throws -> Date? {
         try database.read { db in
-            try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
-                .select(min(DeploymentRow.Columns.windowEndMs), as: Int64.self).fetchOne(db)
+            try DeploymentRow.filter(
+                [DeploymentState.live.rawValue, DeploymentState.authorised.rawValue].contains(
+                    DeploymentRow.Columns.state)
+            )
+            .select(min(DeploymentRow.Columns.windowEndMs), as: Int64.self).fetchOne(db)
         }.map(date(milliseconds:))
     }
 
@@ -209,7 +218,11 @@ public enum DeploymentStore {
                     db, DeploymentRow.Columns.state.set(to: deployment.state.rawValue),
                     DeploymentRow.Columns.destroyedAtMs.set(to: milliseconds(now)),
                     DeploymentRow.Columns.bundle.set(to: nil))
-                try DeploymentSubjectRow.of(id).updateAll(db, DeploymentSubjectRow.Columns.referencePhoto.set(to: nil))
+                // The names, warnings and photos go with the bundle; the ids, categories and reasons stay for the reports.
+                try DeploymentSubjectRow.of(id).updateAll(
+                    db, DeploymentSubjectRow.Columns.referencePhoto.set(to: nil),
+                    DeploymentSubjectRow.Columns.displayName.set(to: nil),
+                    DeploymentSubjectRow.Columns.warning.set(to: nil))
                 try WatchlistDraftStore.destroyDrafts(ofDeployment: id, db)
                 try audit.append(
                     AuditEvent(
@@ -271,6 +284,22 @@ public enum DeploymentStore {
         try database.read { db in
             try DeploymentSubjectRow.of(deployment).filter(DeploymentSubjectRow.Columns.subjectID == subject)
                 .select(DeploymentSubjectRow.Columns.referencePhoto, as: Data.self).fetchOne(db).map { [UInt8]($0) }
+        }
+    }
+
+    /// Who a subject on a deployment's list is, as the operator needs it (name, category, reason,
+    /// warning; no photo), while the coordinator holds the deployment's bundle; nil after it is
+    /// destroyed (the alert then shows the id alone) or when the subject is not on the list.
+    public static func subject(_ subject: String, onListOf deployment: String, in database: CoordinatorDatabase) throws
+        -> ListedSubject?
+    {
+        try database.read { db in
+            let kept =
+                try DeploymentRow.filter(key: deployment).filter(DeploymentRow.Columns.destroyedAtMs == nil)
+                .fetchCount(db) > 0
+            guard kept else { return nil }
+            return try DeploymentSubjectRow.of(deployment).filter(DeploymentSubjectRow.Columns.subjectID == subject)
+                .fetchOne(db)?.listed
         }
     }
 

@@ -24,7 +24,8 @@ extension TransparencyReport {
         "faces_seen", "alerts", "operator_confirmed", "operator_rejected", "operator_unsure", "verified_by_engagement",
         "not_the_person", "not_engaged", "lost_in_crowd", "false_alerts", "expected_false_alerts",
         "expected_range_low", "expected_range_high", "observed_exceeds_expected", "operator_precision",
-        "field_precision", "false_alerts_per_1000_faces",
+        "field_precision", "false_alerts_per_1000_faces", "review_median_s", "review_p90_s", "outcome_median_s",
+        "outcome_p90_s",
     ]
 
     private func csv() -> String {
@@ -43,7 +44,9 @@ extension TransparencyReport {
                     String(format: "%.2f", f.expectedFalseAlerts), "\(f.expectedFalseAlertRange[0])",
                     "\(f.expectedFalseAlertRange[1])",
                     "\(f.observedExceedsExpected)", optional(f.operatorPrecision), optional(f.fieldPrecision),
-                    optional(f.falseAlertsPerThousandFaces),
+                    optional(f.falseAlertsPerThousandFaces), optional(f.timeToReview?.medianSeconds),
+                    optional(f.timeToReview?.p90Seconds), optional(f.timeToOutcome?.medianSeconds),
+                    optional(f.timeToOutcome?.p90Seconds),
                 ])
                 .map(csvField).joined(separator: ",")
         }
@@ -59,7 +62,21 @@ extension TransparencyReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The report as a page of its own, to publish.
     private func html() -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) &middot; Watchpost transparency report</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}</style></head><body>
+        \(htmlFragment())
+        </body></html>
+
+        """
+    }
+
+    /// The report's content, to stand inside another page (the control room's): its styles apply
+    /// within `.report` only, and every value from the record is escaped.
+    public func htmlFragment() -> String {
         let t = totals
         let verdict =
             t.observedExceedsExpected
@@ -83,15 +100,13 @@ extension TransparencyReport {
         ]
         let actions = t.actions.sorted { $0.key < $1.key }.map { "<li>\(escape($0.key)): \($0.value)</li>" }.joined()
         return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) &middot; Watchpost transparency report</title>
-            <style>
-            body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
-            table{border-collapse:collapse;font-size:.9em}
-            td,th{border:1px solid #ccc;padding:.3em .5em;text-align:right}
-            td:first-child,td:nth-child(2),th{text-align:left}.flag{color:#a00;font-weight:bold}.ok{color:#060;font-weight:bold}
-            tr.flag td{background:#fee}
-            </style></head><body>
+            <div class="report"><style>
+            .report table{border-collapse:collapse;font-size:.9em}
+            .report td,.report th{border:1px solid #ccc;padding:.3em .5em;text-align:right}
+            .report td:first-child,.report td:nth-child(2),.report th{text-align:left}
+            .report .flag{color:#a00;font-weight:bold}.report .ok{color:#060;font-weight:bold}.report tr.flag td{background:#fee}
+            .report svg{max-width:100%;height:auto}
+            </style>
             <h1>\(escape(title))</h1>
             <h2>Expected against observed false alerts</h2>
             \(verdict)
@@ -103,6 +118,9 @@ extension TransparencyReport {
             <p>\(deployments.count) deployment(s); \(t.facesSeen) faces seen; \(t.alerts) alerts; \(t.operatorConfirmed) confirmed by the operator;
             \(t.verifiedByEngagement) verified by engagement; \(t.falseAlerts) false alerts (\(optional(t.falseAlertsPerThousandFaces)) per 1,000 faces);
             \(t.notEngaged) not engaged. Precision as the operator saw it: \(percent(t.operatorPrecision)); verified in the field: \(percent(t.fieldPrecision)).</p>
+            <h2>Time to decision</h2>
+            <p>From the frame's capture to the operator's review: \(timeToDecision(t.timeToReview)).
+            To the field outcome: \(timeToDecision(t.timeToOutcome)).</p>
             <h2>Outcomes</h2>
             \(barChart(outcomes))
             <ul>\(actions)</ul>
@@ -114,8 +132,7 @@ extension TransparencyReport {
             <th>Operator precision</th><th>Field precision</th><th>False per 1,000 faces</th></tr>
             \(rows)</table>
             <p><small>Generated \(iso(generatedAt)) by coordinator report from the deployment record.</small></p>
-            </body></html>
-
+            </div>
             """
     }
 
@@ -125,7 +142,7 @@ extension TransparencyReport {
         let scale = Double(max(1, items.map { max($0.1.falseAlerts, $0.1.expectedFalseAlertRange[1]) }.max() ?? 1))
         let width = 480.0, rowHeight = 34.0, left = 140.0
         var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + width + 280))\" height=\"\(Int(Double(items.count) * rowHeight + 10))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(left + width + 280)) \(Int(Double(items.count) * rowHeight + 10))\" width=\"\(Int(left + width + 280))\" role=\"img\" aria-label=\"expected against observed false alerts\">"
         for (i, (name, f)) in items.enumerated() {
             let y = Double(i) * rowHeight + 5
             let low = left + Double(f.expectedFalseAlertRange[0]) / scale * width,
@@ -180,6 +197,11 @@ private func listMakeup(_ d: TransparencyReport.DeploymentSection) -> String {
 }
 
 private func optional(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+private func timeToDecision(_ t: TimeToDecision?) -> String {
+    guard let t else { return "no decisions yet" }
+    return String(format: "median %.1f s, 90th percentile %.1f s", t.medianSeconds, t.p90Seconds)
+        + " (\(t.decisions) decision\(t.decisions == 1 ? "" : "s"))"
+}
 private func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
 
 /// A CSV field, quoted when it holds a comma, quote or line break; a leading =, +, - or @ is

@@ -24,6 +24,13 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         /// Expected false alerts for these faces at the deployments' thresholds and list sizes, and a 95% range.
         public var expectedFalseAlerts = 0.0
         public var expectedFalseAlertRange = [0, 0]
+        /// Seconds from capture to each operator's review and to each field outcome; the report
+        /// gives their median and 90th percentile (`timeToReview`, `timeToOutcome`).
+        var secondsToReview: [Double] = []
+        var secondsToOutcome: [Double] = []
+
+        public var timeToReview: TimeToDecision? { TimeToDecision(seconds: secondsToReview) }
+        public var timeToOutcome: TimeToDecision? { TimeToDecision(seconds: secondsToOutcome) }
 
         /// Confirmed by the operator, of the alerts reviewed.
         public var operatorPrecision: Double? { reviewed > 0 ? Double(operatorConfirmed) / Double(reviewed) : nil }
@@ -49,6 +56,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             case operatorPrecision = "operator_precision", fieldPrecision = "field_precision"
             case falseAlertsPerThousandFaces = "false_alerts_per_1000_faces", observedExceedsExpected =
                 "observed_exceeds_expected"
+            case timeToReview = "time_to_review", timeToOutcome = "time_to_outcome"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -71,6 +79,8 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             try c.encode(fieldPrecision, forKey: .fieldPrecision)
             try c.encode(falseAlertsPerThousandFaces, forKey: .falseAlertsPerThousandFaces)
             try c.encode(observedExceedsExpected, forKey: .observedExceedsExpected)
+            try c.encode(timeToReview, forKey: .timeToReview)
+            try c.encode(timeToOutcome, forKey: .timeToOutcome)
         }
 
         mutating func add(_ other: Figures) {
@@ -86,6 +96,8 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             lostInCrowd += other.lostInCrowd
             falseAlerts += other.falseAlerts
             actions.merge(other.actions, uniquingKeysWith: +)
+            secondsToReview += other.secondsToReview
+            secondsToOutcome += other.secondsToOutcome
         }
     }
 
@@ -135,9 +147,11 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     }
 
     /// The report of every deployment that went live (or was planned to) from `from` until before `to`.
-    public static func make(from: Date, to: Date, in database: CoordinatorDatabase, at now: Date) throws
-        -> TransparencyReport
-    {
+    /// - Parameter timesToDecision: whether to read every decision's time for the medians (an
+    ///   index of deployments leaves them out: it shows counts only).
+    public static func make(
+        from: Date, to: Date, in database: CoordinatorDatabase, at now: Date, timesToDecision: Bool = true
+    ) throws -> TransparencyReport {
         guard to > from else {
             throw ReportRefusal(
                 .periodBackwards, "\(iso(from)) to \(iso(to))", "a report's period must end after it starts")
@@ -147,13 +161,14 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
                 title: "Deployments from \(iso(from)) to \(iso(to))",
                 filter:
                     "COALESCE(started_at_ms, window_start_ms) >= ? AND COALESCE(started_at_ms, window_start_ms) < ?",
-                arguments: [milliseconds(from), milliseconds(to)], db: db, now: now)
+                arguments: [milliseconds(from), milliseconds(to)], db: db, now: now, timesToDecision: timesToDecision)
         }
     }
 
-    private static func make(title: String, filter: String, arguments: StatementArguments, db: Database, now: Date)
-        throws -> TransparencyReport
-    {
+    private static func make(
+        title: String, filter: String, arguments: StatementArguments, db: Database, now: Date,
+        timesToDecision: Bool = true
+    ) throws -> TransparencyReport {
         let scope = "SELECT id FROM deployment WHERE \(filter)"
         var figures: [String: Figures] = [:]
         let alertRows = try Row.fetchAll(
@@ -188,6 +203,25 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
                 """, arguments: arguments)
         {
             figures[row["deployment_id"], default: Figures()].actions[row["outcome_action"]] = row["n"]
+        }
+        // Times to decision, one per decision: a median is not a sum, so the rows come back whole.
+        if timesToDecision {
+            typealias Alert = AlertRow.Columns
+            for row in try AlertRow.filter(sql: "deployment_id IN (\(scope))", arguments: arguments)
+                .filter(Alert.reviewAtMs != nil || Alert.outcomeAtMs != nil)
+                .select(Alert.deploymentID, Column("captured_at_ms"), Alert.reviewAtMs, Alert.outcomeAtMs)
+                .asRequest(of: Row.self).fetchAll(db)
+            {
+                let captured: Int64 = row["captured_at_ms"]
+                let seconds = { (at: Int64?) in at.map { Double($0 - captured) / 1000 } }
+                let id: String = row[Alert.deploymentID.name]
+                if let review = seconds(row[Alert.reviewAtMs.name]) {
+                    figures[id, default: Figures()].secondsToReview.append(review)
+                }
+                if let outcome = seconds(row[Alert.outcomeAtMs.name]) {
+                    figures[id, default: Figures()].secondsToOutcome.append(outcome)
+                }
+            }
         }
         for row in try Row.fetchAll(
             db,

@@ -6,7 +6,7 @@ public struct ManifestRefusal: Refusal, Equatable {
     public enum Code: String, Sendable {
         case unreadable, missingColumns, noSubjects
         case invalidSubjectID, repeatedSubject, emptyField, noPhotos, photoPathNotAName
-        case missingLegalBasis, missingUnder18, invalidUnder18, faceBoxCount, invalidFaceBox
+        case missingLegalBasis, missingUnder18, invalidUnder18, faceBoxCount, invalidFaceBox, warningTooLong
     }
 
     public static let area = "manifest"

@@ -84,6 +84,8 @@ public struct WatchlistDraft: Sendable {
         public var displayName: String
         public var category: String
         public var reason: String
+        /// An officer-safety warning from the manifest; nil when none.
+        public var warning: String?
         public var imageSource: String
         public var legalBasis: String?
         public var under18: Bool?

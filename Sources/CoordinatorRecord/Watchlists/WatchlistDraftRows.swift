@@ -86,6 +86,7 @@ struct WatchlistDraftSubjectRow: Codable, FetchableRecord, PersistableRecord {
     var displayName: String
     var category: String
     var reason: String
+    var warning: String?
     var imageSource: String
     var legalBasis: String?
     var under18: Bool?
@@ -97,7 +98,7 @@ struct WatchlistDraftSubjectRow: Codable, FetchableRecord, PersistableRecord {
         case subjectID = "subject_id"
         case line
         case displayName = "display_name"
-        case category, reason
+        case category, reason, warning
         case imageSource = "image_source"
         case legalBasis = "legal_basis"
         case under18 = "under_18"

@@ -59,7 +59,8 @@ public enum WatchlistDraftStore {
             for s in manifest.subjects {
                 try WatchlistDraftSubjectRow(
                     draftID: id, subjectID: s.id, line: s.line, displayName: s.displayName, category: s.category,
-                    reason: s.reason, imageSource: s.imageSource, legalBasis: s.legalBasis, under18: s.under18
+                    reason: s.reason, warning: s.warning, imageSource: s.imageSource, legalBasis: s.legalBasis,
+                    under18: s.under18
                 ).insert(db)
                 for (position, name) in s.images.enumerated() {
                     let mark = position < s.faceMarks.count ? s.faceMarks[position] : nil
@@ -325,9 +326,9 @@ public enum WatchlistDraftStore {
                     try WatchlistDraftPhotoRow.bytes(draft: id, subject: s.subjectID, position: reference.position, db)
                     ?? Data()
                 return try WatchlistManifest.listed(
-                    line: s.line, id: s.subjectID, category: s.category, reason: s.reason, legalBasis: s.legalBasis,
-                    under18: s.under18, imageSource: s.imageSource, manifest: draft.manifestName,
-                    referencePhoto: Array(photo))
+                    line: s.line, id: s.subjectID, displayName: s.displayName, category: s.category, reason: s.reason,
+                    warning: s.warning, legalBasis: s.legalBasis, under18: s.under18, imageSource: s.imageSource,
+                    manifest: draft.manifestName, referencePhoto: Array(photo))
             }
         }
     }
@@ -420,7 +421,8 @@ public enum WatchlistDraftStore {
             .order(WatchlistDraftSubjectRow.Columns.line).fetchAll(db).map { s in
                 WatchlistDraft.Subject(
                     subjectID: s.subjectID, line: s.line, displayName: s.displayName, category: s.category,
-                    reason: s.reason, imageSource: s.imageSource, legalBasis: s.legalBasis, under18: s.under18,
+                    reason: s.reason, warning: s.warning, imageSource: s.imageSource, legalBasis: s.legalBasis,
+                    under18: s.under18,
                     enrolled: s.enrolled,
                     photos: (photos[s.subjectID] ?? []).map {
                         WatchlistDraft.Photo(

@@ -9,6 +9,8 @@ public struct WatchlistManifest: Sendable {
     public static let columns = ["subject_id", "display_name", "category", "reason", "image_source", "image_paths"]
     /// Read when present; a deployment on the record requires them (`Subject.listed`).
     public static let recordColumns = ["legal_basis", "under_18"]
+    /// Longest officer-safety warning kept: a line an officer reads on a phone, not a file.
+    public static let maxWarningCharacters = 200
 
     /// Where the subject's face is in a photo that holds several (`face_boxes`).
     public typealias FaceMark = FaceTemplates.FaceMark
@@ -19,6 +21,8 @@ public struct WatchlistManifest: Sendable {
         public let displayName: String
         public let category: String
         public let reason: String
+        /// An officer-safety warning (optional column `warning`); nil when empty or absent.
+        public let warning: String?
         public let imageSource: String
         /// Absolute paths (the manifest lists them relative to its own folder, separated by ';').
         public let images: [String]
@@ -32,17 +36,17 @@ public struct WatchlistManifest: Sendable {
         /// throws when the manifest lacks what the record needs.
         public func listed(manifest: String, referencePhoto: [UInt8]) throws -> ListedSubject {
             try WatchlistManifest.listed(
-                line: line, id: id, category: category, reason: reason, legalBasis: legalBasis, under18: under18,
-                imageSource: imageSource, manifest: manifest, referencePhoto: referencePhoto)
+                line: line, id: id, displayName: displayName, category: category, reason: reason, warning: warning,
+                legalBasis: legalBasis, under18: under18, imageSource: imageSource, manifest: manifest,
+                referencePhoto: referencePhoto)
         }
     }
 
     /// A manifest row as a deployment records it; throws, naming the row, when it lacks the
     /// legal basis or the under-18 answer that the record needs.
     static func listed(
-        line: Int, id: String, category: String, reason: String, legalBasis: String?, under18: Bool?,
-        imageSource: String,
-        manifest: String, referencePhoto: [UInt8]
+        line: Int, id: String, displayName: String, category: String, reason: String, warning: String?,
+        legalBasis: String?, under18: Bool?, imageSource: String, manifest: String, referencePhoto: [UInt8]
     ) throws -> ListedSubject {
         guard let legalBasis, !legalBasis.isEmpty else {
             throw ManifestRefusal(
@@ -56,8 +60,8 @@ public struct WatchlistManifest: Sendable {
                 "manifest \(manifest) line \(line): under_18 is missing for \(id): say yes or no")
         }
         return ListedSubject(
-            subjectID: id, category: category, reason: reason, legalBasis: legalBasis, imageSource: imageSource,
-            under18: under18,
+            subjectID: id, displayName: displayName.isEmpty ? nil : displayName, category: category, reason: reason,
+            warning: warning, legalBasis: legalBasis, imageSource: imageSource, under18: under18,
             referencePhoto: referencePhoto)
     }
 
@@ -113,10 +117,18 @@ public struct WatchlistManifest: Sendable {
                     .invalidUnder18, file: path, line: row.line,
                     "manifest \(path) line \(row.line): under_18 is '\(other)'; write yes or no")
             }
+            let warning = (file.optionalField("warning", of: row) ?? "").trimmingCharacters(in: .whitespaces)
+            guard warning.count <= Self.maxWarningCharacters else {
+                throw ManifestRefusal(
+                    .warningTooLong, file: path, line: row.line,
+                    "manifest \(path) line \(row.line): the warning for \(id) has \(warning.count) characters; keep it to \(Self.maxWarningCharacters), a line an officer can read at a glance"
+                )
+            }
             return Subject(
                 line: row.line, id: id, displayName: field("display_name"), category: field("category"),
-                reason: field("reason"), imageSource: field("image_source"), images: images, faceMarks: faceMarks,
-                legalBasis: file.optionalField("legal_basis", of: row), under18: under18)
+                reason: field("reason"), warning: warning.isEmpty ? nil : warning, imageSource: field("image_source"),
+                images: images, faceMarks: faceMarks, legalBasis: file.optionalField("legal_basis", of: row),
+                under18: under18)
         }
         guard !subjects.isEmpty else {
             throw ManifestRefusal(.noSubjects, file: path, line: 1, "manifest \(path) has no subject rows")
