@@ -25,6 +25,7 @@ final class BrowserTests: XCTestCase {
         try supervisor.signIn("sam", ControlRoom.password)
         XCTAssertEqual(try officer.post("/deployments/dep-7/authorise", ["csrf": try officer.csrf()]).status, 302)
         XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 302)
+        let startedDay = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
 
         try operatorBrowser.signIn(web, "olivia", ControlRoom.password)
         let landing = try operatorBrowser.url
@@ -71,6 +72,14 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(try auditorBrowser.waitFor("1 confirmed by the operator", timeout: .seconds(10)))
         XCTAssertTrue(try auditorBrowser.source.contains("1 verified by engagement"))
         try auditorBrowser.screenshot(to: artefacts + "/report.png")
+        // Reports for any period: the index, then today's report, in the page itself.
+        try auditorBrowser.open(web + "/reports")
+        XCTAssertTrue(try auditorBrowser.waitFor("A period's report", timeout: .seconds(10)))
+        try auditorBrowser.screenshot(to: artefacts + "/reports.png")
+        try auditorBrowser.open(web + "/reports?from=\(startedDay)&to=\(startedDay)")
+        XCTAssertTrue(try auditorBrowser.waitFor("Deployments from \(startedDay)", timeout: .seconds(10)))
+        XCTAssertTrue(try auditorBrowser.source.contains("1 confirmed by the operator"), "dep-7 went live that day")
+        XCTAssertFalse(try auditorBrowser.source.contains("<iframe"))
         try auditorBrowser.open(web + "/audit")
         XCTAssertTrue(try auditorBrowser.waitFor("audit log intact", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/audit.png")
