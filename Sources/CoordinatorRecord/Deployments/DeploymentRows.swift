@@ -4,7 +4,6 @@ import GRDB
 /// A row of the `deployment` table, as GRDB reads and writes it: the column names live here once.
 struct DeploymentRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "deployment"
-    static let nodes = hasMany(DeploymentNodeRow.self, using: ForeignKey(["deployment_id"]))
     /// Every column but the bundle (megabytes for a large list), which only the node server reads.
     static var databaseSelection: [any SQLSelectable] {
         CodingKeys.allCases.filter { $0 != .bundle }.map { Column($0) }

@@ -4,7 +4,6 @@ import GRDB
 /// A row of the `user` table, as GRDB reads and writes it: the column names live here once.
 struct UserRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "user"
-    static let sessions = hasMany(SessionRecord.self, using: ForeignKey(["user_name"]))
 
     var name: String
     var role: String
