@@ -53,6 +53,9 @@ public struct ExpectedRates {
     /// (the nearest outside the evaluated range), the one with more false alerts at the threshold.
     public let evaluatedSize: Int
     public let rates: RatePoint
+    /// FPIR by group of probe identity as [rate, 95% low, 95% high], when the report was made
+    /// with `--groups` at this threshold (`--fixed-threshold`); nil otherwise.
+    public let fpirByGroup: [String: [Double]]?
 
     public init(
         reportPath: String, threshold: Float, listSize: Int, cohort: CohortKind,
@@ -77,6 +80,15 @@ public struct ExpectedRates {
         self.reportPath = reportPath
         evaluatedSize = worst.size
         rates = worst.point
+        let report = try Self.load(reportPath)
+        if let groups = report.groups, let fixed = report.fixedThreshold, abs(fixed.threshold - threshold) < 0.0051 {
+            fpirByGroup = Dictionary(
+                uniqueKeysWithValues: groups.groups.filter { $0.nonMated > 0 }.map {
+                    ($0.group, [$0.rates.fpir] + $0.rates.fpirInterval)
+                })
+        } else {
+            fpirByGroup = nil
+        }
     }
 
     /// The highest grid threshold whose FPIR stays at or below `fpir` for lists of this size: the
@@ -99,22 +111,25 @@ public struct ExpectedRates {
         }.min()!
     }
 
-    /// The evaluated sizes nearest below and above the list's (one when it is evaluated or outside the range).
-    private static func rows(
-        reportPath: String, listSize: Int, cohort: CohortKind,
-        enrolment: EvaluationSearches.Enrolment
-    ) throws -> [EvaluationReport.ListSize] {
+    private static func load(_ reportPath: String) throws -> EvaluationReport {
         guard let data = FileManager.default.contents(atPath: reportPath) else {
             throw EvaluationRefusal(
                 .reportUnreadable, reportPath,
                 "evaluation report \(reportPath) cannot be read: make one with coordinator evaluate --json")
         }
-        let report: EvaluationReport
-        do { report = try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
+        do { return try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
             throw EvaluationRefusal(
                 .reportNotThisVersion, reportPath,
                 "evaluation report \(reportPath) is not a coordinator evaluate --json report of this version: \(error)")
         }
+    }
+
+    /// The evaluated sizes nearest below and above the list's (one when it is evaluated or outside the range).
+    private static func rows(
+        reportPath: String, listSize: Int, cohort: CohortKind,
+        enrolment: EvaluationSearches.Enrolment
+    ) throws -> [EvaluationReport.ListSize] {
+        let report = try load(reportPath)
         guard report.scoring == "fused", report.cohort == cohort.evaluateOption else {
             throw EvaluationRefusal(
                 .reportMadeDifferently, reportPath,

@@ -6,6 +6,6 @@ extension ExpectedRates {
     var performance: ExpectedPerformance {
         ExpectedPerformance(
             tpir: rates.tpir, tpirInterval: rates.tpirInterval, fpir: rates.fpir, fpirInterval: rates.fpirInterval,
-            evaluatedListSize: evaluatedSize, report: reportPath)
+            evaluatedListSize: evaluatedSize, report: reportPath, fpirByGroup: fpirByGroup)
     }
 }

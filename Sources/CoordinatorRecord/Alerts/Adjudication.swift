@@ -27,15 +27,17 @@ public enum FieldAction: String, Sendable, CaseIterable, Codable {
 /// One adjudication step as a person asks for it.
 public enum AdjudicationStep: Sendable, Equatable {
     case review(ReviewDecision, note: String?)
-    case outcome(FieldOutcome, action: FieldAction, note: String?)
+    /// The field outcome; a stop (`identity verified` or `not the person`) may carry what the
+    /// force records about the person stopped.
+    case outcome(FieldOutcome, action: FieldAction, note: String?, stop: StopRecord = StopRecord())
     case markForCase(reference: String, reason: String)
     case unmarkCase(reason: String)
 }
 
 /// An alert's adjudication so far, and the rules for the next step: each stage is recorded once,
 /// by a named person at a known time; a field outcome follows an operator's `match` or `unsure`
-/// (nobody is engaged on a face the operator rejected); `other` needs a note; a purged alert takes
-/// nothing more.
+/// (nobody is engaged on a face the operator rejected); `other` needs a note; a stop's record
+/// belongs to an outcome in which somebody was stopped; a purged alert takes nothing more.
 public struct AdjudicationState: Sendable, Equatable {
     public var review: ReviewDecision?
     public var reviewBy: String?
@@ -75,7 +77,7 @@ public struct AdjudicationState: Sendable, Equatable {
                     "the alert was already reviewed (\(review.rawValue)) by \(reviewBy ?? "?") at \(reviewAt.map(iso) ?? "?")"
                 )
             }
-        case .outcome(_, let action, let note):
+        case .outcome(let fieldOutcome, let action, let note, let stop):
             guard let review else {
                 throw AdjudicationError(
                     .reviewFirst, "the operator's review comes first: record match, no match or unsure")
@@ -92,6 +94,17 @@ public struct AdjudicationState: Sendable, Equatable {
             }
             if action == .other, note?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
                 throw AdjudicationError(.otherNeedsNote, "action 'other' needs a note saying what was done")
+            }
+            if !stop.isEmpty, ![.identityVerified, .notThePerson].contains(fieldOutcome) {
+                throw AdjudicationError(
+                    .noStopToRecord,
+                    "nobody was stopped (\(fieldOutcome.rawValue)): leave ethnicity, sex and duration empty")
+            }
+            if let minutes = stop.minutes, !(0...StopRecord.longestMinutes).contains(minutes) {
+                throw AdjudicationError(
+                    .stopDurationOutOfRange,
+                    "a stop of \(minutes) minutes is not possible: give the minutes from 0 to \(StopRecord.longestMinutes)"
+                )
             }
         case .markForCase(let reference, let reason):
             guard !reference.trimmingCharacters(in: .whitespaces).isEmpty,
@@ -119,6 +132,7 @@ public struct AdjudicationError: Refusal, Equatable {
         /// No alert has the id (never stored, or a mistyped id).
         case alertNotFound
         case unattributed, purged, alreadyReviewed, reviewFirst, reviewedNoMatch, outcomeRecorded, otherNeedsNote
+        case noStopToRecord, stopDurationOutOfRange
         case caseNeedsReference, alreadyMarked, notMarked, unmarkNeedsReason
     }
     public static let area = "adjudication"
@@ -128,7 +142,9 @@ public struct AdjudicationError: Refusal, Equatable {
     public var kind: RefusalKind {
         switch code {
         case .alertNotFound: .notFound
-        case .unattributed, .otherNeedsNote, .caseNeedsReference, .unmarkNeedsReason: .invalid
+        case .unattributed, .otherNeedsNote, .caseNeedsReference, .unmarkNeedsReason, .noStopToRecord,
+            .stopDurationOutOfRange:
+            .invalid
         default: .conflict
         }
     }

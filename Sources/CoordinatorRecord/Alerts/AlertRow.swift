@@ -40,6 +40,9 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
     var caseBy: String?
     var purgedAtMs: Int64?
     var commitmentSalt: Data?
+    var stopEthnicity: String?
+    var stopSex: String?
+    var stopMinutes: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id
@@ -68,6 +71,9 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
         case caseBy = "case_by"
         case purgedAtMs = "purged_at_ms"
         case commitmentSalt = "commitment_salt"
+        case stopEthnicity = "stop_ethnicity"
+        case stopSex = "stop_sex"
+        case stopMinutes = "stop_minutes"
     }
 
     enum Columns {
@@ -93,6 +99,9 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
         static let caseBy = Column(CodingKeys.caseBy)
         static let crop = Column(CodingKeys.crop)
         static let commitmentSalt = Column(CodingKeys.commitmentSalt)
+        static let stopEthnicity = Column(CodingKeys.stopEthnicity)
+        static let stopSex = Column(CodingKeys.stopSex)
+        static let stopMinutes = Column(CodingKeys.stopMinutes)
     }
 
     static func withID(_ id: UUID) -> QueryInterfaceRequest<AlertRow> { filter(key: id.uuidString) }
@@ -115,6 +124,19 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
             outcome: outcome.flatMap(FieldOutcome.init(rawValue:)),
             action: outcomeAction.flatMap(FieldAction.init(rawValue:)), outcomeBy: outcomeBy,
             outcomeAt: outcomeAtMs.map(date(milliseconds:)), outcomeNote: outcomeNote, caseReference: caseReference,
-            caseReason: caseReason, purgedAt: purgedAtMs.map(date(milliseconds:)))
+            caseReason: caseReason, purgedAt: purgedAtMs.map(date(milliseconds:)),
+            stop: StopRecord(
+                ethnicity: try stopEthnicity.map { try known($0, CodingKeys.stopEthnicity) },
+                sex: try stopSex.map { try known($0, CodingKeys.stopSex) }, minutes: stopMinutes))
+    }
+
+    /// A recorded value of one of the record's own vocabularies; any other is a damaged row.
+    private func known<Value: RawRepresentable<String>>(_ text: String, _ column: CodingKeys) throws -> Value {
+        guard let value = Value(rawValue: text) else {
+            throw DamagedRow(
+                table: Self.databaseTableName, column: column.rawValue,
+                key: "from node \(nodeID) received at \(receivedAtMs) ms", value: text)
+        }
+        return value
     }
 }

@@ -29,6 +29,8 @@ public struct AlertRecord: Sendable, Equatable {
     public var caseReference: String?
     public var caseReason: String?
     public var purgedAt: Date?
+    /// What was recorded about the person stopped, if anyone was (empty otherwise).
+    public var stop = StopRecord()
 
     var adjudication: AdjudicationState {
         AdjudicationState(
@@ -184,8 +186,11 @@ public final class AlertStore: Sendable {
         }
     }
 
-    /// Records one adjudication step, attributed and timed, with its audit entry; refused steps write nothing.
-    public func adjudicate(_ id: UUID, _ step: AdjudicationStep, by user: String, at now: Date) throws {
+    /// Records one adjudication step, attributed and timed, with its audit entry; refused steps
+    /// write nothing. An operator's `match` on a live deployment goes to its field team in the
+    /// same transaction; returns the officers it went to.
+    @discardableResult
+    public func adjudicate(_ id: UUID, _ step: AdjudicationStep, by user: String, at now: Date) throws -> [String] {
         try database.change { db, audit in
             let alert = try Self.load(id, db)
             try alert.adjudication.check(step, by: user)
@@ -201,11 +206,19 @@ public final class AlertStore: Sendable {
                     detail: [
                         "decision": decision.rawValue, "seconds_since_capture": Self.seconds(alert.capturedAt, now),
                     ])
-            case .outcome(let outcome, let action, let note):
+                if decision == .match {
+                    try audit.append(event, at: now)
+                    return try FieldTeam.send(alert, at: now, db, &audit)
+                }
+            case .outcome(let outcome, let action, let note, let stop):
                 try AlertRow.withID(id).updateAll(
                     db, AlertRow.Columns.outcome.set(to: outcome.rawValue),
                     AlertRow.Columns.outcomeAction.set(to: action.rawValue), AlertRow.Columns.outcomeNote.set(to: note),
-                    AlertRow.Columns.outcomeBy.set(to: user), AlertRow.Columns.outcomeAtMs.set(to: ms))
+                    AlertRow.Columns.outcomeBy.set(to: user), AlertRow.Columns.outcomeAtMs.set(to: ms),
+                    AlertRow.Columns.stopEthnicity.set(to: stop.ethnicity?.rawValue),
+                    AlertRow.Columns.stopSex.set(to: stop.sex?.rawValue),
+                    AlertRow.Columns.stopMinutes.set(to: stop.minutes))
+                // The stop's groups stay out of the append-only log: the report counts them from the alert.
                 event = AuditEvent(
                     actor: user, action: .alertOutcome, target: id.uuidString,
                     detail: [
@@ -228,6 +241,7 @@ public final class AlertStore: Sendable {
                     detail: ["case": alert.caseReference ?? "", "reason": reason])
             }
             try audit.append(event, at: now)
+            return []
         }
     }
 

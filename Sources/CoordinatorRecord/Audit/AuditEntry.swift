@@ -101,6 +101,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case alertOutcome = "alert.outcome"
     case alertCaseMarked = "alert.case_marked"
     case alertCaseUnmarked = "alert.case_unmarked"
+    /// An operator's match sent to the field officers on the deployment's team.
+    case alertSent = "alert.sent"
+    case fieldOfficerAssigned = "deployment.field_officer_assigned"
+    case fieldOfficerReleased = "deployment.field_officer_released"
     case reportExported = "report.exported"
     case retentionPurged = "retention.purged"
     case configReloaded = "config.reloaded"

@@ -171,6 +171,29 @@ public final class CoordinatorDatabase: Sendable {
                 index: "alert_awaiting_review", on: "alert", columns: ["captured_at_ms"],
                 condition: Column("review") == nil && Column("purged_at_ms") == nil)
         }
+        migrator.registerMigration("v15 stops and field officers") { db in
+            // What a force records about a person stopped (each optional), for equality monitoring.
+            try db.alter(table: "alert") { t in
+                t.add(column: "stop_ethnicity", .text)
+                t.add(column: "stop_sex", .text)
+                t.add(column: "stop_minutes", .integer)
+            }
+            // The field officers a supervisor puts on a deployment, and which matches went to whom.
+            try db.create(table: "deployment_field_officer") { t in
+                t.column("deployment_id", .text).notNull().references("deployment")
+                t.column("officer", .text).notNull()
+                t.column("assigned_by", .text).notNull()
+                t.column("assigned_at_ms", .integer).notNull()
+                t.primaryKey(["deployment_id", "officer"])
+            }
+            try db.create(table: "alert_dispatch") { t in
+                t.column("alert_id", .text).notNull().references("alert")
+                t.column("officer", .text).notNull()
+                t.column("sent_at_ms", .integer).notNull()
+                t.primaryKey(["alert_id", "officer"])
+            }
+            try db.create(index: "alert_dispatch_officer", on: "alert_dispatch", columns: ["officer", "sent_at_ms"])
+        }
         return migrator
     }
 }

@@ -10,11 +10,15 @@ public struct ExpectedPerformance: Sendable, Equatable, Codable {
     /// The list size the figures were evaluated at, and the report they come from.
     public var evaluatedListSize: Int
     public var report: String
+    /// The evaluation's FPIR by group of probe identity as [rate, 95% low, 95% high], when it was
+    /// made with groups at this threshold (`coordinator evaluate --groups`); nil otherwise.
+    public var fpirByGroup: [String: [Double]]?
 
     public init(
         tpir: Double, tpirInterval: [Double], fpir: Double, fpirInterval: [Double], evaluatedListSize: Int,
-        report: String
+        report: String, fpirByGroup: [String: [Double]]? = nil
     ) {
+        self.fpirByGroup = fpirByGroup
         self.tpir = tpir
         self.tpirInterval = tpirInterval
         self.fpir = fpir

@@ -124,6 +124,7 @@ extension TransparencyReport {
             <h2>Outcomes</h2>
             \(barChart(outcomes))
             <ul>\(actions)</ul>
+            \(equalitySection())
             <h2>Deployments</h2>
             <table><tr><th>Deployment</th><th>Place</th><th>Window</th><th>List size and how it was made</th>
             <th>Threshold</th><th>Faces seen</th><th>Alerts</th>
@@ -133,6 +134,43 @@ extension TransparencyReport {
             \(rows)</table>
             <p><small>Generated \(iso(generatedAt)) by coordinator report from the deployment record.</small></p>
             </div>
+            """
+    }
+
+    /// Stops by recorded group, with intervals and the flag, in words as well as colour.
+    private func equalitySection() -> String {
+        let e = equality
+        let verdict =
+            e.anyFlagged
+            ? "<p class=\"flag\">Flag: a group's share of false alerts is outside what its share of stops predicts (rows marked <em>outside</em>).</p>"
+            : "<p class=\"ok\">No group's share of false alerts is outside what its share of stops predicts.</p>"
+        func table(_ caption: String, _ groups: [EqualityFigures.Group], unrecorded: Int) -> String {
+            guard !groups.isEmpty else { return "<p>\(escape(caption)): no stop recorded a group.</p>" }
+            let range = { (v: [Double]) in String(format: "%.1f&ndash;%.1f%%", v[0] * 100, v[1] * 100) }
+            let rows = groups.map { g in
+                "<tr\(g.flagged ? " class=\"flag\"" : "")><td>\(escape(g.group))</td><td>\(g.stops)</td>"
+                    + "<td>\(g.operatorConfirmed)</td><td>\(g.verified)</td><td>\(g.falseAlerts)</td>"
+                    + "<td>\(percent(g.falseRate)) (\(range(g.falseRateInterval)))</td><td>\(percent(g.shareOfStops))</td>"
+                    + "<td>\(percent(g.shareOfFalseAlerts)) (\(range(g.shareOfFalseAlertsInterval)))</td>"
+                    + "<td>\(g.evaluatedFPIR.map { String(format: "%.5f (%.5f&ndash;%.5f)", $0[0], $0[1], $0[2]) } ?? "")</td>"
+                    + "<td>\(g.flagged ? "outside" : "within")</td></tr>"
+            }.joined(separator: "\n")
+            return """
+                <table><caption>\(escape(caption))</caption><tr><th>Group</th><th>Stops</th><th>Operator confirmed</th>
+                <th>Verified</th><th>False alerts</th><th>False per stop (95%)</th><th>Share of stops</th>
+                <th>Share of false alerts (95%)</th><th>FPIR in evaluation (95%)</th><th>Against share of stops</th></tr>
+                \(rows)</table><p><small>\(unrecorded) stop(s) without this recorded.</small></p>
+                """
+        }
+        return """
+            <h2>Equality: stops by recorded group</h2>
+            \(verdict)
+            \(table("By sex, as stated at the stop", e.bySex, unrecorded: e.stopsWithoutSex))
+            \(table("By self-defined ethnicity (broad group)", e.byEthnicity, unrecorded: e.stopsWithoutEthnicity))
+            <p>A group is recorded only when somebody is stopped (identity verified or not the person), and only if the person
+            gives it. Intervals are exact binomial (Clopper-Pearson) 95% intervals. A row is <em>outside</em> when the group's
+            share of stops lies outside the 95% interval of its share of false alerts. FPIR in evaluation: the evaluation's rate
+            for probes of that group at the deployment's threshold, where the evaluation was made with groups.</p>
             """
     }
 

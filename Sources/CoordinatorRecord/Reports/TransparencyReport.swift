@@ -131,8 +131,10 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     public var generatedAt: Date
     public var deployments: [DeploymentSection]
     public var totals: Figures
+    /// Stops by recorded group (`EqualityFigures`).
+    public var equality: EqualityFigures
 
-    enum CodingKeys: String, CodingKey { case title, deployments, totals, generatedAt = "generated_at" }
+    enum CodingKeys: String, CodingKey { case title, deployments, totals, equality, generatedAt = "generated_at" }
 
     /// The report of one deployment.
     public static func make(deployment id: String, in database: CoordinatorDatabase, at now: Date) throws
@@ -233,6 +235,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         }
         var totals = Figures()
         var lowMean = 0.0, highMean = 0.0
+        var evaluatedByGroup: [[String: [Double]]] = []
         let sections = try Row.fetchAll(
             db,
             sql: """
@@ -249,6 +252,7 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             f.expectedFalseAlerts = faces * expected.fpir
             f.expectedFalseAlertRange = PoissonInterval.range(
                 lowMean: faces * expected.fpirInterval[0], highMean: faces * expected.fpirInterval[1])
+            evaluatedByGroup.append(expected.fpirByGroup ?? [:])
             lowMean += faces * expected.fpirInterval[0]
             highMean += faces * expected.fpirInterval[1]
             totals.add(f)
@@ -264,7 +268,12 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
                 expectedFPIRInterval: expected.fpirInterval, figures: f)
         }
         totals.expectedFalseAlertRange = PoissonInterval.range(lowMean: lowMean, highMean: highMean)
-        return TransparencyReport(title: title, generatedAt: now, deployments: sections, totals: totals)
+        // The evaluation's rates by group stand beside the stops only when every deployment has the same ones.
+        let evaluated = Set(evaluatedByGroup).count == 1 ? evaluatedByGroup[0] : [:]
+        let equality = EqualityFigures.make(
+            try EqualityFigures.stops(scope: scope, arguments: arguments, db), evaluated: evaluated)
+        return TransparencyReport(
+            title: title, generatedAt: now, deployments: sections, totals: totals, equality: equality)
     }
 }
 

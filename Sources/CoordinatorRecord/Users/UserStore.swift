@@ -6,6 +6,8 @@ import Shared
 /// What a user of the control room may do. Each web route names the roles it admits.
 public enum Role: String, Sendable, CaseIterable, Codable {
     case operator_ = "operator"
+    /// The officer who engages the person an operator matched: sees, on a phone, only the alerts sent to them.
+    case fieldOfficer = "field officer"
     case supervisor
     case intelligence
     case authorisingOfficer = "authorising officer"

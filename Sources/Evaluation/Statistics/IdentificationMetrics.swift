@@ -1,3 +1,5 @@
+import Shared
+
 /// The outcome of one mated search (the probe's identity is on the watchlist).
 public struct MatedSearch: Sendable, Equatable {
     /// Distance to the nearest watchlist entry, nil when no face was found in the probe.
