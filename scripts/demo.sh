@@ -98,16 +98,17 @@ JSON
 write_node node1 stage-cam "$clip1"
 write_node node2 street-cam "$clip2"
 
-# Demo users, one per role, with passwords made once and kept in logins.txt (0600).
-if [ ! -f "$demo/logins.txt" ]; then
-  umask 077
-  for u in operator:operator supervisor:supervisor intelligence:intelligence officer:authorising-officer auditor:auditor admin:admin; do
-    name=demo-${u%%:*}; role=${u#*:}
-    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
-    echo "$password" | coordinator users add --config "$demo/coordinator.json" --as demo.sh --name "$name" --role "$role" >/dev/null
-    printf '%-20s %-20s %s\n' "$name" "$role" "$password" >> "$demo/logins.txt"
-  done
-fi
+# Demo users, one per role, with passwords made once and kept in logins.txt (0600); a role
+# added since an earlier run gets its user on the next.
+umask 077
+touch "$demo/logins.txt"
+for u in operator:operator supervisor:supervisor intelligence:intelligence officer:authorising-officer field:field-officer auditor:auditor admin:admin; do
+  name=demo-${u%%:*}; role=${u#*:}
+  grep -q "^$name " "$demo/logins.txt" && continue
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
+  echo "$password" | coordinator users add --config "$demo/coordinator.json" --as demo.sh --name "$name" --role "$role" >/dev/null
+  printf '%-20s %-20s %s\n' "$name" "$role" "$password" >> "$demo/logins.txt"
+done
 
 pids=()
 stop() {
@@ -139,6 +140,7 @@ coordinator deployment create --config "$demo/coordinator.json" --as demo-intell
   --nodes node1,node2 --bundle "$demo/$deployment.bundle" --manifest "$demo/manifest.csv" --evaluation "$demo/evaluation.json" >&2
 coordinator deployment authorise --config "$demo/coordinator.json" --as demo-officer --id "$deployment" >&2
 coordinator deployment start --config "$demo/coordinator.json" --as demo-supervisor --id "$deployment" >&2
+coordinator deployment team --config "$demo/coordinator.json" --as demo-supervisor --id "$deployment" --add demo-field >&2
 setsid "$bin/edge-node" serve --config "$demo/node1.json" 2> "$demo/node1.log" & pids+=($!)
 setsid "$bin/edge-node" serve --config "$demo/node2.json" 2> "$demo/node2.log" & pids+=($!)
 

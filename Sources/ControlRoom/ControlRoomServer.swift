@@ -138,25 +138,25 @@ public struct ControlRoomServer {
             database: database, registry: registry, access: access, token: settings.metricsToken, clock: clock
         ).add(
             to: router)
+        // The pages' scripts, served as files so that the pages' policy allows no inline script.
+        for (file, script) in [
+            ("alerts.js", PageTemplates.alertsScript), ("alert.js", PageTemplates.alertScript),
+            ("field.js", PageTemplates.fieldScript),
+        ] {
+            router.get("/static/\(file)") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: script)))
+            }
+        }
         // Under TLS the cookie is always Secure; `secure_cookies` is for TLS ended by a proxy in front.
-        router.get("/static/alerts.js") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertsScript)))
-        }
-        router.get("/static/alert.js") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: PageTemplates.alertScript)))
-        }
         SignInRoutes(
             desk: desk, users: users, pages: pages, secureCookies: settings.secureCookies || settings.tls != nil,
             clock: clock
         ).add(to: router)
-        AlertRoutes(
-            alerts: AlertStore(database: database), users: users, feed: feed, access: access, pages: pages, clock: clock
-        ).add(
-            to: router)
+        let live = LiveStream(feed: feed, users: users, clock: clock)
+        AlertRoutes(alerts: AlertStore(database: database), live: live, access: access, pages: pages, clock: clock)
+            .add(to: router)
         let checkpoints = AuditCheckpointWriter(
             stateDirectory: URL(fileURLWithPath: database.path).deletingLastPathComponent().path,
             keyPath: settings.auditSigningKey)
@@ -168,6 +168,9 @@ public struct ControlRoomServer {
             database: database, ending: ending, access: access, pages: pages, clock: clock,
             deploymentsChanged: deploymentsChanged
         ).add(to: router)
+        FieldTeamRoutes(database: database, access: access, pages: pages, clock: clock).add(to: router)
+        FieldRoutes(alerts: AlertStore(database: database), live: live, access: access, pages: pages, clock: clock)
+            .add(to: router)
         WatchlistRoutes(
             database: database, access: access, pages: pages, compiler: compiler, builds: builds,
             signers: settings.signers, uploadLimit: settings.uploadLimitBytes, clock: clock

@@ -42,7 +42,10 @@ final class RouteAccessTests: XCTestCase {
     // so that a role added to an area in the code fails this test until the policy says so.
     static let alerts: Set<Role> = [.operator_, .supervisor]
     static let nodes: Set<Role> = [.operator_, .supervisor, .admin]
-    static let everyone = Set(Role.allCases)
+    /// Everyone but the field officer, whose phone shows only the matches sent to them.
+    static let controlRoom = Set(Role.allCases).subtracting([.fieldOfficer])
+    static let field: Set<Role> = [.fieldOfficer]
+    static let fieldTeams: Set<Role> = [.supervisor]
     static let authorise: Set<Role> = [.authorisingOfficer]
     static let startAndEnd: Set<Role> = [.supervisor]
     static let reports: Set<Role> = [.supervisor, .auditor, .authorisingOfficer, .admin]
@@ -63,7 +66,15 @@ final class RouteAccessTests: XCTestCase {
         .init(method: .post, pattern: "/alerts/{id}/outcome", roles: alerts),
         .init(method: .get, pattern: "/metrics", roles: metrics),
         .init(method: .get, pattern: "/nodes", roles: nodes),
-        .init(method: .get, pattern: "/deployments", roles: everyone),
+        .init(method: .get, pattern: "/deployments", roles: controlRoom),
+        .init(method: .post, pattern: "/deployments/{id}/team", roles: fieldTeams),
+        .init(method: .post, pattern: "/deployments/{id}/team/release", roles: fieldTeams),
+        .init(method: .get, pattern: "/field", roles: field),
+        .init(method: .get, pattern: "/field/stream", roles: field),
+        .init(method: .get, pattern: "/field/alerts/{id}", roles: field),
+        .init(method: .get, pattern: "/field/alerts/{id}/crop.jpg", roles: field),
+        .init(method: .get, pattern: "/field/alerts/{id}/reference", roles: field),
+        .init(method: .post, pattern: "/field/alerts/{id}/outcome", roles: field),
         .init(method: .post, pattern: "/deployments/{id}/authorise", roles: authorise),
         .init(method: .post, pattern: "/deployments/{id}/start", roles: startAndEnd),
         .init(method: .post, pattern: "/deployments/{id}/end", roles: startAndEnd),
@@ -86,10 +97,12 @@ final class RouteAccessTests: XCTestCase {
     struct Sessions: Sendable {
         let byRole: [Role: (token: String, csrf: String)]
 
-        /// Sends `route` as `role` (nil: no session), with the session's CSRF token unless `csrf` says otherwise.
-        func send(_ route: Route, as role: Role?, csrf: String? = nil, to client: some TestClientProtocol) async throws
-            -> TestResponse
-        {
+        /// Sends `route` as `role` (nil: no session), with the session's CSRF token unless `csrf` says
+        /// otherwise, and a plain form's other `fields`.
+        func send(
+            _ route: Route, as role: Role?, csrf: String? = nil, fields: [(String, String)] = [],
+            to client: some TestClientProtocol
+        ) async throws -> TestResponse {
             var headers: HTTPFields = [:]
             var body = ByteBuffer()
             if let role, let session = byRole[role] {
@@ -99,7 +112,10 @@ final class RouteAccessTests: XCTestCase {
                     body = ByteBuffer(
                         string: "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(token)\r\n--b--\r\n")
                 } else if route.method == .post {
-                    body = ByteBuffer(string: "csrf=\(token)")
+                    let encoded = ([("csrf", token)] + fields).map {
+                        "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                    }
+                    body = ByteBuffer(string: encoded.joined(separator: "&"))
                 }
             }
             if route.method == .post {
@@ -152,7 +168,7 @@ final class RouteAccessTests: XCTestCase {
             for route in Self.routes {
                 for role in Role.allCases {
                     // A live stream never ends while its session lives: only its refusals are sent here.
-                    if route.pattern == "/alerts/stream" && route.roles.contains(role) { continue }
+                    if route.pattern.hasSuffix("/stream") && route.roles.contains(role) { continue }
                     let status = try await sessions.send(route, as: role, to: client).status
                     if route.roles.contains(role) {
                         XCTAssert(
@@ -318,7 +334,7 @@ final class RouteAccessTests: XCTestCase {
         // Routes open to all, or that answer for themselves: sign-in, the health check, the script, the start page.
         let open: Set<String> = [
             "GET /login", "POST /login", "POST /logout", "GET /health", "GET /static/alerts.js", "GET /static/alert.js",
-            "GET /",
+            "GET /static/field.js", "GET /",
         ]
         let served = Set(room.router.routes.map { "\($0.method) /" + "\($0.path)".trimmingPrefix("/") }).subtracting(
             open)

@@ -3,8 +3,9 @@ import TestSupport
 import XCTest
 
 /// The control room in a real headless Chromium: sign in as an operator, see a live alert from a
-/// real edge node appear without reloading, adjudicate both stages with clicks; an auditor is
-/// refused the operator's action and reads the report. Screenshots of every main page are saved to
+/// real edge node appear without reloading, review it with the keyboard; the match reaches the
+/// field officer's phone (a 390x844 viewport), where stage 2 is recorded; an auditor is refused
+/// the operator's action and reads the report. Screenshots of every main page are saved to
 /// `.build/test-artefacts/screenshots` (or $WATCHPOST_ARTEFACTS).
 final class BrowserTests: XCTestCase {
     private var artefacts: String {
@@ -25,7 +26,17 @@ final class BrowserTests: XCTestCase {
         try supervisor.signIn("sam", ControlRoom.password)
         XCTAssertEqual(try officer.post("/deployments/dep-7/authorise", ["csrf": try officer.csrf()]).status, 302)
         XCTAssertEqual(try supervisor.post("/deployments/dep-7/start", ["csrf": try supervisor.csrf()]).status, 302)
+        XCTAssertEqual(
+            try supervisor.post("/deployments/dep-7/team", ["csrf": try supervisor.csrf(), "officer": "fran"]).status,
+            302)
         let startedDay = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+
+        // The field officer's phone waits on its own page for what the operator sends.
+        let phone = try Browser(phone: true)
+        try phone.signIn(web, "fran", ControlRoom.password)
+        let phoneLanding = try phone.url
+        XCTAssertTrue(phoneLanding.hasSuffix("/field"), phoneLanding)
+        XCTAssertTrue(try phone.waitFor("No match has been sent to you yet.", timeout: .seconds(10)))
 
         try operatorBrowser.signIn(web, "olivia", ControlRoom.password)
         let landing = try operatorBrowser.url
@@ -51,7 +62,23 @@ final class BrowserTests: XCTestCase {
         try operatorBrowser.press("m")
         XCTAssertTrue(try operatorBrowser.waitFor("2. Field outcome", timeout: .seconds(10)))
         XCTAssertTrue(try operatorBrowser.source.contains("s after capture"), "the review's time to decision")
-        try operatorBrowser.click("button[value='identity verified']")
+
+        // The match reaches the phone through its event stream (no reload); stage 2 is recorded there.
+        let sent = try phone.waitFor("class=\"new\"", timeout: .seconds(10))
+        XCTAssertTrue(sent, "the match did not reach the phone")
+        XCTAssertTrue(try phone.source.contains("<strong>B</strong>"), "the name, not an id")
+        try phone.screenshot(to: artefacts + "/field.png")
+        try phone.click("li.new a")
+        XCTAssertTrue(try phone.waitFor("What happened", timeout: .seconds(10)))
+        let width = try phone.run("return document.documentElement.scrollWidth;") as? Int
+        XCTAssertEqual(width, Browser.phone.width, "the page fits the phone: nothing to scroll sideways")
+        try phone.click("select[name=ethnicity] option[value='W9']")
+        try phone.click("select[name=sex] option[value='male']")
+        try phone.type("4", into: "input[name=minutes]")
+        try phone.screenshot(to: artefacts + "/field-alert.png")
+        try phone.click("button[value='identity verified']")
+        XCTAssertTrue(try phone.waitFor("Recorded:", timeout: .seconds(10)), "stage 2 not recorded from the phone")
+        try operatorBrowser.open(alertURL)
         let recorded = try operatorBrowser.waitFor("identity verified, no action", timeout: .seconds(10))
         let shown = try operatorBrowser.source
         XCTAssertTrue(recorded, shown)

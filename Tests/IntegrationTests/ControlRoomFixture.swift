@@ -8,7 +8,7 @@ struct ControlRoom {
     static let password = "correct horse battery staple"
     static let users = [
         ("olivia", "operator"), ("sam", "supervisor"), ("ian", "intelligence"), ("amy", "authorising-officer"),
-        ("aud", "auditor"), ("adm", "admin"),
+        ("aud", "auditor"), ("adm", "admin"), ("fran", "field-officer"),
     ]
 
     let d: DeploymentFixture

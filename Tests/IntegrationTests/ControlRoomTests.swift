@@ -30,6 +30,8 @@ final class ControlRoomTests: XCTestCase {
             ["supervisor", "auditor", "authorising-officer", "admin"]
         ),
         ("GET", "/audit", ["auditor", "admin"]),
+        ("GET", "/field", ["field-officer"]),
+        ("POST", "/deployments/none/team", ["supervisor"]),
         ("GET", "/audit/checkpoints/checkpoint-000000001.json", ["auditor", "admin"]),
         ("GET", "/metrics", ["supervisor", "admin"]),
         ("GET", "/watchlists", ["intelligence"]),
@@ -61,7 +63,7 @@ final class ControlRoomTests: XCTestCase {
         for (name, role) in Self.users {
             let client = room.client()
             XCTAssertEqual(try client.signIn(name, Self.password).status, 302)
-            let csrf = try client.csrf()
+            let csrf = try client.csrf(from: role == "field-officer" ? "/field" : "/deployments")
             for route in Self.routes {
                 let reply =
                     route.method == "GET" ? try client.get(route.path) : try client.post(route.path, ["csrf": csrf])

@@ -13,8 +13,12 @@ final class Browser {
     private let base: String
     private let session: String
 
-    /// Starts chromedriver and a headless browser session; skips the test when they are not installed.
-    init() throws {
+    /// A phone's viewport, as the field officer's pages are tested at.
+    static let phone = (width: 390, height: 844)
+
+    /// Starts chromedriver and a headless browser session, on a desktop window or, with `phone`,
+    /// with Chromium's emulation of a phone's screen and touch; skips the test when they are not installed.
+    init(phone: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.chromium),
             FileManager.default.isExecutableFile(atPath: Self.driver)
         else {
@@ -23,12 +27,19 @@ final class Browser {
             )
         }
         (process, base) = try Self.startDriver()
-        let options: [String: Any] = [
+        var options: [String: Any] = [
             "binary": Self.chromium,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
             ],
         ]
+        if phone {
+            options["mobileEmulation"] = [
+                "deviceMetrics": [
+                    "width": Self.phone.width, "height": Self.phone.height, "pixelRatio": 1, "touch": true,
+                ]
+            ]
+        }
         let created = try Self.request(
             "POST", base + "/session",
             ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
@@ -92,6 +103,17 @@ final class Browser {
                         "actions": [["type": "keyDown", "value": key], ["type": "keyUp", "value": key]],
                     ]
                 ]
+            ])
+    }
+
+    /// Runs a script in the page and returns what it returns (`return` it), awaiting a promise.
+    func run(_ script: String) throws -> Any? {
+        try command(
+            "POST", "execute/async",
+            [
+                "script":
+                    "const done = arguments[arguments.length - 1]; Promise.resolve((async () => { \(script) })()).then(done, e => done({error: String(e)}));",
+                "args": [],
             ])
     }
 

@@ -16,7 +16,10 @@ struct Access {
     /// Roles of each area, in one place (README "Control room").
     static let alerts: Set<Role> = [.operator_, .supervisor]
     static let nodes: Set<Role> = [.operator_, .supervisor, .admin]
-    static let deployments: Set<Role> = Set(Role.allCases)
+    /// Everyone in the control room; the field officer's phone shows only what was sent to them.
+    static let deployments: Set<Role> = Set(Role.allCases).subtracting([.fieldOfficer])
+    static let field: Set<Role> = [.fieldOfficer]
+    static let fieldTeams: Set<Role> = [.supervisor]
     static let authorise: Set<Role> = [.authorisingOfficer]
     static let startAndEnd: Set<Role> = [.supervisor]
     static let reports: Set<Role> = [.supervisor, .auditor, .authorisingOfficer, .admin]

@@ -6,7 +6,7 @@ import Refusals
 typealias FormRefusal = Refused<FormRefusalCode>
 
 enum FormRefusalCode: String, RefusalCode {
-    case missingField, missingFile, repeatedPhotoName, notANumber, notATime, tooFewSignatures
+    case missingField, missingFile, repeatedPhotoName, notANumber, notATime, notAChoice, tooFewSignatures
 
     static let area = "form"
     var kind: RefusalKind { self == .tooFewSignatures ? .conflict : .invalid }

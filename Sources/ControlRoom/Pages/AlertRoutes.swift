@@ -7,12 +7,8 @@ import Shared
 /// The operators' pages: the live alert feed, an alert beside its figures, and the two
 /// adjudication stages as one-click decisions.
 struct AlertRoutes {
-    /// How often an open live page checks that its session still may watch, when no alert comes.
-    static let sessionCheck: Duration = .seconds(2)
-
     let alerts: AlertStore
-    let users: UserStore
-    let feed: AlertFeed
+    let live: LiveStream
     let access: Access
     let pages: PageRenderer
     let clock: WallClock
@@ -43,33 +39,17 @@ struct AlertRoutes {
         router.get("/alerts/stream") { request, context -> Response in
             try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
-                let token = request.cookies[SessionMiddleware.cookieName]?.value ?? ""
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
-                let stream = feed.subscribe(tick: Self.sessionCheck)
-                let store = alerts, users = users
-                // The stream ends as soon as its session does (sign-out, expiry, disable, a role
-                // change): checked before each alert is sent and at each tick between them.
-                let mayWatch = { @Sendable in
-                    guard let session = try? users.session(token: token, at: clock.now()) else { return false }
-                    return Access.alerts.contains(session.user.role)
+                let store = alerts
+                return live.response(
+                    token: request.cookies[SessionMiddleware.cookieName]?.value ?? "", roles: Access.alerts
+                ) {
+                    event, _ in
+                    guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment else {
+                        return nil
+                    }
+                    return Self.row(try store.show(item.alertID))
                 }
-                return Response(
-                    status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
-                    body: ResponseBody { writer in
-                        // A comment first, so that the browser's EventSource opens at once.
-                        try await writer.write(ByteBuffer(string: ": live\n\n"))
-                        for await event in stream {
-                            guard (try? await RecordWork.run(mayWatch)) == true else { break }
-                            guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment,
-                                let alert = try? await RecordWork.run({ try store.show(item.alertID) })
-                            else { continue }
-                            let json = try JSONSerialization.data(
-                                withJSONObject: Self.row(alert), options: [.sortedKeys])
-                            try await writer.write(
-                                ByteBuffer(string: "event: alert\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
-                        }
-                        try await writer.finish(nil)
-                    })
             }
         }
         // The queue: the alert waiting longest for review, or a page saying none is.
@@ -105,6 +85,7 @@ struct AlertRoutes {
                 values["canOutcome"] =
                     alert.review != nil && alert.review != .noMatch && alert.outcome == nil && alert.purgedAt == nil
                 values["csrf"] = session.csrfToken
+                values.merge(StopFields.templateValues) { mine, _ in mine }
                 let listed = try alert.subject.flatMap {
                     try DeploymentStore.subject($0, onListOf: alert.deploymentID, in: alerts.database)
                 }
@@ -121,26 +102,14 @@ struct AlertRoutes {
         router.get("/alerts/:id/crop.jpg") { request, context -> Response in
             try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
-                guard let crop = try alerts.crop(try Self.id(context)) else { return Response(status: .notFound) }
-                return Response(
-                    status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: crop)))
+                return Self.image(try alerts.crop(try Self.id(context)))
             }
         }
         router.get("/alerts/:id/reference") { request, context -> Response in
             try await offloaded {
                 _ = try access.require(Access.alerts, request, context)
-                let alert = try alerts.show(try Self.id(context))
-                guard let subject = alert.subject,
-                    let photo = try DeploymentStore.referencePhoto(
-                        deployment: alert.deploymentID, subject: subject, in: alerts.database)
-                else {
-                    return Response(status: .notFound)
-                }
-                let type = photo.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
-                return Response(
-                    status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+                return Self.image(
+                    try Self.referencePhoto(of: try alerts.show(try Self.id(context)), in: alerts.database))
             }
         }
         router.post("/alerts/:id/review") { request, context -> Response in
@@ -159,11 +128,8 @@ struct AlertRoutes {
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.alerts, request, context)
                 return try await offloaded {
-                    guard let outcome = form["outcome"].flatMap(FieldOutcome.init(rawValue:)),
-                        let action = form["action"].flatMap(FieldAction.init(rawValue:))
-                    else { return Response(status: .badRequest) }
-                    return try adjudicate(
-                        .outcome(outcome, action: action, note: form.text("note")), context: context, session: session)
+                    let step = try StopFields.outcome(form)
+                    return try adjudicate(step, context: context, session: session)
                 }
             }
         }
@@ -172,7 +138,9 @@ struct AlertRoutes {
     private func adjudicate(_ step: AdjudicationStep, context: WebRequestContext, session: Session) throws -> Response {
         let id = try Self.id(context)
         do {
-            try alerts.adjudicate(id, step, by: session.user.name, at: clock.now())
+            let alert = try alerts.show(id)
+            let sentTo = try alerts.adjudicate(id, step, by: session.user.name, at: clock.now())
+            live.feed.publishSent(.init(alertID: id, deploymentID: alert.deploymentID), to: sentTo)
         } catch let refusal as AdjudicationError {
             return pages.page(
                 "message", title: "Refused", session: session,
@@ -180,6 +148,21 @@ struct AlertRoutes {
                 status: status(of: refusal))
         }
         return Response.redirect(to: "/alerts/\(id.uuidString)", type: .found)
+    }
+
+    /// The reference photo of the alert's subject, while the coordinator keeps it.
+    static func referencePhoto(of alert: AlertRecord, in database: CoordinatorDatabase) throws -> [UInt8]? {
+        guard let subject = alert.subject else { return nil }
+        return try DeploymentStore.referencePhoto(deployment: alert.deploymentID, subject: subject, in: database)
+    }
+
+    /// A JPEG or PNG the record holds, never cached; 404 when it holds none (purged, destroyed).
+    static func image(_ bytes: [UInt8]?) -> Response {
+        guard let bytes else { return Response(status: .notFound) }
+        let type = bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// "12.3 s after capture", for a decision's time; empty before it is made.

@@ -23,9 +23,18 @@ struct PageRenderer: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// Where a role starts after signing in: the page its work is on.
+    static func landing(for role: Role) -> String {
+        if role == .auditor { return "/audit" }
+        if Access.alerts.contains(role) { return "/alerts" }
+        if Access.field.contains(role) { return "/field" }
+        return "/deployments"
+    }
+
     static func navigation(for role: Role) -> [(String, String)] {
         var links: [(String, String)] = []
         if Access.alerts.contains(role) { links.append(("/alerts", "Alerts")) }
+        if Access.field.contains(role) { links.append(("/field", "Your alerts")) }
         if Access.nodes.contains(role) { links.append(("/nodes", "Nodes")) }
         if Access.watchlists.contains(role) { links.append(("/watchlists", "Watchlists")) }
         if Access.deployments.contains(role) { links.append(("/deployments", "Deployments")) }

@@ -40,7 +40,8 @@ struct RecordRoutes {
                 let session = try access.require(Access.deployments, request, context)
                 let role = session.user.role
                 let rows = try DeploymentStore.list(in: database).map { d -> [String: Any] in
-                    [
+                    let available = try FieldTeam.officersNotOn(d.id, in: database)
+                    return [
                         "id": d.id, "state": d.state.rawValue, "place": d.placeName,
                         "window": "\(displayTime(d.lifecycle.windowStart)) to \(displayTime(d.lifecycle.windowEnd))",
                         "listSize": d.listSize, "threshold": String(format: "%.3f", d.threshold),
@@ -52,6 +53,10 @@ struct RecordRoutes {
                         "canStart": d.state == .authorised && Access.startAndEnd.contains(role),
                         "canEnd": d.state == .live && Access.startAndEnd.contains(role),
                         "canReport": Access.reports.contains(role),
+                        "team": try FieldTeam.members(of: d.id, in: database).map { ["officer": $0, "id": d.id] },
+                        "canTeam": Access.fieldTeams.contains(role)
+                            && [.planned, .authorised, .live].contains(d.state),
+                        "available": available.map { ["officer": $0] }, "hasAvailable": !available.isEmpty,
                     ]
                 }
                 return pages.page("deployments", title: "Deployments", session: session, ["deployments": rows])

@@ -35,9 +35,7 @@ struct SignInRoutes {
             {
             case .signedIn(let token, let session):
                 let role = session.user.role
-                var response = Response.redirect(
-                    to: role == .auditor ? "/audit" : (Access.alerts.contains(role) ? "/alerts" : "/deployments"),
-                    type: .found)
+                var response = Response.redirect(to: PageRenderer.landing(for: role), type: .found)
                 response.setCookie(
                     Cookie(
                         name: SessionMiddleware.cookieName, value: token, maxAge: Int(UserStore.sessionLifetime),
@@ -73,7 +71,7 @@ struct SignInRoutes {
         }
         router.get("/") { _, context in
             guard let role = context.session?.user.role else { return Response.redirect(to: "/login") }
-            return Response.redirect(to: PageRenderer.navigation(for: role).first?.0 ?? "/deployments")
+            return Response.redirect(to: PageRenderer.landing(for: role))
         }
         router.get("/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
     }

@@ -16,12 +16,13 @@ enum PageTemplates {
         ("nodes", nodes),
         ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
         ("watchlists", watchlists),
-        ("watchlist", watchlist),
+        ("watchlist", watchlist), ("field", field), ("fieldAlert", fieldAlert), ("stopFields", stopFields),
     ]
 
     static let header = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Watchpost control room</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1">
         {{#building}}<meta http-equiv="refresh" content="2">{{/building}}
         <style>
         body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}
@@ -36,6 +37,11 @@ enum PageTemplates {
         dt{font-weight:bold;display:inline}dt::after{content:": "}dd{display:inline;margin:0}dd::after{content:"";display:block}
         .photo{max-width:120px;max-height:120px;border:1px solid #999}
         .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
+        select,input{max-width:100%}.pair{display:flex;gap:.5em}.pair figure{flex:1;margin:0}.pair img{width:100%;border:1px solid #999}
+        .big button{display:block;width:100%;font-size:1.1em;padding:.7em;margin:.3em 0}fieldset{min-width:0}
+        .big label{display:block}.big select,.big input{width:100%;box-sizing:border-box}
+        ul.sent{list-style:none;padding:0}ul.sent li{border:1px solid #ccc;margin:.4em 0;padding:.6em}
+        @media (max-width:600px){main{padding:.6em}header{flex-wrap:wrap;gap:.6em}header form{margin-left:0}}
         </style></head><body>
         <header><strong>Watchpost</strong>
         {{#nav}}<a href="{{href}}">{{label}}</a>{{/nav}}
@@ -152,6 +158,7 @@ enum PageTemplates {
         <p><label>Action <select name="action"><option>no action</option><option>advice</option>
         <option>arrest</option><option>other</option></select></label>
         <label>Note <input name="note" size="40"></label></p>
+        {{> stopFields}}
         <button name="outcome" value="identity verified">Identity verified</button>
         <button name="outcome" value="not the person">Not the person</button>
         <button name="outcome" value="not engaged">Not engaged</button>
@@ -160,6 +167,79 @@ enum PageTemplates {
         {{/canOutcome}}
         {{> footer}}
         """
+
+    /// What the person stopped chose to say about themselves: each optional, "not asked" by default.
+    static let stopFields = """
+        <fieldset><legend>The person stopped (optional: ask, never assume)</legend>
+        <p><label>Self-defined ethnicity <select name="ethnicity"><option value="">not asked</option>
+        {{#ethnicities}}<option value="{{code}}">{{code}} {{label}}</option>{{/ethnicities}}</select></label></p>
+        <p><label>Sex <select name="sex"><option value="">not asked</option>
+        {{#sexes}}<option value="{{value}}">{{value}}</option>{{/sexes}}</select></label>
+        <label>Stop lasted <input name="minutes" type="number" min="0" max="600" size="4"> minutes</label></p>
+        </fieldset>
+        """
+
+    /// The field officer's list of matches sent to them, with new ones added live.
+    static let field = """
+        {{> header}}
+        <h1>Your alerts</h1>
+        <p class="muted" id="live">Matches the operator sends you appear here at once, while the deployment is live.</p>
+        <ul class="sent" id="sent">
+        {{#alerts}}<li><a href="/field/alerts/{{id}}"><strong>{{name}}</strong></a>{{#warning}} <strong class="flag">(warning)</strong>{{/warning}}<br>
+        camera {{camera}}, {{captured}}</li>{{/alerts}}
+        </ul>
+        {{^alerts}}<p id="none">No match has been sent to you yet.</p>{{/alerts}}
+        <script src="/static/field.js"></script>
+        {{> footer}}
+        """
+
+    /// One match on the field officer's phone: who, why, the two faces, and stage 2.
+    static let fieldAlert = """
+        {{> header}}
+        {{#warning}}<p class="warning" role="alert"><strong>Officer-safety warning:</strong> {{.}}</p>{{/warning}}
+        <h1>{{name}}</h1>
+        <p>{{#category}}{{category}}: {{/category}}{{reason}}</p>
+        <div class="pair"><figure><img src="/field/alerts/{{id}}/crop.jpg" alt="the face the camera saw">
+        <figcaption>camera {{camera}}</figcaption></figure>
+        <figure><img src="/field/alerts/{{id}}/reference" alt="reference photo of {{name}}">
+        <figcaption>reference</figcaption></figure></div>
+        <p>Seen {{captured}}. Operator: {{review}}.</p>
+        {{#outcome}}<p><strong>Recorded:</strong> {{outcome}}</p>{{/outcome}}
+        {{#canOutcome}}
+        <h2>What happened</h2>
+        <form method="post" action="/field/alerts/{{id}}/outcome" class="big"><input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label>Action <select name="action"><option>no action</option><option>advice</option>
+        <option>arrest</option><option>other</option></select></label></p>
+        <p><label>Note <input name="note" size="30"></label></p>
+        {{> stopFields}}
+        <button name="outcome" value="identity verified">Identity verified</button>
+        <button name="outcome" value="not the person">Not the person</button>
+        <button name="outcome" value="not engaged">Not engaged</button>
+        <button name="outcome" value="lost in crowd">Lost in crowd</button>
+        </form>
+        {{/canOutcome}}
+        <p><a href="/field">All your alerts</a></p>
+        {{> footer}}
+        """
+
+    /// The field page's script, served as `/static/field.js`: each match sent joins the list at
+    /// once, with a vibration where the phone has one.
+    static let fieldScript = #"""
+        const es = new EventSource("/field/stream");
+        es.addEventListener("alert", e => {
+          const a = JSON.parse(e.data), li = document.createElement("li"), link = document.createElement("a");
+          const name = document.createElement("strong");
+          name.textContent = a.name; link.href = "/field/alerts/" + a.id; link.appendChild(name);
+          li.className = "new"; li.dataset.alert = a.id; li.appendChild(link);
+          if (a.warning) { const w = document.createElement("strong"); w.className = "flag"; w.textContent = " (warning)"; li.appendChild(w); }
+          li.appendChild(document.createElement("br"));
+          li.appendChild(document.createTextNode("camera " + a.camera + ", " + a.captured));
+          document.getElementById("sent").prepend(li);
+          const none = document.getElementById("none"); if (none) none.remove();
+          if (navigator.vibrate) navigator.vibrate(300);
+          document.title = "(new match) " + document.title.replace(/^\(new match\) /, "");
+        });
+        """#
 
     static let nodes = """
         {{> header}}
@@ -177,10 +257,17 @@ enum PageTemplates {
         {{> header}}
         <h1>Deployments</h1>
         <table><tr><th>Deployment</th><th>State</th><th>Place</th><th>Window</th><th>List</th>
-        <th>Expected TPIR / FPIR</th><th>Nodes</th><th></th></tr>
+        <th>Expected TPIR / FPIR</th><th>Nodes</th><th>Field team</th><th></th></tr>
         {{#deployments}}<tr><td>{{id}}</td><td>{{state}}</td><td>{{place}}</td><td>{{window}}</td><td>{{listSize}}
         subjects, threshold {{threshold}}<br><small>{{enrolment}}; cohort: {{cohort}}</small></td>
         <td>{{tpir}} / {{fpir}}</td><td>{{nodes}}</td><td>
+        {{#team}}{{officer}}{{#canTeam}}<form method="post" action="/deployments/{{id}}/team/release">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="officer" value="{{officer}}">
+        <button aria-label="Take {{officer}} off the team">Release</button></form>{{/canTeam}}<br>{{/team}}
+        {{#canTeam}}{{#hasAvailable}}<form method="post" action="/deployments/{{id}}/team">
+        <input type="hidden" name="csrf" value="{{csrf}}"><label>Field officer <select name="officer">
+        {{#available}}<option>{{officer}}</option>{{/available}}</select></label>
+        <button>Add to team</button></form>{{/hasAvailable}}{{/canTeam}}</td><td>
         {{#canAuthorise}}<form method="post" action="/deployments/{{id}}/authorise">
         <input type="hidden" name="csrf" value="{{csrf}}"><button>Authorise</button></form>{{/canAuthorise}}
         {{#canStart}}<form method="post" action="/deployments/{{id}}/start">

@@ -11,7 +11,9 @@ struct DeploymentCommand: ParsableCommand {
         abstract: "Plan, authorise, start and end deployments; each step is recorded and audited.",
         discussion:
             "start and end change what the nodes hold: the command records the change and tells a running coordinator serve to reload (SIGHUP).",
-        subcommands: [Create.self, AllowMinor.self, Authorise.self, Start.self, End.self, Show.self, List.self])
+        subcommands: [
+            Create.self, AllowMinor.self, Authorise.self, Start.self, End.self, Team.self, Show.self, List.self,
+        ])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -155,6 +157,26 @@ struct DeploymentCommand: ParsableCommand {
         }
     }
 
+    struct Team: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Supervisor: put field officers on a deployment's team (its matches go to their phones), or take them off."
+        )
+
+        @OptionGroup var record: RecordOptions
+        @OptionGroup var who: ActorOption
+        @Option(help: "Deployment id.") var id: String
+        @Option(help: "A field officer to put on the team (repeat for several).") var add: [String] = []
+        @Option(help: "A field officer to take off the team (repeat for several).") var release: [String] = []
+
+        func run() throws {
+            let (_, database) = try record.open()
+            for officer in add { try FieldTeam.assign(officer, to: id, by: who.actor, in: database, at: Date()) }
+            for officer in release { try FieldTeam.release(officer, from: id, by: who.actor, in: database, at: Date()) }
+            let team = try FieldTeam.members(of: id, in: database)
+            print("deployment \(id) field team: \(team.isEmpty ? "nobody" : team.joined(separator: ", "))")
+        }
+    }
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a deployment's record.")
 

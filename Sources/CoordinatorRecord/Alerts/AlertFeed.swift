@@ -1,7 +1,8 @@
 import Foundation
 
-/// New alerts as they are stored, for whoever watches in the same process (the control room's
-/// live pages): each subscriber gets the id and deployment of every alert stored after it subscribed.
+/// New alerts as they are stored, and matches as they are sent to field officers, for whoever
+/// watches in the same process (the control room's live pages): each subscriber gets the id and
+/// deployment of every alert stored, or sent, after it subscribed.
 public final class AlertFeed: @unchecked Sendable {
     public struct Item: Sendable, Equatable {
         public var alertID: UUID
@@ -13,9 +14,11 @@ public final class AlertFeed: @unchecked Sendable {
         }
     }
 
-    /// What a subscriber receives: an alert, or a tick at which it checks that its watcher may still watch.
+    /// What a subscriber receives: an alert stored, a match sent to these field officers, or a
+    /// tick at which it checks that its watcher may still watch.
     public enum Event: Sendable, Equatable {
         case alert(Item)
+        case sent(Item, officers: [String])
         case tick
     }
 
@@ -25,8 +28,16 @@ public final class AlertFeed: @unchecked Sendable {
 
     public init() {}
 
-    public func publish(_ item: Item) {
-        for continuation in lock.withLock({ Array(subscribers.values) }) { continuation.yield(.alert(item)) }
+    public func publish(_ item: Item) { publish(.alert(item)) }
+
+    /// Tells the field officers' pages that a match was sent to `officers`.
+    public func publishSent(_ item: Item, to officers: [String]) {
+        guard !officers.isEmpty else { return }
+        publish(.sent(item, officers: officers))
+    }
+
+    private func publish(_ event: Event) {
+        for continuation in lock.withLock({ Array(subscribers.values) }) { continuation.yield(event) }
     }
 
     /// A stream of alerts stored from now on, with a tick every `tick` between them, so that a

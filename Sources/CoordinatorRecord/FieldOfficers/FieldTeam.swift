@@ -66,6 +66,17 @@ public enum FieldTeam {
         }
     }
 
+    /// The enabled field officers not on a deployment's team, by name: whom a supervisor may add.
+    public static func officersNotOn(_ deployment: String, in database: CoordinatorDatabase) throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM user WHERE role = ? AND disabled_at_ms IS NULL
+                    AND name NOT IN (SELECT officer FROM deployment_field_officer WHERE deployment_id = ?) ORDER BY name
+                    """, arguments: [Role.fieldOfficer.rawValue, deployment])
+        }
+    }
     /// The alerts sent to an officer on deployments that are live now, newest first.
     public static func alertsSent(to officer: String, in database: CoordinatorDatabase) throws -> [AlertRecord] {
         try database.read { db in
