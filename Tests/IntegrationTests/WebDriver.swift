@@ -117,6 +117,22 @@ final class Browser {
             ])
     }
 
+    /// axe-core's WCAG 2.0 A and AA violations on the page as it is, one line each: the rule and
+    /// the elements that break it (axe.min.js from axe-selenium-python 2.1.6, installed by setup).
+    func accessibilityViolations() throws -> [String] {
+        let axe = try String(contentsOfFile: try Fixtures.testData("axe.min.js"), encoding: .utf8)
+        _ = try command("POST", "execute/sync", ["script": axe + "\n;return true;", "args": []])
+        let found = try run(
+            """
+            const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+            return r.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "));
+            """)
+        guard let lines = found as? [String] else {
+            throw CommandFailureForTests("axe did not run: \(String(describing: found))")
+        }
+        return lines
+    }
+
     /// Polls the page (no reload) until its source contains `text`.
     func waitFor(_ text: String, timeout: Duration) throws -> Bool {
         let deadline = ContinuousClock.now + timeout

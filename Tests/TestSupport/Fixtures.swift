@@ -8,11 +8,14 @@ public enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().path
 
     /// A photo from the face_recognition 1.3.0 sdist, installed by `scripts/setup.sh --with-test-data`.
-    public static func photo(_ name: String) throws -> String {
+    public static func photo(_ name: String) throws -> String { try testData(name) }
+
+    /// A file `scripts/setup.sh --with-test-data` installs (public test photos, axe-core).
+    public static func testData(_ name: String) throws -> String {
         let folder = ProcessInfo.processInfo.environment["WATCHPOST_TESTDATA"] ?? repository + "/.testdata"
         let path = folder + "/" + name
         guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("test photo \(path) is missing: run scripts/setup.sh --with-test-data")
+            XCTFail("test data \(path) is missing: run scripts/setup.sh --with-test-data")
             throw CocoaError(.fileNoSuchFile)
         }
         return path
