@@ -138,7 +138,8 @@ let package = Package(
         .executableTarget(
             name: "WebBenchmark",
             dependencies: [
-                "BenchmarkSupport", "Shared", "ZeroMQTransport", .product(name: "GRDB", package: "GRDB.swift"),
+                "BenchmarkSupport", "CoordinatorRecord", "FaceTemplates", "Shared", "ZeroMQTransport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/WebBenchmark"),
         .executableTarget(

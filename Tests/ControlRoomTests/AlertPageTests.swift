@@ -74,6 +74,12 @@ final class AlertPageTests: XCTestCase {
         XCTAssert(html.contains("<h1>s-1 on camera"), html)
     }
 
+    func testTimes_areShownInUTC_paddedToTwoDigits() {
+        XCTAssertEqual(displayTime(Date(timeIntervalSince1970: 0)), "1970-01-01 00:00:00 UTC")
+        XCTAssertEqual(displayTime(Date(timeIntervalSince1970: 1_800_000_000.9)), "2027-01-15 08:00:00 UTC")
+        XCTAssertEqual(displayTime(nil), "")
+    }
+
     func testQualityFigures_thatAreNotSeven_showNoTable() {
         XCTAssertEqual(AlertQuality.rows(nil), [])
         XCTAssertEqual(AlertQuality.rows([30, 200]), [])

@@ -68,7 +68,7 @@ struct RequestTimingMiddleware: RouterMiddleware {
             helpText: "Control room requests by route and status")
     }
     static let buckets: [Duration] = [
-        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
     ]
 

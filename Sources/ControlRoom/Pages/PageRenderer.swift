@@ -51,7 +51,8 @@ func displayTime(_ date: Date?) -> String {
     var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
     var t = tm()
     gmtime_r(&seconds, &t)
-    return String(
-        format: "%04d-%02d-%02d %02d:%02d:%02d UTC", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-        t.tm_sec)
+    // Padded by hand too: String(format:) parses its format on every call.
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return
+        "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday)) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) UTC"
 }

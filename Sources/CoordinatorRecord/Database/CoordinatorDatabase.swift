@@ -194,6 +194,46 @@ public final class CoordinatorDatabase: Sendable {
             }
             try db.create(index: "alert_dispatch_officer", on: "alert_dispatch", columns: ["officer", "sent_at_ms"])
         }
+        migrator.registerMigration("v16 alert tallies") { db in
+            // The reports count alerts by deployment and decision; reading the alert table for it
+            // walks past every crop. Triggers keep these counts in the same transaction as each
+            // alert stored or decided, so a report reads a few rows per deployment; two partial
+            // indexes hold what the report reads of the stops and of the decisions' times.
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_tally (
+                        deployment_id TEXT NOT NULL, review TEXT NOT NULL, outcome TEXT NOT NULL,
+                        outcome_action TEXT NOT NULL, alerts INTEGER NOT NULL,
+                        PRIMARY KEY (deployment_id, review, outcome, outcome_action)) WITHOUT ROWID;
+                    INSERT INTO alert_tally
+                        SELECT deployment_id, COALESCE(review, ''), COALESCE(outcome, ''), COALESCE(outcome_action, ''),
+                        COUNT(*) FROM alert GROUP BY 1, 2, 3, 4;
+                    CREATE TRIGGER alert_tally_insert AFTER INSERT ON alert BEGIN
+                        INSERT INTO alert_tally VALUES (NEW.deployment_id, COALESCE(NEW.review, ''),
+                            COALESCE(NEW.outcome, ''), COALESCE(NEW.outcome_action, ''), 1)
+                        ON CONFLICT DO UPDATE SET alerts = alerts + 1;
+                    END;
+                    CREATE TRIGGER alert_tally_update
+                    AFTER UPDATE OF deployment_id, review, outcome, outcome_action ON alert BEGIN
+                        UPDATE alert_tally SET alerts = alerts - 1 WHERE deployment_id = OLD.deployment_id
+                            AND review = COALESCE(OLD.review, '') AND outcome = COALESCE(OLD.outcome, '')
+                            AND outcome_action = COALESCE(OLD.outcome_action, '');
+                        INSERT INTO alert_tally VALUES (NEW.deployment_id, COALESCE(NEW.review, ''),
+                            COALESCE(NEW.outcome, ''), COALESCE(NEW.outcome_action, ''), 1)
+                        ON CONFLICT DO UPDATE SET alerts = alerts + 1;
+                    END;
+                    CREATE TRIGGER alert_tally_delete AFTER DELETE ON alert BEGIN
+                        UPDATE alert_tally SET alerts = alerts - 1 WHERE deployment_id = OLD.deployment_id
+                            AND review = COALESCE(OLD.review, '') AND outcome = COALESCE(OLD.outcome, '')
+                            AND outcome_action = COALESCE(OLD.outcome_action, '');
+                    END;
+                    CREATE INDEX alert_stops ON alert (deployment_id, review, outcome, stop_sex, stop_ethnicity)
+                        WHERE stop_sex IS NOT NULL OR stop_ethnicity IS NOT NULL;
+                    CREATE INDEX alert_decision_times
+                        ON alert (deployment_id, captured_at_ms, review_at_ms, outcome_at_ms)
+                        WHERE review_at_ms IS NOT NULL OR outcome_at_ms IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

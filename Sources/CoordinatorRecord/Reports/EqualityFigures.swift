@@ -74,21 +74,25 @@ public struct EqualityFigures: Sendable, Encodable, Equatable {
             stopsWithoutEthnicity: stops.filter { $0.ethnicity == nil }.count)
     }
 
-    /// The stops of `db`'s alerts on deployments matching `scope` (an `IN (...)` subquery).
+    /// The stops of `db`'s alerts on deployments matching `scope` (an `IN (...)` subquery). The
+    /// WHERE repeats the partial index's (`alert_stops`, v16), so that SQLite reads the index alone.
     static func stops(scope: String, arguments: StatementArguments, _ db: Database) throws -> [Stop] {
-        typealias Alert = AlertRow.Columns
-        return try AlertRow.filter(sql: "deployment_id IN (\(scope))", arguments: arguments)
-            .filter(Alert.stopSex != nil || Alert.stopEthnicity != nil)
-            .select(Alert.review, Alert.outcome, Alert.stopSex, Alert.stopEthnicity).asRequest(of: Row.self)
-            .fetchAll(db).map { row in
-                let outcome: String? = row[Alert.outcome.name]
-                return Stop(
-                    ethnicity: (row[Alert.stopEthnicity.name] as String?).flatMap(SelfDefinedEthnicity.init),
-                    sex: (row[Alert.stopSex.name] as String?).flatMap(RecordedSex.init),
-                    confirmed: row[Alert.review.name] == ReviewDecision.match.rawValue,
-                    verified: outcome == FieldOutcome.identityVerified.rawValue,
-                    falseAlert: outcome == FieldOutcome.notThePerson.rawValue)
-            }
+        try Row.fetchAll(db, sql: stopsSQL(scope: scope), arguments: arguments).map { row in
+            let outcome: String? = row["outcome"]
+            return Stop(
+                ethnicity: (row["stop_ethnicity"] as String?).flatMap(SelfDefinedEthnicity.init),
+                sex: (row["stop_sex"] as String?).flatMap(RecordedSex.init),
+                confirmed: row["review"] == ReviewDecision.match.rawValue,
+                verified: outcome == FieldOutcome.identityVerified.rawValue,
+                falseAlert: outcome == FieldOutcome.notThePerson.rawValue)
+        }
+    }
+
+    static func stopsSQL(scope: String) -> String {
+        """
+        SELECT review, outcome, stop_sex, stop_ethnicity FROM alert
+        WHERE (stop_sex IS NOT NULL OR stop_ethnicity IS NOT NULL) AND deployment_id IN (\(scope))
+        """
     }
 
     private static func groups(

@@ -173,15 +173,20 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
     ) throws -> TransparencyReport {
         let scope = "SELECT id FROM deployment WHERE \(filter)"
         var figures: [String: Figures] = [:]
+        // From the tallies the triggers keep (migration v16): a few rows per deployment, not every alert.
         let alertRows = try Row.fetchAll(
             db,
             sql: """
-                SELECT deployment_id, COUNT(*) AS alerts, SUM(review IS NOT NULL) AS reviewed,
-                SUM(review = 'match') AS confirmed,
-                    SUM(review = 'no match') AS rejected, SUM(review = 'unsure') AS unsure, SUM(outcome = 'identity verified') AS verified,
-                    SUM(outcome = 'not the person') AS not_person, SUM(outcome = 'not engaged') AS not_engaged,
-                    SUM(outcome = 'lost in crowd') AS lost, SUM(review = 'no match' OR outcome = 'not the person') AS false_alerts
-                FROM alert WHERE deployment_id IN (\(scope)) GROUP BY deployment_id
+                SELECT deployment_id, SUM(alerts) AS alerts, SUM(CASE WHEN review <> '' THEN alerts END) AS reviewed,
+                    SUM(CASE WHEN review = 'match' THEN alerts END) AS confirmed,
+                    SUM(CASE WHEN review = 'no match' THEN alerts END) AS rejected,
+                    SUM(CASE WHEN review = 'unsure' THEN alerts END) AS unsure,
+                    SUM(CASE WHEN outcome = 'identity verified' THEN alerts END) AS verified,
+                    SUM(CASE WHEN outcome = 'not the person' THEN alerts END) AS not_person,
+                    SUM(CASE WHEN outcome = 'not engaged' THEN alerts END) AS not_engaged,
+                    SUM(CASE WHEN outcome = 'lost in crowd' THEN alerts END) AS lost,
+                    SUM(CASE WHEN review = 'no match' OR outcome = 'not the person' THEN alerts END) AS false_alerts
+                FROM alert_tally WHERE deployment_id IN (\(scope)) GROUP BY deployment_id HAVING SUM(alerts) > 0
                 """, arguments: arguments)
         for row in alertRows {
             var f = Figures()
@@ -200,27 +205,24 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT deployment_id, outcome_action, COUNT(*) AS n FROM alert
-                WHERE deployment_id IN (\(scope)) AND outcome_action IS NOT NULL GROUP BY deployment_id, outcome_action
+                SELECT deployment_id, outcome_action, SUM(alerts) AS n FROM alert_tally
+                WHERE deployment_id IN (\(scope)) AND outcome_action <> '' GROUP BY deployment_id, outcome_action
+                HAVING SUM(alerts) > 0
                 """, arguments: arguments)
         {
             figures[row["deployment_id"], default: Figures()].actions[row["outcome_action"]] = row["n"]
         }
         // Times to decision, one per decision: a median is not a sum, so the rows come back whole.
         if timesToDecision {
-            typealias Alert = AlertRow.Columns
-            for row in try AlertRow.filter(sql: "deployment_id IN (\(scope))", arguments: arguments)
-                .filter(Alert.reviewAtMs != nil || Alert.outcomeAtMs != nil)
-                .select(Alert.deploymentID, Column("captured_at_ms"), Alert.reviewAtMs, Alert.outcomeAtMs)
-                .asRequest(of: Row.self).fetchAll(db)
-            {
+            // The WHERE repeats the partial index's (`alert_decision_times`, v16), so that SQLite reads the index alone.
+            for row in try Row.fetchAll(db, sql: decisionTimesSQL(scope: scope), arguments: arguments) {
                 let captured: Int64 = row["captured_at_ms"]
                 let seconds = { (at: Int64?) in at.map { Double($0 - captured) / 1000 } }
-                let id: String = row[Alert.deploymentID.name]
-                if let review = seconds(row[Alert.reviewAtMs.name]) {
+                let id: String = row["deployment_id"]
+                if let review = seconds(row["review_at_ms"]) {
                     figures[id, default: Figures()].secondsToReview.append(review)
                 }
-                if let outcome = seconds(row[Alert.outcomeAtMs.name]) {
+                if let outcome = seconds(row["outcome_at_ms"]) {
                     figures[id, default: Figures()].secondsToOutcome.append(outcome)
                 }
             }
@@ -274,6 +276,15 @@ public struct TransparencyReport: Sendable, Encodable, Equatable {
             try EqualityFigures.stops(scope: scope, arguments: arguments, db), evaluated: evaluated)
         return TransparencyReport(
             title: title, generatedAt: now, deployments: sections, totals: totals, equality: equality)
+    }
+}
+
+extension TransparencyReport {
+    static func decisionTimesSQL(scope: String) -> String {
+        """
+        SELECT deployment_id, captured_at_ms, review_at_ms, outcome_at_ms FROM alert
+        WHERE (review_at_ms IS NOT NULL OR outcome_at_ms IS NOT NULL) AND deployment_id IN (\(scope))
+        """
     }
 }
 
