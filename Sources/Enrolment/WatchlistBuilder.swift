@@ -87,6 +87,8 @@ public struct WatchlistBuilder {
         /// The photo, or nil when the whole subject was left out.
         public let image: String?
         public let reason: String
+        /// Where the faces were, when the photo was refused for holding several (for picking one).
+        public var facesFound: [FaceMark] = []
 
         public var description: String {
             switch (origin, image) {
@@ -168,7 +170,7 @@ public struct WatchlistBuilder {
                     refusals.append(
                         Refusal(
                             origin: .subject(line: subject.line, id: subject.id), image: photo.name,
-                            reason: why.description))
+                            reason: why.description, facesFound: why.faces.map(\.mark)))
                 }
             }
             if templates.isEmpty {
@@ -214,13 +216,14 @@ public struct WatchlistBuilder {
     /// Why one photo gave no template.
     private struct PhotoRefused: Error, CustomStringConvertible {
         let description: String
+        var faces: [Box] = []
     }
 
     private func enrol(_ photo: Photo, mark: Box?) -> Result<FaceFeatures, PhotoRefused> {
         switch photo {
         case .file(let path):
             return enroller.enrol(imageAt: path, choice: choice, mark: mark).mapError {
-                PhotoRefused(description: "\($0)")
+                PhotoRefused(description: "\($0)", faces: $0.facesFound)
             }
         case .uploaded(let name, let bytes):
             let image: Image
@@ -229,7 +232,7 @@ public struct WatchlistBuilder {
             }
             defer { image.wipe() }
             return enroller.enrol(image: image, choice: choice, mark: mark).mapError {
-                PhotoRefused(description: "\($0)")
+                PhotoRefused(description: "\($0)", faces: $0.facesFound)
             }
         }
     }

@@ -4,9 +4,10 @@ import FaceTemplates
 public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(String)
     case noFace
-    case multipleFaces(Int)
+    /// Several faces, where each was found.
+    case multipleFaces([Box])
     /// Several faces and, under this choice, none clearly the one.
-    case ambiguousFaces(Int, FaceChoice)
+    case ambiguousFaces([Box], FaceChoice)
     case lowQuality(QualityRejection)
     /// A face was marked in the photo, and no detected face lies on the mark.
     case noFaceOnMark
@@ -17,15 +18,24 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
         switch self {
         case .unreadable(let why): "unreadable image: \(why)"
         case .noFace: "no face found: use a photo where the face is clearly visible"
-        case .multipleFaces(let n):
-            "\(n) faces found: use a photo of this person alone, or say which face (--face largest|central)"
-        case .ambiguousFaces(let n, let choice):
-            "\(n) faces found and none clearly the \(choice == .largest ? "largest" : "most central"): crop the photo to this person"
+        case .multipleFaces(let faces):
+            "\(faces.count) faces found: use a photo of this person alone, or say which face (--face largest|central, or mark it)"
+        case .ambiguousFaces(let faces, let choice):
+            "\(faces.count) faces found and none clearly the \(choice == .largest ? "largest" : "most central"): crop the photo to this person, or mark the face"
         case .lowQuality(let reason):
             "face below the quality bars (\(reason.rawValue)): use a sharper, larger, frontal, well-lit photo"
         case .noFaceOnMark:
             "no face found on the marked box: check the box (x y width height, pixels from the top left)"
         case .severalFacesOnMark(let n): "\(n) faces lie on the marked box: mark this person's face more tightly"
+        }
+    }
+
+    /// Where the faces were, when the photo was refused for holding several: the boxes a person
+    /// picks the subject's face from.
+    public var facesFound: [Box] {
+        switch self {
+        case .multipleFaces(let faces), .ambiguousFaces(let faces, _): faces
+        default: []
         }
     }
 }
@@ -47,11 +57,11 @@ public enum FaceChoice: String, CaseIterable, Sendable {
         guard faces.count > 1 else { return .success(0) }
         switch self {
         case .only:
-            return .failure(.multipleFaces(faces.count))
+            return .failure(.multipleFaces(faces.map(\.box)))
         case .largest:
             let order = faces.indices.sorted { faces[$0].interEye > faces[$1].interEye }
             return faces[order[0]].interEye >= 1.25 * faces[order[1]].interEye
-                ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
+                ? .success(order[0]) : .failure(.ambiguousFaces(faces.map(\.box), self))
         case .central:
             let cx = Float(width) / 2, cy = Float(height) / 2
             let distance = faces.map {
@@ -60,7 +70,7 @@ public enum FaceChoice: String, CaseIterable, Sendable {
             }
             let order = faces.indices.sorted { distance[$0] < distance[$1] }
             return distance[order[0]] <= 0.6 * distance[order[1]]
-                ? .success(order[0]) : .failure(.ambiguousFaces(faces.count, self))
+                ? .success(order[0]) : .failure(.ambiguousFaces(faces.map(\.box), self))
         }
     }
 }

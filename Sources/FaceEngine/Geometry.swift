@@ -48,4 +48,7 @@ public struct Point: Sendable, Equatable, Codable {
 extension Box {
     /// The box of a face marked by hand.
     public init(_ mark: FaceMark) { self.init(x: mark.x, y: mark.y, width: mark.width, height: mark.height) }
+
+    /// The box as a mark, as the manifest and the watchlist page write it.
+    public var mark: FaceMark { FaceMark(x: x, y: y, width: width, height: height) }
 }

@@ -87,6 +87,7 @@ final class RouteAccessTests: XCTestCase {
         .init(method: .get, pattern: "/watchlists/{id}", roles: watchlists),
         .init(method: .get, pattern: "/watchlists/{id}/photos/{subject}/{position}", roles: watchlists),
         .init(method: .post, pattern: "/watchlists/{id}/build", roles: watchlists),
+        .init(method: .post, pattern: "/watchlists/{id}/photos/{subject}/{position}/face", roles: watchlists),
         .init(method: .get, pattern: "/watchlists/{id}/bundle", roles: watchlists),
         .init(method: .post, pattern: "/watchlists/{id}/signatures", roles: watchlists, upload: true),
         .init(method: .post, pattern: "/watchlists/{id}/plan", roles: watchlists),

@@ -155,6 +155,44 @@ final class WatchlistDraftStoreTests: XCTestCase {
             ["watchlist.uploaded", "watchlist.build_failed", "watchlist.built", "watchlist.downloaded"])
     }
 
+    func testAPhotoOfSeveralFaces_keepsWhereTheyWere_andTheFacePickedIsEnrolledOnTheNextBuild() throws {
+        let f = try RecordFixture(self)
+        let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
+        _ = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0)
+        let faces = [FaceMark(x: 10, y: 20, width: 30, height: 40), FaceMark(x: 200, y: 25, width: 32, height: 41)]
+        let bundle = try f.signedBundle(deployment: "dep-9", subjects: ["s-2"], signed: false)
+        try WatchlistDraftStore.recordBuild(
+            id,
+            WatchlistCompilation(
+                bundleFile: bundle,
+                refusals: [.init(subjectID: "s-1", position: 0, reason: "2 faces found", facesFound: faces)],
+                templates: 2, cohortFaces: 0, threshold: 0.9), by: "ian", in: f.database, at: RecordFixture.t0 + 5)
+        XCTAssertEqual(try WatchlistDraftStore.load(id, in: f.database)?.subjects[0].photos[0].facesFound, faces)
+
+        for (subject, position, face, code) in [
+            ("s-1", 0, 2, WatchlistDraftRefusalCode.noSuchFace), ("s-1", 0, -1, .noSuchFace),
+            ("s-1", 5, 0, .photoNotFound), ("s-9", 0, 0, .photoNotFound),
+        ] {
+            XCTAssertThrowsError(
+                try WatchlistDraftStore.markFace(
+                    id, subject: subject, position: position, face: face, by: "ian", in: f.database,
+                    at: RecordFixture.t0 + 6)
+            ) { XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, code, "\(subject) \(position) \(face)") }
+        }
+        try WatchlistDraftStore.markFace(
+            id, subject: "s-1", position: 0, face: 1, by: "ian", in: f.database, at: RecordFixture.t0 + 7)
+        let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
+        XCTAssertEqual(draft.subjects[0].photos[0].mark, faces[1])
+        XCTAssertEqual(draft.state, .uploaded, "the build without the face is set aside: nothing is signed without it")
+        XCTAssertThrowsError(
+            try WatchlistDraftStore.bundleForSigning(id, by: "ian", in: f.database, at: RecordFixture.t0 + 8))
+        let input = try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0 + 9)
+        XCTAssertEqual(input.subjects[0].photos[0].mark, faces[1], "the next build enrols the face picked")
+        let log = try AuditLog.entries(in: f.database, actionPrefix: "watchlist.face_marked", limit: 10)
+        XCTAssertEqual(log.count, 1)
+        XCTAssertFalse("\(log[0].detail)".contains("s-1") || "\(log[0].detail)".contains("a.jpg"), "\(log[0].detail)")
+    }
+
     /// The fusion chosen at upload is kept with the draft and sets which evaluation rows the list's figures come from.
     func testFusedPhotos_areKeptWithTheDraft_andMakeAFusedList() throws {
         let f = try RecordFixture(self)

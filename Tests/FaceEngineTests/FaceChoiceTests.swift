@@ -10,11 +10,11 @@ final class FaceChoiceTests: XCTestCase {
     }
 
     func testOnly_refusesASecondFace_andTakesALoneOne() {
-        let subject = face(x: 100, y: 80, size: 100, eyes: 40)
+        let subject = face(x: 100, y: 80, size: 100, eyes: 40), other = face(x: 10, y: 10, size: 40, eyes: 16)
         XCTAssertEqual(try FaceChoice.only.pick([subject], width: 300, height: 300).get(), 0)
         XCTAssertEqual(
-            FaceChoice.only.pick([subject, face(x: 10, y: 10, size: 40, eyes: 16)], width: 300, height: 300).failure,
-            .multipleFaces(2))
+            FaceChoice.only.pick([subject, other], width: 300, height: 300).failure,
+            .multipleFaces([subject.box, other.box]), "the refusal says where each face is")
         XCTAssertEqual(FaceChoice.central.pick([], width: 300, height: 300).failure, .noFace)
     }
 
@@ -23,7 +23,8 @@ final class FaceChoiceTests: XCTestCase {
         XCTAssertEqual(try FaceChoice.largest.pick([bystander, subject], width: 300, height: 300).get(), 1)
         let twin = face(x: 200, y: 100, size: 100, eyes: 40)
         XCTAssertEqual(
-            FaceChoice.largest.pick([subject, twin], width: 300, height: 300).failure, .ambiguousFaces(2, .largest),
+            FaceChoice.largest.pick([subject, twin], width: 300, height: 300).failure,
+            .ambiguousFaces([subject.box, twin.box], .largest),
             "44 against 40 is not clearly larger")
     }
 
@@ -34,17 +35,24 @@ final class FaceChoiceTests: XCTestCase {
             "central even when smaller")
         let left = face(x: 20, y: 100, size: 100, eyes: 40), right = face(x: 180, y: 100, size: 100, eyes: 40)
         XCTAssertEqual(
-            FaceChoice.central.pick([left, right], width: 300, height: 300).failure, .ambiguousFaces(2, .central))
+            FaceChoice.central.pick([left, right], width: 300, height: 300).failure,
+            .ambiguousFaces([left.box, right.box], .central))
     }
 
     func testEnrolment_withTwoFacesSideBySide_isRefusedUnlessAFaceIsClearlyChosen() throws {
         let enroller = try Fixtures.models.makeEnroller()
         let pair = try Image(contentsOf: try Fixtures.photo("obama.jpg")).sideBySide(
             with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
-        XCTAssertEqual(enroller.enrol(image: pair).failure, .multipleFaces(2))
-        XCTAssertEqual(
-            enroller.enrol(image: pair, choice: .central).failure, .ambiguousFaces(2, .central),
-            "both are beside the centre")
+        guard case .multipleFaces(let faces) = enroller.enrol(image: pair).failure else {
+            return XCTFail("two faces side by side are not refused as several")
+        }
+        XCTAssertEqual(faces.count, 2)
+        XCTAssertLessThan(faces.map(\.centerX).min()!, Float(pair.width) / 2, "one face on each half")
+        XCTAssertGreaterThan(faces.map(\.centerX).max()!, Float(pair.width) / 2)
+        guard case .ambiguousFaces(let found, .central) = enroller.enrol(image: pair, choice: .central).failure else {
+            return XCTFail("both are beside the centre")
+        }
+        XCTAssertEqual(found.count, 2)
     }
 
     /// A face marked by hand (looser than the detector's box) is the one enrolled, whatever the

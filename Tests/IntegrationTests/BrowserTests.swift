@@ -1,5 +1,7 @@
+import FaceEngine
 import Foundation
 import TestSupport
+import VisionTestSupport
 import XCTest
 
 /// The control room in a real headless Chromium: sign in as an operator, see a live alert from a
@@ -150,7 +152,14 @@ final class BrowserTests: XCTestCase {
         subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18
         s-101,Barack,wanted,warrant 123,custody photo,obama.jpg;scan.jpg,warrant 123,no
         s-102,Joe,wanted,warrant 456,custody photo,biden.jpg,warrant 456,no
+        s-103,Barry,wanted,warrant 789,press photo,pair.jpg,warrant 789,no
         """.write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
+        // Two people side by side: refused as holding two faces until the subject's is picked.
+        let pair = try Image(contentsOf: try Fixtures.photo("obama2.jpg")).sideBySide(
+            with: try Image(contentsOf: try Fixtures.photo("biden.jpg")))
+        FileManager.default.createFile(
+            atPath: dir + "/pair.jpg",
+            contents: Data(try pair.jpeg(of: Box(x: 0, y: 0, width: Float(pair.width), height: Float(pair.height)))))
         // A JPEG header declaring 32x32 pixels with no image data after it: taken at upload, refused at the build.
         FileManager.default.createFile(
             atPath: dir + "/scan.jpg",
@@ -166,7 +175,7 @@ final class BrowserTests: XCTestCase {
         try browser.type(dir + "/list.csv", into: "input[name=manifest]")
         // A multiple file input takes its files as one newline-separated list.
         try browser.type(
-            ["obama.jpg", "biden.jpg", "scan.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"),
+            ["obama.jpg", "biden.jpg", "scan.jpg", "pair.jpg"].map { dir + "/" + $0 }.joined(separator: "\n"),
             into: "input[name=photos]")
         try browser.screenshot(to: artefacts + "/watchlists.png")
         try assertAccessible(browser, "watchlists")
@@ -181,9 +190,30 @@ final class BrowserTests: XCTestCase {
         let page = try browser.source
         XCTAssertTrue(page.contains("2 subjects, 2 templates"), page)
         XCTAssertTrue(page.contains("cannot be decoded as an image"), "the refused photo and its reason")
+        XCTAssertTrue(page.contains("2 faces found"), "the group photo's refusal")
         XCTAssertTrue(page.contains("Download the bundle for signing"))
         try browser.screenshot(to: artefacts + "/watchlist.png")
         try assertAccessible(browser, "watchlist")
+
+        // The officer picks Barry's face (the left one) over the photo, and builds again.
+        let faceButtons = try browser.run("return document.querySelectorAll('button.face').length;") as? Int
+        XCTAssertEqual(faceButtons, 2, "one button over each face found")
+        let left =
+            try browser.run(
+                "const b = [...document.querySelectorAll('button.face')]; return b[0].getBoundingClientRect().x < b[1].getBoundingClientRect().x ? 0 : 1;"
+            ) as? Int
+        _ = try browser.run("document.querySelector('.pick').scrollIntoView(); return true;")
+        try browser.screenshot(to: artefacts + "/watchlist-pick.png")
+        try browser.click("button.face[aria-label='Face \((left ?? 0) + 1) is Barry']")
+        XCTAssertTrue(
+            try browser.waitFor("id=\"state\">uploaded", timeout: .seconds(10)),
+            "the build without the face is set aside")
+        try browser.click("#build")
+        let rebuilt = try browser.waitFor("3 subjects, 3 templates", timeout: .seconds(120))
+        let afterPick = try browser.source
+        XCTAssertTrue(rebuilt, afterPick)
+        XCTAssertFalse(afterPick.contains("2 faces found"), "the photo is enrolled with the face picked")
+        XCTAssertTrue(afterPick.contains("face marked at x"), "the mark is shown beside the photo")
     }
 }
 

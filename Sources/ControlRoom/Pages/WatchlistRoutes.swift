@@ -1,6 +1,7 @@
 import CoordinatorRecord
 import Foundation
 import Hummingbird
+import ImageHeaders
 import Logging
 import Shared
 
@@ -63,6 +64,28 @@ struct WatchlistRoutes {
                         .init("X-Content-Type-Options")!: "nosniff",
                     ],
                     body: .init(byteBuffer: ByteBuffer(bytes: photo)))
+            }
+        }
+        router.post("/watchlists/:id/photos/:subject/:position/face") { request, context -> Response in
+            try await guarded {
+                let (session, form) = try await access.requireForm(Access.watchlists, request, context)
+                return try await offloaded {
+                    let id = try Self.id(context)
+                    guard let subject = context.parameters.get("subject")?.removingPercentEncoding,
+                        let position = context.parameters.get("position", as: Int.self)
+                    else { return Response(status: .notFound) }
+                    guard let face = form.text("face").flatMap(Int.init) else {
+                        throw FormRefusal(.notANumber, "face", "pick a face: its number")
+                    }
+                    do {
+                        try WatchlistDraftStore.markFace(
+                            id, subject: subject, position: position, face: face, by: session.user.name, in: database,
+                            at: clock.now())
+                    } catch let refusal where isShownToUser(refusal) {
+                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
+                    }
+                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
+                }
             }
         }
         router.post("/watchlists/:id/build") { request, context -> Response in
@@ -181,16 +204,19 @@ struct WatchlistRoutes {
             throw WatchlistDraftRefusal(.notFound, id, "no watchlist \(id)")
         }
         let iso = ISO8601DateFormatter()
-        let subjects = d.subjects.map { s -> [String: Any] in
+        let subjects = try d.subjects.map { s -> [String: Any] in
             [
                 "id": s.subjectID, "line": s.line, "name": s.displayName, "category": s.category, "reason": s.reason,
                 "leftOut": s.enrolled == false, "under18": s.under18 == true,
-                "photos": s.photos.map { p -> [String: Any] in
+                "photos": try s.photos.map { p -> [String: Any] in
                     var photo: [String: Any] = [
                         "src": "/watchlists/\(d.id)/photos/\(Self.pathSegment(s.subjectID))/\(p.position)",
                         "file": p.fileName,
                     ]
                     photo["refusal"] = p.refusal
+                    if p.mark == nil, !p.facesFound.isEmpty {
+                        photo["pick"] = try facePicker(d.id, subject: s, photo: p)
+                    }
                     photo["mark"] = p.mark.map {
                         String(format: "face marked at x %.0f, y %.0f, %.0f x %.0f px", $0.x, $0.y, $0.width, $0.height)
                     }
@@ -248,6 +274,32 @@ struct WatchlistRoutes {
         return pages.page(
             "watchlist", title: "Watchlist \(d.binding.watchlistID) v\(d.binding.version)", session: session, values,
             status: status)
+    }
+
+    /// The faces a refused photo holds, as buttons over the photo: each posts its index to mark
+    /// that face as the subject's. Placed in percent of the photo's size, read from its header.
+    private func facePicker(_ draft: String, subject: WatchlistDraft.Subject, photo: WatchlistDraft.Photo) throws
+        -> [String: Any]?
+    {
+        guard
+            let bytes = try WatchlistDraftStore.photo(
+                draft: draft, subject: subject.subjectID, position: photo.position, in: database),
+            let header = try? ImageHeader(bytes, name: photo.fileName)
+        else { return nil }
+        let w = Float(header.width), h = Float(header.height)
+        let percent = { (v: Float, of: Float) in String(format: "%.2f%%", max(0, min(100, v / of * 100))) }
+        return [
+            "name": subject.displayName, "count": photo.facesFound.count,
+            "faces": photo.facesFound.enumerated().map { i, box -> [String: Any] in
+                [
+                    "index": i, "number": i + 1,
+                    "action":
+                        "/watchlists/\(draft)/photos/\(Self.pathSegment(subject.subjectID))/\(photo.position)/face",
+                    "style":
+                        "left:\(percent(box.x, w));top:\(percent(box.y, h));width:\(percent(box.width, w));height:\(percent(box.height, h))",
+                ]
+            },
+        ]
     }
 
     // MARK: - Forms

@@ -36,7 +36,9 @@ enum PageTemplates {
         td{overflow-wrap:anywhere}table.audit{table-layout:fixed;width:100%}dl{margin:0}
         dt{font-weight:bold;display:inline}dt::after{content:": "}dd{display:inline;margin:0}dd::after{content:"";display:block}
         .photo{max-width:120px;max-height:120px;border:1px solid #999}
-        .refused{outline:3px solid #a00}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
+        .refused{outline:3px solid #a00}.pick{position:relative;display:inline-block;width:320px}
+        .pick img{width:100%;display:block}.pick button.face{position:absolute;margin:0;padding:0;
+        border:3px solid #ffd400;background:rgba(0,0,0,.15);color:#fff;font-weight:bold;text-shadow:0 0 3px #000}fieldset{margin:.6em 0}label{display:inline-block;margin:.2em .6em .2em 0}
         select,input{max-width:100%}.pair{display:flex;gap:.5em}.pair figure{flex:1;margin:0}.pair img{width:100%;border:1px solid #999}
         .big button{display:block;width:100%;font-size:1.1em;padding:.7em;margin:.3em 0}fieldset{min-width:0}
         .big label{display:block}.big select,.big input{width:100%;box-sizing:border-box}
@@ -395,7 +397,12 @@ enum PageTemplates {
         <span class="flag">left out: no usable photo</span>{{/leftOut}}</td>
         <td>{{category}}</td><td>{{reason}}</td><td>
         {{#photos}}<figure style="display:inline-block;margin:.3em">
-        <img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">
+        {{#pick}}<p>Which is {{name}}? Pick the face; the next build enrols it.</p><div class="pick">
+        <img src="{{src}}" alt="{{file}}: {{count}} faces, each with a numbered button over it">
+        {{#faces}}<form method="post" action="{{action}}"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="face" value="{{index}}"><button class="face" style="{{style}}"
+        aria-label="Face {{number}} is {{name}}">{{number}}</button></form>{{/faces}}</div>{{/pick}}
+        {{^pick}}<img class="photo{{#refusal}} refused{{/refusal}}" src="{{src}}" alt="{{file}}">{{/pick}}
         <figcaption>{{file}}{{#mark}}<br><span class="muted">{{mark}}</span>{{/mark}}{{#refusal}}<br>
         <span class="flag refusal">{{refusal}}</span>{{/refusal}}</figcaption></figure>{{/photos}}
         </td></tr>

@@ -97,7 +97,8 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
             switch r.origin {
             case .subject(_, let id):
                 WatchlistCompilation.Refusal(
-                    subjectID: id, position: r.image.flatMap { photoNames[id]?.firstIndex(of: $0) }, reason: r.reason)
+                    subjectID: id, position: r.image.flatMap { photoNames[id]?.firstIndex(of: $0) }, reason: r.reason,
+                    facesFound: r.facesFound)
             case .cohort, .wholeCohort:
                 WatchlistCompilation.Refusal(subjectID: nil, position: nil, reason: r.description)
             }

@@ -89,6 +89,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case watchlistDownloaded = "watchlist.downloaded"
     case watchlistSigned = "watchlist.signed"
     case watchlistDiscarded = "watchlist.discarded"
+    /// The intelligence team picked the subject's face among those a refused photo holds.
+    case watchlistFaceMarked = "watchlist.face_marked"
     case deploymentCreated = "deployment.created"
     case deploymentMinorOverride = "deployment.minor_override"
     case deploymentAuthorised = "deployment.authorised"

@@ -234,6 +234,11 @@ public final class CoordinatorDatabase: Sendable {
                         WHERE review_at_ms IS NOT NULL OR outcome_at_ms IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v17 faces found") { db in
+            // Where the faces were in a photo refused for holding several, so that the watchlist
+            // page can show them for the subject's to be picked.
+            try db.alter(table: "watchlist_draft_photo") { t in t.add(column: "faces_found", .text) }
+        }
         return migrator
     }
 }

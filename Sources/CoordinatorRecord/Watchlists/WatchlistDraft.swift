@@ -65,8 +65,11 @@ public struct WatchlistDraft: Sendable {
         public var fileName: String
         /// Why enrolment refused it; nil when it was enrolled or not yet built.
         public var refusal: String?
-        /// The subject's face marked in the manifest's `face_boxes`; nil: none marked.
+        /// The subject's face marked in the manifest's `face_boxes`, or picked on the watchlist
+        /// page; nil: none marked.
         public var mark: FaceMark?
+        /// The faces found in a photo refused for holding several, for picking the subject's.
+        public var facesFound: [FaceMark] = []
     }
 
     /// How the built list enrolled its subjects: by the photos enrolment accepted, once built.
@@ -156,11 +159,14 @@ public struct WatchlistCompilation: Sendable {
         /// The photo's position in its subject's list; nil when the whole subject was left out.
         public var position: Int?
         public var reason: String
+        /// Where the faces were, when the photo was refused for holding several.
+        public var facesFound: [FaceMark]
 
-        public init(subjectID: String?, position: Int?, reason: String) {
+        public init(subjectID: String?, position: Int?, reason: String, facesFound: [FaceMark] = []) {
             self.subjectID = subjectID
             self.position = position
             self.reason = reason
+            self.facesFound = facesFound
         }
     }
 

@@ -10,12 +10,13 @@ public enum WatchlistDraftRefusalCode: String, RefusalCode {
     case unknownFaceChoice, unknownPhotosChoice
     case notFound, notBuildable, notBuilding, beingBuilt, noBundleYet, alreadySigned, notSignable
     case notABundle, bundleUnsigned, signatureInvalid, untrustedSigner, bundleNotBuiltHere
+    case photoNotFound, noSuchFace
 
     public static let area = "watchlist"
 
     public var kind: RefusalKind {
         switch self {
-        case .notFound: .notFound
+        case .notFound, .photoNotFound: .notFound
         case .notBuildable, .notBuilding, .beingBuilt, .noBundleYet, .alreadySigned, .notSignable: .conflict
         default: .invalid
         }

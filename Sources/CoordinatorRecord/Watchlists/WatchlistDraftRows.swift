@@ -1,3 +1,4 @@
+import FaceTemplates
 import Foundation
 import GRDB
 
@@ -127,6 +128,9 @@ struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
     var refusal: String?
     /// `x y width height` of the subject's face in a photo of several; nil: none marked.
     var faceBox: String?
+    /// The faces the last build found in a photo it refused for holding several, as
+    /// `x y width height` separated by `;`; nil otherwise.
+    var facesFound: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case draftID = "draft_id"
@@ -135,6 +139,7 @@ struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
         case fileName = "file_name"
         case photo, refusal
         case faceBox = "face_box"
+        case facesFound = "faces_found"
     }
 
     enum Columns {
@@ -143,7 +148,12 @@ struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
         static let position = Column(CodingKeys.position)
         static let photo = Column(CodingKeys.photo)
         static let refusal = Column(CodingKeys.refusal)
+        static let faceBox = Column(CodingKeys.faceBox)
+        static let facesFound = Column(CodingKeys.facesFound)
     }
+
+    /// The faces found, as marks.
+    var faces: [FaceMark] { (facesFound ?? "").split(separator: ";").compactMap { FaceMark(text: String($0)) } }
 
     /// One photo's bytes.
     static func bytes(draft: String, subject: String, position: Int, _ db: Database) throws -> Data? {

@@ -147,13 +147,18 @@ public enum WatchlistDraftStore {
                 throw WatchlistDraftRefusal(.notBuilding, id, "watchlist \(id) is not being built")
             }
             let photos = WatchlistDraftPhotoRow.filter(WatchlistDraftPhotoRow.Columns.draftID == id)
-            try photos.updateAll(db, WatchlistDraftPhotoRow.Columns.refusal.set(to: nil))
+            try photos.updateAll(
+                db, WatchlistDraftPhotoRow.Columns.refusal.set(to: nil),
+                WatchlistDraftPhotoRow.Columns.facesFound.set(to: nil))
             for r in outcome.refusals {
                 guard let subject = r.subjectID, let position = r.position else { continue }
                 try photos.filter(
                     WatchlistDraftPhotoRow.Columns.subjectID == subject
                         && WatchlistDraftPhotoRow.Columns.position == position
-                ).updateAll(db, WatchlistDraftPhotoRow.Columns.refusal.set(to: r.reason))
+                ).updateAll(
+                    db, WatchlistDraftPhotoRow.Columns.refusal.set(to: r.reason),
+                    WatchlistDraftPhotoRow.Columns.facesFound.set(
+                        to: r.facesFound.isEmpty ? nil : r.facesFound.map(\.text).joined(separator: ";")))
             }
             let leftOut = Set(outcome.refusals.filter { $0.position == nil }.compactMap(\.subjectID))
             for s in draft.subjects {
@@ -191,6 +196,49 @@ public enum WatchlistDraftStore {
                         "refused_photos": "\(outcome.refusals.filter { $0.position != nil }.count)",
                         "threshold": "\(outcome.threshold)",
                     ]), at: now)
+        }
+    }
+
+    /// Takes one of the faces the last build found in a refused photo as the subject's (as the
+    /// manifest's `face_boxes` would mark it); the next build enrols the photo with it. A build
+    /// already made is set aside, so that nothing is signed without the face. Audited.
+    public static func markFace(
+        _ id: String, subject: String, position: Int, face: Int, by actor: String, in database: CoordinatorDatabase,
+        at now: Date
+    ) throws {
+        try database.change { db, audit in
+            let draft = try require(id, db)
+            guard [.uploaded, .failed, .built].contains(draft.state), draft.signatures.isEmpty else {
+                throw WatchlistDraftRefusal(
+                    .notBuildable, id,
+                    "watchlist \(id) is \(draft.state.rawValue)\(draft.signatures.isEmpty ? "" : " and signed"): its photos cannot change now"
+                )
+            }
+            let key: [String: any DatabaseValueConvertible] = [
+                "draft_id": id, "subject_id": subject, "position": position,
+            ]
+            guard let photo = try WatchlistDraftPhotoRow.filter(key: key).fetchOne(db) else {
+                throw WatchlistDraftRefusal(
+                    .photoNotFound, "\(subject)/\(position)", "watchlist \(id) has no photo \(position) of \(subject)")
+            }
+            let faces = photo.faces
+            guard faces.indices.contains(face) else {
+                throw WatchlistDraftRefusal(
+                    .noSuchFace, "\(face)",
+                    "the last build found \(faces.count) face(s) in this photo: pick one of them, or build again")
+            }
+            try WatchlistDraftPhotoRow.filter(key: key).updateAll(
+                db, WatchlistDraftPhotoRow.Columns.faceBox.set(to: faces[face].text))
+            if draft.state == .built {
+                try WatchlistDraftRow.filter(key: id).updateAll(
+                    db, WatchlistDraftRow.Columns.state.set(to: WatchlistDraftState.uploaded.rawValue),
+                    WatchlistDraftRow.Columns.bundle.set(to: nil))
+            }
+            try audit.append(
+                AuditEvent(
+                    actor: actor, action: .watchlistFaceMarked, target: id,
+                    // Neither the subject nor the file's name: the log outlives the list's retention.
+                    detail: ["photo_position": "\(position)", "face": faces[face].text]), at: now)
         }
     }
 
@@ -427,7 +475,7 @@ public enum WatchlistDraftStore {
                     photos: (photos[s.subjectID] ?? []).map {
                         WatchlistDraft.Photo(
                             position: $0.position, fileName: $0.fileName, refusal: $0.refusal,
-                            mark: $0.faceBox.flatMap(FaceMark.init(text:)))
+                            mark: $0.faceBox.flatMap(FaceMark.init(text:)), facesFound: $0.faces)
                     })
             }
         let signatures = try WatchlistDraftSignatureRow.of(id).fetchAll(db).map {
