@@ -54,6 +54,26 @@ final class AlertPageTests: XCTestCase {
         XCTAssert(html.contains("<td>Head rolled (degrees)</td><td>-4.6°</td><td>at most 35° either way</td>"))
     }
 
+    func testTheAlertsList_namesWhoWasMatched_escaped() async throws {
+        let fixture = try RecordFixture(self)
+        try DeploymentStore.create(
+            try fixture.plan("dep-1", names: ["s-1": "Alex <b>Doe</b>"]), by: "intel", in: fixture.database,
+            at: RecordFixture.t0)
+        try DeploymentStore.authorise("dep-1", officer: "Supt Ames", in: fixture.database, at: RecordFixture.t0 + 60)
+        try DeploymentStore.start("dep-1", by: "op", in: fixture.database, at: RecordFixture.t0 + 120)
+        _ = try storedAlert(fixture, quality: [39, 485.1, 92.1, 37, 0.1, 0.6, -4.6])
+        let room = try await RouteAccessTests.ControlRoom(fixture)
+        let sessions = room.sessions
+        let html = try await Application(router: room.router).test(.router) { client in
+            String(
+                buffer: try await sessions.send(
+                    .init(method: .get, pattern: "/alerts", roles: []), as: .operator_, to: client
+                ).body)
+        }
+        XCTAssert(html.contains("<td>Alex &lt;b&gt;Doe&lt;/b&gt;"), html)
+        XCTAssertFalse(html.contains("<b>Doe</b>"))
+    }
+
     func testOnceTheListIsDestroyed_thePageShowsTheIdAlone() async throws {
         let fixture = try RecordFixture(self)
         try DeploymentStore.create(

@@ -18,8 +18,11 @@ struct AlertRoutes {
             try await offloaded {
                 let session = try access.require(Access.alerts, request, context)
                 let deployment = request.uri.queryParameters["deployment"].map(String.init)
-                let rows = RepeatAlerts.group(try alerts.list(deployment: deployment, limit: 200)).map { group in
-                    var row = Self.row(group.first)
+                let listed = try alerts.list(deployment: deployment, limit: 200)
+                let names = try DeploymentStore.displayNames(
+                    onListsOf: Set(listed.map(\.deploymentID)), in: alerts.database)
+                let rows = RepeatAlerts.group(listed).map { group in
+                    var row = Self.row(group.first, names: names)
                     if !group.repeats.isEmpty {
                         row["repeats"] = group.repeats.map {
                             ["id": $0.id.uuidString, "captured": displayTime($0.capturedAt)]
@@ -48,7 +51,10 @@ struct AlertRoutes {
                     guard case .alert(let item) = event, deployment == nil || item.deploymentID == deployment else {
                         return nil
                     }
-                    return Self.row(try store.show(item.alertID))
+                    let alert = try store.show(item.alertID)
+                    return Self.row(
+                        alert,
+                        names: try DeploymentStore.displayNames(onListsOf: [alert.deploymentID], in: store.database))
                 }
             }
         }
@@ -177,11 +183,13 @@ struct AlertRoutes {
         return id
     }
 
-    static func row(_ a: AlertRecord) -> [String: Any] {
+    /// An alert as a row of the list and of the live feed: who, by name while the list is kept.
+    static func row(_ a: AlertRecord, names: [String: [String: String]] = [:]) -> [String: Any] {
         [
             "id": a.id.uuidString, "captured": displayTime(a.capturedAt),
             "capturedMs": Int64(a.capturedAt.timeIntervalSince1970 * 1000),
             "deployment": a.deploymentID, "camera": a.cameraID, "subject": a.subject ?? "(purged)",
+            "name": a.subject.flatMap { names[a.deploymentID]?[$0] } ?? a.subject ?? "(purged)",
             "review": a.review.map { "\($0.rawValue) by \(a.reviewBy ?? "")" } ?? "awaiting review",
             "outcome": a.outcome.map { "\($0.rawValue), \(a.action?.rawValue ?? "")" } ?? "",
         ]

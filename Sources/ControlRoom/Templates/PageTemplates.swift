@@ -75,7 +75,7 @@ enum PageTemplates {
         <th>Subject</th><th>Review</th><th>Outcome</th></tr></thead>
         <tbody>
         {{#alerts}}<tr data-captured="{{capturedMs}}"><td><a href="/alerts/{{id}}">{{captured}}</a></td>
-        <td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{subject}}
+        <td class="age"></td><td>{{deployment}}</td><td>{{camera}}</td><td>{{name}}
         {{#repeatCount}}<details><summary>{{repeatCount}} more in the same pass</summary>
         {{#repeats}}<a href="/alerts/{{id}}">{{captured}}</a><br>{{/repeats}}</details>{{/repeatCount}}</td><td>{{review}}</td>
         <td>{{outcome}}</td></tr>
@@ -110,7 +110,7 @@ enum PageTemplates {
         es.addEventListener("alert", e => {
           const a = JSON.parse(e.data), tr = document.createElement("tr");
           tr.className="new"; tr.dataset.captured=a.capturedMs;
-          for (const v of [a.captured,"",a.deployment,a.camera,a.subject,"awaiting review",""]) { const td=document.createElement("td"); td.textContent=v; tr.appendChild(td); }
+          for (const v of [a.captured,"",a.deployment,a.camera,a.name,"awaiting review",""]) { const td=document.createElement("td"); td.textContent=v; tr.appendChild(td); }
           tr.children[1].className="age";
           const link=document.createElement("a"); link.href="/alerts/"+a.id; link.textContent=a.captured; tr.children[0].replaceChildren(link);
           document.querySelector("#alerts tbody").prepend(tr); age();

@@ -303,6 +303,28 @@ public enum DeploymentStore {
         }
     }
 
+    /// The names the operator reads of the subjects on these deployments' lists, while the
+    /// coordinator holds each deployment's bundle: deployment, then subject, to display name.
+    public static func displayNames(onListsOf deployments: Set<String>, in database: CoordinatorDatabase) throws
+        -> [String: [String: String]]
+    {
+        try database.read { db in
+            let kept = try DeploymentRow.filter(
+                deployments.contains(DeploymentRow.Columns.id) && DeploymentRow.Columns.destroyedAtMs == nil
+            ).select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
+            var names: [String: [String: String]] = [:]
+            for row in try DeploymentSubjectRow.filter(
+                kept.contains(DeploymentSubjectRow.Columns.deploymentID)
+                    && DeploymentSubjectRow.Columns.displayName != nil
+            ).select(
+                DeploymentSubjectRow.Columns.deploymentID, DeploymentSubjectRow.Columns.subjectID,
+                DeploymentSubjectRow.Columns.displayName
+            ).asRequest(of: Row.self).fetchAll(db) {
+                names[row[0], default: [:]][row[1]] = row[2]
+            }
+            return names
+        }
+    }
     public static func show(_ id: String, in database: CoordinatorDatabase) throws -> Deployment {
         try database.read { try load(id, $0) }
     }
