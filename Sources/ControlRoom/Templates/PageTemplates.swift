@@ -17,6 +17,7 @@ enum PageTemplates {
         ("deployments", deployments), ("report", report), ("audit", audit), ("message", message),
         ("watchlists", watchlists),
         ("watchlist", watchlist), ("field", field), ("fieldAlert", fieldAlert), ("stopFields", stopFields),
+        ("fieldOutcome", fieldOutcome),
     ]
 
     static let header = """
@@ -157,17 +158,22 @@ enum PageTemplates {
         {{#canOutcome}}
         <h2>2. Field outcome</h2>
         <form method="post" action="/alerts/{{id}}/outcome"><input type="hidden" name="csrf" value="{{csrf}}">
+        {{> fieldOutcome}}
+        </form>
+        {{/canOutcome}}
+        {{> footer}}
+        """
+
+    /// Stage 2's fields, as the operator's alert page and the field officer's phone both show them.
+    static let fieldOutcome = """
         <p><label>Action <select name="action"><option>no action</option><option>advice</option>
-        <option>arrest</option><option>other</option></select></label>
-        <label>Note <input name="note" size="40"></label></p>
+        <option>arrest</option><option>other</option></select></label></p>
+        <p><label>Note <input name="note" size="30"></label></p>
         {{> stopFields}}
         <button name="outcome" value="identity verified">Identity verified</button>
         <button name="outcome" value="not the person">Not the person</button>
         <button name="outcome" value="not engaged">Not engaged</button>
         <button name="outcome" value="lost in crowd">Lost in crowd</button>
-        </form>
-        {{/canOutcome}}
-        {{> footer}}
         """
 
     /// What the person stopped chose to say about themselves: each optional, "not asked" by default.
@@ -210,14 +216,7 @@ enum PageTemplates {
         {{#canOutcome}}
         <h2>What happened</h2>
         <form method="post" action="/field/alerts/{{id}}/outcome" class="big"><input type="hidden" name="csrf" value="{{csrf}}">
-        <p><label>Action <select name="action"><option>no action</option><option>advice</option>
-        <option>arrest</option><option>other</option></select></label></p>
-        <p><label>Note <input name="note" size="30"></label></p>
-        {{> stopFields}}
-        <button name="outcome" value="identity verified">Identity verified</button>
-        <button name="outcome" value="not the person">Not the person</button>
-        <button name="outcome" value="not engaged">Not engaged</button>
-        <button name="outcome" value="lost in crowd">Lost in crowd</button>
+        {{> fieldOutcome}}
         </form>
         {{/canOutcome}}
         <p><a href="/field">All your alerts</a></p>
