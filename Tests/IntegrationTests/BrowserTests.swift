@@ -131,10 +131,14 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(try auditorBrowser.waitFor("A period's report", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/reports.png")
         try assertAccessible(auditorBrowser, "reports")
-        try auditorBrowser.open(web + "/reports?from=\(startedDay)&to=\(startedDay)")
-        XCTAssertTrue(try auditorBrowser.waitFor("Deployments from \(startedDay)", timeout: .seconds(10)))
-        XCTAssertTrue(try auditorBrowser.source.contains("1 confirmed by the operator"), "dep-7 went live that day")
-        XCTAssertFalse(try auditorBrowser.source.contains("<iframe"))
+        // The supervisor's report for a period (what the index's form asks for), with the phone's stop.
+        try supervisorBrowser.open(web + "/reports?from=\(startedDay)&to=\(startedDay)")
+        XCTAssertTrue(try supervisorBrowser.waitFor("Deployments from \(startedDay)", timeout: .seconds(10)))
+        let period = try supervisorBrowser.source
+        XCTAssertTrue(period.contains("1 confirmed by the operator"), "dep-7 went live that day")
+        XCTAssertTrue(period.contains("<td>White</td><td>1</td>"), "the stop the phone recorded, by group")
+        XCTAssertFalse(period.contains("<iframe"))
+        try assertAccessible(supervisorBrowser, "a period's report")
         try auditorBrowser.open(web + "/audit")
         XCTAssertTrue(try auditorBrowser.waitFor("audit log intact", timeout: .seconds(10)))
         try auditorBrowser.screenshot(to: artefacts + "/audit.png")

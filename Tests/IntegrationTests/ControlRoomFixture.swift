@@ -32,7 +32,7 @@ struct ControlRoom {
             try watchlists
             ? """
             {"signers": [{"name": "Insp Officer", "key": "\(d.dir)/officer.key.pub"}, {"name": "Supt Authoriser", "key": "\(d.dir)/authoriser.key.pub"}],
-             "required_signatures": 2, "evaluation": "\(DeploymentRecordTests.evaluationReport(d))"}
+             "required_signatures": 2, "evaluation": "\(DeploymentRecordTests.evaluationReport)"}
             """ : nil
         try d.writeCoordinatorConfig(bundle: nil, enrolled: nodes, web: web, watchlists: watchlistConfig)
         for (name, role) in Self.users {
@@ -58,7 +58,7 @@ struct ControlRoom {
     /// Plans deployment dep-7 (Obama on the list, node1) with a place name given.
     func planDeployment(place: String = "Stratford Broadway") throws {
         let bundle = try d.buildObamaBundle()
-        let evaluation = try DeploymentRecordTests.evaluationReport(d)
+        let evaluation = DeploymentRecordTests.evaluationReport
         let created = try cli([
             "deployment", "create", "--id", "dep-7", "--place", place, "--latitude", "51.5", "--longitude", "0",
             "--from", "2020-01-01T00:00:00Z", "--to", "2099-01-01T00:00:00Z", "--purpose", "people wanted on warrant",

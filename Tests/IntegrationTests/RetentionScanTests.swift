@@ -18,7 +18,7 @@ final class RetentionScanTests: XCTestCase {
         server: ChildProcess, node: ChildProcess, alertID: String
     ) {
         let bundle = try d.buildObamaBundle()
-        let evaluation = try DeploymentRecordTests.evaluationReport(d)
+        let evaluation = DeploymentRecordTests.evaluationReport
         let server = try d.startCoordinator(
             bundle: nil, enrolled: ["node1"], retention: #"{"bundle_destroy_after_s": 2, "check_interval_s": 1}"#)
         let node = try d.startNode(
