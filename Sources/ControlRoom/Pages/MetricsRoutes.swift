@@ -79,7 +79,8 @@ struct RequestTimingMiddleware: RouterMiddleware {
         let response = try await next(request, context)
         // The route's pattern (`/alerts/{id}`), not the path, so that ids do not become labels.
         let route = context.endpointPath ?? "unmatched"
-        guard route != "/alerts/stream" else { return response }
+        // A live stream lasts as long as its page is open: its time is not a request's.
+        guard !route.hasSuffix("/stream") else { return response }
         registry.makeDurationHistogram(
             descriptor: Self.descriptor, labels: [("route", route), ("status", String(response.status.code))],
             buckets: Self.buckets
