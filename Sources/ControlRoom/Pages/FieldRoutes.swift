@@ -38,7 +38,7 @@ struct FieldRoutes {
         router.get("/field/alerts/:id") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.field, request, context)
-                let alert = try FieldTeam.alert(try AlertRoutes.id(context), sentTo: session.user.name, in: database)
+                let alert = try sentAlert(context, session)
                 var values = try card(alert).merging(StopFields.templateValues) { a, _ in a }
                 values["csrf"] = session.csrfToken
                 values["review"] = "\(alert.review?.rawValue ?? "") by \(alert.reviewBy ?? "")"
@@ -53,14 +53,14 @@ struct FieldRoutes {
         router.get("/field/alerts/:id/crop.jpg") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.field, request, context)
-                let alert = try FieldTeam.alert(try AlertRoutes.id(context), sentTo: session.user.name, in: database)
+                let alert = try sentAlert(context, session)
                 return AlertRoutes.image(try alerts.crop(alert.id))
             }
         }
         router.get("/field/alerts/:id/reference") { request, context -> Response in
             try await offloaded {
                 let session = try access.require(Access.field, request, context)
-                let alert = try FieldTeam.alert(try AlertRoutes.id(context), sentTo: session.user.name, in: database)
+                let alert = try sentAlert(context, session)
                 return AlertRoutes.image(try AlertRoutes.referencePhoto(of: alert, in: database))
             }
         }
@@ -68,13 +68,17 @@ struct FieldRoutes {
             try await guarded {
                 let (session, form) = try await access.requireForm(Access.field, request, context)
                 return try await offloaded {
-                    let id = try AlertRoutes.id(context)
-                    _ = try FieldTeam.alert(id, sentTo: session.user.name, in: database)
+                    let id = try sentAlert(context, session).id
                     try alerts.adjudicate(id, try StopFields.outcome(form), by: session.user.name, at: clock.now())
                     return Response.redirect(to: "/field/alerts/\(id.uuidString)", type: .found)
                 }
             }
         }
+    }
+
+    /// The alert the route's id names, if it was sent to this officer and its deployment is live.
+    private func sentAlert(_ context: WebRequestContext, _ session: Session) throws -> AlertRecord {
+        try FieldTeam.alert(try AlertRoutes.id(context), sentTo: session.user.name, in: alerts.database)
     }
 
     /// What the officer needs to find the person: name, category, reason, warning, where and when.
