@@ -158,9 +158,10 @@ do {
                     faceNetTemplates: [FaceNetEmbedding([Float](repeating: 0.04, count: 512))])
             })
         let plan = DeploymentPlan(
-            id: id, placeName: "Place \(day % 20)", latitude: 51.5, longitude: -0.1, windowStart: start,
-            windowEnd: start + 8 * 3600,
-            purpose: "p", legalBasis: "l", nodes: ["node1"],
+            id: id,
+            details: DeploymentPlanning.Details(
+                placeName: "Place \(day % 20)", latitude: 51.5, longitude: -0.1, windowStart: start,
+                windowEnd: start + 8 * 3600, purpose: "p", legalBasis: "l", nodes: ["node1"]),
             bundle: try SignedBundle(payload: bundle.payloadBytes()).signed(with: signer).fileBytes(),
             subjects: (0..<10).map {
                 ListedSubject(

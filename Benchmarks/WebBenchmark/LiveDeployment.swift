@@ -27,8 +27,10 @@ struct LiveDeployment {
             with: try SigningKeyFile.loadPrivate(path: signerKey))
         try DeploymentStore.create(
             DeploymentPlan(
-                id: Self.id, placeName: "Benchmark Street", latitude: 51.5, longitude: -0.1, windowStart: now - 60,
-                windowEnd: now + 80_000, purpose: "benchmark", legalBasis: "benchmark", nodes: ["node-0"],
+                id: Self.id,
+                details: DeploymentPlanning.Details(
+                    placeName: "Benchmark Street", latitude: 51.5, longitude: -0.1, windowStart: now - 60,
+                    windowEnd: now + 80_000, purpose: "benchmark", legalBasis: "benchmark", nodes: ["node-0"]),
                 bundle: signed.fileBytes(),
                 subjects: Self.subjects.map {
                     ListedSubject(

@@ -56,10 +56,11 @@ public struct RecordFixture {
         warnings: [String: String] = [:]
     ) throws -> DeploymentPlan {
         DeploymentPlan(
-            id: id, placeName: "Oxford Circus <north exit>", latitude: 51.5154, longitude: -0.1419,
-            windowStart: Self.t0, windowEnd: Self.t0 + 8 * 3600, purpose: "locate people wanted on warrant",
-            legalBasis: "common law policing powers",
-            nodes: nodes,
+            id: id,
+            details: DeploymentPlanning.Details(
+                placeName: "Oxford Circus <north exit>", latitude: 51.5154, longitude: -0.1419,
+                windowStart: Self.t0, windowEnd: Self.t0 + 8 * 3600, purpose: "locate people wanted on warrant",
+                legalBasis: "common law policing powers", nodes: nodes),
             bundle: try signedBundle(
                 deployment: bundleFor ?? id, subjects: subjects, fusedWithCentroids: fusedWithCentroids),
             subjects: subjects.map {

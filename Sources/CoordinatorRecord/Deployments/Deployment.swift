@@ -67,39 +67,31 @@ public struct ListedSubject: Sendable, Equatable {
     }
 }
 
-/// What a deployment is planned to be, as the intelligence team submits it.
+/// What a deployment is planned to be, as the intelligence team submits it: the planner's details
+/// (read through them, `plan.placeName`), the signed list and what it is expected to do.
+@dynamicMemberLookup
 public struct DeploymentPlan: Sendable {
     public var id: String
-    public var placeName: String
-    public var latitude: Double
-    public var longitude: Double
-    public var windowStart: Date
-    public var windowEnd: Date
-    public var purpose: String
-    public var legalBasis: String
-    public var nodes: [String]
+    public var details: DeploymentPlanning.Details
     /// The signed bundle file's bytes.
     public var bundle: [UInt8]
     public var subjects: [ListedSubject]
     public var expected: ExpectedPerformance
 
     public init(
-        id: String, placeName: String, latitude: Double, longitude: Double, windowStart: Date, windowEnd: Date,
-        purpose: String, legalBasis: String, nodes: [String], bundle: [UInt8], subjects: [ListedSubject],
+        id: String, details: DeploymentPlanning.Details, bundle: [UInt8], subjects: [ListedSubject],
         expected: ExpectedPerformance
     ) {
         self.id = id
-        self.placeName = placeName
-        self.latitude = latitude
-        self.longitude = longitude
-        self.windowStart = windowStart
-        self.windowEnd = windowEnd
-        self.purpose = purpose
-        self.legalBasis = legalBasis
-        self.nodes = nodes
+        self.details = details
         self.bundle = bundle
         self.subjects = subjects
         self.expected = expected
+    }
+
+    public subscript<Value>(dynamicMember detail: WritableKeyPath<DeploymentPlanning.Details, Value>) -> Value {
+        get { details[keyPath: detail] }
+        set { details[keyPath: detail] = newValue }
     }
 }
 

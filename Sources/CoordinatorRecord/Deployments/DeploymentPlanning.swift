@@ -93,10 +93,7 @@ public struct DeploymentPlanning {
             throw DeploymentRefusal(.bundleUnreadable, id, "the bundle is not a valid signed watchlist: \(error)")
         }
         let expected = try expected(bundle)
-        let plan = DeploymentPlan(
-            id: id, placeName: details.placeName, latitude: details.latitude, longitude: details.longitude,
-            windowStart: details.windowStart, windowEnd: details.windowEnd, purpose: details.purpose,
-            legalBasis: details.legalBasis, nodes: details.nodes, bundle: bytes, subjects: subjects, expected: expected)
+        let plan = DeploymentPlan(id: id, details: details, bundle: bytes, subjects: subjects, expected: expected)
         try DeploymentStore.create(plan, by: actor, in: database, at: now, fromDraft: draft)
         let listed = Set(bundle.entries.map(\.subject))
         return Planned(
