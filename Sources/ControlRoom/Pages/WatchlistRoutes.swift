@@ -77,14 +77,11 @@ struct WatchlistRoutes {
                     guard let face = form.text("face").flatMap(Int.init) else {
                         throw FormRefusal(.notANumber, "face", "pick a face: its number")
                     }
-                    do {
+                    return try change(id, session) {
                         try WatchlistDraftStore.markFace(
                             id, subject: subject, position: position, face: face, by: session.user.name, in: database,
                             at: clock.now())
-                    } catch let refusal where isShownToUser(refusal) {
-                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
-                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
             }
         }
@@ -93,15 +90,11 @@ struct WatchlistRoutes {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    let input: WatchlistBuildInput
-                    do {
-                        input = try WatchlistDraftStore.beginBuild(
+                    return try change(id, session) {
+                        let input = try WatchlistDraftStore.beginBuild(
                             id, by: session.user.name, in: database, at: clock.now())
-                    } catch let refusal where isShownToUser(refusal) {
-                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
+                        builds.submit(.init(draftID: id, input: input, actor: session.user.name))
                     }
-                    builds.submit(.init(draftID: id, input: input, actor: session.user.name))
-                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
             }
         }
@@ -126,17 +119,14 @@ struct WatchlistRoutes {
                     Access.watchlists, request, context, limit: uploadLimit)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do {
+                    return try change(id, session) {
                         guard let file = form.files("bundle").first else {
                             throw FormRefusal(.missingFile, "bundle", "choose the signed bundle file to upload")
                         }
                         try WatchlistDraftStore.addSignatures(
                             id, fileBytes: file.body, signers: signers, by: session.user.name, in: database,
                             at: clock.now())
-                    } catch let refusal where isShownToUser(refusal) {
-                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
-                    return Response.redirect(to: "/watchlists/\(id)", type: .found)
                 }
             }
         }
@@ -145,7 +135,7 @@ struct WatchlistRoutes {
                 let (session, form) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do {
+                    return try change(id, session, then: "/deployments") {
                         try checkSignatures(id)
                         let planning = DeploymentPlanning(database: database) { bundle in
                             try compiler.expectedPerformance(
@@ -153,10 +143,7 @@ struct WatchlistRoutes {
                                 enrolment: bundle.enrolment, cohortFaces: bundle.cohort.count)
                         }
                         _ = try planning.plan(draft: id, try Self.details(form), by: session.user.name, at: clock.now())
-                    } catch let refusal where isShownToUser(refusal) {
-                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
-                    return Response.redirect(to: "/deployments", type: .found)
                 }
             }
         }
@@ -165,17 +152,26 @@ struct WatchlistRoutes {
                 let (session, _) = try await access.requireForm(Access.watchlists, request, context)
                 return try await offloaded {
                     let id = try Self.id(context)
-                    do {
+                    return try change(id, session, then: "/watchlists") {
                         try WatchlistDraftStore.discard(id, by: session.user.name, in: database, at: clock.now())
-                    } catch let
-                        refusal where isShownToUser(refusal)
-                    {
-                        return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
                     }
-                    return Response.redirect(to: "/watchlists", type: .found)
                 }
             }
         }
+    }
+
+    /// Makes one change to draft `id`, then goes to `then` (the draft's page by default). A refusal
+    /// the planner can act on is shown on the draft's page with its status; anything else is the
+    /// error middleware's.
+    private func change(_ id: String, _ session: Session, then: String? = nil, _ body: () throws -> Void) throws
+        -> Response
+    {
+        do {
+            try body()
+        } catch let refusal where isShownToUser(refusal) {
+            return try draftPage(id, session, error: "\(refusal)", status: status(of: refusal))
+        }
+        return Response.redirect(to: then ?? "/watchlists/\(id)", type: .found)
     }
 
     // MARK: - Pages

@@ -85,17 +85,15 @@ struct DeploymentCommand: ParsableCommand {
             commandName: "allow-minor",
             abstract: "Supervisor: allow a subject marked under 18 on a planned deployment, with a reason.")
 
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "Deployment id.") var id: String
+        @OptionGroup var change: DeploymentChange
         @Option(help: "Subject id.") var subject: String
         @Option(help: "Why this subject must be on the list.") var reason: String
 
         func run() throws {
-            let (_, database) = try record.open()
+            let (_, database) = try change.record.open()
             try DeploymentStore.allowMinor(
-                deployment: id, subject: subject, reason: reason, by: who.actor, in: database, at: Date())
-            print("override recorded for \(subject) on \(id) by \(who.actor)")
+                deployment: change.id, subject: subject, reason: reason, by: change.actor, in: database, at: Date())
+            print("override recorded for \(subject) on \(change.id) by \(change.actor)")
         }
     }
 
@@ -105,14 +103,12 @@ struct DeploymentCommand: ParsableCommand {
                 "Authorising officer: authorise a planned deployment (read deployment show first: it gives the expected rates)."
         )
 
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "Deployment id.") var id: String
+        @OptionGroup var change: DeploymentChange
 
         func run() throws {
-            let (_, database) = try record.open()
-            try DeploymentStore.authorise(id, officer: who.actor, in: database, at: Date())
-            print("deployment \(id) authorised by \(who.actor)")
+            let (_, database) = try change.record.open()
+            try DeploymentStore.authorise(change.id, officer: change.actor, in: database, at: Date())
+            print("deployment \(change.id) authorised by \(change.actor)")
         }
     }
 
@@ -120,14 +116,12 @@ struct DeploymentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start an authorised deployment: its nodes are sent its list.")
 
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "Deployment id.") var id: String
+        @OptionGroup var change: DeploymentChange
 
         func run() throws {
-            let (file, database) = try record.open()
-            try DeploymentStore.start(id, by: who.actor, in: database, at: Date())
-            print("deployment \(id) is live; " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
+            let (file, database) = try change.record.open()
+            try DeploymentStore.start(change.id, by: change.actor, in: database, at: Date())
+            print("deployment \(change.id) is live; " + RunningCoordinator.notify(stateDirectory: file.stateDirectory))
         }
     }
 
@@ -135,22 +129,20 @@ struct DeploymentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "End a live deployment: its nodes are told to wipe the list, and the audit log is checkpointed.")
 
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "Deployment id.") var id: String
+        @OptionGroup var change: DeploymentChange
 
         func run() throws {
-            let (file, database) = try record.open()
+            let (file, database) = try change.record.open()
             let ending = DeploymentEnding(database: database, checkpoints: file.checkpointWriter()) {
                 RunningCoordinator.notify(stateDirectory: file.stateDirectory)
             }
-            let ended = try ending.end(id, by: who.actor, at: Date())
+            let ended = try ending.end(change.id, by: change.actor, at: Date())
             let checkpoint =
                 switch ended.checkpoint {
                 case .written(let path): "audit checkpoint \(path)"
                 case .notWritten(let reason): reason
                 }
-            print("deployment \(id) ended; " + ended.nodes)
+            print("deployment \(change.id) ended; " + ended.nodes)
             print(
                 "the coordinator's copy of its list is destroyed \(Int(file.retention.bundleDestroyDelay)) s after the end; \(checkpoint)"
             )
@@ -163,18 +155,20 @@ struct DeploymentCommand: ParsableCommand {
                 "Supervisor: put field officers on a deployment's team (its matches go to their phones), or take them off."
         )
 
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "Deployment id.") var id: String
+        @OptionGroup var change: DeploymentChange
         @Option(help: "A field officer to put on the team (repeat for several).") var add: [String] = []
         @Option(help: "A field officer to take off the team (repeat for several).") var release: [String] = []
 
         func run() throws {
-            let (_, database) = try record.open()
-            for officer in add { try FieldTeam.assign(officer, to: id, by: who.actor, in: database, at: Date()) }
-            for officer in release { try FieldTeam.release(officer, from: id, by: who.actor, in: database, at: Date()) }
-            let team = try FieldTeam.members(of: id, in: database)
-            print("deployment \(id) field team: \(team.isEmpty ? "nobody" : team.joined(separator: ", "))")
+            let (_, database) = try change.record.open()
+            for officer in add {
+                try FieldTeam.assign(officer, to: change.id, by: change.actor, in: database, at: Date())
+            }
+            for officer in release {
+                try FieldTeam.release(officer, from: change.id, by: change.actor, in: database, at: Date())
+            }
+            let team = try FieldTeam.members(of: change.id, in: database)
+            print("deployment \(change.id) field team: \(team.isEmpty ? "nobody" : team.joined(separator: ", "))")
         }
     }
     struct Show: ParsableCommand {
@@ -235,4 +229,13 @@ struct DeploymentCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// What every change to a deployment names: the record, who makes the change, and which deployment.
+struct DeploymentChange: ParsableArguments {
+    @OptionGroup var record: RecordOptions
+    @OptionGroup var who: ActorOption
+    @Option(help: "Deployment id.") var id: String
+
+    var actor: String { who.actor }
 }

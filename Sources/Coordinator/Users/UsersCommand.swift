@@ -17,58 +17,46 @@ struct UsersCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user; the password is read from standard input.")
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "User name.") var name: String
+        @OptionGroup var change: UserChange
         @Option(help: "Role: \(UsersCommand.roles).") var role: String
 
         func run() throws {
-            let (file, database) = try record.open()
-            try store(file, database).add(
-                name, role: try parseRole(role), password: try readPassword(), by: who.actor, at: Date())
-            print("user \(name) added as \(role)")
+            try change.store().add(
+                change.name, role: try parseRole(role), password: try readPassword(), by: change.actor, at: Date())
+            print("user \(change.name) added as \(role)")
         }
     }
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "passwd", abstract: "Set a user's password (read from standard input); their sessions end.")
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "User name.") var name: String
+        @OptionGroup var change: UserChange
 
         func run() throws {
-            let (file, database) = try record.open()
-            try store(file, database).setPassword(name, password: try readPassword(), by: who.actor, at: Date())
-            print("password of \(name) changed")
+            try change.store().setPassword(change.name, password: try readPassword(), by: change.actor, at: Date())
+            print("password of \(change.name) changed")
         }
     }
 
     struct ChangeRole: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "role", abstract: "Change a user's role; their sessions end.")
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "User name.") var name: String
+        @OptionGroup var change: UserChange
         @Option(help: "Role: \(UsersCommand.roles).") var role: String
 
         func run() throws {
-            let (file, database) = try record.open()
-            try store(file, database).setRole(name, role: try parseRole(role), by: who.actor, at: Date())
-            print("\(name) is now \(role)")
+            try change.store().setRole(change.name, role: try parseRole(role), by: change.actor, at: Date())
+            print("\(change.name) is now \(role)")
         }
     }
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: their sessions end at once.")
-        @OptionGroup var record: RecordOptions
-        @OptionGroup var who: ActorOption
-        @Option(help: "User name.") var name: String
+        @OptionGroup var change: UserChange
 
         func run() throws {
-            let (file, database) = try record.open()
-            try store(file, database).disable(name, by: who.actor, at: Date())
-            print("user \(name) disabled")
+            try change.store().disable(change.name, by: change.actor, at: Date())
+            print("user \(change.name) disabled")
         }
     }
 
@@ -78,7 +66,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let (file, database) = try record.open()
-            for u in try store(file, database).list() {
+            for u in try userStore(file, database).list() {
                 print(
                     "\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : (u.lockedUntil.map { $0 > Date() ? "locked until \(isoTime($0))" : "active" } ?? "active"))"
                 )
@@ -87,7 +75,21 @@ struct UsersCommand: ParsableCommand {
     }
 }
 
-private func store(_ file: CoordinatorConfigFile, _ database: CoordinatorDatabase) -> UserStore {
+/// What every change to a user names: the record, who makes the change, and whose account.
+struct UserChange: ParsableArguments {
+    @OptionGroup var record: RecordOptions
+    @OptionGroup var who: ActorOption
+    @Option(help: "User name.") var name: String
+
+    var actor: String { who.actor }
+
+    func store() throws -> UserStore {
+        let (file, database) = try record.open()
+        return userStore(file, database)
+    }
+}
+
+private func userStore(_ file: CoordinatorConfigFile, _ database: CoordinatorDatabase) -> UserStore {
     UserStore(database: database, bcryptCost: file.web?.bcryptCost ?? 12)
 }
 

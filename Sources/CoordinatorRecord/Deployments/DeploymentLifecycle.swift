@@ -74,10 +74,7 @@ public struct DeploymentLifecycle: Sendable, Equatable {
                 "subject(s) \(minorsWithoutOverride.joined(separator: ", ")) are marked under 18: "
                     + "a supervisor must record an override with a reason first (coordinator deployment allow-minor)")
         }
-        guard now < windowEnd else {
-            throw DeploymentTransitionError(
-                .windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment")
-        }
+        try expectWindowOpen(now)
         state = .authorised
         authorisedAt = now
     }
@@ -88,10 +85,7 @@ public struct DeploymentLifecycle: Sendable, Equatable {
             throw DeploymentTransitionError(
                 .windowNotStarted, "the planned window starts at \(iso(windowStart)); it cannot go live before")
         }
-        guard now < windowEnd else {
-            throw DeploymentTransitionError(
-                .windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment")
-        }
+        try expectWindowOpen(now)
         state = .live
         startedAt = now
     }
@@ -133,6 +127,14 @@ public struct DeploymentLifecycle: Sendable, Equatable {
         try expect(.ended, to: "destroy the watchlist of")
         state = .watchlistDestroyed
         destroyedAt = now
+    }
+
+    /// Neither authorised nor started once the planned window has closed.
+    private func expectWindowOpen(_ now: Date) throws {
+        guard now < windowEnd else {
+            throw DeploymentTransitionError(
+                .windowEnded, "the planned window ended at \(iso(windowEnd)): plan a new deployment")
+        }
     }
 
     private func expect(_ wanted: DeploymentState, to verb: String) throws {
