@@ -36,6 +36,13 @@ final class ServerStateMachineTests: XCTestCase {
         actions.compactMap { if case .audit(let e) = $0 { return e } else { return nil } }
     }
 
+    /// Whether `actions` audit before they send `message` (false when they do not send it).
+    private func audited(before message: WireMessage, in actions: [ServerStateMachine.Action]) -> Bool {
+        guard let sending = actions.firstIndex(where: { if case .send(_, message) = $0 { true } else { false } })
+        else { return false }
+        return actions[..<sending].contains { if case .audit = $0 { true } else { false } }
+    }
+
     private func frames(_ m: WireMessage) -> [[UInt8]] { [peer, m.encode()] }
     private func hello(held: UInt64) -> [[UInt8]] {
         frames(.hello(.init(nodeID: "n1", software: "t", heldWatchlistVersion: held)))
@@ -193,6 +200,8 @@ final class ServerStateMachineTests: XCTestCase {
         XCTAssertEqual(audited(first).map(\.action), [.bundlePushed])
         XCTAssertEqual(audited(first).first?.detail["deployment"], "dep-A")
         XCTAssertTrue(
+            audited(before: .watchlistBundle(listA), in: first), "the node's acceptance cannot come before the push")
+        XCTAssertTrue(
             m.received(beat(held: 3), sender: "node-key", now: t0 + 1).contains {
                 if case .recordHeartbeat("n1", _, "dep-A") = $0 { true } else { false }
             })
@@ -212,6 +221,9 @@ final class ServerStateMachineTests: XCTestCase {
         let first = m.received(beat(held: 3), sender: "node-key", now: t0)
         XCTAssertEqual(sent(first).last, .command(.endDeployment(deploymentID: "dep-A")))
         XCTAssertEqual(audited(first).map(\.action), [.nodeWipeSent])
+        XCTAssertTrue(
+            audited(before: .command(.endDeployment(deploymentID: "dep-A")), in: first),
+            "the node's wipe cannot come before the command in the log")
         let again = m.received(beat(held: 3), sender: "node-key", now: t0 + 1)
         XCTAssertEqual(sent(again).last, .command(.endDeployment(deploymentID: "dep-A")))
         XCTAssertEqual(audited(again), [])

@@ -275,13 +275,15 @@ struct ServerStateMachine {
     /// What a node holding version `held` is sent. Its list goes to a node that holds another
     /// version, an older list too: the node refuses it (rollback) and the refusal tells the control
     /// room that this coordinator is out of date. End and wipe commands are repeated while the node
-    /// still holds a watchlist, so that a node that was offline hears them too.
+    /// still holds a watchlist, so that a node that was offline hears them too. What is sent is
+    /// audited before it is sent: the node's answer, handled on another thread, cannot come before
+    /// it in the log.
     private mutating func push(to peer: [UInt8], key: String, held: UInt64, now: Date) -> [Action] {
         let nodeID = configuration.nodes[key]?.nodeID ?? ""
         switch configuration.target(forKey: key) {
         case .ended(let deployment)?:
             guard held != 0 else { return [] }
-            var actions: [Action] = [.send(peer: peer, .command(.endDeployment(deploymentID: deployment)))]
+            var actions: [Action] = []
             if isPushDue(PushKey(peer: peer, held: held, offered: "end " + deployment), now: now) {
                 actions.append(
                     .audit(
@@ -289,7 +291,7 @@ struct ServerStateMachine {
                             actor: "coordinator", action: .nodeWipeSent, target: nodeID,
                             detail: ["deployment": deployment, "held_version": "\(held)"])))
             }
-            return actions
+            return actions + [.send(peer: peer, .command(.endDeployment(deploymentID: deployment)))]
         case nil:
             return held != 0 ? [.send(peer: peer, .command(.wipeWatchlist))] : []
         case .watchlist(let deployment, let bundle, let version)?:
@@ -297,11 +299,11 @@ struct ServerStateMachine {
                 isPushDue(PushKey(peer: peer, held: held, offered: "\(deployment) \(version)"), now: now)
             else { return [] }
             return [
-                .send(peer: peer, .watchlistBundle(bundle)),
                 .audit(
                     AuditEvent(
                         actor: "coordinator", action: .bundlePushed, target: nodeID,
                         detail: ["deployment": deployment, "version": "\(version)", "held_version": "\(held)"])),
+                .send(peer: peer, .watchlistBundle(bundle)),
             ]
         }
     }
