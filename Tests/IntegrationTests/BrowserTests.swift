@@ -227,17 +227,10 @@ final class DemoTests: XCTestCase {
     func testDemo_firstAlertVisibleInTheUIWithin60s_andCtrlCStopsEverything() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
-        let bin = repo + "/.build/release"
-        guard FileManager.default.isExecutableFile(atPath: bin + "/coordinator"),
-            FileManager.default.isExecutableFile(atPath: bin + "/edge-node")
-        else {
-            throw XCTSkip(
-                "the demo test runs the release binaries: build them with swift build -c release (scripts/test.sh does)"
-            )
-        }
+        let bin = Fixtures.executablesFolder
         let browser = try Browser()
         let dir = try Fixtures.temporaryFolder(self)
-        let port = 33_000 + Int.random(in: 0..<5000)
+        let port = Fixtures.freePort()
         let demo = try ChildProcess(
             "/bin/bash", [repo + "/scripts/demo.sh"],
             environment: ["WATCHPOST_DEMO_DIR": dir + "/demo", "WATCHPOST_DEMO_PORT": "\(port)", "WATCHPOST_BIN": bin])

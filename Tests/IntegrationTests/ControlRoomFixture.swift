@@ -22,7 +22,7 @@ struct ControlRoom {
     /// - Parameter idleTimeout: `web.idle_timeout_s`, when not the default.
     init(_ test: XCTestCase, nodes: [String] = ["node1"], watchlists: Bool = false, idleTimeout: Int? = nil) throws {
         d = try DeploymentFixture(test, nodes: nodes)
-        port = 26_000 + Int.random(in: 0..<6000)
+        port = Fixtures.freePort()
         FileManager.default.createFile(
             atPath: d.dir + "/metrics.token", contents: Data(metricsToken.utf8), attributes: [.posixPermissions: 0o600])
         let web =

@@ -365,7 +365,7 @@ final class ControlRoomTests: XCTestCase {
             ])
         XCTAssertEqual(made.status, 0, made.stderr)
         XCTAssertEqual(chmod(key, 0o644), 0)
-        let port = 26_000 + Int.random(in: 0..<6000)
+        let port = Fixtures.freePort()
         let web =
             #"{"host": "127.0.0.1", "port": \#(port), "bcrypt_cost": 4, "tls_certificate": "\#(cert)", "tls_key": "\#(key)"}"#
         try d.writeCoordinatorConfig(bundle: nil, enrolled: [], web: web)

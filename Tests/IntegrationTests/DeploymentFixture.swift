@@ -9,7 +9,7 @@ import XCTest
 /// signers, a signed bundle, configs, and helpers to start the real processes.
 final class DeploymentFixture {
     let dir: String
-    let port = 21_000 + Int.random(in: 0..<8000)
+    let port = Fixtures.freePort()
     let coordinatorExe = Fixtures.executable("coordinator")
     let edgeExe = Fixtures.executable("edge-node")
     let signerNames = ["officer", "authoriser", "third"]

@@ -53,7 +53,7 @@ final class FabricTests: XCTestCase {
         let d = try DeploymentFixture(self, nodes: ["node1", "node2"])
         let server = try d.startCoordinator(bundle: try d.buildObamaBundle(), enrolled: ["node1", "node2"])
         defer { server.signal(SIGTERM) }
-        let port = 40_000 + Int.random(in: 0..<5000)
+        let port = Fixtures.freePort()
         let node1 = try d.startNode("node1", source: try d.clip(of: "obama2.jpg", to: "obama.mp4"), metricsPort: port)
         let node2 = try d.startNode("node2", source: try d.clip(of: "biden.jpg", to: "biden.mp4"))
         defer {

@@ -9,14 +9,7 @@ final class InstallTests: XCTestCase {
         .deletingLastPathComponent().path
 
     func testInstall_placesEverything_keepsExistingConfigsAndKeys_andTheUnitsVerify() throws {
-        let bin = repo + "/.build/release"
-        guard FileManager.default.isExecutableFile(atPath: bin + "/coordinator"),
-            FileManager.default.isExecutableFile(atPath: bin + "/edge-node")
-        else {
-            throw XCTSkip(
-                "the install test installs the release binaries: build them with swift build -c release (scripts/test.sh does)"
-            )
-        }
+        let bin = Fixtures.executablesFolder
         let root = try Fixtures.temporaryFolder(self) + "/root"
         func install() throws {
             let r = try ChildProcess.run(

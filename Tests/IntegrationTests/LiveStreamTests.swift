@@ -30,7 +30,7 @@ final class LiveStreamTests: XCTestCase {
     }
 
     func testStalledAndDroppedStream_isReopenedWithBackoff_andTheNodeKeepsRunning() throws {
-        let port = 18_600 + Int.random(in: 0..<300)
+        let port = Fixtures.freePort()
         var camera: ChildProcess? = try startCamera(port: port)
         let report = try Fixtures.temporaryFolder(self) + "/report.json"
         // The camera's URL carries credentials, as real ones do: no log line of any path

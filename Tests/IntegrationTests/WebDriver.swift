@@ -55,7 +55,7 @@ final class Browser {
     private static func startDriver() throws -> (ChildProcess, String) {
         var lastError = ""
         for _ in 0..<5 {
-            let port = 40_000 + Int.random(in: 0..<5000)
+            let port = Fixtures.freePort()
             let base = "http://127.0.0.1:\(port)"
             let process = try ChildProcess(driver, ["--port=\(port)"])
             let deadline = ContinuousClock.now + .seconds(90)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 
 /// Where tests find models, public test photos, the shared research datasets and the built executables.
@@ -49,13 +50,39 @@ public enum Fixtures {
 
     /// A built executable of this package (the test runner sits beside them).
     public static func executable(_ name: String) -> String {
+        executablesFolder + "/" + name
+    }
+
+    /// The folder of this build's executables: the one the test runner sits in, so that a release
+    /// run of the tests runs release executables.
+    public static var executablesFolder: String {
         let here = URL(
             fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
         var dir = here.deletingLastPathComponent()
         if dir.lastPathComponent == "MacOS" {
             dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         }
-        return dir.appendingPathComponent(name).path
+        return dir.path
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on: the kernel's pick for a socket bound to port
+    /// 0, then closed. Tests running side by side (`swift test --parallel`) do not draw the same
+    /// one, as they could from a random range.
+    public static func freePort() -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(socket >= 0, "no socket for a free port: errno \(errno)")
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let found = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
+        }
+        precondition(found, "no free port on 127.0.0.1: errno \(errno)")
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// A fresh temporary folder, removed when the test ends.
