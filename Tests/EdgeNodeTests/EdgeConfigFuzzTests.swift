@@ -9,8 +9,7 @@ import XCTest
 /// crashes, and every refusal names the file.
 final class EdgeConfigFuzzTests: XCTestCase {
     func testMutatedEdgeConfigs_areTakenOrRefusedNamingTheFile() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
+        let repo = Fixtures.repository
         let samples = try ["edge-node.example.json", "edge-node.serve.example.json"].map {
             Array(try Data(contentsOf: URL(fileURLWithPath: repo + "/config/" + $0)))
         }

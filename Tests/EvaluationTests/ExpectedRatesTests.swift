@@ -57,19 +57,16 @@ final class ExpectedRatesTests: XCTestCase {
         return path
     }
 
-    /// The report the demo and the integration tests plan with (docs/evaluation).
-    static let committedReport = Fixtures.repository + "/docs/evaluation/lfw_dev-watchlist-cohort.json"
-
     func testTheCommittedLfwDevReport_givesMeasuredRates_andTheFPIRByGroupAtItsThreshold() throws {
         let rates = try ExpectedRates(
-            reportPath: Self.committedReport, threshold: 0.58, listSize: 2, cohort: .watchlist)
+            reportPath: Fixtures.committedEvaluation, threshold: 0.58, listSize: 2, cohort: .watchlist)
         XCTAssert((0.3..<0.99).contains(rates.rates.tpir), "measured, not a toy's 1.000: \(rates.rates.tpir)")
         XCTAssertGreaterThan(rates.rates.tpirInterval[1] - rates.rates.tpirInterval[0], 0)
         let groups = try XCTUnwrap(rates.fpirByGroup, "made with --groups at --threshold 0.58")
         XCTAssertEqual(Set(groups.keys), ["female", "male"])
         XCTAssert(groups.values.allSatisfy { $0.count == 3 && $0[1] <= $0[0] && $0[0] <= $0[2] }, "\(groups)")
         let elsewhere = try ExpectedRates(
-            reportPath: Self.committedReport, threshold: 0.70, listSize: 2, cohort: .watchlist)
+            reportPath: Fixtures.committedEvaluation, threshold: 0.70, listSize: 2, cohort: .watchlist)
         XCTAssertNil(elsewhere.fpirByGroup, "its groups were measured at 0.58, not at 0.70")
     }
 

@@ -225,8 +225,7 @@ final class BrowserTests: XCTestCase {
 /// 60 s of the system being up, and Ctrl-C stops it cleanly.
 final class DemoTests: XCTestCase {
     func testDemo_firstAlertVisibleInTheUIWithin60s_andCtrlCStopsEverything() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
+        let repo = Fixtures.repository
         let bin = Fixtures.executablesFolder
         let browser = try Browser()
         let dir = try Fixtures.temporaryFolder(self)

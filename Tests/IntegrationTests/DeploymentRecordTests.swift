@@ -10,9 +10,8 @@ import ZeroMQTransport
 /// running coordinator and edge node.
 final class DeploymentRecordTests: XCTestCase {
     /// The expected rates come from an evaluation report made like the bundle (fused, the list as
-    /// its own cohort): the one the demo uses, made on lfw_dev (figures only) and committed, so
-    /// that a deployment's expected rates are real ones (docs/evaluation).
-    static let evaluationReport = Fixtures.repository + "/docs/evaluation/lfw_dev-watchlist-cohort.json"
+    /// its own cohort): the committed lfw_dev one the demo uses, so that they are real ones.
+    static let evaluationReport = Fixtures.committedEvaluation
 
     private func cli(_ d: DeploymentFixture, _ args: [String]) throws -> (status: Int32, stdout: String, stderr: String)
     {

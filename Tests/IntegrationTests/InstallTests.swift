@@ -5,8 +5,7 @@ import XCTest
 /// `scripts/install.sh` into a folder (WATCHPOST_ROOT): what it puts where, with which
 /// permissions; a second run overwrites no config and no key; the units pass `systemd-analyze verify`.
 final class InstallTests: XCTestCase {
-    private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    private let repo = Fixtures.repository
 
     func testInstall_placesEverything_keepsExistingConfigsAndKeys_andTheUnitsVerify() throws {
         let bin = Fixtures.executablesFolder

@@ -8,6 +8,10 @@ public enum Fixtures {
     public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
+    /// The evaluation report the demo and the tests plan with: made on lfw_dev with lists that are
+    /// their own cohort, figures only, committed with the command that made it (docs/evaluation).
+    public static let committedEvaluation = repository + "/docs/evaluation/lfw_dev-watchlist-cohort.json"
+
     /// A photo from the face_recognition 1.3.0 sdist, installed by `scripts/setup.sh --with-test-data`.
     public static func photo(_ name: String) throws -> String { try testData(name) }
 
