@@ -8,7 +8,7 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
     /// A resend of an alert already stored changes nothing.
     static let persistenceConflictPolicy = PersistenceConflictPolicy(insert: .ignore, update: .abort)
     /// Every column but the crop, which only the alert page loads (`AlertStore.crop`).
-    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .crop }.map { Column($0) } }
+    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .crop } }
 
     var id: String
     var nodeID: String
@@ -44,7 +44,7 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
     var stopSex: String?
     var stopMinutes: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case id
         case nodeID = "node_id"
         case nodeKey = "node_key"
@@ -76,33 +76,8 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
         case stopMinutes = "stop_minutes"
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let subject = Column(CodingKeys.subject)
-        static let score = Column(CodingKeys.score)
-        static let distance = Column(CodingKeys.distance)
-        static let quality = Column(CodingKeys.quality)
-        static let deploymentID = Column(CodingKeys.deploymentID)
-        static let receivedAtMs = Column(CodingKeys.receivedAtMs)
-        static let purgedAtMs = Column(CodingKeys.purgedAtMs)
-        static let review = Column(CodingKeys.review)
-        static let reviewBy = Column(CodingKeys.reviewBy)
-        static let reviewAtMs = Column(CodingKeys.reviewAtMs)
-        static let reviewNote = Column(CodingKeys.reviewNote)
-        static let outcome = Column(CodingKeys.outcome)
-        static let outcomeAction = Column(CodingKeys.outcomeAction)
-        static let outcomeNote = Column(CodingKeys.outcomeNote)
-        static let outcomeBy = Column(CodingKeys.outcomeBy)
-        static let outcomeAtMs = Column(CodingKeys.outcomeAtMs)
-        static let caseReference = Column(CodingKeys.caseReference)
-        static let caseReason = Column(CodingKeys.caseReason)
-        static let caseBy = Column(CodingKeys.caseBy)
-        static let crop = Column(CodingKeys.crop)
-        static let commitmentSalt = Column(CodingKeys.commitmentSalt)
-        static let stopEthnicity = Column(CodingKeys.stopEthnicity)
-        static let stopSex = Column(CodingKeys.stopSex)
-        static let stopMinutes = Column(CodingKeys.stopMinutes)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     static func withID(_ id: UUID) -> QueryInterfaceRequest<AlertRow> { filter(key: id.uuidString) }
 

@@ -170,7 +170,7 @@ public final class AlertStore: Sendable {
     public func oldestAwaitingReview() throws -> UUID? {
         try database.read { db in
             try AlertRow.filter(AlertRow.Columns.review == nil && AlertRow.Columns.purgedAtMs == nil)
-                .order(Column("captured_at_ms"), Column.rowID).select(AlertRow.Columns.id, as: String.self)
+                .order(AlertRow.Columns.capturedAtMs, Column.rowID).select(AlertRow.Columns.id, as: String.self)
                 .fetchOne(db).flatMap(UUID.init(uuidString:))
         }
     }

@@ -6,7 +6,7 @@ struct DeploymentRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "deployment"
     /// Every column but the bundle (megabytes for a large list), which only the node server reads.
     static var databaseSelection: [any SQLSelectable] {
-        CodingKeys.allCases.filter { $0 != .bundle }.map { Column($0) }
+        CodingKeys.allCases.filter { $0 != .bundle }
     }
 
     var id: String
@@ -41,7 +41,7 @@ struct DeploymentRow: Codable, FetchableRecord, PersistableRecord {
     var cohort: String?
     var listPseudonymisedAtMs: Int64?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case id, state
         case placeName = "place_name"
         case latitude, longitude
@@ -68,21 +68,8 @@ struct DeploymentRow: Codable, FetchableRecord, PersistableRecord {
         case listPseudonymisedAtMs = "list_pseudonymised_at_ms"
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let state = Column(CodingKeys.state)
-        static let windowStartMs = Column(CodingKeys.windowStartMs)
-        static let windowEndMs = Column(CodingKeys.windowEndMs)
-        static let authorisingOfficer = Column(CodingKeys.authorisingOfficer)
-        static let authorisedAtMs = Column(CodingKeys.authorisedAtMs)
-        static let startedBy = Column(CodingKeys.startedBy)
-        static let startedAtMs = Column(CodingKeys.startedAtMs)
-        static let endedBy = Column(CodingKeys.endedBy)
-        static let endedAtMs = Column(CodingKeys.endedAtMs)
-        static let destroyedAtMs = Column(CodingKeys.destroyedAtMs)
-        static let bundle = Column(CodingKeys.bundle)
-        static let listPseudonymisedAtMs = Column(CodingKeys.listPseudonymisedAtMs)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 }
 
 /// A deployment's row as `DeploymentStore.load` reads it: every column but the bundle, and
@@ -111,15 +98,13 @@ struct DeploymentNodeRow: Codable, FetchableRecord, PersistableRecord {
     var deploymentID: String
     var nodeID: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case deploymentID = "deployment_id"
         case nodeID = "node_id"
     }
 
-    enum Columns {
-        static let deploymentID = Column(CodingKeys.deploymentID)
-        static let nodeID = Column(CodingKeys.nodeID)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 }
 
 /// A row of `deployment_subject`: a subject on a deployment's list, as the record keeps it.
@@ -127,7 +112,7 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "deployment_subject"
     /// Every column but the reference photo, which only the alert page loads.
     static var databaseSelection: [any SQLSelectable] {
-        CodingKeys.allCases.filter { $0 != .referencePhoto }.map { Column($0) }
+        CodingKeys.allCases.filter { $0 != .referencePhoto }
     }
 
     var deploymentID: String
@@ -145,7 +130,7 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
     var overrideSalt: Data?
     var referencePhoto: Data?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case deploymentID = "deployment_id"
         case subjectID = "subject_id"
         case displayName = "display_name"
@@ -160,17 +145,8 @@ struct DeploymentSubjectRow: Codable, FetchableRecord, PersistableRecord {
         case referencePhoto = "reference_photo"
     }
 
-    enum Columns {
-        static let deploymentID = Column(CodingKeys.deploymentID)
-        static let subjectID = Column(CodingKeys.subjectID)
-        static let overrideBy = Column(CodingKeys.overrideBy)
-        static let overrideReason = Column(CodingKeys.overrideReason)
-        static let overrideAtMs = Column(CodingKeys.overrideAtMs)
-        static let overrideSalt = Column(CodingKeys.overrideSalt)
-        static let referencePhoto = Column(CodingKeys.referencePhoto)
-        static let displayName = Column(CodingKeys.displayName)
-        static let warning = Column(CodingKeys.warning)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     static func of(_ deployment: String) -> QueryInterfaceRequest<DeploymentSubjectRow> {
         filter(Columns.deploymentID == deployment)

@@ -85,7 +85,7 @@ public enum FieldTeam {
                     id IN (SELECT alert_id FROM alert_dispatch WHERE officer = ?)
                     AND deployment_id IN (SELECT id FROM deployment WHERE state = ?)
                     """, arguments: [officer, DeploymentState.live.rawValue]
-            ).order(Column("captured_at_ms").desc).limit(200).fetchAll(db).map { try $0.alert() }
+            ).order(AlertRow.Columns.capturedAtMs.desc).limit(200).fetchAll(db).map { try $0.alert() }
         }
     }
 

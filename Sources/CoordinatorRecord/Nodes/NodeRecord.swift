@@ -21,7 +21,7 @@ struct NodeRecord: Codable, FetchableRecord, PersistableRecord {
     var rejectionsTotal = "{}"
     var lastRefusal: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case nodeID = "node_id"
         case publicKey = "public_key"
         case cameraID = "camera_id"
@@ -37,11 +37,8 @@ struct NodeRecord: Codable, FetchableRecord, PersistableRecord {
         case lastRefusal = "last_refusal"
     }
 
-    enum Columns {
-        static let nodeID = Column(CodingKeys.nodeID)
-        static let revokedAtMs = Column(CodingKeys.revokedAtMs)
-        static let lastRefusal = Column(CodingKeys.lastRefusal)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     /// A node the config enrols now: its figures start empty, as a new node's do.
     init(_ node: EnrolledNode, enrolledAtMs: Int64) {

@@ -13,7 +13,7 @@ struct UserRecord: Codable, FetchableRecord, PersistableRecord {
     var failedLogins: Int
     var lockedUntilMs: Int64?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case name, role
         case passwordHash = "password_hash"
         case createdAtMs = "created_at_ms"
@@ -22,14 +22,8 @@ struct UserRecord: Codable, FetchableRecord, PersistableRecord {
         case lockedUntilMs = "locked_until_ms"
     }
 
-    enum Columns {
-        static let name = Column(CodingKeys.name)
-        static let role = Column(CodingKeys.role)
-        static let passwordHash = Column(CodingKeys.passwordHash)
-        static let disabledAtMs = Column(CodingKeys.disabledAtMs)
-        static let failedLogins = Column(CodingKeys.failedLogins)
-        static let lockedUntilMs = Column(CodingKeys.lockedUntilMs)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     /// The row named `name`, for an update or a delete.
     static func named(_ name: String) -> QueryInterfaceRequest<UserRecord> { filter(Columns.name == name) }
@@ -55,7 +49,7 @@ struct SessionRecord: Codable, FetchableRecord, PersistableRecord {
     var createdAtMs: Int64
     var expiresAtMs: Int64
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case tokenSHA256 = "token_sha256"
         case userName = "user_name"
         case csrfToken = "csrf_token"
@@ -63,11 +57,8 @@ struct SessionRecord: Codable, FetchableRecord, PersistableRecord {
         case expiresAtMs = "expires_at_ms"
     }
 
-    enum Columns {
-        static let tokenSHA256 = Column(CodingKeys.tokenSHA256)
-        static let userName = Column(CodingKeys.userName)
-        static let expiresAtMs = Column(CodingKeys.expiresAtMs)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     static func ofUser(_ name: String) -> QueryInterfaceRequest<SessionRecord> { filter(Columns.userName == name) }
 }

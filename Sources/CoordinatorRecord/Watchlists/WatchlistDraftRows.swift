@@ -8,7 +8,7 @@ struct WatchlistDraftRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "watchlist_draft"
     /// Every column but the bundle, which only signing and planning read.
     static var databaseSelection: [any SQLSelectable] {
-        CodingKeys.allCases.filter { $0 != .bundle }.map { Column($0) }
+        CodingKeys.allCases.filter { $0 != .bundle }
     }
 
     var id: String
@@ -32,7 +32,7 @@ struct WatchlistDraftRow: Codable, FetchableRecord, PersistableRecord {
     var builtThreshold: Double?
     var bundle: Data?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case id
         case deploymentID = "deployment_id"
         case watchlistID = "watchlist_id"
@@ -53,19 +53,8 @@ struct WatchlistDraftRow: Codable, FetchableRecord, PersistableRecord {
         case bundle
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let deploymentID = Column(CodingKeys.deploymentID)
-        static let state = Column(CodingKeys.state)
-        static let failure = Column(CodingKeys.failure)
-        static let createdAtMs = Column(CodingKeys.createdAtMs)
-        static let builtAtMs = Column(CodingKeys.builtAtMs)
-        static let builtSubjects = Column(CodingKeys.builtSubjects)
-        static let builtTemplates = Column(CodingKeys.builtTemplates)
-        static let builtCohortFaces = Column(CodingKeys.builtCohortFaces)
-        static let builtThreshold = Column(CodingKeys.builtThreshold)
-        static let bundle = Column(CodingKeys.bundle)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     /// The stored bundle of a draft, nil before a build.
     static func bundle(of id: String, _ db: Database) throws -> Data? {
@@ -94,7 +83,7 @@ struct WatchlistDraftSubjectRow: Codable, FetchableRecord, PersistableRecord {
     /// Nil until built; false when no photo could be enrolled.
     var enrolled: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case draftID = "draft_id"
         case subjectID = "subject_id"
         case line
@@ -106,19 +95,15 @@ struct WatchlistDraftSubjectRow: Codable, FetchableRecord, PersistableRecord {
         case enrolled
     }
 
-    enum Columns {
-        static let draftID = Column(CodingKeys.draftID)
-        static let subjectID = Column(CodingKeys.subjectID)
-        static let line = Column(CodingKeys.line)
-        static let enrolled = Column(CodingKeys.enrolled)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 }
 
 /// A row of `watchlist_draft_photo`: an uploaded photo of a subject, with why enrolment refused it.
 struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "watchlist_draft_photo"
     /// Every column but the photo's bytes, which only the photo route and the build read.
-    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .photo }.map { Column($0) } }
+    static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.filter { $0 != .photo } }
 
     var draftID: String
     var subjectID: String
@@ -132,7 +117,7 @@ struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
     /// `x y width height` separated by `;`; nil otherwise.
     var facesFound: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case draftID = "draft_id"
         case subjectID = "subject_id"
         case position
@@ -142,15 +127,8 @@ struct WatchlistDraftPhotoRow: Codable, FetchableRecord, PersistableRecord {
         case facesFound = "faces_found"
     }
 
-    enum Columns {
-        static let draftID = Column(CodingKeys.draftID)
-        static let subjectID = Column(CodingKeys.subjectID)
-        static let position = Column(CodingKeys.position)
-        static let photo = Column(CodingKeys.photo)
-        static let refusal = Column(CodingKeys.refusal)
-        static let faceBox = Column(CodingKeys.faceBox)
-        static let facesFound = Column(CodingKeys.facesFound)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     /// The faces found, as marks.
     var faces: [FaceMark] { (facesFound ?? "").split(separator: ";").compactMap { FaceMark(text: String($0)) } }
@@ -173,7 +151,7 @@ struct WatchlistDraftSignatureRow: Codable, FetchableRecord, PersistableRecord {
     var uploadedBy: String
     var uploadedAtMs: Int64
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, ColumnExpression {
         case draftID = "draft_id"
         case keyID = "key_id"
         case publicKey = "public_key"
@@ -182,11 +160,8 @@ struct WatchlistDraftSignatureRow: Codable, FetchableRecord, PersistableRecord {
         case uploadedAtMs = "uploaded_at_ms"
     }
 
-    enum Columns {
-        static let draftID = Column(CodingKeys.draftID)
-        static let keyID = Column(CodingKeys.keyID)
-        static let uploadedAtMs = Column(CodingKeys.uploadedAtMs)
-    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     /// A draft's signatures in the order they were taken.
     static func of(_ draft: String) -> QueryInterfaceRequest<WatchlistDraftSignatureRow> {
