@@ -59,6 +59,21 @@ final class AdjudicationTests: XCTestCase {
         }
     }
 
+    /// A review or outcome Watchpost never writes is a damaged row: read as nothing, the alert
+    /// would be back on the operator's queue as if nobody had looked at it.
+    func testAReviewOrOutcomeNobodyWrote_isADamagedRow_notAnAlertAwaitingReview() throws {
+        let f = try RecordFixture(self)
+        let (store, _) = try storedAlert(f)
+        for (column, word) in [("review", "maybe"), ("outcome", "vanished"), ("outcome_action", "chase")] {
+            try f.tamper("UPDATE alert SET \(column) = '\(word)'")
+            XCTAssertThrowsError(try store.list()) {
+                XCTAssertEqual(($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["alert", column, word])
+            }
+            try f.tamper("UPDATE alert SET \(column) = NULL")
+        }
+        XCTAssertEqual(try store.list().count, 1, "each damage undone, the alert reads")
+    }
+
     func testStageRules_refuseOutOfOrderAndRepeatedSteps() throws {
         let f = try RecordFixture(self)
         let (store, id) = try storedAlert(f)

@@ -94,24 +94,21 @@ struct AlertRow: Codable, FetchableRecord, PersistableRecord {
             distance: distance,
             quality: quality.map { data in data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } },
             trackFrames: trackFrames, capturedAt: date(milliseconds: capturedAtMs),
-            receivedAt: date(milliseconds: receivedAtMs), review: review.flatMap(ReviewDecision.init(rawValue:)),
+            receivedAt: date(milliseconds: receivedAtMs), review: try review.map { try known($0, .review) },
             reviewBy: reviewBy, reviewAt: reviewAtMs.map(date(milliseconds:)), reviewNote: reviewNote,
-            outcome: outcome.flatMap(FieldOutcome.init(rawValue:)),
-            action: outcomeAction.flatMap(FieldAction.init(rawValue:)), outcomeBy: outcomeBy,
+            outcome: try outcome.map { try known($0, .outcome) },
+            action: try outcomeAction.map { try known($0, .outcomeAction) }, outcomeBy: outcomeBy,
             outcomeAt: outcomeAtMs.map(date(milliseconds:)), outcomeNote: outcomeNote, caseReference: caseReference,
             caseReason: caseReason, purgedAt: purgedAtMs.map(date(milliseconds:)),
             stop: StopRecord(
-                ethnicity: try stopEthnicity.map { try known($0, CodingKeys.stopEthnicity) },
-                sex: try stopSex.map { try known($0, CodingKeys.stopSex) }, minutes: stopMinutes))
+                ethnicity: try stopEthnicity.map { try known($0, .stopEthnicity) },
+                sex: try stopSex.map { try known($0, .stopSex) }, minutes: stopMinutes))
     }
 
     /// A recorded value of one of the record's own vocabularies; any other is a damaged row.
     private func known<Value: RawRepresentable<String>>(_ text: String, _ column: CodingKeys) throws -> Value {
-        guard let value = Value(rawValue: text) else {
-            throw DamagedRow(
-                table: Self.databaseTableName, column: column.rawValue,
-                key: "from node \(nodeID) received at \(receivedAtMs) ms", value: text)
-        }
-        return value
+        try DamagedRow.known(
+            text, table: Self.databaseTableName, column: column.rawValue,
+            key: "from node \(nodeID) received at \(receivedAtMs) ms")
     }
 }

@@ -19,3 +19,16 @@ public struct DamagedRow: Refusal, Equatable {
             + "run coordinator audit verify to see whether the record was changed, and restore it from a backup"
     }
 }
+
+extension DamagedRow {
+    /// A stored word of one of the record's own vocabularies (a state, a decision, a choice) as its
+    /// type; any other word is a damaged row, never a default.
+    static func known<Value: RawRepresentable<String>>(
+        _ text: String, table: String, column: String, key: String
+    ) throws -> Value {
+        guard let value = Value(rawValue: text) else {
+            throw DamagedRow(table: table, column: column, key: key, value: text)
+        }
+        return value
+    }
+}

@@ -482,9 +482,8 @@ public enum DeploymentStore {
                 "no deployment \(id)" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
         }
         let row = read.row
-        guard let state = DeploymentState(rawValue: row.state) else {
-            throw DamagedRow(table: DeploymentRow.databaseTableName, column: "state", key: id, value: row.state)
-        }
+        let state: DeploymentState = try DamagedRow.known(
+            row.state, table: DeploymentRow.databaseTableName, column: DeploymentRow.CodingKeys.state.rawValue, key: id)
         let lifecycle = DeploymentLifecycle(
             state: state, windowStart: date(milliseconds: row.windowStartMs),
             windowEnd: date(milliseconds: row.windowEndMs), authorisedAt: row.authorisedAtMs.map(date(milliseconds:)),

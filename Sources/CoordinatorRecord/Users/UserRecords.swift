@@ -30,9 +30,8 @@ struct UserRecord: Codable, FetchableRecord, PersistableRecord {
 
     /// The user as the rest of Watchpost sees it; a role Watchpost never writes is a damaged row.
     func user() throws -> User {
-        guard let known = Role(rawValue: role) else {
-            throw DamagedRow(table: Self.databaseTableName, column: CodingKeys.role.rawValue, key: name, value: role)
-        }
+        let known: Role = try DamagedRow.known(
+            role, table: Self.databaseTableName, column: CodingKeys.role.rawValue, key: name)
         return User(
             name: name, role: known, disabled: disabledAtMs != nil, lockedUntil: lockedUntilMs.map(date(milliseconds:)))
     }
