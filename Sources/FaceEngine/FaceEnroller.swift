@@ -40,15 +40,7 @@ public enum EnrolmentRejection: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// Which face of an enrolment photo is the subject's, when it holds more than one.
-public enum FaceChoice: String, CaseIterable, Sendable {
-    /// The photo must show one face (faces too small to match do not count): the default.
-    case only
-    /// The largest face, if it is clearly larger (its eyes at least 1.25x as far apart as the next).
-    case largest
-    /// The face nearest the centre, if clearly nearer (at most 0.6x the next one's distance).
-    case central
-
+extension FaceChoice {
     /// The index of the subject's face among faces (boxes and inter-eye distances) in an image of
     /// this size, or why none can be chosen.
     public func pick(_ faces: [(box: Box, interEye: Float)], width: Int, height: Int) -> Result<Int, EnrolmentRejection>

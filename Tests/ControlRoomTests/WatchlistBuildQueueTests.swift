@@ -65,7 +65,7 @@ final class WatchlistBuildQueueTests: XCTestCase {
             WatchlistUpload(
                 binding: WatchlistBinding(
                     deploymentID: "dep-9", watchlistID: watchlist, version: 2, notBefore: nil,
-                    expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9, photos: "separate"),
+                    expiresAt: RecordFixture.t0 + 86_400, threshold: 0.9, photos: .separate),
                 manifestName: "list.csv",
                 manifestText: """
                     subject_id,display_name,category,reason,image_source,image_paths,legal_basis,under_18

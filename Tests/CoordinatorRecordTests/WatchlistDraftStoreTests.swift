@@ -33,7 +33,7 @@ final class WatchlistDraftStoreTests: XCTestCase {
 
     private func upload(
         photos: [String: [UInt8]]? = nil, manifest: String? = nil, deployment: String = "dep-9",
-        fusion: String = "separate"
+        fusion: PhotoFusion = .separate
     ) -> WatchlistUpload {
         WatchlistUpload(
             binding: WatchlistBinding(
@@ -101,7 +101,6 @@ final class WatchlistDraftStoreTests: XCTestCase {
             ),
             (upload(manifest: "subject_id,display_name\ns-1,x\n"), "manifest.missingColumns"),
             (upload(deployment: "dep 9; DROP TABLE deployment"), "watchlist.invalidDeploymentID"),
-            (upload(fusion: "blend"), "watchlist.unknownPhotosChoice"),
             (
                 upload(
                     photos: ["a.jpg": jpeg],
@@ -197,13 +196,13 @@ final class WatchlistDraftStoreTests: XCTestCase {
     func testFusedPhotos_areKeptWithTheDraft_andMakeAFusedList() throws {
         let f = try RecordFixture(self)
         let id = try WatchlistDraftStore.upload(
-            upload(fusion: "fused"), by: "ian", in: f.database, at: RecordFixture.t0)
+            upload(fusion: .fused), by: "ian", in: f.database, at: RecordFixture.t0)
         let draft = try XCTUnwrap(WatchlistDraftStore.load(id, in: f.database))
-        XCTAssertEqual(draft.binding.photos, "fused")
+        XCTAssertEqual(draft.binding.photos, .fused)
         XCTAssertEqual(draft.enrolment, .fused)
         XCTAssertEqual(
             try WatchlistDraftStore.beginBuild(id, by: "ian", in: f.database, at: RecordFixture.t0).binding.photos,
-            "fused")
+            .fused)
         XCTAssertEqual(
             ListEnrolment(photos: .fused, severalPhotos: false), .onePhoto, "one photo each: nothing to fuse")
     }
@@ -344,15 +343,39 @@ final class WatchlistDraftStoreTests: XCTestCase {
         XCTAssertEqual(try f.auditActions().last, "watchlist.discarded")
     }
 
-    /// A draft state Watchpost never writes is a damaged row, not a build that quietly "failed".
-    func testADraftStateNobodyWrote_isADamagedRow_notAFailedBuild() throws {
+    /// A draft state Watchpost never writes is a damaged row, not a build that quietly "failed";
+    /// so is a face choice or photo fusion, rather than the default enrolment building another list.
+    func testAStateOrChoiceNobodyWrote_isADamagedRow_notAFailedBuildOrTheDefault() throws {
         let f = try RecordFixture(self)
         let id = try WatchlistDraftStore.upload(upload(), by: "ian", in: f.database, at: RecordFixture.t0)
-        try f.tamper("UPDATE watchlist_draft SET state = 'exploded' WHERE id = '\(id)'")
-        XCTAssertThrowsError(try WatchlistDraftStore.load(id, in: f.database)) {
-            XCTAssertEqual(
-                ($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["watchlist_draft", "state", "exploded"],
-                "\($0)")
+        let columns = [
+            ("state", "exploded", "uploaded"), ("face_choice", "leftmost", "only"), ("photos", "blend", "separate"),
+        ]
+        for (column, word, written) in columns {
+            try f.tamper("UPDATE watchlist_draft SET \(column) = '\(word)' WHERE id = '\(id)'")
+            XCTAssertThrowsError(try WatchlistDraftStore.load(id, in: f.database)) {
+                XCTAssertEqual(
+                    ($0 as? DamagedRow).map { [$0.table, $0.column, $0.value] }, ["watchlist_draft", column, word],
+                    "\($0)")
+            }
+            try f.tamper("UPDATE watchlist_draft SET \(column) = '\(written)' WHERE id = '\(id)'")
+        }
+        XCTAssertNotNil(try WatchlistDraftStore.load(id, in: f.database), "each damage undone, the draft loads")
+    }
+
+    /// A face choice or photo fusion a form or flag names must be one of the choices; the refusal lists them.
+    func testAnUnknownChoice_isRefusedWithItsCodeAndTheChoices() throws {
+        XCTAssertEqual(try WatchlistBinding.faceChoice(named: "central"), .central)
+        XCTAssertEqual(try WatchlistBinding.photos(named: "fused"), .fused)
+        XCTAssertThrowsError(try WatchlistBinding.faceChoice(named: "leftmost")) {
+            let refusal = $0 as? WatchlistDraftRefusal
+            XCTAssertEqual(refusal?.code, .unknownFaceChoice)
+            XCTAssertEqual(refusal?.value, "leftmost")
+            XCTAssertTrue("\($0)".contains("only, largest, central"), "\($0)")
+        }
+        XCTAssertThrowsError(try WatchlistBinding.photos(named: "blend")) {
+            XCTAssertEqual(($0 as? WatchlistDraftRefusal)?.code, .unknownPhotosChoice)
+            XCTAssertTrue("\($0)".contains("fused, separate"), "\($0)")
         }
     }
 }

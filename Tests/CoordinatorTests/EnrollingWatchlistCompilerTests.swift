@@ -66,16 +66,15 @@ final class EnrollingWatchlistCompilerTests: XCTestCase {
     }
 
     /// A draft uploaded with `fused` gives each subject one template, the mean of its photos; with
-    /// `separate`, one per photo. The two spellings are those of `PhotoFusion`.
+    /// `separate`, one per photo.
     func testFusedDraft_enrolsOneTemplatePerSubject() async throws {
-        XCTAssertEqual(Set(WatchlistBinding.photoChoices), Set(PhotoFusion.allCases.map(\.rawValue)))
         let f = try RecordFixture(self)
         let compiler = EnrollingWatchlistCompiler(settings: .init())
-        var templates: [String: Int] = [:]
-        for fusion in WatchlistBinding.photoChoices {
+        var templates: [PhotoFusion: Int] = [:]
+        for fusion in PhotoFusion.allCases {
             let upload = WatchlistUpload(
                 binding: WatchlistBinding(
-                    deploymentID: "dep-\(fusion)", watchlistID: "wl-1", version: 1, notBefore: nil,
+                    deploymentID: "dep-\(fusion.rawValue)", watchlistID: "wl-1", version: 1, notBefore: nil,
                     expiresAt: RecordFixture.t0 + 86_400, threshold: 0.8, photos: fusion),
                 manifestName: "list.csv",
                 manifestText:
@@ -90,7 +89,7 @@ final class EnrollingWatchlistCompilerTests: XCTestCase {
             XCTAssertEqual(compiled.refusals, [])
             templates[fusion] = compiled.templates
         }
-        XCTAssertEqual(templates, ["separate": 2, "fused": 1])
+        XCTAssertEqual(templates, [.separate: 2, .fused: 1])
     }
 
     /// With `watchlists.cohort_centroids`, a list built in the control room carries the cohort as

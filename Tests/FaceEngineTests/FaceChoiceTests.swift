@@ -1,4 +1,5 @@
 import FaceEngine
+import FaceTemplates
 import TestSupport
 import VisionTestSupport
 import XCTest

@@ -232,7 +232,7 @@ struct WatchlistRoutes {
             "validity":
                 "\(d.binding.notBefore.map(displayTime) ?? "from the build") to \(displayTime(d.binding.expiresAt))",
             "threshold": d.binding.threshold.map { String(format: "%.3f", $0) } ?? "chosen from the evaluation report",
-            "face": d.binding.faceChoice, "photos": d.binding.photos,
+            "face": d.binding.faceChoice.rawValue, "photos": d.binding.photos.rawValue,
             "state": d.state.rawValue, "csrf": session.csrfToken,
             "created": "\(displayTime(d.createdAt)) by \(d.createdBy) from \(d.manifestName)",
             "subjects": subjects, "refused": d.refusedPhotos, "signatures": signatures, "required": signers.required,
@@ -348,7 +348,8 @@ struct WatchlistRoutes {
                 deploymentID: deployment, watchlistID: watchlist, version: version,
                 notBefore: try form.text("not_before").map { try formTime($0, "valid from") },
                 expiresAt: try formTime(expiresText, "expires"), threshold: threshold,
-                faceChoice: form.text("face") ?? "only", photos: form.text("photos") ?? "separate"),
+                faceChoice: try form.text("face").map(WatchlistBinding.faceChoice(named:)) ?? .only,
+                photos: try form.text("photos").map(WatchlistBinding.photos(named:)) ?? .separate),
             manifestName: manifest.fileName!,
             manifestText: try CSVTable.utf8Text(manifest.body, file: manifest.fileName!),
             photos: byName)

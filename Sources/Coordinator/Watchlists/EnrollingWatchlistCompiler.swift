@@ -66,7 +66,7 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
             threshold = given
         } else {
             let enrolment = ListEnrolment(
-                photos: PhotoFusion(rawValue: input.binding.photos) ?? .separate,
+                photos: input.binding.photos,
                 severalPhotos: input.subjects.contains { $0.photos.count > 1 })
             threshold = try ExpectedRates.threshold(
                 reportPath: try evaluationReport(), fpir: 1e-3, listSize: input.subjects.count,
@@ -78,8 +78,8 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
                 enroller: try ModelStore.locate(explicit: settings.modelDirectory).makeEnroller())
         }
         let b = input.binding
-        builder!.choice = FaceChoice(rawValue: b.faceChoice) ?? .only
-        builder!.photos = PhotoFusion(rawValue: b.photos) ?? .separate
+        builder!.choice = b.faceChoice
+        builder!.photos = b.photos
         builder!.cohortCentroids = settings.cohortCentroids
         let outcome = builder!.build(
             subjects: input.subjects.map { s in

@@ -18,18 +18,15 @@ public struct WatchlistBinding: Sendable, Equatable {
     public var expiresAt: Date
     /// Nil: chosen from the evaluation report for FPIR <= 1e-3 at the list's size.
     public var threshold: Float?
-    /// Which face of a photo with several is the subject's: `only`, `largest` or `central` (`FaceChoice`).
-    public var faceChoice: String
-    /// A subject's several photos: `separate` (one template each) or `fused` (one, their mean; `PhotoFusion`).
-    public var photos: String
-
-    public static let faceChoices = ["only", "largest", "central"]
-    public static let photoChoices = ["separate", "fused"]
+    /// Which face of a photo with several is the subject's.
+    public var faceChoice: FaceChoice
+    /// A subject's several photos: one template each, or one, their mean.
+    public var photos: PhotoFusion
 
     public init(
         deploymentID: String, watchlistID: String, version: UInt64, notBefore: Date?, expiresAt: Date,
         threshold: Float?,
-        faceChoice: String = "only", photos: String = "separate"
+        faceChoice: FaceChoice = .only, photos: PhotoFusion = .separate
     ) {
         self.deploymentID = deploymentID
         self.watchlistID = watchlistID
@@ -39,6 +36,27 @@ public struct WatchlistBinding: Sendable, Equatable {
         self.threshold = threshold
         self.faceChoice = faceChoice
         self.photos = photos
+    }
+
+    /// The face choice a form or flag names; any other word is refused with the choices.
+    public static func faceChoice(named name: String) throws -> FaceChoice {
+        try choice(named: name, .unknownFaceChoice, "face choice")
+    }
+
+    /// The photo fusion a form or flag names; any other word is refused with the choices.
+    public static func photos(named name: String) throws -> PhotoFusion {
+        try choice(named: name, .unknownPhotosChoice, "photos")
+    }
+
+    private static func choice<Choice: RawRepresentable<String> & CaseIterable>(
+        named name: String, _ code: WatchlistDraftRefusalCode, _ what: String
+    ) throws -> Choice {
+        guard let choice = Choice(rawValue: name) else {
+            throw WatchlistDraftRefusal(
+                code, name,
+                "\(what) '\(name)' must be one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
     }
 }
 
@@ -75,7 +93,7 @@ public struct WatchlistDraft: Sendable {
     /// How the built list enrolled its subjects: by the photos enrolment accepted, once built.
     public var enrolment: ListEnrolment {
         ListEnrolment(
-            photos: PhotoFusion(rawValue: binding.photos) ?? .separate,
+            photos: binding.photos,
             severalPhotos: subjects.contains { s in
                 s.photos.filter { $0.refusal == nil }.count > 1
             })

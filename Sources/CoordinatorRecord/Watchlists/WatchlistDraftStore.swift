@@ -52,7 +52,7 @@ public enum WatchlistDraftStore {
             try WatchlistDraftRow(
                 id: id, deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: Int64(clamping: b.version),
                 notBeforeMs: b.notBefore.map(milliseconds), expiresAtMs: milliseconds(b.expiresAt),
-                threshold: b.threshold.map { Double($0) }, faceChoice: b.faceChoice, photos: b.photos,
+                threshold: b.threshold.map { Double($0) }, faceChoice: b.faceChoice.rawValue, photos: b.photos.rawValue,
                 state: WatchlistDraftState.uploaded.rawValue, manifestName: upload.manifestName, createdBy: actor,
                 createdAtMs: milliseconds(now)
             ).insert(db)
@@ -458,9 +458,12 @@ public enum WatchlistDraftStore {
 
     private static func load(_ id: String, _ db: Database) throws -> WatchlistDraft? {
         guard let row = try WatchlistDraftRow.fetchOne(db, key: id) else { return nil }
-        guard let state = WatchlistDraftState(rawValue: row.state) else {
-            throw DamagedRow(table: WatchlistDraftRow.databaseTableName, column: "state", key: id, value: row.state)
+        func known<Value: RawRepresentable<String>>(_ text: String, _ column: WatchlistDraftRow.CodingKeys) throws
+            -> Value
+        {
+            try DamagedRow.known(text, table: WatchlistDraftRow.databaseTableName, column: column.rawValue, key: id)
         }
+        let state: WatchlistDraftState = try known(row.state, .state)
         let photos = Dictionary(
             grouping: try WatchlistDraftPhotoRow.filter(WatchlistDraftPhotoRow.Columns.draftID == id)
                 .order(WatchlistDraftPhotoRow.Columns.subjectID, WatchlistDraftPhotoRow.Columns.position).fetchAll(db),
@@ -499,7 +502,8 @@ public enum WatchlistDraftStore {
             binding: WatchlistBinding(
                 deploymentID: row.deploymentID, watchlistID: row.watchlistID, version: UInt64(row.version),
                 notBefore: row.notBeforeMs.map(date(milliseconds:)), expiresAt: date(milliseconds: row.expiresAtMs),
-                threshold: row.threshold.map(Float.init), faceChoice: row.faceChoice, photos: row.photos),
+                threshold: row.threshold.map(Float.init), faceChoice: try known(row.faceChoice, .faceChoice),
+                photos: try known(row.photos, .photos)),
             state: state, failure: row.failure, manifestName: row.manifestName, createdBy: row.createdBy,
             createdAt: date(milliseconds: row.createdAtMs), build: build, subjects: subjects, signatures: signatures)
     }
@@ -528,16 +532,6 @@ public enum WatchlistDraftStore {
         }
         if let t = b.threshold, !(t > 0 && t < 2) {
             throw WatchlistDraftRefusal(.invalidThreshold, "\(t)", "threshold must be a score between 0 and 2")
-        }
-        guard WatchlistBinding.faceChoices.contains(b.faceChoice) else {
-            throw WatchlistDraftRefusal(
-                .unknownFaceChoice, b.faceChoice,
-                "face choice '\(b.faceChoice)' must be one of \(WatchlistBinding.faceChoices.joined(separator: ", "))")
-        }
-        guard WatchlistBinding.photoChoices.contains(b.photos) else {
-            throw WatchlistDraftRefusal(
-                .unknownPhotosChoice, b.photos,
-                "photos '\(b.photos)' must be one of \(WatchlistBinding.photoChoices.joined(separator: ", "))")
         }
     }
 
