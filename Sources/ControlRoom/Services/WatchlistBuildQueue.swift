@@ -44,8 +44,14 @@ public final class WatchlistBuildQueue: Service, Sendable {
             try WatchlistDraftStore.recordBuild(job.draftID, outcome, by: job.actor, in: database, at: clock.now())
         } catch {
             logger.error("watchlist build failed", metadata: ["draft": "\(job.draftID)", "error": "\(error)"])
-            try? WatchlistDraftStore.recordBuildFailure(
-                job.draftID, reason: "\(error)", by: job.actor, in: database, at: clock.now())
+            do {
+                try WatchlistDraftStore.recordBuildFailure(
+                    job.draftID, reason: "\(error)", by: job.actor, in: database, at: clock.now())
+            } catch {
+                // The draft stays "building" until the next start marks it interrupted; say why meanwhile.
+                logger.error(
+                    "watchlist build failure not recorded", metadata: ["draft": "\(job.draftID)", "error": "\(error)"])
+            }
         }
     }
 }
