@@ -50,11 +50,17 @@ struct NodeRecord: Codable, FetchableRecord, PersistableRecord {
 
     var node: EnrolledNode { EnrolledNode(nodeID: nodeID, cameraID: cameraID, publicKey: publicKey) }
 
-    var status: NodeStatus {
+    /// The quality rejections last reported, by reason.
+    func rejections() throws -> [String: UInt64] {
+        try NodeRegistry.decodeCounts(
+            rejectionsTotal, table: Self.databaseTableName, column: CodingKeys.rejectionsTotal.rawValue, node: nodeID)
+    }
+
+    func status() throws -> NodeStatus {
         NodeStatus(
             node: node, revoked: revokedAtMs != nil, lastHeartbeat: lastHeartbeatMs.map(date(milliseconds:)),
             framesPerSecond: fps, watchlistVersion: watchlistVersion.map { UInt64($0) },
             facesTotal: UInt64(facesTotal), framesDropped: UInt64(droppedTotal),
-            qualityRejections: NodeRegistry.decodeCounts(rejectionsTotal), lastRefusal: lastRefusal)
+            qualityRejections: try rejections(), lastRefusal: lastRefusal)
     }
 }

@@ -114,7 +114,7 @@ public enum NodeRegistry {
         try database.pool.write { db in
             guard var record = try NodeRecord.fetchOne(db, key: nodeID) else { return }
             let oldFaces = UInt64(record.facesTotal), oldDropped = UInt64(record.droppedTotal)
-            let oldRejections = decodeCounts(record.rejectionsTotal)
+            let oldRejections = try record.rejections()
             func increment(_ new: UInt64, _ old: UInt64) -> UInt64 { new >= old ? new - old : new }
             record.lastHeartbeatMs = milliseconds(time)
             record.uptimeS = Int64(clamping: beat.uptimeSeconds)
@@ -133,7 +133,10 @@ public enum NodeRegistry {
                 db,
                 sql: "SELECT quality_rejections FROM node_deployment_counts WHERE node_id = ? AND deployment_id = ?",
                 arguments: [nodeID, deploymentID])
-            let total = decodeCounts(stored).merging(rejections, uniquingKeysWith: +)
+            let total = try
+                (stored.map {
+                    try decodeCounts($0, table: "node_deployment_counts", column: "quality_rejections", node: nodeID)
+                } ?? [:]).merging(rejections, uniquingKeysWith: +)
             try db.execute(
                 sql: """
                     INSERT INTO node_deployment_counts (node_id, deployment_id, faces_seen, frames_dropped,
@@ -157,7 +160,7 @@ public enum NodeRegistry {
 
     public static func statuses(in database: CoordinatorDatabase) throws -> [NodeStatus] {
         try database.read { db in
-            try NodeRecord.order(NodeRecord.Columns.nodeID).fetchAll(db).map(\.status)
+            try NodeRecord.order(NodeRecord.Columns.nodeID).fetchAll(db).map { try $0.status() }
         }
     }
 
@@ -165,10 +168,16 @@ public enum NodeRegistry {
         AuditEntry.detailJSON(counts.mapValues { String($0) })
     }
 
-    static func decodeCounts(_ text: String?) -> [String: UInt64] {
-        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
-        else { return [:] }
-        return object.compactMapValues { UInt64($0) }
+    /// Counts by reason as `encodeCounts` stores them; anything else is a damaged row, not zero
+    /// counts (which would quietly restart a deployment's totals).
+    static func decodeCounts(_ text: String, table: String, column: String, node: String) throws -> [String: UInt64] {
+        let damaged = DamagedRow(table: table, column: column, key: node, value: text)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else {
+            throw damaged
+        }
+        let counts = object.compactMapValues { UInt64($0) }
+        guard counts.count == object.count else { throw damaged }
+        return counts
     }
 }
 
