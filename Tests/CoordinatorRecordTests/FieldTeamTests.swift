@@ -66,8 +66,10 @@ final class FieldTeamTests: XCTestCase {
     func testAReleasedOfficerGetsNoLaterMatch_andOnlyEnabledFieldOfficersJoin() throws {
         let f = try RecordFixture(self)
         let store = try team(f)
+        XCTAssertEqual(try FieldTeam.officersNotOn("dep-1", in: f.database), ["PC Birch"], "not operators, not members")
         try FieldTeam.release("PC Ash", from: "dep-1", by: "Sgt Dale", in: f.database, at: t0 + 200)
         XCTAssertEqual(try FieldTeam.members(of: "dep-1", in: f.database), [])
+        XCTAssertEqual(try FieldTeam.officersNotOn("dep-1", in: f.database), ["PC Ash", "PC Birch"])
         let id = try alert("dep-1", f, store)
         XCTAssertEqual(try store.adjudicate(id, .review(.match, note: nil), by: "Op Cole", at: t0 + 310), [])
 
@@ -84,5 +86,8 @@ final class FieldTeamTests: XCTestCase {
         XCTAssertThrowsError(try FieldTeam.assign("PC Ash", to: "dep-9", by: "Sgt Dale", in: f.database, at: t0)) {
             XCTAssertEqual(($0 as? FieldTeamRefusal)?.code, .noSuchDeployment)
         }
+        try UserStore(database: f.database, bcryptCost: 4).disable("PC Birch", by: "admin", at: t0 + 210)
+        XCTAssertEqual(
+            try FieldTeam.officersNotOn("dep-1", in: f.database), ["PC Ash"], "a disabled officer is not offered")
     }
 }

@@ -25,11 +25,9 @@ public enum FieldTeam {
             guard try !isMember(officer, of: deployment, db) else {
                 throw FieldTeamRefusal(.alreadyOnTeam, officer, "\(officer) is already on deployment \(deployment)")
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO deployment_field_officer (deployment_id, officer, assigned_by, assigned_at_ms)
-                    VALUES (?, ?, ?, ?)
-                    """, arguments: [deployment, officer, supervisor, milliseconds(now)])
+            try FieldOfficerRow(
+                deploymentID: deployment, officer: officer, assignedBy: supervisor, assignedAtMs: milliseconds(now)
+            ).insert(db)
             try audit.append(
                 AuditEvent(
                     actor: supervisor, action: .fieldOfficerAssigned, target: deployment, detail: ["officer": officer]),
@@ -44,10 +42,7 @@ public enum FieldTeam {
         at now: Date
     ) throws {
         try database.change { db, audit in
-            try db.execute(
-                sql: "DELETE FROM deployment_field_officer WHERE deployment_id = ? AND officer = ?",
-                arguments: [deployment, officer])
-            guard db.changesCount > 0 else {
+            guard try FieldOfficerRow.membership(officer, of: deployment).deleteAll(db) > 0 else {
                 throw FieldTeamRefusal(.notOnTeam, officer, "\(officer) is not on deployment \(deployment)")
             }
             try audit.append(
@@ -60,31 +55,25 @@ public enum FieldTeam {
     /// The officers on a deployment's team, by name.
     public static func members(of deployment: String, in database: CoordinatorDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT officer FROM deployment_field_officer WHERE deployment_id = ? ORDER BY officer",
-                arguments: [deployment])
+            try FieldOfficerRow.names(of: deployment).fetchAll(db)
         }
     }
 
     /// The enabled field officers not on a deployment's team, by name: whom a supervisor may add.
     public static func officersNotOn(_ deployment: String, in database: CoordinatorDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT name FROM user WHERE role = ? AND disabled_at_ms IS NULL
-                    AND name NOT IN (SELECT officer FROM deployment_field_officer WHERE deployment_id = ?) ORDER BY name
-                    """, arguments: [Role.fieldOfficer.rawValue, deployment])
+            try UserRecord.filter(
+                UserRecord.Columns.role == Role.fieldOfficer.rawValue && UserRecord.Columns.disabledAtMs == nil
+                    && !FieldOfficerRow.names(of: deployment).contains(UserRecord.Columns.name)
+            ).order(UserRecord.Columns.name).select(UserRecord.Columns.name, as: String.self).fetchAll(db)
         }
     }
     /// The alerts sent to an officer on deployments that are live now, newest first.
     public static func alertsSent(to officer: String, in database: CoordinatorDatabase) throws -> [AlertRecord] {
         try database.read { db in
             try AlertRow.filter(
-                sql: """
-                    id IN (SELECT alert_id FROM alert_dispatch WHERE officer = ?)
-                    AND deployment_id IN (SELECT id FROM deployment WHERE state = ?)
-                    """, arguments: [officer, DeploymentState.live.rawValue]
+                AlertDispatchRow.alertIDs(sentTo: officer).contains(AlertRow.Columns.id)
+                    && DeploymentRow.liveIDs.contains(AlertRow.Columns.deploymentID)
             ).order(AlertRow.Columns.capturedAtMs.desc).limit(200).fetchAll(db).map { try $0.alert() }
         }
     }
@@ -96,15 +85,10 @@ public enum FieldTeam {
         -> AlertRecord
     {
         try database.read { db in
-            let sent =
-                try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT 1 FROM alert_dispatch JOIN alert ON alert.id = alert_dispatch.alert_id
-                        JOIN deployment ON deployment.id = alert.deployment_id
-                        WHERE alert_dispatch.alert_id = ? AND officer = ? AND deployment.state = ?
-                        """, arguments: [id.uuidString, officer, DeploymentState.live.rawValue]) ?? false
-            guard sent else {
+            let sent = AlertRow.withID(id).filter(
+                AlertDispatchRow.alertIDs(sentTo: officer).contains(AlertRow.Columns.id)
+                    && DeploymentRow.liveIDs.contains(AlertRow.Columns.deploymentID))
+            guard try !sent.isEmpty(db) else {
                 throw FieldTeamRefusal(
                     .notSentToYou, id.uuidString, "alert \(id.uuidString) was not sent to you, or its deployment ended")
             }
@@ -117,16 +101,10 @@ public enum FieldTeam {
     static func send(_ alert: AlertRecord, at now: Date, _ db: Database, _ audit: inout AuditAppender) throws
         -> [String]
     {
-        let officers = try String.fetchAll(
-            db,
-            sql: """
-                SELECT officer FROM deployment_field_officer WHERE deployment_id = ?
-                AND deployment_id IN (SELECT id FROM deployment WHERE state = ?) ORDER BY officer
-                """, arguments: [alert.deploymentID, DeploymentState.live.rawValue])
+        let officers = try FieldOfficerRow.names(of: alert.deploymentID)
+            .filter(DeploymentRow.liveIDs.contains(FieldOfficerRow.Columns.deploymentID)).fetchAll(db)
         for officer in officers {
-            try db.execute(
-                sql: "INSERT INTO alert_dispatch (alert_id, officer, sent_at_ms) VALUES (?, ?, ?)",
-                arguments: [alert.id.uuidString, officer, milliseconds(now)])
+            try AlertDispatchRow(alertID: alert.id.uuidString, officer: officer, sentAtMs: milliseconds(now)).insert(db)
         }
         if !officers.isEmpty {
             try audit.append(
@@ -138,9 +116,7 @@ public enum FieldTeam {
     }
 
     private static func isMember(_ officer: String, of deployment: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM deployment_field_officer WHERE deployment_id = ? AND officer = ?",
-            arguments: [deployment, officer]) ?? false
+        try !FieldOfficerRow.membership(officer, of: deployment).isEmpty(db)
     }
 
     private static func checkOpen(_ deployment: String, _ db: Database) throws {
