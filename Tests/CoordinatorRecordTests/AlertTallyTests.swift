@@ -58,6 +58,14 @@ final class AlertTallyTests: XCTestCase {
         let purged = try Retention.purge(RetentionPolicy(), in: f.database, at: t0 + 90 * 86_400, actor: "retention")
         XCTAssertGreaterThan(purged.alertsPurged, 0)
         XCTAssertEqual(try tallied(f), try counted(f), "a purge keeps the decisions, so the counts stand")
+
+        // What /metrics reports, from the tallies: 12 alerts, each review four times, and the
+        // outcome of the even-numbered matches and unsures.
+        let counts = try RecordCounts.current(in: f.database, at: t0 + 90 * 86_400)
+        XCTAssertEqual(counts.alerts, 12)
+        XCTAssertEqual(counts.reviews, ["match": 4, "no match": 4, "unsure": 4])
+        XCTAssertEqual(counts.outcomes, ["not engaged": 4])
+        XCTAssertEqual([counts.nodesEnrolled, counts.nodesOnline, counts.liveDeployments], [2, 0, 1])
     }
 
     func testTheReportsReadsOfTheAlertTable_useTheirIndexesAlone() throws {

@@ -13,27 +13,50 @@ public struct RecordCounts: Sendable, Equatable {
 
     public static let onlineWindow: TimeInterval = 30
 
+    /// Read from the tallies the triggers keep (`AlertTallyRow`), not the alert table: a scrape
+    /// reads a few rows per deployment instead of walking past every alert's crop.
     public static func current(in database: CoordinatorDatabase, at now: Date) throws -> RecordCounts {
         try database.read { db in
             var c = RecordCounts()
-            c.alerts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") ?? 0
-            for row in try Row.fetchAll(
-                db, sql: "SELECT review, COUNT(*) AS n FROM alert WHERE review IS NOT NULL GROUP BY review")
-            {
-                c.reviews[row["review"]] = row["n"]
-            }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT outcome, COUNT(*) AS n FROM alert WHERE outcome IS NOT NULL GROUP BY outcome")
-            {
-                c.outcomes[row["outcome"]] = row["n"]
-            }
-            c.nodesEnrolled = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM node WHERE revoked_at_ms IS NULL") ?? 0
-            c.nodesOnline =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM node WHERE revoked_at_ms IS NULL AND last_heartbeat_ms > ?",
-                    arguments: [milliseconds(now - onlineWindow)]) ?? 0
-            c.liveDeployments = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deployment WHERE state = 'live'") ?? 0
+            c.alerts = try AlertTallyRow.select(sum(AlertTallyRow.Columns.alerts), as: Int.self).fetchOne(db) ?? 0
+            c.reviews = try AlertTallyRow.sums(by: .review, db)
+            c.outcomes = try AlertTallyRow.sums(by: .outcome, db)
+            let enrolled = NodeRecord.filter(NodeRecord.Columns.revokedAtMs == nil)
+            c.nodesEnrolled = try enrolled.fetchCount(db)
+            c.nodesOnline = try enrolled.filter(
+                NodeRecord.Columns.lastHeartbeatMs > milliseconds(now - onlineWindow)
+            ).fetchCount(db)
+            c.liveDeployments = try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
+                .fetchCount(db)
             return c
         }
+    }
+}
+
+/// A row of `alert_tally`: how many alerts of a deployment stand at one review, outcome and
+/// action ('' for none yet), kept by triggers in the same transaction as each alert stored or decided.
+struct AlertTallyRow: Codable, FetchableRecord, TableRecord {
+    static let databaseTableName = "alert_tally"
+
+    var deploymentID: String
+    var review: String
+    var outcome: String
+    var outcomeAction: String
+    var alerts: Int
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case deploymentID = "deployment_id"
+        case review, outcome
+        case outcomeAction = "outcome_action"
+        case alerts
+    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
+
+    /// Alerts by each value a decision column holds, leaving out those not decided yet.
+    static func sums(by column: Columns, _ db: Database) throws -> [String: Int] {
+        let rows = try filter(column != "").group(column).having(sum(Columns.alerts) > 0)
+            .select(column, sum(Columns.alerts)).asRequest(of: Row.self).fetchAll(db)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) })
     }
 }
