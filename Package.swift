@@ -58,6 +58,10 @@ let package = Package(
         .target(name: "Enrolment", dependencies: ["FaceEngine", "FaceTemplates", "Shared"]),
         // Open-set identification accuracy on a labelled folder: statistics, studies, reports, expected rates.
         .target(name: "Evaluation", dependencies: ["FaceEngine", "FaceTemplates", "Refusals", "Shared"]),
+        // Command-line options both executables take (models folder, enrolment choices): no vision code.
+        .target(
+            name: "CommandLineOptions",
+            dependencies: ["FaceTemplates", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(
             name: "Shared",
@@ -72,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeNode",
             dependencies: [
-                "Enrolment", "FaceEngine", "FaceTemplates", "Shared", "ZeroMQTransport",
+                "CommandLineOptions", "Enrolment", "FaceEngine", "FaceTemplates", "Shared", "ZeroMQTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,8 +116,8 @@ let package = Package(
         .executableTarget(
             name: "Coordinator",
             dependencies: [
-                "ControlRoom", "CoordinatorRecord", "Enrolment", "Evaluation", "FaceEngine", "FaceTemplates",
-                "Refusals", "Shared", "ZeroMQTransport",
+                "CommandLineOptions", "ControlRoom", "CoordinatorRecord", "Enrolment", "Evaluation", "FaceEngine",
+                "FaceTemplates", "Refusals", "Shared", "ZeroMQTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Evaluation
 import FaceEngine
 import Foundation
@@ -182,11 +183,3 @@ extension EvaluationRun.Scoring: ExpressibleByArgument {}
 extension EvaluationRun.TemplatePrecision: ExpressibleByArgument {}
 extension EvaluationRun.Cohort: ExpressibleByArgument {}
 extension EvaluationRun.CentroidGrouping: ExpressibleByArgument {}
-
-/// Options shared by the commands that load models.
-struct ModelOptions: ParsableArguments {
-    @Option(
-        name: .customLong("models"),
-        help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
-    var directory: String?
-}

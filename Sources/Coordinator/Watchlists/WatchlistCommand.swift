@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CoordinatorRecord
 import Enrolment
 import Evaluation
@@ -52,10 +53,7 @@ struct WatchlistCommand: ParsableCommand {
         var out: String
         @Flag(help: "Write the bundle even when some photos are refused (they are still listed).")
         var allowRejections = false
-        @Option(
-            help:
-                "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so)."
-        )
+        @Option(help: .faceChoice)
         var face: FaceChoice = .only
         @Option(
             help:
@@ -215,6 +213,3 @@ private func readBundle(_ path: String) throws -> SignedBundle {
         throw CommandFailure("bundle \(path) is not a valid bundle file: \(error)")
     }
 }
-
-extension FaceChoice: ExpressibleByArgument {}
-extension PhotoFusion: ExpressibleByArgument {}

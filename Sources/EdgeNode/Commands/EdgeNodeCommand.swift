@@ -21,11 +21,3 @@ func bootstrapLogging(verbose: Bool) -> Logger {
     }
     return Logger(label: "watchpost.edge-node")
 }
-
-/// Options shared by the commands that load models.
-struct ModelOptions: ParsableArguments {
-    @Option(
-        name: .customLong("models"),
-        help: "Folder with the model files (default: $WATCHPOST_MODELS, ./models, /var/lib/watchpost/models).")
-    var directory: String?
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Enrolment
 import FaceEngine
 import FaceTemplates
@@ -38,10 +39,7 @@ struct EnrolCommand: ParsableCommand {
     @Flag(help: "Write the watchlist even when some photos are refused (they are still listed).")
     var allowRejections = false
 
-    @Option(
-        help:
-            "Which face of a photo with several: only (refuse such photos), largest or central (each refused when no face is clearly so)."
-    )
+    @Option(help: .faceChoice)
     var face: FaceChoice = .only
 
     @Option(
@@ -142,6 +140,3 @@ struct EnrolCommand: ParsableCommand {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
-
-extension FaceChoice: ExpressibleByArgument {}
-extension PhotoFusion: ExpressibleByArgument {}

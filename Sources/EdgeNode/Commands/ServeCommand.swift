@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import FaceEngine
 import Foundation
 import Logging
