@@ -177,6 +177,44 @@ final class AuditWitnessTests: XCTestCase {
             XCTAssertTrue("\($0)".contains(notAKey), "\($0)")
         }
     }
+
+    /// A receipt is kept only when its signature holds, and the coordinator's view of its witnesses
+    /// is each node's newest: the head it signed for the most entries.
+    func testReceipts_areKeptOnlyWithAValidSignature_andEachNodesNewestIsReported() throws {
+        let f = try RecordFixture(self)
+        func receipt(_ key: Curve25519.Signing.PrivateKey, entries: UInt64, head: UInt8) throws
+            -> WireMessage.WitnessReceipt
+        {
+            let headHash = [UInt8](repeating: head, count: 32)
+            return WireMessage.WitnessReceipt(
+                entries: entries, headHash: headHash, witnessKey: Array(key.publicKey.rawRepresentation),
+                signature: Array(
+                    try key.signature(
+                        for: WireMessage.WitnessReceipt.signingBytes(entries: entries, headHash: headHash))))
+        }
+        let node1 = Curve25519.Signing.PrivateKey(), node2 = Curve25519.Signing.PrivateKey()
+        XCTAssertTrue(
+            try AuditWitnessReceipts.record(
+                receipt(node1, entries: 9, head: 0x09), from: "node1", in: f.database, at: t0))
+        XCTAssertTrue(
+            try AuditWitnessReceipts.record(
+                receipt(node1, entries: 5, head: 0x05), from: "node1", in: f.database, at: t0 + 1))
+        XCTAssertTrue(
+            try AuditWitnessReceipts.record(
+                receipt(node2, entries: 3, head: 0x03), from: "node2", in: f.database, at: t0 + 2))
+        var forged = try receipt(node2, entries: 99, head: 0x99)
+        forged.signature[0] ^= 1
+        XCTAssertFalse(try AuditWitnessReceipts.record(forged, from: "node2", in: f.database, at: t0 + 3))
+
+        let latest = try AuditWitnessReceipts.latest(in: f.database)
+        XCTAssertEqual(latest.map(\.nodeID), ["node1", "node2"])
+        XCTAssertEqual(latest.map(\.entries), [9, 3], "the most entries, not the last received; the forgery not kept")
+        XCTAssertEqual(
+            latest.map(\.headSHA256), [String(repeating: "09", count: 32), String(repeating: "03", count: 32)])
+        XCTAssertEqual(latest.map(\.receivedAt), [t0, t0 + 2])
+    }
 }
 
-private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+private func hex(_ bytes: [UInt8]) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}

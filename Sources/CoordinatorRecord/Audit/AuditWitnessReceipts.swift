@@ -30,17 +30,10 @@ public enum AuditWitnessReceipts {
         }
         let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
         try database.change { db, _ in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO audit_witness_receipt (node_id, entries, head_sha256, witness_key,
-                    signature, received_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    node, Int64(clamping: receipt.entries), hex(receipt.headHash), hex(receipt.witnessKey),
-                    hex(receipt.signature),
-                    milliseconds(now),
-                ])
+            try AuditWitnessReceiptRow(
+                nodeID: node, entries: Int64(clamping: receipt.entries), headSHA256: hex(receipt.headHash),
+                witnessKey: hex(receipt.witnessKey), signature: hex(receipt.signature), receivedAtMs: milliseconds(now)
+            ).insert(db, onConflict: .replace)
         }
         return true
     }
@@ -48,17 +41,39 @@ public enum AuditWitnessReceipts {
     /// Each node's newest receipt, by node.
     public static func latest(in database: CoordinatorDatabase) throws -> [Latest] {
         try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT node_id, MAX(entries) AS entries, head_sha256,
-                    received_at_ms FROM audit_witness_receipt GROUP BY node_id ORDER BY node_id
-                    """
-            ).map {
-                Latest(
-                    nodeID: $0["node_id"], entries: $0["entries"], headSHA256: $0["head_sha256"],
-                    receivedAt: date(milliseconds: $0["received_at_ms"]))
+            try AuditWitnessReceiptRow.newestByNode.fetchAll(db).map {
+                Latest(nodeID: $0[0], entries: $0[1], headSHA256: $0[2], receivedAt: date(milliseconds: $0[3]))
             }
         }
+    }
+}
+
+/// A row of `audit_witness_receipt`: one node's signed receipt for one checkpoint (hex fields).
+struct AuditWitnessReceiptRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "audit_witness_receipt"
+
+    var nodeID: String
+    var entries: Int64
+    var headSHA256: String
+    var witnessKey: String
+    var signature: String
+    var receivedAtMs: Int64
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case nodeID = "node_id"
+        case entries
+        case headSHA256 = "head_sha256"
+        case witnessKey = "witness_key"
+        case signature
+        case receivedAtMs = "received_at_ms"
+    }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
+
+    /// Each node's newest receipt: SQLite takes the bare columns from the row with the largest `entries`.
+    static var newestByNode: QueryInterfaceRequest<Row> {
+        all().group(Columns.nodeID).order(Columns.nodeID)
+            .select(Columns.nodeID, max(Columns.entries), Columns.headSHA256, Columns.receivedAtMs)
+            .asRequest(of: Row.self)
     }
 }

@@ -64,3 +64,41 @@ struct NodeRecord: Codable, FetchableRecord, PersistableRecord {
             qualityRejections: try rejections(), lastRefusal: lastRefusal)
     }
 }
+
+/// A row of `node_deployment_counts`: what a node counted while it served a deployment, summed
+/// from the increments between its heartbeats.
+struct NodeDeploymentCountsRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "node_deployment_counts"
+
+    var nodeID: String
+    var deploymentID: String
+    var facesSeen: Int64 = 0
+    var framesDropped: Int64 = 0
+    /// Quality rejections by reason, as JSON (`NodeRegistry.encodeCounts`).
+    var qualityRejections = "{}"
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case nodeID = "node_id"
+        case deploymentID = "deployment_id"
+        case facesSeen = "faces_seen"
+        case framesDropped = "frames_dropped"
+        case qualityRejections = "quality_rejections"
+    }
+
+    init(nodeID: String, deploymentID: String) {
+        self.nodeID = nodeID
+        self.deploymentID = deploymentID
+    }
+
+    /// The quality rejections counted so far, by reason.
+    func rejections() throws -> [String: UInt64] {
+        try NodeRegistry.decodeCounts(
+            qualityRejections, table: Self.databaseTableName, column: CodingKeys.qualityRejections.rawValue,
+            node: nodeID)
+    }
+
+    /// One node's counts for one deployment, if it has counted any.
+    static func find(node: String, deployment: String, _ db: Database) throws -> NodeDeploymentCountsRow? {
+        try filter(CodingKeys.nodeID == node && CodingKeys.deploymentID == deployment).fetchOne(db)
+    }
+}

@@ -129,25 +129,13 @@ public enum NodeRegistry {
             let rejections = beat.qualityRejections.mapValues { $0 }.reduce(into: [String: UInt64]()) { sums, item in
                 sums[item.key] = increment(item.value, oldRejections[item.key] ?? 0)
             }
-            let stored = try String.fetchOne(
-                db,
-                sql: "SELECT quality_rejections FROM node_deployment_counts WHERE node_id = ? AND deployment_id = ?",
-                arguments: [nodeID, deploymentID])
-            let total = try
-                (stored.map {
-                    try decodeCounts($0, table: "node_deployment_counts", column: "quality_rejections", node: nodeID)
-                } ?? [:]).merging(rejections, uniquingKeysWith: +)
-            try db.execute(
-                sql: """
-                    INSERT INTO node_deployment_counts (node_id, deployment_id, faces_seen, frames_dropped,
-                    quality_rejections)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(node_id, deployment_id) DO UPDATE SET faces_seen = faces_seen + excluded.faces_seen,
-                        frames_dropped = frames_dropped + excluded.frames_dropped, quality_rejections = excluded.quality_rejections
-                    """,
-                arguments: [
-                    nodeID, deploymentID, Int64(clamping: faces), Int64(clamping: dropped), encodeCounts(total),
-                ])
+            var counts =
+                try NodeDeploymentCountsRow.find(node: nodeID, deployment: deploymentID, db)
+                ?? NodeDeploymentCountsRow(nodeID: nodeID, deploymentID: deploymentID)
+            counts.facesSeen += Int64(clamping: faces)
+            counts.framesDropped += Int64(clamping: dropped)
+            counts.qualityRejections = encodeCounts(try counts.rejections().merging(rejections, uniquingKeysWith: +))
+            try counts.save(db)
         }
     }
 
