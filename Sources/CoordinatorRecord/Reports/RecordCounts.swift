@@ -13,14 +13,14 @@ public struct RecordCounts: Sendable, Equatable {
 
     public static let onlineWindow: TimeInterval = 30
 
-    /// Read from the tallies the triggers keep (`AlertTallyRow`), not the alert table: a scrape
+    /// Read from the tallies the triggers keep (`AlertTally`), not the alert table: a scrape
     /// reads a few rows per deployment instead of walking past every alert's crop.
     public static func current(in database: CoordinatorDatabase, at now: Date) throws -> RecordCounts {
         try database.read { db in
             var c = RecordCounts()
-            c.alerts = try AlertTallyRow.select(sum(AlertTallyRow.Columns.alerts), as: Int.self).fetchOne(db) ?? 0
-            c.reviews = try AlertTallyRow.sums(by: .review, db)
-            c.outcomes = try AlertTallyRow.sums(by: .outcome, db)
+            c.alerts = try AlertTally.total(db)
+            c.reviews = try AlertTally.sums(by: .review, db)
+            c.outcomes = try AlertTally.sums(by: .outcome, db)
             let enrolled = NodeRecord.filter(NodeRecord.Columns.revokedAtMs == nil)
             c.nodesEnrolled = try enrolled.fetchCount(db)
             c.nodesOnline = try enrolled.filter(

@@ -1,24 +1,22 @@
 import GRDB
 
-/// A row of `alert_tally`: how many alerts of a deployment stand at one review, outcome and
-/// action ('' for none yet), kept by triggers in the same transaction as each alert stored or decided.
-struct AlertTallyRow: Codable, FetchableRecord, TableRecord {
+/// The `alert_tally` table: how many alerts of a deployment stand at one review, outcome and
+/// action ('' for none yet), kept by triggers in the same transaction as each alert stored or
+/// decided. Only ever summed, so it names its columns and has no row type.
+struct AlertTally: TableRecord {
     static let databaseTableName = "alert_tally"
 
-    var deploymentID: String
-    var review: String
-    var outcome: String
-    var outcomeAction: String
-    var alerts: Int
-
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    enum Columns: String, ColumnExpression {
         case deploymentID = "deployment_id"
         case review, outcome
         case outcomeAction = "outcome_action"
         case alerts
     }
-    /// The columns, for queries: the coding keys are GRDB column expressions.
-    typealias Columns = CodingKeys
+
+    /// Every alert on the record.
+    static func total(_ db: Database) throws -> Int {
+        try select(sum(Columns.alerts), as: Int.self).fetchOne(db) ?? 0
+    }
 
     /// Alerts by each value a decision column holds, leaving out those not decided yet.
     static func sums(by column: Columns, _ db: Database) throws -> [String: Int] {
