@@ -84,6 +84,8 @@ struct NodeDeploymentCountsRow: Codable, FetchableRecord, PersistableRecord {
         case framesDropped = "frames_dropped"
         case qualityRejections = "quality_rejections"
     }
+    /// The columns, for queries: the coding keys are GRDB column expressions.
+    typealias Columns = CodingKeys
 
     init(nodeID: String, deploymentID: String) {
         self.nodeID = nodeID
@@ -99,6 +101,6 @@ struct NodeDeploymentCountsRow: Codable, FetchableRecord, PersistableRecord {
 
     /// One node's counts for one deployment, if it has counted any.
     static func find(node: String, deployment: String, _ db: Database) throws -> NodeDeploymentCountsRow? {
-        try filter(CodingKeys.nodeID == node && CodingKeys.deploymentID == deployment).fetchOne(db)
+        try filter(Columns.nodeID == node && Columns.deploymentID == deployment).fetchOne(db)
     }
 }
