@@ -140,8 +140,8 @@ public struct WatchlistBuilder {
         self.cohortCentroids = cohortCentroids
     }
 
-    /// Enrols every photo and assembles the bundle.
-    public func build(subjects: [Subject], cohort: [CohortPerson], binding: Binding, now: Date = Date()) -> Outcome {
+    /// Enrols every photo and assembles the bundle, issued `now`.
+    public func build(subjects: [Subject], cohort: [CohortPerson], binding: Binding, now: Date) -> Outcome {
         let list = enrol(subjects: subjects, cohort: cohort)
         guard !list.entries.isEmpty, !list.cohortTooSmall else { return Outcome(bundle: nil, refusals: list.refusals) }
         // Whole seconds: the canonical payload stores them so.

@@ -27,7 +27,7 @@ final class EnrollingWatchlistCompilerTests: XCTestCase {
             by: 0.1)
         let mark = FaceMark(
             x: right.x.rounded(), y: right.y.rounded(), width: right.width.rounded(), height: right.height.rounded())
-        let compiler = EnrollingWatchlistCompiler(settings: .init())
+        let compiler = EnrollingWatchlistCompiler(settings: .init(), clock: WallClock { RecordFixture.t0 + 60 })
 
         func draft(boxes: String?) throws -> String {
             let header =
@@ -54,6 +54,7 @@ final class EnrollingWatchlistCompilerTests: XCTestCase {
                 fileBytes: try XCTUnwrap(compiled.bundleFile),
                 maxPayloadBytes: 1 << 30
             ).payload)
+        XCTAssertEqual(bundle.issuedAt, RecordFixture.t0 + 60, "issued at the compiler's clock's time")
         XCTAssertLessThan(
             bundle.entries[0].templates[0].distance(to: try enroller.enrol(image: biden).get().dlib), 0.3,
             "Biden, the face marked")

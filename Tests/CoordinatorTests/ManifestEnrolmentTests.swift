@@ -28,7 +28,9 @@ final class ManifestEnrolmentTests: XCTestCase {
             deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
             expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
         let bundle = try XCTUnwrap(
-            WatchlistBuilder(enroller: enroller).build(subjects: subjects, cohort: [], binding: binding).bundle)
+            WatchlistBuilder(enroller: enroller).build(
+                subjects: subjects, cohort: [], binding: binding, now: Date(timeIntervalSince1970: 1_800_000_000)
+            ).bundle)
         XCTAssertLessThan(bundle.entries[0].templates[0].distance(to: try enroller.enrol(image: biden).get().dlib), 0.3)
     }
 }

@@ -10,6 +10,9 @@ import XCTest
 
 /// The library behind `watchlist build` (and the web UI's), on the public test photos.
 final class WatchlistBuilderTests: XCTestCase {
+    /// When the tests' bundles are issued: before every expiry they name.
+    private static let issued = Date(timeIntervalSince1970: 1_800_000_000)
+
     private func subject(_ line: Int, _ id: String, _ images: [String]) -> WatchlistBuilder.Subject {
         WatchlistBuilder.Subject(line: line, id: id, photos: images.map(WatchlistBuilder.Photo.file))
     }
@@ -25,12 +28,12 @@ final class WatchlistBuilderTests: XCTestCase {
             expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.8)
         var builder = WatchlistBuilder(enroller: enroller)
         let separate = try XCTUnwrap(
-            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding, now: Self.issued).bundle)
         XCTAssertEqual(separate.entries[0].templates, faces.map(\.dlib))
 
         builder.photos = .fused
         let fused = try XCTUnwrap(
-            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding).bundle)
+            builder.build(subjects: [subject(2, "s-1", photos)], cohort: [], binding: binding, now: Self.issued).bundle)
         XCTAssertEqual(fused.entries[0].templates.count, 1)
         XCTAssertEqual(fused.entries[0].templates[0], Embedding.mean(faces.map(\.dlib)))
         XCTAssertEqual(fused.entries[0].faceNetTemplates[0], FaceNetEmbedding.mean(faces.compactMap(\.faceNet)))
@@ -83,7 +86,8 @@ final class WatchlistBuilderTests: XCTestCase {
         let outcome = WatchlistBuilder(enroller: try Fixtures.models.makeEnroller()).build(
             subjects: [subject(2, "s-1", [folder + "/a.jpg"])], cohort: [],
             binding: .init(
-                deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date(), threshold: 0.7))
+                deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Self.issued + 3600,
+                threshold: 0.7), now: Self.issued)
         XCTAssertNil(outcome.bundle)
         XCTAssertEqual(outcome.refusals.count, 2)
     }
@@ -93,7 +97,8 @@ final class WatchlistBuilderTests: XCTestCase {
         let obama = try Fixtures.photo("obama.jpg")
         let bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: obama)))
         let binding = WatchlistBuilder.Binding(
-            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Date() + 3600, threshold: 0.7)
+            deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil, expiresAt: Self.issued + 3600,
+            threshold: 0.7)
         let fromBytes = builder.build(
             subjects: [
                 WatchlistBuilder.Subject(
@@ -102,8 +107,9 @@ final class WatchlistBuilderTests: XCTestCase {
                         .uploaded(name: "obama.jpg", bytes: bytes),
                         .uploaded(name: "scan.jpg", bytes: [0xFF, 0xD8, 0xFF, 0, 1, 2]),
                     ])
-            ], cohort: [], binding: binding)
-        let fromFile = builder.build(subjects: [subject(2, "s-1", [obama])], cohort: [], binding: binding)
+            ], cohort: [], binding: binding, now: Self.issued)
+        let fromFile = builder.build(
+            subjects: [subject(2, "s-1", [obama])], cohort: [], binding: binding, now: Self.issued)
         XCTAssertEqual(try XCTUnwrap(fromBytes.bundle).entries, try XCTUnwrap(fromFile.bundle).entries)
         XCTAssertEqual(fromBytes.refusals.map(\.image), ["scan.jpg"])
         XCTAssert(fromBytes.refusals[0].reason.hasPrefix("cannot be decoded as an image"), fromBytes.refusals[0].reason)
@@ -120,9 +126,10 @@ final class WatchlistBuilderTests: XCTestCase {
             deploymentID: "d", watchlistID: "w", version: 1, notBefore: nil,
             expiresAt: Date(timeIntervalSince1970: 1_900_000_000), threshold: 0.88)
         let subjects = [subject(2, "s-1", [try Fixtures.photo("obama.jpg")])]
-        let faces = try XCTUnwrap(builder.build(subjects: subjects, cohort: cohort, binding: binding).bundle)
+        let faces = try XCTUnwrap(
+            builder.build(subjects: subjects, cohort: cohort, binding: binding, now: Self.issued).bundle)
         builder.cohortCentroids = 5
-        let outcome = builder.build(subjects: subjects, cohort: cohort, binding: binding)
+        let outcome = builder.build(subjects: subjects, cohort: cohort, binding: binding, now: Self.issued)
         XCTAssertEqual(outcome.refusals, [])
         let centroids = try XCTUnwrap(outcome.bundle)
         XCTAssertEqual(faces.cohort.count, 12)
@@ -143,7 +150,7 @@ final class WatchlistBuilderTests: XCTestCase {
             cohort: [
                 .init(line: 2, photos: [try Fixtures.photo("biden.jpg")]),
                 .init(line: 3, photos: [try Fixtures.photo("obama2.jpg")]),
-            ], binding: binding)
+            ], binding: binding, now: Self.issued)
         XCTAssertNil(outcome.bundle)
         XCTAssertEqual(
             outcome.refusals.map(\.description),

@@ -24,11 +24,15 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
     }
 
     private let settings: Settings
+    private let clock: WallClock
     private let queue = DispatchQueue(label: "watchpost.watchlist-enrolment")
     /// Touched only on `queue`.
     private var builder: WatchlistBuilder?
 
-    init(settings: Settings) { self.settings = settings }
+    init(settings: Settings, clock: WallClock = .system) {
+        self.settings = settings
+        self.clock = clock
+    }
 
     func compile(_ input: WatchlistBuildInput) async throws -> WatchlistCompilation {
         try await withCheckedThrowingContinuation { continuation in
@@ -90,7 +94,7 @@ final class EnrollingWatchlistCompiler: WatchlistCompiling, @unchecked Sendable 
             cohort: cohort,
             binding: .init(
                 deploymentID: b.deploymentID, watchlistID: b.watchlistID, version: b.version, notBefore: b.notBefore,
-                expiresAt: b.expiresAt, threshold: threshold))
+                expiresAt: b.expiresAt, threshold: threshold), now: clock.now())
         let photoNames = Dictionary(
             input.subjects.map { ($0.subjectID, $0.photos.map(\.name)) }, uniquingKeysWith: { first, _ in first })
         let refusals = outcome.refusals.map { r -> WatchlistCompilation.Refusal in

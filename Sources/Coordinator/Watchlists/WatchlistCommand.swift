@@ -123,7 +123,8 @@ struct WatchlistCommand: ParsableCommand {
                 expiresAt: try parseTime(expires, "--expires"),
                 threshold: chosen)
             let outcome = builder.build(
-                subjects: subjects.map(WatchlistBuilder.Subject.init), cohort: cohortPhotos, binding: binding)
+                subjects: subjects.map(WatchlistBuilder.Subject.init), cohort: cohortPhotos, binding: binding,
+                now: Date())
             for refusal in outcome.refusals { FileHandle.standardError.write(Data("refused \(refusal)\n".utf8)) }
             guard outcome.refusals.isEmpty || allowRejections else {
                 throw CommandFailure(
