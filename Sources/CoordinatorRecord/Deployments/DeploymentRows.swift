@@ -72,6 +72,13 @@ struct DeploymentRow: Codable, FetchableRecord, PersistableRecord {
     typealias Columns = CodingKeys
 }
 
+extension DeploymentRow {
+    /// The ids of the deployments live now.
+    static var liveIDs: QueryInterfaceRequest<String> {
+        filter(Columns.state == DeploymentState.live.rawValue).select(Columns.id, as: String.self)
+    }
+}
+
 /// A deployment's row as `DeploymentStore.load` reads it: every column but the bundle, and
 /// whether the coordinator still holds one.
 struct DeploymentRowWithoutBundle: FetchableRecord {

@@ -127,8 +127,7 @@ public enum DeploymentStore {
     public static func start(_ id: String, by actor: String, in database: CoordinatorDatabase, at now: Date) throws {
         try transition(id, in: database, at: now, actor: actor, action: .deploymentStarted) { db, deployment in
             try deployment.lifecycle.start(now: now)
-            let live = try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
-                .select(DeploymentRow.Columns.id, as: String.self).fetchAll(db)
+            let live = try DeploymentRow.liveIDs.fetchAll(db)
             if let busy = try DeploymentNodeRow.filter(
                 live.contains(DeploymentNodeRow.Columns.deploymentID)
                     && deployment.nodes.contains(DeploymentNodeRow.Columns.nodeID)

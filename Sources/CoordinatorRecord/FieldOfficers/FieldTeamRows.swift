@@ -50,10 +50,3 @@ struct AlertDispatchRow: Codable, FetchableRecord, PersistableRecord {
         filter(Columns.officer == officer).select(Columns.alertID, as: String.self)
     }
 }
-
-extension DeploymentRow {
-    /// The ids of the deployments live now.
-    static var liveIDs: QueryInterfaceRequest<String> {
-        filter(Columns.state == DeploymentState.live.rawValue).select(Columns.id, as: String.self)
-    }
-}

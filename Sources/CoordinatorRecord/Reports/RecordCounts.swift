@@ -26,8 +26,7 @@ public struct RecordCounts: Sendable, Equatable {
             c.nodesOnline = try enrolled.filter(
                 NodeRecord.Columns.lastHeartbeatMs > milliseconds(now - onlineWindow)
             ).fetchCount(db)
-            c.liveDeployments = try DeploymentRow.filter(DeploymentRow.Columns.state == DeploymentState.live.rawValue)
-                .fetchCount(db)
+            c.liveDeployments = try DeploymentRow.liveIDs.fetchCount(db)
             return c
         }
     }
